@@ -1,0 +1,66 @@
+# hemonc-network: `make run` starts the platform, `make test` checks it.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+# pip.conf on some machines lists local mirrors that do not exist; their warnings are noise.
+QUIET_PIP := 2>&1 | { grep -v 'is ignored: it is neither' || true; }
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTHON_VERSION := $(shell cat .python-version)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: setup run test lint format test-sqlite test-postgres bench lock clean
+
+setup: $(STAMP)
+
+$(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
+	@py=$$(command -v python$(PYTHON_VERSION) 2>/dev/null); \
+	if [ -z "$$py" ] || ! "$$py" -c 'import sys; assert sys.version_info[:2] == tuple(map(int, "$(PYTHON_VERSION)".split(".")))' 2>/dev/null; then \
+	  echo "Python $(PYTHON_VERSION) is required but python$(PYTHON_VERSION) was not found on PATH: install it (e.g. 'pyenv install $(PYTHON_VERSION)' or 'apt-get install python$(PYTHON_VERSION)-venv')." >&2; exit 1; \
+	fi; \
+	[ -x $(BIN)/python ] || "$$py" -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip $(QUIET_PIP)
+	$(BIN)/python -m pip install --quiet -r requirements/base.txt -r requirements/dev.txt $(QUIET_PIP)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . $(QUIET_PIP)
+	@touch $(STAMP)
+
+run: setup
+	$(BIN)/hemonc migrate --no-input
+	$(BIN)/hemonc collectstatic --no-input --verbosity 0
+	$(BIN)/hemonc demo
+	@bin/serve $(HOST) $(PORT)
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/djlint --lint src/hemonc
+	$(BIN)/mypy src/hemonc/*/services.py src/hemonc/*/selectors.py
+	$(BIN)/lint-imports
+
+format: setup
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+	$(BIN)/djlint --reformat src/hemonc
+
+test-sqlite: setup
+	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup
+
+# The database tests again on PostgreSQL, when TEST_DATABASE_URL names one; browser tests ran already.
+test-postgres: setup
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup --db-only -m "not browser"; \
+	else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
+
+test: lint test-sqlite test-postgres
+
+bench: setup
+	$(BIN)/python -m bench
+
+lock:
+	$(BIN)/python -m pip install --quiet uv
+	cd requirements && ../$(BIN)/uv pip compile -q --python-version $(PYTHON_VERSION) --no-emit-index-url --no-emit-find-links base.in -o base.txt
+	cd requirements && ../$(BIN)/uv pip compile -q --python-version $(PYTHON_VERSION) --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
+
+clean:
+	rm -rf $(VENV) var/test-* .mypy_cache .ruff_cache

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    name = "hemonc.members"
+    label = "members"
+    verbose_name = "Members"
+
+    def ready(self) -> None:
+        from hemonc.members import signals  # noqa: F401

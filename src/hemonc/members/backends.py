@@ -1,0 +1,24 @@
+"""Organizers may manage the platform's own data in the admin; nothing else is implied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.contrib.auth.backends import BaseBackend
+
+# Apps whose models organizers manage through the admin. `auth` is left out on purpose:
+# roles change only through the member_set_role service (audited), not by editing groups.
+ORGANIZER_APPS = {"core", "taxonomy", "members", "account", "django_tasks_database"}
+
+
+class RoleBackend(BaseBackend):
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        if not user_obj.is_active:
+            return False
+        if user_obj.is_organizer and perm.split(".", 1)[0] in ORGANIZER_APPS:
+            return True
+        return rules.has_perm(perm, user_obj, obj)
+
+    def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
+        return bool(user_obj.is_active and user_obj.is_organizer and app_label in ORGANIZER_APPS)

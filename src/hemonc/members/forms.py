@@ -1,0 +1,149 @@
+"""Forms for the member pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from hemonc.core.countries import country_choices
+from hemonc.core.timezones import time_zone_choices
+from hemonc.members.enums import IdentityCommunity
+from hemonc.members.models import Profile
+from hemonc.members.validators import normalize_orcid, validate_orcid
+from hemonc.taxonomy.enums import Stage
+from hemonc.taxonomy.models import CareerPath, Topic
+
+
+class SignupForm(forms.Form):
+    """Extra fields on allauth's sign-up form."""
+
+    display_name = forms.CharField(
+        max_length=80, label="Your name", help_text="As colleagues know you, e.g. Dr. Ana Lopez."
+    )
+
+    def signup(self, request: Any, user: Any) -> None:
+        from hemonc.members.services import profile_update
+
+        profile_update(
+            profile=user.profile, actor=user, display_name=self.cleaned_data["display_name"]
+        )
+
+
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Topic) -> str:  # type: ignore[override]
+        return obj.label
+
+
+class ProfileForm(forms.ModelForm):
+    country = forms.ChoiceField(choices=[("", "—"), *country_choices()], required=False)
+    time_zone = forms.ChoiceField(choices=time_zone_choices, required=False)
+    interests = TopicChoiceField(
+        queryset=Topic.objects.order_by("kind", "name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    career_paths = forms.ModelMultipleChoiceField(
+        queryset=CareerPath.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    identity_communities = forms.MultipleChoiceField(
+        choices=IdentityCommunity.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="Identity communities",
+    )
+
+    class Meta:
+        model = Profile
+        fields = [
+            "display_name", "pronouns", "bio",
+            "stage", "stage_visibility", "specialty", "specialty_visibility",
+            "training_year", "training_year_visibility", "institution", "institution_visibility",
+            "country", "country_visibility", "time_zone",
+            "interests", "career_paths",
+            "x_handle", "bluesky_handle", "mastodon_handle", "linkedin_url", "orcid",
+            "open_to_mentoring", "looking_for_mentor", "listed_in_directory",
+            "gender", "gender_self_description", "identity_communities",
+            "share_communities_with_matcher",
+        ]  # fmt: skip
+        labels = {
+            "x_handle": "X handle",
+            "bluesky_handle": "Bluesky handle",
+            "mastodon_handle": "Mastodon handle",
+            "linkedin_url": "LinkedIn",
+            "orcid": "ORCID iD",
+            "open_to_mentoring": "I am open to mentoring",
+            "looking_for_mentor": "I am looking for a mentor",
+            "listed_in_directory": "List me in the member directory",
+            "gender_self_description": "Gender, in your words",
+            "share_communities_with_matcher": "Let the mentor matcher use my identity communities",
+        }
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["display_name"].required = True
+        self.fields["stage"].choices = [("", "—"), *Stage.choices]
+        self.fields["orcid"].help_text = "e.g. 0000-0002-1825-0097"
+        self.fields["orcid"].validators = []
+        for name, field in self.fields.items():
+            if name.endswith("_visibility"):
+                subject = self.fields[name.removesuffix("_visibility")].label or ""
+                field.label = f"Who can see your {subject.lower()}"
+
+    @property
+    def professional_pairs(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """Each professional field with the field that sets who may see it."""
+        names = ("stage", "specialty", "training_year", "institution", "country")
+        return [(self[name], self[f"{name}_visibility"]) for name in names]
+
+    def clean_orcid(self) -> str:
+        value = self.cleaned_data.get("orcid", "")
+        if value:
+            validate_orcid(value)
+            value = normalize_orcid(value)
+        return value
+
+
+class AvatarForm(forms.Form):
+    avatar = forms.ImageField(
+        label="Photo", help_text="JPEG, PNG, WebP or GIF, up to 5 MB. Cropped to a square."
+    )
+
+
+class DirectoryForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    stage = forms.ChoiceField(choices=[("", "Any stage"), *Stage.choices], required=False)
+    interest = forms.ChoiceField(required=False, label="Interest")
+    country = forms.ChoiceField(required=False)
+    open_to_mentoring = forms.BooleanField(required=False, label="Open to mentoring")
+    looking_for_mentor = forms.BooleanField(required=False, label="Looking for a mentor")
+
+    def __init__(self, *args: Any, countries: list[str], **kwargs: Any) -> None:
+        from hemonc.core.countries import country_name
+
+        super().__init__(*args, **kwargs)
+        self.fields["interest"].choices = [
+            ("", "Any interest"),
+            *((t.slug, t.label) for t in Topic.objects.order_by("name")),
+        ]
+        self.fields["country"].choices = [
+            ("", "Any country"),
+            *sorted(((c, country_name(c)) for c in countries), key=lambda pair: pair[1]),
+        ]
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput, label="Your password")
+    confirm = forms.BooleanField(label="I understand this cannot be undone")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password
+

@@ -1,0 +1,200 @@
+"""Members: the account (email sign-in), the profile with per-field visibility, blocks, mutes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from hemonc.core.models import TimeStampedModel
+from hemonc.members.enums import Gender, Role, Visibility
+from hemonc.members.validators import validate_orcid
+from hemonc.taxonomy.enums import Specialty, Stage
+from hemonc.taxonomy.models import CareerPath, Topic
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(unique=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        default=False, help_text="Can use the organizers' admin. Set by the organizer role."
+    )
+    date_joined = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        profile = getattr(self, "profile", None)
+        return profile.display_name if profile and profile.display_name else self.email
+
+    def has_role(self, role: Role) -> bool:
+        if not self.is_active:
+            return False
+        if role == Role.ORGANIZER and self.is_superuser:
+            return True
+        cache = self.__dict__.setdefault("_role_cache", None)
+        if cache is None:
+            cache = set(self.groups.values_list("name", flat=True))
+            self.__dict__["_role_cache"] = cache
+        return role.value in cache
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.has_role(Role.ORGANIZER)
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.has_role(Role.MODERATOR)
+
+
+handle_validator = RegexValidator(
+    r"^@?[A-Za-z0-9_]{1,15}$", "An X handle has up to 15 letters, digits or underscores."
+)
+bluesky_validator = RegexValidator(
+    r"^@?[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,}$", "A Bluesky handle looks like name.bsky.social."
+)
+mastodon_validator = RegexValidator(
+    r"^@?[A-Za-z0-9_]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$",
+    "A Mastodon handle looks like @name@instance.social.",
+)
+linkedin_validator = RegexValidator(
+    r"^https://([a-z]{2,3}\.)?linkedin\.com/in/[A-Za-z0-9_%-]+/?$",
+    "A LinkedIn address looks like https://www.linkedin.com/in/your-name.",
+)
+
+
+class Profile(TimeStampedModel):
+    """What a member tells about themselves; each professional field has its own visibility."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    display_name = models.CharField(max_length=80, blank=True)
+    pronouns = models.CharField(max_length=30, blank=True)
+
+    stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
+    stage_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    specialty = models.CharField(max_length=30, choices=Specialty.choices, blank=True)
+    specialty_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    training_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Year of the current training program (PGY within residency, year of fellowship).",
+    )  # fmt: skip
+    training_year_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    institution = models.CharField(max_length=160, blank=True)
+    institution_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code.")
+    country_visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.MEMBERS
+    )
+    time_zone = models.CharField(max_length=64, blank=True)
+    bio = models.TextField(blank=True, max_length=4000, help_text="Markdown.")
+    interests = models.ManyToManyField(Topic, blank=True, related_name="profiles")
+    career_paths = models.ManyToManyField(CareerPath, blank=True, related_name="profiles")
+
+    x_handle = models.CharField(max_length=16, blank=True, validators=[handle_validator])
+    bluesky_handle = models.CharField(max_length=100, blank=True, validators=[bluesky_validator])
+    mastodon_handle = models.CharField(max_length=120, blank=True, validators=[mastodon_validator])
+    linkedin_url = models.URLField(max_length=200, blank=True, validators=[linkedin_validator])
+    orcid = models.CharField(max_length=19, blank=True, validators=[validate_orcid])
+
+    open_to_mentoring = models.BooleanField(default=False)
+    looking_for_mentor = models.BooleanField(default=False)
+    avatar = models.ImageField(upload_to="avatars/", blank=True)
+    listed_in_directory = models.BooleanField(default=True)
+
+    # Demographics: optional, seen by organizers only, never shown on a page to others.
+    gender = models.CharField(max_length=20, choices=Gender.choices, blank=True)
+    gender_self_description = models.CharField(max_length=60, blank=True)
+    identity_communities = models.JSONField(default=list, blank=True)
+    share_communities_with_matcher = models.BooleanField(
+        default=False,
+        help_text="Let the mentor matcher use your identity communities.",
+    )
+
+    # Text the directory's full-text index reads; rebuilt by the profile services.
+    search_document = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["display_name", "id"]
+        indexes = [
+            models.Index(fields=["stage"]),
+            models.Index(fields=["country"]),
+            models.Index(fields=["display_name", "id"]),
+            models.Index(fields=["open_to_mentoring"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or f"Member #{self.user_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:profile", args=[self.user_id])
+
+    @property
+    def initials(self) -> str:
+        words = [w for w in self.display_name.replace("Dr.", "").split() if w[:1].isalpha()]
+        return "".join(w[0] for w in words[:2]).upper() or "?"
+
+
+class Block(models.Model):
+    """`blocker` does not want to see or be seen by `blocked`: both are hidden from each other."""
+
+    blocker = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_made")
+    blocked = models.ForeignKey(User, on_delete=models.CASCADE, related_name="blocks_received")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["blocker", "blocked"], name="members_block_unique"),
+            models.CheckConstraint(
+                condition=~Q(blocker=F("blocked")), name="members_block_not_self"
+            ),
+        ]
+
+
+class Mute(models.Model):
+    """`muter` stops seeing `muted`; the muted member is not told and still sees the muter."""
+
+    muter = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mutes_made")
+    muted = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mutes_received")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["muter", "muted"], name="members_mute_unique"),
+            models.CheckConstraint(condition=~Q(muter=F("muted")), name="members_mute_not_self"),
+        ]

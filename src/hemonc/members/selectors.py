@@ -1,0 +1,238 @@
+"""Reads about members that several features share: visibility, blocks, the directory."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+
+from hemonc.members.enums import Visibility
+from hemonc.members.models import Block, Mute, Profile, User
+
+Viewer = User | AnonymousUser | None
+
+PROFESSIONAL_FIELDS = ("stage", "specialty", "training_year", "institution", "country")
+
+
+def visibility_levels(*, viewer: Viewer) -> set[str]:
+    """The visibility levels of other members' fields that `viewer` may read."""
+    if viewer is None or not viewer.is_authenticated:
+        return {Visibility.PUBLIC}
+    if isinstance(viewer, User) and viewer.is_organizer:
+        return {Visibility.PUBLIC, Visibility.MEMBERS, Visibility.ORGANIZERS}
+    return {Visibility.PUBLIC, Visibility.MEMBERS}
+
+
+def user_ids_blocked_either_way(*, user: User) -> QuerySet[Any]:
+    """Ids of the members `user` blocked or was blocked by, as a subquery."""
+    return User.objects.filter(
+        Q(blocks_received__blocker=user) | Q(blocks_made__blocked=user)
+    ).values("id")
+
+
+def user_ids_hidden_from(*, viewer: Viewer) -> QuerySet[Any] | None:
+    """Members `viewer` should not see in lists: blocked either way, or muted by the viewer.
+
+    Every feature that lists people filters with this, so a block hides both sides everywhere.
+    """
+    if viewer is None or not viewer.is_authenticated:
+        return None
+    return User.objects.filter(
+        Q(blocks_received__blocker=viewer)
+        | Q(blocks_made__blocked=viewer)
+        | Q(mutes_received__muter=viewer)
+    ).values("id")
+
+
+def user_may_see(*, viewer: Viewer, other: User) -> bool:
+    """May `viewer` see `other` at all? False when either blocked the other."""
+    if viewer is None or not viewer.is_authenticated or viewer.pk == other.pk:
+        return True
+    return not Block.objects.filter(
+        Q(blocker=viewer, blocked=other) | Q(blocker=other, blocked=viewer)
+    ).exists()
+
+
+def user_has_muted(*, viewer: Viewer, other: User) -> bool:
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    return Mute.objects.filter(muter=viewer, muted=other).exists()
+
+
+@dataclass(frozen=True)
+class ProfileView:
+    """A profile as one viewer may see it: hidden fields are None."""
+
+    profile: Profile
+    stage: str | None
+    specialty: str | None
+    training_year: int | None
+    institution: str | None
+    country: str | None
+    is_self: bool
+
+    @property
+    def stage_label(self) -> str:
+        return self.profile.get_stage_display() if self.stage else ""
+
+    @property
+    def specialty_label(self) -> str:
+        return self.profile.get_specialty_display() if self.specialty else ""
+
+
+def profile_view(*, profile: Profile, viewer: Viewer) -> ProfileView:
+    is_self = viewer is not None and viewer.is_authenticated and viewer.pk == profile.user_id
+    levels = {v.value for v in Visibility} if is_self else visibility_levels(viewer=viewer)
+    shown = {
+        field: (getattr(profile, field) or None)
+        if getattr(profile, f"{field}_visibility") in levels
+        else None
+        for field in PROFESSIONAL_FIELDS
+    }
+    return ProfileView(profile=profile, is_self=is_self, **shown)
+
+
+def profile_list_newest(*, viewer: Viewer, limit: int = 6) -> list[ProfileView]:
+    profiles = _listed_profiles(viewer=viewer).order_by("-user__date_joined")[:limit]
+    return [profile_view(profile=p, viewer=viewer) for p in profiles]
+
+
+def member_count() -> int:
+    return User.objects.filter(is_active=True).count()
+
+
+def _listed_profiles(*, viewer: Viewer) -> QuerySet[Profile]:
+    qs = Profile.objects.filter(user__is_active=True, listed_in_directory=True).exclude(
+        display_name=""
+    )
+    hidden = user_ids_hidden_from(viewer=viewer)
+    if hidden is not None:
+        qs = qs.exclude(user_id__in=hidden)
+    return qs
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def _search_tokens(query: str) -> list[str]:
+    return _TOKEN.findall(query.lower())[:8]
+
+
+def _full_text_condition(tokens: list[str]) -> tuple[str, list[str]]:
+    """SQL that is true for profiles whose search document has every token as a prefix."""
+    if connection.vendor == "postgresql":
+        tsquery = " & ".join(f"{token}:*" for token in tokens)
+        return (
+            "to_tsvector('simple', members_profile.search_document) "
+            "@@ to_tsquery('simple', %s)",
+            [tsquery],
+        )
+    match = " AND ".join(f'"{token}"*' for token in tokens)
+    return (
+        "members_profile.id IN (SELECT rowid FROM members_profile_fts "
+        "WHERE members_profile_fts MATCH %s)",
+        [match],
+    )
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    query: str = ""
+    stage: str = ""
+    interest: str = ""  # a topic slug
+    country: str = ""
+    open_to_mentoring: bool = False
+    looking_for_mentor: bool = False
+
+
+def directory_search(*, viewer: Viewer, filters: DirectoryFilters) -> QuerySet[Profile]:
+    """Listed members matching `filters`, as `viewer` may see them.
+
+    A filter on a professional field only matches members who let the viewer see that field,
+    so the directory never reveals through a filter what a profile hides.
+    """
+    levels = visibility_levels(viewer=viewer)
+    qs = _listed_profiles(viewer=viewer)
+    if filters.stage:
+        qs = qs.filter(stage=filters.stage, stage_visibility__in=levels)
+    if filters.country:
+        qs = qs.filter(country=filters.country.upper(), country_visibility__in=levels)
+    if filters.interest:
+        qs = qs.filter(
+            Exists(
+                Profile.interests.through.objects.filter(
+                    profile_id=OuterRef("pk"), topic__slug=filters.interest
+                )
+            )
+        )
+    if filters.open_to_mentoring:
+        qs = qs.filter(open_to_mentoring=True)
+    if filters.looking_for_mentor:
+        qs = qs.filter(looking_for_mentor=True)
+    tokens = _search_tokens(filters.query)
+    if tokens:
+        sql, params = _full_text_condition(tokens)
+        qs = qs.filter(RawSQL(sql, params, output_field=BooleanField()))
+    return qs.select_related("user").order_by("display_name", "id")
+
+
+def directory_countries(*, viewer: Viewer) -> list[str]:
+    """Country codes with at least one listed member whose country the viewer may see."""
+    levels = visibility_levels(viewer=viewer)
+    return list(
+        _listed_profiles(viewer=viewer)
+        .filter(country_visibility__in=levels)
+        .exclude(country="")
+        .values_list("country", flat=True)
+        .distinct()
+        .order_by("country")
+    )
+
+
+def member_data_export(*, user: User) -> dict[str, Any]:
+    """Everything the platform holds about `user`, for their own download (GDPR art. 20)."""
+    from allauth.account.models import EmailAddress
+
+    from hemonc.core.models import AuditEntry
+
+    profile = user.profile
+    fields = [
+        f.name
+        for f in Profile._meta.concrete_fields
+        if f.name not in {"id", "user", "search_document", "avatar"}
+    ]
+    return {
+        "account": {
+            "email": user.email,
+            "date_joined": user.date_joined.isoformat(),
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+            "roles": sorted(user.groups.values_list("name", flat=True)),
+            "email_addresses": [
+                {"email": e.email, "verified": e.verified, "primary": e.primary}
+                for e in EmailAddress.objects.filter(user=user)
+            ],
+        },
+        "profile": {
+            **{name: _jsonable(getattr(profile, name)) for name in fields},
+            "avatar": profile.avatar.name or None,
+            "interests": sorted(str(t) for t in profile.interests.all()),
+            "career_paths": sorted(c.name for c in profile.career_paths.all()),
+        },
+        "blocked_members": [b.blocked_id for b in Block.objects.filter(blocker=user)],
+        "muted_members": [m.muted_id for m in Mute.objects.filter(muter=user)],
+        "activity": [
+            {"at": a.created_at.isoformat(), "action": a.action, "target": a.target_type}
+            for a in AuditEntry.objects.filter(actor=user).order_by("created_at")
+        ],
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

@@ -1,0 +1,213 @@
+"""Member pages: profiles, the directory, blocks and mutes, data export and erasure."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from hemonc.core.errors import DomainError
+from hemonc.members import selectors, services
+from hemonc.members.forms import AccountDeleteForm, AvatarForm, DirectoryForm, ProfileForm
+from hemonc.members.models import Block, Mute, User
+
+
+def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    other = get_object_or_404(User.objects.select_related("profile"), pk=user_id, is_active=True)
+    if not selectors.user_may_see(viewer=request.user, other=other):
+        raise Http404("No such member.")
+    view = selectors.profile_view(profile=other.profile, viewer=request.user)
+    return render(
+        request,
+        "members/profile_detail.html",
+        {
+            "view": view,
+            "member": other,
+            "profile": other.profile,
+            "interests": other.profile.interests.all(),
+            "career_paths": other.profile.career_paths.all(),
+            "muted": selectors.user_has_muted(viewer=request.user, other=other),
+        },
+    )
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    profile = user.profile
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=profile)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            interests = data.pop("interests")
+            career_paths = data.pop("career_paths")
+            # The ModelForm already copied values onto the instance; start from the database
+            # so the service sees what really changed.
+            profile.refresh_from_db()
+            services.profile_update(
+                profile=profile,
+                actor=user,
+                interests=interests,
+                career_paths=career_paths,
+                **data,
+            )
+            messages.success(request, "Your profile is saved.")
+            return redirect("members:profile", user_id=user.pk)
+        messages.error(request, "Please correct the fields marked below.")
+    else:
+        form = ProfileForm(instance=profile)
+    return render(
+        request,
+        "members/profile_edit.html",
+        {"form": form, "avatar_form": AvatarForm(), "profile": profile},
+    )
+
+
+@login_required
+@require_POST
+def avatar_update(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if "remove" in request.POST:
+        services.profile_remove_avatar(profile=user.profile, actor=user)
+        messages.success(request, "Your photo is removed.")
+        return redirect("members:profile_edit")
+    form = AvatarForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect("members:profile_edit")
+    try:
+        services.profile_set_avatar(
+            profile=user.profile, actor=user, upload=form.cleaned_data["avatar"]
+        )
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your photo is updated.")
+    return redirect("members:profile_edit")
+
+
+@login_required
+def directory(request: HttpRequest) -> HttpResponse:
+    countries = selectors.directory_countries(viewer=request.user)
+    form = DirectoryForm(request.GET or None, countries=countries)
+    filters = selectors.DirectoryFilters()
+    if form.is_bound and form.is_valid():
+        filters = selectors.DirectoryFilters(
+            query=form.cleaned_data["q"],
+            stage=form.cleaned_data["stage"],
+            interest=form.cleaned_data["interest"],
+            country=form.cleaned_data["country"],
+            open_to_mentoring=form.cleaned_data["open_to_mentoring"],
+            looking_for_mentor=form.cleaned_data["looking_for_mentor"],
+        )
+    profiles = selectors.directory_search(viewer=request.user, filters=filters)
+    page = Paginator(
+        profiles.prefetch_related("interests"), settings.DIRECTORY_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "views": [selectors.profile_view(profile=p, viewer=request.user) for p in page],
+        "querystring": query.urlencode(),
+    }
+    template = "members/_directory_results.html" if request.headers.get("HX-Request") else None
+    return render(request, template or "members/directory.html", context)
+
+
+def _other(user_id: int) -> User:
+    return get_object_or_404(User, pk=user_id)
+
+
+@login_required
+@require_POST
+def block(request: HttpRequest, user_id: int) -> HttpResponse:
+    other = _other(user_id)
+    try:
+        services.block_create(blocker=request.user, blocked=other)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, str(error))
+        return redirect("members:profile", user_id=user_id)
+    messages.success(request, f"You blocked {other}. Neither of you will see the other.")
+    return redirect("members:blocked")
+
+
+@login_required
+@require_POST
+def unblock(request: HttpRequest, user_id: int) -> HttpResponse:
+    other = _other(user_id)
+    services.block_delete(blocker=request.user, blocked=other)  # type: ignore[arg-type]
+    messages.success(request, f"You unblocked {other}.")
+    return redirect("members:blocked")
+
+
+@login_required
+@require_POST
+def mute(request: HttpRequest, user_id: int) -> HttpResponse:
+    other = _other(user_id)
+    try:
+        services.mute_create(muter=request.user, muted=other)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"You muted {other}. They are not told.")
+    return redirect("members:profile", user_id=user_id)
+
+
+@login_required
+@require_POST
+def unmute(request: HttpRequest, user_id: int) -> HttpResponse:
+    other = _other(user_id)
+    services.mute_delete(muter=request.user, muted=other)  # type: ignore[arg-type]
+    messages.success(request, f"You unmuted {other}.")
+    if request.POST.get("from") == "blocked":
+        return redirect("members:blocked")
+    return redirect("members:profile", user_id=user_id)
+
+
+@login_required
+def blocked_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "members/blocked.html",
+        {
+            "blocks": Block.objects.filter(blocker=request.user)
+            .select_related("blocked__profile")
+            .order_by("-created_at"),
+            "mutes": Mute.objects.filter(muter=request.user)
+            .select_related("muted__profile")
+            .order_by("-created_at"),
+        },
+    )
+
+
+@login_required
+def data_export(request: HttpRequest) -> HttpResponse:
+    payload = selectors.member_data_export(user=request.user)  # type: ignore[arg-type]
+    response = HttpResponse(
+        json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json"
+    )
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="hemonc-my-data-{stamp}.json"'
+    return response
+
+
+@login_required
+def account_delete(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    form = AccountDeleteForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        services.member_erase(user=user, actor=user)
+        logout(request)
+        messages.success(request, "Your account and your personal data are deleted.")
+        return redirect("home")
+    return render(request, "members/account_delete.html", {"form": form})

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+
+from hemonc.core import views as core_views
+
+admin.site.site_header = "Hem-Onc Network — organizers"
+admin.site.site_title = "Hem-Onc Network admin"
+admin.site.index_title = "Manage the network"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("hemonc.members.urls")),
+    # Avatars are small and few; a deployment may serve MEDIA_ROOT from its proxy instead.
+    path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
+]

@@ -1,0 +1,96 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from hemonc.core.env import (
+    env_bool,
+    env_int,
+    env_str,
+    env_time_zone,
+    parse_cache_url,
+    parse_database_url,
+    parse_email_url,
+)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("true", True), ("TRUE", True), ("1", True),
+                                               ("False", False), ("0", False), ("no", False)])  # fmt: skip
+def test_env_bool_reads_any_case(monkeypatch, raw, expected):
+    monkeypatch.setenv("DJANGO_DEBUG", raw)
+    assert env_bool("DJANGO_DEBUG", default=not expected) is expected
+
+
+def test_env_bool_rejects_other_words_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("DJANGO_DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG='maybe' is not a boolean"):
+        env_bool("DJANGO_DEBUG", default=False)
+
+
+def test_env_int_rejects_words(monkeypatch):
+    monkeypatch.setenv("DJANGO_SECURE_HSTS_SECONDS", "a year")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECURE_HSTS_SECONDS"):
+        env_int("DJANGO_SECURE_HSTS_SECONDS", 0)
+
+
+def test_env_str_required_names_the_variable(monkeypatch):
+    monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY must be set"):
+        env_str("DJANGO_SECRET_KEY", required=True)
+
+
+def test_env_time_zone_rejects_unknown_zones(monkeypatch):
+    monkeypatch.setenv("TIME_ZONE", "Mars/Olympus_Mons")
+    with pytest.raises(ImproperlyConfigured, match="TIME_ZONE"):
+        env_time_zone("TIME_ZONE", "UTC")
+
+
+def test_database_url_sqlite_uses_wal_and_a_busy_timeout():
+    config = parse_database_url("DATABASE_URL", "sqlite:////srv/hemonc/db.sqlite3")
+    assert config["NAME"] == "/srv/hemonc/db.sqlite3"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+    assert config["OPTIONS"]["timeout"] == 20
+
+
+def test_database_url_postgres_reads_every_part():
+    config = parse_database_url(
+        "DATABASE_URL", "postgres://hemonc:s%40cret@db.internal:6432/network?sslmode=require"
+    )
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["USER"], config["PASSWORD"], config["HOST"], config["PORT"]) == (
+        "hemonc", "s@cret", "db.internal", "6432",
+    )  # fmt: skip
+    assert config["NAME"] == "network"
+    assert config["OPTIONS"] == {"sslmode": "require"}
+
+
+@pytest.mark.parametrize("url", ["mysql://x@y/z", "postgres://host/", "sqlite://"])
+def test_database_url_rejects_bad_values(url):
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        parse_database_url("DATABASE_URL", url)
+
+
+def test_email_url_schemes_choose_tls_mode():
+    plain = parse_email_url("EMAIL_URL", "smtp://127.0.0.1:1025", file_path=None)
+    starttls = parse_email_url("EMAIL_URL", "smtp+tls://u:p%2Fw@mail.example.org", file_path=None)
+    implicit = parse_email_url("EMAIL_URL", "smtps://u:pw@mail.example.org", file_path=None)
+    plain, starttls, implicit = plain["OPTIONS"], starttls["OPTIONS"], implicit["OPTIONS"]
+    assert (plain["host"], plain["port"], plain["use_tls"]) == ("127.0.0.1", 1025, False)
+    assert (starttls["port"], starttls["use_tls"], starttls["password"]) == (587, True, "p/w")
+    assert (implicit["port"], implicit["use_ssl"]) == (465, True)
+
+
+def test_email_url_defaults_to_files(tmp_path):
+    config = parse_email_url("EMAIL_URL", None, file_path=tmp_path)
+    assert config["BACKEND"].endswith("filebased.EmailBackend")
+    assert config["OPTIONS"] == {"file_path": str(tmp_path)}
+
+
+def test_email_url_rejects_unknown_schemes():
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_URL"):
+        parse_email_url("EMAIL_URL", "imap://mail.example.org", file_path=None)
+
+
+def test_cache_url_redis_and_default():
+    assert parse_cache_url("CACHE_URL", None)["BACKEND"].endswith("LocMemCache")
+    assert parse_cache_url("CACHE_URL", "redis://127.0.0.1:6379/1")["BACKEND"].endswith("RedisCache")
+    with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
+        parse_cache_url("CACHE_URL", "memcached://127.0.0.1")

@@ -1,0 +1,49 @@
+"""Start-up fails loudly on bad configuration, and production settings pass the deploy check."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [sys.executable, "-m", "hemonc", *args],
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_missing_secret_key_in_production_stops_start_up(tmp_path):
+    result = _run({"DJANGO_DEBUG": "false", "HEMONC_VAR_DIR": str(tmp_path)}, "check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("DJANGO_DEBUG", "perhaps"), ("DATABASE_URL", "oracle://db/x"), ("CACHE_URL", "memcached://x")],
+)
+def test_bad_values_stop_start_up_naming_the_variable(tmp_path, variable, value):
+    result = _run({"DJANGO_DEBUG": "true", "HEMONC_VAR_DIR": str(tmp_path), variable: value}, "check")
+    assert result.returncode != 0
+    assert variable in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
+        "SITE_URL": "https://network.example.org",
+        "HEMONC_VAR_DIR": str(tmp_path),
+        "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.org:587",
+    }
+    result = _run(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

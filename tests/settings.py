@@ -1,0 +1,22 @@
+"""Test settings: the real settings, with a fast hasher and mail kept in memory.
+
+Tests about sending mail switch to a real SMTP server on loopback (tests/conftest.py).
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
+os.environ.setdefault("HEMONC_VAR_DIR", tempfile.mkdtemp(prefix="hemonc-test-var-"))
+
+from hemonc.settings import *  # noqa: E402, F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = os.path.join(os.environ["HEMONC_VAR_DIR"], "media")  # noqa: PTH118
+ACCOUNT_RATE_LIMITS = False
