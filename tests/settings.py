@@ -20,3 +20,7 @@ STORAGES = {
 }
 MEDIA_ROOT = os.path.join(os.environ["HEMONC_VAR_DIR"], "media")  # noqa: PTH118
 ACCOUNT_RATE_LIMITS = False
+# A file, not memory, so the backup tests restore into SQLite as production does (WAL on).
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing

@@ -110,8 +110,8 @@ TASKS = {
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
-    "hemonc.members.backends.RoleBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "hemonc.members.backends.RoleBackend",  # permissions only: signs nobody in
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -156,6 +156,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_path("MEDIA_ROOT", VAR_DIR / "media")
 STORAGES = {

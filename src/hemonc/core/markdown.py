@@ -5,7 +5,8 @@ from __future__ import annotations
 import nh3
 from markdown_it import MarkdownIt
 
-_renderer = MarkdownIt("commonmark", {"linkify": False, "typographer": True}).enable(
+# Raw HTML in Markdown is shown as text, never interpreted; nh3 is the second line of defense.
+_renderer = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable(
     ["strikethrough", "table"]
 )
 

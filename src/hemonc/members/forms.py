@@ -8,7 +8,7 @@ from django import forms
 
 from hemonc.core.countries import country_choices
 from hemonc.core.timezones import time_zone_choices
-from hemonc.members.enums import IdentityCommunity
+from hemonc.members.enums import Gender, IdentityCommunity
 from hemonc.members.models import Profile
 from hemonc.members.validators import normalize_orcid, validate_orcid
 from hemonc.taxonomy.enums import Stage
@@ -84,11 +84,12 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["display_name"].required = True
         self.fields["stage"].choices = [("", "—"), *Stage.choices]
+        self.fields["gender"].choices = [("", "Not answered"), *Gender.choices]
         self.fields["orcid"].help_text = "e.g. 0000-0002-1825-0097"
         self.fields["orcid"].validators = []
         for name, field in self.fields.items():
             if name.endswith("_visibility"):
-                subject = self.fields[name.removesuffix("_visibility")].label or ""
+                subject = self[name.removesuffix("_visibility")].label
                 field.label = f"Who can see your {subject.lower()}"
 
     @property

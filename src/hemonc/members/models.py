@@ -143,7 +143,8 @@ class Profile(TimeStampedModel):
     identity_communities = models.JSONField(default=list, blank=True)
     share_communities_with_matcher = models.BooleanField(
         default=False,
-        help_text="Let the mentor matcher use your identity communities.",
+        help_text="Only organizers and the matcher see them, to honor a mentee's wish for a "
+        "mentor from their community.",
     )
 
     # Text the directory's full-text index reads; rebuilt by the profile services.

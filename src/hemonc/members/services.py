@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
@@ -122,7 +123,9 @@ def profile_set_avatar(*, profile: Profile, actor: User, upload: UploadedFile) -
     buffer = io.BytesIO()
     clean.save(buffer, format="WEBP", quality=85)
     old = profile.avatar.name
-    profile.avatar.save(f"{profile.user_id}.webp", ContentFile(buffer.getvalue()), save=False)
+    # A random name: avatar URLs cannot be guessed from member ids, and caches never serve
+    # an old photo under a new one's name.
+    profile.avatar.save(f"{uuid.uuid4().hex}.webp", ContentFile(buffer.getvalue()), save=False)
     profile.save(update_fields=["avatar", "updated_at"])
     if old and old != profile.avatar.name:
         transaction.on_commit(partial(default_storage.delete, old))

@@ -1,0 +1,192 @@
+"""A small HTTP/1.1 load generator for loopback servers: N keep-alive clients, fixed duration.
+
+One thread drives every connection through a selector, so the client costs little of the CPU
+the server under test needs; responses are framed by Content-Length and never parsed further.
+"""
+
+from __future__ import annotations
+
+import selectors
+import socket
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass
+class LoadResult:
+    """What the clients saw in the measured window (after the warm-up)."""
+
+    duration: float
+    latencies: list[float] = field(repr=False)
+    statuses: Counter[int]
+    connection_errors: int
+    client_cpu_seconds: float
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies)
+
+    @property
+    def errors(self) -> int:
+        return self.connection_errors + sum(n for s, n in self.statuses.items() if s != 200)
+
+    @property
+    def requests_per_second(self) -> float:
+        return self.requests / self.duration
+
+    def percentile_ms(self, percent: float) -> float:
+        if len(self.latencies) < 2:
+            return float("nan")
+        cuts = statistics.quantiles(self.latencies, n=1000, method="inclusive")
+        return cuts[round(percent * 10) - 1] * 1000
+
+    def summary(self) -> dict[str, float | int | dict[str, int]]:
+        return {
+            "requests": self.requests,
+            "duration_s": round(self.duration, 2),
+            "requests_per_second": round(self.requests_per_second, 1),
+            "latency_mean_ms": round(statistics.fmean(self.latencies) * 1000, 2),
+            "latency_p50_ms": round(self.percentile_ms(50), 2),
+            "latency_p95_ms": round(self.percentile_ms(95), 2),
+            "latency_p99_ms": round(self.percentile_ms(99), 2),
+            "latency_max_ms": round(max(self.latencies) * 1000, 2),
+            "errors": self.errors,
+            "statuses": {str(status): n for status, n in sorted(self.statuses.items())},
+            "client_cpu_share": round(self.client_cpu_seconds / self.duration, 3),
+        }
+
+
+class _Connection:
+    """One keep-alive client: sends a request, waits for the whole response, sends the next."""
+
+    def __init__(self, address: tuple[str, int], requests: list[bytes], start: int) -> None:
+        self.address = address
+        self.requests = requests
+        self.index = start
+        self.sent_at = 0.0
+        self.sock = self._connect()
+        self.buffer = bytearray()
+        self.expected = -1  # total bytes of the response once its head is read
+
+    def _connect(self) -> socket.socket:
+        sock = socket.create_connection(self.address, timeout=10)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+
+    def reconnect(self) -> None:
+        self.sock.close()
+        self.sock = self._connect()
+        self.buffer.clear()
+        self.expected = -1
+
+    def send_next(self) -> None:
+        request = self.requests[self.index % len(self.requests)]
+        self.index += 1
+        self.sent_at = time.perf_counter()
+        self.sock.sendall(request)
+
+    def read(self) -> int | None:
+        """Read what arrived; the status code once the response is complete, else None."""
+        chunk = self.sock.recv(262144)
+        if not chunk:
+            raise ConnectionError("the server closed the connection")
+        self.buffer += chunk
+        if self.expected < 0:
+            head_end = self.buffer.find(b"\r\n\r\n")
+            if head_end < 0:
+                return None
+            head = bytes(self.buffer[:head_end]).lower()
+            marker = head.find(b"\r\ncontent-length:")
+            if marker >= 0:
+                value_end = head.find(b"\r\n", marker + 2)
+                length = int(head[marker + 17 : value_end if value_end > 0 else None])
+                self.expected = head_end + 4 + length
+            elif b"\r\ntransfer-encoding: chunked" in head:
+                self.expected = 0  # complete when the last chunk arrives
+            else:
+                raise ConnectionError("a response without Content-Length or chunked encoding")
+        if self.expected == 0:
+            if not self.buffer.endswith(b"\r\n0\r\n\r\n"):
+                return None
+        elif len(self.buffer) < self.expected:
+            return None
+        status = int(self.buffer[9:12])
+        self.buffer.clear()
+        self.expected = -1
+        return status
+
+
+def build_request(path: str, *, port: int, headers: dict[str, str]) -> bytes:
+    lines = [f"GET {path} HTTP/1.1", f"Host: {LOOPBACK}:{port}", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def run_load(
+    *,
+    port: int,
+    paths: list[str],
+    headers: dict[str, str],
+    clients: int,
+    warmup: float,
+    duration: float,
+) -> LoadResult:
+    """Keep `clients` connections busy for warmup + duration seconds, rotating over `paths`.
+
+    Only requests sent after the warm-up and answered before the end are counted.
+    """
+    requests = [build_request(path, port=port, headers=headers) for path in paths]
+    selector = selectors.DefaultSelector()
+    connections = [
+        _Connection((LOOPBACK, port), requests, start=i * len(requests) // clients)
+        for i in range(clients)
+    ]
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    connection_errors = 0
+    cpu_start = time.process_time()
+    started = time.perf_counter()
+    measure_from = started + warmup
+    end = measure_from + duration
+    for connection in connections:
+        selector.register(connection.sock, selectors.EVENT_READ, connection)
+        connection.send_next()
+    cpu_at_measure = cpu_start
+    while (now := time.perf_counter()) < end:
+        if cpu_at_measure == cpu_start and now >= measure_from:
+            cpu_at_measure = time.process_time()
+        for key, _ in selector.select(timeout=min(0.5, end - now)):
+            connection = key.data
+            try:
+                status = connection.read()
+            except OSError:
+                if connection.sent_at >= measure_from:
+                    connection_errors += 1
+                selector.unregister(connection.sock)
+                connection.reconnect()
+                selector.register(connection.sock, selectors.EVENT_READ, connection)
+                connection.send_next()
+                continue
+            if status is None:
+                continue
+            finished = time.perf_counter()
+            if connection.sent_at >= measure_from:
+                latencies.append(finished - connection.sent_at)
+                statuses[status] += 1
+            if finished < end:
+                connection.send_next()
+    cpu_seconds = time.process_time() - cpu_at_measure
+    for connection in connections:
+        selector.unregister(connection.sock)
+        connection.sock.close()
+    selector.close()
+    return LoadResult(
+        duration=duration,
+        latencies=latencies,
+        statuses=statuses,
+        connection_errors=connection_errors,
+        client_cpu_seconds=cpu_seconds,
+    )

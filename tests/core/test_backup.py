@@ -1,0 +1,244 @@
+"""`hemonc backup` and `hemonc restore` on the test database, SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.db import connection
+from PIL import Image
+
+from hemonc.core.backup import FORMAT_VERSION
+from hemonc.members.models import Profile, User
+from hemonc.members.services import profile_remove_avatar, profile_set_avatar
+from tests.factories import make_member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def media_root(settings, tmp_path: Path) -> Path:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    return tmp_path / "backup.tar.gz"
+
+
+def png_upload() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), "teal").save(buffer, format="PNG")
+    return SimpleUploadedFile("me.png", buffer.getvalue(), content_type="image/png")
+
+
+def archive_contents(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path) as tar:
+        return {
+            member.name: tar.extractfile(member).read()  # type: ignore[union-attr]
+            for member in tar
+            if member.isfile()
+        }
+
+
+def rewrite_archive(source: Path, target: Path, **replacements: bytes) -> None:
+    """A copy of the archive `source` with some files' contents replaced (name=bytes)."""
+    with tarfile.open(source) as old, tarfile.open(target, "w:gz") as new:
+        for member in old:
+            content = old.extractfile(member).read() if member.isfile() else None  # type: ignore[union-attr]
+            if member.name in replacements:
+                content = replacements[member.name]
+                member.size = len(content)
+            new.addfile(member, io.BytesIO(content) if content is not None else None)
+
+
+def display_names() -> set[str]:
+    return set(Profile.objects.values_list("display_name", flat=True))
+
+
+def test_restore_brings_back_members_and_media_and_drops_later_changes(media_root, archive):
+    ana = make_member(display_name="Ana Lopez")
+    ben = make_member(display_name="Ben Okafor")
+    profile_set_avatar(profile=ana.profile, actor=ana, upload=png_upload())
+    avatar = ana.profile.avatar.name
+    with default_storage.open(avatar) as file:
+        avatar_bytes = file.read()
+    call_command("backup", str(archive), stdout=io.StringIO())
+
+    ben.delete()
+    profile_remove_avatar(profile=ana.profile, actor=ana)
+    make_member(display_name="Chen Wei")
+    assert not (media_root / avatar).exists()
+    output = io.StringIO()
+    call_command("restore", str(archive), "--no-input", stdout=output)
+
+    assert display_names() == {"Ana Lopez", "Ben Okafor"}
+    assert set(User.objects.values_list("email", flat=True)) == {ana.email, ben.email}
+    assert Profile.objects.get(user=ana).avatar.name == avatar
+    assert (media_root / avatar).read_bytes() == avatar_bytes
+    assert f"Restored the {connection.vendor} database and 1 media file" in output.getvalue()
+
+
+def test_restore_removes_media_files_added_after_the_backup(media_root, archive):
+    (media_root / "avatars").mkdir(parents=True)
+    (media_root / "avatars" / "old.webp").write_bytes(b"old")
+    call_command("backup", str(archive), stdout=io.StringIO())
+    (media_root / "avatars" / "new.webp").write_bytes(b"new")
+
+    call_command("restore", str(archive), "--no-input", stdout=io.StringIO())
+
+    assert sorted(path.name for path in media_root.rglob("*")) == ["avatars", "old.webp"]
+    assert not list(media_root.parent.glob(".hemonc-restore-*"))
+
+
+def test_backup_manifest_describes_database_and_media(media_root, archive):
+    make_member(display_name="Ana Lopez")
+    (media_root / "avatars").mkdir(parents=True)
+    (media_root / "avatars" / "1.webp").write_bytes(b"12345")
+
+    call_command("backup", str(archive), stdout=io.StringIO())
+
+    contents = archive_contents(archive)
+    manifest = json.loads(contents["manifest.json"])
+    dump = "db.sqlite3" if connection.vendor == "sqlite" else "db.pgdump"
+    assert manifest["format_version"] == FORMAT_VERSION
+    assert manifest["database"]["vendor"] == connection.vendor
+    assert manifest["database"]["file"] == dump
+    assert manifest["database"]["sha256"] == hashlib.sha256(contents[dump]).hexdigest()
+    assert manifest["media"] == {"files": 1, "bytes": 5}
+    assert manifest["migrations"]["members"].startswith("0")
+    assert manifest["created_at"].endswith("+00:00")
+    assert contents["media/avatars/1.webp"] == b"12345"
+    assert archive.stat().st_mode & 0o077 == 0
+
+
+def test_backup_refuses_to_overwrite_an_existing_file_without_force(media_root, archive):
+    archive.write_bytes(b"keep me")
+
+    with pytest.raises(CommandError, match="already exists; pass --force"):
+        call_command("backup", str(archive), stdout=io.StringIO())
+
+    assert archive.read_bytes() == b"keep me"
+
+
+def test_backup_with_force_replaces_an_existing_file(media_root, archive):
+    archive.write_bytes(b"old")
+
+    call_command("backup", str(archive), "--force", stdout=io.StringIO())
+
+    manifest = json.loads(archive_contents(archive)["manifest.json"])
+    assert manifest["database"]["vendor"] == connection.vendor
+    assert sorted(path.name for path in archive.parent.iterdir()) == ["backup.tar.gz"]
+
+
+def test_restore_refuses_a_backup_of_the_other_database_vendor(media_root, archive, tmp_path):
+    make_member(display_name="Ana Lopez")
+    call_command("backup", str(archive), stdout=io.StringIO())
+    manifest = json.loads(archive_contents(archive)["manifest.json"])
+    other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
+    manifest["database"]["vendor"] = other
+    foreign = tmp_path / "foreign.tar.gz"
+    rewrite_archive(archive, foreign, **{"manifest.json": json.dumps(manifest).encode()})
+    make_member(display_name="Ben Okafor")
+
+    with pytest.raises(
+        CommandError, match=f"holds a {other} database.*runs on {connection.vendor}"
+    ):
+        call_command("restore", str(foreign), "--no-input", stdout=io.StringIO())
+
+    assert display_names() == {"Ana Lopez", "Ben Okafor"}
+
+
+def test_restore_refuses_a_file_that_is_not_a_backup(media_root, tmp_path):
+    junk = tmp_path / "notes.tar.gz"
+    junk.write_text("not an archive")
+
+    with pytest.raises(CommandError, match=f"{junk} is not a hemonc backup"):
+        call_command("restore", str(junk), "--no-input", stdout=io.StringIO())
+
+
+def test_restore_refuses_a_backup_cut_short(media_root, archive, tmp_path):
+    make_member(display_name="Ana Lopez")
+    call_command("backup", str(archive), stdout=io.StringIO())
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
+    make_member(display_name="Ben Okafor")
+
+    with pytest.raises(CommandError, match=str(cut)):
+        call_command("restore", str(cut), "--no-input", stdout=io.StringIO())
+
+    assert display_names() == {"Ana Lopez", "Ben Okafor"}
+
+
+def test_restore_refuses_a_dump_that_does_not_match_its_checksum(media_root, archive, tmp_path):
+    (media_root / "kept.txt").parent.mkdir(parents=True)
+    (media_root / "kept.txt").write_text("kept")
+    call_command("backup", str(archive), stdout=io.StringIO())
+    dump = "db.sqlite3" if connection.vendor == "sqlite" else "db.pgdump"
+    tampered = tmp_path / "tampered.tar.gz"
+    rewrite_archive(archive, tampered, **{dump: b"tampered"})
+    (media_root / "kept.txt").unlink()
+    (media_root / "later.txt").write_text("later")
+
+    with pytest.raises(CommandError, match="does not match the checksum"):
+        call_command("restore", str(tampered), "--no-input", stdout=io.StringIO())
+
+    assert sorted(path.name for path in media_root.iterdir()) == ["later.txt"]
+
+
+def test_restore_refuses_an_archive_with_files_a_backup_never_holds(media_root, tmp_path):
+    archive = tmp_path / "other.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        info = tarfile.TarInfo("../outside.txt")
+        info.size = 4
+        tar.addfile(info, io.BytesIO(b"evil"))
+
+    with pytest.raises(CommandError, match=r"'\.\./outside\.txt', which no backup contains"):
+        call_command("restore", str(archive), "--no-input", stdout=io.StringIO())
+
+    assert not (tmp_path.parent / "outside.txt").exists()
+
+
+def test_restore_changes_nothing_unless_the_answer_is_yes(media_root, archive, monkeypatch):
+    make_member(display_name="Ana Lopez")
+    call_command("backup", str(archive), stdout=io.StringIO())
+    make_member(display_name="Ben Okafor")
+    prompts: list[str] = []
+    monkeypatch.setattr("builtins.input", lambda prompt: prompts.append(prompt) or "no")
+    output = io.StringIO()
+
+    call_command("restore", str(archive), stdout=output)
+
+    assert "This replaces the database" in prompts[0]
+    assert "Type 'yes'" in prompts[0]
+    assert "Restore cancelled" in output.getvalue()
+    assert display_names() == {"Ana Lopez", "Ben Okafor"}
+
+
+def test_restore_cli_exits_non_zero_for_a_missing_file(tmp_path):
+    missing = tmp_path / "missing.tar.gz"
+
+    result = subprocess.run(
+        [sys.executable, "-m", "hemonc", "restore", str(missing), "--no-input"],
+        cwd=REPOSITORY,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "PYTHONWARNINGS": "ignore"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert f"{missing}: no such file" in result.stderr

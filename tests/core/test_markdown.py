@@ -1,0 +1,21 @@
+from hemonc.core.markdown import render_markdown
+
+
+def test_markdown_renders_formatting_links_and_lists():
+    html = render_markdown("**Myeloma** and _MRD_\n\n- one\n- [ASH](https://www.hematology.org)")
+    assert "<strong>Myeloma</strong>" in html
+    assert "<em>MRD</em>" in html
+    assert '<a href="https://www.hematology.org" rel="nofollow noopener ugc">ASH</a>' in html
+
+
+def test_markdown_shows_raw_html_as_text_and_drops_dangerous_links():
+    html = render_markdown('<img src=x onerror="alert(1)"> [click](javascript:alert(1))')
+    assert "<img" not in html
+    assert "&lt;img" in html
+    assert 'href="javascript' not in html
+
+
+def test_markdown_drops_images_and_headings_above_h3():
+    html = render_markdown("# Big\n\n![photo](https://example.org/p.png)")
+    assert "<h1>" not in html
+    assert "<img" not in html

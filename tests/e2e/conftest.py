@@ -1,0 +1,156 @@
+"""Browser tests: Chromium through Playwright against the live server, mail through real SMTP."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+# Impacts that fail a page; "minor" and "moderate" findings are printed but tolerated.
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    e2e = Path(__file__).parent
+    for item in items:
+        if e2e in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_root(django_test_environment: None) -> None:
+    """WhiteNoise warns at start-up when STATIC_ROOT is missing (no collectstatic in tests)."""
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        self.messages.append(message)  # type: ignore[arg-type]
+        return "250 Message accepted for delivery"
+
+    def wait_for(self, count: int = 1, timeout: float = 10.0) -> list[EmailMessage]:
+        """The messages, once at least `count` arrived; fails after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count:
+            if time.monotonic() > deadline:
+                pytest.fail(f"expected {count} mail(s) within {timeout}s, got {len(self.messages)}")
+            time.sleep(0.05)
+        return list(self.messages)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Controller]:
+    """A real SMTP server on loopback; its `handler` is a Mailbox."""
+    controller = Controller(Mailbox(), hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: Controller, settings: Any) -> Mailbox:
+    """Django sends its mail to `smtp_server`; returns the server's mailbox."""
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": smtp_server.hostname,
+                "port": smtp_server.port,
+                "use_tls": False,
+                "use_ssl": False,
+                "timeout": 10,
+            },
+        }
+    }
+    return smtp_server.handler
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    # Playwright's sync API marks its event loop as running in this thread between calls, and
+    # Django then refuses ORM calls here as if they came from async code. Nothing async runs
+    # Django in these tests, so lift the check only while the browser is alive.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where `snapshot` writes its PNGs; a pytest temporary directory, never committed."""
+    directory = tmp_path_factory.mktemp("screenshots", numbered=True)
+    print(f"\nscreenshots: {directory}")
+    return directory
+
+
+_axe = Axe()
+
+
+def axe_check(page: Page) -> None:
+    """Fail if axe-core finds a serious or critical accessibility violation on the page."""
+    violations = _axe.run(page).response["violations"]
+    report = [
+        f"{v['impact']}: {v['id']} ({v['help']}) at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"])
+        for v in violations
+    ]
+    if report:
+        print(f"axe on {page.url}:\n  " + "\n  ".join(report))
+    blocking = [line for v, line in zip(violations, report, strict=True) if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, f"axe violations on {page.url}:\n" + "\n".join(blocking)
+
+
+def snapshot(page: Page, directory: Path, name: str) -> None:
+    """Check the page with axe and capture it at desktop and phone widths."""
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        axe_check(page)
+        page.screenshot(path=directory / f"{name}-{label}.png", full_page=True)
+    page.set_viewport_size(DESKTOP)

@@ -1,0 +1,238 @@
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from hemonc.members.enums import Role, Visibility
+from hemonc.members.models import User
+from hemonc.members.services import block_create
+from tests.factories import PASSWORD, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def signed_in(client, member):
+    client.force_login(member)
+    return client
+
+
+def test_home_shows_member_count_and_newest_members_public_fields_only(client):
+    make_member(display_name="Visible Fellow", institution="Hidden From Visitors",
+                stage_visibility=Visibility.PUBLIC)  # fmt: skip
+    response = client.get("/")
+    html = response.content.decode()
+    assert "Visible Fellow" in html
+    assert "Fellow · Hematology-oncology" not in html  # specialty is members-only
+    assert ">Fellow" in html or "Fellow\n" in html
+    assert "Hidden From Visitors" not in html
+    assert "<dd>1</dd>" in html
+
+
+def test_directory_asks_visitors_to_sign_in(client):
+    response = client.get(reverse("members:directory"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_directory_search_page_and_htmx_partial(signed_in, other_member):
+    page = signed_in.get(reverse("members:directory"), {"q": "okafor", "country": "NG"})
+    partial = signed_in.get(
+        reverse("members:directory"), {"q": "okafor"}, headers={"HX-Request": "true"}
+    )
+    assert "Ben Okafor" in page.content.decode()
+    assert "<html" in page.content.decode()
+    assert "Ben Okafor" in partial.content.decode()
+    assert "<html" not in partial.content.decode()
+    assert "1 member" in partial.content.decode()
+
+
+@pytest.mark.parametrize("query", ["", "a' OR 1=1 --", '"unbalanced', "NEAR(", "*", "€∑"])
+def test_directory_survives_any_search_text(signed_in, query):
+    response = signed_in.get(reverse("members:directory"), {"q": query, "page": "x"})
+    assert response.status_code == 200
+    assert "member" in response.content.decode()
+
+
+def test_directory_ignores_a_bad_filter_value_without_error(signed_in):
+    response = signed_in.get(reverse("members:directory"), {"stage": "astronaut"})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+
+
+def test_blocked_members_profiles_are_not_found_both_ways(client, member, other_member):
+    block_create(blocker=member, blocked=other_member)
+    client.force_login(member)
+    assert client.get(reverse("members:profile", args=[other_member.pk])).status_code == 404
+    client.force_login(other_member)
+    assert client.get(reverse("members:profile", args=[member.pk])).status_code == 404
+
+
+def test_block_button_blocks_and_lists_the_member(signed_in, other_member):
+    response = signed_in.post(reverse("members:block", args=[other_member.pk]), follow=True)
+    html = response.content.decode()
+    assert "You blocked Ben Okafor" in html
+    assert "Unblock" in html
+
+
+def test_profile_edit_saves_and_shows_on_the_profile(signed_in, member):
+    form = {
+        "display_name": "Dr. Ana Lopez", "pronouns": "she/her", "bio": "Myeloma **research**.",
+        "stage": "advanced_fellow", "stage_visibility": "public", "specialty": "hematology_oncology",
+        "specialty_visibility": "members", "training_year": "4", "training_year_visibility": "members",
+        "institution": "Harbor Medical School", "institution_visibility": "members", "country": "MX",
+        "country_visibility": "public", "time_zone": "America/Mexico_City",
+        "orcid": "https://orcid.org/0000-0002-1825-0097", "x_handle": "@ana_lopez_md",
+        "open_to_mentoring": "on", "listed_in_directory": "on",
+    }  # fmt: skip
+    response = signed_in.post(reverse("members:profile_edit"), form, follow=True)
+    html = response.content.decode()
+    assert "Your profile is saved." in html
+    assert "Advanced fellow" in html
+    assert "<strong>research</strong>" in html
+    assert "Mexico" in html
+    assert "0000-0002-1825-0097" in html
+    member.profile.refresh_from_db()
+    assert member.profile.x_handle == "ana_lopez_md"
+    assert member.profile.time_zone == "America/Mexico_City"
+
+
+def test_profile_edit_reports_a_bad_orcid_without_saving(signed_in, member):
+    response = signed_in.post(
+        reverse("members:profile_edit"),
+        {"display_name": "Ana", "orcid": "0000-0002-1825-0098", "stage_visibility": "members",
+         "specialty_visibility": "members", "training_year_visibility": "members",
+         "institution_visibility": "members", "country_visibility": "members"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "check digit is wrong" in response.content.decode()
+    member.profile.refresh_from_db()
+    assert member.profile.orcid == ""
+
+
+def test_bio_markdown_is_sanitized(client, member):
+    member.profile.bio = "<script>alert(1)</script>[x](javascript:alert(1)) **ok**"
+    member.profile.save()
+    html = client.get(reverse("members:profile", args=[member.pk])).content.decode()
+    assert "<script>alert" not in html
+    assert 'href="javascript' not in html
+    assert "<strong>ok</strong>" in html
+
+
+def test_avatar_upload_rejects_non_images_with_a_message(signed_in):
+    response = signed_in.post(
+        reverse("members:avatar"),
+        {"avatar": io.BytesIO(b"not an image at all")},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Upload a valid image" in response.content.decode()
+
+
+def test_avatar_upload_shows_the_new_photo(signed_in, member):
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 300), (10, 120, 200)).save(buffer, format="PNG")
+    buffer.name = "photo.png"
+    buffer.seek(0)
+    response = signed_in.post(reverse("members:avatar"), {"avatar": buffer}, follow=True)
+    member.profile.refresh_from_db()
+    assert "Your photo is updated." in response.content.decode()
+    assert member.profile.avatar.url in response.content.decode()
+
+
+def test_data_export_downloads_json(signed_in, member):
+    response = signed_in.get(reverse("members:data_export"))
+    assert response["Content-Disposition"].startswith('attachment; filename="hemonc-my-data-')
+    assert json.loads(response.content)["account"]["email"] == member.email
+
+
+def test_account_delete_needs_the_password_then_erases(client, member):
+    client.force_login(member)
+    wrong = client.post(reverse("members:account_delete"), {"password": "nope", "confirm": "on"})
+    assert "That is not your password." in wrong.content.decode()
+    assert User.objects.filter(pk=member.pk).exists()
+
+    done = client.post(
+        reverse("members:account_delete"), {"password": PASSWORD, "confirm": "on"}, follow=True
+    )
+    assert "Your account and your personal data are deleted." in done.content.decode()
+    assert not User.objects.filter(pk=member.pk).exists()
+
+
+def test_signup_creates_a_profile_and_sends_a_verification_mail(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "New.Fellow@Example.org", "display_name": "Nia Mensah",
+         "password1": "a-long-unusual-passphrase", "password2": "a-long-unusual-passphrase"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    user = User.objects.get(email__iexact="new.fellow@example.org")
+    assert user.profile.display_name == "Nia Mensah"
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["New.Fellow@Example.org"] or mail.outbox[0].to == [user.email]
+    assert "confirm" in mail.outbox[0].body.lower()
+
+
+def test_sign_in_is_rate_limited_after_repeated_failures(client, member, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "3/5m/ip"}
+    cache.clear()
+    for _ in range(3):
+        client.post(reverse("account_login"), {"login": member.email, "password": "wrong"})
+    response = client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    cache.clear()
+
+
+def test_sign_up_is_rate_limited(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {"signup": "2/h/ip"}
+    cache.clear()
+    statuses = [
+        client.post(
+            reverse("account_signup"),
+            {"email": f"n{i}@example.org", "display_name": f"N {i}",
+             "password1": "a-long-unusual-passphrase", "password2": "a-long-unusual-passphrase"},
+        ).status_code
+        for i in range(3)
+    ]  # fmt: skip
+    assert statuses[-1] == 429
+    cache.clear()
+
+
+def test_admin_is_for_organizers_and_shows_the_audit_log(client, member):
+    client.force_login(member)
+    assert client.get("/admin/").status_code == 302
+    organizer = make_member(display_name="Org", role=Role.ORGANIZER)
+    client.force_login(organizer)
+    audit_page = client.get("/admin/core/auditentry/")
+    users_page = client.get("/admin/members/user/", {"q": "Ana"})
+    assert audit_page.status_code == 200
+    assert "member.role_grant" in audit_page.content.decode()
+    assert member.email in users_page.content.decode()
+
+
+def test_healthz_reports_database_and_queue(client):
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 200
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["tasks"] == {"status": "ok", "ready": 0, "oldest_wait_seconds": 0.0}
+
+
+def test_healthz_fails_when_tasks_wait_too_long(client):
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.create(
+        args_kwargs={"args": [], "kwargs": {}}, priority=0, task_path="hemonc.nothing",
+        queue_name="default", backend_name="default",
+        run_after=timezone.now() - timedelta(hours=1),
+    )  # fmt: skip
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["tasks"]["status"] == "stalled"
