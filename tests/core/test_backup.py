@@ -134,6 +134,16 @@ def test_backup_refuses_to_overwrite_an_existing_file_without_force(media_root, 
     assert archive.read_bytes() == b"keep me"
 
 
+def test_backup_refuses_to_write_inside_media_root(media_root):
+    media_root.mkdir()
+    inside = media_root / "backup.tar.gz"
+
+    with pytest.raises(CommandError, match="inside MEDIA_ROOT"):
+        call_command("backup", str(inside), stdout=io.StringIO())
+
+    assert list(media_root.iterdir()) == []
+
+
 def test_backup_with_force_replaces_an_existing_file(media_root, archive):
     archive.write_bytes(b"old")
 

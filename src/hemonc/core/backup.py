@@ -61,9 +61,14 @@ def create_backup(path: Path | str, *, force: bool = False) -> Manifest:
         raise BackupError(f"{path} already exists; pass --force to replace it.")
     if not path.parent.is_dir():
         raise BackupError(f"{path.parent} does not exist.")
+    media_root = Path(settings.MEDIA_ROOT).absolute()
+    if path.is_relative_to(media_root):
+        raise BackupError(
+            f"{path} is inside MEDIA_ROOT, whose files the site serves to anyone: "
+            "write the backup somewhere else."
+        )
     connection = connections["default"]
     dump_name = _dump_name(connection.vendor)
-    media_root = Path(settings.MEDIA_ROOT)
 
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=f".{path.name}.") as work:
         dump = Path(work) / dump_name
@@ -126,9 +131,17 @@ def restore_backup(
             raise RestoreCancelled("Restore cancelled; nothing was changed.")
 
         replaced = staging / "replaced-media"
-        if media_root.exists():
-            media_root.rename(replaced)
-        (staging / MEDIA).rename(media_root)
+        try:
+            if media_root.exists():
+                media_root.rename(replaced)
+            (staging / MEDIA).rename(media_root)
+        except OSError as error:
+            if replaced.exists() and not media_root.exists():
+                replaced.rename(media_root)
+            raise BackupError(
+                f"Could not put the media files in place at {media_root} ({error}); "
+                "nothing was changed."
+            ) from error
         try:
             connections.close_all()
             dump = staging / manifest["database"]["file"]
@@ -222,6 +235,7 @@ def _add_media(tar: tarfile.TarFile, media_root: Path) -> tuple[int, int]:
         info = tarfile.TarInfo(MEDIA)
         info.type = tarfile.DIRTYPE
         info.mode = 0o755
+        info.mtime = int(datetime.now(UTC).timestamp())
         tar.addfile(info)
         return 0, 0
     files = size = 0
@@ -266,6 +280,10 @@ def _extract(path: Path, staging: Path) -> Manifest:
                         "which no backup contains."
                     )
                 tar.extract(member, staging, filter="data")
+    except tarfile.FilterError as error:
+        raise BackupError(
+            f"{path} holds an unsafe entry, so it was not restored ({error})."
+        ) from error
     except tarfile.ReadError as error:
         raise BackupError(
             f"{path} is not a hemonc backup: it is not a .tar.gz archive, or it is damaged."
@@ -317,7 +335,9 @@ def _check_manifest(path: Path, manifest: Manifest, staging: Path, *, vendor: st
         raise BackupError(
             f"{path} is damaged: the database dump does not match the checksum in {MANIFEST}."
         )
-    found_files = sum(1 for entry in (staging / MEDIA).rglob("*") if entry.is_file())
+    found_files = sum(
+        1 for entry in (staging / MEDIA).rglob("*") if entry.is_file(follow_symlinks=False)
+    )
     if found_files != expected_files:
         raise BackupError(
             f"{path} is damaged: it holds {found_files} media files, "

@@ -482,15 +482,18 @@ _OTHER_ROLES = (
     ("Physician assistant in malignant hematology", Specialty.HEMATOLOGY),
     ("Hospitalist with a soft spot for hematology", Specialty.INTERNAL_MEDICINE),
 )
-_ADVANCED_FOCUS = {
-    Specialty.HEMATOLOGY: (
-        "transplant and cellular therapy", "hemostasis and thrombosis", "classical hematology",
-        "myeloma and plasma cell disorders", "leukemia",
-    ),
-    Specialty.HEMATOLOGY_ONCOLOGY: ("lymphoma", "cancer genetics", "geriatric oncology"),
-    Specialty.ONCOLOGY: (
-        "breast oncology", "thoracic oncology", "GI oncology", "early-phase drug development",
-    ),
+# An advanced fellowship's field, from the topic the member's bio is about.
+_ADVANCED_AREAS = {
+    "leusm": "leukemia", "lymsm": "lymphoma", "mmsm": "myeloma and plasma cell disorders",
+    "mpnsm": "myeloid neoplasms", "sicklecellawarenessmonth": "classical hematology",
+    "hemetwitter": "hemostasis and thrombosis", "bmttandem": "transplant and cellular therapy",
+    "bcsm": "breast oncology", "lcsm": "thoracic oncology", "crcsm": "GI oncology",
+    "pancsm": "GI oncology", "esocsm": "GI oncology", "gencsm": "cancer genetics",
+    "gyncsm": "gynecologic oncology", "pcsm": "genitourinary oncology",
+    "kcsm": "genitourinary oncology", "cardioonc": "cardio-oncology",
+    "pallonc": "hospice and palliative medicine", "supponc": "supportive oncology",
+    "hsronc": "health services research", "melsm": "melanoma and immunotherapy",
+    "hncsm": "head and neck oncology", "scmsm": "sarcoma", "btsm": "neuro-oncology",
 }  # fmt: skip
 
 _HEME = ("leusm", "lymsm", "mmsm", "mpnsm", "sicklecellawarenessmonth", "hemetwitter",
@@ -835,6 +838,7 @@ def _invent_person(
         training_year=training_year,
         institution=institution,
         country=plan.code,
+        primary=primary,
         focus=rng.choice(_FOCUS.get(primary, ("hematology and oncology",))),
         open_to_mentoring=open_to_mentoring,
         communities=communities,
@@ -1058,6 +1062,7 @@ def _bio(
     training_year: int | None,
     institution: str,
     country: str,
+    primary: str,
     focus: str,
     open_to_mentoring: bool,
     communities: list[str],
@@ -1076,7 +1081,7 @@ def _bio(
     elif stage == Stage.FELLOW:
         intro = f"{year}-year {_FELLOW_LABELS[Specialty(specialty)]} at {institution}."
     elif stage == Stage.ADVANCED_FELLOW:
-        area = rng.choice(_ADVANCED_FOCUS[Specialty(specialty)])
+        area = _ADVANCED_AREAS.get(primary, "early-phase drug development")
         intro = f"Advanced fellow in {area} at {institution}."
     elif stage == Stage.ATTENDING:
         label = _ATTENDING_LABELS[Specialty(specialty)]
