@@ -27,7 +27,13 @@ DOCS_FILE = REPO_ROOT / "docs" / "benchmarks.md"
 # Modules of this package that support the benchmarks rather than being one.
 SUPPORT_MODULES = {"load", "settings", "urls"}
 
-_COMPARISONS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq}
+_COMPARISONS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "=": operator.eq,
+}
 
 
 def target(

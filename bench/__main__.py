@@ -9,6 +9,7 @@ import os
 import platform
 import sys
 import time
+import traceback
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -141,7 +142,9 @@ def render_docs(results: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="*", help=f"benchmarks to run (all: {', '.join(available())})")
+    parser.add_argument(
+        "names", nargs="*", help=f"benchmarks to run (all: {', '.join(available())})"
+    )
     names = parser.parse_args(argv).names or available()
     unknown = sorted(set(names) - set(available()))
     if unknown:
@@ -152,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {name}", flush=True)
         try:
             result = run_one(name)
-        except Exception as error:  # noqa: BLE001 - report it and go on with the others
+        except Exception as error:
+            traceback.print_exc()
             print(f"!! {name} failed: {error!r}", file=sys.stderr, flush=True)
             failed.append(name)
             continue

@@ -121,7 +121,11 @@ class _Connection:
 
 
 def build_request(path: str, *, port: int, headers: dict[str, str]) -> bytes:
-    lines = [f"GET {path} HTTP/1.1", f"Host: {LOOPBACK}:{port}", *(f"{k}: {v}" for k, v in headers.items())]
+    lines = [
+        f"GET {path} HTTP/1.1",
+        f"Host: {LOOPBACK}:{port}",
+        *(f"{k}: {v}" for k, v in headers.items()),
+    ]
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 

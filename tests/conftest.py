@@ -6,7 +6,13 @@ import pytest
 
 from tests.factories import make_member
 
-DB_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "live_server", "django_db_serialized_rollback"}
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "live_server",
+    "django_db_serialized_rollback",
+}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -9,7 +9,7 @@ import tempfile
 os.environ.setdefault("DJANGO_DEBUG", "true")
 os.environ.setdefault("HEMONC_VAR_DIR", tempfile.mkdtemp(prefix="hemonc-test-var-"))
 
-from hemonc.settings import *  # noqa: E402, F403
+from hemonc.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
@@ -18,7 +18,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = os.path.join(os.environ["HEMONC_VAR_DIR"], "media")  # noqa: PTH118
+MEDIA_ROOT = VAR_DIR / "media"  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
 # A file, not memory, so the backup tests restore into SQLite as production does (WAL on).
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from hemonc import views
 from hemonc.core import views as core_views
 
 admin.site.site_header = "Hem-Onc Network — organizers"
@@ -10,7 +11,7 @@ admin.site.site_title = "Hem-Onc Network admin"
 admin.site.index_title = "Manage the network"
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -252,3 +252,16 @@ def test_restore_cli_exits_non_zero_for_a_missing_file(tmp_path):
 
     assert result.returncode == 1
     assert f"{missing}: no such file" in result.stderr
+
+
+def test_restore_keeps_links_between_media_files(media_root, archive):
+    (media_root / "avatars").mkdir(parents=True)
+    (media_root / "avatars" / "1.webp").write_bytes(b"avatar")
+    (media_root / "latest.webp").symlink_to("avatars/1.webp")
+    call_command("backup", str(archive), stdout=io.StringIO())
+    (media_root / "latest.webp").unlink()
+
+    call_command("restore", str(archive), "--no-input", stdout=io.StringIO())
+
+    assert (media_root / "latest.webp").is_symlink()
+    assert (media_root / "latest.webp").read_bytes() == b"avatar"

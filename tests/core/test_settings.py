@@ -28,10 +28,16 @@ def test_missing_secret_key_in_production_stops_start_up(tmp_path):
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("DJANGO_DEBUG", "perhaps"), ("DATABASE_URL", "oracle://db/x"), ("CACHE_URL", "memcached://x")],
+    [
+        ("DJANGO_DEBUG", "perhaps"),
+        ("DATABASE_URL", "oracle://db/x"),
+        ("CACHE_URL", "memcached://x"),
+    ],
 )
 def test_bad_values_stop_start_up_naming_the_variable(tmp_path, variable, value):
-    result = _run({"DJANGO_DEBUG": "true", "HEMONC_VAR_DIR": str(tmp_path), variable: value}, "check")
+    result = _run(
+        {"DJANGO_DEBUG": "true", "HEMONC_VAR_DIR": str(tmp_path), variable: value}, "check"
+    )
     assert result.returncode != 0
     assert variable in result.stderr
 

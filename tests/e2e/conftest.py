@@ -143,7 +143,9 @@ def axe_check(page: Page) -> None:
     ]
     if report:
         print(f"axe on {page.url}:\n  " + "\n  ".join(report))
-    blocking = [line for v, line in zip(violations, report, strict=True) if v["impact"] in BLOCKING_IMPACTS]
+    blocking = [
+        line for v, line in zip(violations, report, strict=True) if v["impact"] in BLOCKING_IMPACTS
+    ]
     assert not blocking, f"axe violations on {page.url}:\n" + "\n".join(blocking)
 
 

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _names(viewer, **filters):
-    return [p.display_name for p in directory_search(viewer=viewer, filters=DirectoryFilters(**filters))]
+    return [
+        p.display_name for p in directory_search(viewer=viewer, filters=DirectoryFilters(**filters))
+    ]
 
 
 def test_profile_view_shows_each_field_only_to_the_audience_chosen():
@@ -35,7 +37,11 @@ def test_profile_view_shows_each_field_only_to_the_audience_chosen():
     organizer_view = profile_view(profile=owner.profile, viewer=organizer)
     own_view = profile_view(profile=owner.profile, viewer=owner)
 
-    assert (visitor_view.stage, visitor_view.institution, visitor_view.country) == ("fellow", None, None)
+    assert (visitor_view.stage, visitor_view.institution, visitor_view.country) == (
+        "fellow",
+        None,
+        None,
+    )
     assert (member_view.institution, member_view.country) == ("Example University Hospital", None)
     assert organizer_view.country == "US"
     assert own_view.country == "US" and own_view.is_self

@@ -1,29 +1,15 @@
-"""Site-wide pages: home and the health check."""
+"""The health check."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
-
-from hemonc.members.selectors import member_count, profile_list_newest
 
 # A task that should have started this long ago means no worker is taking tasks.
 TASK_BACKLOG_LIMIT = timedelta(minutes=10)
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    return render(
-        request,
-        "home.html",
-        {
-            "member_count": member_count(),
-            "newest": profile_list_newest(viewer=request.user, limit=8),
-        },
-    )
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -35,7 +21,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         checks["database"] = {"status": "ok", "vendor": connection.vendor}
-    except Exception as error:  # noqa: BLE001 - any failure means unhealthy
+    except Exception as error:
         checks["database"] = {"status": "error", "error": error.__class__.__name__}
         return JsonResponse({"status": "error", "checks": checks}, status=503)
     try:
@@ -57,7 +43,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "ready": ready.count(),
             "oldest_wait_seconds": round(max(lag, 0.0), 1),
         }
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         healthy = False
         checks["tasks"] = {"status": "error", "error": error.__class__.__name__}
     return JsonResponse(

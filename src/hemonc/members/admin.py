@@ -28,7 +28,9 @@ def _role_action(role: Role, enabled: bool):  # type: ignore[no-untyped-def]
     def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[User]):  # type: ignore[type-arg]
         for user in queryset:
             member_set_role(user=user, role=role, enabled=enabled, actor=request.user)  # type: ignore[arg-type]
-        modeladmin.message_user(request, f"{label}: {queryset.count()} member(s).", messages.SUCCESS)
+        modeladmin.message_user(
+            request, f"{label}: {queryset.count()} member(s).", messages.SUCCESS
+        )
 
     action.__name__ = f"{'grant' if enabled else 'revoke'}_{role.value}"
     return action

@@ -186,6 +186,9 @@ class Block(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.blocker} blocked {self.blocked}"
+
 
 class Mute(models.Model):
     """`muter` stops seeing `muted`; the muted member is not told and still sees the muter."""
@@ -199,3 +202,6 @@ class Mute(models.Model):
             models.UniqueConstraint(fields=["muter", "muted"], name="members_mute_unique"),
             models.CheckConstraint(condition=~Q(muter=F("muted")), name="members_mute_not_self"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.muter} muted {self.muted}"

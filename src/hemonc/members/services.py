@@ -104,7 +104,9 @@ def _avatar_image(upload: UploadedFile) -> Image.Image:
         image = Image.open(upload)
         image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise DomainError("The file is not an image we can read (JPEG, PNG, WebP or GIF).")
+        raise DomainError(
+            "The file is not an image we can read (JPEG, PNG, WebP or GIF)."
+        ) from None
     if image_format not in AVATAR_FORMATS:
         raise DomainError("The photo must be a JPEG, PNG, WebP or GIF image.")
     if image.width * image.height > 40_000_000:

@@ -9,6 +9,8 @@ from hemonc.members.models import Profile, User
 
 
 @receiver(post_save, sender=User, dispatch_uid="members_profile_for_new_user")
-def create_profile_for_new_user(sender: type[User], instance: User, created: bool, **kwargs: Any) -> None:
+def create_profile_for_new_user(
+    sender: type[User], instance: User, created: bool, **kwargs: Any
+) -> None:
     if created and not kwargs.get("raw"):
         Profile.objects.get_or_create(user=instance)

@@ -109,9 +109,9 @@ def directory(request: HttpRequest) -> HttpResponse:
             looking_for_mentor=form.cleaned_data["looking_for_mentor"],
         )
     profiles = selectors.directory_search(viewer=request.user, filters=filters)
-    page = Paginator(
-        profiles.prefetch_related("interests"), settings.DIRECTORY_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = Paginator(profiles.prefetch_related("interests"), settings.DIRECTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {

@@ -31,4 +31,6 @@ def conference_tag(tag: str) -> ConferenceTag | None:
         return None
     society, year = match.groups()
     number = int(year)
-    return ConferenceTag(CONFERENCE_SOCIETIES[society.lower()], 2000 + number if number < 100 else number)
+    return ConferenceTag(
+        CONFERENCE_SOCIETIES[society.lower()], 2000 + number if number < 100 else number
+    )

@@ -1,0 +1,965 @@
+"""The member directory under load: 20,000 members, 8 clients, granian with 2 workers.
+
+For each database (SQLite, then PostgreSQL when reachable) the run migrates a fresh database,
+fills it (`python -m bench.directory seed`, which also profiles the page in-process), starts
+the production server on loopback and measures a bare Django view, then filtered directory
+searches, with the same clients and the same signed-in session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import REPO_ROOT, target
+from bench.load import LOOPBACK, run_load
+
+TITLE = "Member directory under load"
+MEMBERS = 20_000
+CLIENTS = 8
+WORKERS = 2
+WARMUP_SECONDS = 3.0
+MEASURE_SECONDS = 15.0
+TARGET_RATIO = 0.25
+TARGET_P95_MS = 100.0
+
+BIN = Path(sys.executable).parent
+POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
+POSTGRES_DATABASE = "hemonc_bench"
+BENCH_EMAIL = "reader@bench.invalid"
+BARE_PATH = "/bench/bare/"
+# What members search for: names, institutions, interests, and filters with no text at all.
+DIRECTORY_PATHS = [
+    "/directory/?q=garcia",
+    "/directory/?q=memorial&stage=fellow&country=US",
+    "/directory/?interest=mmsm&open_to_mentoring=on",
+    "/directory/?stage=resident&country=IN",
+    "/directory/?q=lymphoma&country=US",
+    "/directory/?q=nguyen&page=2",
+    "/directory/?looking_for_mentor=on&country=GB",
+    "/directory/?q=ana",
+    "/directory/?stage=fellow&interest=leusm&page=3",
+    "/directory/?q=tata+memorial",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# The run: databases, server, load.
+
+
+def run(
+    *,
+    members: int = MEMBERS,
+    clients: int = CLIENTS,
+    warmup: float = WARMUP_SECONDS,
+    duration: float = MEASURE_SECONDS,
+) -> dict[str, Any]:
+    notes: list[str] = []
+    measured: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="hemonc-bench-") as scratch:
+        var_dir = Path(scratch) / "var"
+        secret_key = secrets.token_urlsafe(50)
+        sqlite_url = f"sqlite:///{var_dir / 'bench.sqlite3'}"
+        _log("collecting static files")
+        _manage(
+            ["collectstatic", "--no-input", "--verbosity", "0"], sqlite_url, var_dir, secret_key
+        )
+        databases = [("SQLite", sqlite_url)]
+        postgres_problem = _recreate_postgres_database()
+        if postgres_problem:
+            notes.append(f"PostgreSQL was skipped: {postgres_problem}.")
+        else:
+            databases.append(("PostgreSQL", f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"))
+        for label, url in databases:
+            measured.append(
+                _measure_database(
+                    label,
+                    url,
+                    var_dir=var_dir,
+                    secret_key=secret_key,
+                    members=members,
+                    clients=clients,
+                    warmup=warmup,
+                    duration=duration,
+                )
+            )
+        if not postgres_problem:
+            _drop_postgres_database()
+    return _report(measured, notes, members=members, clients=clients, duration=duration)
+
+
+def _log(message: str) -> None:
+    print(f"   {time.strftime('%H:%M:%S')} {message}", flush=True)
+
+
+def _environment(
+    database_url: str, var_dir: Path, secret_key: str, *, settings: str = "hemonc.settings"
+) -> dict[str, str]:
+    """Production settings on loopback: no debug, no HTTPS redirect, a throwaway var/ dir."""
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("DJANGO_", "HEMONC_", "GRANIAN_"))
+        and name not in {"DATABASE_URL", "CACHE_URL", "EMAIL_URL", "SITE_URL", "MEDIA_ROOT"}
+    }
+    return {
+        **inherited,
+        "DATABASE_URL": database_url,
+        "DJANGO_SETTINGS_MODULE": settings,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secret_key,
+        "DJANGO_ALLOWED_HOSTS": LOOPBACK,
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "SITE_URL": f"http://{LOOPBACK}",
+        "HEMONC_VAR_DIR": str(var_dir),
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
+
+
+def _manage(arguments: list[str], database_url: str, var_dir: Path, secret_key: str) -> None:
+    subprocess.run(
+        [str(BIN / "hemonc"), *arguments],
+        env=_environment(database_url, var_dir, secret_key),
+        cwd=REPO_ROOT,
+        check=True,
+    )
+
+
+def _postgres_admin() -> Any:
+    import psycopg
+
+    return psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True, connect_timeout=3)
+
+
+def _recreate_postgres_database() -> str:
+    """Drop and create the bench database; the reason when PostgreSQL cannot be used."""
+    try:
+        with _postgres_admin() as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
+    except Exception as error:
+        return f"{POSTGRES_SERVER} did not answer ({error.__class__.__name__}: {error})".strip()
+    return ""
+
+
+def _drop_postgres_database() -> None:
+    with _postgres_admin() as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)')
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((LOOPBACK, 0))
+        return probe.getsockname()[1]
+
+
+def _measure_database(
+    label: str,
+    database_url: str,
+    *,
+    var_dir: Path,
+    secret_key: str,
+    members: int,
+    clients: int,
+    warmup: float,
+    duration: float,
+) -> dict[str, Any]:
+    _log(f"{label}: migrating")
+    _manage(["migrate", "--no-input", "--verbosity", "0"], database_url, var_dir, secret_key)
+    _log(f"{label}: adding {members:,} members and profiling the page")
+    clock = time.perf_counter()
+    seeded = subprocess.run(
+        [sys.executable, "-m", "bench.directory", "seed", "--members", str(members)],
+        env=_environment(database_url, var_dir, secret_key),
+        cwd=REPO_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    database = json.loads(seeded.stdout.strip().splitlines()[-1])
+    _log(f"{label}: seeded and profiled in {time.perf_counter() - clock:.1f} s")
+    port = _free_port()
+    log_path = var_dir / f"granian-{label.lower()}.log"
+    with log_path.open("w") as server_log:
+        server = subprocess.Popen(
+            [
+                str(BIN / "granian"),
+                "--interface",
+                "wsgi",
+                "--host",
+                LOOPBACK,
+                "--port",
+                str(port),
+                "--workers",
+                str(WORKERS),
+                "hemonc.wsgi:application",
+            ],
+            env=_environment(database_url, var_dir, secret_key, settings="bench.settings"),
+            cwd=REPO_ROOT,
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            headers = {
+                "Cookie": f"sessionid={database['session_key']}",
+                "Accept": "text/html",
+                "User-Agent": "hemonc-bench",
+            }
+            _wait_until_serving(port, server, log_path)
+            pages = _check_pages(port, headers)
+            _log(f"{label}: bare view, {clients} clients, {warmup:g} + {duration:g} s")
+            bare = run_load(
+                port=port,
+                paths=[BARE_PATH],
+                headers=headers,
+                clients=clients,
+                warmup=warmup,
+                duration=duration,
+            )
+            _log(f"{label}: directory, {clients} clients, {warmup:g} + {duration:g} s")
+            directory = run_load(
+                port=port,
+                paths=DIRECTORY_PATHS,
+                headers=headers,
+                clients=clients,
+                warmup=warmup,
+                duration=duration,
+            )
+        finally:
+            _stop(server)
+    return {
+        "label": label,
+        "database": database,
+        "pages": pages,
+        "bare": bare.summary(),
+        "directory": directory.summary(),
+    }
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, str]:
+    connection = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
+
+
+def _wait_until_serving(port: int, server: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"granian exited: {log_path.read_text()[-2000:]}")
+        try:
+            _get(port, BARE_PATH, {})
+        except OSError:
+            time.sleep(0.2)
+        else:
+            return
+    raise RuntimeError(f"granian did not answer in 60 s: {log_path.read_text()[-2000:]}")
+
+
+_RESULT_COUNT = re.compile(r'class="result-count">\s*([\d,]+) member')
+
+
+def _check_pages(port: int, headers: dict[str, str]) -> list[dict[str, Any]]:
+    """Every page answers 200 and, for the directory, shows member cards to the signed-in member."""
+    status, body = _get(port, BARE_PATH, headers)
+    if status != 200 or body != "ok":
+        raise RuntimeError(f"{BARE_PATH} answered {status}: {body[:200]!r}")
+    pages = []
+    for path in DIRECTORY_PATHS:
+        status, body = _get(port, path, headers)
+        cards = body.count('class="member-card"')
+        found = _RESULT_COUNT.search(body)
+        if status != 200 or not cards or not found:
+            raise RuntimeError(f"{path} answered {status} with {cards} member cards")
+        pages.append(
+            {
+                "path": path,
+                "matches": int(found.group(1).replace(",", "")),
+                "cards": cards,
+                "kilobytes": round(len(body.encode()) / 1024, 1),
+            }
+        )
+    return pages
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    if server.poll() is None:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)  # the group started for this server only
+            server.wait()
+
+
+def _report(
+    measured: list[dict[str, Any]],
+    notes: list[str],
+    *,
+    members: int,
+    clients: int,
+    duration: float,
+) -> dict[str, Any]:
+    rows, targets, pages, profile = [], [], [], []
+    for run_ in measured:
+        label, bare, directory = run_["label"], run_["bare"], run_["directory"]
+        ratio = round(directory["requests_per_second"] / bare["requests_per_second"], 3)
+        errors = bare["errors"] + directory["errors"]
+        rows.append(
+            {
+                "database": label,
+                "bare_rps": bare["requests_per_second"],
+                "bare_p95": bare["latency_p95_ms"],
+                "directory_rps": directory["requests_per_second"],
+                "ratio": ratio,
+                "p50": directory["latency_p50_ms"],
+                "p95": directory["latency_p95_ms"],
+                "p99": directory["latency_p99_ms"],
+                "requests": directory["requests"],
+                "errors": errors,
+                "client_cpu": f"{directory['client_cpu_share']:.0%}",
+            }
+        )
+        targets += [
+            target(
+                subject=label,
+                name="directory req/s ÷ bare req/s",
+                measured=ratio,
+                op=">=",
+                limit=TARGET_RATIO,
+            ),
+            target(
+                subject=label,
+                name="directory p95",
+                measured=directory["latency_p95_ms"],
+                op="<",
+                limit=TARGET_P95_MS,
+                unit=" ms",
+            ),
+            target(
+                subject=label, name="errors (non-200 or dropped)", measured=errors, op="=", limit=0
+            ),
+        ]
+        by_path = {p["path"]: p for p in run_["database"]["profile"]["pages"]}
+        for page in run_["pages"]:
+            profiled = by_path[page["path"]]
+            pages.append(
+                {
+                    "database": label,
+                    "path": f"`{page['path']}`",
+                    "matches": page["matches"],
+                    "queries": profiled["queries"],
+                    "sql_ms": profiled["sql_ms"],
+                    "total_ms": profiled["total_ms"],
+                    "kilobytes": page["kilobytes"],
+                }
+            )
+        for query in run_["database"]["profile"]["expensive_queries"]:
+            profile.append({"database": label, **query})
+    vendors = [
+        {
+            "label": run_["label"],
+            "vendor": run_["database"]["vendor"],
+            "version": run_["database"]["version"],
+        }
+        for run_ in measured
+    ]
+    notes = [
+        *notes,
+        f"{members:,} members with spread stages, specialties, countries, institutions and "
+        "interests; the signed-in reader has a few blocks and mutes, as a real member would.",
+        f"{clients} keep-alive clients in one process on the same machine as the server "
+        f"(`granian --interface wsgi --workers {WORKERS}`, DEBUG off, production settings); "
+        f"each phase is {WARMUP_SECONDS:g} s of warm-up, then {duration:g} s measured. The client "
+        "CPU column is the share of one CPU the load generator used while measuring.",
+        "The baseline is a view returning a fixed 2-byte response through the full middleware "
+        "stack with the same session cookie, so session and user look-ups are in both figures.",
+        "The directory requests rotate over the searches in the page table; `matches` is the "
+        "result count, `queries`/`sql_ms`/`total_ms` come from one in-process request "
+        "(django test client, same database) after the load figures' data was generated.",
+        "SQLite gets no ANALYZE (Django never runs one); PostgreSQL is ANALYZEd after the bulk "
+        "load, as autovacuum would be in a running site.",
+    ]
+    return {
+        "summary": (
+            f"A signed-in member searches the directory of {members:,} members: filtered "
+            "searches (names, institutions, interests, stage, country, mentoring) against the "
+            f"production server (granian, {WORKERS} workers) under {clients} concurrent clients, "
+            "compared with a bare Django view on the same server in the same run."
+        ),
+        "command": ".venv/bin/python -m bench directory",
+        "databases": vendors,
+        "targets": targets,
+        "tables": [
+            {
+                "title": "Figures",
+                "columns": [
+                    ["database", "Database"],
+                    ["bare_rps", "Bare view req/s"],
+                    ["bare_p95", "Bare p95 ms"],
+                    ["directory_rps", "Directory req/s"],
+                    ["ratio", "Ratio"],
+                    ["p50", "p50 ms"],
+                    ["p95", "p95 ms"],
+                    ["p99", "p99 ms"],
+                    ["requests", "Requests"],
+                    ["errors", "Errors"],
+                    ["client_cpu", "Client CPU"],
+                ],
+                "rows": rows,
+            },
+            {
+                "title": "Directory pages (one request each, in process)",
+                "columns": [
+                    ["database", "Database"],
+                    ["path", "Search"],
+                    ["matches", "Matches"],
+                    ["queries", "Queries"],
+                    ["sql_ms", "SQL ms"],
+                    ["total_ms", "Total ms"],
+                    ["kilobytes", "KiB"],
+                ],
+                "rows": pages,
+            },
+            {
+                "title": "Most expensive queries of one directory search",
+                "columns": [
+                    ["database", "Database"],
+                    ["what", "Query"],
+                    ["ms", "ms"],
+                    ["plan", "Plan (abridged)"],
+                ],
+                "rows": profile,
+            },
+        ],
+        "notes": notes,
+        "details": {"runs": measured},
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# `python -m bench.directory seed`: runs inside Django with the bench database's settings.
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+FIRST_NAMES = _words("""
+Ana Maria Jose Juan Carlos Luis Sofia Valentina Camila Mateo Diego Lucia Isabel Gabriel
+Priya Rahul Ananya Arjun Deepa Vikram Sanjay Aisha Fatima Omar Ahmed Yusuf Layla Hassan Mariam
+Wei Jing Li Min Hui Xin Yan Chen Hiroshi Yuki Haruto Sakura Minji Jiwoo Seo-yeon Hyun
+Chidi Ngozi Emeka Adaeze Oluwaseun Kwame Ama Kofi Amara Zainab Thandiwe Sipho
+Emma Olivia Liam Noah James Mary Sarah David Michael Elizabeth Thomas Hannah Daniel Laura
+Anna Lukas Felix Leonie Marie Pierre Camille Louis Chloe Giulia Marco Francesca Luca
+Anastasia Dmitri Olga Elena Ivan Katarzyna Piotr Anand Rosa Pedro Joao Beatriz Rafael
+""")
+LAST_NAMES = _words("""
+Garcia Lopez Martinez Rodriguez Hernandez Gonzalez Perez Sanchez Ramirez Torres Flores Rivera
+Gomez Diaz Morales Ortiz Castillo Silva Santos Oliveira Souza Costa Pereira Almeida
+Patel Shah Singh Kumar Sharma Gupta Reddy Iyer Nair Rao Mehta Desai Chatterjee Banerjee
+Khan Ali Hussain Ahmed Rahman Haddad Nasser Farouk Mansour Aziz
+Nguyen Tran Le Pham Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Kim Lee Park Choi Jung
+Tanaka Suzuki Sato Takahashi Watanabe Ito Yamamoto
+Okafor Adeyemi Okonkwo Mensah Owusu Nwosu Balogun Mwangi Dlamini Abebe
+Smith Johnson Williams Brown Jones Miller Davis Wilson Anderson Taylor Thomas Moore Jackson
+White Harris Clark Lewis Walker Young Allen King Wright Scott Green Baker Adams Nelson
+Mueller Schmidt Schneider Fischer Weber Wagner Martin Bernard Dubois Moreau Laurent Rossi
+Russo Ferrari Esposito Bianchi Romano Kowalski Nowak Ivanova Petrov Murphy Kelly OBrien
+""")
+# (country, weight, time zone, institutions)
+COUNTRIES: list[tuple[str, float, str, list[str]]] = [
+    (
+        "US",
+        42,
+        "America/New_York",
+        [
+            "Memorial Sloan Kettering Cancer Center",
+            "MD Anderson Cancer Center",
+            "Dana-Farber Cancer Institute",
+            "Mayo Clinic",
+            "Johns Hopkins Hospital",
+            "Stanford Health Care",
+            "Fred Hutchinson Cancer Center",
+            "Massachusetts General Hospital",
+            "University of Michigan Health",
+            "Vanderbilt University Medical Center",
+            "Northwestern Memorial Hospital",
+            "Cleveland Clinic",
+            "UCSF Medical Center",
+            "Mount Sinai Hospital",
+            "Emory University Hospital",
+            "Duke University Hospital",
+            "University of Chicago Medicine",
+            "Moffitt Cancer Center",
+            "City of Hope",
+            "Memorial Hermann Hospital",
+            "St. Jude Children's Research Hospital",
+            "Siteman Cancer Center",
+            "Huntsman Cancer Institute",
+            "Yale New Haven Hospital",
+        ],
+    ),
+    (
+        "IN",
+        8,
+        "Asia/Kolkata",
+        [
+            "Tata Memorial Hospital",
+            "AIIMS New Delhi",
+            "Christian Medical College Vellore",
+            "PGIMER Chandigarh",
+            "Kidwai Memorial Institute of Oncology",
+            "Adyar Cancer Institute",
+        ],
+    ),
+    (
+        "GB",
+        7,
+        "Europe/London",
+        [
+            "The Royal Marsden",
+            "University College London Hospitals",
+            "The Christie",
+            "Oxford University Hospitals",
+            "Guy's and St Thomas'",
+            "Leeds Teaching Hospitals",
+        ],
+    ),
+    (
+        "CA",
+        6,
+        "America/Toronto",
+        [
+            "Princess Margaret Cancer Centre",
+            "BC Cancer",
+            "Jewish General Hospital",
+            "Sunnybrook Health Sciences Centre",
+            "Tom Baker Cancer Centre",
+        ],
+    ),
+    (
+        "ES",
+        4,
+        "Europe/Madrid",
+        [
+            "Hospital Clínic de Barcelona",
+            "Vall d'Hebron University Hospital",
+            "Hospital Universitario La Paz",
+            "Clínica Universidad de Navarra",
+        ],
+    ),
+    (
+        "BR",
+        4,
+        "America/Sao_Paulo",
+        [
+            "Hospital Israelita Albert Einstein",
+            "Instituto Nacional de Câncer",
+            "Hospital Sírio-Libanês",
+            "A.C.Camargo Cancer Center",
+        ],
+    ),
+    (
+        "MX",
+        4,
+        "America/Mexico_City",
+        [
+            "Instituto Nacional de Cancerología",
+            "Hospital Universitario de Monterrey",
+            "Centro Médico Nacional Siglo XXI",
+        ],
+    ),
+    (
+        "DE",
+        3,
+        "Europe/Berlin",
+        [
+            "Charité Universitätsmedizin Berlin",
+            "Universitätsklinikum Heidelberg",
+            "LMU Klinikum München",
+            "Universitätsklinikum Hamburg-Eppendorf",
+        ],
+    ),
+    ("FR", 3, "Europe/Paris", ["Gustave Roussy", "Institut Curie", "Hôpital Saint-Louis"]),
+    (
+        "IT",
+        3,
+        "Europe/Rome",
+        [
+            "Istituto Nazionale dei Tumori",
+            "Policlinico Gemelli",
+            "Ospedale San Raffaele",
+        ],
+    ),
+    (
+        "AU",
+        3,
+        "Australia/Sydney",
+        [
+            "Peter MacCallum Cancer Centre",
+            "Royal Prince Alfred Hospital",
+            "Royal Melbourne Hospital",
+        ],
+    ),
+    (
+        "NG",
+        3,
+        "Africa/Lagos",
+        [
+            "Lagos University Teaching Hospital",
+            "University College Hospital Ibadan",
+        ],
+    ),
+    (
+        "EG",
+        2,
+        "Africa/Cairo",
+        ["National Cancer Institute Cairo", "Ain Shams University Hospitals"],
+    ),
+    ("JP", 2, "Asia/Tokyo", ["National Cancer Center Hospital", "Kyoto University Hospital"]),
+    ("KR", 2, "Asia/Seoul", ["Seoul National University Hospital", "Samsung Medical Center"]),
+    (
+        "PK",
+        2,
+        "Asia/Karachi",
+        [
+            "Shaukat Khanum Memorial Cancer Hospital",
+            "Aga Khan University Hospital",
+        ],
+    ),
+    ("PH", 1, "Asia/Manila", ["Philippine General Hospital", "St. Luke's Medical Center"]),
+    ("SA", 1, "Asia/Riyadh", ["King Faisal Specialist Hospital"]),
+]
+STAGES = [  # (stage, weight, share open to mentoring, share looking for a mentor)
+    ("medical_student", 15, 0.0, 0.5),
+    ("resident", 28, 0.03, 0.45),
+    ("fellow", 28, 0.08, 0.35),
+    ("advanced_fellow", 5, 0.25, 0.2),
+    ("attending", 16, 0.5, 0.03),
+    ("phd_trainee", 5, 0.1, 0.3),
+    ("other", 3, 0.1, 0.1),
+]
+SPECIALTIES = {
+    "medical_student": [("", 6), ("internal_medicine", 2), ("pediatrics", 1)],
+    "resident": [("internal_medicine", 8), ("pediatrics", 2), ("pathology", 1)],
+    "phd_trainee": [("", 3), ("hematology", 1), ("oncology", 1)],
+    "": [
+        ("hematology_oncology", 10),
+        ("hematology", 4),
+        ("oncology", 5),
+        ("pathology", 1),
+        ("radiation_oncology", 1),
+        ("pediatrics", 1),
+        ("other", 1),
+    ],
+}
+BIO_SENTENCES = [
+    "Interested in {topic} and clinical trials.",
+    "Working on outcomes research in {topic}.",
+    "I enjoy teaching residents and writing tweetorials.",
+    "Looking for collaborators on a retrospective study of {topic}.",
+    "Transplant and cellular therapy, especially CAR-T toxicities.",
+    "Bench research on clonal hematopoiesis and aging.",
+    "Advocate for equity in access to cancer care.",
+    "Planning a career in academic medicine with a focus on {topic}.",
+    "Former engineer, now into data science for oncology.",
+    "Happy to talk about applying to fellowship.",
+]
+
+
+def _weighted(rng: Any, pairs: list[tuple[Any, float]]) -> Any:
+    return rng.choices([value for value, _ in pairs], weights=[w for _, w in pairs])[0]
+
+
+def _visibility(rng: Any) -> str:
+    return _weighted(rng, [("members", 70), ("public", 25), ("organizers", 5)])
+
+
+def seed(*, members: int) -> dict[str, Any]:
+    """Fill the empty bench database with `members` members and return what the run needs."""
+    import random
+    from datetime import timedelta
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from hemonc.members.models import Block, Mute, Profile, User
+    from hemonc.members.services import profile_search_document
+    from hemonc.taxonomy.models import CareerPath, Topic
+
+    rng = random.Random(20_000)
+    topics = list(Topic.objects.order_by("slug"))
+    rng.shuffle(topics)
+    # A few topics are everyone's; most have a handful of followers (a Zipf-like spread).
+    topic_weights = [1 / (rank + 1) ** 0.8 for rank in range(len(topics))]
+    career_paths = list(CareerPath.objects.all())
+    now = timezone.now()
+    users, profiles, interests, paths = [], [], [], []
+    for number in range(members):
+        country, _, time_zone, institutions = _weighted(rng, [(c, c[1]) for c in COUNTRIES])
+        stage, _, mentoring, mentee = _weighted(rng, [(s, s[1]) for s in STAGES])
+        specialty = _weighted(rng, SPECIALTIES.get(stage, SPECIALTIES[""]))
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        title = "Dr. " if stage in {"attending", "advanced_fellow"} and rng.random() < 0.3 else ""
+        chosen = {
+            id(t): t
+            for t in rng.choices(topics, topic_weights, k=rng.choice([0, 1, 2, 2, 3, 3, 4, 5, 7]))
+        }.values()
+        users.append(
+            User(
+                email=f"{first}.{last}.{number}@bench.invalid".lower(),
+                password=f"!{rng.getrandbits(160):040x}",  # unusable, like set_unusable_password
+                is_active=rng.random() > 0.02,
+                date_joined=now - timedelta(minutes=rng.randrange(3 * 365 * 24 * 60)),
+            )
+        )
+        topic_names = [t.name for t in chosen]
+        profile = Profile(
+            display_name="" if rng.random() < 0.02 else f"{title}{first} {last}",
+            stage=stage,
+            stage_visibility=_visibility(rng),
+            specialty=specialty,
+            specialty_visibility=_visibility(rng),
+            training_year=rng.randint(1, 6) if stage in {"resident", "fellow"} else None,
+            institution=rng.choice(institutions) if rng.random() > 0.05 else "",
+            institution_visibility=_visibility(rng),
+            country=country,
+            country_visibility=_visibility(rng),
+            time_zone=time_zone,
+            bio=" ".join(
+                rng.choice(BIO_SENTENCES).format(
+                    topic=rng.choice(topic_names or ["lymphoma"]).lower()
+                )
+                for _ in range(rng.choice([0, 0, 1, 2, 3]))
+            ),
+            open_to_mentoring=rng.random() < mentoring,
+            looking_for_mentor=rng.random() < mentee,
+            listed_in_directory=rng.random() > 0.06,
+        )
+        chosen_paths = rng.sample(career_paths, k=rng.choice([0, 0, 1, 1, 2]))
+        # What profile_search_document adds from the M2M fields once the profile is saved.
+        extra = [part for t in chosen for part in (t.name, t.hashtag)] + [
+            p.name for p in chosen_paths
+        ]
+        profile.search_document = " ".join(
+            part for part in [profile_search_document(profile), *extra] if part
+        )
+        profiles.append(profile)
+        interests.append([t.pk for t in chosen])
+        paths.append([p.pk for p in chosen_paths])
+
+    with transaction.atomic():
+        User.objects.bulk_create(users, batch_size=2000)
+        for user, profile in zip(users, profiles, strict=True):
+            profile.user_id = user.pk
+        Profile.objects.bulk_create(profiles, batch_size=2000)
+        Profile.interests.through.objects.bulk_create(
+            [
+                Profile.interests.through(profile_id=profile.pk, topic_id=topic_id)
+                for profile, topic_ids in zip(profiles, interests, strict=True)
+                for topic_id in topic_ids
+            ],
+            batch_size=5000,
+        )
+        Profile.career_paths.through.objects.bulk_create(
+            [
+                Profile.career_paths.through(profile_id=profile.pk, careerpath_id=path_id)
+                for profile, path_ids in zip(profiles, paths, strict=True)
+                for path_id in path_ids
+            ],
+            batch_size=5000,
+        )
+        reader = User(email=BENCH_EMAIL)
+        reader.set_unusable_password()
+        reader.save()
+        reader_profile = Profile.objects.get(user=reader)  # made by the post_save signal
+        reader_profile.display_name = "Bench Reader"
+        reader_profile.stage = "fellow"
+        reader_profile.specialty = "hematology_oncology"
+        reader_profile.institution = "Mayo Clinic"
+        reader_profile.country = "US"
+        reader_profile.time_zone = "America/Chicago"
+        reader_profile.search_document = profile_search_document(reader_profile)
+        reader_profile.save()
+        others = rng.sample(users, 618)
+        Block.objects.bulk_create(
+            [Block(blocker=reader, blocked=u) for u in others[:5]]
+            + [Block(blocker=u, blocked=reader) for u in others[5:8]]
+            + [
+                Block(blocker=a, blocked=b)
+                for a, b in zip(others[8:308], others[18:318], strict=True)
+            ]
+        )
+        Mute.objects.bulk_create(
+            [Mute(muter=reader, muted=u) for u in others[318:328]]
+            + [Mute(muter=a, muted=b) for a, b in zip(others[328:618], others[8:298], strict=True)]
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    from importlib import import_module
+
+    from django.conf import settings
+
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = reader._meta.pk.value_to_string(reader)
+    session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
+    session[HASH_SESSION_KEY] = reader.get_session_auth_hash()
+    session.create()
+    return {
+        "vendor": connection.vendor,
+        "version": _database_version(connection),
+        "members": User.objects.count(),
+        "profiles": Profile.objects.count(),
+        "interests": Profile.interests.through.objects.count(),
+        "full_text_index": _check_full_text_index(connection),
+        "session_key": session.session_key,
+        "profile": _profile_directory(session.session_key, connection),
+    }
+
+
+def _database_version(connection: Any) -> str:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return cursor.fetchone()[0].split()[0]
+    import sqlite3
+
+    return sqlite3.sqlite_version
+
+
+def _check_full_text_index(connection: Any) -> dict[str, Any]:
+    """The index finds what a plain scan finds: on SQLite, proof that the triggers filled it."""
+    from hemonc.members.models import Profile
+    from hemonc.members.selectors import _full_text_condition
+
+    checks: dict[str, Any] = {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "INSERT INTO members_profile_fts(members_profile_fts) VALUES ('integrity-check')"
+            )
+            cursor.execute("SELECT count(*) FROM members_profile_fts_docsize")
+            checks["indexed_rows"] = cursor.fetchone()[0]
+            checks["profiles"] = Profile.objects.count()
+            if checks["indexed_rows"] != checks["profiles"]:
+                raise RuntimeError(f"The FTS5 index is incomplete: {checks}")
+        for token in ("garcia", "memorial", "lymphoma"):
+            sql, params = _full_text_condition([token])
+            cursor.execute(f"SELECT count(*) FROM members_profile WHERE {sql}", params)  # noqa: S608
+            indexed = cursor.fetchone()[0]
+            # Every token here starts a word, so a case-blind substring scan finds the same rows.
+            scanned = Profile.objects.filter(search_document__icontains=token).count()
+            if indexed != scanned or not indexed:
+                raise RuntimeError(f"{token!r}: the index finds {indexed}, a scan {scanned}")
+            checks[token] = indexed
+    return checks
+
+
+def _profile_directory(session_key: str, connection: Any) -> dict[str, Any]:
+    """Each search once through the test client: queries, SQL time, total time, query plans."""
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(SERVER_NAME=LOOPBACK)
+    client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+    pages, expensive = [], []
+    for path in DIRECTORY_PATHS:
+        client.get(path)  # warm caches (templates, country names) as a running server has them
+        timings = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as captured:
+                clock = time.perf_counter()
+                response = client.get(path)
+                timings.append(time.perf_counter() - clock)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code} in process")
+        queries = [
+            {"sql": q["sql"], "ms": float(q["time"]) * 1000} for q in captured.captured_queries
+        ]
+        pages.append(
+            {
+                "path": path,
+                "queries": len(queries),
+                "sql_ms": round(sum(q["ms"] for q in queries), 2),
+                "total_ms": round(sorted(timings)[len(timings) // 2] * 1000, 2),
+                "statements": [{"ms": round(q["ms"], 3), "sql": q["sql"]} for q in queries],
+            }
+        )
+    # The plans of the costliest queries of the first text-and-filter search.
+    chosen = pages[1]
+    for query in sorted(chosen["statements"], key=lambda q: -q["ms"])[:3]:
+        expensive.append(
+            {
+                "path": chosen["path"],
+                "what": _describe(query["sql"]),
+                "ms": query["ms"],
+                "sql": query["sql"],
+                "plan": _explain(connection, query["sql"]),
+            }
+        )
+    return {"pages": pages, "expensive_queries": expensive}
+
+
+def _describe(sql: str) -> str:
+    if "COUNT(*)" in sql:
+        return "count of matches (paginator)"
+    if "DISTINCT" in sql and '"country"' in sql:
+        return "countries for the filter (directory_countries)"
+    if "members_profile_interests" in sql and "IN (" in sql and "LIMIT" not in sql:
+        return "interests of the page (prefetch)"
+    if "LIMIT" in sql and "members_profile" in sql:
+        return "the page of profiles"
+    if "taxonomy_topic" in sql:
+        return "topics for the filter (DirectoryForm)"
+    if "django_session" in sql:
+        return "session"
+    return sql[:60]
+
+
+def _explain(connection: Any, sql: str) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}")
+            lines = [row[0] for row in cursor.fetchall()]
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            lines = [row[-1] for row in cursor.fetchall()]
+    return " / ".join(line.strip() for line in lines)
+
+
+def _seed_main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.directory")
+    parser.add_argument("command", choices=["seed"])
+    parser.add_argument("--members", type=int, default=MEMBERS)
+    arguments = parser.parse_args()
+    import django
+
+    django.setup()
+    print(json.dumps(seed(members=arguments.members)))
+
+
+if __name__ == "__main__":
+    _seed_main()

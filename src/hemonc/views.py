@@ -1,0 +1,17 @@
+"""The home page: it gathers what every app has to show, so it lives above the apps."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from hemonc.members.selectors import member_count, profile_list_newest
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "home.html",
+        {
+            "member_count": member_count(),
+            "newest": profile_list_newest(viewer=request.user, limit=8),
+        },
+    )
