@@ -25,6 +25,8 @@ $(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e . $(QUIET_PIP)
 	@touch $(STAMP)
 
+# The demo runs in debug mode unless told otherwise (no secret key or TLS needed on 127.0.0.1).
+run: export DJANGO_DEBUG := $(or $(DJANGO_DEBUG),true)
 run: setup
 	$(BIN)/hemonc migrate --no-input
 	$(BIN)/hemonc collectstatic --no-input --verbosity 0

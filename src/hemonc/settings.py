@@ -138,6 +138,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Hem-Onc Network] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_URL.split("://", 1)[0]
 ACCOUNT_SIGNUP_FORM_CLASS = "hemonc.members.forms.SignupForm"
+ACCOUNT_ADAPTER = "hemonc.members.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     "login": "30/m/ip",
     "login_failed": "10/5m/ip,5/5m/key",

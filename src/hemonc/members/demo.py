@@ -663,8 +663,10 @@ def demo_network_create(*, members: int = MEMBER_COUNT, seed: int = SEED) -> Dem
     users = _bulk_create_people(people=people, topics=topics, paths=paths)
 
     organizer = fixed["organizer"]
-    attendings = [u for u, p in zip(users, people, strict=True) if p.fields["stage"] == "attending"]
-    fellows = [u for u, p in zip(users, people, strict=True) if p.fields["stage"] == "fellow"]
+    attendings = [
+        u for u, p in zip(users, people, strict=True) if p.fields["stage"] == Stage.ATTENDING
+    ]
+    fellows = [u for u, p in zip(users, people, strict=True) if p.fields["stage"] == Stage.FELLOW]
     for user in rng.sample(attendings, min(2, len(attendings))):
         member_set_role(user=user, role=Role.ORGANIZER, enabled=True, actor=organizer)
     for user in rng.sample(fellows, min(1, len(fellows))):
@@ -878,7 +880,7 @@ def _training_year(rng: random.Random, *, stage: Stage, specialty: str, country:
     if stage == Stage.MEDICAL_STUDENT:
         return rng.randint(1, 4 if country in {"US", "CA"} else 6)
     if stage == Stage.RESIDENT:
-        longest = {Specialty.PATHOLOGY: 4, Specialty.RADIATION_ONCOLOGY: 5}.get(specialty, 3)
+        longest = {"pathology": 4, "radiation_oncology": 5}.get(specialty, 3)
         return rng.randint(1, longest)
     if stage == Stage.FELLOW:
         return 1 if specialty == Specialty.PATHOLOGY else rng.choice((1, 1, 2, 2, 3))
