@@ -30,6 +30,7 @@ from hemonc.members.services import (
     profile_search_document,
     profile_update,
 )
+from hemonc.members.validators import orcid_check_character
 from hemonc.taxonomy.enums import Specialty, Stage
 from hemonc.taxonomy.models import CareerPath, Topic
 
@@ -979,11 +980,7 @@ def demo_orcid(rng: random.Random) -> str:
     is a real researcher's.
     """
     digits = "00090099" + f"{rng.randrange(10**7):07d}"
-    total = 0
-    for char in digits:
-        total = (total + int(char)) * 2
-    remainder = (12 - total % 11) % 11
-    digits += "X" if remainder == 10 else str(remainder)
+    digits += orcid_check_character(digits)
     return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
 
 
@@ -1007,10 +1004,6 @@ def _handles(
         handles["bluesky_handle"] = f"{first_ascii}-{last_ascii}.{DEMO_DOMAIN}"
     if rng.random() < 0.08:
         handles["mastodon_handle"] = f"@{first_ascii}_{last_ascii}@social.{DEMO_DOMAIN}"
-    if rng.random() < 0.1:
-        handles["linkedin_url"] = (
-            f"https://www.linkedin.com/in/hemonc-demo-{first_ascii}-{last_ascii}-{number}"
-        )
     orcid_odds = {
         Stage.ATTENDING: 0.6, Stage.PHD_TRAINEE: 0.7, Stage.ADVANCED_FELLOW: 0.5,
         Stage.FELLOW: 0.3, Stage.RESIDENT: 0.1, Stage.MEDICAL_STUDENT: 0.05, Stage.OTHER: 0.1,

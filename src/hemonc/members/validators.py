@@ -9,15 +9,18 @@ from django.core.exceptions import ValidationError
 _ORCID = re.compile(r"^(\d{4})-(\d{4})-(\d{4})-(\d{3}[\dX])$")
 
 
-def orcid_checksum_ok(orcid: str) -> bool:
-    """ISO 7064 MOD 11-2, as ORCID specifies for the last character of an iD."""
-    digits = orcid.replace("-", "")
+def orcid_check_character(base_digits: str) -> str:
+    """The last character of an ORCID iD from its first 15 digits (ISO 7064 MOD 11-2)."""
     total = 0
-    for char in digits[:-1]:
+    for char in base_digits:
         total = (total + int(char)) * 2
     result = (12 - total % 11) % 11
-    check = "X" if result == 10 else str(result)
-    return digits[-1] == check
+    return "X" if result == 10 else str(result)
+
+
+def orcid_checksum_ok(orcid: str) -> bool:
+    digits = orcid.replace("-", "")
+    return digits[-1] == orcid_check_character(digits[:-1])
 
 
 def normalize_orcid(value: str) -> str:

@@ -43,7 +43,8 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from error
         database, media = manifest["database"], manifest["media"]
-        written_by = f", hemonc {manifest['hemonc_version']}" if manifest["hemonc_version"] else ""
+        version = manifest.get("hemonc_version")
+        written_by = f", hemonc {version}" if version else ""
         self.stdout.write(
             self.style.SUCCESS(
                 f"Restored the {database['vendor']} database and {_files(media['files'])} "
