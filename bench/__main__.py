@@ -42,6 +42,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "django": package("django"),
         "granian": package("granian"),
+        "load_average_at_start": [round(value, 2) for value in os.getloadavg()],
     }
 
 
@@ -74,6 +75,8 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
+        if abs(value) < 1:
+            return f"{value:.2g}" if value else "0"
         return f"{value:,.2f}" if abs(value) < 10 else f"{value:,.0f}"
     if isinstance(value, int):
         return f"{value:,}"

@@ -24,14 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from bench import REPO_ROOT, target
-from bench.load import LOOPBACK, run_load
+from bench.load import LOOPBACK, LoadResult, run_load
 
 TITLE = "Member directory under load"
 MEMBERS = 20_000
 CLIENTS = 8
 WORKERS = 2
-WARMUP_SECONDS = 3.0
-MEASURE_SECONDS = 15.0
+WARMUP_SECONDS = 2.0  # before each round of each page
+MEASURE_SECONDS = 15.0  # per page, split over the rounds
+ROUNDS = 2
 TARGET_RATIO = 0.25
 TARGET_P95_MS = 100.0
 
@@ -185,10 +186,11 @@ def _measure_database(
         [sys.executable, "-m", "bench.directory", "seed", "--members", str(members)],
         env=_environment(database_url, var_dir, secret_key),
         cwd=REPO_ROOT,
-        check=True,
         capture_output=True,
         text=True,
     )
+    if seeded.returncode:
+        raise RuntimeError(f"seeding {label} failed:\n{seeded.stderr[-3000:]}")
     database = json.loads(seeded.stdout.strip().splitlines()[-1])
     _log(f"{label}: seeded and profiled in {time.perf_counter() - clock:.1f} s")
     port = _free_port()
@@ -221,32 +223,36 @@ def _measure_database(
             }
             _wait_until_serving(port, server, log_path)
             pages = _check_pages(port, headers)
-            _log(f"{label}: bare view, {clients} clients, {warmup:g} + {duration:g} s")
-            bare = run_load(
-                port=port,
-                paths=[BARE_PATH],
-                headers=headers,
-                clients=clients,
-                warmup=warmup,
-                duration=duration,
-            )
-            _log(f"{label}: directory, {clients} clients, {warmup:g} + {duration:g} s")
-            directory = run_load(
-                port=port,
-                paths=DIRECTORY_PATHS,
-                headers=headers,
-                clients=clients,
-                warmup=warmup,
-                duration=duration,
-            )
+            # Rounds alternate the two pages so that a change in the machine's other work
+            # during the run weighs on both figures alike.
+            rounds: dict[str, list[LoadResult]] = {"bare": [], "directory": []}
+            load_before = os.getloadavg()[0]
+            for number in range(1, ROUNDS + 1):
+                for page, paths in (("bare", [BARE_PATH]), ("directory", DIRECTORY_PATHS)):
+                    _log(
+                        f"{label}: round {number}/{ROUNDS}, {page}, {clients} clients, "
+                        f"{warmup:g} s warm-up + {duration / ROUNDS:g} s"
+                    )
+                    rounds[page].append(
+                        run_load(
+                            port=port,
+                            paths=paths,
+                            headers=headers,
+                            clients=clients,
+                            warmup=warmup,
+                            duration=duration / ROUNDS,
+                        )
+                    )
+            load_after = os.getloadavg()[0]
         finally:
             _stop(server)
     return {
         "label": label,
         "database": database,
         "pages": pages,
-        "bare": bare.summary(),
-        "directory": directory.summary(),
+        "bare": LoadResult.combined(rounds["bare"]).summary(),
+        "directory": LoadResult.combined(rounds["directory"]).summary(),
+        "load_average": [load_before, load_after],
     }
 
 
@@ -335,7 +341,8 @@ def _report(
                 "p99": directory["latency_p99_ms"],
                 "requests": directory["requests"],
                 "errors": errors,
-                "client_cpu": f"{directory['client_cpu_share']:.0%}",
+                "client_cpu": f"{max(bare['client_cpu_share'], directory['client_cpu_share']):.0%}",
+                "load": " → ".join(f"{value:.1f}" for value in run_["load_average"]),
             }
         )
         targets += [
@@ -373,7 +380,7 @@ def _report(
                 }
             )
         for query in run_["database"]["profile"]["expensive_queries"]:
-            profile.append({"database": label, **query})
+            profile.append({**query, "database": label, "path": f"`{query['path']}`"})
     vendors = [
         {
             "label": run_["label"],
@@ -382,19 +389,29 @@ def _report(
         }
         for run_ in measured
     ]
+    cpus = os.cpu_count() or 1
+    busy = [run_["label"] for run_ in measured if max(run_["load_average"]) > cpus]
+    if busy:
+        notes.append(
+            f"Other work shared the machine during the {' and '.join(busy)} measurements (load "
+            f"average above the {cpus} CPUs): the absolute figures are lower than on a quiet "
+            "machine; the ratios are the figures to compare."
+        )
     notes = [
         *notes,
         f"{members:,} members with spread stages, specialties, countries, institutions and "
         "interests; the signed-in reader has a few blocks and mutes, as a real member would.",
         f"{clients} keep-alive clients in one process on the same machine as the server "
         f"(`granian --interface wsgi --workers {WORKERS}`, DEBUG off, production settings); "
-        f"each phase is {WARMUP_SECONDS:g} s of warm-up, then {duration:g} s measured. The client "
-        "CPU column is the share of one CPU the load generator used while measuring.",
+        f"{ROUNDS} rounds alternate the bare view and the directory, each {WARMUP_SECONDS:g} s of "
+        f"warm-up then {duration / ROUNDS:g} s measured ({duration:g} s per page in all). Client "
+        "CPU is the largest share of one CPU the load generator used in either phase; load avg "
+        "is the machine's 1-minute load average before and after the measurements.",
         "The baseline is a view returning a fixed 2-byte response through the full middleware "
         "stack with the same session cookie, so session and user look-ups are in both figures.",
-        "The directory requests rotate over the searches in the page table; `matches` is the "
-        "result count, `queries`/`sql_ms`/`total_ms` come from one in-process request "
-        "(django test client, same database) after the load figures' data was generated.",
+        "The directory requests rotate over the searches in the pages table, where `Matches` is "
+        "the result count shown and the other figures come from the Django test client on the "
+        "same database, before the load (no HTTP server, one request at a time).",
         "SQLite gets no ANALYZE (Django never runs one); PostgreSQL is ANALYZEd after the bulk "
         "load, as autovacuum would be in a running site.",
     ]
@@ -423,11 +440,12 @@ def _report(
                     ["requests", "Requests"],
                     ["errors", "Errors"],
                     ["client_cpu", "Client CPU"],
+                    ["load", "Load avg"],
                 ],
                 "rows": rows,
             },
             {
-                "title": "Directory pages (one request each, in process)",
+                "title": "Directory pages, one request at a time in process (median of 5)",
                 "columns": [
                     ["database", "Database"],
                     ["path", "Search"],
@@ -440,9 +458,10 @@ def _report(
                 "rows": pages,
             },
             {
-                "title": "Most expensive queries of one directory search",
+                "title": "Costliest queries of two searches, with their plans",
                 "columns": [
                     ["database", "Database"],
+                    ["path", "Search"],
                     ["what", "Query"],
                     ["ms", "ms"],
                     ["plan", "Plan (abridged)"],
@@ -878,49 +897,69 @@ def _check_full_text_index(connection: Any) -> dict[str, Any]:
 
 
 def _profile_directory(session_key: str, connection: Any) -> dict[str, Any]:
-    """Each search once through the test client: queries, SQL time, total time, query plans."""
+    """Each search through the test client: queries, SQL time, total time, query plans.
+
+    Times are medians of five requests; a query's time is its execute call, which on both
+    databases includes finding the rows (SQLite computes a sort or a count before the first row).
+    """
     from django.conf import settings
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     client = Client(SERVER_NAME=LOOPBACK)
     client.cookies[settings.SESSION_COOKIE_NAME] = session_key
-    pages, expensive = [], []
+    pages = []
     for path in DIRECTORY_PATHS:
         client.get(path)  # warm caches (templates, country names) as a running server has them
-        timings = []
+        totals: list[float] = []
+        runs: list[list[tuple[str, Any, float]]] = []
         for _ in range(5):
-            with CaptureQueriesContext(connection) as captured:
+            statements: list[tuple[str, Any, float]] = []
+
+            def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+                clock = time.perf_counter()
+                try:
+                    return execute(sql, params, many, context)
+                finally:
+                    statements.append((sql, params, time.perf_counter() - clock))  # noqa: B023
+
+            with connection.execute_wrapper(timed):
                 clock = time.perf_counter()
                 response = client.get(path)
-                timings.append(time.perf_counter() - clock)
+                totals.append(time.perf_counter() - clock)
             if response.status_code != 200:
                 raise RuntimeError(f"{path} answered {response.status_code} in process")
+            runs.append(statements)
         queries = [
-            {"sql": q["sql"], "ms": float(q["time"]) * 1000} for q in captured.captured_queries
+            {
+                "what": _describe(sql),
+                "ms": round(_median([run[i][2] for run in runs]) * 1000, 3),
+                "sql": sql,
+                "params": list(params or ()),
+            }
+            for i, (sql, params, _) in enumerate(runs[0])
         ]
         pages.append(
             {
                 "path": path,
                 "queries": len(queries),
                 "sql_ms": round(sum(q["ms"] for q in queries), 2),
-                "total_ms": round(sorted(timings)[len(timings) // 2] * 1000, 2),
-                "statements": [{"ms": round(q["ms"], 3), "sql": q["sql"]} for q in queries],
+                "total_ms": round(_median(totals) * 1000, 2),
+                "statements": queries,
             }
         )
-    # The plans of the costliest queries of the first text-and-filter search.
-    chosen = pages[1]
-    for query in sorted(chosen["statements"], key=lambda q: -q["ms"])[:3]:
-        expensive.append(
-            {
-                "path": chosen["path"],
-                "what": _describe(query["sql"]),
-                "ms": query["ms"],
-                "sql": query["sql"],
-                "plan": _explain(connection, query["sql"]),
-            }
-        )
+    # The plans of the costliest queries of a text-and-filters search and of a broad one.
+    expensive = []
+    for page in (pages[1], pages[7]):
+        for query in sorted(page["statements"], key=lambda q: -q["ms"])[:3]:
+            plan = _explain(connection, query["sql"], query["params"])
+            expensive.append({"path": page["path"], **query, "plan": plan})
+    for query in [*expensive, *(q for page in pages for q in page["statements"])]:
+        query["params"] = [str(param) for param in query["params"]]
     return {"pages": pages, "expensive_queries": expensive}
+
+
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
 
 
 def _describe(sql: str) -> str:
@@ -939,15 +978,24 @@ def _describe(sql: str) -> str:
     return sql[:60]
 
 
-def _explain(connection: Any, sql: str) -> str:
+def _explain(connection: Any, sql: str, params: list[Any]) -> str:
+    """The query plan, one node per line joined with " / "; on PostgreSQL with actual rows."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}")
+            cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}", params)
             lines = [row[0] for row in cursor.fetchall()]
+            # Keep the plan nodes and the total time; drop the conditions and the sub-lines.
+            lines = [
+                re.sub(
+                    r"\(actual rows=([\d.]+) loops=(\d+)\)", r"(\1 rows, \2 loops)", line.strip()
+                )
+                for index, line in enumerate(lines)
+                if index == 0 or line.lstrip().startswith(("->", "SubPlan", "Execution"))
+            ]
         else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             lines = [row[-1] for row in cursor.fetchall()]
-    return " / ".join(line.strip() for line in lines)
+    return " / ".join(line.removeprefix("->  ").strip() for line in lines)
 
 
 def _seed_main() -> None:

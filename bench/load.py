@@ -44,6 +44,17 @@ class LoadResult:
         cuts = statistics.quantiles(self.latencies, n=1000, method="inclusive")
         return cuts[round(percent * 10) - 1] * 1000
 
+    @classmethod
+    def combined(cls, parts: list[LoadResult]) -> LoadResult:
+        """One result from several measured windows (rounds interleaved with other loads)."""
+        return cls(
+            duration=sum(p.duration for p in parts),
+            latencies=[latency for p in parts for latency in p.latencies],
+            statuses=sum((p.statuses for p in parts), Counter()),
+            connection_errors=sum(p.connection_errors for p in parts),
+            client_cpu_seconds=sum(p.client_cpu_seconds for p in parts),
+        )
+
     def summary(self) -> dict[str, float | int | dict[str, int]]:
         return {
             "requests": self.requests,

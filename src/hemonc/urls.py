@@ -16,6 +16,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("hemonc.members.urls")),
+    path("sessions/", include("hemonc.events.urls")),
+    path("newsletter/", include("hemonc.newsletter.urls")),
+    path("mentorship/", include("hemonc.mentorship.urls")),
     # Avatars are small and few; a deployment may serve MEDIA_ROOT from its proxy instead.
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

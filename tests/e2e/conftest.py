@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import socket
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from axe_playwright_python.sync_playwright import Axe
+from django.apps import apps as django_apps
 from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -38,12 +40,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _static_root(django_test_environment: None) -> None:
-    """WhiteNoise warns at start-up when STATIC_ROOT is missing (no collectstatic in tests)."""
-    from django.conf import settings
+@pytest.fixture(autouse=True)
+def _taxonomy(transactional_db: None) -> None:
+    """The topics and career paths the seed migration wrote, sown again.
 
-    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    A transactional test empties every table when it ends, seeded ones included; and
+    serialized_rollback breaks on the content types once another transactional test flushed.
+    """
+    seed = importlib.import_module("hemonc.taxonomy.migrations.0002_seed").seed
+    seed(django_apps, None)
 
 
 class Mailbox:
@@ -100,11 +105,12 @@ def mailbox(smtp_server: Controller, settings: Any) -> Mailbox:
     return smtp_server.handler
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     # Playwright's sync API marks its event loop as running in this thread between calls, and
     # Django then refuses ORM calls here as if they came from async code. Nothing async runs
-    # Django in these tests, so lift the check only while the browser is alive.
+    # Django in these tests, so lift the check only while the browser is alive; and keep it
+    # alive for one module only, so tests collected after this directory see no running loop.
     with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(
@@ -138,7 +144,7 @@ def axe_check(page: Page) -> None:
     violations = _axe.run(page).response["violations"]
     report = [
         f"{v['impact']}: {v['id']} ({v['help']}) at "
-        + ", ".join(" ".join(node["target"]) for node in v["nodes"])
+        + ", ".join(" ".join(map(str, node["target"])) for node in v["nodes"])
         for v in violations
     ]
     if report:
@@ -154,5 +160,7 @@ def snapshot(page: Page, directory: Path, name: str) -> None:
     for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
         axe_check(page)
+        # From the top: a full-page capture of a scrolled page paints the sticky header mid-page.
+        page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=directory / f"{name}-{label}.png", full_page=True)
     page.set_viewport_size(DESKTOP)

@@ -5,14 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import DESKTOP, Mailbox, axe_check, snapshot
 from tests.factories import PASSWORD, make_member
-
-# Topics and career paths are seeded by a migration; a transactional test must restore them.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 EMAIL = "priya.raman@example.org"
 NAME = "Priya Raman"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -35,9 +36,10 @@ class Command(BaseCommand):
         if demo_network_exists():
             summary = demo_network_summary()
             self.stdout.write(
-                f"The demo network is already here ({summary.members} members "
-                f"@{DEMO_DOMAIN}); nothing changed."
+                f"The demo members are already here ({summary.members} members "
+                f"@{DEMO_DOMAIN})."
             )
+            self._extend_demo()
             self._write_sign_ins(summary)
             return
         # The demo accounts' passwords are public: keep them off a real network by accident.
@@ -65,7 +67,20 @@ class Command(BaseCommand):
             f"  Organizers: {summary.organizers} · moderators: {summary.moderators} · "
             f"blocks between members: {summary.blocks}"
         )
+        self._extend_demo()
         self._write_sign_ins(summary)
+
+    def _extend_demo(self) -> None:
+        """Let each app add its part (sessions, newsletter, ...) to the demo members.
+
+        An app opts in with a `create_demo(*, stdout)` method on its AppConfig, which must do
+        nothing when its part already exists. Going through the app registry keeps the
+        members app from importing the apps above it.
+        """
+        for config in apps.get_app_configs():
+            create_demo = getattr(config, "create_demo", None)
+            if create_demo is not None:
+                create_demo(stdout=self.stdout)
 
     def _write_sign_ins(self, summary: DemoSummary) -> None:
         self.stdout.write("Sign in with:")
