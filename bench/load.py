@@ -12,6 +12,7 @@ import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 LOOPBACK = "127.0.0.1"
 
@@ -38,11 +39,11 @@ class LoadResult:
     def requests_per_second(self) -> float:
         return self.requests / self.duration
 
-    def percentile_ms(self, percent: float) -> float:
+    def percentile_ms(self, percent: float) -> float | None:
         if len(self.latencies) < 2:
-            return float("nan")
+            return None
         cuts = statistics.quantiles(self.latencies, n=1000, method="inclusive")
-        return cuts[round(percent * 10) - 1] * 1000
+        return _ms(cuts[round(percent * 10) - 1])
 
     @classmethod
     def combined(cls, parts: list[LoadResult]) -> LoadResult:
@@ -55,20 +56,25 @@ class LoadResult:
             client_cpu_seconds=sum(p.client_cpu_seconds for p in parts),
         )
 
-    def summary(self) -> dict[str, float | int | dict[str, int]]:
+    def summary(self) -> dict[str, Any]:
+        measured = bool(self.latencies)
         return {
             "requests": self.requests,
             "duration_s": round(self.duration, 2),
             "requests_per_second": round(self.requests_per_second, 1),
-            "latency_mean_ms": round(statistics.fmean(self.latencies) * 1000, 2),
-            "latency_p50_ms": round(self.percentile_ms(50), 2),
-            "latency_p95_ms": round(self.percentile_ms(95), 2),
-            "latency_p99_ms": round(self.percentile_ms(99), 2),
-            "latency_max_ms": round(max(self.latencies) * 1000, 2),
+            "latency_mean_ms": _ms(statistics.fmean(self.latencies)) if measured else None,
+            "latency_p50_ms": self.percentile_ms(50),
+            "latency_p95_ms": self.percentile_ms(95),
+            "latency_p99_ms": self.percentile_ms(99),
+            "latency_max_ms": _ms(max(self.latencies)) if measured else None,
             "errors": self.errors,
             "statuses": {str(status): n for status, n in sorted(self.statuses.items())},
             "client_cpu_share": round(self.client_cpu_seconds / self.duration, 3),
         }
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
 
 
 class _Connection:

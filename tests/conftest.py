@@ -6,6 +6,8 @@ import pytest
 
 from tests.factories import make_member
 
+pytest_plugins = ["tests.smtp"]
+
 DB_FIXTURES = {
     "db",
     "transactional_db",

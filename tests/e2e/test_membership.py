@@ -7,8 +7,9 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import DESKTOP, Mailbox, axe_check, snapshot
+from tests.e2e.conftest import DESKTOP, axe_check, snapshot
 from tests.factories import PASSWORD, make_member
+from tests.smtp import Mailbox
 
 EMAIL = "priya.raman@example.org"
 NAME = "Priya Raman"
