@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Case, Value, When
 
 from hemonc.core.countries import country_choices
 from hemonc.core.timezones import time_zone_choices
 from hemonc.members.enums import Gender, IdentityCommunity
 from hemonc.members.models import Profile
 from hemonc.members.validators import normalize_orcid, validate_orcid
-from hemonc.taxonomy.enums import Stage
+from hemonc.taxonomy.enums import Specialty, Stage
 from hemonc.taxonomy.models import CareerPath, Topic
 
 
@@ -30,6 +31,10 @@ class SignupForm(forms.Form):
         )
 
 
+# Tumor tags first: they are what most members pick.
+TOPIC_KIND_ORDER = ["tumor", "community", "conference", "provider", "identity", "awareness", "chat"]
+
+
 class TopicChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Topic) -> str:  # type: ignore[override]
         return obj.label
@@ -39,7 +44,13 @@ class ProfileForm(forms.ModelForm):
     country = forms.ChoiceField(choices=[("", "—"), *country_choices()], required=False)
     time_zone = forms.ChoiceField(choices=time_zone_choices, required=False)
     interests = TopicChoiceField(
-        queryset=Topic.objects.order_by("kind", "name"),
+        queryset=Topic.objects.alias(
+            kind_order=Case(
+                *(When(kind=kind, then=Value(i)) for i, kind in enumerate(TOPIC_KIND_ORDER)),
+                default=Value(len(TOPIC_KIND_ORDER)),
+            )
+        ).order_by("kind_order", "name"),
+        label="Topics and hashtags",
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -85,6 +96,8 @@ class ProfileForm(forms.ModelForm):
         self.fields["display_name"].required = True
         self.fields["stage"].choices = [("", "—"), *Stage.choices]
         self.fields["gender"].choices = [("", "Not answered"), *Gender.choices]
+        self.fields["specialty"].choices = [("", "—"), *Specialty.choices]
+        self.fields["bio"].help_text = ""
         self.fields["orcid"].help_text = "e.g. 0000-0002-1825-0097"
         self.fields["orcid"].validators = []
         for name, field in self.fields.items():
