@@ -20,6 +20,7 @@ from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError
 from hemonc.members.enums import Role, Visibility
 from hemonc.members.models import Block, Mute, Profile, User
+from hemonc.members.selectors import HIDDEN_CACHE
 from hemonc.members.validators import normalize_orcid
 from hemonc.taxonomy.models import CareerPath, Topic
 
@@ -169,6 +170,7 @@ def member_set_role(*, user: User, role: Role, enabled: bool, actor: User | None
 
 @transaction.atomic
 def block_create(*, blocker: User, blocked: User) -> Block:
+    blocker.__dict__.pop(HIDDEN_CACHE, None)
     if blocker.pk == blocked.pk:
         raise DomainError("You cannot block yourself.")
     try:
@@ -184,6 +186,7 @@ def block_create(*, blocker: User, blocked: User) -> Block:
 
 @transaction.atomic
 def block_delete(*, blocker: User, blocked: User) -> None:
+    blocker.__dict__.pop(HIDDEN_CACHE, None)
     deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
     if deleted:
         audit(actor=blocker, action="member.unblock", target=blocked)
@@ -191,6 +194,7 @@ def block_delete(*, blocker: User, blocked: User) -> None:
 
 @transaction.atomic
 def mute_create(*, muter: User, muted: User) -> Mute:
+    muter.__dict__.pop(HIDDEN_CACHE, None)
     if muter.pk == muted.pk:
         raise DomainError("You cannot mute yourself.")
     mute, created = Mute.objects.get_or_create(muter=muter, muted=muted)
@@ -201,6 +205,7 @@ def mute_create(*, muter: User, muted: User) -> Mute:
 
 @transaction.atomic
 def mute_delete(*, muter: User, muted: User) -> None:
+    muter.__dict__.pop(HIDDEN_CACHE, None)
     deleted, _ = Mute.objects.filter(muter=muter, muted=muted).delete()
     if deleted:
         audit(actor=muter, action="member.unmute", target=muted)
