@@ -59,6 +59,7 @@ def _cpu_model() -> str:
 def run_one(name: str) -> dict[str, Any]:
     module = importlib.import_module(f"bench.{name}")
     started = datetime.now(UTC)
+    box = machine()
     clock = time.perf_counter()
     result = module.run()
     return {
@@ -66,7 +67,7 @@ def run_one(name: str) -> dict[str, Any]:
         "title": module.TITLE,
         "date": started.isoformat(timespec="seconds"),
         "run_seconds": round(time.perf_counter() - clock, 1),
-        "machine": machine(),
+        "machine": box,
         **result,
     }
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import REPO_ROOT, target
-from bench.load import LOOPBACK, LoadResult, run_load
+from bench.load import LOOPBACK, CpuMeter, LoadResult, run_load
 
 TITLE = "Member directory under load"
 MEMBERS = 20_000
@@ -54,6 +54,8 @@ DIRECTORY_PATHS = [
     "/directory/?stage=fellow&interest=leusm&page=3",
     "/directory/?q=tata+memorial",
 ]
+# Whose costliest queries are explained: a text-and-filters search and a broad one.
+EXPLAINED_PATHS = ("/directory/?q=memorial&stage=fellow&country=US", "/directory/?q=ana")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,6 +160,15 @@ def _recreate_postgres_database() -> str:
     return ""
 
 
+def _postgres_backends() -> list[int]:
+    """The server processes of the connections to the bench database (PostgreSQL is local)."""
+    with _postgres_admin() as admin:
+        rows = admin.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [POSTGRES_DATABASE]
+        ).fetchall()
+    return [pid for (pid,) in rows]
+
+
 def _drop_postgres_database() -> None:
     with _postgres_admin() as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)')
@@ -225,37 +236,54 @@ def _measure_database(
             }
             _wait_until_serving(port, server, log_path)
             pages = _check_pages(port, headers)
-            # Rounds alternate the two pages so that a change in the machine's other work
-            # during the run weighs on both figures alike.
-            rounds: dict[str, list[LoadResult]] = {"bare": [], "directory": []}
-            load_before = os.getloadavg()[0]
-            for number in range(1, ROUNDS + 1):
-                for page, paths in (("bare", [BARE_PATH]), ("directory", DIRECTORY_PATHS)):
-                    _log(
-                        f"{label}: round {number}/{ROUNDS}, {page}, {clients} clients, "
-                        f"{warmup:g} s warm-up + {duration / ROUNDS:g} s"
-                    )
-                    rounds[page].append(
-                        run_load(
-                            port=port,
-                            paths=paths,
-                            headers=headers,
-                            clients=clients,
-                            warmup=warmup,
-                            duration=duration / ROUNDS,
-                        )
-                    )
-            load_after = os.getloadavg()[0]
+            database_pids = _postgres_backends if database["vendor"] == "postgresql" else None
+            with CpuMeter(server.pid, database_pids) as meter:
+                loads = _alternate_loads(
+                    port, headers, label=label, clients=clients, warmup=warmup, duration=duration
+                )
         finally:
             _stop(server)
+    del database["session_key"]  # a throwaway database's, but no secret belongs in results
     return {
         "label": label,
         "database": database,
         "pages": pages,
-        "bare": LoadResult.combined(rounds["bare"]).summary(),
-        "directory": LoadResult.combined(rounds["directory"]).summary(),
-        "load_average": [load_before, load_after],
+        "bare": loads["bare"].summary(),
+        "directory": loads["directory"].summary(),
+        "cpu_shares": meter.shares(),
     }
+
+
+def _alternate_loads(
+    port: int, headers: dict[str, str], *, label: str, clients: int, warmup: float, duration: float
+) -> dict[str, LoadResult]:
+    """Load the bare view and the directory in alternating rounds, `duration` s for each.
+
+    Alternating makes a change in the machine's other work during the run weigh on both
+    figures alike.
+    """
+    rounds: dict[str, list[LoadResult]] = {"bare": [], "directory": []}
+    for number in range(1, ROUNDS + 1):
+        for page, paths in (("bare", [BARE_PATH]), ("directory", DIRECTORY_PATHS)):
+            _log(
+                f"{label}: round {number}/{ROUNDS}, {page}, {clients} clients, "
+                f"{warmup:g} s warm-up + {duration / ROUNDS:g} s"
+            )
+            rounds[page].append(
+                run_load(
+                    port=port,
+                    paths=paths,
+                    headers=headers,
+                    clients=clients,
+                    warmup=warmup,
+                    duration=duration / ROUNDS,
+                )
+            )
+    return {page: LoadResult.combined(results) for page, results in rounds.items()}
+
+
+def _percent(share: float | None) -> str:
+    return "" if share is None else f"{share:.0%}"
 
 
 def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, str]:
@@ -347,8 +375,10 @@ def _report(
                 "p99": directory["latency_p99_ms"],
                 "requests": directory["requests"],
                 "errors": errors,
-                "client_cpu": f"{max(bare['client_cpu_share'], directory['client_cpu_share']):.0%}",
-                "load": " → ".join(f"{value:.1f}" for value in run_["load_average"]),
+                "server_cpu": _percent(run_["cpu_shares"]["server"]),
+                "database_cpu": _percent(run_["cpu_shares"]["database"]),
+                "client_cpu": _percent(run_["cpu_shares"]["client"]),
+                "other_cpu": _percent(run_["cpu_shares"]["other"]),
             }
         )
         targets += [
@@ -386,7 +416,15 @@ def _report(
                 }
             )
         for query in run_["database"]["profile"]["expensive_queries"]:
-            profile.append({**query, "database": label, "path": f"`{query['path']}`"})
+            profile.append(
+                {
+                    "database": label,
+                    "path": f"`{query['path']}`",
+                    "what": query["what"],
+                    "ms": query["ms"],
+                    "plan": query["plan"],
+                }
+            )
     vendors = [
         {
             "label": run_["label"],
@@ -395,13 +433,12 @@ def _report(
         }
         for run_ in measured
     ]
-    cpus = os.cpu_count() or 1
-    busy = [run_["label"] for run_ in measured if max(run_["load_average"]) > cpus]
+    busy = [run_["label"] for run_ in measured if (run_["cpu_shares"]["other"] or 0) > 0.1]
     if busy:
         notes.append(
-            f"Other work shared the machine during the {' and '.join(busy)} measurements (load "
-            f"average above the {cpus} CPUs): the absolute figures are lower than on a quiet "
-            "machine; the ratios are the figures to compare."
+            f"Other work shared the machine during the {' and '.join(busy)} measurements (see "
+            "Other CPU): the absolute figures are lower than on a quiet machine; the ratios "
+            "are the figures to compare."
         )
     notes = [
         *notes,
@@ -410,9 +447,9 @@ def _report(
         f"{clients} keep-alive clients in one process on the same machine as the server "
         f"(`granian --interface wsgi --workers {WORKERS}`, DEBUG off, production settings); "
         f"{ROUNDS} rounds alternate the bare view and the directory, each {WARMUP_SECONDS:g} s of "
-        f"warm-up then {duration / ROUNDS:g} s measured ({duration:g} s per page in all). Client "
-        "CPU is the largest share of one CPU the load generator used in either phase; load avg "
-        "is the machine's 1-minute load average before and after the measurements.",
+        f"warm-up then {duration / ROUNDS:g} s measured ({duration:g} s per page in all). The CPU "
+        "columns are shares of all the machine's CPUs over the measurements: granian and its "
+        "workers, PostgreSQL's backends serving them, the load generator, and everything else.",
         "The baseline is a view returning a fixed 2-byte response through the full middleware "
         "stack with the same session cookie, so session and user look-ups are in both figures.",
         "The directory requests rotate over the searches in the pages table, where `Matches` is "
@@ -445,8 +482,10 @@ def _report(
                     ["p99", "p99 ms"],
                     ["requests", "Requests"],
                     ["errors", "Errors"],
+                    ["server_cpu", "Server CPU"],
+                    ["database_cpu", "PostgreSQL CPU"],
                     ["client_cpu", "Client CPU"],
-                    ["load", "Load avg"],
+                    ["other_cpu", "Other CPU"],
                 ],
                 "rows": rows,
             },
@@ -556,14 +595,17 @@ def _profile_directory(session_key: str, connection: Any) -> dict[str, Any]:
                 "statements": queries,
             }
         )
-    # The plans of the costliest queries of a text-and-filters search and of a broad one.
     expensive = []
-    for page in (pages[1], pages[7]):
+    for page in (p for p in pages if p["path"] in EXPLAINED_PATHS):
         for query in sorted(page["statements"], key=lambda q: -q["ms"])[:3]:
             plan = _explain(connection, query["sql"], query["params"])
             expensive.append({"path": page["path"], **query, "plan": plan})
-    for query in [*expensive, *(q for page in pages for q in page["statements"])]:
+    for query in expensive:
         query["params"] = [str(param) for param in query["params"]]
+    # Each page keeps what its queries were and how long they took; only the costliest
+    # keep their SQL and plan, which keeps the results file readable.
+    for page in pages:
+        page["statements"] = [{"what": q["what"], "ms": q["ms"]} for q in page["statements"]]
     return {"pages": pages, "expensive_queries": expensive}
 
 

@@ -6,12 +6,15 @@ the server under test needs; responses are framed by Content-Length and never pa
 
 from __future__ import annotations
 
+import os
 import selectors
 import socket
 import statistics
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 LOOPBACK = "127.0.0.1"
@@ -211,3 +214,91 @@ def run_load(
         connection_errors=connection_errors,
         client_cpu_seconds=cpu_seconds,
     )
+
+
+class CpuMeter:
+    """Who used the machine's CPUs during a measurement: server, database, client, or others.
+
+    Linux only (reads /proc); elsewhere the shares are None. Shares are fractions of all CPUs
+    over the window, so "other" is the part of the machine the benchmark did not have.
+    `database_pids` lists the database server's processes that serve the benchmark (its
+    connections), when the database runs on this machine as its own processes.
+    """
+
+    TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __init__(
+        self, server_pid: int, database_pids: Callable[[], list[int]] | None = None
+    ) -> None:
+        self.server_pid = server_pid
+        self.database_pids = database_pids
+        self.start: dict[str, Any] = {}
+        self.end: dict[str, Any] = {}
+
+    def __enter__(self) -> CpuMeter:
+        self.start = self._sample()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.end = self._sample()
+
+    def shares(self) -> dict[str, float | None]:
+        if not self.end or self.start["busy"] < 0 or self.end["busy"] < 0:
+            return dict.fromkeys(("server", "database", "client", "other"))
+        capacity = (self.end["wall"] - self.start["wall"]) * (os.cpu_count() or 1) * self.TICKS
+        used = {
+            "server": self.end["server"] - self.start["server"],
+            # A connection opened during the window started from zero.
+            "database": sum(
+                ticks - self.start["database"].get(pid, 0)
+                for pid, ticks in self.end["database"].items()
+            )
+            if self.database_pids
+            else None,
+            "client": (self.end["client"] - self.start["client"]) * self.TICKS,
+        }
+        ours = sum(ticks for ticks in used.values() if ticks is not None)
+        used["other"] = max(0, self.end["busy"] - self.start["busy"] - ours)
+        return {
+            name: None if ticks is None else round(ticks / capacity, 3)
+            for name, ticks in used.items()
+        }
+
+    def _sample(self) -> dict[str, Any]:
+        return {
+            "wall": time.perf_counter(),
+            "busy": _busy_ticks(),
+            "server": _tree_ticks(self.server_pid),
+            "database": {pid: _tree_ticks(pid) for pid in (self.database_pids or list)()},
+            "client": time.process_time(),
+        }
+
+
+def _busy_ticks() -> int:
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return -1
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return user + nice + system + irq + softirq + steal
+
+
+def _tree_ticks(pid: int) -> int:
+    """CPU ticks used so far by a process and all its descendants still running."""
+    total = 0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            stat = Path(f"/proc/{current}/stat").read_text()
+            children = [
+                child
+                for task in Path(f"/proc/{current}/task").iterdir()
+                for child in (task / "children").read_text().split()
+            ]
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+        pending += [int(child) for child in children]
+    return total
