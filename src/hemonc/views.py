@@ -3,6 +3,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from hemonc.events.selectors import session_list_upcoming
 from hemonc.members.selectors import member_count, profile_list_newest
 
 
@@ -13,5 +14,6 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "member_count": member_count(),
             "newest": profile_list_newest(viewer=request.user, limit=8),
+            "upcoming_sessions": session_list_upcoming(limit=3, include_cancelled=False),
         },
     )

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,9 @@ class EventsConfig(AppConfig):
     name = "hemonc.events"
     label = "events"
     verbose_name = "Live sessions"
+    nav_items = (("Sessions", "events:upcoming"),)
+
+    def create_demo(self, *, stdout: Any) -> None:
+        from hemonc.events.demo import demo_sessions_create
+
+        demo_sessions_create(stdout=stdout)

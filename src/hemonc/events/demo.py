@@ -1,0 +1,258 @@
+"""The demo network's live sessions: a first season of 22 sessions (July 2021 - June 2022,
+mean attendance 49.6, range 22-187, the pre-ASH and pre-ASCO specials on top) and a second
+season under way around today, with guests, recordings, RSVPs, check-ins and questions.
+
+Everything is synthetic: invented guests (marked so in their bios), recordings under the
+reserved domain demo.hemonc.example, questions written for the demo.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, time, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hemonc.events.enums import QuestionStatus, RsvpStatus, SessionKind, SessionStatus
+from hemonc.events.models import CheckIn, Guest, LiveSession, Question, QuestionVote, Rsvp, Season
+from hemonc.events.services import _schedule_reminders, schedule_start_times
+from hemonc.members.models import User
+
+SEASON_ONE = "Season 1 (2021-22)"
+SEASON_TWO = "Season 2"
+ZONE = "America/New_York"
+DEMO_DOMAIN = "demo.hemonc.example"
+SYNTHETIC = "_(Synthetic demo guest.)_"
+RECORDINGS = f"https://recordings.{DEMO_DOMAIN}"
+
+# Season 1 as the Hem-Onc Fellows Network reported it: 22 Spaces, mean 49.6, range 22-187.
+SEASON_ONE_SESSIONS: list[tuple[str, str, int]] = [
+    ("Welcome to the network: why a community for hem-onc trainees", SessionKind.REGULAR, 48),
+    ("Choosing between hematology, oncology, or both", SessionKind.REGULAR, 41),
+    ("#hojournalclub: a practice-changing myeloma trial", SessionKind.JOURNAL_CLUB, 31),
+    ("Finding a research mentor in your first year", SessionKind.REGULAR, 44),
+    ("Life as an international medical graduate in hem-onc", SessionKind.REGULAR, 39),
+    ("Benign hematology: the field that needs you", SessionKind.REGULAR, 28),
+    ("#hemetwitter chat: anticoagulation myths", SessionKind.CHAT, 22),
+    ("Writing your first abstract", SessionKind.REGULAR, 35),
+    ("Pre-ASH special: what to see at the annual meeting", SessionKind.SPECIAL, 187),
+    ("Post-ASH debrief: the abstracts everyone talked about", SessionKind.REGULAR, 57),
+    ("Wellness and burnout in fellowship", SessionKind.REGULAR, 37),
+    ("#hojournalclub: CAR-T in second-line lymphoma", SessionKind.JOURNAL_CLUB, 33),
+    ("Careers in industry and regulatory science", SessionKind.REGULAR, 30),
+    ("Transplant and cellular therapy as a career", SessionKind.REGULAR, 36),
+    ("Negotiating your first faculty job", SessionKind.REGULAR, 42),
+    ("Global oncology: building programs across borders", SessionKind.REGULAR, 29),
+    ("Women in hematology and oncology", SessionKind.REGULAR, 40),
+    ("#hojournalclub: adjuvant immunotherapy", SessionKind.JOURNAL_CLUB, 25),
+    ("Medical education careers: teaching as a scholar", SessionKind.REGULAR, 27),
+    ("Pre-ASCO special: the plenary and what to plan", SessionKind.SPECIAL, 158),
+    ("Post-ASCO debrief", SessionKind.REGULAR, 46),
+    ("Season finale: what we learned this year", SessionKind.REGULAR, 56),
+]
+# Summer break, Thanksgiving and the holidays: the pre-ASH special lands on 9 December 2021,
+# the pre-ASCO special on 26 May 2022.
+SEASON_ONE_SKIPPED = [date(2021, 8, 5), date(2021, 8, 19), date(2021, 11, 25), date(2021, 12, 23)]
+
+GUESTS = [
+    (
+        "Dr. Amara Okonkwo",
+        "Associate Professor of Medicine, Harbor City Cancer Institute",
+        "@amara_heme_demo",
+    ),
+    (
+        "Dr. Lucas Ferreira",
+        "Myeloma program director, Serra University Hospital",
+        "@lferreira_demo",
+    ),
+    ("Dr. Mei Tanaka", "Cellular therapy physician, Lakeview Medical Center", "@meitanaka_demo"),
+    ("Dr. Sofia Marin", "Fellowship program director, Río Claro University", "@sofiamarin_demo"),
+    ("Dr. Daniel Hughes", "Benign hematologist, Northgate Hospital", "@dhughes_demo"),
+    (
+        "Dr. Priyanka Rao",
+        "Medical oncologist and educator, Coastal Cancer Centre",
+        "@prao_onc_demo",
+    ),
+    ("Dr. Yusuf Adeyemi", "Global oncology lead, Savannah Teaching Hospital", "@yadeyemi_demo"),
+    ("Dr. Hannah Becker", "Clinical scientist, Rhine Valley University", "@hbecker_demo"),
+]
+
+QUESTIONS = [
+    "How did you find your research mentor as a first-year fellow?",
+    "What would you do differently if you started fellowship again?",
+    "Is it realistic to combine benign and malignant hematology in one career?",
+    "Which sessions at the meeting are best for trainees?",
+    "How do you protect time for research during clinical rotations?",
+    "What should an international graduate know before applying?",
+]
+
+
+def demo_sessions_create(*, stdout: Any) -> None:
+    if Season.objects.filter(name=SEASON_ONE).exists():
+        stdout.write("The demo sessions are already here.")
+        return
+    members = list(
+        User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", is_active=True)
+        .select_related("profile")
+        .order_by("id")
+    )
+    if not members:
+        stdout.write("No demo members: skipping the demo sessions.")
+        return
+    with transaction.atomic():
+        summary = _create(members, rng=random.Random(2021))  # noqa: S311 - demo data, not secrets
+    stdout.write(
+        f"Created the demo sessions: {summary['season_one']} in {SEASON_ONE}, "
+        f"{summary['season_two']} in {SEASON_TWO} ({summary['upcoming']} upcoming), "
+        f"{summary['rsvps']} RSVPs, {summary['questions']} questions."
+    )
+
+
+def _create(members: list[User], *, rng: random.Random) -> dict[str, int]:
+    organizer = next((m for m in members if m.email == f"organizer@{DEMO_DOMAIN}"), members[0])
+    guests = [
+        Guest.objects.create(
+            name=name,
+            title=title,
+            handle=handle,
+            bio=f"Invited guest of the live sessions; talks about careers and research. {SYNTHETIC}",
+        )
+        for name, title, handle in GUESTS
+    ]
+    speaking_members = [m for m in members if m.profile.stage == "attending"][:4]
+    guests += [
+        Guest.objects.create(
+            member=m,
+            name=m.profile.display_name,
+            title=m.profile.institution,
+            bio=f"A member of the network and a guest of the live sessions. {SYNTHETIC}",
+        )
+        for m in speaking_members
+    ]
+
+    # Season 1: Thursdays 8 pm Eastern every two weeks, four dates skipped: 22 sessions.
+    season_one = Season.objects.create(
+        name=SEASON_ONE, slug="season-1-2021-22", starts_on=date(2021, 7, 1),
+        ends_on=date(2022, 6, 30), time_zone=ZONE,
+        description="The first season: 22 live discussions on X Spaces. "
+        "_(Synthetic demo data modeled on the published figures.)_",
+    )  # fmt: skip
+    starts = schedule_start_times(
+        first_date=date(2021, 7, 8), last_date=date(2022, 6, 30), weekday=3, every_weeks=2,
+        local_time=time(20), time_zone=ZONE, skip_dates=SEASON_ONE_SKIPPED,
+    )  # fmt: skip
+    for number, (starts_at, (title, kind, peak)) in enumerate(
+        zip(starts, SEASON_ONE_SESSIONS, strict=True), start=1
+    ):
+        session = LiveSession.objects.create(
+            season=season_one, title=title, starts_at=starts_at, time_zone=ZONE, kind=kind,
+            description=f"Session {number} of the first season, on X Spaces.",
+            status=SessionStatus.ENDED, peak_listeners=peak,
+            recording_url=f"{RECORDINGS}/season-1/{number:02d}", created_by=organizer,
+            show_notes="- Career advice from the guests\n- Questions from the audience\n"
+            "_(Synthetic demo show notes.)_",
+            join_url="https://x.com/i/spaces/demo" if kind != SessionKind.CHAT else "",
+            hashtag="hemetwitter" if kind == SessionKind.CHAT else "",
+            paper="10.1056/NEJMoa0000000" if kind == SessionKind.JOURNAL_CLUB else "",
+        )  # fmt: skip
+        session.hosts.set([organizer])
+        session.guests.set(rng.sample(guests, 2))
+
+    # Season 2: under way, around today.
+    today = timezone.localdate()
+    first = today - timedelta(weeks=10)
+    season_two = Season.objects.create(
+        name=SEASON_TWO, slug="season-2", starts_on=first, ends_on=first + timedelta(weeks=40),
+        time_zone=ZONE, description="The current season. _(Synthetic demo data.)_",
+    )  # fmt: skip
+    now = timezone.now()
+    starts = schedule_start_times(
+        first_date=first, last_date=today + timedelta(weeks=12), weekday=3, every_weeks=2,
+        local_time=time(20), time_zone=ZONE,
+    )  # fmt: skip
+    topics = [
+        "Mentorship that works: stories from mentors and mentees",
+        "#hojournalclub: a new standard in AML",
+        "Pre-ASH special: planning your meeting",
+        "Post-ASH debrief",
+        "Grant writing for fellows",
+        "Hematology-oncology in low-resource settings",
+        "Speed mentoring night",
+        "Life after fellowship: the first faculty year",
+        "Clinical trials careers",
+        "Meetup at the annual meeting",
+    ]
+    rsvps: list[Rsvp] = []
+    check_ins: list[CheckIn] = []
+    question_count = 0
+    upcoming = 0
+    for number, starts_at in enumerate(starts, start=1):
+        title = topics[(number - 1) % len(topics)]
+        kind = (
+            SessionKind.SPECIAL if "special" in title.lower()
+            else SessionKind.JOURNAL_CLUB if "journal" in title
+            else SessionKind.MEETUP if "Meetup" in title
+            else SessionKind.REGULAR
+        )  # fmt: skip
+        is_past = starts_at + timedelta(hours=1) < now
+        session = LiveSession.objects.create(
+            season=season_two, title=title, starts_at=starts_at, time_zone=ZONE, kind=kind,
+            description="A live discussion with invited guests. Bring your questions! "
+            "_(Synthetic demo session.)_",
+            status=SessionStatus.ENDED if is_past else SessionStatus.SCHEDULED,
+            join_url="https://zoom.demo.hemonc.example/j/123456" if kind != SessionKind.MEETUP else "",
+            join_url_for_rsvps_only=True,
+            venue="Convention center, hall B (demo)" if kind == SessionKind.MEETUP else "",
+            conference_tag="ASH26" if kind == SessionKind.MEETUP else "",
+            capacity=40 if kind == SessionKind.MEETUP or number == len(starts) - 2 else None,
+            peak_listeners=rng.randint(30, 90) if is_past and number % 2 else None,
+            recording_url=f"{RECORDINGS}/season-2/{number:02d}" if is_past and kind != SessionKind.MEETUP else "",
+            created_by=organizer,
+        )  # fmt: skip
+        session.hosts.set([organizer])
+        session.guests.set(rng.sample(guests, 2))
+        audience = rng.sample(members, min(len(members), rng.randint(25, 60)))
+        seated = audience[: session.capacity] if session.capacity else audience
+        for person in audience:
+            waiting = person not in seated
+            rsvps.append(
+                Rsvp(
+                    session=session,
+                    user=person,
+                    status=RsvpStatus.WAITLISTED if waiting else RsvpStatus.GOING,
+                    confirmed_at=starts_at - timedelta(days=3),
+                    waitlisted_at=starts_at - timedelta(days=2) if waiting else None,
+                )
+            )
+        if is_past:
+            check_ins += [
+                CheckIn(session=session, user=person)
+                for person in seated[: int(len(seated) * rng.uniform(0.55, 0.8))]
+            ]
+        else:
+            upcoming += 1
+            _schedule_reminders(session)
+        if is_past or upcoming <= 2:
+            for index, text in enumerate(rng.sample(QUESTIONS, 3)):
+                question = Question.objects.create(
+                    session=session, author=audience[index], text=text,
+                    is_anonymous=index == 2,
+                    status=QuestionStatus.ANSWERED if is_past and index < 2 else QuestionStatus.OPEN,
+                    is_pinned=not is_past and index == 0,
+                )  # fmt: skip
+                QuestionVote.objects.bulk_create(
+                    QuestionVote(question=question, user=voter)
+                    for voter in audience[3 : 3 + rng.randint(1, 12)]
+                )
+                question_count += 1
+    Rsvp.objects.bulk_create(rsvps)
+    CheckIn.objects.bulk_create(check_ins)
+    return {
+        "season_one": season_one.sessions.count(),
+        "season_two": len(starts),
+        "upcoming": upcoming,
+        "rsvps": len(rsvps),
+        "questions": question_count,
+    }

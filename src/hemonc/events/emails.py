@@ -1,0 +1,125 @@
+"""The mails about sessions: each is a subject, a text template and an HTML template.
+
+Times are written in the recipient's zone (their profile's) with the organizers' zone beside
+it; mails to a session's people carry its .ics so calendars stay in step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from hemonc.core.timezones import is_time_zone
+from hemonc.events.calendars import session_invitation
+from hemonc.events.models import LiveSession, Rsvp
+from hemonc.events.tokens import confirm_token, manage_token
+
+SUBJECTS = {
+    "confirm_email": "Confirm your RSVP: {title}",
+    "going": "You're going: {title}",
+    "waitlisted": "You're on the waitlist: {title}",
+    "promoted": "A seat freed up — you're going: {title}",
+    "reminder_24h": "Tomorrow: {title}",
+    "reminder_1h": "Starting in an hour: {title}",
+    "update": "New time: {title}",
+    "cancelled": "Cancelled: {title}",
+}
+# Kinds whose mail carries the session's .ics (REQUEST, or CANCEL once cancelled).
+WITH_CALENDAR = {"going", "promoted", "update", "cancelled"}
+
+
+def _zone_of(rsvp: Rsvp, session: LiveSession) -> ZoneInfo:
+    name = ""
+    if rsvp.user_id and rsvp.user is not None:
+        name = getattr(getattr(rsvp.user, "profile", None), "time_zone", "") or ""
+    if not name or not is_time_zone(name):
+        name = session.time_zone if is_time_zone(session.time_zone) else "UTC"
+    return ZoneInfo(name)
+
+
+def rsvp_links(rsvp: Rsvp) -> dict[str, str]:
+    site = settings.SITE_URL
+    token = manage_token(rsvp_id=rsvp.pk)
+    links = {
+        "session_url": f"{site}{rsvp.session.get_absolute_url()}",
+        "ics_url": f"{site}{reverse('events:session_ics', args=[rsvp.session_id])}",
+        "cancel_url": f"{site}{reverse('events:rsvp_cancel_by_token', args=[token])}",
+    }
+    if not rsvp.user_id:
+        links["confirm_url"] = (
+            f"{site}{reverse('events:rsvp_confirm', args=[confirm_token(rsvp_id=rsvp.pk, email=rsvp.email)])}"
+        )
+    return links
+
+
+# Stands in for the one part of a bulk mail that differs per person (their cancel token).
+_CANCEL_SLOT = "RSVP-CANCEL-SLOT"
+
+
+def rsvp_message(
+    rsvp: Rsvp,
+    *,
+    kind: str,
+    extra: dict[str, Any] | None = None,
+    bodies: dict[tuple[Any, ...], tuple[str, str]] | None = None,
+) -> EmailMultiAlternatives:
+    """The mail of `kind` (a key of SUBJECTS) to the person behind `rsvp`.
+
+    `bodies`, shared over one batch (the reminders of a session), keeps the rendered text
+    and HTML per recipient zone and name, so thousands of reminders render the templates a
+    handful of times; each mail then only gets its own cancel link filled in.
+    """
+    session = rsvp.session
+    links = rsvp_links(rsvp)
+    zone = _zone_of(rsvp, session)
+    key = (kind, session.pk, session.sequence, str(zone), rsvp.name, bool(rsvp.user_id))
+    if bodies is not None and key in bodies:
+        text, html = bodies[key]
+    else:
+        token = links["cancel_url"].rstrip("/").rsplit("/", 1)[-1]
+        shared = {**links, "cancel_url": links["cancel_url"].replace(token, _CANCEL_SLOT)}
+        context = {
+            "kind": kind,
+            "rsvp": rsvp,
+            "session": session,
+            "organizer_zone": session.time_zone,
+            "show_join_link": bool(session.join_url) and kind not in {"confirm_email", "cancelled"},
+            **(shared if bodies is not None else links),
+            **(extra or {}),
+        }
+        with timezone.override(zone):
+            context["recipient_zone"] = timezone.get_current_timezone_name()
+            text = render_to_string(f"events/email/{kind}.txt", context)
+            html = render_to_string("events/email/message.html", {**context, "text": text})
+        if bodies is not None:
+            bodies[key] = (text, html)
+    if bodies is not None:
+        token = links["cancel_url"].rstrip("/").rsplit("/", 1)[-1]
+        text, html = text.replace(_CANCEL_SLOT, token), html.replace(_CANCEL_SLOT, token)
+    headers = {}
+    if kind != "confirm_email":
+        # One click (RFC 8058) gives up the seat, which also stops the reminders.
+        headers["List-Unsubscribe"] = f"<{links['cancel_url']}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message = EmailMultiAlternatives(
+        subject=SUBJECTS[kind].format(title=session.title),
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[rsvp.recipient],
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    if kind in WITH_CALENDAR:
+        method = "CANCEL" if session.is_cancelled else "REQUEST"
+        message.attach(
+            filename="session.ics",
+            content=session_invitation(session, attendee=rsvp.recipient).decode(),
+            mimetype=f"text/calendar; method={method}",
+        )
+    return message

@@ -1,0 +1,206 @@
+"""Forms of the session pages: organizers' season, schedule and session forms; RSVP, Q&A."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone
+
+from hemonc.core.timezones import is_time_zone, time_zone_choices
+from hemonc.events.enums import SessionKind, SessionStatus
+from hemonc.events.models import Guest, LiveSession, Season
+from hemonc.members.models import User
+from hemonc.taxonomy.models import Topic
+
+WEEKDAYS = [
+    (0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"),
+    (4, "Friday"), (5, "Saturday"), (6, "Sunday"),
+]  # fmt: skip
+
+
+def _zones() -> list[tuple[str, str]]:
+    return [choice for choice in time_zone_choices() if choice[0]]
+
+
+class SeasonForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=_zones, initial="America/New_York")
+
+    class Meta:
+        model = Season
+        fields = ["name", "starts_on", "ends_on", "time_zone", "description"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"starts_on": "First day", "ends_on": "Last day"}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            self.add_error("ends_on", "The last day comes on or after the first day.")
+        return data
+
+
+class ScheduleForm(forms.Form):
+    """The schedule generator: a cadence, a weekday and a local time in a zone."""
+
+    first_date = forms.DateField(
+        label="From", widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The first session is on the first chosen weekday from this day on.",
+    )  # fmt: skip
+    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int, initial=3)
+    every_weeks = forms.IntegerField(label="Every … weeks", min_value=1, max_value=8, initial=2)
+    local_time = forms.TimeField(
+        label="Local time", widget=forms.TimeInput(attrs={"type": "time"}), initial="20:00"
+    )
+    time_zone = forms.ChoiceField(choices=_zones, initial="America/New_York")
+    skip_dates = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Dates to skip",
+        help_text="YYYY-MM-DD, separated by commas or new lines (holidays, conferences).",
+    )
+    title = forms.CharField(
+        max_length=200, initial="Live session #{n}",
+        help_text="{n} becomes the session's number in the schedule.",
+    )  # fmt: skip
+    kind = forms.ChoiceField(choices=SessionKind.choices, initial=SessionKind.REGULAR)
+    duration_minutes = forms.IntegerField(
+        label="Duration (minutes)", min_value=5, max_value=24 * 60, initial=60
+    )
+    join_url = forms.URLField(required=False, label="Join link")
+
+    def clean_skip_dates(self) -> list[date]:
+        dates = []
+        for part in re.split(r"[\s,;]+", self.cleaned_data.get("skip_dates", "")):
+            if not part:
+                continue
+            try:
+                dates.append(date.fromisoformat(part))
+            except ValueError:
+                raise forms.ValidationError(f"{part!r} is not a date like 2026-12-24.") from None
+        return dates
+
+
+class MemberEmailsField(forms.CharField):
+    """Members by email address, separated by commas."""
+
+    def clean(self, value: Any) -> list[User]:  # type: ignore[override]
+        text = super().clean(value) or ""
+        emails = [e.strip().lower() for e in re.split(r"[\s,;]+", text) if e.strip()]
+        users = {u.email: u for u in User.objects.filter(email__in=emails, is_active=True)}
+        missing = [e for e in emails if e not in users]
+        if missing:
+            raise forms.ValidationError(f"No member with the address {', '.join(missing)}.")
+        return [users[e] for e in emails]
+
+
+class TopicChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Topic) -> str:  # type: ignore[override]
+        return obj.label
+
+
+class SessionForm(forms.ModelForm):
+    starts_at_local = forms.DateTimeField(
+        label="Starts (local time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    time_zone = forms.ChoiceField(choices=_zones, initial="America/New_York")
+    host_emails = MemberEmailsField(
+        required=False, label="Hosts", help_text="Members' email addresses, separated by commas."
+    )
+    guests = forms.ModelMultipleChoiceField(
+        queryset=Guest.objects.order_by("name"), required=False, label="Guests",
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )  # fmt: skip
+    new_guests = forms.CharField(
+        required=False,
+        label="New guests",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="One name a line. A member's display name links the member.",
+    )
+    topics = TopicChoiceField(
+        queryset=Topic.objects.order_by("kind", "name"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = LiveSession
+        fields = [
+            "title", "season", "kind", "description", "duration_minutes", "join_url",
+            "join_url_for_rsvps_only", "capacity", "status", "paper", "hashtag", "venue",
+            "conference_tag", "recording_url", "show_notes", "resources", "peak_listeners",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "show_notes": forms.Textarea(attrs={"rows": 4}),
+            "resources": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "duration_minutes": "Duration (minutes)",
+            "join_url": "Join link",
+            "join_url_for_rsvps_only": "Show the join link only to people who RSVP'd",
+            "paper": "Paper (DOI or link)",
+            "peak_listeners": "Peak listeners",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        session = self.instance
+        if session.pk:
+            zone = ZoneInfo(session.time_zone) if is_time_zone(session.time_zone) else None
+            self.initial["starts_at_local"] = timezone.localtime(session.starts_at, zone).replace(
+                tzinfo=None
+            )
+            self.initial["time_zone"] = session.time_zone
+            self.initial["host_emails"] = ", ".join(u.email for u in session.hosts.all())
+            self.initial["guests"] = list(session.guests.all())
+            self.initial["topics"] = list(session.topics.all())
+        else:
+            self.fields["status"].choices = [
+                (SessionStatus.SCHEDULED.value, SessionStatus.SCHEDULED.label)
+            ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        local, zone = data.get("starts_at_local"), data.get("time_zone")
+        if local and zone:
+            naive = local.replace(tzinfo=None) if isinstance(local, datetime) else local
+            data["starts_at"] = naive.replace(tzinfo=ZoneInfo(zone))
+        return data
+
+    def guest_names(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.cleaned_data.get("new_guests", "").splitlines()
+            if line.strip()
+        ]
+
+
+class AttendanceForm(forms.Form):
+    peak_listeners = forms.IntegerField(
+        min_value=0, max_value=1_000_000, required=False, label="Peak listeners"
+    )
+
+
+class VisitorRsvpForm(forms.Form):
+    email = forms.EmailField(label="Your email", max_length=254)
+    name = forms.CharField(label="Your name (optional)", max_length=80, required=False)
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(
+        label="Your question", max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 500}),
+    )  # fmt: skip
+    is_anonymous = forms.BooleanField(
+        required=False,
+        label="Ask anonymously (hosts and moderators still see who asked)",
+    )

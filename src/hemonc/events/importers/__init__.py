@@ -1,0 +1,1 @@
+"""Readers of the session files organizers have; each yields validated rows."""

@@ -1,0 +1,604 @@
+"""Session pages: lists and calendars, the session page with RSVP, Q&A and check-in, guests,
+seasons, and the organizers' forms."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from hemonc.core.errors import DomainError
+from hemonc.events import selectors, services
+from hemonc.events.calendars import cached_sessions_calendar, sessions_calendar
+from hemonc.events.enums import RsvpStatus
+from hemonc.events.forms import (
+    AttendanceForm,
+    QuestionForm,
+    ScheduleForm,
+    SeasonForm,
+    SessionForm,
+    VisitorRsvpForm,
+)
+from hemonc.events.models import CalendarFeed, Guest, LiveSession, Question, Rsvp, Season
+from hemonc.events.tokens import read_confirm_token, read_manage_token
+
+FEED_CACHE_SECONDS = 300
+QUESTION_POLL_SECONDS = 5
+
+
+def _organizer_only(request: HttpRequest) -> None:
+    if not (request.user.is_authenticated and request.user.is_organizer):  # type: ignore[union-attr]
+        raise HttpForbidden("Only organizers can do this.")
+
+
+def _ics_response(body: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists
+
+
+def upcoming(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "events/upcoming.html",
+        {
+            "sessions": selectors.session_list_upcoming(),
+            "is_organizer": selectors.viewer_is_organizer(request.user),
+        },
+    )
+
+
+def month(request: HttpRequest, year: int | None = None, month: int | None = None) -> HttpResponse:
+    today = timezone.localdate()
+    year, month = year or today.year, month or today.month
+    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        raise Http404("No such month.")
+    zone = timezone.get_current_timezone()
+    first = date(year, month, 1)
+    previous = date(year - 1, 12, 1) if month == 1 else date(year, month - 1, 1)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return render(
+        request,
+        "events/month.html",
+        {
+            "weeks": selectors.session_month(year=year, month=month, zone=zone),  # type: ignore[arg-type]
+            "first": first,
+            "previous": previous,
+            "following": following,
+            "weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+        },
+    )
+
+
+def past(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "events/past.html",
+        {
+            "sessions": selectors.session_list_past()[:200],
+            "exact": selectors.viewer_is_organizer(request.user),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# One session
+
+
+def _session_context(request: HttpRequest, session: LiveSession) -> dict[str, Any]:
+    user = request.user
+    now = timezone.now()
+    rsvp = selectors.rsvp_of(session=session, user=user)
+    is_organizer = selectors.viewer_is_organizer(user)
+    may_moderate = services.user_may_moderate_questions(user=user, session=session)
+    has_seat = rsvp is not None and rsvp.status in {RsvpStatus.GOING, RsvpStatus.WAITLISTED}
+    return {
+        "session": session,
+        "people": selectors.session_people(session=session, viewer=user),
+        "rsvp": rsvp if has_seat else None,
+        "waitlist_position": selectors.waitlist_position(rsvp=rsvp) if rsvp else None,
+        "counts": selectors.session_rsvp_counts(session=session),
+        "show_join_link": bool(session.join_url)
+        and (not session.join_url_for_rsvps_only or has_seat or is_organizer),
+        "is_over": session.ends_at <= now,
+        "is_organizer": is_organizer,
+        "may_moderate": may_moderate,
+        "check_in_open": session.is_check_in_open(now),
+        "checked_in": user.is_authenticated and selectors.user_attended(user=user, session=session),  # type: ignore[arg-type]
+        "attendance": selectors.session_attendance(session=session),
+        "exact": is_organizer,
+        "visitor_form": VisitorRsvpForm(),
+        "attendance_form": AttendanceForm(initial={"peak_listeners": session.peak_listeners}),
+        **_questions_context(request, session, may_moderate=may_moderate),
+    }
+
+
+def _questions_context(
+    request: HttpRequest,
+    session: LiveSession,
+    *,
+    may_moderate: bool,
+    form: QuestionForm | None = None,
+) -> dict[str, Any]:
+    now = timezone.now()
+    return {
+        "session": session,
+        "questions": selectors.session_questions(
+            session=session, viewer=request.user, may_moderate=may_moderate
+        ),
+        "question_form": form or QuestionForm(),
+        "accepts_questions": session.accepts_questions(now),
+        "may_moderate": may_moderate,
+        # The list refreshes itself while the session is on (and just before it).
+        "poll": session.is_check_in_open(now),
+        "poll_seconds": QUESTION_POLL_SECONDS,
+    }
+
+
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(
+        LiveSession.objects.select_related("season").prefetch_related("topics"), pk=pk
+    )
+    return render(request, "events/session.html", _session_context(request, session))
+
+
+def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(LiveSession, pk=pk)
+    has_seat = (
+        selectors.rsvp_of(session=session, user=request.user) is not None
+        and selectors.rsvp_of(session=session, user=request.user).status  # type: ignore[union-attr]
+        in {RsvpStatus.GOING, RsvpStatus.WAITLISTED}
+    )
+    body = sessions_calendar([session], name=session.title, show_join_links=has_seat)
+    return _ics_response(body, f"session-{session.pk}.ics")
+
+
+def public_feed(request: HttpRequest) -> HttpResponse:
+    """Every session in one calendar. Rebuilt only when a session changes (cache key)."""
+    key = f"events:feed:{selectors.feed_version()}"
+    body = cache.get(key)
+    if body is None:
+        body = cached_sessions_calendar(
+            selectors.sessions_for_feed(), name="Hem-Onc Network sessions"
+        )
+        cache.set(key, body, FEED_CACHE_SECONDS)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def member_feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
+    if feed is None or not feed.user.is_active:
+        raise Http404("This calendar address was revoked.")
+    body = sessions_calendar(
+        selectors.sessions_of_member(user=feed.user),
+        name="My Hem-Onc Network sessions",
+        show_join_links=True,
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def my_feed(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.calendar_feed_renew(user=request.user)  # type: ignore[arg-type]
+        messages.success(request, "Your old calendar address no longer works; here is a new one.")
+        return redirect("events:my_feed")
+    feed = services.calendar_feed_get_or_create(user=request.user)  # type: ignore[arg-type]
+    url = request.build_absolute_uri(reverse("events:member_feed", args=[feed.token]))
+    return render(request, "events/my_feed.html", {"feed_url": url})
+
+
+# ---------------------------------------------------------------------------------------------
+# RSVP
+
+
+@login_required
+@require_POST
+def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(LiveSession, pk=pk)
+    try:
+        result = services.rsvp_create(session=session, user=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        if result.status == RsvpStatus.GOING:
+            messages.success(request, "You're going. A confirmation with the .ics is in your mail.")
+        else:
+            messages.info(request, "The session is full: you're on the waitlist.")
+    return redirect(session)
+
+
+@login_required
+@require_POST
+def rsvp_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(LiveSession, pk=pk)
+    own = Rsvp.objects.filter(session=session, user=request.user).first()
+    if own is not None:
+        services.rsvp_cancel(rsvp=own, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, "Your RSVP is cancelled. You won't get reminders.")
+    return redirect(session)
+
+
+@require_POST
+def rsvp_visitor(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(LiveSession, pk=pk)
+    form = VisitorRsvpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.rsvp_request(
+                session=session, email=form.cleaned_data["email"], name=form.cleaned_data["name"]
+            )
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect(session)
+        return render(
+            request,
+            "events/rsvp_check_mail.html",
+            {"session": session, "email": form.cleaned_data["email"]},
+        )
+    context = _session_context(request, session)
+    context["visitor_form"] = form
+    return render(request, "events/session.html", context, status=400)
+
+
+def rsvp_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a Confirm button (mail scanners follow links); POST confirms."""
+    found = read_confirm_token(token)
+    rsvp = None
+    if found is not None:
+        rsvp = Rsvp.objects.select_related("session").filter(pk=found[0], user__isnull=True).first()
+    if rsvp is None:
+        return render(request, "events/rsvp_link_invalid.html", status=400)
+    if request.method == "POST":
+        try:
+            rsvp = services.rsvp_confirm(rsvp_id=rsvp.pk, email=found[1])  # type: ignore[index]
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect(rsvp.session)
+        if rsvp.status == RsvpStatus.GOING:
+            messages.success(request, "Confirmed: you're going. Your .ics is on its way by mail.")
+        else:
+            messages.info(request, "Confirmed: the session is full, so you're on the waitlist.")
+        return redirect(rsvp.session)
+    return render(request, "events/rsvp_confirm.html", {"rsvp": rsvp, "session": rsvp.session})
+
+
+@csrf_exempt  # the signed token authorizes; RFC 8058 one-click POSTs come without a cookie
+def rsvp_cancel_by_token(request: HttpRequest, token: str) -> HttpResponse:
+    rsvp_id = read_manage_token(token)
+    rsvp = Rsvp.objects.select_related("session").filter(pk=rsvp_id).first() if rsvp_id else None
+    if rsvp is None:
+        return render(request, "events/rsvp_link_invalid.html", status=400)
+    if request.method == "POST":
+        services.rsvp_cancel(rsvp=rsvp, actor=None)
+        return render(request, "events/rsvp_cancelled.html", {"session": rsvp.session})
+    return render(request, "events/rsvp_cancel.html", {"rsvp": rsvp, "session": rsvp.session})
+
+
+# ---------------------------------------------------------------------------------------------
+# Questions
+
+
+def questions(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the question list (htmx polls it). POST: a member asks a question."""
+    session = get_object_or_404(LiveSession, pk=pk)
+    may_moderate = services.user_may_moderate_questions(user=request.user, session=session)
+    form = None
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={session.get_absolute_url()}")
+        form = QuestionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.question_create(
+                    session=session,
+                    author=request.user,  # type: ignore[arg-type]
+                    text=form.cleaned_data["text"],
+                    is_anonymous=form.cleaned_data["is_anonymous"],
+                )
+            except DomainError as error:
+                form.add_error("text", str(error))
+                status = 400
+            else:
+                form = None
+                if not request.headers.get("HX-Request"):
+                    messages.success(request, "Your question is in.")
+                    return redirect(f"{session.get_absolute_url()}#questions")
+        else:
+            status = 400
+    context = _questions_context(request, session, may_moderate=may_moderate, form=form)
+    if request.headers.get("HX-Request"):
+        # A poll refreshes the list only, so a question being typed is never wiped.
+        template = (
+            "events/_questions.html" if request.method == "POST" else "events/_question_list.html"
+        )
+        return render(request, template, context, status=status)
+    if status != 200:
+        full = _session_context(request, session)
+        full.update(context)
+        return render(request, "events/session.html", full, status=status)
+    return redirect(f"{session.get_absolute_url()}#questions")
+
+
+def _question_response(request: HttpRequest, question: Question) -> HttpResponse:
+    session = question.session
+    if request.headers.get("HX-Request"):
+        may_moderate = services.user_may_moderate_questions(user=request.user, session=session)
+        return render(
+            request,
+            "events/_question_list.html",
+            _questions_context(request, session, may_moderate=may_moderate),
+        )
+    return redirect(f"{session.get_absolute_url()}#questions")
+
+
+@login_required
+@require_POST
+def question_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_object_or_404(Question.objects.select_related("session"), pk=pk)
+    try:
+        services.question_toggle_vote(question=question, user=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        messages.error(request, str(error))
+    return _question_response(request, question)
+
+
+@login_required
+@require_POST
+def question_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    question = get_object_or_404(Question.objects.select_related("session"), pk=pk)
+    try:
+        services.question_moderate(question=question, actor=request.user, action=action)  # type: ignore[arg-type]
+    except DomainError as error:
+        raise HttpForbidden(str(error)) from None
+    return _question_response(request, question)
+
+
+# ---------------------------------------------------------------------------------------------
+# Attendance
+
+
+def check_in_short(request: HttpRequest, code: str) -> HttpResponse:
+    session = get_object_or_404(LiveSession, check_in_code=code)
+    return redirect("events:check_in", pk=session.pk)
+
+
+def check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_object_or_404(LiveSession, pk=pk)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            services.checkin_create(session=session, user=request.user)  # type: ignore[arg-type]
+        except DomainError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "You're checked in. Enjoy the session!")
+        return redirect(session)
+    return render(
+        request,
+        "events/check_in.html",
+        {
+            "session": session,
+            "check_in_open": session.is_check_in_open(timezone.now()),
+            "checked_in": request.user.is_authenticated
+            and selectors.user_attended(user=request.user, session=session),  # type: ignore[arg-type]
+        },
+    )
+
+
+def check_in_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    _organizer_only(request)
+    session = get_object_or_404(LiveSession, pk=pk)
+    url = request.build_absolute_uri(reverse("events:check_in_short", args=[session.check_in_code]))
+    image = io.BytesIO()
+    segno.make(url, error="m").save(
+        image, kind="svg", scale=8, border=2, title=f"Check in: {session.title}", xmldecl=False
+    )
+    return HttpResponse(image.getvalue(), content_type="image/svg+xml")
+
+
+def attendees_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    _organizer_only(request)
+    session = get_object_or_404(LiveSession, pk=pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-attendees.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["checked_in_at", "name", "email", "rsvp"])
+    seated = set(
+        Rsvp.objects.filter(session=session, status=RsvpStatus.GOING).values_list(
+            "user_id", flat=True
+        )
+    )
+    for check_in in selectors.session_check_ins_for_export(session=session):
+        user = check_in.user
+        writer.writerow(
+            [
+                check_in.created_at.isoformat(timespec="seconds"),
+                _csv_safe(user.profile.display_name),
+                user.email,
+                "yes" if user.pk in seated else "no",
+            ]
+        )
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula: quote it as text."""
+    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+@require_POST
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    _organizer_only(request)
+    session = get_object_or_404(LiveSession, pk=pk)
+    form = AttendanceForm(request.POST)
+    if form.is_valid():
+        services.session_record_attendance(
+            session=session,
+            actor=request.user,
+            peak_listeners=form.cleaned_data["peak_listeners"],  # type: ignore[arg-type]
+        )
+        messages.success(request, "Attendance recorded.")
+    else:
+        messages.error(request, "The peak listener count is a whole number.")
+    return redirect(session)
+
+
+# ---------------------------------------------------------------------------------------------
+# Guests and seasons
+
+
+def guest_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    guest = get_object_or_404(Guest.objects.select_related("member__profile"), pk=pk)
+    if guest.member is not None:
+        from hemonc.members.selectors import user_may_see
+
+        if not user_may_see(viewer=request.user, other=guest.member):  # type: ignore[arg-type]
+            raise Http404("No such guest.")
+    return render(
+        request,
+        "events/guest.html",
+        {"guest": guest, "sessions": selectors.guest_sessions(guest=guest)},
+    )
+
+
+def season_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    season = get_object_or_404(Season, slug=slug)
+    sessions = selectors.with_attendance(
+        season.sessions.select_related("season").prefetch_related("guests")
+    ).order_by("starts_at")
+    return render(
+        request,
+        "events/season.html",
+        {
+            "season": season,
+            "sessions": sessions,
+            "stats": selectors.season_statistics(season=season),
+            "exact": selectors.viewer_is_organizer(request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+def season_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "events/season_list.html",
+        {
+            "seasons": Season.objects.order_by("-starts_on"),
+            "is_organizer": selectors.viewer_is_organizer(request.user),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Organizers' forms
+
+
+def season_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
+    _organizer_only(request)
+    season = get_object_or_404(Season, slug=slug) if slug else None
+    form = SeasonForm(request.POST or None, instance=season)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            if season is None:
+                season = services.season_create(actor=request.user, **fields)  # type: ignore[arg-type]
+            else:
+                season = services.season_update(
+                    season=Season.objects.get(pk=season.pk), actor=request.user, **fields
+                )  # type: ignore[arg-type]
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The season is saved.")
+            return redirect(season)
+    return render(request, "events/season_form.html", {"form": form, "season": season})
+
+
+def season_schedule(request: HttpRequest, slug: str) -> HttpResponse:
+    _organizer_only(request)
+    season = get_object_or_404(Season, slug=slug)
+    form = ScheduleForm(
+        request.POST or None,
+        initial={"first_date": season.starts_on, "time_zone": season.time_zone},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.season_schedule_sessions(
+                season=season,
+                actor=request.user,
+                **form.cleaned_data,  # type: ignore[arg-type]
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{len(created)} sessions added to the schedule.")
+            return redirect(season)
+    return render(request, "events/schedule_form.html", {"form": form, "season": season})
+
+
+def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    _organizer_only(request)
+    session = get_object_or_404(LiveSession, pk=pk) if pk else None
+    form = SessionForm(request.POST or None, instance=session or LiveSession())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {name: data[name] for name in SessionForm.Meta.fields if name in data}
+        fields["time_zone"] = data["time_zone"]
+        try:
+            with transaction.atomic():
+                guests = list(data["guests"]) + [
+                    services.guest_for_name(name=name) for name in form.guest_names()
+                ]
+                common = {"hosts": data["host_emails"], "guests": guests, "topics": data["topics"]}
+                if session is None:
+                    fields.pop("title")
+                    session = services.session_create(
+                        actor=request.user, title=data["title"], starts_at=data["starts_at"],  # type: ignore[arg-type]
+                        **common, **fields,
+                    )  # fmt: skip
+                else:
+                    session = services.session_update(
+                        session=session, actor=request.user, starts_at=data["starts_at"],  # type: ignore[arg-type]
+                        **common, **fields,
+                    )  # fmt: skip
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The session is saved.")
+            return redirect(session)
+    return render(request, "events/session_form.html", {"form": form, "session": session})
+
+
+@require_POST
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    _organizer_only(request)
+    session = get_object_or_404(LiveSession, pk=pk)
+    services.session_cancel(session=session, actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, "The session is cancelled; everyone who RSVP'd is told by mail.")
+    return redirect(session)

@@ -1,0 +1,123 @@
+"""Live sessions in Chromium: a visitor RSVPs and confirms by mail; a member RSVPs, downloads
+the .ics and asks a question; the host marks it answered. axe-core checks every page."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from django.utils import timezone
+from icalendar import Calendar
+from playwright.sync_api import Browser, Page, expect
+
+from hemonc.events.enums import RsvpStatus
+from hemonc.events.models import Rsvp
+from hemonc.events.services import season_create, session_create
+from hemonc.members.enums import Role
+from tests.e2e.conftest import DESKTOP, snapshot
+from tests.factories import PASSWORD, make_member
+from tests.smtp import Mailbox
+
+QUESTION = "How did you find a research mentor in your first year?"
+
+
+def _sign_in(browser: Browser, live_server, email: str) -> Page:  # type: ignore[no-untyped-def]
+    page = browser.new_context(viewport=DESKTOP, accept_downloads=True).new_page()
+    page.set_default_timeout(10_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    return page
+
+
+def test_rsvp_by_mail_rsvp_in_one_click_ics_questions_and_answers(
+    live_server, page: Page, browser: Browser, mailbox: Mailbox, screenshot_dir: Path, settings
+) -> None:
+    settings.SITE_URL = live_server.url  # links in mails point at the site's address
+    organizer = make_member(
+        display_name="Olu Organizer", role=Role.ORGANIZER, time_zone="America/New_York"
+    )
+    host = make_member(display_name="Hana Host")
+    member = make_member(display_name="Ana Lopez", time_zone="Europe/Lisbon")
+    season = season_create(
+        actor=organizer, name="Season 2", starts_on=timezone.localdate() - timedelta(days=30),
+        ends_on=timezone.localdate() + timedelta(days=200), time_zone="America/New_York",
+    )  # fmt: skip
+    session = session_create(
+        actor=organizer, season=season, title="Pre-ASH special: planning your meeting",
+        starts_at=(timezone.now() + timedelta(minutes=10)).replace(second=0, microsecond=0),
+        description="What to see at **ASH**, with two guests.", time_zone="America/New_York",
+        join_url="https://zoom.demo.hemonc.example/j/42", join_url_for_rsvps_only=True,
+        capacity=50, hosts=[host],
+    )  # fmt: skip
+    url = f"{live_server.url}{session.get_absolute_url()}"
+
+    # A visitor RSVPs with an email address and confirms by the link in the mail.
+    page.goto(f"{live_server.url}/sessions/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Live sessions")
+    snapshot(page, screenshot_dir, "sessions-upcoming")
+    page.get_by_role("link", name=session.title).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(session.title)
+    expect(page.get_by_text("The join link shows here once you RSVP.")).to_be_visible()
+    snapshot(page, screenshot_dir, "session-visitor")
+    page.get_by_label("Your email").fill("visitor@example.org")
+    page.get_by_label("Your name (optional)").fill("Vera Visitor")
+    page.get_by_role("button", name="RSVP by email").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your mail")
+    (confirm_mail,) = mailbox.wait_for(1)
+    text = confirm_mail.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://\S+/sessions/rsvp/confirm/\S+/", text).group(0)  # type: ignore[union-attr]
+    page.goto(link)
+    snapshot(page, screenshot_dir, "rsvp-confirm")
+    page.get_by_role("button", name="Confirm my RSVP").click()
+    expect(page.get_by_text("Confirmed: you're going.")).to_be_visible()
+    assert Rsvp.objects.get(email="visitor@example.org").status == RsvpStatus.GOING
+    assert mailbox.wait_for(2)[-1]["Subject"] == f"You're going: {session.title}"
+
+    # A member RSVPs with one click, downloads the .ics and asks a question.
+    member_page = _sign_in(browser, live_server, member.email)
+    member_page.goto(url)
+    member_page.get_by_role("button", name="RSVP", exact=True).click()
+    expect(member_page.get_by_text("You're going.", exact=True)).to_be_visible()
+    expect(member_page.get_by_role("link", name="Join the session")).to_have_attribute(
+        "href", "https://zoom.demo.hemonc.example/j/42"
+    )
+    expect(member_page.locator(".session-when").first).to_contain_text("Europe/Lisbon")
+    with member_page.expect_download() as download:
+        member_page.get_by_role("link", name="Add to calendar (.ics)").click()
+    calendar = Calendar.from_ical(Path(download.value.path()).read_bytes())
+    (event,) = calendar.walk("VEVENT")
+    assert str(event["uid"]) == session.ical_uid
+    assert event.decoded("dtstart") == session.starts_at
+    assert "https://zoom.demo.hemonc.example/j/42" in str(event["description"])
+    member_page.get_by_label("Your question").fill(QUESTION)
+    member_page.get_by_role("button", name="Ask").click()
+    expect(member_page.locator("#question-list")).to_contain_text(QUESTION)
+    snapshot(member_page, screenshot_dir, "session-member")
+
+    # The host marks it answered; the member's page picks it up by itself (htmx polling).
+    host_page = _sign_in(browser, live_server, host.email)
+    host_page.goto(url)
+    host_page.get_by_role("button", name=re.compile(r"^Mark answered")).click()
+    expect(host_page.locator(".question").first).to_contain_text("Answered")
+    snapshot(host_page, screenshot_dir, "session-host")
+    expect(member_page.locator(".question").first).to_contain_text("Answered", timeout=15_000)
+
+    # The organizer's view: the season with its statistics, the month, the session form.
+    organizer_page = _sign_in(browser, live_server, organizer.email)
+    organizer_page.goto(url)
+    expect(organizer_page.get_by_role("img", name="QR code of the check-in link")).to_be_visible()
+    snapshot(organizer_page, screenshot_dir, "session-organizer")
+    organizer_page.goto(f"{live_server.url}{season.get_absolute_url()}")
+    expect(organizer_page.get_by_role("heading", name="The season in numbers")).to_be_visible()
+    snapshot(organizer_page, screenshot_dir, "season")
+    organizer_page.goto(f"{live_server.url}/sessions/calendar/")
+    expect(organizer_page.locator("table.month")).to_contain_text(session.title)
+    snapshot(organizer_page, screenshot_dir, "sessions-month")
+    organizer_page.goto(f"{live_server.url}/sessions/{session.pk}/edit/")
+    snapshot(organizer_page, screenshot_dir, "session-edit")
+    for other in (member_page, host_page, organizer_page):
+        other.context.close()

@@ -1,0 +1,165 @@
+"""Reminders go out through the task worker at 24 h and 1 h before, never twice.
+
+These tests queue work in the database backend (as production does) and run the worker
+(`hemonc db_worker --batch`) at chosen moments with time-machine; the mail lands in a real
+SMTP server on loopback.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django_tasks_db.management.commands import db_worker
+from django_tasks_db.models import DBTaskResult
+from icalendar import Calendar
+
+from hemonc.events.enums import ReminderKind
+from hemonc.events.models import ReminderDelivery
+from hemonc.events.services import (
+    rsvp_cancel,
+    rsvp_create,
+    session_cancel,
+    session_update,
+)
+from hemonc.events.tasks import send_session_reminders_task
+from tests.factories import make_member
+
+NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
+STARTS = datetime(2026, 3, 5, 1, 0, tzinfo=UTC)  # 8 pm US Eastern on 4 March
+
+
+@pytest.fixture
+def worker(settings, monkeypatch):  # type: ignore[no-untyped-def]
+    """Tasks go to the database queue; calling the fixture runs the worker once through.
+
+    The worker closes stale connections between tasks; inside a test's transaction that
+    would close the test's own connection, so that one step is left out here.
+    """
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    return lambda: call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
+
+
+def _run_at(moment: datetime, worker) -> None:  # type: ignore[no-untyped-def]
+    with time_machine.travel(moment, tick=False):
+        worker()
+
+
+def _subjects(mailbox) -> list[str]:  # type: ignore[no-untyped-def]
+    return [m["Subject"] for m in mailbox.messages]
+
+
+def test_reminders_arrive_24h_and_1h_before_and_never_twice(
+    make_session, member, mailbox, worker, committed
+) -> None:
+    with time_machine.travel(NOW, tick=False), committed():
+        session = make_session(starts_at=STARTS, join_url="https://zoom.example/j/1")
+        rsvp_create(session=session, user=member)
+    runs = sorted(
+        DBTaskResult.objects.filter(task_path=send_session_reminders_task.module_path).values_list(
+            "run_after", flat=True
+        )
+    )
+    assert runs == [STARTS - timedelta(hours=24), STARTS - timedelta(hours=1)]
+
+    _run_at(NOW, worker)
+    assert _subjects(mailbox) == ["You're going: Myeloma in 2026"]
+    _run_at(STARTS - timedelta(hours=25), worker)
+    assert len(mailbox.messages) == 1
+
+    _run_at(STARTS - timedelta(hours=24) + timedelta(minutes=1), worker)
+    mailbox.wait_for(2)
+    # The same reminder queued again (a retry, a second worker) sends nothing.
+    with time_machine.travel(STARTS - timedelta(hours=23), tick=False):
+        send_session_reminders_task.enqueue(session.pk, "24h", STARTS.isoformat())
+        worker()
+    _run_at(STARTS - timedelta(minutes=59), worker)
+    mailbox.wait_for(3)
+    _run_at(STARTS - timedelta(minutes=30), worker)
+
+    assert _subjects(mailbox) == [
+        "You're going: Myeloma in 2026",
+        "Tomorrow: Myeloma in 2026",
+        "Starting in an hour: Myeloma in 2026",
+    ]
+    assert {m["To"] for m in mailbox.messages} == {member.email}
+    reminder_text = mailbox.messages[1].get_body(preferencelist=("plain",)).get_content()
+    assert "https://zoom.example/j/1" in reminder_text
+    assert sorted(ReminderDelivery.objects.values_list("kind", flat=True)) == ["1h", "24h"]
+
+
+def test_cancelled_rsvp_gets_no_reminder(make_session, mailbox, worker, committed) -> None:
+    stays, leaves = make_member(display_name="Stays"), make_member(display_name="Leaves")
+    with time_machine.travel(NOW, tick=False), committed():
+        session = make_session(starts_at=STARTS)
+        rsvp_create(session=session, user=stays)
+        rsvp_cancel(rsvp=rsvp_create(session=session, user=leaves), actor=leaves)
+    _run_at(NOW, worker)
+    mailbox.messages.clear()
+
+    _run_at(STARTS - timedelta(hours=23), worker)
+
+    (reminder,) = mailbox.wait_for(1)
+    assert reminder["To"] == stays.email
+
+
+def test_rescheduling_sends_an_update_and_moves_the_reminders(
+    make_session, organizer, member, mailbox, worker, committed
+) -> None:
+    with time_machine.travel(NOW, tick=False), committed():
+        session = make_session(starts_at=STARTS)
+        rsvp_create(session=session, user=member)
+    _run_at(NOW, worker)
+    later = STARTS + timedelta(days=2)
+
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        with committed():
+            session_update(session=session, actor=organizer, starts_at=later)
+        worker()
+
+    update = mailbox.wait_for(2)[-1]
+    assert update["Subject"] == "New time: Myeloma in 2026"
+    (part,) = [p for p in update.iter_attachments() if p.get_content_type() == "text/calendar"]
+    calendar = Calendar.from_ical(part.get_content())
+    (event,) = calendar.walk("VEVENT")
+    assert str(calendar["method"]) == "REQUEST"
+    assert str(event["uid"]) == session.ical_uid
+    assert int(event["sequence"]) == 1
+    assert event.decoded("dtstart") == later
+    # The old reminder times pass quietly; the new ones send.
+    _run_at(STARTS - timedelta(hours=23), worker)
+    _run_at(STARTS - timedelta(minutes=30), worker)
+    assert len(mailbox.messages) == 2
+    _run_at(later - timedelta(hours=23), worker)
+    assert mailbox.wait_for(3)[-1]["Subject"] == "Tomorrow: Myeloma in 2026"
+
+
+def test_cancelling_a_session_sends_method_cancel_and_drops_the_reminders(
+    make_session, organizer, member, mailbox, worker, committed
+) -> None:
+    with time_machine.travel(NOW, tick=False), committed():
+        session = make_session(starts_at=STARTS)
+        rsvp_create(session=session, user=member)
+    _run_at(NOW, worker)
+
+    with time_machine.travel(NOW + timedelta(hours=1), tick=False):
+        with committed():
+            session_cancel(session=session, actor=organizer)
+        worker()
+
+    cancel = mailbox.wait_for(2)[-1]
+    assert cancel["Subject"] == "Cancelled: Myeloma in 2026"
+    (part,) = [p for p in cancel.iter_attachments() if p.get_content_type() == "text/calendar"]
+    assert part.get_param("method") == "CANCEL"
+    calendar = Calendar.from_ical(part.get_content())
+    (event,) = calendar.walk("VEVENT")
+    assert str(calendar["method"]) == "CANCEL"
+    assert str(event["status"]) == "CANCELLED"
+    assert int(event["sequence"]) == 1
+    _run_at(STARTS - timedelta(hours=23), worker)
+    _run_at(STARTS - timedelta(minutes=30), worker)
+    assert len(mailbox.messages) == 2
+    assert not ReminderDelivery.objects.filter(kind=ReminderKind.DAY_BEFORE).exists()

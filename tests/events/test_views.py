@@ -1,0 +1,350 @@
+"""The session pages as visitors, members and organizers use them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+
+from hemonc.events.enums import RsvpStatus, SessionStatus
+from hemonc.events.models import LiveSession, Question, Rsvp, Season
+from hemonc.events.services import (
+    calendar_feed_get_or_create,
+    checkin_create,
+    question_create,
+    rsvp_create,
+)
+from hemonc.members.services import block_create
+
+
+def _client(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_upcoming_page_shows_times_in_the_viewer_and_organizer_zones(make_session, client) -> None:
+    make_session(
+        title="Pre-ASCO special",
+        starts_at=(timezone.now() + timedelta(days=5)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        ),
+        time_zone="America/New_York",
+    )
+    client.cookies["tz"] = "Europe/Paris"
+
+    page = client.get(reverse("events:upcoming")).content.decode()
+
+    assert "Pre-ASCO special" in page
+    assert "Europe/Paris" in page
+    assert "America/New York" in page
+
+
+def test_home_lists_the_next_sessions(make_session, client) -> None:
+    make_session(title="Coming soon")
+
+    assert "Coming soon" in client.get("/").content.decode()
+
+
+def test_member_rsvps_with_one_click_and_sees_the_join_link(
+    make_session, member, committed
+) -> None:
+    session = make_session(join_url="https://x.com/i/spaces/secret", join_url_for_rsvps_only=True)
+    client = _client(member)
+    assert "spaces/secret" not in client.get(session.get_absolute_url()).content.decode()
+
+    with committed():
+        response = client.post(reverse("events:rsvp", args=[session.pk]), follow=True)
+
+    page = response.content.decode()
+    assert "You&#x27;re going." in page
+    assert "https://x.com/i/spaces/secret" in page
+
+
+def test_session_ics_download_parses(make_session, client) -> None:
+    session = make_session(title="Journal club", join_url="https://zoom.example/j/9")
+
+    response = client.get(reverse("events:session_ics", args=[session.pk]))
+
+    assert response["Content-Type"].startswith("text/calendar")
+    calendar = Calendar.from_ical(response.content)
+    (event,) = calendar.walk("VEVENT")
+    assert str(calendar["method"]) == "PUBLISH"
+    assert str(event["summary"]) == "Journal club"
+    assert str(event["uid"]) == session.ical_uid
+
+
+def test_public_feed_lists_every_session_and_follows_changes(
+    make_session, client, organizer
+) -> None:
+    make_session(title="First")
+    second = make_session(title="Second")
+    first_feed = Calendar.from_ical(client.get(reverse("events:feed")).content)
+    LiveSession.objects.filter(pk=second.pk).update(
+        title="Second, renamed", updated_at=timezone.now()
+    )
+
+    feed = Calendar.from_ical(client.get(reverse("events:feed")).content)
+
+    assert len(first_feed.walk("VEVENT")) == 2
+    assert sorted(str(e["summary"]) for e in feed.walk("VEVENT")) == ["First", "Second, renamed"]
+
+
+def test_private_feed_lists_my_sessions_until_revoked(make_session, member, client) -> None:
+    mine, other = make_session(title="Mine"), make_session(title="Not mine")
+    rsvp_create(session=mine, user=member)
+    feed = calendar_feed_get_or_create(user=member)
+    url = reverse("events:member_feed", args=[feed.token])
+
+    events = Calendar.from_ical(client.get(url).content).walk("VEVENT")
+    _client(member).post(reverse("events:my_feed"))
+
+    assert [str(e["summary"]) for e in events] == ["Mine"]
+    assert client.get(url).status_code == 404
+    assert other.title == "Not mine"
+
+
+def test_visitor_rsvps_by_email_and_confirms_by_link(
+    make_session, client, mailbox, committed
+) -> None:
+    session = make_session()
+    with committed():
+        page = client.post(
+            reverse("events:rsvp_visitor", args=[session.pk]),
+            {"email": "guest@example.org", "name": "Gia"},
+        ).content.decode()
+    assert "Check your mail" in page
+    (message,) = mailbox.wait_for(1)
+    link = re.search(
+        r"https?://\S+/sessions/rsvp/confirm/\S+",
+        message.get_body(preferencelist=("plain",)).get_content(),
+    ).group(0)  # type: ignore[union-attr]
+    path = link.split("://", 1)[1].split("/", 1)[1]
+
+    assert "Confirm my RSVP" in client.get(f"/{path}").content.decode()
+    with committed():
+        client.post(f"/{path}")
+
+    assert Rsvp.objects.get(email="guest@example.org").status == RsvpStatus.GOING
+    assert mailbox.wait_for(2)[-1]["Subject"].startswith("You're going")
+
+
+def test_visitor_rsvp_with_a_bad_address_shows_the_error(make_session, client) -> None:
+    session = make_session()
+
+    response = client.post(reverse("events:rsvp_visitor", args=[session.pk]), {"email": "nope"})
+
+    assert response.status_code == 400
+    assert "Enter a valid email address." in response.content.decode()
+
+
+def test_expired_or_forged_confirmation_link_is_refused(client) -> None:
+    response = client.get(reverse("events:rsvp_confirm", args=["forged:token"]))
+
+    assert response.status_code == 400
+    assert "This link is not valid" in response.content.decode()
+
+
+def test_one_click_cancel_link_needs_no_session_or_csrf(
+    make_session, member, mailbox, committed
+) -> None:
+    session = make_session()
+    with committed():
+        rsvp_create(session=session, user=member)
+    (message,) = mailbox.wait_for(1)
+    url = message["List-Unsubscribe"].strip("<>").split("://", 1)[1].split("/", 1)[1]
+
+    response = Client(enforce_csrf_checks=True).post(f"/{url}", {"List-Unsubscribe": "One-Click"})
+
+    assert "Your RSVP is cancelled" in response.content.decode()
+    assert Rsvp.objects.get().status == RsvpStatus.CANCELLED
+
+
+def test_member_asks_and_host_marks_answered(make_session, member, other_member) -> None:
+    session = make_session()
+    session.hosts.set([other_member])
+
+    _client(member).post(
+        reverse("events:questions", args=[session.pk]), {"text": "How do you pick a mentor?"}
+    )
+    question = Question.objects.get()
+    response = _client(other_member).post(
+        reverse("events:question_moderate", args=[question.pk, "answer"]),
+        headers={"HX-Request": "true"},
+    )
+
+    assert "How do you pick a mentor?" in response.content.decode()
+    assert "Answered" in response.content.decode()
+    assert (
+        _client(member)
+        .post(reverse("events:question_moderate", args=[question.pk, "hide"]))
+        .status_code
+        == 403
+    )
+
+
+def test_empty_question_shows_an_error(make_session, member) -> None:
+    session = make_session()
+
+    response = _client(member).post(
+        reverse("events:questions", args=[session.pk]), {"text": ""}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 400
+    assert "This field is required." in response.content.decode()
+
+
+def test_polling_returns_the_list_without_blocked_authors(
+    make_session, member, other_member, client
+) -> None:
+    session = make_session()
+    question_create(session=session, author=member, text="Visible to visitors?")
+    block_create(blocker=other_member, blocked=member)
+
+    anonymous = client.get(
+        reverse("events:questions", args=[session.pk]), headers={"HX-Request": "true"}
+    )
+    blocked = _client(other_member).get(
+        reverse("events:questions", args=[session.pk]), headers={"HX-Request": "true"}
+    )
+
+    assert "Visible to visitors?" in anonymous.content.decode()
+    assert "Visible to visitors?" not in blocked.content.decode()
+
+
+def test_short_check_in_link_and_attendee_export(make_session, member, organizer) -> None:
+    session = make_session(starts_at=timezone.now() + timedelta(minutes=5))
+    client = _client(member)
+
+    page = client.get(reverse("events:check_in_short", args=[session.check_in_code]), follow=True)
+    client.post(reverse("events:check_in", args=[session.pk]))
+    export = _client(organizer).get(reverse("events:attendees_csv", args=[session.pk]))
+
+    assert "I'm here" in page.content.decode()
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[0] == ["checked_in_at", "name", "email", "rsvp"]
+    assert rows[1][1:] == ["Ana Lopez", member.email, "no"]
+    assert client.get(reverse("events:attendees_csv", args=[session.pk])).status_code == 403
+    assert (
+        _client(organizer)
+        .get(reverse("events:check_in_qr", args=[session.pk]))
+        .content.startswith(b"<svg")
+    )
+
+
+def test_small_attendance_shows_under_five_to_members_only(make_session, member, organizer) -> None:
+    session = make_session(starts_at=timezone.now() - timedelta(minutes=10))
+    checkin_create(session=session, user=member)
+
+    for_member = _client(member).get(session.get_absolute_url()).content.decode()
+    for_organizer = _client(organizer).get(session.get_absolute_url()).content.decode()
+
+    assert "attended: &lt;5" in for_member
+    assert "attended: 1" in for_organizer
+
+
+def test_organizer_creates_a_season_schedules_and_edits_a_session(
+    organizer, member, committed
+) -> None:
+    client = _client(organizer)
+    client.post(
+        reverse("events:season_create"),
+        {
+            "name": "Season 3",
+            "starts_on": "2027-01-01",
+            "ends_on": "2027-02-28",
+            "time_zone": "America/New_York",
+        },
+    )
+    season = Season.objects.get(name="Season 3")
+    client.post(
+        reverse("events:season_schedule", args=[season.slug]),
+        {
+            "first_date": "2027-01-01", "weekday": "3", "every_weeks": "2", "local_time": "20:00",
+            "time_zone": "America/New_York", "skip_dates": "2027-01-21", "title": "S3 #{n}",
+            "kind": "regular", "duration_minutes": "60",
+        },
+    )  # fmt: skip
+    session = season.sessions.order_by("starts_at").first()
+    assert season.sessions.count() == 3
+
+    response = client.post(
+        reverse("events:session_edit", args=[session.pk]),
+        {
+            "title": "S3 opener", "season": season.pk, "kind": "special", "duration_minutes": "90",
+            "starts_at_local": "2027-01-07T19:30", "time_zone": "America/New_York",
+            "status": "scheduled", "host_emails": member.email, "new_guests": "Dr. Outside Guest",
+        },
+        follow=True,
+    )  # fmt: skip
+
+    assert "The session is saved." in response.content.decode()
+    session.refresh_from_db()
+    assert session.starts_at.astimezone(ZoneInfo("America/New_York")).hour == 19
+    assert session.sequence == 1
+    assert list(session.hosts.all()) == [member]
+    assert [g.name for g in session.guests.all()] == ["Dr. Outside Guest"]
+    assert (
+        "Dr. Outside Guest" in client.get(session.guests.get().get_absolute_url()).content.decode()
+    )
+
+
+def test_session_form_with_an_unknown_host_shows_the_error(organizer) -> None:
+    response = _client(organizer).post(
+        reverse("events:session_create"),
+        {"title": "X", "kind": "regular", "duration_minutes": "60", "starts_at_local": "2027-01-07T19:30",
+         "time_zone": "UTC", "status": "scheduled", "host_emails": "nobody@example.org"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert "No member with the address nobody@example.org" in response.content.decode()
+
+
+def test_members_cannot_open_the_organizer_forms(member) -> None:
+    assert _client(member).get(reverse("events:session_create")).status_code == 403
+
+
+def test_season_page_shows_its_statistics(organizer, make_session, client) -> None:
+    client_org = _client(organizer)
+    client_org.post(
+        reverse("events:season_create"),
+        {
+            "name": "Season 1",
+            "starts_on": "2021-07-01",
+            "ends_on": "2022-06-30",
+            "time_zone": "UTC",
+        },
+    )
+    season = Season.objects.get()
+    make_session(title="Held", season=season, starts_at=timezone.now() - timedelta(days=2), peak_listeners=49,
+                 status=SessionStatus.ENDED)  # fmt: skip
+
+    page = client.get(season.get_absolute_url()).content.decode()
+
+    assert "Sessions held" in page
+    assert "Held</a> — 49" in page
+
+
+def test_month_and_past_pages_render(make_session, client) -> None:
+    session = make_session(title="This month", starts_at=timezone.now() + timedelta(hours=2))
+    make_session(
+        title="Archived",
+        starts_at=timezone.now() - timedelta(days=3),
+        recording_url="https://x.com/rec",
+    )
+
+    month = client.get(
+        reverse("events:month", args=[session.starts_at.year, session.starts_at.month])
+    )
+    past = client.get(reverse("events:past"))
+
+    assert "This month" in month.content.decode()
+    assert "Recording of “Archived”" in past.content.decode()
+    assert client.get(reverse("events:month", args=[2026, 13])).status_code == 404
