@@ -185,6 +185,14 @@ MAILERS = {
     )
 }
 
+# Newsletter (docs/newsletter.md): sending rate per worker (0: as fast as the server takes),
+# first retry delay after a temporary SMTP error (doubling), sender address.
+NEWSLETTER_RATE_LIMIT = env_int("NEWSLETTER_RATE_LIMIT", 0)
+NEWSLETTER_RETRY_SECONDS = env_int("NEWSLETTER_RETRY_SECONDS", 60)
+NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# Bounce and complaint webhooks (django-anymail): "user:password" the provider authenticates with.
+ANYMAIL = {"WEBHOOK_SECRET": env_list("ANYMAIL_WEBHOOK_SECRET", [])}
+
 # Security. Production defaults are strict; each can be relaxed by its variable.
 SECURE_CSP = {
     "default-src": [CSP.SELF],

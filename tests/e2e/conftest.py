@@ -33,15 +33,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+# Data migrations whose rows the pages need: (module, function).
+SEEDS = [
+    ("hemonc.taxonomy.migrations.0002_seed", "seed"),
+    ("hemonc.newsletter.migrations.0002_consent_text", "create"),
+]
+
+
 @pytest.fixture(autouse=True)
-def _taxonomy(transactional_db: None) -> None:
-    """The topics and career paths the seed migration wrote, sown again.
+def _seed_data(transactional_db: None) -> None:
+    """What the data migrations wrote (topics, career paths, the consent text), sown again.
 
     A transactional test empties every table when it ends, seeded ones included; and
     serialized_rollback breaks on the content types once another transactional test flushed.
     """
-    seed = importlib.import_module("hemonc.taxonomy.migrations.0002_seed").seed
-    seed(django_apps, None)
+    for module, function in SEEDS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 @pytest.fixture(scope="module")

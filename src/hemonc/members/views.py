@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -67,8 +68,26 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "members/profile_edit.html",
-        {"form": form, "avatar_form": AvatarForm(), "profile": profile},
+        {
+            "form": form,
+            "avatar_form": AvatarForm(),
+            "profile": profile,
+            "panels": _profile_panels(request),
+        },
     )
+
+
+def _profile_panels(request: HttpRequest) -> list[str]:
+    """HTML sections other apps add to the profile page (e.g. the newsletter subscription).
+
+    An app offers one with a `profile_panel(request) -> str` method on its AppConfig; going
+    through the app registry keeps members from importing the apps above it.
+    """
+    return [
+        panel(request)
+        for config in apps.get_app_configs()
+        if (panel := getattr(config, "profile_panel", None)) is not None
+    ]
 
 
 @login_required

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,27 @@ class NewsletterConfig(AppConfig):
     name = "hemonc.newsletter"
     label = "newsletter"
     verbose_name = "Newsletter"
+    nav_items = (("Newsletter", "newsletter:home"),)
+
+    def ready(self) -> None:
+        from hemonc.newsletter import signals  # noqa: F401
+
+    def profile_panel(self, request: Any) -> str:
+        """The newsletter section of a member's profile page: subscribe in one click."""
+        from django.template.loader import render_to_string
+
+        from hemonc.newsletter.selectors import consent_text_current, subscriber_for_member
+
+        return render_to_string(
+            "newsletter/_profile_panel.html",
+            {
+                "subscriber": subscriber_for_member(user_id=request.user.pk),
+                "consent": consent_text_current(),
+            },
+            request=request,
+        )
+
+    def create_demo(self, *, stdout: Any) -> None:
+        from hemonc.newsletter.demo import demo_newsletter_create
+
+        demo_newsletter_create(stdout=stdout)

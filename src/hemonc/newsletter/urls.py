@@ -1,5 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import include, path
+
+from hemonc.newsletter import views
 
 app_name = "newsletter"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("check-your-inbox/", views.check_inbox, name="check_inbox"),
+    path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("preferences/<str:token>/", views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("subscribe-me/", views.subscribe_member, name="subscribe_member"),
+    path("archive/", views.archive, name="archive"),
+    path("archive/<int:issue_id>/", views.archive_issue, name="archive_issue"),
+    path("feed.atom", views.ArchiveFeed(), name="feed"),
+    path("o/<int:issue_id>.gif", views.open_pixel, name="open_pixel"),
+    path("c/<int:issue_id>/<int:position>/", views.click, name="click"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/new/", views.issue_edit, name="issue_new"),
+    path("manage/preview/", views.issue_preview, name="issue_preview"),
+    path("manage/<int:issue_id>/", views.issue_detail, name="issue_detail"),
+    path("manage/<int:issue_id>/edit/", views.issue_edit, name="issue_edit"),
+    path("manage/<int:issue_id>/test/", views.issue_test, name="issue_test"),
+    path("manage/<int:issue_id>/send/", views.issue_send, name="issue_send"),
+    path("manage/<int:issue_id>/unschedule/", views.issue_unschedule, name="issue_unschedule"),
+    path("demographics/", views.demographics, name="demographics"),
+    # The mail provider's bounce and complaint webhooks: /newsletter/webhooks/<esp>/tracking/
+    path("webhooks/", include("anymail.urls")),
+]

@@ -1,0 +1,128 @@
+"""Forms of the newsletter pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from hemonc.core.countries import country_choices
+from hemonc.core.errors import DomainError
+from hemonc.members.enums import Gender
+from hemonc.newsletter import selectors
+from hemonc.taxonomy.enums import Specialty, Stage
+
+
+def _blank(label: str, choices: Any) -> list[tuple[str, str]]:
+    return [("", label), *list(choices)]
+
+
+class DetailsForm(forms.Form):
+    """The optional details a reader tells about themselves (organizers only see them)."""
+
+    name = forms.CharField(max_length=120, required=False, label="Name (optional)")
+    stage = forms.ChoiceField(
+        choices=_blank("Prefer not to say", Stage.choices), required=False, label="Training stage"
+    )
+    specialty = forms.ChoiceField(
+        choices=_blank("Prefer not to say", Specialty.choices), required=False
+    )
+    country = forms.ChoiceField(choices=(), required=False)
+    institution = forms.CharField(max_length=160, required=False)
+    gender = forms.ChoiceField(
+        choices=_blank(
+            "Prefer not to say", [c for c in Gender.choices if c[0] != "prefer_not_to_say"]
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _blank("Prefer not to say", country_choices())
+
+
+class SignupForm(DetailsForm):
+    email = forms.EmailField(label="Email address", max_length=254)
+    consent = forms.BooleanField(
+        label="I agree to the terms above and want to receive the newsletter.",
+        error_messages={"required": "Please agree to the terms to subscribe."},
+    )
+    field_order = [
+        "email",
+        "name",
+        "stage",
+        "specialty",
+        "country",
+        "institution",
+        "gender",
+        "consent",
+    ]
+
+
+class IssueForm(forms.Form):
+    subject = forms.CharField(max_length=200)
+    preheader = forms.CharField(
+        max_length=200, required=False, help_text="The line mail apps show after the subject."
+    )
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text="Markdown: **bold**, _italic_, [links](https://…), lists, ### headings.",
+    )
+    stage = forms.ChoiceField(
+        choices=_blank("Any stage", Stage.choices), required=False, label="Audience: stage"
+    )
+    country = forms.ChoiceField(choices=(), required=False, label="Audience: country")
+    members = forms.ChoiceField(
+        choices=[
+            ("", "Members and others"),
+            ("true", "Members only"),
+            ("false", "Non-members only"),
+        ],
+        required=False,
+        label="Audience: membership",
+    )
+    attended = forms.IntegerField(
+        required=False, min_value=1, label="Audience: attended session (id)"
+    )
+    count_engagement = forms.BooleanField(
+        required=False,
+        label="Count opens and clicks (totals only, never per reader)",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _blank("Any country", country_choices())
+
+    def segment(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {
+            key: str(data[key])
+            for key in ("stage", "country", "members", "attended")
+            if data.get(key) not in (None, "")
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors:
+            try:
+                selectors.segment_validate(self.segment())
+            except DomainError as error:
+                raise forms.ValidationError(str(error)) from None
+        return cleaned
+
+
+class SendForm(forms.Form):
+    attest = forms.BooleanField(
+        label="I checked this issue: it holds no patient identifiers (names, dates, record "
+        "numbers, images or any of the 18 HIPAA identifiers).",
+        error_messages={"required": "Confirm the check for patient identifiers to send."},
+    )
+    send_at = forms.DateTimeField(
+        required=False,
+        label="Send later at (leave empty to send now)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+
+
+class TestSendForm(forms.Form):
+    email = forms.EmailField(label="Send a test to", max_length=254)

@@ -1,0 +1,774 @@
+"""Writes of the newsletter: subscribers and consent, imports, issues and the delivery outbox."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core import mail, signing
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from hemonc.core.audit import audit
+from hemonc.core.errors import DomainError
+from hemonc.core.tasks import send_email_task
+from hemonc.members.models import User
+from hemonc.newsletter import selectors
+from hemonc.newsletter.enums import (
+    GONE_STATUSES,
+    ConsentSource,
+    DeliveryStatus,
+    IssueStatus,
+    SubscriberStatus,
+)
+from hemonc.newsletter.importers import Row, Unmapped
+from hemonc.newsletter.mail import PreparedIssue, absolute, from_email, subscriber_token
+from hemonc.newsletter.models import ConsentText, Delivery, Issue, IssueLink, Subscriber
+
+logger = logging.getLogger(__name__)
+
+CONFIRM_SALT = "newsletter.confirm"
+CONFIRM_DAYS = 7
+DEMOGRAPHIC_FIELDS = ("name", "stage", "specialty", "country", "institution", "gender")
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=2)
+RUN_BUDGET_SECONDS = 300.0
+
+
+def _now() -> datetime:
+    return timezone.now()
+
+
+def normalize_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# ---------------------------------------------------------------------------------------------
+# Subscribers
+
+
+@transaction.atomic
+def subscriber_signup(
+    *,
+    email: str,
+    consent_text: ConsentText,
+    ip: str | None,
+    answers: dict[str, str] | None = None,
+) -> str:
+    """Start double opt-in: mail a confirmation link; returns its token.
+
+    A new address becomes a pending subscriber. An existing one keeps its status until the
+    link is followed, so a stranger typing someone's address changes nothing.
+    """
+    email = normalize_email(email)
+    answers = {k: v for k, v in (answers or {}).items() if k in DEMOGRAPHIC_FIELDS and v}
+    subscriber, created = Subscriber.objects.get_or_create(
+        email=email,
+        defaults={"status": SubscriberStatus.PENDING, "status_changed_at": _now(), **answers},
+    )
+    token = signing.dumps(
+        {"s": subscriber.pk, "v": consent_text.version, "a": answers, "ip": ip},
+        salt=CONFIRM_SALT,
+        compress=True,
+    )
+    confirm_url = absolute(reverse("newsletter:confirm", args=[token]))
+    context = {"confirm_url": confirm_url, "days": CONFIRM_DAYS}
+    transaction.on_commit(
+        partial(
+            send_email_task.enqueue,
+            subject="[Hem-Onc Network] Confirm your newsletter subscription",
+            body=render_to_string("newsletter/email/confirm.txt", context),
+            html=render_to_string("newsletter/email/confirm.html", context),
+            from_email=from_email(),
+            to=[email],
+        )
+    )
+    audit(actor=None, action="newsletter.signup", target=subscriber, changes={"new": created})
+    return token
+
+
+def confirmation_from_token(token: str) -> dict[str, Any] | None:
+    """The sign-up a confirmation token stands for, or None when it is forged or expired."""
+    try:
+        value = signing.loads(token, salt=CONFIRM_SALT, max_age=timedelta(days=CONFIRM_DAYS))
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+@transaction.atomic
+def subscriber_confirm(*, token: str, ip: str | None) -> Subscriber:
+    """Follow a confirmation link: the one way back in for someone who left."""
+    value = confirmation_from_token(token)
+    if value is None:
+        raise DomainError(
+            "This confirmation link has expired or is not valid. Please sign up again."
+        )
+    subscriber = Subscriber.objects.select_for_update().filter(pk=value["s"]).first()
+    consent_text = ConsentText.objects.filter(version=value["v"]).first()
+    if subscriber is None or consent_text is None:
+        raise DomainError("This confirmation link is no longer valid. Please sign up again.")
+    for name, answer in value.get("a", {}).items():
+        if name in DEMOGRAPHIC_FIELDS:
+            setattr(subscriber, name, answer)
+    subscriber.status = SubscriberStatus.SUBSCRIBED
+    subscriber.status_changed_at = _now()
+    subscriber.consent_text = consent_text
+    subscriber.consented_at = _now()
+    subscriber.consent_ip = ip or value.get("ip")
+    subscriber.consent_source = ConsentSource.SIGNUP
+    subscriber.save()
+    audit(actor=None, action="newsletter.confirm", target=subscriber)
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_subscribe_member(
+    *, user: User, consent_text: ConsentText, ip: str | None
+) -> Subscriber:
+    """One click from a signed-in member: their verified account address, subscribed now."""
+    email = normalize_email(user.email)
+    subscriber = (
+        Subscriber.objects.select_for_update().filter(Q(user=user) | Q(email=email)).first()
+    )
+    if subscriber is None:
+        subscriber = Subscriber(email=email)
+    profile = user.profile
+    subscriber.user = user
+    for name, value in (
+        ("name", profile.display_name),
+        ("stage", profile.stage),
+        ("specialty", profile.specialty),
+        ("country", profile.country),
+        ("institution", profile.institution),
+        ("gender", profile.gender),
+    ):
+        if value and not getattr(subscriber, name):
+            setattr(subscriber, name, value)
+    subscriber.status = SubscriberStatus.SUBSCRIBED
+    subscriber.status_changed_at = _now()
+    subscriber.consent_text = consent_text
+    subscriber.consented_at = _now()
+    subscriber.consent_ip = ip
+    subscriber.consent_source = ConsentSource.PROFILE
+    subscriber.save()
+    audit(actor=user, action="newsletter.subscribe_member", target=subscriber)
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_update_preferences(*, subscriber: Subscriber, **fields: str) -> Subscriber:
+    unknown = set(fields) - set(DEMOGRAPHIC_FIELDS)
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    changed = [name for name, value in fields.items() if getattr(subscriber, name) != value]
+    for name in changed:
+        setattr(subscriber, name, fields[name])
+    if fields.get("country"):
+        subscriber.country = fields["country"].upper()
+    subscriber.save()
+    audit(
+        actor=None, action="newsletter.preferences", target=subscriber, changes={"fields": changed}
+    )
+    return subscriber
+
+
+def _set_status(
+    subscriber: Subscriber, status: SubscriberStatus, *, action: str, reason: str = ""
+) -> Subscriber:
+    if subscriber.status == status:
+        return subscriber
+    previous = subscriber.status
+    subscriber.status = status
+    subscriber.status_changed_at = _now()
+    subscriber.save(update_fields=["status", "status_changed_at", "updated_at"])
+    changes = {"from": previous, "to": status.value}
+    if reason:
+        changes["reason"] = reason[:120]
+    audit(actor=None, action=action, target=subscriber, changes=changes)
+    return subscriber
+
+
+@transaction.atomic
+def subscriber_unsubscribe(*, subscriber: Subscriber, how: str = "link") -> Subscriber:
+    """Leave the list. Pending or subscribed people only: a bounce or complaint stays one."""
+    if subscriber.status in {SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED}:
+        return subscriber
+    return _set_status(
+        subscriber, SubscriberStatus.UNSUBSCRIBED, action="newsletter.unsubscribe", reason=how
+    )
+
+
+@transaction.atomic
+def subscriber_mark_bounced(*, subscriber: Subscriber, reason: str = "") -> Subscriber:
+    if subscriber.status == SubscriberStatus.COMPLAINED:
+        return subscriber
+    return _set_status(
+        subscriber, SubscriberStatus.BOUNCED, action="newsletter.bounce", reason=reason
+    )
+
+
+@transaction.atomic
+def subscriber_mark_complained(*, subscriber: Subscriber, reason: str = "") -> Subscriber:
+    return _set_status(
+        subscriber, SubscriberStatus.COMPLAINED, action="newsletter.complaint", reason=reason
+    )
+
+
+@transaction.atomic
+def subscriber_record_provider_event(*, email: str, event_type: str, description: str = "") -> bool:
+    """A bounce, complaint or unsubscribe reported later by the mail provider's webhook."""
+    subscriber = Subscriber.objects.filter(email=normalize_email(email)).first()
+    if subscriber is None:
+        return False
+    if event_type == "bounced":
+        subscriber_mark_bounced(subscriber=subscriber, reason=description or "provider bounce")
+    elif event_type == "complained":
+        subscriber_mark_complained(subscriber=subscriber, reason=description or "spam complaint")
+    elif event_type == "unsubscribed":
+        subscriber_unsubscribe(subscriber=subscriber, how="provider")
+    else:
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unmapped: list[Unmapped] = field(default_factory=list)
+
+
+def _status_after_import(subscriber: Subscriber, row: Row) -> SubscriberStatus:
+    """No import turns anyone who left back into a subscriber.
+
+    An import that says someone left applies only when they left after the consent we hold,
+    so an old export cannot unsubscribe a person who signed up again here since.
+    """
+    current = SubscriberStatus(subscriber.status)
+    if row.status == SubscriberStatus.SUBSCRIBED:
+        if current == SubscriberStatus.PENDING and row.consented_at is not None:
+            return SubscriberStatus.SUBSCRIBED
+        return current
+    if current in GONE_STATUSES:
+        return current
+    held = subscriber.consented_at
+    if held is None or row.left_at is None or row.left_at > held:
+        return row.status
+    return current
+
+
+@transaction.atomic
+def subscribers_import(*, rows: Iterable[Row], actor: User | None = None) -> ImportSummary:
+    """Write parsed rows: one subscriber per address, the same files twice change nothing."""
+    rows = list(rows)
+    summary = ImportSummary()
+    existing = {
+        s.email: s
+        for s in Subscriber.objects.select_for_update().filter(
+            email__in={row.email for row in rows}
+        )
+    }
+    now = _now()
+    for row in rows:
+        summary.unmapped.extend(row.unmapped)
+        subscriber = existing.get(row.email)
+        if subscriber is None:
+            subscriber = Subscriber.objects.create(
+                email=row.email,
+                name=row.name,
+                status=row.status,
+                status_changed_at=row.left_at or row.consented_at or now,
+                stage=row.stage,
+                specialty=row.specialty,
+                country=row.country,
+                institution=row.institution,
+                gender=row.gender,
+                consented_at=row.consented_at,
+                consent_ip=row.consent_ip,
+                consent_source=row.consent_source,
+            )
+            existing[row.email] = subscriber
+            summary.created += 1
+            continue
+        changed = []
+        status = _status_after_import(subscriber, row)
+        if status != subscriber.status:
+            if status == SubscriberStatus.SUBSCRIBED:
+                subscriber.consented_at = row.consented_at
+                subscriber.consent_ip = row.consent_ip
+                subscriber.consent_source = row.consent_source
+                changed += ["consented_at", "consent_ip", "consent_source"]
+            subscriber.status = status
+            subscriber.status_changed_at = row.left_at or now
+            changed += ["status", "status_changed_at"]
+        # What people told us directly wins over a spreadsheet: imports only fill blanks.
+        for name in DEMOGRAPHIC_FIELDS:
+            value = getattr(row, name)
+            if value and not getattr(subscriber, name):
+                setattr(subscriber, name, value)
+                changed.append(name)
+        if changed:
+            subscriber.save(update_fields=[*changed, "updated_at"])
+            summary.updated += 1
+        else:
+            summary.unchanged += 1
+    _link_members(emails={row.email for row in rows})
+    audit(
+        actor=actor,
+        action="newsletter.import",
+        changes={
+            "created": summary.created,
+            "updated": summary.updated,
+            "unchanged": summary.unchanged,
+        },
+    )
+    return summary
+
+
+def _link_members(*, emails: set[str]) -> None:
+    """Subscribers whose address is a member account's are that member's subscription."""
+    linked = set(Subscriber.objects.filter(user__isnull=False).values_list("user_id", flat=True))
+    for user_id, email in User.objects.filter(email__in=emails).values_list("id", "email"):
+        if user_id not in linked:
+            Subscriber.objects.filter(email=email, user__isnull=True).update(user_id=user_id)
+
+
+# ---------------------------------------------------------------------------------------------
+# Issues
+
+
+@transaction.atomic
+def issue_create(
+    *,
+    subject: str,
+    body: str,
+    actor: User | None,
+    preheader: str = "",
+    segment: dict[str, str] | None = None,
+    count_engagement: bool = False,
+) -> Issue:
+    if not subject.strip() or not body.strip():
+        raise DomainError("An issue needs a subject and a body.")
+    issue = Issue.objects.create(
+        subject=subject.strip(),
+        body=body,
+        preheader=preheader.strip(),
+        segment=selectors.segment_validate(segment or {}),
+        count_engagement=count_engagement,
+        created_by=actor,
+    )
+    audit(actor=actor, action="newsletter.issue_create", target=issue)
+    return issue
+
+
+@transaction.atomic
+def issue_update(*, issue: Issue, actor: User | None, **fields: Any) -> Issue:
+    if issue.status != IssueStatus.DRAFT:
+        raise DomainError("Only a draft can be changed.")
+    allowed = {"subject", "preheader", "body", "segment", "count_engagement"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    if "segment" in fields:
+        fields["segment"] = selectors.segment_validate(fields["segment"] or {})
+    for name, value in fields.items():
+        setattr(issue, name, value)
+    issue.save()
+    audit(
+        actor=actor,
+        action="newsletter.issue_update",
+        target=issue,
+        changes={"fields": sorted(fields)},
+    )
+    return issue
+
+
+@transaction.atomic
+def issue_send_test(*, issue: Issue, actor: User, to: str) -> None:
+    """Mail the issue to the organizer alone, marked as a test; no subscriber is touched."""
+    prepared = PreparedIssue(issue)
+    # A test's links lead to a page that says the link is not valid: nobody is unsubscribed.
+    text, html, _ = prepared.personal("test")
+    transaction.on_commit(
+        partial(
+            send_email_task.enqueue,
+            subject=f"[Test] {issue.subject}",
+            body=text,
+            html=html,
+            from_email=prepared.from_email,
+            to=[to],
+        )
+    )
+    audit(actor=actor, action="newsletter.issue_test", target=issue)
+
+
+def _attest(issue: Issue, *, actor: User | None, attested: bool) -> None:
+    # The patient-identifier guard will check issues here once it exists (DESIGN.md).
+    if not attested:
+        raise DomainError("Confirm that the issue holds no patient identifiers before sending it.")
+    issue.phi_attested_by = actor
+    issue.phi_attested_at = _now()
+
+
+@transaction.atomic
+def issue_schedule(*, issue: Issue, actor: User | None, when: datetime, attested: bool) -> Issue:
+    from hemonc.newsletter.tasks import start_issue_task
+
+    if issue.status not in {IssueStatus.DRAFT, IssueStatus.SCHEDULED}:
+        raise DomainError("This issue is already being sent.")
+    if when <= _now():
+        raise DomainError("Choose a time in the future.")
+    _attest(issue, actor=actor, attested=attested)
+    issue.status = IssueStatus.SCHEDULED
+    issue.scheduled_for = when
+    issue.save()
+    audit(actor=actor, action="newsletter.issue_schedule", target=issue)
+    transaction.on_commit(partial(start_issue_task.using(run_after=when).enqueue, issue.pk))
+    return issue
+
+
+@transaction.atomic
+def issue_unschedule(*, issue: Issue, actor: User | None) -> Issue:
+    if issue.status != IssueStatus.SCHEDULED:
+        raise DomainError("This issue is not scheduled.")
+    issue.status = IssueStatus.DRAFT
+    issue.scheduled_for = None
+    issue.save()
+    audit(actor=actor, action="newsletter.issue_unschedule", target=issue)
+    return issue
+
+
+@transaction.atomic
+def issue_send_now(*, issue: Issue, actor: User | None, attested: bool) -> Issue:
+    if issue.status not in {IssueStatus.DRAFT, IssueStatus.SCHEDULED}:
+        raise DomainError("This issue is already being sent.")
+    _attest(issue, actor=actor, attested=attested)
+    issue.save()
+    return issue_start_sending(issue=issue, actor=actor)
+
+
+@transaction.atomic
+def issue_start_sending(*, issue: Issue, actor: User | None = None) -> Issue:
+    """Fill the outbox with one delivery per recipient and hand it to the worker.
+
+    The audience is taken now, not when the issue was written or scheduled.
+    """
+    from hemonc.newsletter.tasks import send_issue_task
+
+    issue = Issue.objects.select_for_update().get(pk=issue.pk)
+    if issue.status in {IssueStatus.SENDING, IssueStatus.SENT}:
+        return issue
+    if issue.phi_attested_at is None:
+        raise DomainError("The issue was not checked for patient identifiers.")
+    audience = (
+        selectors.issue_audience(issue=issue).values_list("pk", flat=True).iterator(chunk_size=2000)
+    )
+    batch: list[Delivery] = []
+    for subscriber_id in audience:
+        batch.append(Delivery(issue=issue, subscriber_id=subscriber_id))
+        if len(batch) >= 2000:
+            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+    if issue.count_engagement:
+        from hemonc.newsletter.mail import issue_link_urls
+
+        IssueLink.objects.bulk_create(
+            [
+                IssueLink(issue=issue, position=position, url=url)
+                for position, url in enumerate(issue_link_urls(issue), start=1)
+            ],
+            ignore_conflicts=True,
+        )
+    issue.status = IssueStatus.SENDING
+    issue.sent_at = _now()
+    issue.scheduled_for = None
+    issue.save()
+    audit(
+        actor=actor,
+        action="newsletter.issue_send",
+        target=issue,
+        changes={"recipients": issue.deliveries.count()},
+    )
+    transaction.on_commit(partial(send_issue_task.enqueue, issue.pk))
+    return issue
+
+
+@transaction.atomic
+def issue_engagement_open(*, issue_id: int) -> None:
+    Issue.objects.filter(pk=issue_id, count_engagement=True).update(opens=F("opens") + 1)
+
+
+@transaction.atomic
+def issue_engagement_click(*, issue_id: int, position: int) -> str | None:
+    link = IssueLink.objects.filter(
+        issue_id=issue_id, position=position, issue__count_engagement=True
+    ).first()
+    if link is None:
+        return None
+    IssueLink.objects.filter(pk=link.pk).update(clicks=F("clicks") + 1)
+    return link.url
+
+
+# ---------------------------------------------------------------------------------------------
+# The outbox
+
+
+@dataclass
+class OutboxRun:
+    """What one pass over the outbox did."""
+
+    sent: int = 0
+    bounced: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    retry_at: datetime | None = None  # the earliest moment waiting work may be tried again
+    done: bool = False  # nothing left to send for the issue
+
+
+def retry_delay(attempts: int) -> timedelta:
+    base = int(getattr(settings, "NEWSLETTER_RETRY_SECONDS", 60))
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def outbox_claim(*, issue: Issue, owner: str, limit: int) -> list[Delivery]:
+    """Lease up to `limit` due deliveries to `owner` (committed), oldest first.
+
+    PostgreSQL skips rows another worker is claiming (SKIP LOCKED); SQLite serializes
+    writers. The update re-checks the lease, so a row is never leased to two owners.
+    """
+    now = _now()
+    due = (
+        Q(status=DeliveryStatus.PENDING)
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+    )
+    with transaction.atomic():
+        ids = list(
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(due, issue=issue)
+            .order_by("id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if ids:
+            Delivery.objects.filter(due, pk__in=ids).update(
+                lease_owner=owner, lease_until=now + LEASE
+            )
+    return list(
+        Delivery.objects.filter(issue=issue, lease_owner=owner, status=DeliveryStatus.PENDING)
+        .select_related("subscriber")
+        .order_by("id")
+    )
+
+
+def _finish(delivery: Delivery, **fields: Any) -> None:
+    """Record one delivery's outcome at once (autocommit): the outbox is the source of truth."""
+    Delivery.objects.filter(pk=delivery.pk).update(lease_owner="", lease_until=None, **fields)
+
+
+def _mark_sent(delivery: Delivery, *, message_id: str) -> None:
+    """The commit right after the server's acceptance; plain SQL, as it runs per message."""
+    table = Delivery._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, attempts = attempts + 1, sent_at = %s, "  # noqa: S608
+            "message_id = %s, lease_owner = '', lease_until = NULL, last_error = '' "
+            "WHERE id = %s",
+            [
+                DeliveryStatus.SENT.value,
+                connection.ops.adapt_datetimefield_value(_now()),
+                message_id,
+                delivery.pk,
+            ],
+        )
+
+
+def _retry_later(delivery: Delivery, run: OutboxRun, error: str) -> None:
+    attempts = delivery.attempts + 1
+    if attempts >= MAX_ATTEMPTS:
+        _finish(delivery, status=DeliveryStatus.FAILED, attempts=attempts, last_error=error[:300])
+        run.failed += 1
+        return
+    when = _now() + retry_delay(attempts)
+    _finish(delivery, attempts=attempts, next_attempt_at=when, last_error=error[:300])
+    run.retried += 1
+    run.retry_at = min(run.retry_at or when, when)
+
+
+def _smtp_code(error: smtplib.SMTPException) -> int:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return codes[0] if codes else 0
+    return int(getattr(error, "smtp_code", 0) or 0)
+
+
+class _Throttle:
+    """At most `rate` messages per second (0: no limit) for this process."""
+
+    def __init__(self, rate: int) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next_at = time.monotonic()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self.next_at > now:
+            time.sleep(self.next_at - now)
+        self.next_at = max(now, self.next_at) + self.interval
+
+
+def outbox_send(
+    *,
+    issue: Issue,
+    owner: str | None = None,
+    budget_seconds: float = RUN_BUDGET_SECONDS,
+    max_messages: int | None = None,
+) -> OutboxRun:
+    """Send the issue's due deliveries over one SMTP connection, each committed as sent the
+    moment the server accepts it.
+
+    A refused or lost connection ends the run with `retry_at` set; the deliveries not yet
+    tried go back to the outbox untouched. Only a crash between the server's acceptance and
+    the commit that follows it can send one message twice.
+    """
+    owner = owner or f"{uuid.uuid4().hex[:12]}"
+    run = OutboxRun()
+    rate = int(getattr(settings, "NEWSLETTER_RATE_LIMIT", 0))
+    batch_size = 200 if rate <= 0 else max(1, min(200, rate * 60))
+    throttle = _Throttle(rate)
+    links = list(issue.links.all()) if issue.count_engagement else None
+    prepared = PreparedIssue(issue, links=links)
+    connection = mail.mailers.default
+    smtp = isinstance(connection, SmtpBackend)
+    started = time.monotonic()
+    sent_total = 0
+    try:
+        while time.monotonic() - started < budget_seconds:
+            limit = batch_size
+            if max_messages is not None:
+                limit = min(limit, max_messages - sent_total)
+                if limit <= 0:
+                    break
+            batch = outbox_claim(issue=issue, owner=owner, limit=limit)
+            if not batch:
+                break
+            for index, delivery in enumerate(batch):
+                subscriber = delivery.subscriber
+                if subscriber.status != SubscriberStatus.SUBSCRIBED:
+                    _finish(delivery, status=DeliveryStatus.SKIPPED)
+                    run.skipped += 1
+                    continue
+                throttle.wait()
+                try:
+                    token = subscriber_token(subscriber.pk)
+                    if smtp:
+                        outgoing = prepared.message_for(
+                            email=subscriber.email, token=token, delivery_id=delivery.pk
+                        )
+                        if outgoing is None:
+                            _finish(
+                                delivery,
+                                status=DeliveryStatus.FAILED,
+                                last_error="The address needs SMTPUTF8.",
+                            )
+                            run.failed += 1
+                            continue
+                        connection.open()
+                        connection.connection.sendmail(  # type: ignore[attr-defined]
+                            prepared.envelope_from, [outgoing.recipient], outgoing.raw
+                        )
+                        message_id = outgoing.message_id
+                    else:
+                        message = prepared.email_message_for(
+                            email=subscriber.email, token=token, delivery_id=delivery.pk
+                        )
+                        connection.send_messages([message])
+                        message_id = message.extra_headers["Message-ID"]
+                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
+                    code = _smtp_code(error)
+                    if 500 <= code < 600:
+                        _finish(
+                            delivery,
+                            status=DeliveryStatus.BOUNCED,
+                            attempts=delivery.attempts + 1,
+                            last_error=f"{code} {error}"[:300],
+                        )
+                        subscriber_mark_bounced(subscriber=subscriber, reason=f"SMTP {code}")
+                        run.bounced += 1
+                        continue
+                    _retry_later(delivery, run, f"{code} {error}")
+                    if code == 421 or getattr(connection, "connection", None) is None:
+                        _abandon(connection, batch[index + 1 :], run)
+                        return run
+                    continue
+                except (smtplib.SMTPException, OSError) as error:
+                    # The server went away or refused us: nothing of this message was
+                    # accepted. Try it again later, give the rest of the batch back.
+                    _retry_later(delivery, run, f"{error.__class__.__name__}: {error}")
+                    _abandon(connection, batch[index + 1 :], run)
+                    return run
+                _mark_sent(delivery, message_id=message_id)
+                run.sent += 1
+                sent_total += 1
+    finally:
+        _close_quietly(connection)
+        # Anything still leased to this owner (a budget ran out mid-batch) goes back.
+        Delivery.objects.filter(
+            issue=issue, lease_owner=owner, status=DeliveryStatus.PENDING
+        ).update(lease_owner="", lease_until=None)
+    run.done = issue_finish_if_done(issue=issue)
+    if not run.done and run.retry_at is None:
+        run.retry_at = selectors.outbox_next_due(issue=issue)
+    return run
+
+
+def _abandon(connection: Any, rest: list[Delivery], run: OutboxRun) -> None:
+    """Hand back the deliveries not tried, due when the server may be back."""
+    _close_quietly(connection)
+    when = _now() + retry_delay(1)
+    Delivery.objects.filter(pk__in=[d.pk for d in rest]).update(
+        lease_owner="", lease_until=None, next_attempt_at=when
+    )
+    run.retry_at = min(run.retry_at or when, when)
+
+
+def _close_quietly(connection: Any) -> None:
+    try:
+        connection.close()
+    except (smtplib.SMTPException, OSError):
+        if getattr(connection, "connection", None) is not None:
+            connection.connection = None
+
+
+@transaction.atomic
+def issue_finish_if_done(*, issue: Issue) -> bool:
+    """Mark the issue sent once every delivery has its final outcome."""
+    if Delivery.objects.filter(issue=issue, status=DeliveryStatus.PENDING).exists():
+        return False
+    updated = Issue.objects.filter(pk=issue.pk, status=IssueStatus.SENDING).update(
+        status=IssueStatus.SENT, finished_at=_now()
+    )
+    if updated:
+        issue.refresh_from_db()
+        audit(actor=None, action="newsletter.issue_sent", target=issue)
+    return True

@@ -1,0 +1,374 @@
+"""Newsletter pages: sign-up and preferences (no account needed), the archive, and the
+organizers' issues and demographics."""
+
+from __future__ import annotations
+
+import base64
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from hemonc.core.errors import DomainError
+from hemonc.members.models import User
+from hemonc.newsletter import selectors, services
+from hemonc.newsletter.charts import bar_chart
+from hemonc.newsletter.enums import IssueStatus, SubscriberStatus
+from hemonc.newsletter.forms import DetailsForm, IssueForm, SendForm, SignupForm, TestSendForm
+from hemonc.newsletter.mail import issue_html, issue_text, subscriber_id_from_token
+from hemonc.newsletter.models import Issue, Subscriber
+
+PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+def _ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def organizer_required(view: Any) -> Any:
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm("newsletter.manage"):
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+# ---------------------------------------------------------------------------------------------
+# Readers
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    consent = selectors.consent_text_current()
+    if request.method == "POST":
+        form = SignupForm(request.POST)
+        if form.is_valid():
+            answers = {k: form.cleaned_data[k] for k in services.DEMOGRAPHIC_FIELDS}
+            services.subscriber_signup(
+                email=form.cleaned_data["email"],
+                consent_text=consent,
+                ip=_ip(request),
+                answers=answers,
+            )
+            return redirect("newsletter:check_inbox")
+        messages.error(request, "Please correct the fields marked below.")
+    else:
+        form = SignupForm()
+    member_subscriber = None
+    if request.user.is_authenticated:
+        member_subscriber = selectors.subscriber_for_member(user_id=request.user.pk)
+    return render(
+        request,
+        "newsletter/home.html",
+        {
+            "form": form,
+            "consent": consent,
+            "issues": selectors.issues_archive()[:5],
+            "member_subscriber": member_subscriber,
+            "readers": selectors.subscriber_demographics(exact=False),
+        },
+    )
+
+
+def check_inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "newsletter/check_inbox.html")
+
+
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners follow links); POST confirms."""
+    valid = services.confirmation_from_token(token) is not None
+    if request.method == "POST" and valid:
+        try:
+            subscriber = services.subscriber_confirm(token=token, ip=_ip(request))
+        except DomainError as error:
+            messages.error(request, str(error))
+            return redirect("newsletter:home")
+        messages.success(request, "You are subscribed. Welcome!")
+        return redirect("newsletter:preferences", token=_token(subscriber))
+    return render(request, "newsletter/confirm.html", {"valid": valid, "token": token})
+
+
+def _token(subscriber: Subscriber) -> str:
+    from hemonc.newsletter.mail import subscriber_token
+
+    return subscriber_token(subscriber.pk)
+
+
+def _subscriber_or_404(token: str) -> Subscriber:
+    subscriber_id = subscriber_id_from_token(token)
+    if subscriber_id is None:
+        raise Http404("This link is not valid.")
+    return get_object_or_404(Subscriber, pk=subscriber_id)
+
+
+def preferences(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = _subscriber_or_404(token)
+    if request.method == "POST":
+        form = DetailsForm(request.POST)
+        if form.is_valid():
+            services.subscriber_update_preferences(subscriber=subscriber, **form.cleaned_data)
+            messages.success(request, "Your details are saved.")
+            return redirect("newsletter:preferences", token=token)
+        messages.error(request, "Please correct the fields marked below.")
+    else:
+        form = DetailsForm(
+            initial={name: getattr(subscriber, name) for name in services.DEMOGRAPHIC_FIELDS}
+        )
+    return render(
+        request,
+        "newsletter/preferences.html",
+        {"form": form, "subscriber": subscriber, "token": token},
+    )
+
+
+@csrf_exempt  # RFC 8058: mail apps POST "List-Unsubscribe=One-Click" without a CSRF token.
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    subscriber = _subscriber_or_404(token)
+    if request.method == "POST":
+        services.subscriber_unsubscribe(
+            subscriber=subscriber,
+            how="one-click" if "List-Unsubscribe" in request.POST else "link",
+        )
+        return render(request, "newsletter/unsubscribed.html", {"subscriber": subscriber})
+    return render(
+        request, "newsletter/unsubscribe.html", {"subscriber": subscriber, "token": token}
+    )
+
+
+@login_required
+@require_POST
+def subscribe_member(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    services.subscriber_subscribe_member(
+        user=user, consent_text=selectors.consent_text_current(), ip=_ip(request)
+    )
+    messages.success(request, f"You are subscribed with {user.email}.")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("newsletter:home")
+
+
+def archive(request: HttpRequest) -> HttpResponse:
+    return render(request, "newsletter/archive.html", {"issues": selectors.issues_archive()})
+
+
+def archive_issue(request: HttpRequest, issue_id: int) -> HttpResponse:
+    issue = get_object_or_404(selectors.issues_archive(), pk=issue_id)
+    return render(request, "newsletter/archive_issue.html", {"issue": issue})
+
+
+class ArchiveFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Hem-Onc Network newsletter"
+    subtitle = "Every issue of the Hem-Onc Network newsletter."
+    link = "/newsletter/archive/"
+
+    def items(self) -> Any:
+        return selectors.issues_archive()[:30]
+
+    def item_title(self, item: Issue) -> str:
+        return item.subject
+
+    def item_description(self, item: Issue) -> str:
+        from hemonc.core.markdown import render_markdown
+
+        return render_markdown(item.body)
+
+    def item_pubdate(self, item: Issue) -> Any:
+        return item.sent_at
+
+    def item_updateddate(self, item: Issue) -> Any:
+        return item.finished_at or item.sent_at
+
+
+def open_pixel(request: HttpRequest, issue_id: int) -> HttpResponse:
+    services.issue_engagement_open(issue_id=issue_id)
+    response = HttpResponse(PIXEL, content_type="image/gif")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def click(request: HttpRequest, issue_id: int, position: int) -> HttpResponse:
+    url = services.issue_engagement_click(issue_id=issue_id, position=position)
+    if url is None:
+        raise Http404("No such link.")
+    return HttpResponseRedirect(url)
+
+
+# ---------------------------------------------------------------------------------------------
+# Organizers
+
+
+@organizer_required
+def manage(request: HttpRequest) -> HttpResponse:
+    issues = Issue.objects.order_by("-created_at")[:100]
+    return render(
+        request,
+        "newsletter/manage.html",
+        {"issues": issues, "stats": selectors.subscriber_stats()},
+    )
+
+
+def _issue_form_initial(issue: Issue) -> dict[str, Any]:
+    return {
+        "subject": issue.subject,
+        "preheader": issue.preheader,
+        "body": issue.body,
+        "count_engagement": issue.count_engagement,
+        **issue.segment,
+    }
+
+
+@organizer_required
+def issue_edit(request: HttpRequest, issue_id: int | None = None) -> HttpResponse:
+    issue = get_object_or_404(Issue, pk=issue_id) if issue_id else None
+    if issue is not None and issue.status != IssueStatus.DRAFT:
+        return redirect("newsletter:issue_detail", issue_id=issue.pk)
+    if request.method == "POST":
+        form = IssueForm(request.POST)
+        if form.is_valid():
+            fields = {
+                "subject": form.cleaned_data["subject"],
+                "preheader": form.cleaned_data["preheader"],
+                "body": form.cleaned_data["body"],
+                "segment": form.segment(),
+                "count_engagement": form.cleaned_data["count_engagement"],
+            }
+            if issue is None:
+                issue = services.issue_create(actor=request.user, **fields)  # type: ignore[arg-type]
+            else:
+                services.issue_update(issue=issue, actor=request.user, **fields)  # type: ignore[arg-type]
+            messages.success(request, "The draft is saved.")
+            return redirect("newsletter:issue_detail", issue_id=issue.pk)
+        messages.error(request, "Please correct the fields marked below.")
+    else:
+        form = IssueForm(initial=_issue_form_initial(issue) if issue else None)
+    return render(request, "newsletter/issue_edit.html", {"form": form, "issue": issue})
+
+
+@organizer_required
+@require_POST
+def issue_preview(request: HttpRequest) -> HttpResponse:
+    """The live preview (htmx): the HTML and the plain-text part as readers will get them."""
+    draft = Issue(
+        subject=request.POST.get("subject", "")[:200] or "(no subject)",
+        preheader=request.POST.get("preheader", "")[:200],
+        body=request.POST.get("body", ""),
+    )
+    draft.pk = 0
+    html = issue_html(draft).replace("%%UNSUBSCRIBE_URL%%", "#").replace("%%PREFERENCES_URL%%", "#")
+    text = issue_text(draft).replace("%%UNSUBSCRIBE_URL%%", "(your unsubscribe link)")
+    text = text.replace("%%PREFERENCES_URL%%", "(your preferences link)")
+    return render(request, "newsletter/_preview.html", {"preview_html": html, "preview_text": text})
+
+
+@organizer_required
+def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
+    issue = get_object_or_404(Issue, pk=issue_id)
+    audience = None
+    audience_error = ""
+    try:
+        audience = selectors.issue_audience(issue=issue).count()
+    except DomainError as error:
+        audience_error = str(error)
+    return render(
+        request,
+        "newsletter/issue_detail.html",
+        {
+            "issue": issue,
+            "segment_label": selectors.segment_label(issue.segment),
+            "audience": audience,
+            "audience_error": audience_error,
+            "progress": selectors.issue_progress(issue=issue),
+            "send_form": SendForm(),
+            "test_form": TestSendForm(initial={"email": request.user.email}),  # type: ignore[union-attr]
+            "links": issue.links.all(),
+            "preview_html": issue_html(issue)
+            .replace("%%UNSUBSCRIBE_URL%%", "#")
+            .replace("%%PREFERENCES_URL%%", "#"),
+        },
+    )
+
+
+@organizer_required
+@require_POST
+def issue_test(request: HttpRequest, issue_id: int) -> HttpResponse:
+    issue = get_object_or_404(Issue, pk=issue_id)
+    form = TestSendForm(request.POST)
+    if form.is_valid():
+        services.issue_send_test(issue=issue, actor=request.user, to=form.cleaned_data["email"])  # type: ignore[arg-type]
+        messages.success(request, f"A test is on its way to {form.cleaned_data['email']}.")
+    else:
+        messages.error(request, "Enter an email address for the test.")
+    return redirect("newsletter:issue_detail", issue_id=issue.pk)
+
+
+@organizer_required
+@require_POST
+def issue_send(request: HttpRequest, issue_id: int) -> HttpResponse:
+    issue = get_object_or_404(Issue, pk=issue_id)
+    form = SendForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("newsletter:issue_detail", issue_id=issue.pk)
+    when = form.cleaned_data["send_at"]
+    try:
+        if when and when > timezone.now():
+            services.issue_schedule(issue=issue, actor=request.user, when=when, attested=True)  # type: ignore[arg-type]
+            messages.success(request, "The issue is scheduled.")
+        else:
+            services.issue_send_now(issue=issue, actor=request.user, attested=True)  # type: ignore[arg-type]
+            messages.success(request, "Sending has started.")
+    except DomainError as error:
+        messages.error(request, str(error))
+    return redirect("newsletter:issue_detail", issue_id=issue.pk)
+
+
+@organizer_required
+@require_POST
+def issue_unschedule(request: HttpRequest, issue_id: int) -> HttpResponse:
+    issue = get_object_or_404(Issue, pk=issue_id)
+    try:
+        services.issue_unschedule(issue=issue, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, "The issue is back to draft.")
+    except DomainError as error:
+        messages.error(request, str(error))
+    return redirect("newsletter:issue_detail", issue_id=issue.pk)
+
+
+@organizer_required
+def demographics(request: HttpRequest) -> HttpResponse:
+    data = selectors.subscriber_demographics(exact=True)
+    sections = []
+    for key, title in (("stage", "Training stage"), ("gender", "Gender"), ("country", "Country")):
+        shares = data[key]
+        sections.append(
+            {
+                "key": key,
+                "title": title,
+                "shares": shares,
+                "chart": bar_chart(
+                    title=f"Subscribers by {title.lower()}",
+                    bars=[(s.label, s.count, f"{s.count} ({s.percent:g}%)") for s in shares[:15]],
+                ),
+            }
+        )
+    return render(
+        request,
+        "newsletter/demographics.html",
+        {"data": data, "sections": sections, "subscribed": SubscriberStatus.SUBSCRIBED},
+    )

@@ -1,0 +1,234 @@
+"""The outbox against a real SMTP server on loopback that refuses, drops and comes back."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from io import StringIO
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+from django.utils import timezone
+
+from hemonc.newsletter import services
+from hemonc.newsletter.models import Delivery, Issue, Subscriber
+from tests.newsletter.conftest import make_subscriber
+from tests.smtp import Mailbox, _free_port
+
+
+class ScriptedServer(Mailbox):
+    """A mailbox that follows a script: "accept" a message, answer "421" to a recipient,
+    or "drop" the connection in the middle of a message. Past the script it accepts all."""
+
+    def __init__(self, script: list[str] | None = None, reject: set[str] | None = None) -> None:
+        super().__init__()
+        self.script = list(script or [])
+        self.reject = reject or set()
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any
+    ) -> str:
+        if self.script and self.script[0] == "421":
+            self.script.pop(0)
+            return "421 4.3.2 Service shutting down, closing channel"
+        if address in self.reject:
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.script and self.script[0] == "drop":
+            self.script.pop(0)
+            server.transport.close()
+            return "451 gone"
+        if self.script and self.script[0] == "accept":
+            self.script.pop(0)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def _point_mail_at(settings: Any, port: int) -> None:
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
+        }
+    }
+
+
+@pytest.fixture
+def port() -> int:
+    return _free_port()
+
+
+@pytest.fixture
+def server_factory(port: int) -> Iterator[Any]:
+    started: list[Controller] = []
+
+    def start(handler: Mailbox) -> Controller:
+        controller = Controller(handler, hostname="127.0.0.1", port=port)
+        controller.start()
+        started.append(controller)
+        return controller
+
+    yield start
+    for controller in started:
+        with contextlib.suppress(AssertionError):  # stopped already by the test
+            controller.stop()
+
+
+def _issue(recipients: int, **fields: Any) -> Issue:
+    for number in range(recipients):
+        make_subscriber(f"reader{number}@example.org")
+    issue = services.issue_create(
+        subject="Pre-ASH special: the sessions not to miss",
+        body="Hello **fellows**.\n\nSee [the schedule](https://example.org/ash).",
+        actor=None,
+        **fields,
+    )
+    issue.phi_attested_at = timezone.now()
+    issue.save()
+    return services.issue_start_sending(issue=issue)
+
+
+def _copies(mailbox: Mailbox) -> Counter[str]:
+    return Counter(str(message["To"]) for message in mailbox.messages)
+
+
+@pytest.mark.django_db
+def test_every_mail_has_both_parts_and_one_click_unsubscribe(
+    settings: Any, server_factory: Any, port: int, client: Any
+) -> None:
+    mailbox = ScriptedServer()
+    server_factory(mailbox)
+    _point_mail_at(settings, port)
+    issue = _issue(1, preheader="Five sessions, one week")
+
+    run = services.outbox_send(issue=issue)
+
+    assert run.sent == 1 and run.done
+    message = mailbox.wait_for(1)[0]
+    assert message["Subject"] == "Pre-ASH special: the sessions not to miss"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Message-ID"].startswith(f"<{issue.pk}.")
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "Hello **fellows**" in text and "the schedule (https://example.org/ash)" in text
+    assert "<strong>fellows</strong>" in html and "Five sessions, one week" in html
+    unsubscribe_url = message["List-Unsubscribe"].strip("<>")
+    assert unsubscribe_url in text and unsubscribe_url in html
+    assert "/newsletter/o/" not in html  # no tracking unless switched on
+
+    client.post(urlsplit(unsubscribe_url).path, {"List-Unsubscribe": "One-Click"})
+
+    assert Subscriber.objects.get().status == "unsubscribed"
+
+
+@pytest.mark.django_db
+def test_refusal_drop_and_outage_still_deliver_exactly_one_copy_each(
+    settings: Any, server_factory: Any, port: int
+) -> None:
+    settings.NEWSLETTER_RETRY_SECONDS = 0
+    mailbox = ScriptedServer(script=["accept"] * 3 + ["421"] + ["accept"] * 2 + ["drop"])
+    controller = server_factory(mailbox)
+    _point_mail_at(settings, port)
+    issue = _issue(10)
+
+    first = services.outbox_send(issue=issue)  # three accepted, then 421
+    second = services.outbox_send(issue=issue)  # two accepted, then the connection drops
+    controller.stop()
+    third = services.outbox_send(issue=issue)  # the server is gone
+    server_factory(mailbox)  # ... and back
+    call_command("newsletter", "send", str(issue.pk), "--wait", stdout=StringIO())
+
+    assert (first.sent, first.retried, second.sent, second.retried) == (3, 1, 2, 1)
+    assert (third.sent, third.retried) == (0, 1)
+    copies = _copies(mailbox)
+    assert sorted(copies) == sorted(f"reader{n}@example.org" for n in range(10))
+    assert set(copies.values()) == {1}
+    issue.refresh_from_db()
+    assert issue.status == "sent"
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
+def test_permanent_refusal_marks_the_subscriber_bounced(
+    settings: Any, server_factory: Any, port: int
+) -> None:
+    mailbox = ScriptedServer(reject={"reader1@example.org"})
+    server_factory(mailbox)
+    _point_mail_at(settings, port)
+    issue = _issue(3)
+
+    out = StringIO()
+    with pytest.raises(Exception, match="1 delivery"):
+        call_command("newsletter", "send", str(issue.pk), "--wait", stdout=out)
+
+    assert sorted(_copies(mailbox)) == ["reader0@example.org", "reader2@example.org"]
+    assert Subscriber.objects.get(email="reader1@example.org").status == "bounced"
+    assert Delivery.objects.get(subscriber__email="reader1@example.org").status == "bounced"
+    assert "bounced 1" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_stopped_worker_leaves_nothing_skipped_or_doubled(
+    settings: Any, server_factory: Any, port: int
+) -> None:
+    mailbox = ScriptedServer()
+    server_factory(mailbox)
+    _point_mail_at(settings, port)
+    issue = _issue(8)
+    # A worker leased four deliveries and was killed before sending them.
+    services.outbox_claim(issue=issue, owner="killed-worker", limit=4)
+
+    meanwhile = services.outbox_send(issue=issue)
+    with time_machine.travel(timezone.now() + services.LEASE + timedelta(seconds=5)):
+        after_lease = services.outbox_send(issue=issue)
+
+    assert (meanwhile.sent, meanwhile.done) == (4, False)
+    assert (after_lease.sent, after_lease.done) == (4, True)
+    assert set(_copies(mailbox).values()) == {1} and len(_copies(mailbox)) == 8
+
+
+@pytest.mark.django_db
+def test_worker_sends_the_issue_from_the_task_queue(
+    settings: Any,
+    server_factory: Any,
+    port: int,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The worker closes "old" connections between tasks; the test's transaction must survive.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    mailbox = ScriptedServer()
+    server_factory(mailbox)
+    _point_mail_at(settings, port)
+    for number in range(5):
+        make_subscriber(f"reader{number}@example.org")
+    issue = services.issue_create(subject="Monthly", body="News.", actor=None)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issue_send_now(issue=issue, actor=None, attested=True)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    assert len(_copies(mailbox)) == 5
+    issue.refresh_from_db()
+    assert issue.status == "sent"
+
+
+@pytest.mark.django_db
+def test_send_without_attestation_is_refused() -> None:
+    issue = services.issue_create(subject="Monthly", body="News.", actor=None)
+
+    with pytest.raises(services.DomainError, match="patient identifiers"):
+        services.issue_send_now(issue=issue, actor=None, attested=False)
+
+    assert Delivery.objects.count() == 0

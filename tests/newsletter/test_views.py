@@ -1,0 +1,283 @@
+"""The newsletter's pages as readers and organizers use them."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import time_machine
+from django.core import mail as django_mail
+from django.urls import reverse
+from django.utils import timezone
+
+from hemonc.members.enums import Role
+from hemonc.newsletter import services
+from hemonc.newsletter.mail import subscriber_token
+from hemonc.newsletter.models import Issue, Subscriber
+from tests.factories import make_member
+from tests.newsletter.conftest import make_subscriber
+
+SIGNUP = {
+    "email": "  Rosa.Diaz@Example.org ",
+    "name": "Rosa Diaz",
+    "stage": "resident",
+    "specialty": "internal_medicine",
+    "country": "MX",
+    "institution": "Hospital del Valle",
+    "gender": "female",
+    "consent": "on",
+}
+
+
+def _link(message: Any) -> str:
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return urlsplit(re.search(r"https?://\S+/newsletter/confirm/\S+/", text).group(0)).path
+
+
+@pytest.mark.django_db
+def test_double_opt_in_subscribes_only_after_the_mailed_link(
+    client: Any, mailbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("newsletter:home"), SIGNUP, REMOTE_ADDR="198.51.100.4")
+    subscriber = Subscriber.objects.get()
+    assert response.url == reverse("newsletter:check_inbox")
+    assert (subscriber.email, subscriber.status) == ("rosa.diaz@example.org", "pending")
+    confirm_path = _link(mailbox.wait_for(1)[0])
+
+    page = client.get(confirm_path)
+    assert "Confirm" in page.content.decode()
+    assert Subscriber.objects.get().status == "pending"  # a link scanner's GET does nothing
+    client.post(confirm_path, REMOTE_ADDR="198.51.100.9")
+
+    subscriber.refresh_from_db()
+    assert subscriber.status == "subscribed"
+    assert (subscriber.stage, subscriber.country, subscriber.gender) == ("resident", "MX", "female")
+    assert subscriber.consent_text.version == 1
+    assert subscriber.consent_ip == "198.51.100.9"
+    assert subscriber.consent_source == "signup"
+
+
+@pytest.mark.django_db
+def test_confirmation_link_expires(client: Any, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("newsletter:home"), SIGNUP)
+    path = _link(django_mail.outbox[0].message())
+
+    with time_machine.travel(timezone.now() + timedelta(days=8)):
+        page = client.post(path)
+
+    assert "expired" in page.content.decode()
+    assert Subscriber.objects.get().status == "pending"
+
+
+@pytest.mark.django_db
+def test_signup_without_consent_shows_the_error(client: Any) -> None:
+    response = client.post(reverse("newsletter:home"), {**SIGNUP, "consent": ""})
+
+    assert "Please agree to the terms" in response.content.decode()
+    assert Subscriber.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_someone_who_left_is_back_only_by_confirming_anew(
+    client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_subscriber("rosa.diaz@example.org", status="unsubscribed")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("newsletter:home"), SIGNUP)
+    assert Subscriber.objects.get().status == "unsubscribed"
+    client.post(_link(django_mail.outbox[0].message()))
+
+    assert Subscriber.objects.get().status == "subscribed"
+
+
+@pytest.mark.django_db
+def test_preferences_change_details_and_unsubscribe(client: Any) -> None:
+    subscriber = make_subscriber("sam@example.org", stage="fellow")
+    path = reverse("newsletter:preferences", args=[subscriber_token(subscriber.pk)])
+
+    client.post(path, {"stage": "attending", "country": "CA", "gender": "", "name": "Sam"})
+    client.post(reverse("newsletter:unsubscribe", args=[subscriber_token(subscriber.pk)]))
+
+    subscriber.refresh_from_db()
+    assert (subscriber.stage, subscriber.country, subscriber.name) == ("attending", "CA", "Sam")
+    assert subscriber.status == "unsubscribed"
+
+
+@pytest.mark.django_db
+def test_forged_preference_link_is_not_found(client: Any) -> None:
+    subscriber = make_subscriber("sam@example.org")
+
+    response = client.get(reverse("newsletter:preferences", args=[f"{subscriber.pk}:forged"]))
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_member_subscribes_in_one_click(client: Any) -> None:
+    member = make_member(display_name="Tariq Nasser", stage="fellow", country="EG")
+    client.force_login(member)
+
+    client.post(reverse("newsletter:subscribe_member"))
+
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.email, subscriber.status, subscriber.user) == (
+        member.email,
+        "subscribed",
+        member,
+    )
+    assert (subscriber.stage, subscriber.country, subscriber.consent_source) == (
+        "fellow",
+        "EG",
+        "profile",
+    )
+
+
+@pytest.mark.django_db
+def test_demographics_page_is_for_organizers_with_chart_and_exact_counts(client: Any) -> None:
+    for number in range(3):
+        make_subscriber(f"f{number}@example.org", stage="fellow", country="US", gender="male")
+    make_subscriber("r@example.org", stage="resident", country="BR", gender="female")
+    client.force_login(make_member(display_name="Just Member"))
+    assert client.get(reverse("newsletter:demographics")).status_code == 404
+
+    client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
+    page = client.get(reverse("newsletter:demographics")).content.decode()
+
+    assert '<svg class="bar-chart" role="img"' in page
+    assert "Fellow: 3 (75%)" in page  # the chart's description
+    assert '<td class="number">3</td>' in page and "75.0%" in page
+
+
+@pytest.mark.django_db
+def test_public_page_shows_small_groups_as_less_than_five(client: Any) -> None:
+    make_subscriber("a@example.org", country="US")
+    make_subscriber("b@example.org", country="FR")
+
+    page = client.get(reverse("newsletter:home")).content.decode()
+
+    assert "Read by &lt;5 subscribers in &lt;5 countries" in page
+
+
+@pytest.mark.django_db
+def test_archive_and_atom_feed_list_sent_issues_only(client: Any) -> None:
+    sent = services.issue_create(subject="October: ASH abstracts", body="All **news**.", actor=None)
+    Issue.objects.filter(pk=sent.pk).update(status="sent", sent_at=timezone.now())
+    services.issue_create(subject="Draft in progress", body="Not yet.", actor=None)
+
+    archive = client.get(reverse("newsletter:archive")).content.decode()
+    issue_page = client.get(reverse("newsletter:archive_issue", args=[sent.pk])).content.decode()
+    feed = client.get(reverse("newsletter:feed")).content.decode()
+
+    assert "October: ASH abstracts" in archive and "Draft in progress" not in archive
+    assert "<strong>news</strong>" in issue_page
+    assert "<title>October: ASH abstracts</title>" in feed and "Draft" not in feed
+
+
+@pytest.mark.django_db
+def test_organizer_composes_previews_and_sends_a_test(
+    client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    organizer = make_member(display_name="Org", role=Role.ORGANIZER)
+    client.force_login(organizer)
+
+    preview = client.post(
+        reverse("newsletter:issue_preview"), {"subject": "Hi", "body": "**Bold** news"}
+    ).content.decode()
+    response = client.post(
+        reverse("newsletter:issue_new"),
+        {"subject": "November", "body": "**Bold** news", "stage": "fellow", "country": "US"},
+    )
+    issue = Issue.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("newsletter:issue_test", args=[issue.pk]), {"email": organizer.email})
+
+    assert "&lt;strong&gt;Bold&lt;/strong&gt;" in preview and "**Bold** news" in preview
+    assert response.url == reverse("newsletter:issue_detail", args=[issue.pk])
+    assert issue.segment == {"stage": "fellow", "country": "US"}
+    assert [m.subject for m in django_mail.outbox] == ["[Test] November"]
+    assert Subscriber.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_organizer_send_needs_the_patient_identifier_attestation(
+    client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
+    make_subscriber("reader@example.org")
+    issue = services.issue_create(subject="November", body="News", actor=None)
+
+    page = client.post(reverse("newsletter:issue_send", args=[issue.pk]), follow=True)
+    issue.refresh_from_db()
+    assert issue.status == "draft"
+    assert "Confirm the check for patient identifiers" in page.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("newsletter:issue_send", args=[issue.pk]), {"attest": "on"})
+
+    issue.refresh_from_db()
+    assert issue.status == "sent"  # the immediate test backend sent it at once
+    assert [m.to for m in django_mail.outbox] == [["reader@example.org"]]
+
+
+@pytest.mark.django_db
+def test_bad_segment_shows_an_error_not_a_crash(client: Any) -> None:
+    client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
+
+    response = client.post(
+        reverse("newsletter:issue_new"), {"subject": "S", "body": "B", "attended": "0"}
+    )
+
+    assert response.status_code == 200
+    assert Issue.objects.count() == 0
+
+
+def _postmark(client: Any, payload: dict[str, Any]) -> Any:
+    auth = base64.b64encode(b"hook:secret").decode()
+    return client.post(
+        "/newsletter/webhooks/postmark/tracking/",
+        data=json.dumps(payload),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {auth}",
+    )
+
+
+@pytest.mark.django_db
+def test_provider_webhooks_mark_bounces_and_complaints(client: Any, settings: Any) -> None:
+    settings.ANYMAIL = {"WEBHOOK_SECRET": ["hook:secret"]}
+    make_subscriber("hard@example.org")
+    make_subscriber("angry@example.org")
+
+    _postmark(
+        client,
+        {"RecordType": "Bounce", "Type": "HardBounce", "ID": 1, "Email": "Hard@example.org",
+         "BouncedAt": "2026-11-01T10:00:00Z", "Description": "Mailbox does not exist"},
+    )  # fmt: skip
+    _postmark(
+        client,
+        {"RecordType": "SpamComplaint", "Type": "SpamComplaint", "ID": 2,
+         "Email": "angry@example.org", "BouncedAt": "2026-11-01T10:00:00Z"},
+    )  # fmt: skip
+
+    statuses = dict(Subscriber.objects.values_list("email", "status"))
+    assert statuses == {"hard@example.org": "bounced", "angry@example.org": "complained"}
+
+
+@pytest.mark.django_db
+def test_webhook_without_the_secret_changes_nothing(client: Any, settings: Any) -> None:
+    settings.ANYMAIL = {"WEBHOOK_SECRET": ["hook:other"]}
+    make_subscriber("hard@example.org")
+
+    response = _postmark(
+        client, {"RecordType": "Bounce", "Type": "HardBounce", "ID": 1, "Email": "hard@example.org"}
+    )
+
+    assert response.status_code == 400
+    assert Subscriber.objects.get().status == "subscribed"
