@@ -1,0 +1,705 @@
+"""Writes of mentorship: offers, goals, requests, mentorships, programs and speed mentoring."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from hemonc.core.audit import audit
+from hemonc.core.errors import DomainError, PermissionDenied
+from hemonc.members.models import User
+from hemonc.members.selectors import user_may_see
+from hemonc.mentorship import selectors
+from hemonc.mentorship.enums import (
+    Format,
+    MentorshipStatus,
+    OfferStatus,
+    ProgramRole,
+    ProgramStatus,
+    RequestStatus,
+)
+from hemonc.mentorship.mails import send_mentorship_mail
+from hemonc.mentorship.matching import match
+from hemonc.mentorship.models import (
+    MAX_CAPACITY,
+    MenteeGoals,
+    MentorOffer,
+    Mentorship,
+    MentorshipFeedback,
+    MentorshipMessage,
+    MentorshipRequest,
+    Program,
+    ProgramApplication,
+    Proposal,
+    SharedGoal,
+    SpeedMentoringEvent,
+    SpeedParticipant,
+    SpeedSeat,
+)
+from hemonc.mentorship.speed_rounds import speed_rounds
+from hemonc.taxonomy.enums import Stage
+from hemonc.taxonomy.models import CareerPath, Topic
+
+
+def _check_values(values: Iterable[str], allowed: Iterable[str], label: str) -> list[str]:
+    allowed_set = set(allowed)
+    result = sorted({v.strip().lower() for v in values if v.strip()})
+    unknown = [v for v in result if v not in allowed_set]
+    if unknown:
+        raise DomainError(f"Unknown {label}: {', '.join(unknown)}.")
+    return result
+
+
+def _check_languages(values: Iterable[str]) -> list[str]:
+    result = sorted({v.strip().lower() for v in values if v.strip()})
+    if any(len(v) != 2 or not v.isalpha() for v in result):
+        raise DomainError("Languages are two-letter ISO 639-1 codes, such as en or es.")
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Offers and goals
+
+
+@transaction.atomic
+def offer_save(
+    *,
+    user: User,
+    status: str = OfferStatus.ACCEPTING,
+    capacity: int = 2,
+    about: str = "",
+    topics: Iterable[Topic] = (),
+    career_paths: Iterable[CareerPath] = (),
+    stages: Iterable[str] = (),
+    formats: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    communities: Iterable[str] = (),
+) -> MentorOffer:
+    """Create or change `user`'s mentor offer. Lowering capacity never ends a mentorship."""
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise DomainError(f"Capacity is 1 to {MAX_CAPACITY} mentees at once.")
+    if status not in OfferStatus.values:
+        raise DomainError("Unknown offer status.")
+    offer, created = MentorOffer.objects.get_or_create(user=user)
+    offer.status = status
+    offer.capacity = capacity
+    offer.about = about
+    offer.stages = _check_values(stages, Stage.values, "stages")
+    offer.formats = _check_values(formats, Format.values, "formats")
+    offer.languages = _check_languages(languages)
+    offer.communities = sorted(set(communities))
+    offer.save()
+    offer.topics.set(topics)
+    offer.career_paths.set(career_paths)
+    if not user.profile.open_to_mentoring and status == OfferStatus.ACCEPTING:
+        user.profile.open_to_mentoring = True
+        user.profile.save(update_fields=["open_to_mentoring", "updated_at"])
+    audit(
+        actor=user,
+        action="mentorship.offer_create" if created else "mentorship.offer_update",
+        target=offer,
+    )
+    return offer
+
+
+@transaction.atomic
+def goals_save(
+    *,
+    user: User,
+    text: str,
+    topics: Iterable[Topic] = (),
+    career_paths: Iterable[CareerPath] = (),
+    formats: Iterable[str] = (),
+    languages: Iterable[str] = (),
+    ranked_mentors: Sequence[int] = (),
+    excluded_mentors: Iterable[User] = (),
+    avoid_own_institution: bool = False,
+    prefers_shared_community: bool = False,
+) -> MenteeGoals:
+    if not text.strip():
+        raise DomainError("Say in a sentence or two what you hope a mentor helps with.")
+    goals, created = MenteeGoals.objects.get_or_create(user=user, defaults={"text": text})
+    goals.text = text.strip()
+    goals.formats = _check_values(formats, Format.values, "formats")
+    goals.languages = _check_languages(languages)
+    goals.ranked_mentors = [int(pk) for pk in dict.fromkeys(ranked_mentors) if int(pk) != user.pk]
+    goals.avoid_own_institution = avoid_own_institution
+    goals.prefers_shared_community = prefers_shared_community
+    goals.save()
+    goals.topics.set(topics)
+    goals.career_paths.set(career_paths)
+    goals.excluded_mentors.set([m for m in excluded_mentors if m.pk != user.pk])
+    audit(
+        actor=user,
+        action="mentorship.goals_create" if created else "mentorship.goals_update",
+        target=goals,
+    )
+    return goals
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+
+
+@transaction.atomic
+def request_create(*, mentee: User, mentor: User, note: str) -> MentorshipRequest:
+    if mentee.pk == mentor.pk:
+        raise DomainError("You cannot be your own mentor.")
+    if not note.strip():
+        raise DomainError("Write a short note: who you are and what you hope for.")
+    # A block either way hides the two from each other: the request cannot exist.
+    if not user_may_see(viewer=mentee, other=mentor) or not mentor.is_active:
+        raise DomainError("This mentor is not available.")
+    offer = MentorOffer.objects.filter(user=mentor).first()
+    if offer is None or not offer.is_accepting:
+        raise DomainError("This mentor is not taking requests right now.")
+    if selectors.seats_left(offer=offer) <= 0:
+        raise DomainError("This mentor has no seat left right now.")
+    if Mentorship.objects.filter(
+        mentor=mentor, mentee=mentee, status=MentorshipStatus.ACTIVE
+    ).exists():
+        raise DomainError("This member is already your mentor.")
+    try:
+        with transaction.atomic():
+            request = MentorshipRequest.objects.create(
+                mentee=mentee, mentor=mentor, note=note.strip()
+            )
+    except IntegrityError:
+        raise DomainError("You already asked this mentor; they have not answered yet.") from None
+    audit(actor=mentee, action="mentorship.request_create", target=request)
+    send_mentorship_mail(
+        to=mentor, kind="request_received", context={"mentee": mentee, "request": request}
+    )
+    return request
+
+
+def _lock_pending(request: MentorshipRequest) -> MentorshipRequest:
+    locked = MentorshipRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != RequestStatus.PENDING:
+        raise DomainError(f"This request was already {locked.get_status_display().lower()}.")
+    return locked
+
+
+@transaction.atomic
+def request_accept(*, request: MentorshipRequest, actor: User, message: str = "") -> Mentorship:
+    """Accept a request; the mentor's offer row is locked so two accepts cannot share one seat."""
+    if actor.pk != request.mentor_id:
+        raise PermissionDenied("Only the mentor can accept this request.")
+    # Lock the offer first, then the request: every accept of this mentor queues here.
+    offer = MentorOffer.objects.select_for_update().filter(user_id=request.mentor_id).first()
+    request = _lock_pending(request)
+    if not user_may_see(viewer=actor, other=request.mentee):
+        raise DomainError("This request can no longer be accepted.")
+    if offer is None or selectors.seats_left(offer=offer) <= 0:
+        raise DomainError(
+            "You have no seat left: raise your capacity or finish a mentorship first."
+        )
+    request.status = RequestStatus.ACCEPTED
+    request.response = message.strip()
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "response", "responded_at", "updated_at"])
+    mentorship = _mentorship_start(mentor=request.mentor, mentee=request.mentee, request=request)
+    audit(actor=actor, action="mentorship.request_accept", target=request)
+    send_mentorship_mail(
+        to=request.mentee,
+        kind="request_accepted",
+        context={"mentor": request.mentor, "request": request, "mentorship": mentorship},
+    )
+    return mentorship
+
+
+@transaction.atomic
+def request_decline(
+    *, request: MentorshipRequest, actor: User, message: str = ""
+) -> MentorshipRequest:
+    if actor.pk != request.mentor_id:
+        raise PermissionDenied("Only the mentor can decline this request.")
+    request = _lock_pending(request)
+    request.status = RequestStatus.DECLINED
+    request.response = message.strip()
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "response", "responded_at", "updated_at"])
+    audit(actor=actor, action="mentorship.request_decline", target=request)
+    if user_may_see(viewer=actor, other=request.mentee):
+        send_mentorship_mail(
+            to=request.mentee,
+            kind="request_declined",
+            context={"mentor": request.mentor, "request": request},
+        )
+    return request
+
+
+@transaction.atomic
+def request_withdraw(*, request: MentorshipRequest, actor: User) -> MentorshipRequest:
+    if actor.pk != request.mentee_id:
+        raise PermissionDenied("Only the member who asked can withdraw the request.")
+    request = _lock_pending(request)
+    request.status = RequestStatus.WITHDRAWN
+    request.responded_at = timezone.now()
+    request.save(update_fields=["status", "responded_at", "updated_at"])
+    audit(actor=actor, action="mentorship.request_withdraw", target=request)
+    return request
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentorships
+
+
+def _mentorship_start(
+    *,
+    mentor: User,
+    mentee: User,
+    request: MentorshipRequest | None = None,
+    program: Program | None = None,
+    checkin_every_weeks: int = 4,
+) -> Mentorship:
+    try:
+        with transaction.atomic():
+            mentorship = Mentorship.objects.create(
+                mentor=mentor,
+                mentee=mentee,
+                request=request,
+                program=program,
+                checkin_every_weeks=checkin_every_weeks,
+            )
+    except IntegrityError:
+        raise DomainError(f"{mentor} already mentors {mentee}.") from None
+    _schedule_checkin(mentorship)
+    return mentorship
+
+
+def _schedule_checkin(mentorship: Mentorship) -> None:
+    """Queue the next check-in reminder; the task carries the due time, so a stale one is a no-op."""
+    from hemonc.mentorship.tasks import send_checkin_reminder_task
+
+    if not mentorship.checkin_every_weeks or not mentorship.is_active:
+        mentorship.next_checkin_at = None
+    else:
+        base = mentorship.next_checkin_at or timezone.now()
+        mentorship.next_checkin_at = base + timedelta(weeks=mentorship.checkin_every_weeks)
+        due = mentorship.next_checkin_at
+        # A backend that cannot defer (the immediate one of tests) would send it now: skip.
+        if send_checkin_reminder_task.get_backend().supports_defer:
+            transaction.on_commit(
+                partial(
+                    send_checkin_reminder_task.using(run_after=due).enqueue,
+                    mentorship.pk,
+                    due.isoformat(),
+                )
+            )
+    mentorship.save(update_fields=["next_checkin_at", "updated_at"])
+
+
+def _member_of(mentorship: Mentorship, user: User) -> None:
+    if user.pk not in (mentorship.mentor_id, mentorship.mentee_id):
+        raise PermissionDenied("This mentorship is private to its mentor and mentee.")
+
+
+def _active(mentorship: Mentorship) -> Mentorship:
+    locked = Mentorship.objects.select_for_update().get(pk=mentorship.pk)
+    if not locked.is_active:
+        raise DomainError("This mentorship has ended.")
+    return locked
+
+
+def _other_user(mentorship: Mentorship, user: User) -> User:
+    return mentorship.mentee if user.pk == mentorship.mentor_id else mentorship.mentor
+
+
+@transaction.atomic
+def mentorship_post_message(
+    *, mentorship: Mentorship, author: User, body: str
+) -> MentorshipMessage:
+    _member_of(mentorship, author)
+    mentorship = _active(mentorship)
+    if not body.strip():
+        raise DomainError("The message is empty.")
+    message = MentorshipMessage.objects.create(
+        mentorship=mentorship, author=author, body=body.strip()
+    )
+    audit(actor=author, action="mentorship.message", target=mentorship)
+    other = _other_user(mentorship, author)
+    if user_may_see(viewer=author, other=other):
+        send_mentorship_mail(
+            to=other,
+            kind="new_message",
+            context={"author": author, "message": message, "mentorship": mentorship},
+        )
+    return message
+
+
+@transaction.atomic
+def goal_add(*, mentorship: Mentorship, actor: User, text: str) -> SharedGoal:
+    _member_of(mentorship, actor)
+    mentorship = _active(mentorship)
+    if not text.strip():
+        raise DomainError("The goal is empty.")
+    goal = SharedGoal.objects.create(mentorship=mentorship, text=text.strip()[:200])
+    audit(actor=actor, action="mentorship.goal_add", target=mentorship)
+    return goal
+
+
+@transaction.atomic
+def goal_set_done(*, goal: SharedGoal, actor: User, done: bool) -> SharedGoal:
+    _member_of(goal.mentorship, actor)
+    goal.done = done
+    goal.save(update_fields=["done"])
+    audit(
+        actor=actor,
+        action="mentorship.goal_done" if done else "mentorship.goal_reopen",
+        target=goal.mentorship,
+    )
+    return goal
+
+
+@transaction.atomic
+def mentorship_set_checkins(*, mentorship: Mentorship, actor: User, every_weeks: int) -> Mentorship:
+    _member_of(mentorship, actor)
+    mentorship = _active(mentorship)
+    if not 0 <= every_weeks <= 26:
+        raise DomainError("Check-ins are every 1 to 26 weeks, or 0 for none.")
+    mentorship.checkin_every_weeks = every_weeks
+    mentorship.next_checkin_at = None
+    mentorship.save(update_fields=["checkin_every_weeks", "updated_at"])
+    _schedule_checkin(mentorship)
+    audit(
+        actor=actor,
+        action="mentorship.checkins",
+        target=mentorship,
+        changes={"every_weeks": every_weeks},
+    )
+    return mentorship
+
+
+def mentorship_send_checkin(*, mentorship_id: int, due: str) -> bool:
+    """Send the check-in reminder due at `due` to both sides and queue the next one."""
+    with transaction.atomic():
+        mentorship = (
+            Mentorship.objects.select_for_update(of=("self",))
+            .select_related("mentor__profile", "mentee__profile")
+            .filter(pk=mentorship_id)
+            .first()
+        )
+        if (
+            mentorship is None
+            or not mentorship.is_active
+            or mentorship.next_checkin_at is None
+            or mentorship.next_checkin_at.isoformat() != due
+        ):
+            return False
+        for user, other in (
+            (mentorship.mentor, mentorship.mentee),
+            (mentorship.mentee, mentorship.mentor),
+        ):
+            send_mentorship_mail(
+                to=user, kind="checkin", context={"other": other, "mentorship": mentorship}
+            )
+        _schedule_checkin(mentorship)
+        audit(actor=None, action="mentorship.checkin_reminder", target=mentorship)
+    return True
+
+
+@transaction.atomic
+def mentorship_exit(*, mentorship: Mentorship, actor: User) -> Mentorship:
+    """A no-fault exit: either side, at any time, with no reason asked or stored."""
+    _member_of(mentorship, actor)
+    mentorship = _active(mentorship)
+    mentorship.status = MentorshipStatus.ENDED
+    mentorship.ended_at = timezone.now()
+    mentorship.ended_by = actor
+    mentorship.next_checkin_at = None
+    mentorship.save(
+        update_fields=["status", "ended_at", "ended_by", "next_checkin_at", "updated_at"]
+    )
+    audit(actor=actor, action="mentorship.exit", target=mentorship)
+    other = _other_user(mentorship, actor)
+    if user_may_see(viewer=actor, other=other):
+        send_mentorship_mail(
+            to=other, kind="ended", context={"other": actor, "mentorship": mentorship}
+        )
+    return mentorship
+
+
+@transaction.atomic
+def mentorship_complete(*, mentorship: Mentorship, actor: User, feedback: str = "") -> Mentorship:
+    _member_of(mentorship, actor)
+    mentorship = _active(mentorship)
+    mentorship.status = MentorshipStatus.COMPLETED
+    mentorship.ended_at = timezone.now()
+    mentorship.ended_by = actor
+    mentorship.next_checkin_at = None
+    mentorship.save(
+        update_fields=["status", "ended_at", "ended_by", "next_checkin_at", "updated_at"]
+    )
+    if feedback.strip():
+        MentorshipFeedback.objects.create(
+            mentorship=mentorship, author=actor, text=feedback.strip()
+        )
+    audit(actor=actor, action="mentorship.complete", target=mentorship)
+    other = _other_user(mentorship, actor)
+    if user_may_see(viewer=actor, other=other):
+        send_mentorship_mail(
+            to=other,
+            kind="completed",
+            context={"other": actor, "actor": actor, "mentorship": mentorship},
+        )
+    return mentorship
+
+
+@transaction.atomic
+def feedback_leave(*, mentorship: Mentorship, author: User, text: str) -> MentorshipFeedback:
+    _member_of(mentorship, author)
+    if mentorship.status != MentorshipStatus.COMPLETED:
+        raise DomainError("Feedback is left when a mentorship is complete.")
+    if not text.strip():
+        raise DomainError("The feedback is empty.")
+    feedback, _ = MentorshipFeedback.objects.update_or_create(
+        mentorship=mentorship, author=author, defaults={"text": text.strip()}
+    )
+    audit(actor=author, action="mentorship.feedback", target=mentorship)
+    return feedback
+
+
+# ---------------------------------------------------------------------------------------------
+# Programs
+
+
+def _organizer(actor: User) -> None:
+    if not actor.is_organizer:
+        raise PermissionDenied("Only organizers manage programs.")
+
+
+@transaction.atomic
+def program_create(*, actor: User, **fields: Any) -> Program:
+    _organizer(actor)
+    if fields["applications_close_at"] <= fields["applications_open_at"]:
+        raise DomainError("Applications must close after they open.")
+    program = Program.objects.create(created_by=actor, **fields)
+    audit(actor=actor, action="mentorship.program_create", target=program)
+    return program
+
+
+@transaction.atomic
+def program_apply(
+    *, program: Program, user: User, role: str, capacity: int = 1
+) -> ProgramApplication:
+    now = timezone.now()
+    if program.status != ProgramStatus.OPEN or not (
+        program.applications_open_at <= now < program.applications_close_at
+    ):
+        raise DomainError("Applications to this program are closed.")
+    if role not in ProgramRole.values:
+        raise DomainError("Apply as a mentor or as a mentee.")
+    if role == ProgramRole.MENTOR and not MentorOffer.objects.filter(user=user).exists():
+        raise DomainError("Fill in your mentor offer first: the matcher reads it.")
+    if role == ProgramRole.MENTEE and not MenteeGoals.objects.filter(user=user).exists():
+        raise DomainError("Fill in your mentee goals first: the matcher reads them.")
+    if not 1 <= capacity <= MAX_CAPACITY:
+        raise DomainError(f"Capacity is 1 to {MAX_CAPACITY}.")
+    application, _ = ProgramApplication.objects.update_or_create(
+        program=program, user=user, defaults={"role": role, "capacity": capacity}
+    )
+    audit(actor=user, action="mentorship.program_apply", target=program, changes={"role": role})
+    return application
+
+
+@transaction.atomic
+def program_withdraw(*, program: Program, user: User) -> None:
+    if program.status == ProgramStatus.PUBLISHED:
+        raise DomainError("The matches are published; leave the mentorship instead.")
+    deleted, _ = ProgramApplication.objects.filter(program=program, user=user).delete()
+    if deleted:
+        audit(actor=user, action="mentorship.program_withdraw", target=program)
+
+
+@transaction.atomic
+def program_run_matcher(*, program: Program, actor: User) -> list[Proposal]:
+    """Run the matcher on the program's applicants and store its proposals for review."""
+    _organizer(actor)
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.status == ProgramStatus.PUBLISHED:
+        raise DomainError("The matches are already published.")
+    mentors, mentees = selectors.program_matcher_input(program=program)
+    result = match(mentors, mentees)
+    Proposal.objects.filter(program=program).delete()
+    proposals = Proposal.objects.bulk_create(
+        Proposal(
+            program=program,
+            mentee_id=int(row.mentee_id),
+            mentor_id=int(row.mentor_id) if row.mentor_id else None,
+            score=row.score,
+            terms=selectors.terms_dict(row.terms) if row.terms else {},
+            reason=row.reason,
+        )
+        for row in result.rows
+    )
+    program.status = ProgramStatus.MATCHING
+    program.save(update_fields=["status", "updated_at"])
+    audit(
+        actor=actor,
+        action="mentorship.program_match",
+        target=program,
+        changes={"matched": result.matched, "mentees": len(mentees)},
+    )
+    return proposals
+
+
+@transaction.atomic
+def proposal_set_mentor(*, proposal: Proposal, mentor: User | None, actor: User) -> Proposal:
+    """Swap a proposal's mentor (organizers), or remove the pair with mentor=None.
+
+    The rules still hold: capacity in the program, the mentee's exclusions and blocks.
+    """
+    _organizer(actor)
+    program = Program.objects.select_for_update().get(pk=proposal.program_id)
+    if program.status != ProgramStatus.MATCHING:
+        raise DomainError("Proposals can be changed between matching and publishing.")
+    if mentor is None:
+        proposal.mentor, proposal.score, proposal.terms = None, None, {}
+        proposal.reason = "removed by an organizer"
+    else:
+        application = ProgramApplication.objects.filter(
+            program=program, user=mentor, role=ProgramRole.MENTOR
+        ).first()
+        if application is None:
+            raise DomainError(f"{mentor} is not a mentor in this program.")
+        taken = (
+            Proposal.objects.filter(program=program, mentor=mentor).exclude(pk=proposal.pk).count()
+        )
+        if taken >= application.capacity:
+            raise DomainError(f"{mentor} has no seat left in this program.")
+        pair = selectors.program_pair(program=program, mentor=mentor, mentee=proposal.mentee)
+        if pair.rule is not None and pair.rule in {"excluded", "blocked"}:
+            raise DomainError(f"{proposal.mentee} cannot be matched with {mentor} ({pair.rule}).")
+        proposal.mentor = mentor
+        proposal.score = pair.terms.total if pair.terms else None
+        proposal.terms = selectors.terms_dict(pair.terms) if pair.terms else {}
+        proposal.reason = "" if pair.rule is None else f"organizer's choice despite: {pair.rule}"
+    proposal.edited = True
+    proposal.save()
+    audit(actor=actor, action="mentorship.proposal_set", target=proposal)
+    return proposal
+
+
+@transaction.atomic
+def program_publish(*, program: Program, actor: User) -> list[Mentorship]:
+    """Turn the reviewed proposals into mentorships and tell both sides by mail."""
+    _organizer(actor)
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if program.status != ProgramStatus.MATCHING:
+        raise DomainError("Run the matcher and review its proposals before publishing.")
+    started = []
+    for proposal in program.proposals.exclude(mentor=None).select_related("mentor", "mentee"):
+        assert proposal.mentor is not None
+        if Mentorship.objects.filter(
+            mentor=proposal.mentor, mentee=proposal.mentee, status=MentorshipStatus.ACTIVE
+        ).exists():
+            continue
+        mentorship = _mentorship_start(
+            mentor=proposal.mentor,
+            mentee=proposal.mentee,
+            program=program,
+            checkin_every_weeks=program.checkin_every_weeks,
+        )
+        started.append(mentorship)
+        for to, other, role in (
+            (proposal.mentor, proposal.mentee, "mentor"),
+            (proposal.mentee, proposal.mentor, "mentee"),
+        ):
+            send_mentorship_mail(
+                to=to,
+                kind="program_match",
+                context={
+                    "program": program,
+                    "other": other,
+                    "role": role,
+                    "mentorship": mentorship,
+                },
+            )
+    program.status = ProgramStatus.PUBLISHED
+    program.published_at = timezone.now()
+    program.save(update_fields=["status", "published_at", "updated_at"])
+    audit(
+        actor=actor,
+        action="mentorship.program_publish",
+        target=program,
+        changes={"mentorships": len(started)},
+    )
+    return started
+
+
+# ---------------------------------------------------------------------------------------------
+# Speed mentoring
+
+
+@transaction.atomic
+def speed_event_create(*, actor: User, **fields: Any) -> SpeedMentoringEvent:
+    _organizer(actor)
+    event = SpeedMentoringEvent.objects.create(created_by=actor, **fields)
+    audit(actor=actor, action="mentorship.speed_event_create", target=event)
+    return event
+
+
+@transaction.atomic
+def speed_participant_add(
+    *, event: SpeedMentoringEvent, user: User, role: str, actor: User
+) -> SpeedParticipant:
+    if actor.pk != user.pk:
+        _organizer(actor)
+    if role not in ProgramRole.values:
+        raise DomainError("Join as a mentor or as a mentee.")
+    participant, _ = SpeedParticipant.objects.update_or_create(
+        event=event, user=user, defaults={"role": role}
+    )
+    audit(actor=actor, action="mentorship.speed_join", target=event, changes={"role": role})
+    return participant
+
+
+@transaction.atomic
+def speed_check_in(
+    *, participant: SpeedParticipant, actor: User, checked_in: bool = True
+) -> SpeedParticipant:
+    _organizer(actor)
+    participant.checked_in = checked_in
+    participant.save(update_fields=["checked_in"])
+    audit(actor=actor, action="mentorship.speed_check_in", target=participant.event)
+    return participant
+
+
+@transaction.atomic
+def speed_event_sync_check_ins(*, event: SpeedMentoringEvent, actor: User) -> int:
+    """Mark as here the participants who checked in at the event's live session."""
+    _organizer(actor)
+    if event.session_id is None:
+        return 0
+    present = selectors.session_check_in_user_ids(session_id=event.session_id)
+    count = event.participants.filter(user_id__in=present, checked_in=False).update(checked_in=True)
+    audit(actor=actor, action="mentorship.speed_sync", target=event, changes={"marked": count})
+    return count
+
+
+@transaction.atomic
+def speed_event_schedule(*, event: SpeedMentoringEvent, actor: User) -> list[SpeedSeat]:
+    """Seat the checked-in people: rounds with no repeated pair and balanced tables."""
+    _organizer(actor)
+    event = SpeedMentoringEvent.objects.select_for_update().get(pk=event.pk)
+    mentors, mentees = selectors.speed_event_input(event=event)
+    schedule = speed_rounds(mentors, mentees, rounds=event.rounds, table_size=event.table_size)
+    event.seats.all().delete()
+    seats = SpeedSeat.objects.bulk_create(
+        SpeedSeat(
+            event=event, round=s.round, mentor_id=int(s.mentor_id), mentee_id=int(s.mentee_id)
+        )
+        for s in schedule
+    )
+    event.scheduled_at = timezone.now()
+    event.save(update_fields=["scheduled_at", "updated_at"])
+    audit(
+        actor=actor, action="mentorship.speed_schedule", target=event, changes={"seats": len(seats)}
+    )
+    return seats

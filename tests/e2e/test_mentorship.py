@@ -1,0 +1,90 @@
+"""Mentorship in Chromium: a mentee finds a mentor and asks; the mentor accepts; either side leaves."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import Browser, Page, expect
+
+from hemonc.mentorship.services import offer_save
+from hemonc.taxonomy.models import Topic
+from tests.e2e.conftest import DESKTOP, snapshot
+from tests.factories import PASSWORD, make_member
+
+
+def _sign_in(browser: Browser, live_server, email: str) -> Page:  # type: ignore[no-untyped-def]
+    page = browser.new_context(viewport=DESKTOP).new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    return page
+
+
+def test_mentee_finds_asks_mentor_accepts_and_mentee_leaves(
+    live_server, browser: Browser, screenshot_dir: Path
+) -> None:
+    mentor = make_member(display_name="Dr. Grace Okoro", stage="attending")
+    offer_save(
+        user=mentor,
+        capacity=2,
+        about="Myeloma trials and academic careers.",
+        topics=Topic.objects.filter(slug="mmsm"),
+        stages=["fellow"],
+    )
+    mentee = make_member(display_name="Priya Raman", stage="fellow")
+    mentee_page = _sign_in(browser, live_server, mentee.email)
+    mentor_page = _sign_in(browser, live_server, mentor.email)
+    try:
+        # The mentee finds the mentor by topic and sees the seats left.
+        mentee_page.goto(f"{live_server.url}/mentorship/mentors/")
+        expect(mentee_page.get_by_role("heading", level=1)).to_have_text("Find a mentor")
+        mentee_page.get_by_label("Topic").select_option(value="mmsm")
+        mentee_page.get_by_role("button", name="Filter").click()
+        results = mentee_page.locator("#results")
+        expect(results.get_by_role("link", name="Dr. Grace Okoro", exact=True)).to_be_visible()
+        expect(results).to_contain_text("2 of 2 seats left")
+        snapshot(mentee_page, screenshot_dir, "mentor-finder")
+
+        # ... and asks, with a note.
+        results.get_by_role("link", name="Ask Dr. Grace Okoro to mentor you").click()
+        mentee_page.get_by_label("Your note").fill(
+            "Second-year fellow hoping to start a myeloma trial."
+        )
+        mentee_page.get_by_role("button", name="Send request").click()
+        expect(
+            mentee_page.get_by_text("Your request is on its way to Dr. Grace Okoro.")
+        ).to_be_visible()
+
+        # The mentor sees the request on the mentorship page and accepts with a message.
+        mentor_page.goto(f"{live_server.url}/mentorship/")
+        mentor_page.get_by_role("link", name="Priya Raman").click()
+        expect(mentor_page.get_by_role("heading", level=1)).to_have_text(
+            "Priya Raman asks you to be their mentor"
+        )
+        expect(mentor_page.get_by_text("hoping to start a myeloma trial")).to_be_visible()
+        snapshot(mentor_page, screenshot_dir, "mentorship-request")
+        mentor_page.get_by_label("Message (optional)").fill("Happy to. Let's talk on Tuesday.")
+        mentor_page.get_by_role("button", name="Accept").click()
+        expect(mentor_page.get_by_role("heading", level=1)).to_have_text("Mentoring Priya Raman")
+        mentor_page.get_by_label("Message", exact=True).fill(
+            "Welcome! Send me your draft protocol."
+        )
+        mentor_page.get_by_role("button", name="Send").click()
+        expect(mentor_page.get_by_text("Welcome! Send me your draft protocol.")).to_be_visible()
+
+        # The mentee sees the thread, then leaves with no reason asked.
+        mentee_page.goto(f"{live_server.url}/mentorship/")
+        mentee_page.get_by_role("link", name="Mentored by Dr. Grace Okoro").click()
+        expect(mentee_page.get_by_text("Welcome! Send me your draft protocol.")).to_be_visible()
+        snapshot(mentee_page, screenshot_dir, "mentorship-thread")
+        mentee_page.get_by_role("link", name="Leave this mentorship").click()
+        expect(mentee_page.get_by_text("you do not need to give a reason")).to_be_visible()
+        mentee_page.get_by_role("button", name="Leave the mentorship").click()
+        expect(mentee_page.get_by_text("The mentorship has ended.")).to_be_visible()
+        expect(mentee_page.locator(".card", has_text="My mentorships")).to_contain_text("Ended")
+    finally:
+        mentee_page.context.close()
+        mentor_page.context.close()

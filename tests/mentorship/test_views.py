@@ -1,0 +1,84 @@
+"""The mentorship pages: forms show errors, blocks hide people, organizers' pages stay theirs."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from hemonc.members.enums import Role
+from hemonc.members.services import block_create
+from hemonc.mentorship.models import MentorOffer, MentorshipRequest
+from tests.factories import make_member
+
+
+def test_finder_lists_the_mentor_with_seats_left(client: Client, mentor, mentee) -> None:
+    client.force_login(mentee)
+
+    response = client.get("/mentorship/mentors/", {"topic": "mmsm", "with_seats": "on"})
+
+    assert "Dr. Grace Mentor" in response.content.decode()
+    assert "1 of 1 seat left" in response.content.decode()
+
+
+def test_finder_hides_a_mentor_who_blocked_the_viewer(client: Client, mentor, mentee) -> None:
+    block_create(blocker=mentor, blocked=mentee)
+    client.force_login(mentee)
+
+    page = client.get("/mentorship/mentors/").content.decode()
+    request_page = client.get(f"/mentorship/mentors/{mentor.pk}/request/")
+
+    assert "Dr. Grace Mentor" not in page
+    assert request_page.status_code == 404
+
+
+def test_request_form_shows_an_error_for_an_empty_note(client: Client, mentor, mentee) -> None:
+    client.force_login(mentee)
+
+    response = client.post(f"/mentorship/mentors/{mentor.pk}/request/", {"note": ""})
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not MentorshipRequest.objects.exists()
+
+
+def test_offer_form_rejects_capacity_over_ten(client: Client, mentee) -> None:
+    client.force_login(mentee)
+
+    response = client.post("/mentorship/offer/", {"status": "accepting", "capacity": "11"})
+
+    assert "less than or equal to 10" in response.content.decode()
+    assert not MentorOffer.objects.filter(user=mentee).exists()
+
+
+def test_program_review_is_for_organizers_only(client: Client, mentee) -> None:
+    organizer = make_member(display_name="Org", role=Role.ORGANIZER)
+    client.force_login(organizer)
+    created = client.post(
+        "/mentorship/programs/new/",
+        {
+            "name": "Fall program",
+            "applications_open_at": "2026-01-01T10:00",
+            "applications_close_at": "2026-02-01T10:00",
+            "matching_date": "2026-02-05",
+            "checkin_every_weeks": "4",
+        },
+    )
+    program_url = created["Location"]
+    client.force_login(mentee)
+
+    review = client.get(f"{program_url}review/")
+
+    assert review.status_code == 403
+
+
+def test_mentorship_thread_is_private_to_its_pair(client: Client, mentor, mentee) -> None:
+    from hemonc.mentorship.services import request_accept, request_create
+
+    mentorship = request_accept(
+        request=request_create(mentee=mentee, mentor=mentor, note="Hi"), actor=mentor
+    )
+    stranger = make_member(display_name="Stranger")
+    client.force_login(stranger)
+
+    response = client.get(mentorship.get_absolute_url())
+
+    assert response.status_code == 404
