@@ -9,7 +9,16 @@ from django.contrib.auth.backends import BaseBackend
 
 # Apps whose models organizers manage through the admin. `auth` is left out on purpose:
 # roles change only through the member_set_role service (audited), not by editing groups.
-ORGANIZER_APPS = {"core", "taxonomy", "members", "account", "django_tasks_database"}
+ORGANIZER_APPS = {
+    "core",
+    "taxonomy",
+    "members",
+    "events",
+    "newsletter",
+    "mentorship",
+    "account",
+    "django_tasks_database",
+}
 
 
 class RoleBackend(BaseBackend):

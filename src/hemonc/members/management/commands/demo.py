@@ -36,8 +36,7 @@ class Command(BaseCommand):
         if demo_network_exists():
             summary = demo_network_summary()
             self.stdout.write(
-                f"The demo members are already here ({summary.members} members "
-                f"@{DEMO_DOMAIN})."
+                f"The demo members are already here ({summary.members} members @{DEMO_DOMAIN})."
             )
             self._extend_demo()
             self._write_sign_ins(summary)
