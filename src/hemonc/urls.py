@@ -18,7 +18,9 @@ urlpatterns = [
     path("", include("hemonc.members.urls")),
     path("sessions/", include("hemonc.events.urls")),
     path("newsletter/", include("hemonc.newsletter.urls")),
+    path("outreach/", include("hemonc.outreach.urls")),
     path("mentorship/", include("hemonc.mentorship.urls")),
+    path("analytics/", include("hemonc.analytics.urls")),
     # Avatars are small and few; a deployment may serve MEDIA_ROOT from its proxy instead.
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]
