@@ -242,3 +242,13 @@ def test_healthz_fails_when_tasks_wait_too_long(client):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["tasks"]["status"] == "stalled"
+
+
+def test_directory_says_more_than_when_results_pass_the_counting_cap(signed_in, monkeypatch):
+    from hemonc.core.pagination import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    for name in ("Cara One", "Cara Two", "Cara Three"):
+        make_member(display_name=name)
+    html = signed_in.get(reverse("members:directory"), {"q": "cara"}).content.decode()
+    assert "More than 2 members" in html

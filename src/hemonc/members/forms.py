@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import Case, Value, When
 
 from hemonc.core.countries import country_choices
 from hemonc.core.timezones import time_zone_choices
+from hemonc.core.widgets import Select
 from hemonc.members.enums import Gender, IdentityCommunity
 from hemonc.members.models import Profile
 from hemonc.members.validators import normalize_orcid, validate_orcid
@@ -125,11 +127,22 @@ class AvatarForm(forms.Form):
     )
 
 
+def topic_choices() -> list[tuple[str, str]]:
+    """(slug, label) of every topic; cached briefly, the directory asks on every request."""
+    choices = cache.get("members:topic-choices")
+    if choices is None:
+        choices = [(t.slug, t.label) for t in Topic.objects.order_by("name")]
+        cache.set("members:topic-choices", choices, timeout=60)
+    return choices
+
+
 class DirectoryForm(forms.Form):
     q = forms.CharField(required=False, label="Search", max_length=100)
-    stage = forms.ChoiceField(choices=[("", "Any stage"), *Stage.choices], required=False)
-    interest = forms.ChoiceField(required=False, label="Interest")
-    country = forms.ChoiceField(required=False)
+    stage = forms.ChoiceField(
+        choices=[("", "Any stage"), *Stage.choices], required=False, widget=Select
+    )
+    interest = forms.ChoiceField(required=False, label="Interest", widget=Select)
+    country = forms.ChoiceField(required=False, widget=Select)
     open_to_mentoring = forms.BooleanField(required=False, label="Open to mentoring")
     looking_for_mentor = forms.BooleanField(required=False, label="Looking for a mentor")
 
@@ -137,10 +150,7 @@ class DirectoryForm(forms.Form):
         from hemonc.core.countries import country_name
 
         super().__init__(*args, **kwargs)
-        self.fields["interest"].choices = [
-            ("", "Any interest"),
-            *((t.slug, t.label) for t in Topic.objects.order_by("name")),
-        ]
+        self.fields["interest"].choices = [("", "Any interest"), *topic_choices()]
         self.fields["country"].choices = [
             ("", "Any country"),
             *sorted(((c, country_name(c)) for c in countries), key=lambda pair: pair[1]),

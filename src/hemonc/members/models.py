@@ -50,6 +50,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        indexes = [
+            models.Index(
+                fields=["is_active"], name="members_user_inactive", condition=Q(is_active=False)
+            )
+        ]
 
     def __str__(self) -> str:
         profile = getattr(self, "profile", None)

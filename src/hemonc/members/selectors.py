@@ -115,8 +115,11 @@ def member_count() -> int:
 
 
 def _listed_profiles(*, viewer: Viewer) -> QuerySet[Profile]:
-    qs = Profile.objects.filter(user__is_active=True, listed_in_directory=True).exclude(
-        display_name=""
+    # Deactivated accounts are few: excluding them by id is cheaper than joining every user.
+    qs = (
+        Profile.objects.filter(listed_in_directory=True)
+        .exclude(display_name="")
+        .exclude(user_id__in=User.objects.filter(is_active=False).values("id"))
     )
     hidden = user_ids_hidden_from(viewer=viewer)
     if hidden is not None:
@@ -186,7 +189,7 @@ def directory_search(*, viewer: Viewer, filters: DirectoryFilters) -> QuerySet[P
         sql, params = _full_text_condition(tokens)
         # The SQL is fixed text; the search words travel as bound parameters.
         qs = qs.filter(RawSQL(sql, params, output_field=BooleanField()))  # noqa: S611
-    return qs.select_related("user").order_by("display_name", "id")
+    return qs.order_by("display_name", "id")
 
 
 def directory_countries(*, viewer: Viewer) -> list[str]:

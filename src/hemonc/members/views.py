@@ -9,13 +9,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hemonc.core.errors import DomainError
+from hemonc.core.pagination import CappedPaginator
 from hemonc.members import selectors, services
 from hemonc.members.forms import AccountDeleteForm, AvatarForm, DirectoryForm, ProfileForm
 from hemonc.members.models import Block, Mute, User
@@ -128,9 +128,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             looking_for_mentor=form.cleaned_data["looking_for_mentor"],
         )
     profiles = selectors.directory_search(viewer=request.user, filters=filters)
-    page = Paginator(profiles.prefetch_related("interests"), settings.DIRECTORY_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(profiles, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
