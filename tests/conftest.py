@@ -37,6 +37,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items[:] = keep
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():  # type: ignore[no-untyped-def]
+    """Each test starts with an empty cache, as a freshly started server does."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def member(db):  # type: ignore[no-untyped-def]
     return make_member(display_name="Ana Lopez")

@@ -252,3 +252,14 @@ def test_directory_says_more_than_when_results_pass_the_counting_cap(signed_in, 
         make_member(display_name=name)
     html = signed_in.get(reverse("members:directory"), {"q": "cara"}).content.decode()
     assert "More than 2 members" in html
+
+
+def test_directory_country_filter_learns_a_new_country_at_once(
+    signed_in, member, django_capture_on_commit_callbacks
+):
+    from hemonc.members.services import profile_update
+
+    assert "Portugal" not in signed_in.get(reverse("members:directory")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        profile_update(profile=member.profile, actor=member, country="PT")
+    assert "Portugal" in signed_in.get(reverse("members:directory")).content.decode()

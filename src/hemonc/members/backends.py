@@ -15,6 +15,7 @@ ORGANIZER_APPS = {
     "members",
     "events",
     "newsletter",
+    "outreach",
     "mentorship",
     "account",
     "django_tasks_database",

@@ -199,7 +199,7 @@ def directory_countries(*, viewer: Viewer) -> list[str]:
     profile on each directory request would cost more than the search itself.
     """
     levels = sorted(visibility_levels(viewer=viewer))
-    key = f"members:directory-countries:{','.join(levels)}"
+    key = _countries_key(levels)
     countries = cache.get(key)
     if countries is None:
         countries = list(
@@ -213,6 +213,16 @@ def directory_countries(*, viewer: Viewer) -> list[str]:
         )
         cache.set(key, countries, timeout=300)
     return countries
+
+
+def _countries_key(levels: list[str]) -> str:
+    return f"members:directory-countries:{','.join(levels)}"
+
+
+def directory_countries_forget() -> None:
+    """Drop the cached country lists (a profile's country or its visibility changed)."""
+    audiences = [[Visibility.PUBLIC], [Visibility.PUBLIC, Visibility.MEMBERS], list(Visibility)]
+    cache.delete_many([_countries_key(sorted(levels)) for levels in audiences])
 
 
 def member_data_export(*, user: User) -> dict[str, Any]:
