@@ -260,7 +260,41 @@ def member_data_export(*, user: User) -> dict[str, Any]:
             {"at": a.created_at.isoformat(), "action": a.action, "target": a.target_type}
             for a in AuditEntry.objects.filter(actor=user).order_by("created_at")
         ],
+        **_rows_of_other_apps(user),
     }
+
+
+# Rows that point at a member but are not theirs to download, or are covered above.
+_EXPORT_SKIP = {"members", "core", "auth", "admin", "account", "sessions", "django_tasks_database"}
+
+
+def _rows_of_other_apps(user: User) -> dict[str, Any]:
+    """Every row of the other apps that points at `user` (RSVPs, subscriptions, mentorships...).
+
+    Found through the model registry, so an app added later is in the download without
+    the members app knowing it, and without importing it.
+    """
+    from django.apps import apps
+
+    export: dict[str, Any] = {}
+    for model in apps.get_models():
+        if model._meta.app_label in _EXPORT_SKIP:
+            continue
+        links = [
+            field.name
+            for field in model._meta.concrete_fields
+            if field.is_relation and field.related_model is User
+        ]
+        condition = Q()
+        for name in links:
+            condition |= Q(**{name: user})
+        if not links:
+            continue
+        rows = list(model._default_manager.filter(condition).values())
+        if rows:
+            app = export.setdefault(model._meta.app_label, {})
+            app[model._meta.model_name] = rows
+    return export
 
 
 def _jsonable(value: Any) -> Any:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -224,6 +225,12 @@ def member_erase(*, user: User, actor: User) -> None:
         raise DomainError("Only the member or an organizer can erase an account.")
     avatar = user.profile.avatar.name if hasattr(user, "profile") else ""
     user_id = user.pk
+    # Apps keep some rows past an account (a guest appearance, a message in a shared thread);
+    # each may erase what is personal first, through `erase_member_data(user)` on its AppConfig.
+    for config in apps.get_app_configs():
+        erase = getattr(config, "erase_member_data", None)
+        if erase is not None:
+            erase(user)
     audit(actor=None if actor.pk == user.pk else actor, action="member.erase", target=user)
     user.delete()
     if avatar:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -211,7 +212,8 @@ def blocked_list(request: HttpRequest) -> HttpResponse:
 def data_export(request: HttpRequest) -> HttpResponse:
     payload = selectors.member_data_export(user=request.user)  # type: ignore[arg-type]
     response = HttpResponse(
-        json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json"
+        json.dumps(payload, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder),
+        content_type="application/json",
     )
     stamp = timezone.now().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="hemonc-my-data-{stamp}.json"'

@@ -27,6 +27,12 @@ class NewsletterConfig(AppConfig):
             request=request,
         )
 
+    def erase_member_data(self, user: Any) -> None:
+        """A member who deletes their account leaves the list too: the address is personal."""
+        from hemonc.newsletter.models import Subscriber
+
+        Subscriber.objects.filter(user=user).delete()
+
     def create_demo(self, *, stdout: Any) -> None:
         from hemonc.newsletter.demo import demo_newsletter_create
 
