@@ -310,7 +310,8 @@ def _wait_until_serving(port: int, server: subprocess.Popen[bytes], log_path: Pa
     raise RuntimeError(f"granian did not answer in 60 s: {log_path.read_text()[-2000:]}")
 
 
-_RESULT_COUNT = re.compile(r'class="result-count">\s*([\d,]+) member')
+# "24 members", or "More than 1,000 members" when the directory stopped counting.
+_RESULT_COUNT = re.compile(r'class="result-count">\s*(More than )?([\d,]+) member')
 
 
 def _check_pages(port: int, headers: dict[str, str]) -> list[dict[str, Any]]:
@@ -328,7 +329,8 @@ def _check_pages(port: int, headers: dict[str, str]) -> list[dict[str, Any]]:
         pages.append(
             {
                 "path": path,
-                "matches": int(found.group(1).replace(",", "")),
+                "matches": int(found.group(2).replace(",", "")),
+                "more": bool(found.group(1)),
                 "cards": cards,
                 "kilobytes": round(len(body.encode()) / 1024, 1),
             }
@@ -408,7 +410,7 @@ def _report(
                 {
                     "database": label,
                     "path": f"`{page['path']}`",
-                    "matches": page["matches"],
+                    "matches": f"{page['matches']:,}+" if page.get("more") else page["matches"],
                     "queries": profiled["queries"],
                     "sql_ms": profiled["sql_ms"],
                     "total_ms": profiled["total_ms"],
@@ -457,6 +459,13 @@ def _report(
         "same database, before the load (no HTTP server, one request at a time).",
         "SQLite gets no ANALYZE (Django never runs one); PostgreSQL is ANALYZEd after the bulk "
         "load, as autovacuum would be in a running site.",
+        "Where the time goes (see the pages table): a directory page costs 20-30 ms of CPU in "
+        "process against about 2 ms for the bare view. About half is SQL (the full-text match, "
+        "the count, capped at 1,000, and the sort by name over up to 20,000 profiles); the rest "
+        "is rendering 24 member cards and the filter form. Reaching a quarter of the bare "
+        "view's rate needs about 6-10 ms a page: caching result ids per search and audience "
+        "with invalidation on profile changes, and rendering cards without template includes, "
+        "are the next steps.",
     ]
     return {
         "summary": (
