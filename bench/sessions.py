@@ -143,10 +143,12 @@ def run(*, rsvps: int = RSVPS, feed_sessions: int = FEED_SESSIONS) -> dict[str, 
         "notes": [
             *notes,
             "The worker is `hemonc db_worker --batch` (django-tasks-db) running the session's "
-            "one reminder task: it reads the RSVPs, renders each mail (text, HTML, "
-            "List-Unsubscribe), records it (one ReminderDelivery row per RSVP, its own "
-            "transaction) and sends it over one SMTP connection. The baseline sends the same "
-            "rendered bytes with smtplib over one connection, with no database.",
+            "one reminder task: it reads the RSVPs, renders the mail once per recipient zone, "
+            "makes each person's copy (their cancel link, List-Unsubscribe) as MIME bytes "
+            "(hemonc.core.bulkmail), records it (one ReminderDelivery row per RSVP, its own "
+            "transaction, committed after the server accepted the mail) and writes it to one "
+            "SMTP connection. The baseline sends the same messages, built beforehand by "
+            "Django's mail classes, with smtplib over one connection, with no database.",
             "The SMTP server is aiosmtpd on 127.0.0.1 in the measuring process; it counts "
             "messages and discards them.",
             f"The feed is timed over {FEED_REQUESTS} requests per case. The feed is cached as a "

@@ -26,6 +26,7 @@ from hemonc.events.services import (
 )
 from hemonc.events.tasks import send_session_reminders_task
 from tests.factories import make_member
+from tests.smtp import _free_port
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 STARTS = datetime(2026, 3, 5, 1, 0, tzinfo=UTC)  # 8 pm US Eastern on 4 March
@@ -163,3 +164,92 @@ def test_cancelling_a_session_sends_method_cancel_and_drops_the_reminders(
     _run_at(STARTS - timedelta(minutes=30), worker)
     assert len(mailbox.messages) == 2
     assert not ReminderDelivery.objects.filter(kind=ReminderKind.DAY_BEFORE).exists()
+
+
+def test_reminders_are_personal_in_each_zone_and_cancel_with_one_click(
+    make_session, mailbox, client
+) -> None:
+    from hemonc.events.services import session_send_reminders
+
+    tokyo = make_member(display_name="Kenji", time_zone="Asia/Tokyo")
+    eastern = make_member(display_name="Ana")  # no zone of her own: the session's
+    with time_machine.travel(NOW, tick=False):
+        session = make_session(starts_at=STARTS, time_zone="America/New_York")
+        for person in (tokyo, eastern):
+            rsvp_create(session=session, user=person)
+    mailbox.messages.clear()
+
+    with time_machine.travel(STARTS - timedelta(hours=23), tick=False):
+        run = session_send_reminders(session=session, kind="24h", starts_at=STARTS)
+
+    assert (run.sent, run.failed) == (2, 0)
+    by_address = {m["To"]: m for m in mailbox.wait_for(2)}
+    texts = {}
+    for address, message in by_address.items():
+        assert message["Subject"] == "Tomorrow: Myeloma in 2026"
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        html = message.get_body(preferencelist=("html",)).get_content()
+        unsubscribe = message["List-Unsubscribe"].strip("<>")
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        assert unsubscribe in text
+        assert unsubscribe in html
+        texts[address] = text
+    assert "Thursday 5 March 2026, 10:00 AM (Asia/Tokyo)" in texts[tokyo.email]
+    assert "Wednesday 4 March 2026, 8:00 PM (America/New_York)" in texts[eastern.email]
+    assert (
+        by_address[tokyo.email]["List-Unsubscribe"] != by_address[eastern.email]["List-Unsubscribe"]
+    )
+
+    response = client.post(by_address[tokyo.email]["List-Unsubscribe"].strip("<>"))
+
+    assert response.status_code == 200
+    assert list(session.rsvps.filter(status="going").values_list("user", flat=True)) == [eastern.pk]
+
+
+def test_a_refused_reminder_leaves_no_record_and_is_retried(
+    make_session, member, settings, worker, committed
+) -> None:
+    from hemonc.events.services import session_send_reminders
+
+    with time_machine.travel(NOW, tick=False):
+        session = make_session(starts_at=STARTS)
+        rsvp_create(session=session, user=member)
+    settings.MAILERS = {  # nobody listens on this port
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": _free_port(), "timeout": 5},
+        }
+    }
+
+    with time_machine.travel(STARTS - timedelta(hours=23), tick=False), committed():
+        run = session_send_reminders(session=session, kind="24h", starts_at=STARTS)
+
+    assert (run.sent, run.failed) == (0, 1)
+    assert not ReminderDelivery.objects.exists()
+    assert DBTaskResult.objects.filter(
+        task_path=send_session_reminders_task.module_path,
+        run_after=STARTS - timedelta(hours=23) + timedelta(minutes=5),
+    ).exists()
+
+
+def test_reminders_go_through_other_mail_backends_too(make_session, member, settings) -> None:
+    from django.core import mail
+
+    from hemonc.events.services import session_send_reminders
+
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    with time_machine.travel(NOW, tick=False):
+        session = make_session(starts_at=STARTS)
+        rsvp_create(session=session, user=member)
+    mail.outbox.clear()
+
+    with time_machine.travel(STARTS - timedelta(minutes=50), tick=False):
+        run = session_send_reminders(session=session, kind="1h", starts_at=STARTS)
+
+    assert run.sent == 1
+    (message,) = mail.outbox
+    assert message.subject == "Starting in an hour: Myeloma in 2026"
+    assert message.to == [member.email]
+    assert message.extra_headers["List-Unsubscribe"].strip("<>") in message.body
+    assert message.alternatives[0].mimetype == "text/html"
+    assert ReminderDelivery.objects.get().kind == "1h"

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from hemonc.core.bulkmail import BulkSender, PreparedMail
 from hemonc.core.timezones import is_time_zone
 from hemonc.events.calendars import session_invitation
 from hemonc.events.models import LiveSession, Rsvp
@@ -62,6 +63,32 @@ def rsvp_links(rsvp: Rsvp) -> dict[str, str]:
 _CANCEL_SLOT = "RSVP-CANCEL-SLOT"
 
 
+def _render(
+    kind: str,
+    rsvp: Rsvp,
+    *,
+    zone: ZoneInfo,
+    links: dict[str, str],
+    extra: dict[str, Any] | None = None,
+) -> tuple[str, str]:
+    """The text and HTML of the mail of `kind`, with the times in `zone`."""
+    session = rsvp.session
+    context = {
+        "kind": kind,
+        "rsvp": rsvp,
+        "session": session,
+        "organizer_zone": session.time_zone,
+        "show_join_link": bool(session.join_url) and kind not in {"confirm_email", "cancelled"},
+        **links,
+        **(extra or {}),
+    }
+    with timezone.override(zone):
+        context["recipient_zone"] = timezone.get_current_timezone_name()
+        text = render_to_string(f"events/email/{kind}.txt", context)
+        html = render_to_string("events/email/message.html", {**context, "text": text})
+    return text, html
+
+
 def rsvp_message(
     rsvp: Rsvp,
     *,
@@ -71,36 +98,23 @@ def rsvp_message(
 ) -> EmailMultiAlternatives:
     """The mail of `kind` (a key of SUBJECTS) to the person behind `rsvp`.
 
-    `bodies`, shared over one batch (the reminders of a session), keeps the rendered text
-    and HTML per recipient zone and name, so thousands of reminders render the templates a
+    `bodies`, shared over one batch (the updates of a session), keeps the rendered text
+    and HTML per recipient zone and name, so thousands of mails render the templates a
     handful of times; each mail then only gets its own cancel link filled in.
     """
     session = rsvp.session
     links = rsvp_links(rsvp)
     zone = _zone_of(rsvp, session)
     key = (kind, session.pk, session.sequence, str(zone), rsvp.name, bool(rsvp.user_id))
+    token = links["cancel_url"].rstrip("/").rsplit("/", 1)[-1]
     if bodies is not None and key in bodies:
         text, html = bodies[key]
-    else:
-        token = links["cancel_url"].rstrip("/").rsplit("/", 1)[-1]
+    elif bodies is not None:
         shared = {**links, "cancel_url": links["cancel_url"].replace(token, _CANCEL_SLOT)}
-        context = {
-            "kind": kind,
-            "rsvp": rsvp,
-            "session": session,
-            "organizer_zone": session.time_zone,
-            "show_join_link": bool(session.join_url) and kind not in {"confirm_email", "cancelled"},
-            **(shared if bodies is not None else links),
-            **(extra or {}),
-        }
-        with timezone.override(zone):
-            context["recipient_zone"] = timezone.get_current_timezone_name()
-            text = render_to_string(f"events/email/{kind}.txt", context)
-            html = render_to_string("events/email/message.html", {**context, "text": text})
-        if bodies is not None:
-            bodies[key] = (text, html)
+        text, html = bodies[key] = _render(kind, rsvp, zone=zone, links=shared, extra=extra)
+    else:
+        text, html = _render(kind, rsvp, zone=zone, links=links, extra=extra)
     if bodies is not None:
-        token = links["cancel_url"].rstrip("/").rsplit("/", 1)[-1]
         text, html = text.replace(_CANCEL_SLOT, token), html.replace(_CANCEL_SLOT, token)
     headers = {}
     if kind != "confirm_email":
@@ -123,3 +137,53 @@ def rsvp_message(
             mimetype=f"text/calendar; method={method}",
         )
     return message
+
+
+class SessionBulkMail:
+    """One session's mail of one kind without an .ics (the reminders) for everyone with a seat.
+
+    The text and HTML are rendered once per recipient zone and name (a handful of times per
+    session) and the URLs reversed once; each person's copy then differs only by their signed
+    cancel link (also its one-click List-Unsubscribe) and goes out through
+    hemonc.core.bulkmail: raw MIME bytes over SMTP, a Django message on other backends.
+    """
+
+    def __init__(self, session: LiveSession, *, kind: str) -> None:
+        if kind in WITH_CALENDAR or kind == "confirm_email":
+            raise ValueError(f"{kind!r} mails go one by one through rsvp_message.")
+        site = settings.SITE_URL
+        self.session = session
+        self.kind = kind
+        self.links = {
+            "session_url": f"{site}{session.get_absolute_url()}",
+            "ics_url": f"{site}{reverse('events:session_ics', args=[session.pk])}",
+            "cancel_url": f"{site}{reverse('events:rsvp_cancel_by_token', args=[_CANCEL_SLOT])}",
+        }
+        self.subject = SUBJECTS[kind].format(title=session.title)
+        self.from_email = settings.DEFAULT_FROM_EMAIL
+        self._mails: dict[tuple[str, str], PreparedMail] = {}
+
+    def mail_for(self, rsvp: Rsvp) -> PreparedMail:
+        """The prepared mail for the recipient's zone and name, rendered on first use."""
+        rsvp.session = self.session  # one session object: no query, the same sequence
+        zone = _zone_of(rsvp, self.session)
+        key = (str(zone), rsvp.name)
+        mail = self._mails.get(key)
+        if mail is None:
+            text, html = _render(self.kind, rsvp, zone=zone, links=self.links)
+            mail = self._mails[key] = PreparedMail(
+                from_email=self.from_email, subject=self.subject, text=text, html=html
+            )
+        return mail
+
+    def send(self, sender: BulkSender, rsvp: Rsvp) -> str:
+        """Send the person's copy; returns its Message-ID once the server took it."""
+        mail = self.mail_for(rsvp)
+        token = manage_token(rsvp_id=rsvp.pk)
+        return sender.send(
+            mail,
+            to=rsvp.recipient,
+            message_id=mail.new_message_id(self.kind, rsvp.pk),
+            substitutions={_CANCEL_SLOT: token},
+            list_unsubscribe=self.links["cancel_url"].replace(_CANCEL_SLOT, token),
+        )

@@ -17,14 +17,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.mail import mailers
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from hemonc.core.audit import audit
+from hemonc.core.bulkmail import BulkSender
 from hemonc.core.errors import DomainError, PermissionDenied
 from hemonc.core.timezones import is_time_zone
-from hemonc.events.emails import rsvp_message
+from hemonc.events.emails import SessionBulkMail, rsvp_message
 from hemonc.events.enums import (
     QuestionStatus,
     ReminderKind,
@@ -644,6 +645,15 @@ def _schedule_reminders(session: LiveSession) -> None:
         )
 
 
+def _reminder_insert_sql() -> str:
+    """One ReminderDelivery row in plain SQL, as it runs once per message."""
+    table = connection.ops.quote_name(ReminderDelivery._meta.db_table)
+    return (
+        f"INSERT INTO {table} (rsvp_id, kind, session_starts_at, sent_at) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s)"
+    )
+
+
 @dataclass(frozen=True)
 class ReminderRun:
     sent: int
@@ -682,28 +692,43 @@ def session_send_reminders(
     rsvps = (
         session.rsvps.filter(status=RsvpStatus.GOING)
         .exclude(id__in=reminded)
-        .select_related("user__profile", "session")
+        .select_related("user__profile")
+        .only("id", "name", "email", "user__email", "user__profile__time_zone")
         .order_by("id")
     )
     already = ReminderDelivery.objects.filter(
         rsvp__session=session, kind=kind, session_starts_at=starts_at
     ).count()
-    template_kind = f"reminder_{kind.value}"
-    bodies: dict[tuple[Any, ...], tuple[str, str]] = {}
+    mail = SessionBulkMail(session, kind=f"reminder_{kind.value}")
+    record = _reminder_insert_sql()
+    starts_at_db = connection.ops.adapt_datetimefield_value(starts_at)
     sent = failed = 0
-    with mailers.default as mailer:
-        for rsvp in list(rsvps):
+    pending = list(rsvps)
+    with BulkSender() as sender, connection.cursor() as cursor:
+        for index, rsvp in enumerate(pending):
             try:
+                # The record and the send commit together: the server's refusal rolls the
+                # record back (retried later), a duplicate record stops the send.
                 with transaction.atomic():
-                    ReminderDelivery.objects.create(
-                        rsvp=rsvp, kind=kind, session_starts_at=starts_at
+                    cursor.execute(
+                        record,
+                        [
+                            rsvp.pk,
+                            kind.value,
+                            starts_at_db,
+                            connection.ops.adapt_datetimefield_value(timezone.now()),
+                        ],
                     )
-                    mailer.send_messages([rsvp_message(rsvp, kind=template_kind, bodies=bodies)])
+                    mail.send(sender, rsvp)
             except IntegrityError:
                 already += 1  # another worker reminded this person a moment ago
-            except Exception:
+            except Exception as error:
                 logger.exception("reminder %s for RSVP %s failed", kind, rsvp.pk)
                 failed += 1
+                if isinstance(error, OSError) and not sender.connected:  # SMTP errors too
+                    # The server is gone or refused us: the rest wait for the retry.
+                    failed += len(pending) - index - 1
+                    break
             else:
                 sent += 1
     if failed and timezone.now() + REMINDER_RETRY_DELAY < session.starts_at:

@@ -2,28 +2,20 @@
 
 Each message has a text and an HTML part, the reader's own unsubscribe and preference links,
 `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058) and a
-Message-ID. The SMTP path writes the MIME bytes directly (quoted-printable parts), because
-building a Django `EmailMessage` per recipient costs about 3 ms, which caps a send far below
-what one SMTP connection carries; other mail backends get a regular `EmailMultiAlternatives`.
+Message-ID. The copies are made and sent by hemonc.core.bulkmail: MIME bytes written straight
+to the SMTP connection, or a regular `EmailMultiAlternatives` for other mail backends.
 """
 
 from __future__ import annotations
 
-import binascii
 import re
-import secrets
-from dataclasses import dataclass
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate, parseaddr
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from hemonc.core.bulkmail import BulkSender, PreparedMail, mail_domain
 from hemonc.core.markdown import render_markdown
 from hemonc.newsletter.models import Issue, IssueLink
 
@@ -113,109 +105,44 @@ def issue_link_urls(issue: Issue) -> list[str]:
     return list(seen)
 
 
-def _qp(text: str) -> bytes:
-    data = text.replace("\r\n", "\n").encode("utf-8")
-    return binascii.b2a_qp(data, istext=True).replace(b"\n", b"\r\n")
-
-
-def _ascii_address(address: str) -> str | None:
-    """The address as it can travel without SMTPUTF8 (IDNA domain), or None."""
-    local, _, domain = address.rpartition("@")
-    if not local.isascii():
-        return None
-    try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:
-        return None
-
-
-@dataclass
-class OutgoingMessage:
-    recipient: str
-    message_id: str
-    raw: bytes
-
-
 class PreparedIssue:
-    """One issue's mail, rendered once; `message_for` makes one recipient's copy."""
+    """One issue's mail, rendered once; each reader's copy gets their own links."""
 
     def __init__(self, issue: Issue, *, links: list[IssueLink] | None = None) -> None:
         self.issue = issue
-        self.text = issue_text(issue)
-        self.html = issue_html(issue, links=links)
-        self.from_email = from_email()
-        self.envelope_from = parseaddr(self.from_email)[1]
-        self.domain = (
-            self.envelope_from.rpartition("@")[2]
-            or urlsplit(settings.SITE_URL).hostname
-            or "localhost"
-        )
-        head = EmailMessage(policy=SMTP)
-        head["From"] = self.from_email
-        head["Subject"] = issue.subject
-        head["MIME-Version"] = "1.0"
-        head["List-Id"] = f"Hem-Onc Network newsletter <newsletter.{self.domain}>"
-        head["Precedence"] = "bulk"
-        self.head = head.as_bytes().rstrip(b"\r\n") + b"\r\n"
-        # URL reversing costs more than the rest of a message: once here, then a replace.
-        self.urls = personal_urls(_TOKEN)
-
-    def personal(self, token: str) -> tuple[str, str, str]:
-        urls = {placeholder: url.replace(_TOKEN, token) for placeholder, url in self.urls.items()}
-        text, html = self.text, self.html
-        for placeholder, url in urls.items():
-            text = text.replace(placeholder, url)
-            html = html.replace(placeholder, url)
-        return text, html, urls[UNSUBSCRIBE]
-
-    def new_message_id(self, delivery_id: int) -> str:
-        return f"<{self.issue.pk}.{delivery_id}.{secrets.token_hex(6)}@{self.domain}>"
-
-    def message_for(self, *, email: str, token: str, delivery_id: int) -> OutgoingMessage | None:
-        """The MIME bytes for one recipient; None when the address cannot travel as ASCII."""
-        recipient = _ascii_address(email)
-        if recipient is None:
-            return None
-        text, html, unsubscribe = self.personal(token)
-        message_id = self.new_message_id(delivery_id)
-        boundary = f"=_hemonc_{secrets.token_hex(12)}"
-        raw = b"".join(
-            (
-                self.head,
-                f"To: {recipient}\r\nDate: {formatdate(usegmt=True)}\r\n"
-                f"Message-ID: {message_id}\r\nList-Unsubscribe: <{unsubscribe}>\r\n"
-                "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"
-                f'Content-Type: multipart/alternative; boundary="{boundary}"\r\n\r\n'
-                f"--{boundary}\r\n"
-                'Content-Type: text/plain; charset="utf-8"\r\n'
-                "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode("ascii"),
-                _qp(text),
-                f"\r\n--{boundary}\r\n"
-                'Content-Type: text/html; charset="utf-8"\r\n'
-                "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode("ascii"),
-                _qp(html),
-                f"\r\n--{boundary}--\r\n".encode("ascii"),
-            )
-        )
-        return OutgoingMessage(recipient=recipient, message_id=message_id, raw=raw)
-
-    def email_message_for(
-        self, *, email: str, token: str, delivery_id: int
-    ) -> EmailMultiAlternatives:
-        """The same message as a Django EmailMultiAlternatives, for non-SMTP mail backends."""
-        text, html, unsubscribe = self.personal(token)
-        message = EmailMultiAlternatives(
-            subject=self.issue.subject,
-            body=text,
-            from_email=self.from_email,
-            to=[email],
+        sender = from_email()
+        domain = mail_domain(sender)
+        self.mail = PreparedMail(
+            from_email=sender,
+            subject=issue.subject,
+            text=issue_text(issue),
+            html=issue_html(issue, links=links),
             headers={
-                "Message-ID": self.new_message_id(delivery_id),
-                "List-Unsubscribe": f"<{unsubscribe}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                "List-Id": f"Hem-Onc Network newsletter <newsletter.{self.domain}>",
+                "List-Id": f"Hem-Onc Network newsletter <newsletter.{domain}>",
                 "Precedence": "bulk",
             },
         )
-        message.attach_alternative(html, "text/html")
-        return message
+        self.from_email = sender
+        # URL reversing costs more than the rest of a message: once here, then a replace.
+        self.urls = personal_urls(_TOKEN)
+
+    def substitutions(self, token: str) -> dict[str, str]:
+        return {placeholder: url.replace(_TOKEN, token) for placeholder, url in self.urls.items()}
+
+    def personal(self, token: str) -> tuple[str, str, str]:
+        """The reader's text and HTML and their unsubscribe link."""
+        urls = self.substitutions(token)
+        text, html = self.mail.bodies_for(urls)
+        return text, html, urls[UNSUBSCRIBE]
+
+    def send(self, sender: BulkSender, *, email: str, token: str, delivery_id: int) -> str:
+        """Send one reader's copy; returns its Message-ID (AddressNeedsSmtpUtf8 over SMTP
+        for an address that cannot travel as ASCII)."""
+        urls = self.substitutions(token)
+        return sender.send(
+            self.mail,
+            to=email,
+            message_id=self.mail.new_message_id(self.issue.pk, delivery_id),
+            substitutions=urls,
+            list_unsubscribe=urls[UNSUBSCRIBE],
+        )

@@ -13,8 +13,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.core import mail, signing
-from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core import signing
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -22,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hemonc.core.audit import audit
+from hemonc.core.bulkmail import AddressNeedsSmtpUtf8, BulkSender
 from hemonc.core.errors import DomainError
 from hemonc.core.tasks import send_email_task
 from hemonc.members.models import User
@@ -658,8 +658,7 @@ def outbox_send(
     throttle = _Throttle(rate)
     links = list(issue.links.all()) if issue.count_engagement else None
     prepared = PreparedIssue(issue, links=links)
-    connection = mail.mailers.default
-    smtp = isinstance(connection, SmtpBackend)
+    sender = BulkSender()
     started = time.monotonic()
     sent_total = 0
     try:
@@ -680,30 +679,20 @@ def outbox_send(
                     continue
                 throttle.wait()
                 try:
-                    token = subscriber_token(subscriber.pk)
-                    if smtp:
-                        outgoing = prepared.message_for(
-                            email=subscriber.email, token=token, delivery_id=delivery.pk
-                        )
-                        if outgoing is None:
-                            _finish(
-                                delivery,
-                                status=DeliveryStatus.FAILED,
-                                last_error="The address needs SMTPUTF8.",
-                            )
-                            run.failed += 1
-                            continue
-                        connection.open()
-                        connection.connection.sendmail(  # type: ignore[attr-defined]
-                            prepared.envelope_from, [outgoing.recipient], outgoing.raw
-                        )
-                        message_id = outgoing.message_id
-                    else:
-                        message = prepared.email_message_for(
-                            email=subscriber.email, token=token, delivery_id=delivery.pk
-                        )
-                        connection.send_messages([message])
-                        message_id = message.extra_headers["Message-ID"]
+                    message_id = prepared.send(
+                        sender,
+                        email=subscriber.email,
+                        token=subscriber_token(subscriber.pk),
+                        delivery_id=delivery.pk,
+                    )
+                except AddressNeedsSmtpUtf8:
+                    _finish(
+                        delivery,
+                        status=DeliveryStatus.FAILED,
+                        last_error="The address needs SMTPUTF8.",
+                    )
+                    run.failed += 1
+                    continue
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
                     code = _smtp_code(error)
                     if 500 <= code < 600:
@@ -717,21 +706,21 @@ def outbox_send(
                         run.bounced += 1
                         continue
                     _retry_later(delivery, run, f"{code} {error}")
-                    if code == 421 or getattr(connection, "connection", None) is None:
-                        _abandon(connection, batch[index + 1 :], run)
+                    if code == 421 or not sender.connected:
+                        _abandon(sender, batch[index + 1 :], run)
                         return run
                     continue
                 except (smtplib.SMTPException, OSError) as error:
                     # The server went away or refused us: nothing of this message was
                     # accepted. Try it again later, give the rest of the batch back.
                     _retry_later(delivery, run, f"{error.__class__.__name__}: {error}")
-                    _abandon(connection, batch[index + 1 :], run)
+                    _abandon(sender, batch[index + 1 :], run)
                     return run
                 _mark_sent(delivery, message_id=message_id)
                 run.sent += 1
                 sent_total += 1
     finally:
-        _close_quietly(connection)
+        sender.close()
         # Anything still leased to this owner (a budget ran out mid-batch) goes back.
         Delivery.objects.filter(
             issue=issue, lease_owner=owner, status=DeliveryStatus.PENDING
@@ -742,22 +731,14 @@ def outbox_send(
     return run
 
 
-def _abandon(connection: Any, rest: list[Delivery], run: OutboxRun) -> None:
+def _abandon(sender: BulkSender, rest: list[Delivery], run: OutboxRun) -> None:
     """Hand back the deliveries not tried, due when the server may be back."""
-    _close_quietly(connection)
+    sender.close()
     when = _now() + retry_delay(1)
     Delivery.objects.filter(pk__in=[d.pk for d in rest]).update(
         lease_owner="", lease_until=None, next_attempt_at=when
     )
     run.retry_at = min(run.retry_at or when, when)
-
-
-def _close_quietly(connection: Any) -> None:
-    try:
-        connection.close()
-    except (smtplib.SMTPException, OSError):
-        if getattr(connection, "connection", None) is not None:
-            connection.connection = None
 
 
 @transaction.atomic

@@ -1,0 +1,150 @@
+"""Bulk mail: one prepared message, personal copies as raw MIME bytes or Django messages."""
+
+from __future__ import annotations
+
+from email import policy
+from email.parser import BytesParser
+
+import pytest
+from django.core import mail as django_mail
+
+from hemonc.core.bulkmail import AddressNeedsSmtpUtf8, BulkSender, PreparedMail
+
+TEXT = "Grüße, Zoë — read the issue: %%LINK%%\nLeave: %%UNSUBSCRIBE%%\n" + "ß" * 120
+HTML = '<p>Grüße, Zoë</p><a href="%%LINK%%">read</a> <a href="%%UNSUBSCRIBE%%">leave</a>'
+
+
+@pytest.fixture
+def prepared(settings) -> PreparedMail:  # type: ignore[no-untyped-def]
+    settings.SITE_URL = "https://hemonc.example"
+    return PreparedMail(
+        from_email="Hem-Onc Network <news@hemonc.example>",
+        subject="Myélome : les nouveautés",
+        text=TEXT,
+        html=HTML,
+        headers={"List-Id": "News <news.hemonc.example>", "Precedence": "bulk"},
+    )
+
+
+def _copy(prepared: PreparedMail, **overrides: str):  # type: ignore[no-untyped-def]
+    arguments = {
+        "to": "ana@example.org",
+        "message_id": prepared.new_message_id(7, 42),
+        "substitutions": {
+            "%%LINK%%": "https://hemonc.example/i/1/?a=1&b=2",
+            "%%UNSUBSCRIBE%%": "https://hemonc.example/u/tok:en/",
+        },
+        "list_unsubscribe": "https://hemonc.example/u/tok:en/",
+        **overrides,
+    }
+    return prepared.raw_for(**arguments)  # type: ignore[arg-type]
+
+
+def test_raw_for_writes_headers_both_parts_and_substitutions(prepared) -> None:  # type: ignore[no-untyped-def]
+    outgoing = _copy(prepared)
+
+    message = BytesParser(policy=policy.default).parsebytes(outgoing.raw)
+
+    assert outgoing.recipient == "ana@example.org"
+    assert message["From"] == "Hem-Onc Network <news@hemonc.example>"
+    assert message["To"] == "ana@example.org"
+    assert message["Subject"] == "Myélome : les nouveautés"
+    assert message["Message-ID"] == outgoing.message_id
+    assert outgoing.message_id.startswith("<7.42.")
+    assert outgoing.message_id.endswith("@hemonc.example>")
+    assert message["Date"]
+    assert message["List-Unsubscribe"] == "<https://hemonc.example/u/tok:en/>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Id"] == "News <news.hemonc.example>"
+    assert message["Precedence"] == "bulk"
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    expected = TEXT.replace("%%LINK%%", "https://hemonc.example/i/1/?a=1&b=2").replace(
+        "%%UNSUBSCRIBE%%", "https://hemonc.example/u/tok:en/"
+    )
+    assert text.replace("\r\n", "\n").rstrip("\n") == expected
+    assert "ß" * 120 in text  # quoted-printable soft line breaks undone
+    assert '<a href="https://hemonc.example/i/1/?a=1&amp;b=2">read</a>' in html
+    assert '<a href="https://hemonc.example/u/tok:en/">leave</a>' in html
+    assert "Grüße, Zoë" in html
+
+
+def test_raw_for_encodes_parts_as_quoted_printable_ascii(prepared) -> None:  # type: ignore[no-untyped-def]
+    outgoing = _copy(prepared)
+
+    message = BytesParser(policy=policy.default).parsebytes(outgoing.raw)
+
+    assert outgoing.raw.isascii()
+    for part in message.iter_parts():
+        assert part["Content-Transfer-Encoding"] == "quoted-printable"
+        assert part.get_content_charset() == "utf-8"
+        assert all(len(line) <= 76 for line in part.get_payload().splitlines())
+
+
+def test_each_copy_gets_its_own_message_id(prepared) -> None:  # type: ignore[no-untyped-def]
+    ids = {prepared.new_message_id(1) for _ in range(100)}
+
+    assert len(ids) == 100
+
+
+def test_raw_for_without_unsubscribe_has_no_list_unsubscribe(prepared) -> None:  # type: ignore[no-untyped-def]
+    outgoing = _copy(prepared, list_unsubscribe="")
+
+    message = BytesParser(policy=policy.default).parsebytes(outgoing.raw)
+
+    assert message["List-Unsubscribe"] is None
+    assert message["List-Unsubscribe-Post"] is None
+
+
+def test_raw_for_converts_an_idn_domain_and_refuses_a_non_ascii_local_part(prepared) -> None:  # type: ignore[no-untyped-def]
+    assert _copy(prepared, to="ana@bücher.example").recipient == "ana@xn--bcher-kva.example"
+
+    with pytest.raises(AddressNeedsSmtpUtf8):
+        _copy(prepared, to="zoë@example.org")
+
+
+def test_sender_delivers_raw_bytes_over_smtp(prepared, mailbox) -> None:  # type: ignore[no-untyped-def]
+    with BulkSender() as sender:
+        assert sender.raw_smtp
+        for address in ("ana@example.org", "ben@example.org"):
+            sender.send(
+                prepared,
+                to=address,
+                message_id=prepared.new_message_id(address),
+                substitutions={
+                    "%%LINK%%": f"https://hemonc.example/{address}",
+                    "%%UNSUBSCRIBE%%": "x",
+                },
+                list_unsubscribe=f"https://hemonc.example/u/{address}/",
+            )
+
+    received = mailbox.wait_for(2)
+    assert [m["To"] for m in received] == ["ana@example.org", "ben@example.org"]
+    assert received[1]["List-Unsubscribe"] == "<https://hemonc.example/u/ben@example.org/>"
+    text = received[0].get_body(preferencelist=("plain",)).get_content()
+    assert "Grüße, Zoë — read the issue: https://hemonc.example/ana@example.org" in text
+    assert "ß" * 120 in text
+
+
+def test_sender_falls_back_to_django_messages_on_other_backends(prepared, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+    with BulkSender() as sender:
+        message_id = sender.send(
+            prepared,
+            to="zoë@example.org",
+            message_id=prepared.new_message_id(3),
+            substitutions={"%%LINK%%": "https://hemonc.example/a", "%%UNSUBSCRIBE%%": "u"},
+            list_unsubscribe="https://hemonc.example/u/",
+        )
+
+    (sent,) = django_mail.outbox
+    assert sent.to == ["zoë@example.org"]
+    assert sent.subject == "Myélome : les nouveautés"
+    assert sent.extra_headers["Message-ID"] == message_id
+    assert sent.extra_headers["List-Unsubscribe"] == "<https://hemonc.example/u/>"
+    assert sent.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert sent.extra_headers["Precedence"] == "bulk"
+    assert "read the issue: https://hemonc.example/a" in sent.body
+    assert sent.alternatives[0].content.startswith("<p>Grüße, Zoë</p>")
