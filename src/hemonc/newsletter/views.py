@@ -18,10 +18,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from hemonc.core.charts import bar_chart
 from hemonc.core.errors import DomainError
 from hemonc.members.models import User
 from hemonc.newsletter import selectors, services
-from hemonc.newsletter.charts import bar_chart
 from hemonc.newsletter.enums import IssueStatus, SubscriberStatus
 from hemonc.newsletter.forms import DetailsForm, IssueForm, SendForm, SignupForm, TestSendForm
 from hemonc.newsletter.mail import issue_html, issue_text, subscriber_id_from_token
