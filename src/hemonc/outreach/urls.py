@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from hemonc.outreach import views
 
 app_name = "outreach"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("followers/", views.followers, name="followers"),
+]

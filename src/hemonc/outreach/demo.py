@@ -1,0 +1,250 @@
+"""The demo network's outreach: synthetic X exports written in the real layouts, imported by
+the real importers.
+
+An invented account (@HemOncDemoNet) posting from February 2021 to December 2023: monthly
+legacy tweet activity files (in a zip) with one overlapping window, a current-format content
+export for late 2023, the account overview's daily totals, archive posts, and monthly follower
+snapshots. The figures reproduce the published abstract: more than 3,400 followers, a peak
+month (July 2022) of 93.4K impressions with a mean of 263 per post, and a mean engagement of
+3.4% per post.
+"""
+
+from __future__ import annotations
+
+import random
+import tempfile
+import zipfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from hemonc.outreach.enums import Platform
+from hemonc.outreach.exports import (
+    SyntheticPost,
+    legacy_name,
+    write_archive,
+    write_content,
+    write_followers,
+    write_legacy,
+    write_overview,
+)
+from hemonc.outreach.importers.sources import sources_from_paths
+from hemonc.outreach.models import SocialAccount
+from hemonc.outreach.services import followers_import, x_analytics_import
+
+HANDLE = "HemOncDemoNet"
+SEED = 2021
+FIRST_MONTH = date(2021, 2, 1)
+LAST_LEGACY_MONTH = date(2023, 6, 1)  # legacy files up to June 2023, content export after
+LAST_MONTH = date(2023, 12, 1)
+PEAK = date(2022, 7, 1)
+PEAK_POSTS, PEAK_MEAN = 355, 263  # 355 x 263 = 93,365 impressions: "93.4K"
+MEAN_RATE = 0.034
+FINAL_FOLLOWERS = 3_468
+OVERLAP = (date(2022, 6, 15), date(2022, 7, 15))  # an export window across two months
+
+TOPICS = [
+    ("Tonight's live session: {topic}. Bring your questions! #HOFellows", ("HOFellows",)),
+    ("Journal club thread on {topic} #hemetwitter #HOJournalClub", ("hemetwitter", "HOJournalClub")),
+    ("Fellows, how do you approach {topic}? Reply below. #MedTwitter", ("MedTwitter",)),
+    ("New in the newsletter: {topic} & more #HOFellows", ("HOFellows",)),
+    ("Career round table: {topic} #ASHTrainee", ("ASHTrainee",)),
+    ("Mentorship tip of the week: {topic} #meded", ("meded",)),
+]  # fmt: skip
+SUBJECTS = ["CAR-T toxicities", "myeloma induction", "choosing a research mentor",
+            "board prep", "#bcsm updates", "sickle cell care", "CML milestones",
+            "applying for K awards", "AML in older adults", "the job search"]  # fmt: skip
+CONFERENCE_MONTHS = {12: "ASH", 6: "ASCO"}
+
+
+def _months() -> list[date]:
+    months, month = [], FIRST_MONTH
+    while month <= LAST_MONTH:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def _text(rng: random.Random, month: date) -> tuple[str, tuple[str, ...]]:
+    template, tags = rng.choice(TOPICS)
+    text = template.format(topic=rng.choice(SUBJECTS))
+    society = CONFERENCE_MONTHS.get(month.month)
+    if society and rng.random() < 0.5:
+        tag = f"{society}{month.year % 100:02d}"
+        text, tags = f"{text} #{tag}", (*tags, tag)
+    if "#bcsm" in text:
+        tags = (*tags, "bcsm")
+    return text, tags
+
+
+def _month_posts(rng: random.Random, month: date, next_id: list[int]) -> list[SyntheticPost]:
+    """The month's posts with their final metrics."""
+    age = (month.year - FIRST_MONTH.year) * 12 + month.month - FIRST_MONTH.month
+    if month == PEAK:
+        count, mean = PEAK_POSTS, PEAK_MEAN
+    else:
+        count = min(40 + age * 6 + rng.randint(-10, 10), 300)
+        mean = min(110 + age * 4 + rng.randint(-20, 20), 240)
+    days = (_next_month(month) - month).days
+    impressions = [max(5, round(rng.gauss(mean, mean * 0.45))) for _ in range(count)]
+    target = count * mean
+    # Spread the difference to the target over the posts, none below 5 impressions.
+    while (gap := target - sum(impressions)) != 0:
+        index = rng.randrange(count)
+        impressions[index] = max(5, impressions[index] + max(-50, min(50, gap)))
+    posts = []
+    for impression in impressions:
+        rate = rng.uniform(MEAN_RATE - 0.022, MEAN_RATE + 0.022)
+        engagements = round(impression * rate)
+        likes = engagements // 3
+        reposts = engagements // 8
+        replies = engagements // 12
+        text, tags = _text(rng, month)
+        published = datetime(
+            month.year, month.month, rng.randint(1, days), rng.randint(11, 23),
+            rng.randint(0, 59), tzinfo=UTC,
+        )  # fmt: skip
+        next_id[0] += rng.randint(1000, 90000)
+        posts.append(
+            SyntheticPost(
+                str(next_id[0]),
+                published,
+                text,
+                impression,
+                engagements,
+                likes,
+                reposts,
+                replies,
+                tags,
+            )
+        )
+    return sorted(posts, key=lambda p: p.published_at)
+
+
+def _tune_mean_rate(posts: list[SyntheticPost], rng: random.Random) -> list[SyntheticPost]:
+    """Nudge engagements one at a time until the mean of per-post rates reads 3.4%."""
+    posts = list(posts)
+
+    def mean() -> float:
+        return sum(p.engagements / p.impressions for p in posts) / len(posts)
+
+    while not 0.0339 <= mean() <= 0.0341:
+        step = 1 if mean() < MEAN_RATE else -1
+        index = rng.randrange(len(posts))
+        post = posts[index]
+        if post.engagements + step >= 0:
+            posts[index] = SyntheticPost(
+                post.post_id, post.published_at, post.text, post.impressions,
+                post.engagements + step, post.likes, post.reposts, post.replies, post.hashtags,
+            )  # fmt: skip
+    return posts
+
+
+def _earlier(post: SyntheticPost, share: float) -> SyntheticPost:
+    """The same post as an earlier export saw it: fewer impressions so far."""
+    return SyntheticPost(
+        post.post_id, post.published_at, post.text, max(1, round(post.impressions * share)),
+        round(post.engagements * share), post.likes, post.reposts, post.replies, post.hashtags,
+    )  # fmt: skip
+
+
+def demo_outreach_files(folder: Path) -> list[Path]:
+    """Write the demo exports into `folder`; returns the paths in the order to import them."""
+    rng = random.Random(SEED)  # noqa: S311  (synthetic demo data, not secrets)
+    next_id = [1_356_000_000_000_000_000]
+    by_month = {month: _month_posts(rng, month, next_id) for month in _months()}
+    every = _tune_mean_rate([p for posts in by_month.values() for p in posts], rng)
+    final = {p.post_id: p for p in every}
+    by_month = {m: [final[p.post_id] for p in posts] for m, posts in by_month.items()}
+
+    legacy_zip = folder / f"twitter_analytics_{HANDLE}_2021-2023.zip"
+    with zipfile.ZipFile(legacy_zip, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for month, posts in by_month.items():
+            if month > LAST_LEGACY_MONTH:
+                continue
+            start, end = OVERLAP
+            # The June file was exported before the overlapping window: its late-June posts
+            # had fewer impressions then; the window (ending later) carries their final ones.
+            rows = [
+                _earlier(p, 0.8) if month == start.replace(day=1) and p.published_at.date() >= start
+                else p
+                for p in posts
+            ]  # fmt: skip
+            name = legacy_name(HANDLE, month, _next_month(month))
+            with archive.open(name, "w") as raw:
+                _write_text(raw, rows)
+        start, end = OVERLAP
+        window = [
+            p if p.published_at.date() < date(2022, 7, 1) else _earlier(p, 0.6)
+            for month in (date(2022, 6, 1), PEAK)
+            for p in by_month[month]
+            if start <= p.published_at.date() < end
+        ]
+        with archive.open(legacy_name(HANDLE, start, end), "w") as raw:
+            _write_text(raw, window)
+
+    content = folder / "account_analytics_content_2023-07-01_2023-12-31.csv"
+    write_content(
+        content,
+        HANDLE,
+        [p for month, posts in by_month.items() if month > LAST_LEGACY_MONTH for p in posts],
+    )
+    overview = folder / "account_overview_analytics.csv"
+    last_day = date(2023, 12, 31)
+    days = []
+    for offset in range(90):
+        day = last_day - timedelta(days=offset)
+        impressions = rng.randint(900, 2600)
+        days.append(
+            (day, impressions, round(impressions * 0.034), rng.randint(0, 6), rng.randint(0, 3))
+        )
+    write_overview(overview, days)
+    # Replies and quote posts the exports left out, plus a few they have (no metrics here).
+    archive_posts = [
+        SyntheticPost(str(1_356_000_000_000_000_000 + 17 + i), datetime(2021, 3, 2 + i, 15, 30, tzinfo=UTC),
+                      f"Welcome to our {i + 1}th new member this week! #HOFellows", 0, 0, 3, 1, 0,
+                      ("HOFellows",))
+        for i in range(12)
+    ] + every[:5]  # fmt: skip
+    archive_file = folder / "tweets.js"
+    write_archive(archive_file, archive_posts)
+    return [legacy_zip, content, overview, archive_file]
+
+
+def demo_follower_snapshots() -> list[tuple[date, int]]:
+    """Month-end follower counts, from 180 in February 2021 to 3,468 in December 2023."""
+    months = _months()
+    snapshots = []
+    for index, month in enumerate(months):
+        end = _next_month(month) - timedelta(days=1)
+        fraction = (index + 1) / len(months)
+        snapshots.append((end, round(180 + (FINAL_FOLLOWERS - 180) * fraction**0.8)))
+    return snapshots
+
+
+def _write_text(raw: Any, posts: list[SyntheticPost]) -> None:
+    import io
+
+    with io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
+        write_legacy(text, HANDLE, posts)
+
+
+def demo_outreach_create(*, stdout: Any) -> None:
+    if SocialAccount.objects.filter(platform=Platform.X, handle__iexact=HANDLE).exists():
+        stdout.write("The demo outreach data is already here.")
+        return
+    with tempfile.TemporaryDirectory(prefix="hemonc-demo-outreach-") as scratch:
+        folder = Path(scratch)
+        paths = demo_outreach_files(folder)
+        summary = x_analytics_import(sources=sources_from_paths(paths), account=HANDLE)
+        followers = folder / "followers.csv"
+        write_followers(followers, demo_follower_snapshots())
+        followers_import(path=followers, account=HANDLE)
+    stdout.write(
+        f"Created the demo outreach (synthetic @{HANDLE}): {len(summary.files)} export files, "
+        f"{summary.posts_added:,} posts, {summary.days} daily rows."
+    )

@@ -1,0 +1,101 @@
+"""A Mastodon account archive (`archive-<stamp>-<hex>.tar.gz`, or its `outbox.json`): the
+ActivityStreams outbox's `Create` activities of Notes, with likes and boosts per post and no
+impressions. `Announce` activities (boosts of others' posts) are skipped."""
+
+from __future__ import annotations
+
+import json
+import tarfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import nh3
+
+from hemonc.outreach.importers.rows import OutreachFileError, PostRow, clean_text
+
+
+def read_outbox(path: Path) -> tuple[str, Any]:
+    """The outbox as JSON, from a .tar.gz archive, a folder or the file itself."""
+    name = str(path)
+    try:
+        if path.is_dir():
+            path = path / "outbox.json"
+            name = str(path)
+        if path.name.endswith((".tar.gz", ".tgz", ".tar")):
+            with tarfile.open(path) as archive:
+                member = next(
+                    (m for m in archive.getmembers() if Path(m.name).name == "outbox.json"), None
+                )
+                extracted = archive.extractfile(member) if member else None
+                if extracted is None:
+                    raise OutreachFileError(
+                        name=name, line=0, field="outbox.json", problem="not in the archive"
+                    )
+                name = f"{path}!{member.name}"  # type: ignore[union-attr]
+                raw = extracted.read()
+        else:
+            raw = path.read_bytes()
+    except (OSError, tarfile.TarError) as error:
+        raise OutreachFileError(name=name, line=0, field="file", problem=str(error)) from None
+    try:
+        return name, json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        line = getattr(error, "lineno", 0)
+        raise OutreachFileError(name=name, line=line, field="JSON", problem=str(error)) from None
+
+
+def parse_mastodon_outbox(outbox: Any, *, name: str, handle: str) -> Iterator[PostRow]:
+    items = outbox.get("orderedItems") if isinstance(outbox, dict) else None
+    if not isinstance(items, list):
+        raise OutreachFileError(name=name, line=1, field="orderedItems", problem="missing")
+    for index, activity in enumerate(items, 1):
+
+        def fail(field: str, problem: str, index: int = index) -> OutreachFileError:
+            return OutreachFileError(name=name, line=index, field=field, problem=problem,
+                                     unit="item")  # fmt: skip
+
+        if not isinstance(activity, dict) or activity.get("type") != "Create":
+            continue
+        note = activity.get("object")
+        if not isinstance(note, dict) or note.get("type") != "Note":
+            continue
+        post_id = str(note.get("id") or "")
+        if not post_id.startswith(("https://", "http://")):
+            raise fail("object.id", f"{post_id!r} is not a post URL")
+        try:
+            published_at = datetime.fromisoformat(str(note.get("published", ""))).astimezone(UTC)
+        except ValueError:
+            raise fail(
+                "object.published", f"{note.get('published')!r} is not an ISO time"
+            ) from None
+        hashtags: dict[str, str] = {}
+        for tag in note.get("tag") or []:
+            if isinstance(tag, dict) and tag.get("type") == "Hashtag":
+                spelling = str(tag.get("name", "")).lstrip("#")
+                if spelling:
+                    hashtags.setdefault(spelling.lower(), spelling)
+        counts = []
+        for key in ("likes", "shares", "replies"):
+            value = (
+                (note.get(key) or {}).get("totalItems", 0) if isinstance(note.get(key), dict) else 0
+            )
+            if not isinstance(value, int) or value < 0:
+                raise fail(f"object.{key}.totalItems", f"{value!r} is not a count")
+            counts.append(value)
+        text = clean_text(nh3.clean(str(note.get("content") or ""), tags=set()))
+        yield PostRow(
+            line=index,
+            post_id=post_id,
+            handle=handle,
+            url=str(note.get("url") or post_id),
+            published_at=published_at,
+            text=text,
+            hashtags=tuple(hashtags.values()),
+            likes=counts[0],
+            reposts=counts[1],
+            replies=counts[2]
+            if isinstance(note.get("replies"), dict) and "totalItems" in note["replies"]
+            else None,
+        )

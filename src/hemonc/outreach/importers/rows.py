@@ -1,0 +1,104 @@
+"""The rows every outreach parser yields, and the error they raise."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from hemonc.core.errors import DomainError
+
+HASHTAG = re.compile(r"(?<![\w&#])#(\w{1,99})")
+
+
+class OutreachFileError(DomainError):
+    """A file is not a known format, or one of its rows is wrong: names file, line and field."""
+
+    def __init__(self, *, name: str, line: int, field: str, problem: str, unit: str = "line"):
+        self.name, self.line, self.field, self.problem = name, line, field, problem
+        super().__init__(f"{name}: {unit} {line}, field {field!r}: {problem}")
+
+
+@dataclass(slots=True)
+class PostRow:
+    """One post as a file tells it. Metrics are None when the format has none."""
+
+    line: int
+    post_id: str
+    handle: str
+    url: str
+    published_at: datetime
+    text: str
+    hashtags: tuple[str, ...]
+    impressions: int | None = None
+    engagements: int | None = None
+    likes: int | None = None
+    reposts: int | None = None
+    replies: int | None = None
+    url_clicks: int | None = None
+    profile_visits: int | None = None
+    detail_expands: int | None = None
+    follows: int | None = None
+
+
+@dataclass(slots=True)
+class DailyRow:
+    line: int
+    date: date
+    impressions: int
+    engagements: int
+    likes: int = 0
+    new_follows: int = 0
+    unfollows: int = 0
+    profile_visits: int = 0
+    posts_created: int = 0
+
+
+@dataclass(slots=True)
+class SnapshotRow:
+    line: int
+    date: date
+    followers: int
+
+
+def hashtags_in(text: str) -> tuple[str, ...]:
+    """The hashtags of a post's text, as written, each once."""
+    if "#" not in text:
+        return ()
+    seen: dict[str, str] = {}
+    for spelling in HASHTAG.findall(text):
+        if not spelling.isdigit():
+            seen.setdefault(spelling.lower(), spelling)
+    return tuple(seen.values())
+
+
+def clean_text(text: str) -> str:
+    """Exports write HTML entities (`&amp;`); the text is kept as people read it."""
+    return html.unescape(text) if "&" in text else text
+
+
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+
+
+def whole_number(value: str, *, name: str, line: int, field: str) -> int:
+    """'1627', '1627.0' -> 1627; anything else (negative, fractional, text) is an error."""
+    text = value.strip()
+    if text.endswith(".0"):
+        text = text[:-2]
+    try:
+        number = int(text)
+    except ValueError:
+        try:
+            as_float = float(text)
+        except ValueError:
+            as_float = -1.0
+        if not as_float.is_integer() or as_float < 0:
+            raise OutreachFileError(
+                name=name, line=line, field=field, problem=f"{value!r} is not a whole number"
+            ) from None
+        number = int(as_float)
+    if number < 0:
+        raise OutreachFileError(name=name, line=line, field=field, problem=f"{value!r} is negative")
+    return number

@@ -1,0 +1,100 @@
+"""Files, folders and zips given on the command line, as a list of readable sources.
+
+Read in the order given; inside a folder or a zip, by file name. Hidden files and macOS
+resource forks (`__MACOSX/`, `._*`) are skipped.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO
+
+from hemonc.outreach.importers.rows import OutreachFileError
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file to read: `name` for messages (path, or zip path!member), `basename` for the
+    period in its name."""
+
+    name: str
+    basename: str
+    open_binary: Callable[[], AbstractContextManager[IO[bytes]]]
+
+    @contextmanager
+    def open_text(self) -> Iterator[IO[str]]:
+        with self.open_binary() as raw:
+            yield io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+    def head(self, size: int = 4096) -> str:
+        """The start of the file as text (BOM removed), for recognizing its format."""
+        with self.open_binary() as raw:
+            data = raw.read(size)
+        return data.decode("utf-8-sig", errors="replace")
+
+
+def _skipped(name: str) -> bool:
+    parts = PurePosixPath(name).parts
+    return any(part.startswith(".") or part == "__MACOSX" for part in parts) or (
+        PurePosixPath(name).name.startswith("._")
+    )
+
+
+def _zip_sources(path: Path) -> list[Source]:
+    with zipfile.ZipFile(path) as archive:
+        members = sorted(
+            (info.filename for info in archive.infolist() if not info.is_dir()),
+            key=lambda member: (PurePosixPath(member).name, member),
+        )
+
+    def opener(member: str) -> Callable[[], AbstractContextManager[IO[bytes]]]:
+        @contextmanager
+        def open_member() -> Iterator[IO[bytes]]:
+            with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
+                yield raw
+
+        return open_member
+
+    return [
+        Source(f"{path}!{member}", PurePosixPath(member).name, opener(member))
+        for member in members
+        if not _skipped(member)
+    ]
+
+
+def sources_from_paths(paths: list[Path]) -> list[Source]:
+    """Expand files, folders and zips; a missing path is an error naming it."""
+    found: list[Source] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(
+                (p for p in path.rglob("*") if p.is_file()),
+                key=lambda p: (p.name, str(p)),
+            )
+            for file in files:
+                if _skipped(str(file.relative_to(path))):
+                    continue
+                found.extend(_file_sources(file))
+        elif path.is_file():
+            found.extend(_file_sources(path))
+        else:
+            raise OutreachFileError(
+                name=str(path), line=0, field="path", problem="no such file or folder"
+            )
+    return found
+
+
+def _file_sources(path: Path) -> list[Source]:
+    if path.suffix.lower() == ".zip":
+        try:
+            return _zip_sources(path)
+        except zipfile.BadZipFile:
+            raise OutreachFileError(
+                name=str(path), line=0, field="zip", problem="not a readable zip file"
+            ) from None
+    return [Source(str(path), path.name, lambda path=path: path.open("rb"))]

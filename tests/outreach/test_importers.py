@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tarfile
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from hemonc.outreach.importers.rows import OutreachFileError
+from hemonc.outreach.importers.x_content import parse_x_content
+from hemonc.outreach.importers.x_legacy import parse_x_legacy
+from hemonc.outreach.models import DailyTotals, FollowerSnapshot, Post, PostHashtag, SocialAccount
+from tests.outreach.conftest import (
+    ALL_X,
+    ARCHIVE,
+    CONTENT,
+    FIXTURES,
+    FOLLOWERS,
+    JUNE,
+    OVERVIEW,
+    WINDOW,
+)
+
+
+def _metrics() -> dict[str, tuple[int | None, int | None]]:
+    return {p.post_id[-1]: (p.impressions, p.engagements) for p in Post.objects.all()}
+
+
+def test_legacy_export_parses_bom_crlf_quoted_newline_floats_and_promoted_dashes():
+    with JUNE.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(parse_x_legacy(file, name=JUNE.name, default_handle=None))
+
+    assert [r.post_id for r in rows] == [
+        "1532000000000000001", "1532000000000000002", "1532000000000000003",
+    ]  # fmt: skip
+    first, second = rows[0], rows[1]
+    assert first.handle == "ExampleNet"
+    assert first.published_at == datetime(2022, 6, 2, 14, 5, tzinfo=UTC)
+    assert (first.impressions, first.engagements, first.likes, first.reposts) == (1000, 50, 10, 2)
+    assert first.text.startswith("Join us tonight: #ASH21 recap & #bcsm Q&A")
+    assert first.hashtags == ("ASH21", "bcsm")
+    assert second.text == "Line one of a thread\nLine two #HOFellows"
+    assert second.line == 3  # its quoted newline makes it two lines long: 3 and 4
+    assert rows[2].line == 5
+
+
+def test_legacy_export_with_favorites_header_reads_likes():
+    path = FIXTURES / "favorites" / "tweet_activity_metrics_ExampleNet_20160101_20160201_en.csv"
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        (row,) = parse_x_legacy(file, name=path.name, default_handle=None)
+
+    assert (row.impressions, row.engagements, row.likes) == (321, 12, 7)
+
+
+def test_content_export_parses_quoted_dates_and_quoted_text():
+    with CONTENT.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(parse_x_content(file, name=CONTENT.name, default_handle=None))
+
+    assert rows[0].published_at == datetime(2022, 7, 20, tzinfo=UTC)
+    assert rows[0].text == "Mentors, mentees and a round table #HOFellows"
+    assert (rows[0].impressions, rows[0].engagements, rows[0].likes) == (1500, 45, 18)
+    assert rows[1].published_at.date() == date(2022, 7, 1)
+
+
+def test_import_keeps_metrics_of_the_export_whose_period_ends_latest(import_x):
+    output = import_x(*ALL_X)
+
+    assert _metrics() == {
+        "1": (1000, 50),
+        "2": (500, 10),  # the June 15 - July 14 window ends after the June file
+        "3": (0, 0),
+        "4": (2500, 50),  # the July content export (inclusive end July 31) wins
+        "5": (600, 30),
+        "6": (1500, 45),
+        "7": (None, None),  # archive only: no metrics
+    }
+    assert Post.objects.get(post_id="1532000000000000004").published_at == datetime(
+        2022, 7, 1, 12, 0, tzinfo=UTC
+    )  # the content export's date without time does not erase the legacy time
+    assert "6 post(s) added" in output and "1 archive-only post(s) added" in output
+    assert "3 daily row(s)" in output
+
+
+def test_import_in_separate_runs_in_reverse_order_gives_the_same_metrics(import_x):
+    import_x(CONTENT)
+    import_x(WINDOW)
+    import_x(JUNE)
+    import_x(ARCHIVE)
+
+    assert _metrics()["2"] == (500, 10)
+    assert _metrics()["4"] == (2500, 50)
+    assert _metrics()["7"] == (None, None)
+
+
+def test_archive_never_overwrites_metrics(import_x):
+    import_x(JUNE)
+    import_x(ARCHIVE)
+
+    post = Post.objects.get(post_id="1532000000000000001")
+    assert (post.impressions, post.engagements, post.source_format) == (1000, 50, "x_legacy")
+
+
+def test_same_tie_period_file_read_later_wins(import_x, tmp_path):
+    later = tmp_path / "later" / JUNE.name
+    later.parent.mkdir()
+    later.write_bytes(JUNE.read_bytes().replace(b'"1000.0","50.0"', b'"1100.0","55.0"'))
+
+    import_x(JUNE, later)
+
+    assert _metrics()["1"] == (1100, 55)
+
+
+def test_importing_the_same_files_again_changes_nothing(import_x):
+    import_x(*ALL_X)
+    before = list(Post.objects.order_by("key").values())
+    tags = PostHashtag.objects.count()
+
+    output = import_x(*ALL_X)
+
+    assert list(Post.objects.order_by("key").values()) == before
+    assert PostHashtag.objects.count() == tags
+    assert "0 post(s) added, 0 updated, 8 unchanged" in output
+
+
+def test_broken_row_fails_with_file_line_and_field_and_writes_nothing(import_x):
+    broken = FIXTURES / "broken" / WINDOW.name
+
+    with pytest.raises(CommandError) as error:
+        import_x(JUNE, broken)
+
+    assert str(error.value) == (
+        f"{broken}: line 5, field 'impressions': '6OO.0' is not a whole number"
+    )
+    assert Post.objects.count() == 0
+    assert SocialAccount.objects.count() == 0
+
+
+def test_unknown_file_fails_naming_it(import_x, tmp_path):
+    other = tmp_path / "notes.csv"
+    other.write_text("a,b\n1,2\n")
+
+    with pytest.raises(CommandError, match=r"notes.csv: line 1, field 'header': not a known"):
+        import_x(JUNE, other)
+
+    assert Post.objects.count() == 0
+
+
+def test_overview_without_account_fails(import_x):
+    with pytest.raises(CommandError, match="give --account"):
+        import_x(OVERVIEW, account=None)
+
+
+def test_overview_rows_feed_the_daily_series(import_x):
+    import_x(OVERVIEW)
+
+    days = list(DailyTotals.objects.order_by("date").values_list("date", "impressions"))
+    assert days == [(date(2022, 7, 29), 250), (date(2022, 7, 30), 300), (date(2022, 7, 31), 900)]
+
+
+def test_zip_and_folder_are_read_by_file_name(import_x, tmp_path):
+    bundle = tmp_path / "exports.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.write(WINDOW, WINDOW.name)
+        archive.write(JUNE, f"nested/{JUNE.name}")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    shutil.copy(CONTENT, folder / CONTENT.name)
+
+    import_x(bundle, folder)
+
+    assert _metrics()["2"] == (500, 10)
+    assert _metrics()["4"] == (2500, 50)
+
+
+def test_followers_import_reads_bom_and_crlf(db):
+    out = io.StringIO()
+    call_command("import-followers", str(FOLLOWERS), "--account", "@ExampleNet", stdout=out)
+
+    assert list(FollowerSnapshot.objects.order_by("date").values_list("date", "followers")) == [
+        (date(2022, 6, 1), 3000), (date(2022, 7, 1), 3200), (date(2022, 7, 31), 3412),
+    ]  # fmt: skip
+    assert "Read 3 snapshot(s)" in out.getvalue()
+
+
+def test_followers_bad_count_names_line_and_field(db, tmp_path):
+    bad = tmp_path / "followers.csv"
+    bad.write_text("date,followers\n2022-06-01,3000\n2022-07-01,many\n")
+
+    with pytest.raises(CommandError, match=r"line 3, field 'followers'"):
+        call_command("import-followers", str(bad), "--account", "ExampleNet")
+
+    assert FollowerSnapshot.objects.count() == 0
+
+
+def _outbox(tmp_path: Path, likes: int) -> Path:
+    outbox = {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "type": "OrderedCollection",
+        "orderedItems": [
+            {
+                "type": "Create",
+                "object": {
+                    "id": "https://med.example/users/hemonc/statuses/1",
+                    "type": "Note",
+                    "published": "2023-01-05T15:00:00Z",
+                    "content": "<p>Hello <a href='x'>#HemeTwitter</a> &amp; friends</p>",
+                    "tag": [{"type": "Hashtag", "name": "#HemeTwitter"}],
+                    "likes": {"totalItems": likes},
+                    "shares": {"totalItems": 2},
+                },
+            },
+            {"type": "Announce", "object": "https://other.example/statuses/9"},
+        ],
+    }
+    path = tmp_path / f"archive-2023-{likes}.tar.gz"
+    data = json.dumps(outbox).encode()
+    with tarfile.open(path, "w:gz") as archive:
+        info = tarfile.TarInfo("outbox.json")
+        info.size = len(data)
+        archive.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_mastodon_archive_gives_likes_and_boosts_without_impressions(db, tmp_path):
+    call_command("import-mastodon-archive", str(_outbox(tmp_path, 5)), "--account",
+                 "@hemonc@med.example", stdout=io.StringIO())  # fmt: skip
+    call_command("import-mastodon-archive", str(_outbox(tmp_path, 9)), "--account",
+                 "@hemonc@med.example", stdout=io.StringIO())  # fmt: skip
+
+    (post,) = Post.objects.all()
+    assert (post.likes, post.reposts, post.impressions) == (9, 2, None)
+    assert post.text == "Hello #HemeTwitter & friends"
+    assert post.account.handle == "hemonc@med.example"
+    assert list(post.tags.values_list("tag", flat=True)) == ["hemetwitter"]
+
+
+def test_parse_error_type_names_the_file():
+    error = OutreachFileError(name="a.csv", line=3, field="time", problem="bad")
+
+    assert str(error) == "a.csv: line 3, field 'time': bad"
