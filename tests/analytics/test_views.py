@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from hemonc.members.enums import Role
+from hemonc.outreach.models import FollowerSnapshot
+from tests.factories import PASSWORD, make_member
+from tests.outreach.conftest import ALL_X
+
+
+@pytest.fixture
+def organizer_client(client, db):  # type: ignore[no-untyped-def]
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    client.login(email=organizer.email, password=PASSWORD)
+    return client
+
+
+def test_dashboard_shows_monthly_figures_with_tables_to_organizers(organizer_client, import_x):
+    import_x(*ALL_X)
+
+    response = organizer_client.get(reverse("analytics:dashboard"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Impressions per month" in html and "<svg" in html
+    assert '<th scope="row">2022-07</th>' in html
+    assert "#HOFellows" in html and "Conference" in html  # #ASH21 is a conference tag
+
+
+def test_dashboard_is_hidden_from_members(client, member):
+    client.login(email=member.email, password=PASSWORD)
+
+    assert client.get(reverse("analytics:dashboard")).status_code == 404
+    assert client.get(reverse("analytics:report")).status_code == 404
+
+
+def test_dashboard_period_picker_with_bad_dates_shows_an_error(organizer_client):
+    response = organizer_client.get(
+        reverse("analytics:dashboard"), {"start": "2022-07-01", "end": "2022-06-01"}
+    )
+
+    assert response.status_code == 200
+    assert "must end on or after" in response.content.decode()
+
+
+def test_report_page_shows_results_and_downloads_pdf(organizer_client, import_x):
+    import_x(*ALL_X)
+
+    page = organizer_client.get(reverse("analytics:report"))
+    pdf = organizer_client.get(reverse("analytics:report"), {"format": "pdf"})
+
+    assert "The mean engagement per post was 3.4%." in page.content.decode()
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+
+
+def test_organizer_enters_a_follower_count(organizer_client, import_x):
+    import_x(*ALL_X)
+    account = FollowerSnapshot._meta.get_field("account").related_model.objects.get()
+
+    response = organizer_client.post(
+        reverse("outreach:followers"),
+        {"account": account.pk, "date": "2022-08-01", "followers": "3500"},
+        follow=True,
+    )
+
+    assert "Saved: 3,500 followers on 2022-08-01." in response.content.decode()
+    assert FollowerSnapshot.objects.get().followers == 3500
+
+
+def test_follower_count_from_the_future_is_refused(organizer_client, import_x):
+    import_x(*ALL_X)
+    account = FollowerSnapshot._meta.get_field("account").related_model.objects.get()
+
+    response = organizer_client.post(
+        reverse("outreach:followers"),
+        {"account": account.pk, "date": "2999-01-01", "followers": "-3"},
+    )
+
+    html = response.content.decode()
+    assert "cannot be from the future" in html
+    assert FollowerSnapshot.objects.count() == 0
