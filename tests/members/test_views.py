@@ -263,3 +263,10 @@ def test_directory_country_filter_learns_a_new_country_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         profile_update(profile=member.profile, actor=member, country="PT")
     assert "Portugal" in signed_in.get(reverse("members:directory")).content.decode()
+
+
+def test_only_organizers_see_the_analytics_link(client, member):
+    client.force_login(member)
+    assert ">Analytics<" not in client.get("/").content.decode()
+    client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
+    assert ">Analytics<" in client.get("/").content.decode()

@@ -5,6 +5,7 @@ class AnalyticsConfig(AppConfig):
     name = "hemonc.analytics"
     label = "analytics"
     verbose_name = "Analytics"
+    organizer_nav_items = (("Analytics", "analytics:dashboard"),)
 
     def ready(self) -> None:
         from hemonc.analytics import rules  # noqa: F401
