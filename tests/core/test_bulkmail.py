@@ -7,8 +7,16 @@ from email.parser import BytesParser
 
 import pytest
 from django.core import mail as django_mail
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from hemonc.core.bulkmail import AddressNeedsSmtpUtf8, BulkSender, PreparedMail
+from hemonc.core.bulkmail import (
+    AddressNeedsSmtpUtf8,
+    BulkSender,
+    PreparedMail,
+    QuotedPrintableTemplate,
+    quoted_printable,
+)
 
 TEXT = "Grüße, Zoë — read the issue: %%LINK%%\nLeave: %%UNSUBSCRIBE%%\n" + "ß" * 120
 HTML = '<p>Grüße, Zoë</p><a href="%%LINK%%">read</a> <a href="%%UNSUBSCRIBE%%">leave</a>'
@@ -148,3 +156,25 @@ def test_sender_falls_back_to_django_messages_on_other_backends(prepared, settin
     assert sent.extra_headers["Precedence"] == "bulk"
     assert "read the issue: https://hemonc.example/a" in sent.body
     assert sent.alternatives[0].content.startswith("<p>Grüße, Zoë</p>")
+
+
+_PIECES = st.sampled_from(
+    [*"ab .=\t\r\n%ßé-", "%%A%%", "%%B%%", "x" * 80, " \n", ".\n", "\r\n", "Zoë " * 12]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.lists(_PIECES, max_size=40).map("".join),
+    first=st.text(st.sampled_from([*"ab .=\t\r\n%ßé"]), max_size=90),
+    second=st.text(max_size=20),
+)
+def test_quoted_printable_template_matches_encoding_the_filled_in_text(
+    text: str, first: str, second: str
+) -> None:
+    pairs = (("%%A%%", first), ("%%B%%", second))
+    filled = text.replace("%%A%%", first).replace("%%B%%", second)
+
+    encoded = QuotedPrintableTemplate(text, ("%%A%%", "%%B%%")).render(pairs)
+
+    assert encoded == quoted_printable(filled)

@@ -17,6 +17,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from hemonc.newsletter import services
+from hemonc.newsletter.mail import (
+    subscriber_id_from_token,
+    subscriber_token,
+    subscriber_token_maker,
+)
 from hemonc.newsletter.models import Delivery, Issue, Subscriber
 from tests.newsletter.conftest import make_subscriber
 from tests.smtp import Mailbox, _free_port
@@ -232,3 +237,12 @@ def test_send_without_attestation_is_refused() -> None:
         services.issue_send_now(issue=issue, actor=None, attested=False)
 
     assert Delivery.objects.count() == 0
+
+
+def test_subscriber_token_maker_makes_the_tokens_the_links_accept() -> None:
+    token_for = subscriber_token_maker()
+
+    tokens = {subscriber_id: token_for(subscriber_id) for subscriber_id in (1, 42, 10**9)}
+
+    assert tokens == {subscriber_id: subscriber_token(subscriber_id) for subscriber_id in tokens}
+    assert subscriber_id_from_token(tokens[42]) == 42

@@ -18,6 +18,7 @@ import html
 import itertools
 import secrets
 import smtplib
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -60,6 +61,59 @@ def quoted_printable(text: str) -> bytes:
     """UTF-8 text as a quoted-printable body with CRLF line ends."""
     data = text.replace("\r\n", "\n").encode("utf-8")
     return binascii.b2a_qp(data, istext=True).replace(b"\n", b"\r\n")
+
+
+class QuotedPrintableTemplate:
+    """A body with placeholders, encoded as quoted-printable once.
+
+    Quoted-printable encodes each line on its own (soft breaks and trailing blanks depend on
+    that line only), so the lines without placeholders are encoded here, once, and each copy
+    only fills in and encodes the few lines that hold one: `render(pairs)` gives exactly
+    `quoted_printable(text)` with the placeholders replaced in order. A carriage return
+    left after the CRLF normalization (in the text or a value) makes the encoder's line
+    handling depend on more than one line: such a copy is encoded whole, as before.
+    """
+
+    def __init__(self, text: str, placeholders: tuple[str, ...]) -> None:
+        self.text = text
+        self.pieces: list[bytes | str] | None = None
+        lines = text.replace("\r\n", "\n")
+        if "\r" in lines or any("\n" in p or "\r" in p for p in placeholders):
+            return
+        self.pieces = []
+        ready: list[str] = []
+        for line in _lines(lines):
+            if any(placeholder in line for placeholder in placeholders):
+                if ready:
+                    self.pieces.append(quoted_printable("".join(ready)))
+                    ready = []
+                self.pieces.append(line)
+            else:
+                ready.append(line)
+        if ready:
+            self.pieces.append(quoted_printable("".join(ready)))
+
+    def render(self, pairs: tuple[tuple[str, str], ...]) -> bytes:
+        if self.pieces is None or any("\r" in value for _, value in pairs):
+            text = self.text
+            for placeholder, value in pairs:
+                text = text.replace(placeholder, value)
+            return quoted_printable(text)
+        encoded = []
+        for piece in self.pieces:
+            if isinstance(piece, str):
+                for placeholder, value in pairs:
+                    piece = piece.replace(placeholder, value)
+                piece = quoted_printable(piece)
+            encoded.append(piece)
+        return b"".join(encoded)
+
+
+def _lines(text: str) -> list[str]:
+    """The lines of `text`, each with its "\\n" (the last one may have none)."""
+    lines = [f"{line}\n" for line in text.split("\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines
 
 
 @dataclass(frozen=True)
@@ -107,6 +161,36 @@ class PreparedMail:
         self._serial = itertools.count(1)
         # "=_" never occurs in quoted-printable text, so one boundary serves every copy.
         self.boundary = f"=_hemonc_{secrets.token_hex(12)}"
+        # The encoded bodies, per set of placeholders (made on first use).
+        self._templates: dict[
+            tuple[str, ...], tuple[QuotedPrintableTemplate, QuotedPrintableTemplate]
+        ] = {}
+        self._date_second = -1
+        self._date = ""
+
+    def _encoded_bodies(self, substitutions: Mapping[str, str] | None) -> tuple[bytes, bytes]:
+        """The text and HTML parts as quoted-printable, with the placeholders filled in."""
+        pairs = tuple((substitutions or {}).items())
+        placeholders = tuple(placeholder for placeholder, _ in pairs)
+        templates = self._templates.get(placeholders)
+        if templates is None:
+            templates = self._templates[placeholders] = (
+                QuotedPrintableTemplate(self.text, placeholders),
+                QuotedPrintableTemplate(self.html, placeholders),
+            )
+        text, body = templates
+        escaped = tuple(
+            (placeholder, html.escape(value, quote=True)) for placeholder, value in pairs
+        )
+        return text.render(pairs), body.render(escaped)
+
+    def _date_header(self) -> str:
+        """The Date header's value, formatted once per second."""
+        second = int(time.time())
+        if second != self._date_second:
+            self._date = formatdate(second, usegmt=True)
+            self._date_second = second
+        return self._date
 
     def new_message_id(self, *parts: object) -> str:
         """A unique Message-ID naming `parts` (e.g. the issue and delivery ids)."""
@@ -122,7 +206,7 @@ class PreparedMail:
         return text, body
 
     def _personal_headers(self, message_id: str, list_unsubscribe: str | None) -> str:
-        lines = f"Date: {formatdate(usegmt=True)}\r\nMessage-ID: {message_id}\r\n"
+        lines = f"Date: {self._date_header()}\r\nMessage-ID: {message_id}\r\n"
         if list_unsubscribe:
             lines += (
                 f"List-Unsubscribe: <{list_unsubscribe}>\r\n"
@@ -145,7 +229,7 @@ class PreparedMail:
         recipient = ascii_address(to)
         if recipient is None:
             raise AddressNeedsSmtpUtf8(to)
-        text, body = self.bodies_for(substitutions)
+        text, body = self._encoded_bodies(substitutions)
         boundary = self.boundary
         raw = b"".join(
             (
@@ -155,11 +239,11 @@ class PreparedMail:
                 f"--{boundary}\r\n"
                 'Content-Type: text/plain; charset="utf-8"\r\n'
                 "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode("ascii"),
-                quoted_printable(text),
+                text,
                 f"\r\n--{boundary}\r\n"
                 'Content-Type: text/html; charset="utf-8"\r\n'
                 "Content-Transfer-Encoding: quoted-printable\r\n\r\n".encode("ascii"),
-                quoted_printable(body),
+                body,
                 f"\r\n--{boundary}--\r\n".encode("ascii"),
             )
         )

@@ -8,12 +8,16 @@ to the SMTP connection, or a regular `EmailMultiAlternatives` for other mail bac
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core import signing
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.encoding import force_bytes
 
 from hemonc.core.bulkmail import BulkSender, PreparedMail, mail_domain
 from hemonc.core.markdown import render_markdown
@@ -30,6 +34,25 @@ _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 def subscriber_token(subscriber_id: int) -> str:
     """The signed id in every reader's preference and unsubscribe links; it does not expire."""
     return signing.Signer(salt=SUBSCRIBER_SALT).sign(str(subscriber_id))
+
+
+def subscriber_token_maker() -> Callable[[int], str]:
+    """`subscriber_token` for a whole send: the same tokens, with the signing key derived once
+    (Django's Signer derives it from the salt and SECRET_KEY on every call); one HMAC each."""
+    signer = signing.Signer(salt=SUBSCRIBER_SALT)
+    hasher = getattr(hashlib, signer.algorithm)
+    # As django.utils.crypto.salted_hmac(salt + "signer", value, signer.key).
+    key = hasher(force_bytes(SUBSCRIBER_SALT + "signer") + force_bytes(signer.key)).digest()
+    keyed = hmac.new(key, digestmod=hasher)
+    sep = signer.sep
+
+    def token(subscriber_id: int) -> str:
+        value = str(subscriber_id)
+        mac = keyed.copy()
+        mac.update(value.encode())
+        return f"{value}{sep}{signing.b64_encode(mac.digest()).decode()}"
+
+    return token
 
 
 def subscriber_id_from_token(token: str) -> int | None:

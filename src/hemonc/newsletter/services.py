@@ -34,7 +34,12 @@ from hemonc.newsletter.enums import (
     SubscriberStatus,
 )
 from hemonc.newsletter.importers import Row, Unmapped
-from hemonc.newsletter.mail import PreparedIssue, absolute, from_email, subscriber_token
+from hemonc.newsletter.mail import (
+    PreparedIssue,
+    absolute,
+    from_email,
+    subscriber_token_maker,
+)
 from hemonc.newsletter.models import ConsentText, Delivery, Issue, IssueLink, Subscriber
 
 logger = logging.getLogger(__name__)
@@ -45,6 +50,7 @@ DEMOGRAPHIC_FIELDS = ("name", "stage", "specialty", "country", "institution", "g
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 RUN_BUDGET_SECONDS = 300.0
+BATCH_SIZE = 500  # deliveries leased at once
 
 
 def _now() -> datetime:
@@ -550,11 +556,16 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
-def outbox_claim(*, issue: Issue, owner: str, limit: int) -> list[Delivery]:
+# One leased delivery as the worker needs it: loaded as a plain tuple, not a model instance.
+Claimed = tuple[int, int, int, str, str]  # delivery id, attempts, subscriber id, email, status
+
+
+def outbox_claim(*, issue: Issue, owner: str, limit: int) -> list[Claimed]:
     """Lease up to `limit` due deliveries to `owner` (committed), oldest first.
 
     PostgreSQL skips rows another worker is claiming (SKIP LOCKED); SQLite serializes
     writers. The update re-checks the lease, so a row is never leased to two owners.
+    Returns (delivery id, attempts, subscriber id, email, subscriber status) per delivery.
     """
     now = _now()
     due = (
@@ -573,43 +584,49 @@ def outbox_claim(*, issue: Issue, owner: str, limit: int) -> list[Delivery]:
             Delivery.objects.filter(due, pk__in=ids).update(
                 lease_owner=owner, lease_until=now + LEASE
             )
+    if not ids:
+        return []
     return list(
-        Delivery.objects.filter(issue=issue, lease_owner=owner, status=DeliveryStatus.PENDING)
-        .select_related("subscriber")
+        Delivery.objects.filter(pk__in=ids, lease_owner=owner, status=DeliveryStatus.PENDING)
         .order_by("id")
+        .values_list("id", "attempts", "subscriber_id", "subscriber__email", "subscriber__status")
     )
 
 
-def _finish(delivery: Delivery, **fields: Any) -> None:
+def _finish(delivery_id: int, **fields: Any) -> None:
     """Record one delivery's outcome at once (autocommit): the outbox is the source of truth."""
-    Delivery.objects.filter(pk=delivery.pk).update(lease_owner="", lease_until=None, **fields)
+    Delivery.objects.filter(pk=delivery_id).update(lease_owner="", lease_until=None, **fields)
 
 
-def _mark_sent(delivery: Delivery, *, message_id: str) -> None:
-    """The commit right after the server's acceptance; plain SQL, as it runs per message."""
-    table = Delivery._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, attempts = attempts + 1, sent_at = %s, "  # noqa: S608
-            "message_id = %s, lease_owner = '', lease_until = NULL, last_error = '' "
-            "WHERE id = %s",
-            [
-                DeliveryStatus.SENT.value,
-                connection.ops.adapt_datetimefield_value(_now()),
-                message_id,
-                delivery.pk,
-            ],
+class _SentMarker:
+    """Commits each delivery as sent right after the server accepted it: one prepared UPDATE
+    on a cursor reused for the whole run, autocommitted (its own transaction) per message."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.sql = (
+            f"UPDATE {Delivery._meta.db_table} SET status = %s, attempts = attempts + 1, "  # noqa: S608
+            "sent_at = %s, message_id = %s, lease_owner = '', lease_until = NULL, "
+            "last_error = '' WHERE id = %s"
         )
+        self.sent = DeliveryStatus.SENT.value
+        self.adapt = connection.ops.adapt_datetimefield_value
+
+    def __call__(self, delivery_id: int, message_id: str) -> None:
+        self.cursor.execute(self.sql, [self.sent, self.adapt(_now()), message_id, delivery_id])
 
 
-def _retry_later(delivery: Delivery, run: OutboxRun, error: str) -> None:
-    attempts = delivery.attempts + 1
+def _retry_later(delivery_id: int, attempts: int, run: OutboxRun, error: str) -> None:
+    """`attempts`: the delivery's attempts before this one."""
+    attempts += 1
     if attempts >= MAX_ATTEMPTS:
-        _finish(delivery, status=DeliveryStatus.FAILED, attempts=attempts, last_error=error[:300])
+        _finish(
+            delivery_id, status=DeliveryStatus.FAILED, attempts=attempts, last_error=error[:300]
+        )
         run.failed += 1
         return
     when = _now() + retry_delay(attempts)
-    _finish(delivery, attempts=attempts, next_attempt_at=when, last_error=error[:300])
+    _finish(delivery_id, attempts=attempts, next_attempt_at=when, last_error=error[:300])
     run.retried += 1
     run.retry_at = min(run.retry_at or when, when)
 
@@ -654,71 +671,82 @@ def outbox_send(
     owner = owner or f"{uuid.uuid4().hex[:12]}"
     run = OutboxRun()
     rate = int(getattr(settings, "NEWSLETTER_RATE_LIMIT", 0))
-    batch_size = 200 if rate <= 0 else max(1, min(200, rate * 60))
+    # A batch takes at most a minute at the rate limit, well inside its lease.
+    batch_size = BATCH_SIZE if rate <= 0 else max(1, min(BATCH_SIZE, rate * 60))
     throttle = _Throttle(rate)
     links = list(issue.links.all()) if issue.count_engagement else None
     prepared = PreparedIssue(issue, links=links)
+    token_for = subscriber_token_maker()
+    subscribed = SubscriberStatus.SUBSCRIBED.value
     sender = BulkSender()
     started = time.monotonic()
     sent_total = 0
     try:
-        while time.monotonic() - started < budget_seconds:
-            limit = batch_size
-            if max_messages is not None:
-                limit = min(limit, max_messages - sent_total)
-                if limit <= 0:
+        with connection.cursor() as cursor:
+            mark_sent = _SentMarker(cursor)
+            while time.monotonic() - started < budget_seconds:
+                limit = batch_size
+                if max_messages is not None:
+                    limit = min(limit, max_messages - sent_total)
+                    if limit <= 0:
+                        break
+                batch = outbox_claim(issue=issue, owner=owner, limit=limit)
+                if not batch:
                     break
-            batch = outbox_claim(issue=issue, owner=owner, limit=limit)
-            if not batch:
-                break
-            for index, delivery in enumerate(batch):
-                subscriber = delivery.subscriber
-                if subscriber.status != SubscriberStatus.SUBSCRIBED:
-                    _finish(delivery, status=DeliveryStatus.SKIPPED)
-                    run.skipped += 1
-                    continue
-                throttle.wait()
-                try:
-                    message_id = prepared.send(
-                        sender,
-                        email=subscriber.email,
-                        token=subscriber_token(subscriber.pk),
-                        delivery_id=delivery.pk,
-                    )
-                except AddressNeedsSmtpUtf8:
-                    _finish(
-                        delivery,
-                        status=DeliveryStatus.FAILED,
-                        last_error="The address needs SMTPUTF8.",
-                    )
-                    run.failed += 1
-                    continue
-                except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
-                    code = _smtp_code(error)
-                    if 500 <= code < 600:
-                        _finish(
-                            delivery,
-                            status=DeliveryStatus.BOUNCED,
-                            attempts=delivery.attempts + 1,
-                            last_error=f"{code} {error}"[:300],
-                        )
-                        subscriber_mark_bounced(subscriber=subscriber, reason=f"SMTP {code}")
-                        run.bounced += 1
+                for index, (delivery_id, attempts, subscriber_id, email, status) in enumerate(
+                    batch
+                ):
+                    if status != subscribed:
+                        _finish(delivery_id, status=DeliveryStatus.SKIPPED)
+                        run.skipped += 1
                         continue
-                    _retry_later(delivery, run, f"{code} {error}")
-                    if code == 421 or not sender.connected:
+                    throttle.wait()
+                    try:
+                        message_id = prepared.send(
+                            sender,
+                            email=email,
+                            token=token_for(subscriber_id),
+                            delivery_id=delivery_id,
+                        )
+                    except AddressNeedsSmtpUtf8:
+                        _finish(
+                            delivery_id,
+                            status=DeliveryStatus.FAILED,
+                            last_error="The address needs SMTPUTF8.",
+                        )
+                        run.failed += 1
+                        continue
+                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
+                        code = _smtp_code(error)
+                        if 500 <= code < 600:
+                            _finish(
+                                delivery_id,
+                                status=DeliveryStatus.BOUNCED,
+                                attempts=attempts + 1,
+                                last_error=f"{code} {error}"[:300],
+                            )
+                            subscriber_mark_bounced(
+                                subscriber=Subscriber.objects.get(pk=subscriber_id),
+                                reason=f"SMTP {code}",
+                            )
+                            run.bounced += 1
+                            continue
+                        _retry_later(delivery_id, attempts, run, f"{code} {error}")
+                        if code == 421 or not sender.connected:
+                            _abandon(sender, batch[index + 1 :], run)
+                            return run
+                        continue
+                    except (smtplib.SMTPException, OSError) as error:
+                        # The server went away or refused us: nothing of this message was
+                        # accepted. Try it again later, give the rest of the batch back.
+                        _retry_later(
+                            delivery_id, attempts, run, f"{error.__class__.__name__}: {error}"
+                        )
                         _abandon(sender, batch[index + 1 :], run)
                         return run
-                    continue
-                except (smtplib.SMTPException, OSError) as error:
-                    # The server went away or refused us: nothing of this message was
-                    # accepted. Try it again later, give the rest of the batch back.
-                    _retry_later(delivery, run, f"{error.__class__.__name__}: {error}")
-                    _abandon(sender, batch[index + 1 :], run)
-                    return run
-                _mark_sent(delivery, message_id=message_id)
-                run.sent += 1
-                sent_total += 1
+                    mark_sent(delivery_id, message_id)
+                    run.sent += 1
+                    sent_total += 1
     finally:
         sender.close()
         # Anything still leased to this owner (a budget ran out mid-batch) goes back.
@@ -731,11 +759,11 @@ def outbox_send(
     return run
 
 
-def _abandon(sender: BulkSender, rest: list[Delivery], run: OutboxRun) -> None:
+def _abandon(sender: BulkSender, rest: list[Claimed], run: OutboxRun) -> None:
     """Hand back the deliveries not tried, due when the server may be back."""
     sender.close()
     when = _now() + retry_delay(1)
-    Delivery.objects.filter(pk__in=[d.pk for d in rest]).update(
+    Delivery.objects.filter(pk__in=[claimed[0] for claimed in rest]).update(
         lease_owner="", lease_until=None, next_attempt_at=when
     )
     run.retry_at = min(run.retry_at or when, when)
