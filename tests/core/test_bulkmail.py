@@ -178,3 +178,21 @@ def test_quoted_printable_template_matches_encoding_the_filled_in_text(
     encoded = QuotedPrintableTemplate(text, ("%%A%%", "%%B%%")).render(pairs)
 
     assert encoded == quoted_printable(filled)
+
+
+def test_long_list_unsubscribe_stays_a_plain_url_on_the_django_path(mailbox):
+    from django.core import mail
+
+    from hemonc.core.bulkmail import MailMessage
+
+    url = "https://network.example.org/newsletter/unsubscribe/" + "T" * 90 + "/"
+    message = MailMessage(
+        subject="Issue", body="Hello", to=["reader@example.org"],
+        headers={"List-Unsubscribe": f"<{url}>"},
+    )  # fmt: skip
+    assert f"List-Unsubscribe: <{url}>" in message.message().as_string()
+
+    mail.mailers.default.send_messages([message])
+    received = mailbox.wait_for(1)[0]
+    raw = dict(received.raw_items())["List-Unsubscribe"]
+    assert raw.replace("\r\n", "").replace("\n", "").strip() == f"<{url}>"

@@ -14,6 +14,7 @@ backend) get the same message as a regular `EmailMultiAlternatives`.
 from __future__ import annotations
 
 import binascii
+import email.policy
 import html
 import itertools
 import secrets
@@ -22,7 +23,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.policy import SMTP
+from email.policy import SMTP, Policy
 from email.utils import formatdate, parseaddr
 from types import TracebackType
 from typing import Any
@@ -263,7 +264,7 @@ class PreparedMail:
         if list_unsubscribe:
             headers["List-Unsubscribe"] = f"<{list_unsubscribe}>"
             headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message = EmailMultiAlternatives(
+        message = MailMessage(
             subject=self.subject,
             body=text,
             from_email=self.from_email,
@@ -272,6 +273,18 @@ class PreparedMail:
         )
         message.attach_alternative(body, "text/html")
         return message
+
+
+class MailMessage(EmailMultiAlternatives):
+    """A Django message whose long header values are written as they are.
+
+    The email package folds a header longer than 78 characters, and a value with no space
+    to fold at (a List-Unsubscribe URL with its token) becomes RFC 2047 encoded words,
+    which mail clients do not read as a URL. RFC 5322's hard limit, 998, applies instead.
+    """
+
+    def message(self, *, policy: Policy[Any] | None = email.policy.default) -> Any:
+        return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
 
 
 class BulkSender:

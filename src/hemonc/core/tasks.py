@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
+
+from hemonc.core.bulkmail import MailMessage
 
 
 @task()
@@ -17,7 +18,7 @@ def send_email_task(
     headers: dict[str, str] | None = None,
 ) -> None:
     """Send one rendered message; a failure is retried by running the task again."""
-    message = EmailMultiAlternatives(
+    message = MailMessage(
         subject=subject, body=body, from_email=from_email, to=to, headers=headers or {}
     )
     if html:

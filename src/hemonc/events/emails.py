@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from hemonc.core.bulkmail import BulkSender, PreparedMail
+from hemonc.core.bulkmail import BulkSender, MailMessage, PreparedMail
 from hemonc.core.timezones import is_time_zone
 from hemonc.events.calendars import session_invitation
 from hemonc.events.models import LiveSession, Rsvp
@@ -121,7 +121,7 @@ def rsvp_message(
         # One click (RFC 8058) gives up the seat, which also stops the reminders.
         headers["List-Unsubscribe"] = f"<{links['cancel_url']}>"
         headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message = EmailMultiAlternatives(
+    message = MailMessage(
         subject=SUBJECTS[kind].format(title=session.title),
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
