@@ -15,7 +15,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,7 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from bench import REPO_ROOT, target
-from bench.load import LOOPBACK, CpuMeter, LoadResult, run_load
+from bench.common import (
+    LOOPBACK,
+    POSTGRES_SERVER,
+    drop_postgres_database,
+    free_port,
+    log,
+    postgres_admin,
+    recreate_postgres_database,
+)
+from bench.load import CpuMeter, LoadResult, run_load
 
 TITLE = "Member directory under load"
 MEMBERS = 20_000
@@ -37,7 +45,6 @@ TARGET_RATIO = 0.25
 TARGET_P95_MS = 100.0
 
 BIN = Path(sys.executable).parent
-POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 POSTGRES_DATABASE = "hemonc_bench"
 BENCH_EMAIL = "reader@bench.invalid"
 BARE_PATH = "/bench/bare/"
@@ -75,12 +82,12 @@ def run(
         var_dir = Path(scratch) / "var"
         secret_key = secrets.token_urlsafe(50)
         sqlite_url = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-        _log("collecting static files")
+        log("collecting static files")
         _manage(
             ["collectstatic", "--no-input", "--verbosity", "0"], sqlite_url, var_dir, secret_key
         )
         databases = [("SQLite", sqlite_url)]
-        postgres_problem = _recreate_postgres_database()
+        postgres_problem = recreate_postgres_database(POSTGRES_DATABASE)
         if postgres_problem:
             notes.append(f"PostgreSQL was skipped: {postgres_problem}.")
         else:
@@ -101,12 +108,8 @@ def run(
                 )
         finally:
             if not postgres_problem:
-                _drop_postgres_database()
+                drop_postgres_database(POSTGRES_DATABASE)
     return _report(measured, notes, members=members, clients=clients, duration=duration)
-
-
-def _log(message: str) -> None:
-    print(f"   {time.strftime('%H:%M:%S')} {message}", flush=True)
 
 
 def _environment(
@@ -143,41 +146,13 @@ def _manage(arguments: list[str], database_url: str, var_dir: Path, secret_key: 
     )
 
 
-def _postgres_admin() -> Any:
-    import psycopg
-
-    return psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True, connect_timeout=3)
-
-
-def _recreate_postgres_database() -> str:
-    """Drop and create the bench database; the reason when PostgreSQL cannot be used."""
-    try:
-        with _postgres_admin() as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
-    except Exception as error:
-        return f"{POSTGRES_SERVER} did not answer ({error.__class__.__name__}: {error})".strip()
-    return ""
-
-
 def _postgres_backends() -> list[int]:
     """The server processes of the connections to the bench database (PostgreSQL is local)."""
-    with _postgres_admin() as admin:
+    with postgres_admin() as admin:
         rows = admin.execute(
             "SELECT pid FROM pg_stat_activity WHERE datname = %s", [POSTGRES_DATABASE]
         ).fetchall()
     return [pid for (pid,) in rows]
-
-
-def _drop_postgres_database() -> None:
-    with _postgres_admin() as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)')
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
 
 
 def _measure_database(
@@ -191,9 +166,9 @@ def _measure_database(
     warmup: float,
     duration: float,
 ) -> dict[str, Any]:
-    _log(f"{label}: migrating")
+    log(f"{label}: migrating")
     _manage(["migrate", "--no-input", "--verbosity", "0"], database_url, var_dir, secret_key)
-    _log(f"{label}: adding {members:,} members and profiling the page")
+    log(f"{label}: adding {members:,} members and profiling the page")
     clock = time.perf_counter()
     seeded = subprocess.run(
         [sys.executable, "-m", "bench.directory", "seed", "--members", str(members)],
@@ -205,8 +180,8 @@ def _measure_database(
     if seeded.returncode:
         raise RuntimeError(f"seeding {label} failed:\n{seeded.stderr[-3000:]}")
     database = json.loads(seeded.stdout.strip().splitlines()[-1])
-    _log(f"{label}: seeded and profiled in {time.perf_counter() - clock:.1f} s")
-    port = _free_port()
+    log(f"{label}: seeded and profiled in {time.perf_counter() - clock:.1f} s")
+    port = free_port()
     log_path = var_dir / f"granian-{label.lower()}.log"
     with log_path.open("w") as server_log:
         server = subprocess.Popen(
@@ -265,7 +240,7 @@ def _alternate_loads(
     rounds: dict[str, list[LoadResult]] = {"bare": [], "directory": []}
     for number in range(1, ROUNDS + 1):
         for page, paths in (("bare", [BARE_PATH]), ("directory", DIRECTORY_PATHS)):
-            _log(
+            log(
                 f"{label}: round {number}/{ROUNDS}, {page}, {clients} clients, "
                 f"{warmup:g} s warm-up + {duration / ROUNDS:g} s"
             )

@@ -25,24 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from bench import REPO_ROOT, target
+from bench.common import LOOPBACK, free_port, log
 
 TITLE = "Newsletter sending"
 SUBSCRIBERS = 20_000
 TARGET_RATIO = 0.5
 TARGET_RATE = 500.0
 TARGET_MEMORY_MB = 300.0
-LOOPBACK = "127.0.0.1"
 BIN = Path(sys.executable).parent
-
-
-def _log(message: str) -> None:
-    print(f"   {time.strftime('%H:%M:%S')} {message}", flush=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
 
 
 def _environment(database_url: str, var_dir: Path, smtp_port: int) -> dict[str, str]:
@@ -110,14 +100,14 @@ def run(*, subscribers: int = SUBSCRIBERS) -> dict[str, Any]:
         scratch = Path(scratch_name)
         var_dir = scratch / "var"
         database_url = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-        port = _free_port()
+        port = free_port()
         env = _environment(database_url, var_dir, port)
-        _log("migrating")
+        log("migrating")
         subprocess.run(
             [str(BIN / "hemonc"), "migrate", "--no-input", "--verbosity", "0"],
             env=env, cwd=REPO_ROOT, check=True,
         )  # fmt: skip
-        _log(f"adding {subscribers:,} subscribers and filling the outbox")
+        log(f"adding {subscribers:,} subscribers and filling the outbox")
         seeded = subprocess.run(
             [sys.executable, "-m", "bench.newsletter", "seed", "--subscribers", str(subscribers)],
             env=env, cwd=REPO_ROOT, capture_output=True, text=True,
@@ -127,7 +117,7 @@ def run(*, subscribers: int = SUBSCRIBERS) -> dict[str, Any]:
         issue_id = json.loads(seeded.stdout.strip().splitlines()[-1])["issue"]
 
         sink, count_file = _start_sink(port, scratch, "worker")
-        _log("worker: sending")
+        log("worker: sending")
         started = time.perf_counter()
         worker = subprocess.Popen(
             [str(BIN / "hemonc"), "db_worker", "--batch", "--no-startup-delay", "--no-reload",
@@ -147,15 +137,15 @@ def run(*, subscribers: int = SUBSCRIBERS) -> dict[str, Any]:
         )  # fmt: skip
         outbox = json.loads(checked.stdout.strip().splitlines()[-1])
         sample = (scratch / "worker.eml").read_bytes()
-        _log(f"worker: {worker_received:,} messages in {worker_seconds:.1f} s")
+        log(f"worker: {worker_received:,} messages in {worker_seconds:.1f} s")
 
         sink, count_file = _start_sink(port, scratch, "baseline")
-        _log("baseline: bare smtplib loop over one connection")
+        log("baseline: bare smtplib loop over one connection")
         baseline_seconds = _baseline(port, sample, subscribers)
         time.sleep(0.3)
         _stop_sink(sink)
         baseline_received, baseline_rate = _sink_reading(count_file)
-        _log(f"baseline: {baseline_received:,} messages in {baseline_seconds:.1f} s")
+        log(f"baseline: {baseline_received:,} messages in {baseline_seconds:.1f} s")
 
     ratio = worker_rate / baseline_rate if baseline_rate else None
     return {

@@ -23,21 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from bench import REPO_ROOT, target
+from bench.common import POSTGRES_SERVER, drop_postgres_database, log, recreate_postgres_database
 
 TITLE = "Outreach import and report"
 POSTS = 1_000_000
 FILES = 10
 TARGET_RATE = 20_000.0
 TARGET_REPORT_SECONDS = 2.0
-POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 POSTGRES_DATABASE = "hemonc_bench_outreach"
 HANDLE = "BenchNet"
 START = datetime(2019, 1, 1, tzinfo=UTC)
 SPAN_DAYS = 5 * 365
-
-
-def _log(message: str) -> None:
-    print(f"   {time.strftime('%H:%M:%S')} {message}", flush=True)
 
 
 def generate(folder: Path, posts: int = POSTS, files: int = FILES) -> list[Path]:
@@ -93,19 +89,19 @@ def run(*, posts: int = POSTS) -> dict[str, Any]:
     measured: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="hemonc-bench-outreach-") as scratch:
         folder = Path(scratch)
-        _log(f"writing {posts:,} synthetic posts as legacy exports")
+        log(f"writing {posts:,} synthetic posts as legacy exports")
         paths = generate(folder, posts)
         databases = [("SQLite", f"sqlite:///{folder / 'bench.sqlite3'}")]
-        problem = _recreate_postgres()
+        problem = recreate_postgres_database(POSTGRES_DATABASE)
         if problem:
             notes.append(f"PostgreSQL was skipped: {problem}.")
         else:
             databases.append(("PostgreSQL", f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"))
         try:
             for label, url in databases:
-                _log(f"{label}: importing and reporting")
+                log(f"{label}: importing and reporting")
                 result = _child(url, folder / label, paths)
-                _log(
+                log(
                     f"{label}: {result['rows_per_second']:,.0f} rows/s "
                     f"(csv only {result['baseline_rows_per_second']:,.0f}), report "
                     f"{result['report_seconds']:.2f} s"
@@ -113,7 +109,7 @@ def run(*, posts: int = POSTS) -> dict[str, Any]:
                 measured.append({"label": label, **result})
         finally:
             if not problem:
-                _drop_postgres()
+                drop_postgres_database(POSTGRES_DATABASE)
     targets = []
     for m in measured:
         targets += [
@@ -182,27 +178,6 @@ def _child(database_url: str, var_dir: Path, paths: list[Path]) -> dict[str, Any
     if completed.returncode:
         raise RuntimeError(completed.stderr[-3000:])
     return json.loads(completed.stdout.strip().splitlines()[-1])
-
-
-def _recreate_postgres() -> str:
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            f"{POSTGRES_SERVER}/postgres", autocommit=True, connect_timeout=3
-        ) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}"')
-            db.execute(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
-    except Exception as error:
-        return f"{error.__class__.__name__}: {error}".strip()
-    return ""
-
-
-def _drop_postgres() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)')
 
 
 def _measure(paths: list[Path]) -> dict[str, Any]:

@@ -16,7 +16,6 @@ import json
 import os
 import secrets
 import smtplib
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,6 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from bench import REPO_ROOT, target
+from bench.common import (
+    LOOPBACK,
+    POSTGRES_SERVER,
+    drop_postgres_database,
+    free_port,
+    recreate_postgres_database,
+)
 
 TITLE = "Live sessions: reminders and calendar feed"
 RSVPS = 5_000
@@ -33,9 +39,7 @@ FEED_SESSIONS = 500
 FEED_REQUESTS = 200
 TARGET_RATIO = 0.5
 TARGET_P95_MS = 200.0
-POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
 POSTGRES_DATABASE = "hemonc_bench_sessions"
-LOOPBACK = "127.0.0.1"
 
 
 def run(*, rsvps: int = RSVPS, feed_sessions: int = FEED_SESSIONS) -> dict[str, Any]:
@@ -43,7 +47,7 @@ def run(*, rsvps: int = RSVPS, feed_sessions: int = FEED_SESSIONS) -> dict[str, 
     measured: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="hemonc-bench-sessions-") as scratch:
         databases = [("SQLite", f"sqlite:///{Path(scratch) / 'bench.sqlite3'}")]
-        problem = _recreate_postgres()
+        problem = recreate_postgres_database(POSTGRES_DATABASE)
         if problem:
             notes.append(f"PostgreSQL was skipped: {problem}.")
         else:
@@ -55,7 +59,7 @@ def run(*, rsvps: int = RSVPS, feed_sessions: int = FEED_SESSIONS) -> dict[str, 
                 measured.append({"label": label, **result})
         finally:
             if not problem:
-                _drop_postgres()
+                drop_postgres_database(POSTGRES_DATABASE)
     targets = []
     for m in measured:
         targets.append(
@@ -189,27 +193,6 @@ def _child(database_url: str, var_dir: Path, rsvps: int, feed_sessions: int) -> 
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def _recreate_postgres() -> str:
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            f"{POSTGRES_SERVER}/postgres", autocommit=True, connect_timeout=3
-        ) as db:
-            db.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}"')
-            db.execute(f'CREATE DATABASE "{POSTGRES_DATABASE}"')
-    except Exception as error:
-        return f"{error.__class__.__name__}: {error}".strip()
-    return ""
-
-
-def _drop_postgres() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{POSTGRES_SERVER}/postgres", autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{POSTGRES_DATABASE}" WITH (FORCE)')
-
-
 # ---------------------------------------------------------------------------------------------
 # The measuring child process
 
@@ -221,12 +204,6 @@ class _Counter:
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.count += 1
         return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((LOOPBACK, 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for(counter: _Counter, count: int, timeout: float = 120.0) -> None:
@@ -241,7 +218,7 @@ def _measure(rsvps: int, feed_sessions: int) -> dict[str, Any]:
     from aiosmtpd.controller import Controller
 
     counter = _Counter()
-    controller = Controller(counter, hostname=LOOPBACK, port=_free_port())
+    controller = Controller(counter, hostname=LOOPBACK, port=free_port())
     controller.start()
     os.environ["EMAIL_URL"] = f"smtp://{LOOPBACK}:{controller.port}"
     import django
