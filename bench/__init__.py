@@ -25,7 +25,7 @@ RESULTS_DIR = REPO_ROOT / "bench" / "results"
 DOCS_FILE = REPO_ROOT / "docs" / "benchmarks.md"
 
 # Modules of this package that support the benchmarks rather than being one.
-SUPPORT_MODULES = {"common", "load", "population", "settings", "urls", "smtp_sink"}
+SUPPORT_MODULES = {"common", "load", "people", "population", "settings", "urls", "smtp_sink"}
 
 _COMPARISONS = {
     "<": operator.lt,

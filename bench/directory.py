@@ -63,6 +63,32 @@ DIRECTORY_PATHS = [
 ]
 # Whose costliest queries are explained: a text-and-filters search and a broad one.
 EXPLAINED_PATHS = ("/directory/?q=memorial&stage=fellow&country=US", "/directory/?q=ana")
+NEW_SEARCHES = 60_000  # more than the clients send in all rounds: no search repeats
+
+
+def new_search_paths(count: int = NEW_SEARCHES) -> list[str]:
+    """Searches no one made before: a first and a last name, some with a stage or a country."""
+    import random
+
+    from bench.people import COUNTRIES, FIRST_NAMES, LAST_NAMES
+
+    rng = random.Random(8)
+    countries = [country for country, *_ in COUNTRIES]
+    combinations = [(first, last) for first in FIRST_NAMES for last in LAST_NAMES]
+    rng.shuffle(combinations)
+    paths: dict[str, None] = {}  # ordered, and no search twice
+    index = 0
+    while len(paths) < count:
+        first, last = combinations[index % len(combinations)]
+        path = f"/directory/?q={first}+{last}"
+        if index >= len(combinations) or index % 3 == 0:
+            path += f"&country={rng.choice(countries)}&stage={rng.choice(STAGE_FILTERS)}"
+        paths[path] = None
+        index += 1
+    return list(paths)
+
+
+STAGE_FILTERS = ["", "medical_student", "resident", "fellow", "attending"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -225,6 +251,7 @@ def _measure_database(
         "pages": pages,
         "bare": loads["bare"].summary(),
         "directory": loads["directory"].summary(),
+        "new_searches": loads["new"].summary(),
         "cpu_shares": meter.shares(),
     }
 
@@ -232,14 +259,22 @@ def _measure_database(
 def _alternate_loads(
     port: int, headers: dict[str, str], *, label: str, clients: int, warmup: float, duration: float
 ) -> dict[str, LoadResult]:
-    """Load the bare view and the directory in alternating rounds, `duration` s for each.
+    """Load the bare view, the directory's usual searches and new searches in alternating
+    rounds, `duration` s for each.
 
-    Alternating makes a change in the machine's other work during the run weigh on both
-    figures alike.
+    Alternating makes a change in the machine's other work during the run weigh on all
+    figures alike. The new searches never repeat: each round takes its own share of them.
     """
-    rounds: dict[str, list[LoadResult]] = {"bare": [], "directory": []}
+    rounds: dict[str, list[LoadResult]] = {"bare": [], "directory": [], "new": []}
+    new = new_search_paths()
+    share = len(new) // ROUNDS
     for number in range(1, ROUNDS + 1):
-        for page, paths in (("bare", [BARE_PATH]), ("directory", DIRECTORY_PATHS)):
+        loads = (
+            ("bare", [BARE_PATH]),
+            ("directory", DIRECTORY_PATHS),
+            ("new", new[(number - 1) * share : number * share]),
+        )
+        for page, paths in loads:
             log(
                 f"{label}: round {number}/{ROUNDS}, {page}, {clients} clients, "
                 f"{warmup:g} s warm-up + {duration / ROUNDS:g} s"
@@ -255,6 +290,12 @@ def _alternate_loads(
                 )
             )
     return {page: LoadResult.combined(results) for page, results in rounds.items()}
+
+
+def _ratio(load: dict[str, Any], bare: dict[str, Any]) -> float | None:
+    if not bare["requests_per_second"]:
+        return None
+    return round(load["requests_per_second"] / bare["requests_per_second"], 3)
 
 
 def _percent(share: float | None) -> str:
@@ -331,15 +372,25 @@ def _report(
     clients: int,
     duration: float,
 ) -> dict[str, Any]:
-    rows, targets, pages, profile = [], [], [], []
+    rows, new_rows, targets, pages, profile = [], [], [], [], []
     for run_ in measured:
         label, bare, directory = run_["label"], run_["bare"], run_["directory"]
-        ratio = (
-            round(directory["requests_per_second"] / bare["requests_per_second"], 3)
-            if bare["requests_per_second"]
-            else None
+        new = run_["new_searches"]
+        ratio = _ratio(directory, bare)
+        errors = bare["errors"] + directory["errors"] + new["errors"]
+        new_rows.append(
+            {
+                "database": label,
+                "bare_rps": bare["requests_per_second"],
+                "new_rps": new["requests_per_second"],
+                "ratio": _ratio(new, bare),
+                "p50": new["latency_p50_ms"],
+                "p95": new["latency_p95_ms"],
+                "p99": new["latency_p99_ms"],
+                "requests": new["requests"],
+                "errors": new["errors"],
+            }
         )
-        errors = bare["errors"] + directory["errors"]
         rows.append(
             {
                 "database": label,
@@ -389,6 +440,9 @@ def _report(
                     "queries": profiled["queries"],
                     "sql_ms": profiled["sql_ms"],
                     "total_ms": profiled["total_ms"],
+                    "warm_queries": profiled["warm_queries"],
+                    "warm_sql_ms": profiled["warm_sql_ms"],
+                    "warm_total_ms": profiled["warm_total_ms"],
                     "kilobytes": page["kilobytes"],
                 }
             )
@@ -434,13 +488,16 @@ def _report(
         "same database, before the load (no HTTP server, one request at a time).",
         "SQLite gets no ANALYZE (Django never runs one); PostgreSQL is ANALYZEd after the bulk "
         "load, as autovacuum would be in a running site.",
-        "Where the time goes (see the pages table): a directory page costs 20-30 ms of CPU in "
-        "process against about 2 ms for the bare view. About half is SQL (the full-text match, "
-        "the count, capped at 1,000, and the sort by name over up to 20,000 profiles); the rest "
-        "is rendering 24 member cards and the filter form. Reaching a quarter of the bare "
-        "view's rate needs about 6-10 ms a page: caching result ids per search and audience "
-        "with invalidation on profile changes, and rendering cards without template includes, "
-        "are the next steps.",
+        "The searches of the Figures table repeat, as a network's popular searches do: after "
+        "its first request each comes from the cache (a search's matches per audience, each "
+        "member card, the filter form), keyed by the directory's version, which every change "
+        "to a profile or an account replaces, so no cached page outlives a change. The new "
+        "searches never repeat (a first and a last name, one in three with a stage and a "
+        f"country; {NEW_SEARCHES:,} of them shared out over the rounds): each runs its "
+        "full-text search in the database, and a member card comes from the cache only when "
+        "that member was shown before.",
+        "The pages table gives each search cold (the cache emptied before every request) and "
+        "warm; the query plans are those of the cold requests.",
     ]
     return {
         "summary": (
@@ -474,20 +531,38 @@ def _report(
                 "rows": rows,
             },
             {
+                "title": "Searches no one made before (every request a new search)",
+                "columns": [
+                    ["database", "Database"],
+                    ["bare_rps", "Bare view req/s"],
+                    ["new_rps", "Directory req/s"],
+                    ["ratio", "Ratio"],
+                    ["p50", "p50 ms"],
+                    ["p95", "p95 ms"],
+                    ["p99", "p99 ms"],
+                    ["requests", "Requests"],
+                    ["errors", "Errors"],
+                ],
+                "rows": new_rows,
+            },
+            {
                 "title": "Directory pages, one request at a time in process (median of 5)",
                 "columns": [
                     ["database", "Database"],
                     ["path", "Search"],
                     ["matches", "Matches"],
-                    ["queries", "Queries"],
-                    ["sql_ms", "SQL ms"],
-                    ["total_ms", "Total ms"],
+                    ["queries", "Queries, cold"],
+                    ["sql_ms", "SQL ms, cold"],
+                    ["total_ms", "Total ms, cold"],
+                    ["warm_queries", "Queries, warm"],
+                    ["warm_sql_ms", "SQL ms, warm"],
+                    ["warm_total_ms", "Total ms, warm"],
                     ["kilobytes", "KiB"],
                 ],
                 "rows": pages,
             },
             {
-                "title": "Costliest queries of two searches, with their plans",
+                "title": "Costliest queries of two searches (cold), with their plans",
                 "columns": [
                     ["database", "Database"],
                     ["path", "Search"],
@@ -529,54 +604,34 @@ def seed(*, members: int) -> dict[str, Any]:
 
 
 def _profile_directory(session_key: str, connection: Any) -> dict[str, Any]:
-    """Each search through the test client: queries, SQL time, total time, query plans.
+    """Each search through the test client, cold (the cache emptied before each request: what
+    a search no one made costs) and warm (what a repeated search costs): queries, SQL time,
+    total time, and the query plans of the cold runs.
 
     Times are medians of five requests; a query's time is its execute call, which on both
-    databases includes finding the rows (SQLite computes a sort or a count before the first row).
+    databases includes finding the rows (SQLite computes a sort before the first row).
     """
     from django.conf import settings
+    from django.core.cache import cache
     from django.test import Client
 
     client = Client(SERVER_NAME=LOOPBACK)
     client.cookies[settings.SESSION_COOKIE_NAME] = session_key
     pages = []
     for path in DIRECTORY_PATHS:
-        client.get(path)  # warm caches (templates, country names) as a running server has them
-        totals: list[float] = []
-        runs: list[list[tuple[str, Any, float]]] = []
-        for _ in range(5):
-            statements: list[tuple[str, Any, float]] = []
-
-            def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-                clock = time.perf_counter()
-                try:
-                    return execute(sql, params, many, context)
-                finally:
-                    statements.append((sql, params, time.perf_counter() - clock))  # noqa: B023
-
-            with connection.execute_wrapper(timed):
-                clock = time.perf_counter()
-                response = client.get(path)
-                totals.append(time.perf_counter() - clock)
-            if response.status_code != 200:
-                raise RuntimeError(f"{path} answered {response.status_code} in process")
-            runs.append(statements)
-        queries = [
-            {
-                "what": _describe(sql),
-                "ms": round(_median([run[i][2] for run in runs]) * 1000, 3),
-                "sql": sql,
-                "params": list(params or ()),
-            }
-            for i, (sql, params, _) in enumerate(runs[0])
-        ]
+        client.get(path)  # warm what a running server has warm (templates, country names)
+        cold = _timed_requests(client, path, connection, before=cache.clear)
+        warm = _timed_requests(client, path, connection, before=lambda: None)
         pages.append(
             {
                 "path": path,
-                "queries": len(queries),
-                "sql_ms": round(sum(q["ms"] for q in queries), 2),
-                "total_ms": round(_median(totals) * 1000, 2),
-                "statements": queries,
+                "queries": len(cold["statements"]),
+                "sql_ms": round(sum(q["ms"] for q in cold["statements"]), 2),
+                "total_ms": cold["total_ms"],
+                "warm_queries": len(warm["statements"]),
+                "warm_sql_ms": round(sum(q["ms"] for q in warm["statements"]), 2),
+                "warm_total_ms": warm["total_ms"],
+                "statements": cold["statements"],
             }
         )
     expensive = []
@@ -593,23 +648,66 @@ def _profile_directory(session_key: str, connection: Any) -> dict[str, Any]:
     return {"pages": pages, "expensive_queries": expensive}
 
 
+def _timed_requests(
+    client: Any, path: str, connection: Any, *, before: Any, times: int = 5
+) -> dict[str, Any]:
+    totals: list[float] = []
+    runs: list[list[tuple[str, Any, float]]] = []
+    for _ in range(times):
+        statements: list[tuple[str, Any, float]] = []
+
+        def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            clock = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                statements.append((sql, params, time.perf_counter() - clock))  # noqa: B023
+
+        before()
+        with connection.execute_wrapper(timed):
+            clock = time.perf_counter()
+            response = client.get(path)
+            totals.append(time.perf_counter() - clock)
+        if response.status_code != 200:
+            raise RuntimeError(f"{path} answered {response.status_code} in process")
+        runs.append(statements)
+    statements = [
+        {
+            "what": _describe(sql),
+            "ms": round(_median([run[i][2] for run in runs]) * 1000, 3),
+            "sql": sql,
+            "params": list(params or ()),
+        }
+        for i, (sql, params, _) in enumerate(runs[0])
+    ]
+    return {"statements": statements, "total_ms": round(_median(totals) * 1000, 2)}
+
+
 def _median(values: list[float]) -> float:
     return sorted(values)[len(values) // 2]
 
 
 def _describe(sql: str) -> str:
-    if "COUNT(*)" in sql:
-        return "count of matches (paginator)"
-    if "DISTINCT" in sql and '"country"' in sql:
-        return "countries for the filter (directory_countries)"
-    if "members_profile_interests" in sql and "IN (" in sql and "LIMIT" not in sql:
-        return "interests of the page (prefetch)"
-    if "LIMIT" in sql and "members_profile" in sql:
-        return "the page of profiles"
-    if "taxonomy_topic" in sql:
-        return "topics for the filter (DirectoryForm)"
     if "django_session" in sql:
         return "session"
+    if "core_dataversion" in sql:
+        return "directory version"
+    if "auth_group" in sql:
+        return "roles of the reader"
+    if "members_block" in sql:
+        return "members the reader blocked or muted, or who blocked the reader"
+    if "DISTINCT" in sql and '"country"' in sql:
+        return "countries for the filter"
+    if "taxonomy_topic" in sql and "members_profile" not in sql:
+        return "topics for the filter"
+    if 'ORDER BY "members_profile"."display_name"' in sql:
+        return "matches of the search"
+    if '"members_profile"."id" IN (' in sql:
+        return "profiles of the cards not cached"
+    if '"members_profile"."user_id" =' in sql:
+        return "the reader's profile (time zone)"
+    if 'FROM "members_user"' in sql:
+        return "the reader (sign-in)"
     return sql[:60]
 
 

@@ -4,7 +4,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from hemonc.events.selectors import session_list_upcoming
-from hemonc.members.selectors import member_count, profile_list_newest
+from hemonc.members.cards import member_cards
+from hemonc.members.selectors import directory_version, member_count, member_list_newest
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -13,7 +14,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "home.html",
         {
             "member_count": member_count(),
-            "newest": profile_list_newest(viewer=request.user, limit=8),
+            "newest": member_cards(
+                members=member_list_newest(viewer=request.user, limit=8),
+                viewer=request.user,
+                version=directory_version(),
+            ),
             "upcoming_sessions": session_list_upcoming(limit=3, include_cancelled=False),
         },
     )

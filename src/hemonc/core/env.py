@@ -169,7 +169,12 @@ def parse_email_url(name: str, url: str | None, *, file_path: Path | None) -> di
 def parse_cache_url(name: str, url: str | None) -> dict[str, Any]:
     """CACHE_URL: locmem:// (default), redis://host:port/db, rediss://..., dummy://."""
     if url is None or url.startswith("locmem://"):
-        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "hemonc"}
+        # Room for the directory's searches and member cards (Django's default keeps 300).
+        return {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "hemonc",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
     parts = urlsplit(url)
     if parts.scheme in {"redis", "rediss", "unix"}:
         return {

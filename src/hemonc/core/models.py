@@ -42,3 +42,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type} #{self.target_id}"
+
+
+class DataVersion(models.Model):
+    """A token that changes with a kind of data (say, any member's profile).
+
+    Caches keyed by the token never serve what was computed before a change, in any process,
+    whatever the cache backend: the token lives in the database, changed in the same
+    transaction as the data. See `hemonc.core.versions`.
+    """
+
+    name = models.CharField(max_length=60, unique=True)
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.token}"

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from functools import cached_property
+from typing import Any
 
 from django.core.paginator import Paginator
 
 
 class CappedPaginator(Paginator):
-    """Counts at most `cap` results; `capped` says there are more than that."""
+    """Pages the first `cap` results of a search the caller fetched with a limit of `cap` + 1.
+
+    `capped` says there were more than `cap`; pages past the cap are not offered, the member
+    refines the search instead.
+    """
 
     cap = 1000
 
-    @cached_property
-    def count(self) -> int:
-        return self.object_list[: self.cap + 1].count()
-
-    @property
-    def capped(self) -> bool:
-        return self.count > self.cap
-
-    @property
-    def shown_count(self) -> int:
-        return min(self.count, self.cap)
+    def __init__(self, object_list: list[Any], per_page: int) -> None:
+        self.capped = len(object_list) > self.cap
+        super().__init__(object_list[: self.cap], per_page)

@@ -95,8 +95,8 @@ def cached_sessions_calendar(sessions: Iterable[LiveSession], *, name: str) -> b
     session, its last change and its SEQUENCE, so after a change only that event is built
     again (icalendar takes a millisecond or two per event).
 
-    The event texts live in one cache entry: a small cache (LocMemCache keeps 300 entries)
-    would otherwise evict most of a long feed.
+    The event texts live in one cache entry: a small cache (Django's LocMemCache keeps 300
+    entries unless told otherwise) would otherwise evict most of a long feed.
     """
     sessions = list(sessions)
     keys = {f"{s.pk}:{s.updated_at.timestamp()}:{s.sequence}": s for s in sessions}

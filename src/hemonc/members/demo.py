@@ -22,8 +22,10 @@ from django.utils import timezone
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
+from hemonc.core.versions import data_version_bump
 from hemonc.members.enums import Gender, IdentityCommunity, Role, Visibility
 from hemonc.members.models import Block, Profile, User
+from hemonc.members.selectors import DIRECTORY_VERSION
 from hemonc.members.services import (
     block_create,
     member_set_role,
@@ -740,6 +742,7 @@ def _bulk_create_people(
     EmailAddress.objects.bulk_create(
         EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
     )
+    data_version_bump(name=DIRECTORY_VERSION)  # bulk writes send no signals
     return users
 
 

@@ -156,6 +156,14 @@ class DirectoryForm(forms.Form):
             *sorted(((c, country_name(c)) for c in countries), key=lambda pair: pair[1]),
         ]
 
+    def choices_version(self) -> tuple[tuple[tuple[str, str], ...], ...]:
+        """Every option of every select, as text: what the rendered form depends on besides
+        its data."""
+        return tuple(
+            tuple((str(value), str(label)) for value, label in self.fields[name].choices)  # type: ignore[attr-defined]
+            for name in ("stage", "interest", "country")
+        )
+
 
 class AccountDeleteForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput, label="Your password")

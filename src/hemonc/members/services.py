@@ -21,7 +21,7 @@ from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError
 from hemonc.members.enums import Role, Visibility
 from hemonc.members.models import Block, Mute, Profile, User
-from hemonc.members.selectors import HIDDEN_CACHE, directory_countries_forget
+from hemonc.members.selectors import HIDDEN_CACHE
 from hemonc.members.validators import normalize_orcid
 from hemonc.taxonomy.models import CareerPath, Topic
 
@@ -91,8 +91,6 @@ def profile_update(
         changed.append("career_paths")
     profile.search_document = profile_search_document(profile)
     profile.save()
-    if {"country", "country_visibility", "listed_in_directory"} & set(changed):
-        transaction.on_commit(directory_countries_forget)
     audit(actor=actor, action="profile.update", target=profile, changes={"fields": changed})
     return profile
 

@@ -10,14 +10,17 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
+from hemonc.core.caching import render_fragments
 from hemonc.core.errors import DomainError
 from hemonc.core.pagination import CappedPaginator
 from hemonc.members import selectors, services
+from hemonc.members.cards import member_cards
 from hemonc.members.forms import AccountDeleteForm, AvatarForm, DirectoryForm, ProfileForm
 from hemonc.members.models import Block, Mute, User
 
@@ -116,7 +119,8 @@ def avatar_update(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def directory(request: HttpRequest) -> HttpResponse:
-    countries = selectors.directory_countries(viewer=request.user)
+    version = selectors.directory_version()
+    countries = selectors.directory_countries(viewer=request.user, version=version)
     form = DirectoryForm(request.GET or None, countries=countries)
     filters = selectors.DirectoryFilters()
     if form.is_bound and form.is_valid():
@@ -128,18 +132,30 @@ def directory(request: HttpRequest) -> HttpResponse:
             open_to_mentoring=form.cleaned_data["open_to_mentoring"],
             looking_for_mentor=form.cleaned_data["looking_for_mentor"],
         )
-    profiles = selectors.directory_search(viewer=request.user, filters=filters)
-    page = CappedPaginator(profiles, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    members = selectors.directory_members(
+        viewer=request.user, filters=filters, limit=CappedPaginator.cap + 1, version=version
+    )
+    page = CappedPaginator(members, settings.DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "form": form,
         "page": page,
-        "views": [selectors.profile_view(profile=p, viewer=request.user) for p in page],
+        "cards": member_cards(members=list(page), viewer=request.user, version=version),
         "querystring": query.urlencode(),
     }
-    template = "members/_directory_results.html" if request.headers.get("HX-Request") else None
-    return render(request, template or "members/directory.html", context)
+    if request.headers.get("HX-Request"):
+        return render(request, "members/_directory_results.html", context)
+    context["filters"] = _directory_filters(form, query)
+    return render(request, "members/directory.html", context)
+
+
+def _directory_filters(form: DirectoryForm, query: QueryDict) -> SafeString:
+    """The search form as it shows this query: the same words and options give the same HTML."""
+    version = (sorted(query.lists()), form.choices_version())
+    [html] = render_fragments(
+        "members/_directory_filters.html", [version], lambda _: [{"form": form}]
+    )
+    return html
 
 
 def _other(user_id: int) -> User:
