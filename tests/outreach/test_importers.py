@@ -243,3 +243,40 @@ def test_parse_error_type_names_the_file():
     error = OutreachFileError(name="a.csv", line=3, field="time", problem="bad")
 
     assert str(error) == "a.csv: line 3, field 'time': bad"
+
+
+def test_import_across_many_batches_and_files_keeps_every_post_and_hashtag(
+    import_x, tmp_path, monkeypatch
+):
+    from hemonc.outreach import services
+    from hemonc.outreach.exports import SyntheticPost, legacy_name, write_legacy
+
+    # Batches of a few posts (40 on PostgreSQL), each batch with more hashtags than posts.
+    monkeypatch.setattr(services, "BATCH", 1)
+    tags = " ".join(f"#tag{n}" for n in range(12))
+    paths = []
+    for month in (1, 2, 3):
+        path = tmp_path / legacy_name("ExampleNet", date(2022, month, 1), date(2022, month, 28))
+        posts = [
+            SyntheticPost(
+                f"15{month}{n:04d}",
+                datetime(2022, month, 2, n // 3, n % 3, tzinfo=UTC),
+                f"Post {n} {tags}",
+                100 + n,
+                10,
+                5,
+                2,
+                1,
+            )
+            for n in range(50)
+        ]
+        with path.open("w", encoding="utf-8", newline="") as file:
+            write_legacy(file, "ExampleNet", posts)
+        paths.append(path)
+
+    output = import_x(*paths)
+
+    assert Post.objects.count() == 150
+    assert PostHashtag.objects.count() == 150 * 12
+    assert Post.objects.get(post_id="1520047").impressions == 147
+    assert "150 post(s) added" in output

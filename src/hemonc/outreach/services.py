@@ -1,14 +1,17 @@
 """Writes of the outreach app: importing exports, archives and follower snapshots.
 
-Imports write in batched upserts (one INSERT ... ON CONFLICT per few hundred rows) inside one
-transaction: a broken row anywhere rolls back everything. A post keeps the metrics of the
-export whose period ends latest; the database applies that rule itself (the upsert's WHERE
-compares `source_period_end`), so it holds within a run and across runs alike.
+Imports write in batched upserts (one INSERT ... ON CONFLICT per 500 rows on SQLite; per
+20,000 on PostgreSQL, where the rows arrive by COPY and the server writes one batch while the
+next is parsed) inside one transaction: a broken row anywhere rolls back everything. A post
+keeps the metrics of the export whose period ends latest; the database applies that rule
+itself (the upsert's WHERE compares `source_period_end`), so it holds within a run and across
+runs alike.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -207,7 +210,9 @@ def _upsert_posts(
     source_format: str,
     source_file: str,
     period_end: date | None,
+    pipeline: _Pipeline,
 ) -> _Written:
+    """Write `rows` through `pipeline`; the counts are complete once the pipeline is left."""
     vendor = connection.vendor
     adapt_datetime = connection.ops.adapt_datetimefield_value
     adapt_date = connection.ops.adapt_datefield_value
@@ -216,40 +221,102 @@ def _upsert_posts(
     months: dict[tuple[int, int], Any] = {}
     result = _Written()
     size = BATCH * 40 if vendor == "postgresql" else BATCH
-    with connection.cursor() as cursor:
-        if vendor == "postgresql":
-            _prepare_incoming(cursor)
-        for batch in _batches(rows, size):
-            # One statement may not touch a row twice (PostgreSQL): the last line wins.
-            unique = {row.post_id: row for row in batch}
-            values: list[tuple[Any, ...]] = []
-            tags: list[tuple[str, str, str]] = []
-            for row in unique.values():
-                key = f"{platform}:{row.post_id}"
-                published = row.published_at
-                month = months.get((published.year, published.month))
-                if month is None:
-                    month = adapt_date(date(published.year, published.month, 1))
-                    months[(published.year, published.month)] = month
-                values.append((
-                    key, platform, row.post_id, accounts.id_for(row.handle), row.url[:300],
-                    adapt_datetime(published), month, row.text,
-                    row.impressions, row.engagements, row.likes, row.reposts, row.replies,
-                    row.url_clicks, row.profile_visits, row.detail_expands, row.follows,
-                    source_format, source_file, period,
-                ))  # fmt: skip
-                for spelling in row.hashtags:
-                    tags.append((key, spelling.lower()[:100], spelling[:100]))
-            if vendor == "postgresql":
-                _copy_in(cursor, INCOMING_POSTS, POST_COLUMNS, values)
-            cursor.execute(_post_sql(len(values), mode, vendor), _params(values, vendor))
-            result.rows += len(batch)
-            result.written += max(cursor.rowcount, 0)
-            for tag_batch in _batches(tags, size * 2):
-                if vendor == "postgresql":
-                    _copy_in(cursor, INCOMING_TAGS, ["post_key", "tag", "spelling"], tag_batch)
-                cursor.execute(_hashtag_sql(len(tag_batch), vendor), _params(tag_batch, vendor))
+    for batch in _batches(rows, size):
+        # One statement may not touch a row twice (PostgreSQL): the last line wins.
+        unique = {row.post_id: row for row in batch}
+        values: list[tuple[Any, ...]] = []
+        tags: list[tuple[str, str, str]] = []
+        for row in unique.values():
+            key = f"{platform}:{row.post_id}"
+            published = row.published_at
+            month = months.get((published.year, published.month))
+            if month is None:
+                month = adapt_date(date(published.year, published.month, 1))
+                months[(published.year, published.month)] = month
+            values.append((
+                key, platform, row.post_id, accounts.id_for(row.handle), row.url[:300],
+                adapt_datetime(published), month, row.text,
+                row.impressions, row.engagements, row.likes, row.reposts, row.replies,
+                row.url_clicks, row.profile_visits, row.detail_expands, row.follows,
+                source_format, source_file, period,
+            ))  # fmt: skip
+            for spelling in row.hashtags:
+                tags.append((key, spelling.lower()[:100], spelling[:100]))
+        statements = [(_post_sql(len(values), mode, vendor), _params(values, vendor))]
+        copies = [(INCOMING_POSTS, POST_COLUMNS, values)]
+        # PostgreSQL takes a batch's hashtags in one table, however many; SQLite's VALUES
+        # have a limit of parameters.
+        for tag_batch in _batches(tags, len(tags) if vendor == "postgresql" else BATCH * 2):
+            statements.append((_hashtag_sql(len(tag_batch), vendor), _params(tag_batch, vendor)))
+            copies.append((INCOMING_TAGS, ["post_key", "tag", "spelling"], tag_batch))
+        pipeline.submit(statements, copies=copies, counted=result)
+        result.rows += len(batch)
     return result
+
+
+class _Pipeline:
+    """On PostgreSQL, runs each batch's statements in a second thread while the next batch is
+    read, so the server inserts while Python parses (the driver waits without the GIL).
+
+    The statements run one batch at a time, in order, on the caller's connection and so in
+    its transaction; `submit` waits for the batch before and raises its error. This thread
+    fills the temporary tables by COPY once the batch before is written; the other runs the
+    INSERT ... SELECT the server spends its time on. Leaving waits for the last batch, even
+    when parsing failed. SQLite runs inside this process and its statements are short: they
+    run at once, here (a second thread only competed with the parsing for the GIL).
+    """
+
+    def __enter__(self) -> _Pipeline:
+        self.cursor = connection.cursor()
+        if connection.vendor == "postgresql":
+            _prepare_incoming(self.cursor)
+        self._executor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="hemonc-import")
+            if connection.vendor == "postgresql"
+            else None
+        )
+        self._pending: Future[None] | None = None
+        return self
+
+    def submit(
+        self,
+        statements: list[tuple[str, list[Any]]],
+        *,
+        copies: list[tuple[str, list[str], list[tuple[Any, ...]]]],
+        counted: _Written,
+    ) -> None:
+        """Run `statements` after the batch before; on PostgreSQL, first fill the temporary
+        tables with `copies` (table, columns, rows), here, once that batch no longer reads
+        them. Only the first statement's rows count as written (the posts)."""
+        if self._executor is None:
+            self._run(statements, counted)
+            return
+        self._wait()
+        for table, columns, rows in copies:
+            _copy_in(self.cursor, table, columns, rows)
+        self._pending = self._executor.submit(self._run, statements, counted)
+
+    def _run(self, statements: list[tuple[str, list[Any]]], counted: _Written) -> None:
+        for index, (sql, params) in enumerate(statements):
+            self.cursor.execute(sql, params)
+            if index == 0:
+                counted.written += max(self.cursor.rowcount, 0)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        try:
+            if error is None:
+                self._wait()
+            elif self._pending is not None:
+                wait([self._pending])  # the parse error is the one to report
+        finally:
+            if self._executor is not None:
+                self._executor.shutdown()
+            self.cursor.close()
 
 
 def _upsert_days(rows: Iterable[DailyRow], *, account_id: int) -> int:
@@ -353,16 +420,24 @@ def x_analytics_import(
     x_posts = Post.objects.filter(platform=Platform.X)
     before = x_posts.count()
     export_rows = export_written = 0
-    for source, kind in zip(sources, formats, strict=True):
-        with source.open_text() as file:
-            try:
-                written, period = _import_one(
-                    source, kind, file, accounts=accounts, default_handle=default_handle
-                )
-            except UnicodeDecodeError:
-                raise OutreachFileError(
-                    name=source.name, line=0, field="encoding", problem="the file is not UTF-8"
-                ) from None
+    imported = []
+    # One pipeline for every file: the database writes one file's last rows while the next
+    # file is read.
+    with _Pipeline() as pipeline:
+        for source, kind in zip(sources, formats, strict=True):
+            with source.open_text() as file:
+                try:
+                    written, period = _import_one(
+                        source, kind, file, accounts=accounts, default_handle=default_handle,
+                        pipeline=pipeline,
+                    )  # fmt: skip
+                except UnicodeDecodeError:
+                    raise OutreachFileError(
+                        name=source.name, line=0, field="encoding",
+                        problem="the file is not UTF-8",
+                    ) from None  # fmt: skip
+            imported.append((source, kind, written, period))
+    for source, kind, written, period in imported:
         summary.files.append(FileSummary(source.name, kind, written.rows, period))
         if kind == ARCHIVE:
             summary.archive_posts_added += written.written
@@ -392,7 +467,13 @@ def x_analytics_import(
 
 
 def _import_one(
-    source: Source, kind: str, file: Any, *, accounts: _Accounts, default_handle: str | None
+    source: Source,
+    kind: str,
+    file: Any,
+    *,
+    accounts: _Accounts,
+    default_handle: str | None,
+    pipeline: _Pipeline,
 ) -> tuple[_Written, date | None]:
     name = source.name
     if kind in (LEGACY, CONTENT):
@@ -413,7 +494,7 @@ def _import_one(
             rows, platform=Platform.X, accounts=accounts,
             mode="export" if kind == LEGACY else "content",
             source_format=SourceFormat.X_LEGACY if kind == LEGACY else SourceFormat.X_CONTENT,
-            source_file=source.basename, period_end=period,
+            source_file=source.basename, period_end=period, pipeline=pipeline,
         )  # fmt: skip
         return written, period
     if kind == ARCHIVE:
@@ -421,7 +502,7 @@ def _import_one(
         written = _upsert_posts(
             parse_x_archive(file, name=name, handle=handle), platform=Platform.X,
             accounts=accounts, mode="archive", source_format=SourceFormat.X_ARCHIVE,
-            source_file=source.basename, period_end=None,
+            source_file=source.basename, period_end=None, pipeline=pipeline,
         )  # fmt: skip
         return written, None
     handle = default_handle or (
@@ -541,11 +622,12 @@ def mastodon_archive_import(*, path: Path, account: str, actor: Any = None) -> M
     accounts.ids[handle.lower()] = social.pk
     before = Post.objects.filter(account=social).count()
     rows = list(parse_mastodon_outbox(outbox, name=name, handle=handle))
-    _upsert_posts(
-        rows, platform=Platform.MASTODON, accounts=accounts, mode="mastodon",
-        source_format=SourceFormat.MASTODON_ARCHIVE, source_file=Path(name).name,
-        period_end=None,
-    )  # fmt: skip
+    with _Pipeline() as pipeline:
+        _upsert_posts(
+            rows, platform=Platform.MASTODON, accounts=accounts, mode="mastodon",
+            source_format=SourceFormat.MASTODON_ARCHIVE, source_file=Path(name).name,
+            period_end=None, pipeline=pipeline,
+        )  # fmt: skip
     added = Post.objects.filter(account=social).count() - before
     audit(
         actor=actor,
