@@ -477,8 +477,9 @@ def _report(
         "interests; the signed-in reader has a few blocks and mutes, as a real member would.",
         f"{clients} keep-alive clients in one process on the same machine as the server "
         f"(`granian --interface wsgi --workers {WORKERS}`, DEBUG off, production settings); "
-        f"{ROUNDS} rounds alternate the bare view and the directory, each {WARMUP_SECONDS:g} s of "
-        f"warm-up then {duration / ROUNDS:g} s measured ({duration:g} s per page in all). The CPU "
+        f"{ROUNDS} rounds alternate the bare view, the directory's usual searches and new "
+        f"searches, each {WARMUP_SECONDS:g} s of warm-up then {duration / ROUNDS:g} s measured "
+        f"({duration:g} s per load in all). The CPU "
         "columns are shares of all the machine's CPUs over the measurements: granian and its "
         "workers, PostgreSQL's backends serving them, the load generator, and everything else.",
         "The baseline is a view returning a fixed 2-byte response through the full middleware "
@@ -700,10 +701,10 @@ def _describe(sql: str) -> str:
         return "countries for the filter"
     if "taxonomy_topic" in sql and "members_profile" not in sql:
         return "topics for the filter"
-    if 'ORDER BY "members_profile"."display_name"' in sql:
-        return "matches of the search"
     if '"members_profile"."id" IN (' in sql:
         return "profiles of the cards not cached"
+    if 'ORDER BY "members_profile"."display_name"' in sql:
+        return "matches of the search"
     if '"members_profile"."user_id" =' in sql:
         return "the reader's profile (time zone)"
     if 'FROM "members_user"' in sql:

@@ -23,7 +23,7 @@ def member_cards(
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
 
     def contexts(indexes: list[int]) -> list[dict[str, Any] | None]:
-        profiles = Profile.objects.in_bulk([members[index][0] for index in indexes])
+        profiles = Profile.objects.order_by().in_bulk([members[index][0] for index in indexes])
         shown = [profiles.get(members[index][0]) for index in indexes]
         return [
             None if profile is None else {"view": profile_view(profile=profile, viewer=viewer)}
