@@ -64,10 +64,12 @@ DIRECTORY_PATHS = [
 # Whose costliest queries are explained: a text-and-filters search and a broad one.
 EXPLAINED_PATHS = ("/directory/?q=memorial&stage=fellow&country=US", "/directory/?q=ana")
 NEW_SEARCHES = 60_000  # more than the clients send in all rounds: no search repeats
+STAGE_FILTERS = ["", "medical_student", "resident", "fellow", "attending"]
 
 
 def new_search_paths(count: int = NEW_SEARCHES) -> list[str]:
-    """Searches no one made before: a first and a last name, some with a stage or a country."""
+    """Searches no one made before: a first and a last name, one in three (and every one past
+    the names' combinations) with a country and a stage filter."""
     import random
 
     from bench.people import COUNTRIES, FIRST_NAMES, LAST_NAMES
@@ -86,9 +88,6 @@ def new_search_paths(count: int = NEW_SEARCHES) -> list[str]:
         paths[path] = None
         index += 1
     return list(paths)
-
-
-STAGE_FILTERS = ["", "medical_student", "resident", "fellow", "attending"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -67,6 +67,20 @@ def test_new_interests_match_the_interest_filter_at_once(client, reader):
     assert "Dana Sousa" in _page(client, interest="mmsm")
 
 
+def test_a_deleted_topic_stops_matching_its_cached_interest_search(reader):
+    topic = Topic.objects.create(name="Rare cytopenias", hashtag="rarecyto", slug="rarecyto")
+    make_member(display_name="Dana Sousa", interests=[topic])
+
+    def found():  # type: ignore[no-untyped-def]
+        filters = selectors.DirectoryFilters(interest="rarecyto")
+        version = selectors.directory_version()
+        return selectors.directory_members(viewer=reader, filters=filters, limit=5, version=version)
+
+    assert len(found()) == 1
+    topic.delete()
+    assert found() == []
+
+
 def test_deactivated_and_erased_members_leave_the_directory_at_once(client, reader):
     leaving = make_member(display_name="Dana Sousa")
     erased = make_member(display_name="Eli Sousa")

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from hemonc.core.versions import data_version_bump
 from hemonc.members.models import Profile, User
 from hemonc.members.selectors import DIRECTORY_VERSION
+from hemonc.taxonomy.models import Topic
 
 
 @receiver(post_save, sender=User, dispatch_uid="members_profile_for_new_user")
@@ -45,7 +46,6 @@ def interests_changed(action: str, **kwargs: Any) -> None:
         _bump(**kwargs)
 
 
-# A topic's deletion removes its members' interests without m2m_changed.
-post_delete.connect(
-    _bump, sender=Profile.interests.through, dispatch_uid="members_directory_interest_deleted"
-)
+# A topic's deletion removes its members' interests without m2m_changed. (A receiver on the
+# through model would instead bump once per removed row, and stop Django's fast delete.)
+post_delete.connect(_bump, sender=Topic, dispatch_uid="members_directory_topic_deleted")
