@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import tracemalloc
+import zipfile
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from hemonc.newsletter.enums import SubscriberStatus
 from hemonc.newsletter.models import Subscriber
+from tests.bombs import zip_bomb
 from tests.newsletter.conftest import FIXTURES
 
 MAILCHIMP_FILES = [
@@ -154,3 +158,135 @@ def test_csv_columns_named_by_field_options():
 def test_unknown_field_column_is_an_error():
     with pytest.raises(CommandError, match="no such column"):
         _import(str(FIXTURES / "plain_subscribers.csv"), source="csv", field=["country=Nowhere"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile files: each is refused with its file, line and field named, and nothing is written.
+
+LONG_EMAIL = "a" * 64 + "@" + ".".join(["b" * 62] * 4) + ".org"  # 318 characters, valid form
+MAILCHIMP_HEADER = (
+    "Email Address,First Name,Last Name,Institution,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP\n"
+)
+MAILCHIMP_GOOD = "ok@example.org,Ana,Lopez,Lakeside,2021-03-01 14:05:40,203.0.113.8,,\n"
+
+
+def _mailchimp(row: str) -> bytes:
+    return (MAILCHIMP_HEADER + MAILCHIMP_GOOD + row).encode()
+
+
+SUBSTACK_HEADER = "email,active_subscription,expiry,plan,email_disabled,created_at\n"
+SUBSTACK_GOOD = "ok@example.org,true,,free,false,2021-03-01T10:00:00.000Z\n"
+LISTMONK_HEADER = "email,name,attributes\n"
+LISTMONK_GOOD = 'ok@example.org,Ana,"{""stage"": ""fellow""}"\n'
+CSV_HEADER = "email,name,institution\n"
+CSV_GOOD = "ok@example.org,Ana,Lakeside\n"
+
+HOSTILE_SUBSCRIBER_FILES = [
+    # (source, file content, field named)
+    ("mailchimp", _mailchimp(f"{LONG_EMAIL},B,C,,,,,\n"), "Email Address"),
+    ("mailchimp", _mailchimp("b@example.org,Be\x00a,C,,,,,\n"), "First Name"),
+    ("mailchimp", _mailchimp("b@example.org,B,C\x1b[31m,,,,,\n"), "Last Name"),
+    ("mailchimp", _mailchimp(f"b@example.org,{'B' * 500},C,,,,,\n"), "First Name"),
+    ("mailchimp", _mailchimp(f"b@example.org,B,C,{'I' * 500},,,,\n"), "Institution"),
+    ("mailchimp", _mailchimp("b@example.org,B,C,,2021-03-01 10:00:00,not-an-ip,,\n"), "OPTIN_IP"),
+    ("mailchimp", _mailchimp("b@example.org,B,C,,0001-01-01 00:00:00+05:00,,,\n"), "OPTIN_TIME"),
+    ("mailchimp", _mailchimp("b@example.org,B,C,,,,9999-12-31 23:59:59-05:00,\n"), "CONFIRM_TIME"),
+    ("mailchimp", (MAILCHIMP_HEADER + MAILCHIMP_GOOD).encode() + b"b@example.org,Zo\xeb,C,,,,,\n",
+     "First Name"),
+    ("substack", (SUBSTACK_HEADER + SUBSTACK_GOOD + f"{LONG_EMAIL},true,,free,false,\n").encode(),
+     "email"),
+    ("substack", (SUBSTACK_HEADER + SUBSTACK_GOOD + "b@exa\x00mple.org,true,,free,false,\n")
+     .encode(), "email"),
+    ("substack", (SUBSTACK_HEADER + SUBSTACK_GOOD
+                  + "b@example.org,true,,free,false,0001-01-01T00:00:00+01:00\n").encode(),
+     "created_at"),
+    ("listmonk", (LISTMONK_HEADER + LISTMONK_GOOD + "b@example.org,B," + "[" * 100_000 + "\n")
+     .encode(), "attributes"),
+    ("listmonk", (LISTMONK_HEADER + LISTMONK_GOOD
+                  + f'b@example.org,B,"{{""n"": {"1" * 5000}}}"\n').encode(), "attributes"),
+    ("listmonk", (LISTMONK_HEADER + LISTMONK_GOOD
+                  + f'b@example.org,B,"{{""institution"": ""{"I" * 500}""}}"\n').encode(),
+     "institution"),
+    ("listmonk", (LISTMONK_HEADER + LISTMONK_GOOD + "b@example.org,B\x00,\n").encode(), "name"),
+    ("csv", (CSV_HEADER + CSV_GOOD + f"{LONG_EMAIL},B,\n").encode(), "email"),
+    ("csv", (CSV_HEADER + CSV_GOOD + f"b@example.org,{'B' * 121},\n").encode(), "name"),
+    ("csv", (CSV_HEADER + CSV_GOOD + "b@example.org,B,Lake\x00side\n").encode(), "institution"),
+    ("csv", (CSV_HEADER + CSV_GOOD).encode() + b"b@example.org,B,Lake\xffside\n", "institution"),
+]  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("source", "content", "field"),
+    HOSTILE_SUBSCRIBER_FILES,
+    ids=[f"{source}-{index}" for index, (source, *_) in enumerate(HOSTILE_SUBSCRIBER_FILES)],
+)
+def test_hostile_subscriber_file_names_file_line_and_field_and_writes_nothing(
+    tmp_path, source: str, content: bytes, field: str
+):
+    path = tmp_path / "subscribed_members_export_1.csv"
+    path.write_bytes(content)
+
+    with pytest.raises(CommandError) as error:
+        _import(str(path), source=source)
+
+    message = str(error.value)
+    assert "subscribed_members_export_1.csv, line 3" in message
+    assert field in message
+    assert Subscriber.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_zip_bomb_is_refused_within_bounded_memory_naming_zip_and_member(tmp_path):
+    bomb = zip_bomb(
+        tmp_path / "members_export.zip",
+        "subscribed_members_export_1.csv",
+        head=(MAILCHIMP_HEADER + MAILCHIMP_GOOD).encode(),
+    )
+    assert bomb.stat().st_size < 1024 * 1024
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(CommandError) as error:
+            _import(str(bomb), source="mailchimp")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    message = str(error.value)
+    assert "members_export.zip:subscribed_members_export_1.csv" in message
+    assert "compressed size" in message
+    assert peak < 64 * 1024 * 1024
+    assert Subscriber.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_zip_member_past_the_size_limit_is_refused_before_it_is_read(tmp_path, settings):
+    settings.IMPORT_ARCHIVE_MAX_BYTES = 1024 * 1024
+    path = tmp_path / "members_export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        rows = "".join(f"person{n}@example.org,Name {n},,,,,,\n" for n in range(40_000))
+        archive.writestr("subscribed_members_export_1.csv", MAILCHIMP_HEADER + rows)
+
+    with pytest.raises(CommandError) as error:
+        _import(str(path), source="mailchimp")
+
+    assert "members_export.zip:subscribed_members_export_1.csv" in str(error.value)
+    assert "more than the 1 MB an import reads" in str(error.value)
+    assert Subscriber.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_damaged_zip_member_is_refused_naming_it(tmp_path):
+    path = tmp_path / "members_export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("subscribed_members_export_1.csv", MAILCHIMP_HEADER + MAILCHIMP_GOOD * 50)
+    data = bytearray(path.read_bytes())
+    data[60:80] = bytes(20)  # inside the member's compressed data
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(CommandError) as error:
+        _import(str(path), source="mailchimp")
+
+    assert "members_export.zip:subscribed_members_export_1.csv" in str(error.value)
+    assert Subscriber.objects.count() == 0

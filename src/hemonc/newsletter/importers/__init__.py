@@ -9,19 +9,22 @@ from __future__ import annotations
 import csv
 import html
 import io
-import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pycountry
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 
+from hemonc.core import values
+from hemonc.core.archives import ArchiveError, is_zip, open_zip
+from hemonc.core.spreadsheets import undecodable_cell
 from hemonc.members.enums import Gender
 from hemonc.newsletter.enums import ConsentSource, SubscriberStatus
 from hemonc.taxonomy.stages import stage_from_label
+
+NAME_MAX = 120  # Subscriber.name
+INSTITUTION_MAX = 160  # Subscriber.institution
 
 # The demographic fields `--field NAME=COLUMN` may point at, and the headers tried by default.
 FIELD_NAMES = ("stage", "gender", "country", "institution")
@@ -38,7 +41,8 @@ class ImportFailure(Exception):
 
     def __init__(self, *, file: str, line: int, field: str, problem: str) -> None:
         self.file, self.line, self.field, self.problem = file, line, field, problem
-        super().__init__(f"{file}, line {line}, field {field!r}: {problem}")
+        where = file + (f", line {line}" if line else "") + (f", field {field!r}" if field else "")
+        super().__init__(f"{where}: {problem}")
 
 
 @dataclass(frozen=True)
@@ -87,11 +91,20 @@ def read_inputs(paths: list[str]) -> list[InputFile]:
             raise ImportFailure(
                 file=name, line=0, field="", problem=error.strerror or "unreadable"
             ) from None
-        if zipfile.is_zipfile(io.BytesIO(content)):
-            with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                for member in sorted(archive.namelist()):
-                    if member.lower().endswith(".csv") and not member.startswith("__MACOSX"):
-                        inputs.append(InputFile(f"{path.name}:{member}", archive.read(member)))
+        if is_zip(content):
+            try:
+                with open_zip(content, name=name) as archive:
+                    for info in sorted(archive.members(), key=lambda info: info.filename):
+                        member = info.filename
+                        if member.lower().endswith(".csv") and not member.startswith("__MACOSX"):
+                            inputs.append(InputFile(f"{path.name}:{member}", archive.read(info)))
+            except ArchiveError as error:
+                raise ImportFailure(
+                    file=error.file if not error.member else f"{error.file}:{error.member}",
+                    line=0,
+                    field="",
+                    problem=error.problem,
+                ) from None
         else:
             inputs.append(InputFile(path.name, content))
     return inputs
@@ -106,9 +119,9 @@ def csv_records(source: InputFile) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         text = source.content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = source.content[: error.start].count(b"\n") + 1
+        line, field = undecodable_cell(source.content, error)
         raise ImportFailure(
-            file=source.name, line=line, field="", problem="the file is not UTF-8 text"
+            file=source.name, line=line, field=field, problem="the file is not UTF-8 text"
         ) from None
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
@@ -175,15 +188,31 @@ def clean_text(value: str | None) -> str:
     return " ".join(html.unescape(value or "").split())
 
 
-def clean_email(*, file: str, line: int, field: str, value: str | None) -> str:
-    email = (value or "").strip().lower()
+def clean_cell(
+    *, file: str, line: int, field: str, value: str | None, max_length: int | None = None
+) -> str:
+    """`clean_text` of a cell that holds no control characters and fits `max_length`."""
     try:
-        validate_email(email)
-    except ValidationError:
-        raise ImportFailure(
-            file=file, line=line, field=field, problem=f"{value!r} is not an email address"
-        ) from None
-    return email
+        return values.text(clean_text(values.text(value or "")), max_length=max_length)
+    except values.BadValue as error:
+        raise ImportFailure(file=file, line=line, field=field, problem=str(error)) from None
+
+
+def clean_email(*, file: str, line: int, field: str, value: str | None) -> str:
+    try:
+        return values.email(value or "")
+    except values.BadValue as error:
+        raise ImportFailure(file=file, line=line, field=field, problem=str(error)) from None
+
+
+def clean_ip(*, file: str, line: int, field: str, value: str | None) -> str | None:
+    text = clean_cell(file=file, line=line, field=field, value=value)
+    if not text:
+        return None
+    try:
+        return values.ip_address(text)
+    except values.BadValue as error:
+        raise ImportFailure(file=file, line=line, field=field, problem=str(error)) from None
 
 
 def parse_time(*, file: str, line: int, field: str, value: str | None) -> datetime | None:
@@ -195,9 +224,12 @@ def parse_time(*, file: str, line: int, field: str, value: str | None) -> dateti
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ImportFailure(
-            file=file, line=line, field=field, problem=f"{value!r} is not a date and time"
+            file=file, line=line, field=field, problem=f"{value[:60]!r} is not a date and time"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    try:
+        return values.moment(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    except values.BadValue as error:
+        raise ImportFailure(file=file, line=line, field=field, problem=str(error)) from None
 
 
 _COUNTRY_ALIASES = {
@@ -244,9 +276,19 @@ def apply_demographics(
     country: str | None,
     institution: str | None,
     fallback_country: str | None = None,
+    labels: Mapping[str, str | None] | None = None,
 ) -> Row:
-    """Map raw answers onto the row; answers that map to nothing are listed as unmapped."""
-    stage_text = clean_text(stage)
+    """Map raw answers onto the row; answers that map to nothing are listed as unmapped.
+    `labels` names the column of each field in error messages."""
+    labels = labels or {}
+
+    def cell(name: str, value: str | None, max_length: int = 200) -> str:
+        return clean_cell(
+            file=row.file, line=row.line, field=labels.get(name) or name, value=value,
+            max_length=max_length,
+        )  # fmt: skip
+
+    stage_text = cell("stage", stage)
     if stage_text:
         mapped = stage_from_label(stage_text)
         if mapped is None:
@@ -254,19 +296,19 @@ def apply_demographics(
         else:
             row.stage = mapped.stage.value
             row.specialty = mapped.specialty.value if mapped.specialty else ""
-    gender_text = clean_text(gender)
+    gender_text = cell("gender", gender)
     if gender_text:
         mapped_gender = _GENDERS.get(gender_text.lower())
         if mapped_gender is None:
             row.unmapped.append(Unmapped(row.file, row.line, "gender", gender_text))
         else:
             row.gender = mapped_gender.value
-    country_text = clean_text(country) or clean_text(fallback_country)
+    country_text = cell("country", country) or cell("CC", fallback_country)
     if country_text:
         code = country_code(country_text)
         if code is None:
             row.unmapped.append(Unmapped(row.file, row.line, "country", country_text))
         else:
             row.country = code
-    row.institution = clean_text(institution)[:160]
+    row.institution = cell("institution", institution, max_length=INSTITUTION_MAX)
     return row

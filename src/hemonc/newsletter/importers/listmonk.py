@@ -13,12 +13,13 @@ from hemonc.newsletter.enums import ConsentSource, SubscriberStatus
 from hemonc.newsletter.importers import (
     DEFAULT_COLUMNS,
     FIELD_NAMES,
+    NAME_MAX,
     ImportFailure,
     InputFile,
     Row,
     apply_demographics,
+    clean_cell,
     clean_email,
-    clean_text,
     csv_records,
     find_column,
 )
@@ -55,6 +56,17 @@ def parse_listmonk(
                 field="attributes",
                 problem=f"invalid JSON ({error.msg})",
             ) from None
+        except RecursionError:
+            raise ImportFailure(
+                file=source.name,
+                line=line,
+                field="attributes",
+                problem="the JSON is nested too deeply",
+            ) from None
+        except ValueError as error:  # a number of thousands of digits
+            raise ImportFailure(
+                file=source.name, line=line, field="attributes", problem=f"invalid JSON ({error})"
+            ) from None
         if not isinstance(attributes, dict):
             raise ImportFailure(
                 file=source.name, line=line, field="attributes", problem="not a JSON object"
@@ -77,6 +89,18 @@ def parse_listmonk(
             status=SubscriberStatus.SUBSCRIBED,
             consent_source=ConsentSource.IMPORT,
             consented_at=imported_at,
-            name=clean_text(record.get(name_column) if name_column else "")[:120],
+            name=clean_cell(
+                file=source.name,
+                line=line,
+                field=name_column or "name",
+                value=record.get(name_column) if name_column else "",
+                max_length=NAME_MAX,
+            ),
         )
-        yield apply_demographics(row, **values)
+        yield apply_demographics(
+            row,
+            stage=values["stage"],
+            gender=values["gender"],
+            country=values["country"],
+            institution=values["institution"],
+        )

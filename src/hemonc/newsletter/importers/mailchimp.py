@@ -11,12 +11,14 @@ from collections.abc import Iterator
 
 from hemonc.newsletter.enums import ConsentSource, SubscriberStatus
 from hemonc.newsletter.importers import (
+    NAME_MAX,
     ImportFailure,
     InputFile,
     Row,
     apply_demographics,
+    clean_cell,
     clean_email,
-    clean_text,
+    clean_ip,
     csv_records,
     demographic_columns,
     find_column,
@@ -66,13 +68,25 @@ def parse_mailchimp(source: InputFile, *, fields: dict[str, str]) -> Iterator[Ro
             cc = find_column(header, "CC")
         optin = _time(source, line, record, optin_column)
         confirm = _time(source, line, record, confirm_column)
-        optin_ip = clean_text(record.get(optin_ip_column or ""))
-        confirm_ip = clean_text(record.get(confirm_ip_column or ""))
+        optin_ip = clean_ip(
+            file=source.name, line=line, field=optin_ip_column or "", value=record.get(
+                optin_ip_column or "")
+        )  # fmt: skip
+        confirm_ip = clean_ip(
+            file=source.name, line=line, field=confirm_ip_column or "", value=record.get(
+                confirm_ip_column or "")
+        )  # fmt: skip
         name = " ".join(
-            part
-            for part in (clean_text(record.get(first or "")), clean_text(record.get(last or "")))
-            if part
-        )
+            clean_cell(file=source.name, line=line, field=column, value=record.get(column),
+                       max_length=NAME_MAX)
+            for column in (first, last)
+            if column and (record.get(column) or "").strip()
+        )  # fmt: skip
+        if len(name) > NAME_MAX:
+            raise ImportFailure(
+                file=source.name, line=line, field=first or "", problem=f"the name is "
+                f"{len(name)} characters long; at most {NAME_MAX} fit"
+            )  # fmt: skip
         row = Row(
             file=source.name,
             line=line,
@@ -82,10 +96,11 @@ def parse_mailchimp(source: InputFile, *, fields: dict[str, str]) -> Iterator[Ro
             consented_at=confirm or optin,
             consent_ip=(confirm_ip if confirm else optin_ip) or None,
             left_at=_time(source, line, record, left_column),
-            name=name[:120],
+            name=name,
         )
         yield apply_demographics(
             row,
             **{key: record.get(column) if column else None for key, column in columns.items()},
             fallback_country=record.get(cc) if cc else None,
+            labels={**columns, "CC": cc},
         )

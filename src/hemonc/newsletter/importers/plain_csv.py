@@ -10,12 +10,13 @@ from datetime import datetime
 
 from hemonc.newsletter.enums import ConsentSource, SubscriberStatus
 from hemonc.newsletter.importers import (
+    NAME_MAX,
     ImportFailure,
     InputFile,
     Row,
     apply_demographics,
+    clean_cell,
     clean_email,
-    clean_text,
     csv_records,
     demographic_columns,
     find_column,
@@ -43,8 +44,13 @@ def parse_csv(source: InputFile, *, fields: dict[str, str], imported_at: datetim
             status=SubscriberStatus.SUBSCRIBED,
             consent_source=ConsentSource.IMPORT,
             consented_at=imported_at,
-            name=clean_text(record.get(name_column) if name_column else "")[:120],
-        )
+            name=clean_cell(
+                file=source.name, line=line, field=name_column or "name",
+                value=record.get(name_column) if name_column else "", max_length=NAME_MAX,
+            ),
+        )  # fmt: skip
         yield apply_demographics(
-            row, **{key: record.get(column) if column else None for key, column in columns.items()}
+            row,
+            **{key: record.get(column) if column else None for key, column in columns.items()},
+            labels=columns,
         )

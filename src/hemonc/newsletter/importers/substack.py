@@ -41,7 +41,7 @@ def parse_substack(source: InputFile, *, fields: dict[str, str]) -> Iterator[Row
         if disabled not in TRUE | FALSE:
             raise ImportFailure(
                 file=source.name, line=line, field="email_disabled",
-                problem=f"{disabled!r} is not true or false",
+                problem=f"{disabled[:60]!r} is not true or false",
             )  # fmt: skip
         row = Row(
             file=source.name,
@@ -61,5 +61,7 @@ def parse_substack(source: InputFile, *, fields: dict[str, str]) -> Iterator[Row
             ),
         )
         yield apply_demographics(
-            row, **{key: record.get(column) if column else None for key, column in columns.items()}
+            row,
+            **{key: record.get(column) if column else None for key, column in columns.items()},
+            labels=columns,
         )

@@ -4,46 +4,48 @@ impressions. `Announce` activities (boosts of others' posts) are skipped."""
 
 from __future__ import annotations
 
-import json
-import tarfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import nh3
 
-from hemonc.outreach.importers.rows import OutreachFileError, PostRow, clean_text
+from hemonc.core.archives import Limits, open_tar_member
+from hemonc.outreach.importers.rows import OutreachFileError, PostRow, clean_text, load_json
 
 
 def read_outbox(path: Path) -> tuple[str, Any]:
     """The outbox as JSON, from a .tar.gz archive, a folder or the file itself."""
     name = str(path)
-    try:
-        if path.is_dir():
-            path = path / "outbox.json"
-            name = str(path)
-        if path.name.endswith((".tar.gz", ".tgz", ".tar")):
-            with tarfile.open(path) as archive:
-                member = next(
-                    (m for m in archive.getmembers() if Path(m.name).name == "outbox.json"), None
+    if path.is_dir():
+        path = path / "outbox.json"
+        name = str(path)
+    if path.name.endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")):
+        with open_tar_member(
+            path, lambda member: PurePosixPath(member).name == "outbox.json", name=name
+        ) as found:
+            if found is None:
+                raise OutreachFileError(
+                    name=name, line=0, field="outbox.json", problem="not in the archive"
                 )
-                extracted = archive.extractfile(member) if member else None
-                if extracted is None:
-                    raise OutreachFileError(
-                        name=name, line=0, field="outbox.json", problem="not in the archive"
-                    )
-                name = f"{path}!{member.name}"  # type: ignore[union-attr]
-                raw = extracted.read()
-        else:
+            member, stream = found
+            name = f"{path}!{member}"
+            raw = stream.read()
+    else:
+        try:
+            size = path.stat().st_size
+            if size > Limits.current().max_bytes:
+                raise OutreachFileError(
+                    name=name, line=0, field="file",
+                    problem=f"{size:,} bytes is more than an import reads",
+                )  # fmt: skip
             raw = path.read_bytes()
-    except (OSError, tarfile.TarError) as error:
-        raise OutreachFileError(name=name, line=0, field="file", problem=str(error)) from None
-    try:
-        return name, json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        line = getattr(error, "lineno", 0)
-        raise OutreachFileError(name=name, line=line, field="JSON", problem=str(error)) from None
+        except OSError as error:
+            raise OutreachFileError(
+                name=name, line=0, field="file", problem=error.strerror or str(error)
+            ) from None
+    return name, load_json(raw, name=name)
 
 
 def parse_mastodon_outbox(outbox: Any, *, name: str, handle: str) -> Iterator[PostRow]:

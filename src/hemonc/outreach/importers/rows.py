@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from hemonc.core.errors import DomainError
 
@@ -102,3 +104,30 @@ def whole_number(value: str, *, name: str, line: int, field: str) -> int:
     if number < 0:
         raise OutreachFileError(name=name, line=line, field=field, problem=f"{value!r} is negative")
     return number
+
+
+def load_json(data: bytes | str, *, name: str, first_line: int = 1) -> Any:
+    """Parsed JSON; bad encoding, syntax, nesting or numbers are an error naming the line."""
+    if isinstance(data, bytes):
+        raw = data
+        try:
+            data = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + first_line
+            raise OutreachFileError(
+                name=name, line=line, field="encoding", problem="the file is not UTF-8 text"
+            ) from None
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as error:
+        raise OutreachFileError(
+            name=name, line=error.lineno + first_line - 1, field="JSON", problem=error.msg
+        ) from None
+    except RecursionError:
+        raise OutreachFileError(
+            name=name, line=first_line, field="JSON", problem="the JSON is nested too deeply"
+        ) from None
+    except ValueError as error:  # a number with thousands of digits
+        raise OutreachFileError(
+            name=name, line=first_line, field="JSON", problem=str(error)
+        ) from None

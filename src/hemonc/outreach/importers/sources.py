@@ -7,13 +7,13 @@ resource forks (`__MACOSX/`, `._*`) are skipped.
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
+from hemonc.core.archives import open_zip
 from hemonc.outreach.importers.rows import OutreachFileError
 
 
@@ -46,16 +46,19 @@ def _skipped(name: str) -> bool:
 
 
 def _zip_sources(path: Path) -> list[Source]:
-    with zipfile.ZipFile(path) as archive:
+    with open_zip(path, name=str(path)) as archive:
         members = sorted(
-            (info.filename for info in archive.infolist() if not info.is_dir()),
+            (info.filename for info in archive.members()),
             key=lambda member: (PurePosixPath(member).name, member),
         )
 
     def opener(member: str) -> Callable[[], AbstractContextManager[IO[bytes]]]:
         @contextmanager
         def open_member() -> Iterator[IO[bytes]]:
-            with zipfile.ZipFile(path) as archive, archive.open(member) as raw:
+            with (
+                open_zip(path, name=str(path)) as archive,
+                archive.open(archive.archive.getinfo(member)) as raw,
+            ):
                 yield raw
 
         return open_member
@@ -91,10 +94,5 @@ def sources_from_paths(paths: list[Path]) -> list[Source]:
 
 def _file_sources(path: Path) -> list[Source]:
     if path.suffix.lower() == ".zip":
-        try:
-            return _zip_sources(path)
-        except zipfile.BadZipFile:
-            raise OutreachFileError(
-                name=str(path), line=0, field="zip", problem="not a readable zip file"
-            ) from None
+        return _zip_sources(path)
     return [Source(str(path), path.name, lambda path=path: path.open("rb"))]

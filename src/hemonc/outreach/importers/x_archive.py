@@ -8,13 +8,18 @@ but the post counts as one "without metrics". The archive names no account (`--a
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import IO, Any
 
-from hemonc.outreach.importers.rows import OutreachFileError, PostRow, clean_text, whole_number
+from hemonc.outreach.importers.rows import (
+    OutreachFileError,
+    PostRow,
+    clean_text,
+    load_json,
+    whole_number,
+)
 
 PREFIX = re.compile(r"^\s*window\.YTD\.\w+\.part\d+\s*=\s*")
 
@@ -30,12 +35,7 @@ def parse_x_archive(file: IO[str], *, name: str, handle: str | None) -> Iterator
         raise OutreachFileError(
             name=name, line=1, field="prefix", problem="does not start 'window.YTD.tweets.part0 ='"
         )
-    try:
-        items = json.loads(text[match.end() :])
-    except json.JSONDecodeError as error:
-        raise OutreachFileError(
-            name=name, line=error.lineno, field="JSON", problem=error.msg
-        ) from None
+    items = load_json(text[match.end() :], name=name)
     if not isinstance(items, list):
         raise OutreachFileError(name=name, line=1, field="JSON", problem="not a list of tweets")
     for index, item in enumerate(items, 1):
