@@ -3,8 +3,8 @@
 A small archive can expand into gigabytes (a "zip bomb"). Every importer that opens a zip, a
 tar or a compressed tar reads its members through this module, which counts the bytes as
 they are expanded and stops at once, with an `ArchiveError` naming the file and the member,
-when a member or the archive grows past `IMPORT_ARCHIVE_MAX_BYTES` or expands more than
-`IMPORT_ARCHIVE_MAX_RATIO` times its compressed size. Real exports compress 5 to 20 times;
+when a member or the archive grows past `IMPORT_ARCHIVE_MAX_MB` or expands more than
+`IMPORT_ARCHIVE_MAX_RATIO` times its compressed size (settings from the environment). Real exports compress 5 to 20 times;
 the ratio is only judged once a megabyte has been expanded, so tiny files are never refused.
 A damaged or truncated archive is an `ArchiveError` too, never a traceback.
 """
@@ -63,8 +63,7 @@ class Limits:
     @classmethod
     def current(cls) -> Limits:
         return cls(
-            max_bytes=int(getattr(settings, "IMPORT_ARCHIVE_MAX_BYTES", 256 * 1024 * 1024)),
-            max_ratio=int(getattr(settings, "IMPORT_ARCHIVE_MAX_RATIO", 100)),
+            max_bytes=settings.IMPORT_ARCHIVE_MAX_BYTES, max_ratio=settings.IMPORT_ARCHIVE_MAX_RATIO
         )
 
 
