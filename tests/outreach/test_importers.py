@@ -4,6 +4,7 @@ import io
 import json
 import shutil
 import tarfile
+import tracemalloc
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from hemonc.outreach.importers.rows import OutreachFileError
 from hemonc.outreach.importers.x_content import parse_x_content
 from hemonc.outreach.importers.x_legacy import parse_x_legacy
 from hemonc.outreach.models import DailyTotals, FollowerSnapshot, Post, PostHashtag, SocialAccount
+from tests.bombs import tar_gz_bomb, zip_bomb
 from tests.outreach.conftest import (
     ALL_X,
     ARCHIVE,
@@ -280,3 +282,195 @@ def test_import_across_many_batches_and_files_keeps_every_post_and_hashtag(
     assert PostHashtag.objects.count() == 150 * 12
     assert Post.objects.get(post_id="1520047").impressions == 147
     assert "150 post(s) added" in output
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile files: refused with file, line (or JSON entry) and field named; nothing written.
+
+LEGACY_NAME = "tweet_activity_metrics_ExampleNet_20220601_20220701_en.csv"
+LEGACY_HEAD = (
+    '"Tweet id","Tweet permalink","Tweet text","time","impressions","engagements",'
+    '"retweets","replies","likes"\n'
+    '"1","https://twitter.com/ExampleNet/status/1","Hi","2022-06-02 10:00 +0000","100.0",'
+    '"5.0","1.0","0.0","2.0"\n'
+)
+
+
+def _legacy(text="Hi", time="2022-06-02 10:00 +0000", impressions="100.0", post="2",
+            link="https://twitter.com/ExampleNet/status/2") -> bytes:  # fmt: skip
+    return (
+        LEGACY_HEAD
+        + f'"{post}","{link}","{text}","{time}","{impressions}","5.0","1.0","0.0","2.0"\n'
+    ).encode()
+
+
+CONTENT_NAME = "account_analytics_content_2022-07-01_2022-07-31.csv"
+CONTENT_HEAD = (
+    "Post id,Date,Post text,Post Link,Impressions,Likes,Engagements,Replies,Reposts\n"
+    '1,"Fri, Jul 1, 2022",Hi,https://x.com/ExampleNet/status/1,10,1,2,0,0\n'
+)
+OVERVIEW_HEAD = (
+    'Date,Impressions,Likes,Engagements,New follows,Unfollows\n"Fri, Jul 1, 2022",10,1,2,0,0\n'
+)
+
+
+def _tweets_js(tweet: dict) -> bytes:  # type: ignore[type-arg]
+    good = {"id_str": "1", "created_at": "Sat Dec 06 18:20:30 +0000 2025", "full_text": "Hi",
+            "favorite_count": "1", "retweet_count": "0"}  # fmt: skip
+    return (
+        "window.YTD.tweets.part0 = "
+        + json.dumps([{"tweet": good}, {"tweet": {**good, "id_str": "2", **tweet}}])
+    ).encode()
+
+
+HOSTILE_X_FILES = [
+    # (file name, content, "line N" / "entry N", field named)
+    (LEGACY_NAME, _legacy(impressions="9" * 25), "line 3", "impressions"),
+    (LEGACY_NAME, _legacy(text="Hi\x00there"), "line 3", "Tweet text"),
+    (LEGACY_NAME, _legacy(text="Hi\x1b[2Jthere"), "line 3", "Tweet text"),
+    (LEGACY_NAME, _legacy(time="0001-01-01 00:05 +0100"), "line 3", "time"),
+    (LEGACY_NAME, _legacy(post="9" * 300), "line 3", "Tweet id"),
+    (LEGACY_NAME, _legacy(link="https://twitter.com/ExampleNet/status/2?" + "x" * 400),
+     "line 3", "Tweet permalink"),
+    (LEGACY_NAME, LEGACY_HEAD.encode() + b'"2","https://twitter.com/ExampleNet/status/2",'
+     b'"Zo\xeb","2022-06-02 10:00 +0000","1.0","5.0","1.0","0.0","2.0"\n', "line 3",
+     "Tweet text"),
+    (CONTENT_NAME, (CONTENT_HEAD + '2,"Fri, Jul 1, 2022",Hi,https://x.com/ExampleNet/status/2,'
+     f'10,{"9" * 25},2,0,0\n').encode(), "line 3", "likes"),
+    (CONTENT_NAME, (CONTENT_HEAD + '2,"Fri, Jan 1, 1",Hi,https://x.com/ExampleNet/status/2,'
+     "10,1,2,0,0\n").encode(), "line 3", "Date"),
+    (CONTENT_NAME, (CONTENT_HEAD + '2,"Fri, Jul 1, 2022",Hi\x07,https://x.com/ExampleNet/status/2,'
+     "10,1,2,0,0\n").encode(), "line 3", "Post text"),
+    ("account_overview_analytics.csv", (OVERVIEW_HEAD + f'"Sat, Jul 2, 2022",{"9" * 25},1,2,0,0\n')
+     .encode(), "line 3", "Impressions"),
+    ("account_overview_analytics.csv", (OVERVIEW_HEAD + '"Sat, Jul 2, 9999",1,1,2,0,0\n')
+     .encode(), "line 3", "Date"),
+    ("tweets.js", b"window.YTD.tweets.part0 = " + b"[" * 100_000, "line 1", "JSON"),
+    ("tweets.js", b"window.YTD.tweets.part0 = [" + b"1" * 5000 + b"]", "line 1", "JSON"),
+    ("tweets.js", _tweets_js({"favorite_count": 10**30}), "entry 2", "favorite_count"),
+    ("tweets.js", _tweets_js({"created_at": "Mon Jan 01 00:00:00 +0100 0001"}), "entry 2",
+     "created_at"),
+    ("tweets.js", _tweets_js({"full_text": "Hi\x00"}), "entry 2", "full_text"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "where", "field"),
+    HOSTILE_X_FILES,
+    ids=[f"{name.split('_')[0]}-{n}" for n, (name, *_) in enumerate(HOSTILE_X_FILES)],
+)
+def test_hostile_x_file_names_file_line_and_field_and_writes_nothing(
+    import_x, tmp_path, name: str, content: bytes, where: str, field: str
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+
+    with pytest.raises(CommandError) as error:
+        import_x(path)
+
+    message = str(error.value)
+    assert name in message and where in message and field in message
+    assert (Post.objects.count(), DailyTotals.objects.count()) == (0, 0)
+
+
+HOSTILE_FOLLOWERS = [
+    (b"date,followers\n2022-06-01,10\n2022-06-02,99999999999\n", "followers"),
+    (b"date,followers\n2022-06-01,10\n0001-01-01,5\n", "date"),
+    (b"date,followers\n2022-06-01,10\n2022-06-02,1\x00\n", "followers"),
+    (b"date,followers,note\n2022-06-01,10,ok\n2022-06-02,5,Zo\xeb\n", "note"),
+]
+
+
+@pytest.mark.parametrize(("content", "field"), HOSTILE_FOLLOWERS)
+def test_hostile_followers_file_names_line_and_field_and_writes_nothing(
+    db, tmp_path, content: bytes, field: str
+):
+    path = tmp_path / "followers.csv"
+    path.write_bytes(content)
+
+    with pytest.raises(CommandError) as error:
+        call_command("import-followers", str(path), "--account", "ExampleNet")
+
+    assert "followers.csv: line 3" in str(error.value) and field in str(error.value)
+    assert FollowerSnapshot.objects.count() == 0
+
+
+def _note(**fields) -> dict:  # type: ignore[no-untyped-def, type-arg]
+    note = {"id": "https://med.example/users/hemonc/statuses/2", "type": "Note",
+            "published": "2023-01-05T15:00:00Z", "content": "<p>Hi</p>",
+            "likes": {"totalItems": 1}, "shares": {"totalItems": 0}}  # fmt: skip
+    return {"type": "Create", "object": {**note, **fields}}
+
+
+HOSTILE_OUTBOXES = [
+    (b'{"orderedItems": ' + b"[" * 100_000, "line 1", "JSON"),
+    (json.dumps({"orderedItems": [_note(), _note(likes={"totalItems": 10**30})]}).encode(),
+     "item 2", "object.likes.totalItems"),
+    (json.dumps({"orderedItems": [_note(), _note(published="0001-01-01T00:00:00+01:00")]})
+     .encode(), "item 2", "object.published"),
+    (json.dumps({"orderedItems": [_note(), _note(id="https://med.example/" + "x" * 300)]})
+     .encode(), "item 2", "object.id"),
+    (json.dumps({"orderedItems": [_note(), _note(tag=[{"type": "Hashtag", "name": "#" + "x" * 150}])]})
+     .encode(), "item 2", "object.tag"),
+    (b'{"orderedItems": [], "x": "Zo\xeb"}', "line 1", "encoding"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("content", "where", "field"), HOSTILE_OUTBOXES)
+def test_hostile_mastodon_outbox_names_item_and_field_and_writes_nothing(
+    db, tmp_path, content: bytes, where: str, field: str
+):
+    path = tmp_path / "archive-2023.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        info = tarfile.TarInfo("outbox.json")
+        info.size = len(content)
+        archive.addfile(info, io.BytesIO(content))
+
+    with pytest.raises(CommandError) as error:
+        call_command("import-mastodon-archive", str(path), "--account", "@hemonc@med.example")
+
+    message = str(error.value)
+    assert "archive-2023.tar.gz!outbox.json" in message and where in message and field in message
+    assert Post.objects.count() == 0
+
+
+def test_mastodon_tar_gz_bomb_is_refused_within_bounded_memory(db, tmp_path):
+    bomb = tar_gz_bomb(tmp_path / "archive-bomb.tar.gz", "outbox.json",
+                       head=b'{"orderedItems": [], "padding": "')  # fmt: skip
+    assert bomb.stat().st_size < 1024 * 1024
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(CommandError) as error:
+            call_command("import-mastodon-archive", str(bomb), "--account", "@a@med.example")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert "archive-bomb.tar.gz, member outbox.json" in str(error.value)
+    assert "compressed size" in str(error.value)
+    assert peak < 64 * 1024 * 1024
+    assert (Post.objects.count(), SocialAccount.objects.count()) == (0, 0)
+
+
+def test_truncated_mastodon_archive_is_refused_naming_it(db, tmp_path):
+    whole = _outbox(tmp_path, 5)
+    cut = tmp_path / "archive-cut.tar.gz"
+    cut.write_bytes(whole.read_bytes()[:200])
+
+    with pytest.raises(CommandError) as error:
+        call_command("import-mastodon-archive", str(cut), "--account", "@hemonc@med.example")
+
+    assert "archive-cut.tar.gz" in str(error.value)
+    assert Post.objects.count() == 0
+
+
+def test_x_analytics_zip_bomb_is_refused_naming_zip_and_member(import_x, tmp_path):
+    bomb = zip_bomb(tmp_path / "analytics.zip", LEGACY_NAME, head=LEGACY_HEAD.encode())
+
+    with pytest.raises(CommandError) as error:
+        import_x(bomb)
+
+    assert f"analytics.zip, member {LEGACY_NAME}" in str(error.value)
+    assert "compressed size" in str(error.value)
+    assert Post.objects.count() == 0

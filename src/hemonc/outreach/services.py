@@ -10,19 +10,21 @@ runs alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from django.db import connection, transaction
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
+from hemonc.core.spreadsheets import undecodable_cell
 from hemonc.outreach.enums import Platform, SourceFormat
 from hemonc.outreach.importers import x_content, x_legacy
 from hemonc.outreach.importers.followers_csv import parse_followers_csv
@@ -62,6 +64,8 @@ def account_get_or_create(*, platform: str, handle: str) -> tuple[SocialAccount,
     handle = normalize_handle(handle)
     if not handle:
         raise DomainError("An account needs a handle.")
+    if len(handle) > 120 or not handle.isprintable():
+        raise DomainError(f"{handle[:60]!r} is not an account handle.")
     account = SocialAccount.objects.filter(platform=platform, handle__iexact=handle).first()
     if account:
         return account, False
@@ -432,10 +436,7 @@ def x_analytics_import(
                         pipeline=pipeline,
                     )  # fmt: skip
                 except UnicodeDecodeError:
-                    raise OutreachFileError(
-                        name=source.name, line=0, field="encoding",
-                        problem="the file is not UTF-8",
-                    ) from None  # fmt: skip
+                    raise _not_utf8(source.name, source.open_binary) from None
             imported.append((source, kind, written, period))
     for source, kind, written, period in imported:
         summary.files.append(FileSummary(source.name, kind, written.rows, period))
@@ -522,6 +523,21 @@ def _import_one(
     return _Written(rows=count, written=count), None
 
 
+def _not_utf8(
+    name: str, open_binary: Callable[[], AbstractContextManager[IO[bytes]]]
+) -> OutreachFileError:
+    """The error for a file that is not UTF-8, naming the line and column of the first bad byte."""
+    with open_binary() as raw:
+        data = raw.read()
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, field = undecodable_cell(data, error)
+    else:  # pragma: no cover - the caller saw the error
+        line, field = 0, "encoding"
+    return OutreachFileError(name=name, line=line, field=field, problem="the file is not UTF-8")
+
+
 def _only_handle(accounts: _Accounts) -> str | None:
     """For an archive without --account: the one X account this run or the database knows."""
     if len(accounts.ids) == 1:
@@ -552,9 +568,7 @@ def followers_import(
         with path.open(encoding="utf-8-sig", newline="") as file:
             rows: list[SnapshotRow] = list(parse_followers_csv(file, name=str(path)))
     except UnicodeDecodeError:
-        raise OutreachFileError(
-            name=str(path), line=0, field="encoding", problem="the file is not UTF-8"
-        ) from None
+        raise _not_utf8(str(path), lambda: path.open("rb")) from None
     except OSError as error:
         raise OutreachFileError(
             name=str(path), line=0, field="file", problem=error.strerror or str(error)

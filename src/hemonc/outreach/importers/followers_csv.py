@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import IO
 
+from hemonc.core import values
 from hemonc.outreach.importers.rows import OutreachFileError, SnapshotRow, whole_number
 
 
@@ -35,16 +36,19 @@ def parse_followers_csv(file: IO[str], *, name: str) -> Iterator[SnapshotRow]:
                 name=name, line=row_line, field="followers", problem="the row is too short"
             )
         try:
-            day = date.fromisoformat(record[at_date].strip())
+            day = values.day(date.fromisoformat(record[at_date].strip()))
         except ValueError:
             raise OutreachFileError(
                 name=name, line=row_line, field="date",
-                problem=f"{record[at_date]!r} is not a date like 2022-06-30",
+                problem=f"{record[at_date][:60]!r} is not a date in range like 2022-06-30",
             ) from None  # fmt: skip
         if day in seen:
             raise OutreachFileError(
                 name=name, line=row_line, field="date", problem=f"{day} appears twice"
             )
         seen.add(day)
-        followers = whole_number(record[at_followers], name=name, line=row_line, field="followers")
+        followers = whole_number(
+            record[at_followers], name=name, line=row_line, field="followers",
+            high=values.INTEGER_MAX,
+        )  # fmt: skip
         yield SnapshotRow(line=row_line, date=day, followers=followers)

@@ -12,7 +12,18 @@ from typing import Any
 import nh3
 
 from hemonc.core.archives import Limits, open_tar_member
-from hemonc.outreach.importers.rows import OutreachFileError, PostRow, clean_text, load_json
+from hemonc.outreach.importers.rows import (
+    OutreachFileError,
+    PostRow,
+    checked_post,
+    clean_text,
+    count,
+    load_json,
+)
+
+# The outbox's name of each PostRow attribute, for messages.
+LABELS = {"post_id": "object.id", "url": "object.url", "text": "object.content",
+          "published_at": "object.published", "hashtags": "object.tag"}  # fmt: skip
 
 
 def read_outbox(path: Path) -> tuple[str, Any]:
@@ -65,12 +76,12 @@ def parse_mastodon_outbox(outbox: Any, *, name: str, handle: str) -> Iterator[Po
             continue
         post_id = str(note.get("id") or "")
         if not post_id.startswith(("https://", "http://")):
-            raise fail("object.id", f"{post_id!r} is not a post URL")
+            raise fail("object.id", f"{post_id[:60]!r} is not a post URL")
         try:
             published_at = datetime.fromisoformat(str(note.get("published", ""))).astimezone(UTC)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise fail(
-                "object.published", f"{note.get('published')!r} is not an ISO time"
+                "object.published", f"{str(note.get('published'))[:60]!r} is not an ISO time"
             ) from None
         hashtags: dict[str, str] = {}
         for tag in note.get("tag") or []:
@@ -84,10 +95,12 @@ def parse_mastodon_outbox(outbox: Any, *, name: str, handle: str) -> Iterator[Po
                 (note.get(key) or {}).get("totalItems", 0) if isinstance(note.get(key), dict) else 0
             )
             if not isinstance(value, int) or value < 0:
-                raise fail(f"object.{key}.totalItems", f"{value!r} is not a count")
-            counts.append(value)
+                raise fail(f"object.{key}.totalItems", f"{str(value)[:60]!r} is not a count")
+            counts.append(
+                count(value, name=name, line=index, field=f"object.{key}.totalItems", unit="item")
+            )
         text = clean_text(nh3.clean(str(note.get("content") or ""), tags=set()))
-        yield PostRow(
+        yield checked_post(PostRow(
             line=index,
             post_id=post_id,
             handle=handle,
@@ -100,4 +113,4 @@ def parse_mastodon_outbox(outbox: Any, *, name: str, handle: str) -> Iterator[Po
             replies=counts[2]
             if isinstance(note.get("replies"), dict) and "totalItems" in note["replies"]
             else None,
-        )
+        ), name=name, labels=LABELS, unit="item")  # fmt: skip

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from hemonc.core import values
 from hemonc.core.errors import DomainError
 
 HASHTAG = re.compile(r"(?<![\w&#])#(\w{1,99})")
@@ -84,8 +85,12 @@ def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second:
     return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
-def whole_number(value: str, *, name: str, line: int, field: str) -> int:
-    """'1627', '1627.0' -> 1627; anything else (negative, fractional, text) is an error."""
+def whole_number(
+    value: str, *, name: str, line: int, field: str, high: int = values.BIGINT_MAX,
+    unit: str = "line",
+) -> int:  # fmt: skip
+    """'1627', '1627.0' -> 1627; anything else (negative, fractional, text, past `high`, the
+    largest the column holds) is an error."""
     text = value.strip()
     if text.endswith(".0"):
         text = text[:-2]
@@ -98,12 +103,68 @@ def whole_number(value: str, *, name: str, line: int, field: str) -> int:
             as_float = -1.0
         if not as_float.is_integer() or as_float < 0:
             raise OutreachFileError(
-                name=name, line=line, field=field, problem=f"{value!r} is not a whole number"
-            ) from None
+                name=name, line=line, field=field,
+                problem=f"{value[:60]!r} is not a whole number", unit=unit,
+            ) from None  # fmt: skip
         number = int(as_float)
     if number < 0:
-        raise OutreachFileError(name=name, line=line, field=field, problem=f"{value!r} is negative")
-    return number
+        raise OutreachFileError(
+            name=name, line=line, field=field, problem=f"{value!r} is negative", unit=unit
+        )
+    return count(number, name=name, line=line, field=field, high=high, unit=unit)
+
+
+def count(
+    number: int, *, name: str, line: int, field: str, high: int = values.BIGINT_MAX,
+    unit: str = "line",
+) -> int:  # fmt: skip
+    try:
+        return values.whole_number(number, high=high)
+    except values.BadValue as error:
+        raise OutreachFileError(
+            name=name, line=line, field=field, problem=str(error), unit=unit
+        ) from None
+
+
+def in_range(day: date, *, name: str, line: int, field: str) -> date:
+    try:
+        return values.day(day)
+    except values.BadValue as error:
+        raise OutreachFileError(name=name, line=line, field=field, problem=str(error)) from None
+
+
+# Post columns and the widest value each holds.
+POST_TEXT_LIMITS = {"post_id": 255, "url": 300, "handle": 120, "text": None}
+
+
+def checked_post(
+    row: PostRow, *, name: str, labels: dict[str, str] | None = None, unit: str = "line"
+) -> PostRow:
+    """The row, once its text fits the columns without control characters and its time is
+    one every zone can show; `labels` names the file's field of each attribute."""
+    labels = labels or {}
+
+    def fail(attribute: str, problem: str) -> OutreachFileError:
+        return OutreachFileError(
+            name=name, line=row.line, field=labels.get(attribute, attribute), problem=problem,
+            unit=unit,
+        )  # fmt: skip
+
+    for attribute, max_length in POST_TEXT_LIMITS.items():
+        try:
+            values.text(getattr(row, attribute), max_length=max_length)
+        except values.BadValue as error:
+            raise fail(attribute, str(error)) from None
+    for tag in row.hashtags:
+        try:
+            values.text(tag, max_length=100)
+        except values.BadValue as error:
+            raise fail("hashtags", str(error)) from None
+    try:
+        row.published_at = values.moment(row.published_at)
+    except values.BadValue as error:
+        raise fail("published_at", str(error)) from None
+    return row
 
 
 def load_json(data: bytes | str, *, name: str, first_line: int = 1) -> Any:

@@ -16,11 +16,15 @@ from typing import IO, Any
 from hemonc.outreach.importers.rows import (
     OutreachFileError,
     PostRow,
+    checked_post,
     clean_text,
     load_json,
     whole_number,
 )
 
+# The archive's name of each PostRow attribute, for messages.
+LABELS = {"post_id": "id_str", "url": "id_str", "text": "full_text", "published_at": "created_at",
+          "hashtags": "entities.hashtags"}  # fmt: skip
 PREFIX = re.compile(r"^\s*window\.YTD\.\w+\.part\d+\s*=\s*")
 
 
@@ -51,12 +55,12 @@ def parse_x_archive(file: IO[str], *, name: str, handle: str | None) -> Iterator
             raise fail("account", "the archive names no account; give --account")
         post_id = str(tweet.get("id_str") or tweet.get("id") or "")
         if not post_id.isdigit():
-            raise fail("id_str", f"{post_id!r} is not a post id")
+            raise fail("id_str", f"{post_id[:60]!r} is not a post id")
         try:
             published_at = datetime.strptime(
                 str(tweet.get("created_at", "")), "%a %b %d %H:%M:%S %z %Y"
             ).astimezone(UTC)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise fail("created_at", f"{tweet.get('created_at')!r} is not a time like "
                        "'Sat Dec 06 18:20:30 +0000 2025'") from None  # fmt: skip
         tags = (tweet.get("entities") or {}).get("hashtags") or []
@@ -65,7 +69,7 @@ def parse_x_archive(file: IO[str], *, name: str, handle: str | None) -> Iterator
             spelling = str(tag.get("text", "")) if isinstance(tag, dict) else ""
             if spelling:
                 hashtags.setdefault(spelling.lower(), spelling)
-        yield PostRow(
+        yield checked_post(PostRow(
             line=index,
             post_id=post_id,
             handle=handle,
@@ -74,7 +78,7 @@ def parse_x_archive(file: IO[str], *, name: str, handle: str | None) -> Iterator
             text=clean_text(str(tweet.get("full_text") or tweet.get("text") or "")),
             hashtags=tuple(hashtags.values()),
             likes=whole_number(str(tweet.get("favorite_count", "0")), name=name, line=index,
-                               field="favorite_count"),
+                               field="favorite_count", unit="entry"),
             reposts=whole_number(str(tweet.get("retweet_count", "0")), name=name, line=index,
-                                 field="retweet_count"),
-        )  # fmt: skip
+                                 field="retweet_count", unit="entry"),
+        ), name=name, labels=LABELS, unit="entry")  # fmt: skip

@@ -18,6 +18,7 @@ from typing import IO
 from hemonc.outreach.importers.rows import (
     OutreachFileError,
     PostRow,
+    checked_post,
     clean_text,
     hashtags_in,
     whole_number,
@@ -36,6 +37,9 @@ OPTIONAL = {
     "detail expands": "detail_expands",
     "new follows": "follows",
 }
+# The file's name of each PostRow attribute, for messages.
+LABELS = {"post_id": "Post id", "url": "Post Link", "handle": "Post Link", "text": "Post text",
+          "published_at": "Date"}  # fmt: skip
 MONTHS = {name: number for number, name in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}  # fmt: skip
 
@@ -86,28 +90,31 @@ def parse_x_content(file: IO[str], *, name: str, default_handle: str | None) -> 
         post_id = record[at["post id"]].strip()
         if not post_id.isdigit():
             raise OutreachFileError(
-                name=name, line=row_line, field="Post id", problem=f"{post_id!r} is not a post id"
+                name=name,
+                line=row_line,
+                field="Post id",
+                problem=f"{post_id[:60]!r} is not a post id",
             )
         try:
             day = parse_day(record[at["date"]])
         except ValueError:
             raise OutreachFileError(
                 name=name, line=row_line, field="Date",
-                problem=f"{record[at['date']]!r} is not a date like 'Tue, Jul 14, 2026'",
+                problem=f"{record[at['date']][:60]!r} is not a date like 'Tue, Jul 14, 2026'",
             ) from None  # fmt: skip
         url = record[at["post link"]].strip()
         handle = handle_from_link(url) or default_handle
         if not handle:
             raise OutreachFileError(
                 name=name, line=row_line, field="Post Link",
-                problem=f"{url!r} names no account; give --account",
+                problem=f"{url[:60]!r} names no account; give --account",
             )  # fmt: skip
         text = clean_text(record[at["post text"]])
 
         def number(column: str, record: list[str] = record, row_line: int = row_line) -> int:
             return whole_number(record[at[column]], name=name, line=row_line, field=column)
 
-        row = PostRow(
+        row = checked_post(PostRow(
             line=row_line,
             post_id=post_id,
             handle=handle,
@@ -120,7 +127,7 @@ def parse_x_content(file: IO[str], *, name: str, default_handle: str | None) -> 
             likes=number("likes"),
             reposts=number("reposts"),
             replies=number("replies"),
-        )
+        ), name=name, labels=LABELS)  # fmt: skip
         for index, attr in optional:
             setattr(row, attr, whole_number(record[index], name=name, line=row_line,
                                             field=header[index]))  # fmt: skip

@@ -17,10 +17,12 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import IO
 
+from hemonc.core import values
 from hemonc.outreach.importers.rows import (
     DailyRow,
     OutreachFileError,
     PostRow,
+    checked_post,
     clean_text,
     hashtags_in,
     whole_number,
@@ -39,6 +41,9 @@ OPTIONAL = {
     "detail expands": "detail_expands",
     "follows": "follows",
 }
+# The file's name of each PostRow attribute, for messages.
+LABELS = {"post_id": "Tweet id", "url": "Tweet permalink", "handle": "Tweet permalink",
+          "text": "Tweet text", "published_at": "time"}  # fmt: skip
 DAILY_REQUIRED = ["date", "tweets published", "impressions", "engagements"]
 
 
@@ -85,10 +90,10 @@ def parse_time(value: str, *, name: str, line: int) -> datetime:
                 int(value[11:13]), int(value[14:16]), tzinfo=UTC,
             )  # fmt: skip
         return datetime.strptime(value, "%Y-%m-%d %H:%M %z").astimezone(UTC)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise OutreachFileError(
             name=name, line=line, field="time",
-            problem=f"{value!r} is not a time like '2021-12-07 16:28 +0000'",
+            problem=f"{value[:60]!r} is not a time like '2021-12-07 16:28 +0000'",
         ) from None  # fmt: skip
 
 
@@ -133,14 +138,17 @@ def parse_x_legacy(file: IO[str], *, name: str, default_handle: str | None) -> I
         post_id = record[i_id]
         if not post_id.isdigit():
             raise OutreachFileError(
-                name=name, line=row_line, field="Tweet id", problem=f"{post_id!r} is not a post id"
+                name=name,
+                line=row_line,
+                field="Tweet id",
+                problem=f"{post_id[:60]!r} is not a post id",
             )
         url = record[i_link]
         handle = handle_from_link(url) or default_handle
         if not handle:
             raise OutreachFileError(
                 name=name, line=row_line, field="Tweet permalink",
-                problem=f"{url!r} names no account; give --account",
+                problem=f"{url[:60]!r} names no account; give --account",
             )  # fmt: skip
         numbers = [None if i is None else _count(record[i]) for i in indexes]
         if -1 in numbers:
@@ -159,9 +167,13 @@ def parse_x_legacy(file: IO[str], *, name: str, default_handle: str | None) -> I
                     problem=f"{record[rate_at]!r} is not a number",
                 ) from None  # fmt: skip
         text = clean_text(record[i_text])
-        yield PostRow(
-            row_line, post_id, handle, url, parse_time(record[i_time], name=name, line=row_line),
-            text, hashtags_in(text), *numbers,
+        yield checked_post(
+            PostRow(
+                row_line, post_id, handle, url,
+                parse_time(record[i_time], name=name, line=row_line), text, hashtags_in(text),
+                *numbers,
+            ),
+            name=name, labels=LABELS,
         )  # fmt: skip
 
 
@@ -169,7 +181,7 @@ def _count(value: str) -> int:
     """'1627.0' or '1627' -> 1627 fast; -1 when it needs a closer look."""
     if value.endswith(".0"):
         value = value[:-2]
-    return int(value) if value.isdigit() else -1
+    return int(value) if value.isdigit() and len(value) < 19 else -1
 
 
 def parse_x_legacy_daily(file: IO[str], *, name: str) -> Iterator[DailyRow]:
@@ -193,11 +205,11 @@ def parse_x_legacy_daily(file: IO[str], *, name: str) -> Iterator[DailyRow]:
                 problem=f"the row has {len(record)} fields, the header {len(header)}",
             )  # fmt: skip
         try:
-            day = date.fromisoformat(record[at["date"]].strip())
+            day = values.day(date.fromisoformat(record[at["date"]].strip()))
         except ValueError:
             raise OutreachFileError(
                 name=name, line=row_line, field="Date",
-                problem=f"{record[at['date']]!r} is not a date like 2021-12-07",
+                problem=f"{record[at['date']][:60]!r} is not a date in range like 2021-12-07",
             ) from None  # fmt: skip
 
         def number(column: str, record: list[str] = record, row_line: int = row_line) -> int:

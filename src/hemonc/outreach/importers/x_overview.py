@@ -10,6 +10,7 @@ import csv
 from collections.abc import Iterator
 from typing import IO
 
+from hemonc.core import values
 from hemonc.outreach.importers.rows import DailyRow, OutreachFileError, whole_number
 from hemonc.outreach.importers.x_content import parse_day
 
@@ -56,11 +57,11 @@ def parse_x_overview(file: IO[str], *, name: str) -> Iterator[DailyRow]:
                 problem=f"the row has {len(record)} fields, the header {len(header)}",
             )  # fmt: skip
         try:
-            day = parse_day(record[at["date"]])
+            day = values.day(parse_day(record[at["date"]]))
         except ValueError:
             raise OutreachFileError(
                 name=name, line=row_line, field="Date",
-                problem=f"{record[at['date']]!r} is not a date like 'Tue, Jul 14, 2026'",
+                problem=f"{record[at['date']][:60]!r} is not a date in range like 'Tue, Jul 14, 2026'",
             ) from None  # fmt: skip
         if day in seen:
             raise OutreachFileError(
