@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 from datetime import date, datetime
 from pathlib import Path
@@ -9,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from hemonc.events.enums import SessionKind
 from hemonc.events.models import Guest, LiveSession, Season
@@ -103,7 +106,7 @@ def test_export_writes_the_import_format_in_the_season_zone(db) -> None:
 
     call_command("export-sessions", "--season", "Season 1", stdout=out)
 
-    lines = out.getvalue().splitlines()
+    lines = out.getvalue().removeprefix("\ufeff").splitlines()
     assert lines[0] == "starts_at,title,kind,guests,attendance,recording_url"
     assert lines[1] == (
         "2021-07-08T20:00:00-04:00,Welcome to the Hem-Onc Fellows Network,regular,"
@@ -130,3 +133,124 @@ def test_export_then_import_changes_nothing(db, tmp_path: Path) -> None:
 def test_export_of_an_unknown_season_fails(db) -> None:
     with pytest.raises(CommandError, match="no season called 'Nope'"):
         call_command("export-sessions", "--season", "Nope")
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile files, guests at scale, and the export's round trip.
+
+HEADER = "starts_at,title,kind,guests,attendance,recording_url\n"
+GOOD = "2021-07-08T20:00:00-04:00,Welcome,regular,Ana Lopez,41,\n"
+
+HOSTILE_SESSION_ROWS = [
+    # (third line of the file, field named)
+    ("2021-07-22T20:00:00-04:00,Ti\x00tle,regular,,,\n", "title"),
+    ("2021-07-22T20:00:00-04:00,Title,regular,Ana\x1b[31m,,\n", "guests"),
+    ("2021-07-22T20:00:00-04:00,Title,regular,,99999999999,\n", "attendance"),
+    (f"2021-07-22T20:00:00-04:00,Title,regular,,{'9' * 5000},\n", "attendance"),
+    ("9999-12-31T23:00:00-05:00,Title,regular,,,\n", "starts_at"),
+    ("0001-01-01T00:00:00+01:00,Title,regular,,,\n", "starts_at"),
+    (f"2021-07-22T20:00:00-04:00,Title,regular,,,https://x.example/{'a' * 500}\n",
+     "recording_url"),
+    (f"2021-07-22T20:00:00-04:00,{'T' * 200_000},regular,,,\n", "row"),
+    ('2021-07-22T20:00:00-04:00,"Title,regular,,,\n', "row"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("row", "field"), HOSTILE_SESSION_ROWS)
+def test_import_hostile_row_names_file_line_and_field_and_writes_nothing(
+    db, tmp_path: Path, row: str, field: str
+) -> None:
+    path = tmp_path / "sessions.csv"
+    path.write_text(HEADER + GOOD + row, encoding="utf-8")
+
+    with pytest.raises(CommandError) as failure:
+        call_command("import-sessions", str(path), "--season", "S")
+
+    assert f"{path}: line 3, field {field}:" in str(failure.value)
+    assert (Season.objects.count(), LiveSession.objects.count(), Guest.objects.count()) == (0, 0, 0)
+
+
+def test_import_file_that_is_not_utf8_names_line_and_field(db, tmp_path: Path) -> None:
+    path = tmp_path / "sessions.csv"
+    path.write_bytes((HEADER + GOOD).encode() + b"2021-07-22T20:00:00-04:00,Zo\xeb,regular,,,\n")
+
+    with pytest.raises(CommandError, match=r"line 3, field title: the file is not UTF-8"):
+        call_command("import-sessions", str(path), "--season", "S")
+
+    assert not LiveSession.objects.exists()
+
+
+def _session_with_guests(path: Path, count: int, offset: int = 0) -> Path:
+    names = ";".join(f"Guest {offset + n}" for n in range(count))
+    path.write_text(HEADER + f'2021-07-08T20:00:00-04:00,Big panel,regular,"{names}",,\n')
+    return path
+
+
+def test_import_guest_matching_takes_as_many_queries_for_thousands_of_guests_as_for_a_few(
+    db, tmp_path: Path
+) -> None:
+    make_member(display_name="Guest 1")  # a member among them is linked, as always
+    few = _session_with_guests(tmp_path / "few.csv", 5)
+    many = _session_with_guests(tmp_path / "many.csv", 3000, offset=10_000)
+
+    with CaptureQueriesContext(connection) as small:
+        call_command("import-sessions", str(few), "--season", "A", stdout=io.StringIO())
+    with CaptureQueriesContext(connection) as large:
+        call_command("import-sessions", str(many), "--season", "B", stdout=io.StringIO())
+
+    assert len(large.captured_queries) <= len(small.captured_queries)
+    assert LiveSession.objects.get(season__name="B").guests.count() == 3000
+    linked = LiveSession.objects.get(season__name="A").guests.get(name="Guest 1")
+    assert linked.member is not None
+
+
+HOSTILE_NAMES = [
+    "<b>Dr. Bold</b>",
+    "Semi;colon",
+    'Dr. "Quote" Smith',
+    "Back\\slash;",
+    '=HYPERLINK("https://evil.example","x")',
+    "+1 Plus",
+    "@handle",
+    "-minus",
+]
+
+
+def test_export_then_import_keeps_hostile_guest_names_and_titles(db, tmp_path: Path) -> None:
+    source = tmp_path / "source.csv"
+    guests = ";".join(n.replace("\\", "\\\\").replace(";", "\\;") for n in HOSTILE_NAMES)
+    with source.open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER.strip().split(","))
+        writer.writerow(["2021-07-08T20:00:00-04:00", "=cmd|' /C calc'!A0", "regular", guests,
+                         "", ""])  # fmt: skip
+        writer.writerow(["2021-07-09T20:00:00-04:00", "Two\nlines", "regular",
+                         "New\nLine Name;Ana", "", ""])  # fmt: skip
+    call_command("import-sessions", str(source), "--season", "S", stdout=io.StringIO())
+    before = {s.title: sorted(g.name for g in s.guests.all()) for s in LiveSession.objects.all()}
+    exported = tmp_path / "export.csv"
+
+    call_command("export-sessions", "--season", "S", "--output", str(exported))
+    again = io.StringIO()
+    call_command("import-sessions", str(exported), "--season", "S", stdout=again)
+
+    assert "0 session(s) created, 2 updated" in again.getvalue()
+    after = {s.title: sorted(g.name for g in s.guests.all()) for s in LiveSession.objects.all()}
+    assert after == before
+    assert sorted(before["=cmd|' /C calc'!A0"]) == sorted(HOSTILE_NAMES)
+    assert Guest.objects.count() == len(HOSTILE_NAMES) + 2
+    content = exported.read_bytes()
+    assert content.startswith(b"\xef\xbb\xbf")
+    cells = [cell for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for cell in row]
+    assert "'=cmd|' /C calc'!A0" in cells
+    assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+
+
+def test_export_to_a_missing_folder_fails_and_writes_nothing(db, tmp_path: Path) -> None:
+    _import("season1.csv", "--season", "Season 1")
+    target = tmp_path / "missing" / "sessions.csv"
+
+    with pytest.raises(CommandError, match=r"missing/sessions\.csv: cannot write there"):
+        call_command("export-sessions", "--season", "Season 1", "--output", str(target))
+
+    assert not (tmp_path / "missing").exists()

@@ -22,6 +22,7 @@ from hemonc.events.services import (
     rsvp_create,
 )
 from hemonc.members.services import block_create
+from tests.factories import make_member
 
 
 def _client(user) -> Client:  # type: ignore[no-untyped-def]
@@ -228,7 +229,7 @@ def test_short_check_in_link_and_attendee_export(make_session, member, organizer
     export = _client(organizer).get(reverse("events:attendees_csv", args=[session.pk]))
 
     assert "I'm here" in page.content.decode()
-    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert rows[0] == ["checked_in_at", "name", "email", "rsvp"]
     assert rows[1][1:] == ["Ana Lopez", member.email, "no"]
     assert client.get(reverse("events:attendees_csv", args=[session.pk])).status_code == 403
@@ -348,3 +349,20 @@ def test_month_and_past_pages_render(make_session, client) -> None:
     assert "This month" in month.content.decode()
     assert "Recording of “Archived”" in past.content.decode()
     assert client.get(reverse("events:month", args=[2026, 13])).status_code == 404
+
+
+def test_attendees_csv_starts_with_a_bom_and_quotes_cells_that_would_run_as_formulas(
+    make_session, organizer
+) -> None:
+    session = make_session(starts_at=timezone.now() - timedelta(minutes=10))
+    formula = make_member(display_name='=HYPERLINK("https://evil.example","Zoë")')
+    formula.email = "=1+1@example.org"
+    formula.save(update_fields=["email"])
+    checkin_create(session=session, user=formula)
+
+    export = _client(organizer).get(reverse("events:attendees_csv", args=[session.pk]))
+
+    assert export.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert rows[0] == ["checked_in_at", "name", "email", "rsvp"]
+    assert rows[1][1:3] == ['\'=HYPERLINK("https://evil.example","Zoë")', "'=1+1@example.org"]

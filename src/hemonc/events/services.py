@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.mail import mailers
 from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -33,7 +34,7 @@ from hemonc.events.enums import (
     SessionKind,
     SessionStatus,
 )
-from hemonc.events.importers.sessions_csv import SessionRow
+from hemonc.events.importers.sessions_csv import SessionRow, join_guests
 from hemonc.events.models import (
     CalendarFeed,
     CheckIn,
@@ -439,19 +440,66 @@ def guest_update(*, guest: Guest, actor: User | None, **fields: Any) -> Guest:
 def guest_for_name(*, name: str) -> Guest:
     """The guest called `name`: a member whose display name matches, else an external guest
     of that name (created when new). Runs inside the caller's transaction."""
-    name = " ".join(name.split())
-    member = (
-        User.objects.filter(is_active=True, profile__display_name__iexact=name)
-        .order_by("id")
-        .first()
-    )
-    if member is not None:
-        guest = Guest.objects.filter(member=member).first()
+    return guests_for_names(names=[name])[_guest_key(name)]
+
+
+def _guest_key(name: str) -> str:
+    return " ".join(name.split()).lower()
+
+
+# Names looked up per query: far below the parameters SQLite and PostgreSQL take.
+_NAMES_PER_QUERY = 20_000
+
+
+def guests_for_names(*, names: Iterable[str]) -> dict[str, Guest]:
+    """`guest_for_name` for many names at once, in a number of queries that does not grow
+    with the names: each name's guest, keyed by the name with whitespace folded, lowercased.
+    Runs inside the caller's transaction."""
+    wanted: dict[str, str] = {}
+    for name in names:
+        wanted.setdefault(_guest_key(name), " ".join(name.split()))
+    keys = list(wanted)
+    found: dict[str, Guest] = {}
+    members: dict[str, User] = {}
+    for start in range(0, len(keys), _NAMES_PER_QUERY):
+        chunk = keys[start : start + _NAMES_PER_QUERY]
+        matches = (
+            User.objects.filter(is_active=True)
+            .annotate(display_key=Lower("profile__display_name"))
+            .filter(display_key__in=chunk)
+            .select_related("profile")
+            .order_by("id")
+        )
+        for match in matches:
+            members.setdefault(match.display_key, match)
+    by_member = {
+        guest.member_id: guest
+        for guest in Guest.objects.filter(member__in=[m.pk for m in members.values()])
+    }
+    new: list[Guest] = []
+    for key, user in members.items():
+        guest = by_member.get(user.pk)
         if guest is None:
-            guest = Guest.objects.create(member=member, name=member.profile.display_name)
-        return guest
-    guest = Guest.objects.filter(member__isnull=True, name__iexact=name).order_by("id").first()
-    return guest or Guest.objects.create(name=name)
+            guest = by_member[user.pk] = Guest(member=user, name=user.profile.display_name)
+            new.append(guest)
+        found[key] = guest
+    external_keys = [key for key in keys if key not in found]
+    for start in range(0, len(external_keys), _NAMES_PER_QUERY):
+        chunk = external_keys[start : start + _NAMES_PER_QUERY]
+        external = (
+            Guest.objects.filter(member__isnull=True)
+            .annotate(name_key=Lower("name"))
+            .filter(name_key__in=chunk)
+            .order_by("id")
+        )
+        for guest in external:
+            found.setdefault(guest.name_key, guest)
+    for key in external_keys:
+        if key not in found:
+            found[key] = Guest(name=wanted[key])
+            new.append(found[key])
+    Guest.objects.bulk_create(new)
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -900,8 +948,9 @@ def sessions_import(
         season.save(update_fields=["starts_on", "ends_on", "updated_at"])
     now = timezone.now()
     created = updated = 0
+    guests_by_key = guests_for_names(names=[name for row in rows for name in row.guests])
     for row in rows:
-        guests = [guest_for_name(name=name) for name in row.guests]
+        guests = [guests_by_key[_guest_key(name)] for name in row.guests]
         session = LiveSession.objects.filter(
             season=season, starts_at=row.starts_at, title=row.title
         ).first()
@@ -952,7 +1001,7 @@ def sessions_export_rows(*, season: Season) -> list[list[str]]:
                 session.starts_at.astimezone(zone).isoformat(),
                 session.title,
                 session.kind,
-                ";".join(g.name for g in sorted(session.guests.all(), key=lambda g: g.name)),
+                join_guests(sorted(g.name for g in session.guests.all())),
                 "" if attendance is None else str(attendance),
                 session.recording_url,
             ]

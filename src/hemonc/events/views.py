@@ -3,7 +3,6 @@ seasons, and the organizers' forms."""
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 from typing import Any
@@ -22,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from hemonc.core.errors import DomainError
+from hemonc.core.spreadsheets import csv_download
 from hemonc.events import selectors, services
 from hemonc.events.calendars import cached_sessions_calendar, sessions_calendar
 from hemonc.events.enums import RsvpStatus
@@ -424,9 +424,7 @@ def check_in_qr(request: HttpRequest, pk: int) -> HttpResponse:
 def attendees_csv(request: HttpRequest, pk: int) -> HttpResponse:
     _organizer_only(request)
     session = get_object_or_404(LiveSession, pk=pk)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="session-{session.pk}-attendees.csv"'
-    writer = csv.writer(response)
+    response, writer = csv_download(f"session-{session.pk}-attendees.csv")
     writer.writerow(["checked_in_at", "name", "email", "rsvp"])
     seated = set(
         Rsvp.objects.filter(session=session, status=RsvpStatus.GOING).values_list(
@@ -438,17 +436,12 @@ def attendees_csv(request: HttpRequest, pk: int) -> HttpResponse:
         writer.writerow(
             [
                 check_in.created_at.isoformat(timespec="seconds"),
-                _csv_safe(user.profile.display_name),
+                user.profile.display_name,
                 user.email,
                 "yes" if user.pk in seated else "no",
             ]
         )
     return response
-
-
-def _csv_safe(text: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: quote it as text."""
-    return f"'{text}" if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
 
 
 @require_POST
