@@ -13,7 +13,7 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mentorship"
 
 
 def _read(path: Path) -> list[list[str]]:
-    with path.open(newline="") as file:
+    with path.open(encoding="utf-8-sig", newline="") as file:
         return list(csv.reader(file))
 
 
@@ -219,3 +219,71 @@ def test_round_tables_reject_a_choice_that_is_no_table(tmp_path: Path) -> None:
             "--out",
             str(tmp_path / "s.csv"),
         )
+
+
+MENTOR_HEADER = (
+    "id,capacity,stages,topics,career_paths,languages,formats,utc_offset,institution,communities\n"
+)
+MENTOR_GOOD = "10,2,fellow,mmsm,,en,video,-5,Lakeside,\n"
+
+HOSTILE_MENTORS = [
+    # (content of mentors.csv, field named on line 3)
+    (MENTOR_HEADER + MENTOR_GOOD + "1\x001,1,,,,,,0,,\n", "id"),
+    (MENTOR_HEADER + MENTOR_GOOD + "11,1,,mm\x1bsm,,,,0,,\n", "topics"),
+    (MENTOR_HEADER + MENTOR_GOOD + f"11,{'9' * 5000},,,,,,0,,\n", "capacity"),
+    (MENTOR_HEADER + MENTOR_GOOD + "11,1,,,,,,1e400,,\n", "utc_offset"),
+    (MENTOR_HEADER + MENTOR_GOOD + f"11,1,,,,,,0,{'I' * 300},\n", "institution"),
+    ((MENTOR_HEADER + MENTOR_GOOD).encode() + b"11,1,,,,,,0,Zo\xeb,\n", "institution"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("content", "field"), HOSTILE_MENTORS)
+def test_match_hostile_mentors_file_names_line_and_field_and_writes_nothing(
+    tmp_path: Path, content: str | bytes, field: str
+) -> None:
+    mentors = tmp_path / "mentors.csv"
+    if isinstance(content, bytes):
+        mentors.write_bytes(content)
+    else:
+        mentors.write_text(content, encoding="utf-8")
+    out = tmp_path / "matches.csv"
+
+    with pytest.raises(CommandError) as error:
+        call_command("mentorship", "match", "--mentors", str(mentors), "--mentees",
+                     str(FIXTURES / "mentees.csv"), "--out", str(out))  # fmt: skip
+
+    assert f"mentors.csv, line 3, field {field}:" in str(error.value)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("where", ["missing/matches.csv", "."])
+def test_match_output_that_cannot_be_written_is_named_and_nothing_is_left(
+    tmp_path: Path, where: str
+) -> None:
+    out = tmp_path / where
+
+    with pytest.raises(CommandError) as error:
+        call_command("mentorship", "match", "--mentors", str(FIXTURES / "mentors.csv"),
+                     "--mentees", str(FIXTURES / "mentees.csv"), "--out", str(out))  # fmt: skip
+
+    assert f"{out}: cannot write there" in str(error.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_match_output_starts_with_a_bom_and_quotes_formula_ids(tmp_path: Path) -> None:
+    mentors = tmp_path / "mentors.csv"
+    mentors.write_text(MENTOR_HEADER + "=HYPERLINK(1),2,,,,,,0,,\n", encoding="utf-8")
+    mentees = tmp_path / "mentees.csv"
+    mentees.write_text(
+        "id,stage,topics,career_paths,languages,formats,utc_offset,institution,"
+        "avoid_own_institution,communities,prefers_shared_community,ranked_mentors,"
+        "excluded_mentors\n@me,,,,,,0,,false,,false,,\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "matches.csv"
+
+    call_command("mentorship", "match", "--mentors", str(mentors), "--mentees", str(mentees),
+                 "--out", str(out))  # fmt: skip
+
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert _read(out)[1][:2] == ["'@me", "'=HYPERLINK(1)"]

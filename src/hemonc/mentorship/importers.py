@@ -10,16 +10,15 @@ Lists inside a field are separated by ";"; booleans are true/false; utc_offset i
 from __future__ import annotations
 
 import csv
-import io
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
 import pycountry
 
+from hemonc.core import values
+from hemonc.core.spreadsheets import undecodable_cell
 from hemonc.mentorship.matching import FORMATS, Mentee, Mentor
 from hemonc.mentorship.round_tables import RoundTable, Trainee
 from hemonc.taxonomy.enums import Stage
@@ -54,6 +53,8 @@ MENTEE_COLUMNS = (
 TABLE_COLUMNS = ("id", "topic", "seats")
 TRAINEE_COLUMNS = ("id", "choices")
 MAX_CHOICES = 3
+TEXT_MAX = 200  # any value
+MAX_LENGTHS = {"institution": 160}  # as members.Profile.institution
 
 
 class CsvError(ValueError):
@@ -80,6 +81,8 @@ def _rows(file: IO[str], columns: tuple[str, ...]) -> Iterator[tuple[int, dict[s
         ) from None
     except csv.Error as error:
         raise CsvError(name, 1, None, str(error)) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(file, name) from None
     header = [h.strip().lstrip("\ufeff").casefold() for h in header]
     missing = [c for c in columns if c not in header]
     unknown = [h for h in header if h not in columns]
@@ -92,13 +95,18 @@ def _rows(file: IO[str], columns: tuple[str, ...]) -> Iterator[tuple[int, dict[s
         raise CsvError(name, 1, None, "; ".join(problems) + f" (expected {','.join(columns)})")
     seen: dict[str, int] = {}
     try:
-        for values in reader:
+        for cells in reader:
             line = reader.line_num
-            if not any(v.strip() for v in values):
+            if not any(v.strip() for v in cells):
                 continue
-            if len(values) != len(header):
-                raise CsvError(name, line, None, f"{len(values)} values for {len(header)} columns")
-            row = {key: value.strip() for key, value in zip(header, values, strict=True)}
+            if len(cells) != len(header):
+                raise CsvError(name, line, None, f"{len(cells)} values for {len(header)} columns")
+            row = {key: value.strip() for key, value in zip(header, cells, strict=True)}
+            for key, value in row.items():
+                try:
+                    values.text(value, max_length=MAX_LENGTHS.get(key, TEXT_MAX))
+                except values.BadValue as error:
+                    raise CsvError(name, line, key, str(error)) from None
             key = row["id"].casefold()
             if not key:
                 raise CsvError(name, line, "id", "the id is empty")
@@ -110,6 +118,22 @@ def _rows(file: IO[str], columns: tuple[str, ...]) -> Iterator[tuple[int, dict[s
             yield line, row
     except csv.Error as error:
         raise CsvError(name, reader.line_num, None, str(error)) from None
+    except UnicodeDecodeError:
+        raise _not_utf8(file, name) from None
+
+
+def _not_utf8(file: IO[str], name: str) -> CsvError:
+    """The error for a file that is not UTF-8, naming the line and column of the first bad
+    byte (found by reading the file again as bytes)."""
+    line, field = 0, "encoding"
+    try:
+        data = Path(file.name).read_bytes()
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line, field = undecodable_cell(data, error)
+    except (OSError, AttributeError, TypeError):
+        pass
+    return CsvError(name, line, field, "the file is not UTF-8 text")
 
 
 def _list(value: str) -> list[str]:
@@ -239,22 +263,3 @@ def parse_trainees_csv(file: IO[str], *, table_ids: Iterable[str]) -> Iterator[T
         if len({c.casefold() for c in choices}) != len(choices):
             raise CsvError(name, line, "choices", "a table is ranked twice")
         yield Trainee(id=row["id"], choices=tuple(known[c.casefold()] for c in choices))
-
-
-def write_csv_atomically(
-    path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]
-) -> None:
-    """Write the whole file or nothing: a temporary file beside it, renamed when complete."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    directory = path.resolve().parent
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(buffer.getvalue())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -1,7 +1,9 @@
 """`hemonc mentorship match|speed-rounds|round-tables`: the mentorship algorithms on CSV files.
 
 For organizers and audits: no database is read or written. The output file is written whole
-or not at all; bad input stops with the file, line and field named and a non-zero exit.
+or not at all, with a UTF-8 byte order mark and with cells that a spreadsheet would run as
+formulas quoted; bad input or an output that cannot be written stops with the file (and
+line and field) named and a non-zero exit.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import IO, Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hemonc.core.spreadsheets import OutputError, write_csv_atomically
 from hemonc.mentorship import importers
 from hemonc.mentorship.matching import match
 from hemonc.mentorship.round_tables import round_tables
@@ -60,7 +63,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             getattr(self, "_" + options["action"].replace("-", "_"))(options)
-        except importers.CsvError as error:
+        except (importers.CsvError, OutputError) as error:
             raise CommandError(str(error)) from None
 
     def _read_people(self, options: dict[str, Any]) -> tuple[list, list]:
@@ -96,7 +99,7 @@ class Command(BaseCommand):
                     ]
             rows.append(line)
         header = MATCH_HEADER + (EXPLAIN_HEADER if explain else ())
-        importers.write_csv_atomically(options["out"], header, rows)
+        write_csv_atomically(options["out"], header, rows)
         self.stdout.write(
             f"Matched {result.matched} of {len(mentees)} mentees to {len(mentors)} mentors "
             f"(total score {result.total_score:.4f}); wrote {options['out']}."
@@ -109,7 +112,7 @@ class Command(BaseCommand):
         schedule = speed_rounds(
             mentors, mentees, rounds=options["rounds"], table_size=options["table_size"]
         )
-        importers.write_csv_atomically(
+        write_csv_atomically(
             options["out"],
             ("round", "mentor_id", "mentee_id"),
             ((s.round, s.mentor_id, s.mentee_id) for s in schedule),
@@ -127,7 +130,7 @@ class Command(BaseCommand):
         with _open(options["trainees"]) as file:
             trainees = list(importers.parse_trainees_csv(file, table_ids=[t.id for t in tables]))
         seating = round_tables(tables, trainees, rotations=options["rotations"])
-        importers.write_csv_atomically(
+        write_csv_atomically(
             options["out"],
             ("rotation", "table_id", "trainee_id"),
             ((s.rotation, s.table_id, s.trainee_id) for s in seating),
