@@ -89,11 +89,18 @@ class _Meter:
             )
 
     def add(
-        self, member: str, expanded: int, compressed: int, *, member_total: int, counts_total: bool
+        self,
+        member: str,
+        expanded: int,
+        compressed: int,
+        *,
+        member_total: int,
+        counts_total: bool,
+        limit_size: bool = True,
     ) -> None:
         if counts_total:
             self.total += expanded
-        if member_total > self.limits.max_bytes or self.total > self.limits.max_bytes:
+        if limit_size and max(member_total, self.total) > self.limits.max_bytes:
             raise self.refuse(
                 member,
                 f"it expands to more than the {_megabytes(self.limits.max_bytes)} an import "
@@ -118,9 +125,10 @@ class _Expanding(io.RawIOBase):
         member: str,
         compressed: Callable[[], int],
         counts_total: bool = True,
+        limit_size: bool = True,
     ) -> None:
         self._raw, self._meter, self.member, self._compressed = raw, meter, member, compressed
-        self._counts_total = counts_total
+        self._counts_total, self._limit_size = counts_total, limit_size
         self.expanded = 0
 
     def readable(self) -> bool:
@@ -145,6 +153,7 @@ class _Expanding(io.RawIOBase):
             self._compressed(),
             member_total=self.expanded,
             counts_total=self._counts_total,
+            limit_size=self._limit_size,
         )
         return size
 
@@ -250,7 +259,8 @@ def open_tar_member(
 ) -> Iterator[tuple[str, IO[bytes]] | None]:
     """The first regular file of the tar for which `wanted(member name)` holds, as a limited
     stream, with its name; None when there is none. The archive is read as a stream from its
-    start, so the bytes expanded before the member count towards the limits too."""
+    start: the members before it are skipped without being kept, held to the compression
+    ratio (so a bomb anywhere stops the reading) but not to the size."""
     meter = _Meter(file=name, limits=Limits.current())
     try:
         file = path.open("rb")
@@ -261,8 +271,15 @@ def open_tar_member(
         counted = _buffered(counting)
         try:
             decompressed = _decompressor(counted)
+            # The whole stream is held to the ratio only: the media before the member are
+            # streamed past, never kept; the member itself is held to the size too.
             whole = _Expanding(
-                decompressed, meter=meter, member="", compressed=lambda: counting.count
+                decompressed,
+                meter=meter,
+                member="",
+                compressed=lambda: counting.count,
+                counts_total=False,
+                limit_size=False,
             )
             tar = tarfile.open(fileobj=_buffered(whole), mode="r|")  # noqa: SIM115 - closed below
         except ArchiveError:
