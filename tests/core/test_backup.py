@@ -134,6 +134,12 @@ def test_backup_refuses_to_overwrite_an_existing_file_without_force(media_root, 
     assert archive.read_bytes() == b"keep me"
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_backup_to_a_folder_that_cannot_be_written_names_it(media_root):
+    with pytest.raises(CommandError, match=r"/proc/backup\.tar\.gz: cannot write there"):
+        call_command("backup", "/proc/backup.tar.gz", stdout=io.StringIO())
+
+
 def test_backup_refuses_to_write_inside_media_root(media_root):
     media_root.mkdir()
     inside = media_root / "backup.tar.gz"

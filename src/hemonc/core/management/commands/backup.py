@@ -25,6 +25,10 @@ class Command(BaseCommand):
             manifest = create_backup(path, force=force)
         except BackupError as error:
             raise CommandError(str(error)) from error
+        except OSError as error:
+            raise CommandError(
+                f"{path}: cannot write there ({error.strerror or error}); nothing was written."
+            ) from None
         database, media = manifest["database"], manifest["media"]
         self.stdout.write(
             self.style.SUCCESS(
