@@ -254,3 +254,13 @@ def test_export_to_a_missing_folder_fails_and_writes_nothing(db, tmp_path: Path)
         call_command("export-sessions", "--season", "Season 1", "--output", str(target))
 
     assert not (tmp_path / "missing").exists()
+
+
+def test_import_into_a_season_name_too_long_is_refused(db, tmp_path: Path) -> None:
+    path = tmp_path / "sessions.csv"
+    path.write_text(HEADER + GOOD, encoding="utf-8")
+
+    with pytest.raises(CommandError, match="season name is longer than 120 characters"):
+        call_command("import-sessions", str(path), "--season", "S" * 121)
+
+    assert not Season.objects.exists()

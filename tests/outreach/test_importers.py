@@ -474,3 +474,20 @@ def test_x_analytics_zip_bomb_is_refused_naming_zip_and_member(import_x, tmp_pat
     assert f"analytics.zip, member {LEGACY_NAME}" in str(error.value)
     assert "compressed size" in str(error.value)
     assert Post.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "account_analytics_content_2022-07-01_2022-13-45.csv",
+        "tweet_activity_metrics_ExampleNet_20220601_00010101_en.csv",
+    ],
+)
+def test_export_named_with_an_impossible_period_is_read_as_unnamed(import_x, tmp_path, name):
+    path = tmp_path / name
+    head = CONTENT_HEAD if name.startswith("account") else LEGACY_HEAD
+    path.write_text(head, encoding="utf-8")
+
+    import_x(path)
+
+    assert Post.objects.count() == 1

@@ -927,6 +927,8 @@ def sessions_import(
     """
     rows = list(rows)
     _check_time_zone(time_zone)
+    if len(season_name.strip()) > 120:
+        raise DomainError("The season name is longer than 120 characters.")
     zone = ZoneInfo(time_zone)
     season = Season.objects.filter(name__iexact=season_name.strip()).first()
     season_created = season is None

@@ -50,7 +50,10 @@ def is_content_header(columns: list[str]) -> bool:
 
 def period_end(basename: str) -> date | None:
     match = FILE_NAME.match(basename)
-    return date.fromisoformat(match[2]) if match else None
+    try:
+        return date.fromisoformat(match[2]) if match else None
+    except ValueError:  # an impossible date: read as a renamed file
+        return None
 
 
 def parse_day(value: str) -> date:

@@ -62,10 +62,9 @@ def period_end(basename: str) -> date | None:
         return None
     text = match["end"]
     try:
-        end = date(int(text[:4]), int(text[4:6]), int(text[6:]))
-    except ValueError:
+        return date(int(text[:4]), int(text[4:6]), int(text[6:])) - timedelta(days=1)
+    except (ValueError, OverflowError):  # an impossible date: read as a renamed file
         return None
-    return end - timedelta(days=1)
 
 
 def handle_from_name(basename: str) -> str | None:
