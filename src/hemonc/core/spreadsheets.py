@@ -28,16 +28,21 @@ _NUMBER = re.compile(r"-?\d+(\.\d+)?")
 
 
 def neutralise(value: object) -> object:
-    """The cell as a spreadsheet shows it and never runs: text that could be a formula gets a
-    leading quote. Numbers, and text that is only a number, are left as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(value):
+    """The cell as a spreadsheet shows it and never runs: text that could be a formula (or
+    already starts with quotes before such a character) gets a leading quote. Numbers, and
+    text that is only a number, are left as they are."""
+    if (
+        isinstance(value, str)
+        and value.lstrip("'").startswith(FORMULA_STARTS)
+        and not _NUMBER.fullmatch(value)
+    ):
         return "'" + value
     return value
 
 
 def unneutralise(text: str) -> str:
     """A cell read from a file we wrote: the quote `neutralise` added is removed."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS):
         return text[1:]
     return text
 
@@ -106,8 +111,11 @@ def undecodable_cell(data: bytes, error: UnicodeDecodeError) -> tuple[int, str]:
     text = data[start : end if end >= 0 else len(data)].decode("utf-8", errors="replace")
     header_end = data.find(b"\n")
     header = data[: header_end if header_end >= 0 else len(data)]
-    names = next(csv.reader([header.decode("utf-8-sig", errors="replace")]), [])
-    cells = next(csv.reader([text]), [])
+    try:
+        names = next(csv.reader([header.decode("utf-8-sig", errors="replace")]), [])
+        cells = next(csv.reader([text]), [])
+    except csv.Error:  # not a CSV line after all: the line is all that can be told
+        return line, "encoding"
     for index, cell in enumerate(cells):
         if "\ufffd" in cell:
             if line > 1 and index < len(names) and names[index].strip():
