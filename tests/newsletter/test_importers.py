@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tracemalloc
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -163,6 +167,7 @@ def test_unknown_field_column_is_an_error():
 # ---------------------------------------------------------------------------------------------
 # Hostile files: each is refused with its file, line and field named, and nothing is written.
 
+REPOSITORY = Path(__file__).resolve().parents[2]
 LONG_EMAIL = "a" * 64 + "@" + ".".join(["b" * 62] * 4) + ".org"  # 318 characters, valid form
 MAILCHIMP_HEADER = (
     "Email Address,First Name,Last Name,Institution,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP\n"
@@ -290,3 +295,26 @@ def test_damaged_zip_member_is_refused_naming_it(tmp_path):
 
     assert "members_export.zip:subscribed_members_export_1.csv" in str(error.value)
     assert Subscriber.objects.count() == 0
+
+
+def test_cli_exits_non_zero_without_a_traceback_on_a_bomb_and_a_hostile_file(tmp_path):
+    bomb = zip_bomb(tmp_path / "members_export.zip", "subscribed_members_export_1.csv")
+    hostile = tmp_path / "plain.csv"
+    hostile.write_bytes((CSV_HEADER + CSV_GOOD + f"{LONG_EMAIL},B,\n").encode())
+
+    for path, expected in (
+        (bomb, "members_export.zip:subscribed_members_export_1.csv"),
+        (hostile, "plain.csv, line 3, field 'email'"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "hemonc", "import-subscribers", str(path), "--source=csv"],
+            cwd=REPOSITORY,
+            env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+
+        assert result.returncode == 1
+        assert expected in result.stderr
+        assert "Traceback" not in result.stderr
