@@ -11,7 +11,6 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from hemonc.core.caching import page_cache
 from hemonc.core.errors import DomainError
 from hemonc.events import selectors, services
 from hemonc.events.calendars import cached_sessions_calendar, sessions_calendar
@@ -174,12 +174,12 @@ def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
 def public_feed(request: HttpRequest) -> HttpResponse:
     """Every session in one calendar. Rebuilt only when a session changes (cache key)."""
     key = f"events:feed:{selectors.feed_version()}"
-    body = cache.get(key)
+    body = page_cache.get(key)
     if body is None:
         body = cached_sessions_calendar(
             selectors.sessions_for_feed(), name="Hem-Onc Network sessions"
         )
-        cache.set(key, body, FEED_CACHE_SECONDS)
+        page_cache.set(key, body, FEED_CACHE_SECONDS)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response

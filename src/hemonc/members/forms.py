@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.cache import cache
 from django.db.models import Case, Value, When
 
+from hemonc.core.caching import page_cache
 from hemonc.core.countries import country_choices
 from hemonc.core.timezones import time_zone_choices
 from hemonc.core.widgets import Select
@@ -129,10 +129,10 @@ class AvatarForm(forms.Form):
 
 def topic_choices() -> list[tuple[str, str]]:
     """(slug, label) of every topic; cached briefly, the directory asks on every request."""
-    choices = cache.get("members:topic-choices")
+    choices = page_cache.get("members:topic-choices")
     if choices is None:
         choices = [(t.slug, t.label) for t in Topic.objects.order_by("name")]
-        cache.set("members:topic-choices", choices, timeout=60)
+        page_cache.set("members:topic-choices", choices, timeout=60)
     return choices
 
 

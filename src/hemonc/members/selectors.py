@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from hemonc.core.caching import TIMEOUT, cache_key
+from hemonc.core.caching import TIMEOUT, cache_key, page_cache
 from hemonc.core.versions import data_version
 from hemonc.members.enums import Visibility
 from hemonc.members.models import Block, Mute, Profile, User
@@ -229,11 +228,11 @@ def directory_members(
     """
     levels = visibility_levels(viewer=viewer)
     key = cache_key("members:directory", version, filters, sorted(levels), limit)
-    matches: list[tuple[int, int]] | None = cache.get(key)
+    matches: list[tuple[int, int]] | None = page_cache.get(key)
     if matches is None:
         rows = _matching(filters, levels=levels).values_list("pk", "user_id")
         matches = list(rows[: limit + HIDDEN_MARGIN])
-        cache.set(key, matches, TIMEOUT)
+        page_cache.set(key, matches, TIMEOUT)
     hidden = user_ids_hidden_from(viewer=viewer) or frozenset()
     visible = [match for match in matches if match[1] not in hidden]
     if len(visible) < limit and len(matches) == limit + HIDDEN_MARGIN:
@@ -251,7 +250,7 @@ def directory_countries(*, viewer: Viewer, version: str) -> list[str]:
     """
     levels = sorted(visibility_levels(viewer=viewer))
     key = cache_key("members:directory-countries", version, levels)
-    countries: list[str] | None = cache.get(key)
+    countries: list[str] | None = page_cache.get(key)
     if countries is None:
         countries = list(
             _listed_profiles()
@@ -261,7 +260,7 @@ def directory_countries(*, viewer: Viewer, version: str) -> list[str]:
             .distinct()
             .order_by("country")
         )
-        cache.set(key, countries, TIMEOUT)
+        page_cache.set(key, countries, TIMEOUT)
     return countries
 
 
