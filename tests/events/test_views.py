@@ -348,3 +348,25 @@ def test_month_and_past_pages_render(make_session, client) -> None:
     assert "This month" in month.content.decode()
     assert "Recording of “Archived”" in past.content.decode()
     assert client.get(reverse("events:month", args=[2026, 13])).status_code == 404
+
+
+def test_questions_per_member_are_limited_with_a_clear_message(
+    make_session, member, other_member
+) -> None:
+    session = make_session()
+    url = reverse("events:questions", args=[session.pk])
+    asker = _client(member)
+    statuses = [
+        asker.post(url, {"text": f"Question {n}?"}, headers={"HX-Request": "true"}).status_code
+        for n in range(30)
+    ]
+    refused = asker.post(url, {"text": "One more?"}, headers={"HX-Request": "true"})
+    someone_else = _client(other_member).post(url, {"text": "May I ask too?"})
+
+    assert statuses[:3] == [200, 200, 200]
+    assert set(statuses[3:]) == {429}
+    assert refused.status_code == 429
+    assert "You asked 3 questions in the last minute" in refused.content.decode()
+    assert someone_else.status_code == 302
+    assert Question.objects.filter(author=member).count() == 3
+    assert Question.objects.filter(author=other_member).count() == 1

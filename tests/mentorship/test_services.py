@@ -355,3 +355,22 @@ def test_speed_event_schedules_checked_in_people(mentor, mentee) -> None:
     assert {s.mentee_id for s in seats} == {mentee.pk, others[0].pk, others[1].pk}
     assert {s.round for s in seats} == {1, 2}
     assert len({(s.mentor_id, s.mentee_id) for s in seats}) == len(seats)
+
+
+def test_withdrawing_and_asking_again_does_not_mail_the_mentor_again(
+    mentor, mentee, mailbox: Mailbox, sent
+) -> None:
+    for _ in range(10):
+        with sent():
+            request = services.request_create(mentee=mentee, mentor=mentor, note="Hello again")
+        services.request_withdraw(request=request, actor=mentee)
+    other = make_member(display_name="Second Mentee")
+    with sent():
+        services.request_create(mentee=other, mentor=mentor, note="Hi from someone else")
+
+    messages = mailbox.wait_for(2)
+    assert [m["Subject"].split("] ", 1)[1] for m in messages] == [
+        "Ana Mentee asks you to be their mentor",
+        "Second Mentee asks you to be their mentor",
+    ]
+    assert MentorshipRequest.objects.filter(mentee=mentee, mentor=mentor).count() == 10

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from hemonc.core.audit import audit
 from hemonc.core.bulkmail import BulkSender
 from hemonc.core.errors import DomainError, PermissionDenied
+from hemonc.core.ratelimit import Limit, limit_consume
 from hemonc.core.timezones import is_time_zone
 from hemonc.events.emails import SessionBulkMail, rsvp_message
 from hemonc.events.enums import (
@@ -58,6 +59,12 @@ REMINDER_OFFSETS = {
 # A reminder task that runs this late (a worker was down) still sends; later it gives way.
 VISITOR_MAIL_INTERVAL = timedelta(minutes=10)
 REMINDER_RETRY_DELAY = timedelta(minutes=5)
+QUESTION_LIMIT = Limit(
+    name="events.question",
+    count=3,
+    seconds=60,
+    message="You asked 3 questions in the last minute. Please wait a moment before the next.",
+)
 
 SESSION_FIELDS = {
     "season", "title", "description", "starts_at", "duration_minutes", "time_zone", "kind",
@@ -786,6 +793,7 @@ def question_create(
         raise DomainError("A question has at most 500 characters.")
     if not session.accepts_questions(timezone.now()):
         raise DomainError("This session no longer takes questions.")
+    limit_consume(QUESTION_LIMIT, (author.pk, session.pk))
     question = Question.objects.create(
         session=session, author=author, text=text, is_anonymous=is_anonymous
     )

@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from hemonc.core.caching import page_cache
-from hemonc.core.errors import DomainError
+from hemonc.core.errors import DomainError, RateLimited
 from hemonc.events import selectors, services
 from hemonc.events.calendars import cached_sessions_calendar, sessions_calendar
 from hemonc.events.enums import RsvpStatus
@@ -321,7 +321,7 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except DomainError as error:
                 form.add_error("text", str(error))
-                status = 400
+                status = 429 if isinstance(error, RateLimited) else 400
             else:
                 form = None
                 if not request.headers.get("HX-Request"):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError, PermissionDenied
+from hemonc.core.ratelimit import Limit, limit_take
 from hemonc.members.models import User
 from hemonc.members.selectors import user_may_see
 from hemonc.mentorship import selectors
@@ -44,6 +45,10 @@ from hemonc.mentorship.models import (
 from hemonc.mentorship.speed_rounds import speed_rounds
 from hemonc.taxonomy.enums import Stage
 from hemonc.taxonomy.models import CareerPath, Topic
+
+# A mentor is mailed about one mentee's requests at most once a day: withdrawing and asking
+# again shows the new request on the mentor's page without another mail.
+REQUEST_MAIL_LIMIT = Limit(name="mentorship.request-mail", count=1, seconds=24 * 3600)
 
 
 def _check_values(values: Iterable[str], allowed: Iterable[str], label: str) -> list[str]:
@@ -172,9 +177,10 @@ def request_create(*, mentee: User, mentor: User, note: str) -> MentorshipReques
     except IntegrityError:
         raise DomainError("You already asked this mentor; they have not answered yet.") from None
     audit(actor=mentee, action="mentorship.request_create", target=request)
-    send_mentorship_mail(
-        to=mentor, kind="request_received", context={"mentee": mentee, "request": request}
-    )
+    if limit_take(REQUEST_MAIL_LIMIT, (mentee.pk, mentor.pk)):
+        send_mentorship_mail(
+            to=mentor, kind="request_received", context={"mentee": mentee, "request": request}
+        )
     return request
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 from hemonc.core.audit import audit
 from hemonc.core.bulkmail import AddressNeedsSmtpUtf8, BulkSender
 from hemonc.core.errors import DomainError
+from hemonc.core.ratelimit import Limit, limit_take
 from hemonc.core.tasks import send_email_task
 from hemonc.members.models import User
 from hemonc.newsletter import selectors
@@ -51,6 +52,8 @@ MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 RUN_BUDGET_SECONDS = 300.0
 BATCH_SIZE = 500  # deliveries leased at once
+# One confirmation mail per address per 10 minutes, however often the form is sent for it.
+CONFIRM_MAIL_LIMIT = Limit(name="newsletter.confirm-mail", count=1, seconds=600)
 
 
 def _now() -> datetime:
@@ -76,7 +79,8 @@ def subscriber_signup(
     """Start double opt-in: mail a confirmation link; returns its token.
 
     A new address becomes a pending subscriber. An existing one keeps its status until the
-    link is followed, so a stranger typing someone's address changes nothing.
+    link is followed, so a stranger typing someone's address changes nothing. An address is
+    mailed at most once per `CONFIRM_MAIL_LIMIT`, so the form cannot flood an inbox.
     """
     email = normalize_email(email)
     answers = {k: v for k, v in (answers or {}).items() if k in DEMOGRAPHIC_FIELDS and v}
@@ -91,6 +95,16 @@ def subscriber_signup(
     )
     confirm_url = absolute(reverse("newsletter:confirm", args=[token]))
     context = {"confirm_url": confirm_url, "days": CONFIRM_DAYS}
+    mailed = limit_take(CONFIRM_MAIL_LIMIT, email)
+    audit(
+        actor=None,
+        action="newsletter.signup",
+        target=subscriber,
+        changes={"new": created, "mailed": mailed},
+    )
+    if not mailed:
+        # The link already mailed still works; the page answers the same either way.
+        return token
     transaction.on_commit(
         partial(
             send_email_task.enqueue,
@@ -101,7 +115,6 @@ def subscriber_signup(
             to=[email],
         )
     )
-    audit(actor=None, action="newsletter.signup", target=subscriber, changes={"new": created})
     return token
 
 
