@@ -117,6 +117,8 @@ SESSION_ENGINE = (
 # Reverse proxies whose X-Forwarded-For names the client (addresses or CIDR networks); the
 # client address keys the rate limits. Unset: the connecting address is the client.
 TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
+# Who may read /healthz in detail besides organizers: a request with this bearer token.
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
 
 TASKS = {
     "default": {
