@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core.cache.backends.db import DatabaseCache
 from django.core.management import call_command
+from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -101,3 +103,45 @@ def test_client_ip_walks_forwarded_for_right_to_left_past_trusted_proxies(settin
     # An entry that is not an address stops the walk at the last hop we trust.
     assert client_ip(_request("10.0.0.5", "nonsense, 10.2.2.2")) == "10.2.2.2"
     assert client_ip(_request("10.0.0.5", " [2001:db8::1]:443 , 10.2.2.2")) == "2001:db8::1"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_takes_on_the_database_cache_never_pass_the_limit(settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                    "LOCATION": "test_limits_race"},
+    }  # fmt: skip
+    call_command("createcachetable", verbosity=0)
+    once = Limit(name="test.once", count=1, seconds=600)
+    barrier = threading.Barrier(6)
+    outcomes: list[bool] = []
+
+    def take() -> None:
+        try:
+            barrier.wait()
+            outcomes.append(
+                limit_take(once, "rosa@example.org", cache=DatabaseCache("test_limits_race", {}))
+            )
+        finally:
+            connection.close()
+
+    def race() -> list[bool]:
+        outcomes.clear()
+        threads = [threading.Thread(target=take) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(outcomes)
+
+    try:
+        first = race()
+        # Once the place has expired, its old row is still there: the race is the same.
+        with time_machine.travel(timezone.now() + timedelta(seconds=601)):
+            second = race()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE test_limits_race")
+
+    assert first == second == [False] * 5 + [True]

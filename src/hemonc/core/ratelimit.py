@@ -3,8 +3,9 @@
 A `Limit` allows `count` events per key in any `seconds`-long stretch of time. Each key has
 `count` places, one cache entry each; an event takes a free place with the cache's atomic
 `add`, and the place frees itself when its entry expires `seconds` later. `add` is atomic on
-every shared backend (Redis, and the database cache whose row key is unique), so two
-processes never take the same place, and no counter needs reading and writing back.
+the shared backends: Redis (SET NX), and the database cache, whose row key is unique (its
+`get_many` deletes the expired rows it reads, so a freed place is taken by an INSERT too).
+Two processes never take the same place, and no counter needs reading and writing back.
 
 The cache is the `default` one: shared by every web and task process (docs/operations.md).
 """
