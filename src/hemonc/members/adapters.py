@@ -24,6 +24,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return client_ip(request)
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth's key for the "/key" part of ACCOUNT_RATE_LIMITS["login_failed"] (the
+        # account); the client address joins it (tests/members/test_adapters.py pins this).
         return (
             f"{super()._get_login_attempts_cache_key(request, **credentials)}@{client_ip(request)}"
         )
