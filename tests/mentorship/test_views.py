@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.test import Client
 
 from hemonc.members.enums import Role
@@ -82,3 +84,56 @@ def test_mentorship_thread_is_private_to_its_pair(client: Client, mentor, mentee
     response = client.get(mentorship.get_absolute_url())
 
     assert response.status_code == 404
+
+
+def _matched_program(mentor, mentee):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hemonc.members.services import profile_update
+    from hemonc.mentorship import services
+    from hemonc.mentorship.enums import ProgramRole
+
+    for user in (mentor, mentee):
+        profile_update(
+            profile=user.profile, actor=user,
+            identity_communities=["first_generation"], share_communities_with_matcher=True,
+        )  # fmt: skip
+    organizer = make_member(display_name="Org Anizer", role=Role.ORGANIZER)
+    now = timezone.now()
+    program = services.program_create(
+        actor=organizer, name="Spring program",
+        applications_open_at=now - timedelta(days=1),
+        applications_close_at=now + timedelta(days=7),
+        matching_date=(now + timedelta(days=8)).date(),
+    )  # fmt: skip
+    services.program_apply(program=program, user=mentor, role=ProgramRole.MENTOR, capacity=1)
+    services.program_apply(program=program, user=mentee, role=ProgramRole.MENTEE)
+    services.goals_save(user=mentee, text="Find my niche.", prefers_shared_community=True)
+    [proposal] = services.program_run_matcher(program=program, actor=organizer)
+    assert proposal.mentor_id == mentor.pk and proposal.terms["community"] > 0
+    return program, organizer
+
+
+def test_data_download_leaves_out_unpublished_proposals_and_their_scores(
+    client: Client, mentor, mentee, django_capture_on_commit_callbacks
+) -> None:
+    from hemonc.mentorship import services
+
+    program, organizer = _matched_program(mentor, mentee)
+    for user in (mentor, mentee):
+        client.force_login(user)
+        download = client.get("/me/data.json").json()
+        assert "proposal" not in download.get("mentorship", {})
+        assert '"community"' not in json.dumps(download)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        services.program_publish(program=program, actor=organizer)
+    for user in (mentor, mentee):
+        client.force_login(user)
+        download = client.get("/me/data.json").json()
+        [proposal] = download["mentorship"]["proposal"]
+        assert (proposal["mentee_id"], proposal["mentor_id"]) == (mentee.pk, mentor.pk)
+        assert not {"score", "terms", "reason", "edited"} & set(proposal)
+        assert '"community"' not in json.dumps(download)

@@ -311,7 +311,9 @@ def _rows_of_other_apps(user: User) -> dict[str, Any]:
     """Every row of the other apps that points at `user` (RSVPs, subscriptions, mentorships...).
 
     Found through the model registry, so an app added later is in the download without
-    the members app knowing it, and without importing it.
+    the members app knowing it, and without importing it. What the member may not see stays
+    out, as the owning app declares it: fields named in the model's `organizer_only_fields`,
+    and rows its AppConfig's `member_data_rows(model=, rows=, user=)` leaves out of `rows`.
     """
     from django.apps import apps
 
@@ -329,7 +331,15 @@ def _rows_of_other_apps(user: User) -> dict[str, Any]:
             condition |= Q(**{name: user})
         if not links:
             continue
-        rows = list(model._default_manager.filter(condition).values())
+        found = model._default_manager.filter(condition)
+        # The owning app may keep rows from the download that the member may not see yet.
+        config = apps.get_app_config(model._meta.app_label)
+        narrow = getattr(config, "member_data_rows", None)
+        if narrow is not None:
+            found = narrow(model=model, rows=found, user=user)
+        private = set(getattr(model, "organizer_only_fields", ()))
+        fields = [f.attname for f in model._meta.concrete_fields if f.name not in private]
+        rows = list(found.values(*fields))
         if rows:
             app = export.setdefault(model._meta.app_label, {})
             app[model._meta.model_name] = rows
