@@ -370,3 +370,24 @@ def test_questions_per_member_are_limited_with_a_clear_message(
     assert someone_else.status_code == 302
     assert Question.objects.filter(author=member).count() == 3
     assert Question.objects.filter(author=other_member).count() == 1
+
+
+def test_a_host_and_asker_without_a_display_name_are_not_shown_by_email(
+    make_session, client
+) -> None:
+    from hemonc.members.models import User
+
+    root = User.objects.create_superuser("root-admin@example.org", "a-long-root-passphrase")
+    session = make_session()
+    session.hosts.set([root])
+    question_create(session=session, author=root, text="Any questions for our guest?")
+
+    page = client.get(session.get_absolute_url()).content.decode()
+    questions = client.get(
+        reverse("events:questions", args=[session.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+
+    assert "Any questions for our guest?" in questions
+    for html in (page, questions):
+        assert "root-admin" not in html
+    assert f"Member #{root.pk}" in page

@@ -314,3 +314,22 @@ def test_only_organizers_see_the_analytics_link(client, member):
     assert ">Analytics<" not in client.get("/").content.decode()
     client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
     assert ">Analytics<" in client.get("/").content.decode()
+
+
+def test_an_account_without_a_display_name_is_never_named_by_its_email(signed_in, member):
+    root = User.objects.create_superuser("root-admin@example.org", "a-long-root-passphrase")
+    assert str(root) == f"Member #{root.pk}"
+    block_create(blocker=member, blocked=root)
+    response = signed_in.post(reverse("members:unblock", args=[root.pk]), follow=True)
+    assert f"You unblocked Member #{root.pk}." in response.content.decode()
+    assert "root-admin" not in response.content.decode()
+
+
+def test_unblocking_someone_not_blocked_reveals_nothing(signed_in, other_member):
+    known = signed_in.post(reverse("members:unblock", args=[other_member.pk]), follow=True)
+    unknown = signed_in.post(reverse("members:unblock", args=[999_999]), follow=True)
+    for response in (known, unknown):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Ben Okafor" not in html and other_member.email not in html
+        assert "That member was not blocked." in html
