@@ -180,6 +180,35 @@ def test_checkin_reminder_mails_both_and_queues_the_next(
     assert mentorship.next_checkin_at == due + timedelta(weeks=4)
 
 
+def test_checkin_reminders_stop_when_either_side_blocked_the_other(
+    mentor, mentee, mailbox: Mailbox, sent
+) -> None:
+    blocked = services.request_accept(
+        request=services.request_create(mentee=mentee, mentor=mentor, note="Hi"), actor=mentor
+    )
+    other_mentee = make_member(display_name="Oli Othermentee")
+    services.offer_save(user=mentor, capacity=2)
+    unblocked = services.request_accept(
+        request=services.request_create(mentee=other_mentee, mentor=mentor, note="Hi"),
+        actor=mentor,
+    )
+    block_create(blocker=mentee, blocked=mentor)
+
+    with sent():
+        stopped = services.mentorship_send_checkin(
+            mentorship_id=blocked.pk, due=blocked.next_checkin_at.isoformat()
+        )
+        sent_on = services.mentorship_send_checkin(
+            mentorship_id=unblocked.pk, due=unblocked.next_checkin_at.isoformat()
+        )
+
+    assert (stopped, sent_on) == (False, True)
+    reminders = mailbox.wait_for(2)
+    assert sorted(m["To"] for m in reminders) == sorted([mentor.email, other_mentee.email])
+    blocked.refresh_from_db()
+    assert blocked.next_checkin_at is None
+
+
 def test_checkin_reminder_is_queued_for_its_due_time(mentor, mentee, settings) -> None:
     from django_tasks_db.models import DBTaskResult
 

@@ -137,3 +137,44 @@ def test_data_download_leaves_out_unpublished_proposals_and_their_scores(
         assert (proposal["mentee_id"], proposal["mentor_id"]) == (mentee.pk, mentor.pk)
         assert not {"score", "terms", "reason", "edited"} & set(proposal)
         assert '"community"' not in json.dumps(download)
+
+
+def test_speed_mentoring_page_and_schedule_hide_blocked_members(client: Client, db) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hemonc.mentorship import services
+    from hemonc.mentorship.enums import ProgramRole
+
+    organizer = make_member(display_name="Org Anizer", role=Role.ORGANIZER)
+    event = services.speed_event_create(
+        actor=organizer, title="Blood Buddies", starts_at=timezone.now() + timedelta(days=1),
+        rounds=2, table_size=2, round_minutes=8,
+    )  # fmt: skip
+    first = make_member(display_name="Dr. First Mentor")
+    second = make_member(display_name="Dr. Second Mentor")
+    mentee = make_member(display_name="Mia Mentee")
+    peer = make_member(display_name="Pat Peer")
+    for user, role in ((first, ProgramRole.MENTOR), (second, ProgramRole.MENTOR),
+                       (mentee, ProgramRole.MENTEE), (peer, ProgramRole.MENTEE)):  # fmt: skip
+        participant = services.speed_participant_add(event=event, user=user, role=role, actor=user)
+        services.speed_check_in(participant=participant, actor=organizer)
+    services.speed_event_schedule(event=event, actor=organizer)
+    # After the schedule: the mentee blocks a mentor she sits with, and a fellow mentee.
+    block_create(blocker=mentee, blocked=first)
+    block_create(blocker=peer, blocked=mentee)
+
+    for viewer, hidden in ((mentee, ["Dr. First Mentor", "Pat Peer"]),
+                           (first, ["Mia Mentee"]), (peer, ["Mia Mentee"])):  # fmt: skip
+        client.force_login(viewer)
+        page = client.get(f"/mentorship/speed/{event.pk}/").content.decode()
+        schedule = client.get(f"/mentorship/speed/{event.pk}/print/").content.decode()
+        assert "Round 1" in page
+        for name in hidden:
+            assert name not in page
+            assert name not in schedule
+    client.force_login(mentee)
+    assert (
+        "Dr. Second Mentor" in client.get(f"/mentorship/speed/{event.pk}/print/").content.decode()
+    )

@@ -398,6 +398,12 @@ def mentorship_send_checkin(*, mentorship_id: int, due: str) -> bool:
             or mentorship.next_checkin_at.isoformat() != due
         ):
             return False
+        if not user_may_see(viewer=mentorship.mentor, other=mentorship.mentee):
+            # One side blocked the other: no more reminders that name them to each other.
+            mentorship.next_checkin_at = None
+            mentorship.save(update_fields=["next_checkin_at", "updated_at"])
+            audit(actor=None, action="mentorship.checkin_stop", target=mentorship)
+            return False
         for user, other in (
             (mentorship.mentor, mentorship.mentee),
             (mentorship.mentee, mentorship.mentor),
