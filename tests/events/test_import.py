@@ -37,8 +37,9 @@ def test_import_creates_the_season_sessions_and_guests(db) -> None:
     assert special.peak_listeners == 187
     assert special.starts_at == datetime(2021, 11, 19, 1, 0, tzinfo=ZoneInfo("UTC"))
     assert sorted(g.name for g in special.guests.all()) == ["Dr. Priya Raman", "Dr. Tomas Silva"]
-    # A name that matches a member's display name links the member.
-    assert Guest.objects.get(name="Dr. Grace Mensah").member == grace
+    # A display name is the member's to choose: a guest's name never links a member.
+    assert Guest.objects.get(name="Dr. Grace Mensah").member is None
+    assert not Guest.objects.filter(member=grace).exists()
     assert LiveSession.objects.get(title__startswith="Choosing").title == (
         "Choosing a fellowship: heme, onc, or both?"
     )
@@ -130,3 +131,53 @@ def test_export_then_import_changes_nothing(db, tmp_path: Path) -> None:
 def test_export_of_an_unknown_season_fails(db) -> None:
     with pytest.raises(CommandError, match="no season called 'Nope'"):
         call_command("export-sessions", "--season", "Nope")
+
+
+def test_a_member_renamed_as_a_guest_does_not_take_over_their_sessions(db, tmp_path: Path) -> None:
+    _import("season1.csv", "--season", "Season 1")
+    priya = Guest.objects.get(name="Dr. Priya Raman")
+    impostor = make_member(display_name="Ima Poster")
+    from hemonc.members.services import profile_update
+
+    profile_update(profile=impostor.profile, actor=impostor, display_name="Dr. Priya Raman")
+
+    _import("season1.csv", "--season", "Season 1")
+
+    special = LiveSession.objects.get(title__startswith="Pre-ASH")
+    assert priya in special.guests.all()
+    assert not Guest.objects.filter(member=impostor).exists()
+    assert Guest.objects.count() == 4
+
+
+def test_a_guest_given_by_email_links_that_member_and_keeps_them(db, tmp_path: Path) -> None:
+    from hemonc.members.services import profile_update
+
+    grace = make_member(display_name="Dr. Grace Mensah")
+    linked = (FIXTURES / "season1.csv").read_text(encoding="utf-8-sig")
+    linked = linked.replace("Dr. Grace Mensah", grace.email.upper())
+    (tmp_path / "linked.csv").write_text(linked, encoding="utf-8")
+    call_command(
+        "import-sessions", str(tmp_path / "linked.csv"), "--season", "S", stdout=io.StringIO()
+    )
+    assert Guest.objects.get(member=grace).name == "Dr. Grace Mensah"
+    assert not Guest.objects.filter(name__contains="@").exists()
+    impostor = make_member(display_name="Someone")
+    profile_update(profile=impostor.profile, actor=impostor, display_name="Dr. Grace Mensah")
+
+    _import("season1.csv", "--season", "S")
+
+    guest = Guest.objects.get(member=grace)
+    assert guest.name == "Dr. Grace Mensah"
+    assert list(LiveSession.objects.get(title__startswith="Choosing").guests.all()) == [guest]
+    assert not Guest.objects.filter(member=impostor).exists()
+
+
+def test_a_guest_address_of_no_member_fails_with_line_and_field(db, tmp_path: Path) -> None:
+    text = (FIXTURES / "season1.csv").read_text(encoding="utf-8-sig")
+    (tmp_path / "unknown.csv").write_text(
+        text.replace("Dr. Tomas Silva", "nobody@example.org"), encoding="utf-8"
+    )
+    with pytest.raises(CommandError, match="line 4, field guests: no member has the address"):
+        call_command("import-sessions", str(tmp_path / "unknown.csv"), "--season", "S")
+    assert not LiveSession.objects.exists()
+    assert not Guest.objects.filter(name__contains="@").exists()

@@ -123,7 +123,7 @@ class SessionForm(forms.ModelForm):
         required=False,
         label="New guests",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One name a line. A member's display name links the member.",
+        help_text="One a line: a guest's name, or a member's email address to link that member.",
     )
     topics = TopicChoiceField(
         queryset=Topic.objects.order_by("kind", "name"),

@@ -34,7 +34,7 @@ from hemonc.events.enums import (
     SessionKind,
     SessionStatus,
 )
-from hemonc.events.importers.sessions_csv import SessionRow
+from hemonc.events.importers.sessions_csv import SessionRow, SessionsFileError
 from hemonc.events.models import (
     CalendarFeed,
     CheckIn,
@@ -444,20 +444,25 @@ def guest_update(*, guest: Guest, actor: User | None, **fields: Any) -> Guest:
 
 
 def guest_for_name(*, name: str) -> Guest:
-    """The guest called `name`: a member whose display name matches, else an external guest
-    of that name (created when new). Runs inside the caller's transaction."""
+    """The guest an organizer names, by a key members cannot choose. Runs inside the caller's
+    transaction.
+
+    A member's email address links that member (their guest, created when new); any other text
+    is the name of a guest (an existing one of that name, else a new external guest). A
+    member's display name never links them: they choose it, and could take a guest's.
+    """
     name = " ".join(name.split())
-    member = (
-        User.objects.filter(is_active=True, profile__display_name__iexact=name)
-        .order_by("id")
-        .first()
-    )
-    if member is not None:
+    if "@" in name:
+        member = (
+            User.objects.filter(is_active=True, email__iexact=name)
+            .select_related("profile")
+            .first()
+        )
+        if member is None:
+            raise DomainError(f"no member has the address {name}")
         guest = Guest.objects.filter(member=member).first()
-        if guest is None:
-            guest = Guest.objects.create(member=member, name=member.profile.display_name)
-        return guest
-    guest = Guest.objects.filter(member__isnull=True, name__iexact=name).order_by("id").first()
+        return guest or Guest.objects.create(member=member, name=str(member))
+    guest = Guest.objects.filter(name__iexact=name).order_by("id").first()
     return guest or Guest.objects.create(name=name)
 
 
@@ -909,7 +914,10 @@ def sessions_import(
     now = timezone.now()
     created = updated = 0
     for row in rows:
-        guests = [guest_for_name(name=name) for name in row.guests]
+        try:
+            guests = [guest_for_name(name=name) for name in row.guests]
+        except DomainError as error:
+            raise SessionsFileError(line=row.line, field="guests", problem=str(error)) from None
         session = LiveSession.objects.filter(
             season=season, starts_at=row.starts_at, title=row.title
         ).first()
