@@ -391,3 +391,31 @@ def test_a_host_and_asker_without_a_display_name_are_not_shown_by_email(
     for html in (page, questions):
         assert "root-admin" not in html
     assert f"Member #{root.pk}" in page
+
+
+def test_a_small_group_is_not_revealed_by_the_seats_left(
+    make_session, member, other_member, organizer, client
+) -> None:
+    session = make_session(capacity=10)
+    rsvp_create(session=session, user=other_member)
+
+    for html in (
+        client.get(session.get_absolute_url()).content.decode(),
+        _client(member).get(session.get_absolute_url()).content.decode(),
+    ):
+        assert "&lt;5 going" in html
+        assert "9 of 10" not in html
+        assert "More than 5 of 10 seats left." in html
+    for_organizer = _client(organizer).get(session.get_absolute_url()).content.decode()
+    assert "1 going" in for_organizer and "9 of 10 seats left." in for_organizer
+
+
+def test_seats_left_are_exact_once_the_group_is_not_small(make_session, client) -> None:
+    from tests.factories import make_member
+
+    session = make_session(capacity=10)
+    for n in range(6):
+        rsvp_create(session=session, user=make_member(display_name=f"Guest {n}"))
+
+    html = client.get(session.get_absolute_url()).content.decode()
+    assert "6 going" in html and "4 of 10 seats left." in html

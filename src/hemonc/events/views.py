@@ -110,12 +110,18 @@ def _session_context(request: HttpRequest, session: LiveSession) -> dict[str, An
     is_organizer = selectors.viewer_is_organizer(user)
     may_moderate = services.user_may_moderate_questions(user=user, session=session)
     has_seat = rsvp is not None and rsvp.status in {RsvpStatus.GOING, RsvpStatus.WAITLISTED}
+    counts = selectors.session_rsvp_counts(session=session)
     return {
         "session": session,
         "people": selectors.session_people(session=session, viewer=user),
         "rsvp": rsvp if has_seat else None,
         "waitlist_position": selectors.waitlist_position(rsvp=rsvp) if rsvp else None,
-        "counts": selectors.session_rsvp_counts(session=session),
+        "counts": counts,
+        "seats_label": selectors.seats_left_label(
+            capacity=session.capacity, going=counts.going, exact=is_organizer
+        )
+        if session.capacity
+        else "",
         "show_join_link": bool(session.join_url)
         and (not session.join_url_for_rsvps_only or has_seat or is_organizer),
         "is_over": session.ends_at <= now,
