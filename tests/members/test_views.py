@@ -333,3 +333,15 @@ def test_unblocking_someone_not_blocked_reveals_nothing(signed_in, other_member)
         assert response.status_code == 200
         assert "Ben Okafor" not in html and other_member.email not in html
         assert "That member was not blocked." in html
+
+
+def test_unlisted_members_profiles_are_not_found_by_visitors(client, member, other_member):
+    unlisted = make_member(display_name="Una Listed", listed_in_directory=False)
+    url = reverse("members:profile", args=[unlisted.pk])
+
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("members:profile", args=[other_member.pk])).status_code == 200
+    client.force_login(member)
+    assert "Una Listed" in client.get(url).content.decode()
+    client.force_login(unlisted)
+    assert "Una Listed" in client.get(url).content.decode()

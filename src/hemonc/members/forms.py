@@ -102,6 +102,11 @@ class ProfileForm(forms.ModelForm):
         self.fields["bio"].help_text = ""
         self.fields["orcid"].help_text = "e.g. 0000-0002-1825-0097"
         self.fields["orcid"].validators = []
+        self.fields[
+            "listed_in_directory"
+        ].help_text = (
+            "Unlisted, your profile is seen only by signed-in members who follow a link to it."
+        )
         for name, field in self.fields.items():
             if name.endswith("_visibility"):
                 subject = self[name.removesuffix("_visibility")].label

@@ -29,6 +29,9 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     other = get_object_or_404(User.objects.select_related("profile"), pk=user_id, is_active=True)
     if not selectors.user_may_see(viewer=request.user, other=other):
         raise Http404("No such member.")
+    if not request.user.is_authenticated and not other.profile.listed_in_directory:
+        # Who chose not to be listed is met by members only, never by visitors stepping ids.
+        raise Http404("No such member.")
     view = selectors.profile_view(profile=other.profile, viewer=request.user)
     return render(
         request,
