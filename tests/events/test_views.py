@@ -419,3 +419,33 @@ def test_seats_left_are_exact_once_the_group_is_not_small(make_session, client) 
 
     html = client.get(session.get_absolute_url()).content.decode()
     assert "6 going" in html and "4 of 10 seats left." in html
+
+
+def test_a_papers_link_is_http_or_https_only(organizer, make_session, client) -> None:
+    import pytest
+
+    from hemonc.core.errors import DomainError
+    from hemonc.events.services import session_update
+
+    form = {"title": "Journal club", "kind": "journal_club", "duration_minutes": "60",
+            "starts_at_local": "2027-01-07T19:30", "time_zone": "UTC", "status": "scheduled"}  # fmt: skip
+    refused = _client(organizer).post(
+        reverse("events:session_create"), {**form, "paper": "javascript:alert(document.cookie)"}
+    )
+    kept = _client(organizer).post(
+        reverse("events:session_create"),
+        {**form, "title": "Journal club 2", "paper": "https://www.nejm.org/doi/full/10.1056/x"},
+    )
+    assert refused.status_code == 200
+    assert "the paper&#x27;s DOI" in refused.content.decode()
+    assert not LiveSession.objects.filter(title="Journal club").exists()
+    assert kept.status_code == 302
+
+    session = make_session(kind="journal_club", paper="10.1056/NEJMoa1234567")
+    with pytest.raises(DomainError, match="DOI"):
+        session_update(session=session, actor=organizer, paper="JAVASCRIPT:alert(1)")
+    # A value stored before the rule (or by hand) is shown as text, never as a link.
+    LiveSession.objects.filter(pk=session.pk).update(paper="javascript:alert(1)")
+    html = client.get(session.get_absolute_url()).content.decode()
+    assert 'href="javascript:' not in html
+    assert "javascript:alert(1)" in html

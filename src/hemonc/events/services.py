@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.core.mail import mailers
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -46,6 +47,7 @@ from hemonc.events.models import (
     Rsvp,
     Season,
     new_feed_token,
+    validate_paper,
 )
 from hemonc.members.models import User
 from hemonc.taxonomy.models import Topic
@@ -269,6 +271,11 @@ def _normalize_session_fields(fields: dict[str, Any]) -> None:
         _check_time_zone(fields["time_zone"])
     if "starts_at" in fields and timezone.is_naive(fields["starts_at"]):
         raise DomainError("A session's start needs a time zone.")
+    if fields.get("paper"):
+        try:
+            validate_paper(fields["paper"])
+        except ValidationError as error:
+            raise DomainError(" ".join(error.messages)) from None
     if fields.get("hashtag"):
         fields["hashtag"] = fields["hashtag"].lstrip("#")
     if fields.get("conference_tag"):
