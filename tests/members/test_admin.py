@@ -86,6 +86,8 @@ def test_superuser_keeps_the_password_form(client, root, member):
     client.post(url, {"password1": "a-new-long-passphrase", "password2": "a-new-long-passphrase"})
     member.refresh_from_db()
     assert member.check_password("a-new-long-passphrase")
+    entry = AuditEntry.objects.get(action="member.password_set")
+    assert (entry.actor, entry.target_id, entry.changes) == (root, str(member.pk), {})
 
 
 def test_organizer_cannot_add_an_account_with_a_password(as_organizer):
@@ -105,6 +107,10 @@ def test_organizer_cannot_edit_or_delete_a_superuser(as_organizer, root):
     url = f"/admin/members/user/{root.pk}/change/"
     as_organizer.post(url, _change_form(root, email="mine@example.org", is_active=""))
     deleted = as_organizer.post(f"/admin/members/user/{root.pk}/delete/", {"post": "yes"})
+    as_organizer.post(
+        "/admin/members/user/",
+        {"action": "delete_selected", "_selected_action": [str(root.pk)], "post": "yes"},
+    )
     root.refresh_from_db()
     assert (root.email, root.is_active) == ("root-admin@example.org", True)
     assert deleted.status_code == 403
@@ -127,11 +133,17 @@ def test_organizer_cannot_add_an_email_address_to_someone_elses_account(as_organ
     assert not EmailAddress.objects.filter(email="attacker@example.org").exists()
 
 
-def test_organizer_cannot_deactivate_another_organizer(as_organizer):
+def test_organizer_cannot_deactivate_another_organizer_but_a_member(as_organizer, member):
     other = make_member(display_name="Other Organizer", role=Role.ORGANIZER)
     as_organizer.post(f"/admin/members/user/{other.pk}/change/", _change_form(other, is_active=""))
+    as_organizer.post(
+        f"/admin/members/user/{member.pk}/change/",
+        _change_form(member, is_active="", **{"profile-0-display_name": "Ana L."}),
+    )
     other.refresh_from_db()
+    member.refresh_from_db()
     assert other.is_active
+    assert (member.is_active, member.profile.display_name) == (False, "Ana L.")
 
 
 def test_organizer_cannot_grant_privileges_through_the_change_form(as_organizer, organizer, member):

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 
-from hemonc.core.audit import acting_as
+from hemonc.core.audit import acting_as, audit
 from hemonc.core.errors import DomainError
 from hemonc.members.enums import Role
 from hemonc.members.models import Block, Mute, Profile, User
@@ -140,8 +140,11 @@ class UserAdmin(BaseUserAdmin):
     ) -> HttpResponse:
         if not request.user.is_superuser:
             raise PermissionDenied
-        with acting_as(request.user):
-            return super().user_change_password(request, id, form_url)
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            target = self.get_object(request, id)
+            audit(actor=request.user, action="member.password_set", target=target)
+        return response
 
     def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         with acting_as(request.user):
