@@ -226,3 +226,14 @@ def test_createsuperuser_is_audited(monkeypatch):
     entry = AuditEntry.objects.get(action="member.privileges_change", target_id=str(user.pk))
     assert entry.actor is None
     assert entry.changes == {"fields": ["is_staff", "is_superuser"]}
+
+
+def test_organizer_only_reads_the_audit_log_and_the_task_queue(as_organizer, organizer):
+    # A queued task runs any function with any arguments; an audit row is evidence.
+    assert organizer.has_perm("django_tasks_database.view_dbtaskresult")
+    assert not organizer.has_perm("django_tasks_database.add_dbtaskresult")
+    assert not organizer.has_perm("django_tasks_database.change_dbtaskresult")
+    assert not organizer.has_perm("core.change_auditentry")
+    assert not organizer.has_perm("core.delete_auditentry")
+    assert as_organizer.get("/admin/django_tasks_database/dbtaskresult/add/").status_code == 403
+    assert as_organizer.get("/admin/core/auditentry/").status_code == 200
