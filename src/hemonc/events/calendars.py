@@ -74,7 +74,10 @@ def sessions_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    calendar.add("x-wr-calname", name)
+    # icalendar knows no type for an X- property and would write the name as it is; as a
+    # vText its commas, semicolons, backslashes and line breaks are escaped (RFC 5545,
+    # 3.3.11) like SUMMARY's, and VALUE=TEXT tells every reader to unescape them.
+    calendar.add("x-wr-calname", vText(name), parameters={"VALUE": "TEXT"})
     for session in sessions:
         calendar.add_component(
             session_event(
