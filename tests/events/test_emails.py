@@ -152,3 +152,74 @@ def test_cancellation_mail_to_a_member_with_a_hostile_name(
 
     (message,) = mailbox.wait_for(1)
     assert_carried_as_text(ATTACK_LINK, message)
+
+
+# ---------------------------------------------------------------------------------------------
+# One-line fields keep to one line, whichever way they come in.
+
+BROKEN = "Myeloma\r\nBcc: victim@example.org\u2028\x00end"
+MENDED = "Myeloma Bcc: victim@example.org end"
+
+
+def test_services_keep_session_titles_and_visitor_names_on_one_line(
+    make_session, organizer
+) -> None:
+    from hemonc.events.services import guest_create, season_create
+
+    session = make_session(title=BROKEN, venue="Hall\nB")
+    assert (session.title, session.venue) == (MENDED, "Hall B")
+    session = session_update(session=session, actor=organizer, title="New\ttitle\n")
+    assert session.title == "New title"
+    assert rsvp_request(session=session, email="v@example.org", name=BROKEN).name == MENDED[:80]
+    today = timezone.localdate()
+    season = season_create(actor=organizer, name=BROKEN, starts_on=today, ends_on=today)
+    assert season.name == MENDED
+    assert guest_create(actor=organizer, name=BROKEN, title="Prof\nX").title == "Prof X"
+
+
+def test_session_import_keeps_titles_on_one_line(organizer) -> None:
+    from hemonc.events.importers.sessions_csv import SessionRow
+    from hemonc.events.services import sessions_import
+
+    row = SessionRow(
+        line=2,
+        starts_at=timezone.now() + timedelta(days=2),
+        title=BROKEN,
+        kind="regular",
+        guests=("Dr.\x0bGrace",),
+        attendance=None,
+        recording_url="",
+    )
+
+    sessions_import(season_name="Season\n2026", rows=[row], actor=organizer)
+
+    session = LiveSession.objects.get()
+    assert (session.title, session.season.name) == (MENDED, "Season 2026")  # type: ignore[union-attr]
+    assert [g.name for g in session.guests.all()] == ["Dr. Grace"]
+
+
+def test_visitor_rsvp_form_keeps_the_name_on_one_line(make_session, client) -> None:
+    session = make_session()
+
+    client.post(
+        f"/sessions/{session.pk}/rsvp/email/", {"email": "v@example.org", "name": "Vi\r\nX"}
+    )
+
+    assert Rsvp.objects.get(session=session).name == "Vi X"
+
+
+def test_session_and_schedule_forms_keep_titles_on_one_line(db) -> None:
+    from hemonc.events.forms import ScheduleForm, SeasonForm, SessionForm
+
+    session_form = SessionForm(data={"title": BROKEN, "venue": "Hall\nB"})
+    session_form.is_valid()
+    assert (session_form.cleaned_data["title"], session_form.cleaned_data["venue"]) == (
+        MENDED,
+        "Hall B",
+    )
+    schedule_form = ScheduleForm(data={"title": "Live\n#{n}"})
+    schedule_form.is_valid()
+    assert schedule_form.cleaned_data["title"] == "Live #{n}"
+    season_form = SeasonForm(data={"name": "Season\r\n1"})
+    season_form.is_valid()
+    assert season_form.cleaned_data["name"] == "Season 1"

@@ -106,3 +106,38 @@ def test_every_mentorship_mail_carries_hostile_input_as_text(
             assert_carried_as_text(value, received)
     assert "\n" not in received["Subject"]
     assert received["Auto-Submitted"] == "auto-generated"
+
+
+def test_display_names_and_program_names_are_kept_to_one_line(mentor, mentee) -> None:
+    from hemonc.members.enums import Role
+    from hemonc.members.forms import ProfileForm, SignupForm
+    from hemonc.members.services import member_set_role, profile_update
+    from hemonc.mentorship.forms import ProgramForm, SpeedEventForm
+
+    profile = profile_update(
+        profile=mentee.profile, actor=mentee, display_name="Ana\r\nBcc: x@example.org"
+    )
+    assert profile.display_name == "Ana Bcc: x@example.org"
+    signup = SignupForm(data={"display_name": "Ana\nLopez"})
+    assert signup.is_valid() and signup.cleaned_data["display_name"] == "Ana Lopez"
+    form = ProfileForm(data={"display_name": "Ana\u2028Lopez", "institution": "A\tB"})
+    form.is_valid()
+    assert (form.cleaned_data["display_name"], form.cleaned_data["institution"]) == (
+        "Ana Lopez",
+        "A B",
+    )
+    for form_class, field in ((ProgramForm, "name"), (SpeedEventForm, "title")):
+        program_form = form_class(data={field: "Spring\r\n2026"})
+        program_form.is_valid()
+        assert program_form.cleaned_data[field] == "Spring 2026"
+
+    member_set_role(user=mentor, role=Role.ORGANIZER, enabled=True, actor=None)
+    now = timezone.now()
+    program = services.program_create(
+        actor=mentor,
+        name="Spring\n2026",
+        applications_open_at=now,
+        applications_close_at=now + timedelta(days=1),
+        matching_date=(now + timedelta(days=2)).date(),
+    )
+    assert program.name == "Spring 2026"

@@ -26,6 +26,7 @@ from hemonc.core.audit import audit
 from hemonc.core.bulkmail import BulkSender
 from hemonc.core.errors import DomainError, PermissionDenied
 from hemonc.core.ratelimit import Limit, limit_consume
+from hemonc.core.text import one_line
 from hemonc.core.timezones import is_time_zone
 from hemonc.events.emails import SessionBulkMail, rsvp_message
 from hemonc.events.enums import (
@@ -126,6 +127,7 @@ def season_create(
 ) -> Season:
     _require_organizer(actor)
     _check_time_zone(time_zone)
+    name = one_line(name)
     if ends_on < starts_on:
         raise DomainError("A season ends on or after the day it starts.")
     if Season.objects.filter(name__iexact=name.strip()).exists():
@@ -151,7 +153,7 @@ def season_update(*, season: Season, actor: User | None, **fields: Any) -> Seaso
     if "time_zone" in fields:
         _check_time_zone(fields["time_zone"])
     if "name" in fields:
-        fields["name"] = fields["name"].strip()
+        fields["name"] = one_line(fields["name"])
         if Season.objects.filter(name__iexact=fields["name"]).exclude(pk=season.pk).exists():
             raise DomainError(f"There is already a season called {fields['name']!r}.")
     changed = sorted(name for name, value in fields.items() if getattr(season, name) != value)
@@ -224,6 +226,7 @@ def season_schedule_sessions(
     generator again after skipping a date adds nothing twice.
     """
     _require_organizer(actor)
+    title = one_line(title) or "Live session"
     starts = schedule_start_times(
         first_date=max(first_date, season.starts_on),
         last_date=season.ends_on,
@@ -263,10 +266,19 @@ def season_schedule_sessions(
 # Sessions
 
 
+# A session's one-line fields: a line break there would reach mail subjects and calendars.
+SESSION_ONE_LINE_FIELDS = ("title", "venue", "hashtag", "conference_tag", "paper")
+
+
 def _normalize_session_fields(fields: dict[str, Any]) -> None:
     unknown = set(fields) - SESSION_FIELDS
     if unknown:
         raise DomainError(f"Unknown session fields: {', '.join(sorted(unknown))}.")
+    for name in SESSION_ONE_LINE_FIELDS:
+        if isinstance(fields.get(name), str):
+            fields[name] = one_line(fields[name])
+    if "title" in fields and not fields["title"]:
+        raise DomainError("A session needs a title.")
     if "time_zone" in fields:
         _check_time_zone(fields["time_zone"])
     if "starts_at" in fields and timezone.is_naive(fields["starts_at"]):
@@ -431,7 +443,8 @@ def guest_create(
         raise DomainError(f"Unknown guest fields: {', '.join(sorted(set(fields) - allowed))}.")
     if member is not None and Guest.objects.filter(member=member).exists():
         raise DomainError(f"{member} is already a guest.")
-    guest = Guest.objects.create(name=name.strip(), member=member, **fields)
+    _one_line_guest_fields(fields)
+    guest = Guest.objects.create(name=one_line(name), member=member, **fields)
     audit(actor=actor, action="guest.create", target=guest)
     return guest
 
@@ -442,12 +455,19 @@ def guest_update(*, guest: Guest, actor: User | None, **fields: Any) -> Guest:
     allowed = {"name", "title", "bio", "handle", "photo", "member"}
     if set(fields) - allowed:
         raise DomainError(f"Unknown guest fields: {', '.join(sorted(set(fields) - allowed))}.")
+    _one_line_guest_fields(fields)
     changed = sorted(name for name, value in fields.items() if getattr(guest, name) != value)
     for name, value in fields.items():
         setattr(guest, name, value)
     guest.save()
     audit(actor=actor, action="guest.update", target=guest, changes={"fields": changed})
     return guest
+
+
+def _one_line_guest_fields(fields: dict[str, Any]) -> None:
+    for name in ("name", "title", "handle"):
+        if isinstance(fields.get(name), str):
+            fields[name] = one_line(fields[name])
 
 
 def guest_for_name(*, name: str) -> Guest:
@@ -458,7 +478,7 @@ def guest_for_name(*, name: str) -> Guest:
     is the name of a guest (an existing one of that name, else a new external guest). A
     member's display name never links them: they choose it, and could take a guest's.
     """
-    name = " ".join(name.split())
+    name = one_line(name)
     if "@" in name:
         member = (
             User.objects.filter(is_active=True, email__iexact=name)
@@ -547,7 +567,7 @@ def rsvp_request(*, session: LiveSession, email: str, name: str = "") -> Rsvp:
     ):
         return rsvp
     rsvp = rsvp or Rsvp(session=session, email=email)
-    rsvp.name = name.strip()[:80]
+    rsvp.name = one_line(name)[:80]
     rsvp.status = RsvpStatus.PENDING
     rsvp.cancelled_at = None
     rsvp.save()
@@ -900,6 +920,7 @@ def sessions_import(
     rows = list(rows)
     _check_time_zone(time_zone)
     zone = ZoneInfo(time_zone)
+    season_name = one_line(season_name)
     season = Season.objects.filter(name__iexact=season_name.strip()).first()
     season_created = season is None
     days = [row.starts_at.astimezone(zone).date() for row in rows]
@@ -925,13 +946,14 @@ def sessions_import(
             guests = [guest_for_name(name=name) for name in row.guests]
         except DomainError as error:
             raise SessionsFileError(line=row.line, field="guests", problem=str(error)) from None
+        title = one_line(row.title)  # a quoted cell may hold a line break
         session = LiveSession.objects.filter(
-            season=season, starts_at=row.starts_at, title=row.title
+            season=season, starts_at=row.starts_at, title=title
         ).first()
         if session is None:
             session = LiveSession.objects.create(
                 season=season,
-                title=row.title,
+                title=title,
                 starts_at=row.starts_at,
                 kind=row.kind,
                 time_zone=season.time_zone,

@@ -9,6 +9,7 @@ from django.db.models import Case, Value, When
 
 from hemonc.core.caching import page_cache
 from hemonc.core.countries import country_choices
+from hemonc.core.text import OneLineField
 from hemonc.core.timezones import time_zone_choices
 from hemonc.core.widgets import Select
 from hemonc.members.enums import Gender, IdentityCommunity
@@ -21,7 +22,7 @@ from hemonc.taxonomy.models import CareerPath, Topic
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form."""
 
-    display_name = forms.CharField(
+    display_name = OneLineField(
         max_length=80, label="Your name", help_text="As colleagues know you, e.g. Dr. Ana Lopez."
     )
 
@@ -79,6 +80,18 @@ class ProfileForm(forms.ModelForm):
             "gender", "gender_self_description", "identity_communities",
             "share_communities_with_matcher",
         ]  # fmt: skip
+        field_classes = dict.fromkeys(
+            (
+                "display_name",
+                "pronouns",
+                "institution",
+                "gender_self_description",
+                "x_handle",
+                "bluesky_handle",
+                "mastodon_handle",
+            ),
+            OneLineField,
+        )
         labels = {
             "x_handle": "X handle",
             "bluesky_handle": "Bluesky handle",

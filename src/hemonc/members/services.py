@@ -19,6 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from hemonc.core.audit import audit
 from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError
+from hemonc.core.text import one_line
 from hemonc.members.enums import Role, Visibility
 from hemonc.members.models import Block, Mute, Profile, User
 from hemonc.members.selectors import HIDDEN_CACHE
@@ -59,6 +60,13 @@ def profile_search_document(profile: Profile) -> str:
     return " ".join(part for part in parts if part)
 
 
+# A line break in these would reach mail subjects and every page that shows the name.
+PROFILE_ONE_LINE_FIELDS = (
+    "display_name", "pronouns", "institution", "gender_self_description",
+    "x_handle", "bluesky_handle", "mastodon_handle",
+)  # fmt: skip
+
+
 @transaction.atomic
 def profile_update(
     *,
@@ -74,6 +82,9 @@ def profile_update(
         raise DomainError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
     if actor.pk != profile.user_id and not actor.is_organizer:
         raise DomainError("You can only edit your own profile.")
+    for name in PROFILE_ONE_LINE_FIELDS:
+        if isinstance(fields.get(name), str):
+            fields[name] = one_line(fields[name])
     if fields.get("orcid"):
         fields["orcid"] = normalize_orcid(fields["orcid"])
     for handle in ("x_handle", "bluesky_handle"):

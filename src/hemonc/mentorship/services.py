@@ -13,6 +13,7 @@ from django.utils import timezone
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError, PermissionDenied
 from hemonc.core.ratelimit import Limit, limit_take
+from hemonc.core.text import one_line
 from hemonc.members.models import User
 from hemonc.members.selectors import user_may_see
 from hemonc.mentorship import selectors
@@ -491,6 +492,9 @@ def program_create(*, actor: User, **fields: Any) -> Program:
     _organizer(actor)
     if fields["applications_close_at"] <= fields["applications_open_at"]:
         raise DomainError("Applications must close after they open.")
+    for name in ("name", "hashtag"):  # the name reaches mail subjects
+        if isinstance(fields.get(name), str):
+            fields[name] = one_line(fields[name])
     program = Program.objects.create(created_by=actor, **fields)
     audit(actor=actor, action="mentorship.program_create", target=program)
     return program
@@ -652,6 +656,8 @@ def program_publish(*, program: Program, actor: User) -> list[Mentorship]:
 @transaction.atomic
 def speed_event_create(*, actor: User, **fields: Any) -> SpeedMentoringEvent:
     _organizer(actor)
+    if isinstance(fields.get("title"), str):
+        fields["title"] = one_line(fields["title"])
     event = SpeedMentoringEvent.objects.create(created_by=actor, **fields)
     audit(actor=actor, action="mentorship.speed_event_create", target=event)
     return event
