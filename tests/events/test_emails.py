@@ -12,6 +12,7 @@ from django.utils import timezone
 from icalendar import Calendar, vText
 
 from hemonc.events.calendars import session_invitation, sessions_calendar
+from hemonc.events.emails import SUBJECTS, TO_EVERYONE, SessionBulkMail, rsvp_message
 from hemonc.events.models import LiveSession, Rsvp
 from hemonc.events.services import (
     rsvp_create,
@@ -223,3 +224,26 @@ def test_session_and_schedule_forms_keep_titles_on_one_line(db) -> None:
     season_form = SeasonForm(data={"name": "Season\r\n1"})
     season_form.is_valid()
     assert season_form.cleaned_data["name"] == "Season 1"
+
+
+@pytest.mark.parametrize("kind", sorted(SUBJECTS))
+def test_every_session_mail_carries_hostile_input_as_text(make_session, mailbox, kind) -> None:
+    from hemonc.core.bulkmail import BulkSender
+
+    session = make_session(title=FORMULA, join_url="https://x.com/i/spaces/1abc")
+    rsvp = rsvp_request(session=session, email="v@example.org", name=ATTACK_LINK)
+    LiveSession.objects.filter(pk=session.pk).update(title=f"{FORMULA}\n{PIXEL}" + "y" * 400)
+    rsvp = Rsvp.objects.select_related("session").get(pk=rsvp.pk)
+
+    if kind.startswith("reminder"):
+        with BulkSender() as sender:
+            SessionBulkMail(rsvp.session, kind=kind).send(sender, rsvp)
+    else:
+        rsvp_message(rsvp, kind=kind).send()
+
+    (message,) = mailbox.wait_for(1)
+    for value in (ATTACK_LINK, FORMULA, PIXEL):
+        assert_carried_as_text(value, message, links=JOIN)
+    assert "\n" not in message["Subject"] and len(message["Subject"]) <= 250
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert (message["List-Id"] is not None) == (kind in TO_EVERYONE)
