@@ -273,3 +273,24 @@ def test_a_subject_with_a_line_break_or_a_huge_one_still_goes_out_on_one_line(  
     assert huge["Subject"].startswith("Zoë yyy")
     assert len(huge["Subject"]) <= 250 and huge["Subject"].endswith("…")
     assert all(len(line) <= 78 for line in _raw_header(huge, "Subject").splitlines())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    subject=st.lists(
+        st.sampled_from(["é", "🎉", "«", "news", "x" * 60, " ", "=?", "?=", "_", "\n", "日本"]),
+        max_size=30,
+    ).map("".join)
+    | st.text(max_size=120)
+)
+def test_encoded_subjects_read_back_and_never_hold_an_empty_word(subject: str) -> None:
+    from hemonc.core.bulkmail import encode_header_text, header_text
+
+    encoded = encode_header_text("Subject", subject)
+
+    assert encoded.isascii()
+    assert "?q??=" not in encoded and "?b??=" not in encoded
+    parsed = BytesParser(policy=policy.default).parsebytes(
+        f"Subject: {encoded}\r\n\r\n".encode("ascii")
+    )
+    assert parsed["Subject"] == header_text(subject)

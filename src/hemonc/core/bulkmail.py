@@ -52,7 +52,7 @@ def header_text(value: object, *, limit: int = HEADER_TEXT_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def encode_header_text(name: str, value: object) -> str:
+def encode_header_text(name: str, value: object, *, limit: int = HEADER_TEXT_LIMIT) -> str:
     """`value` as it travels in header `name`: ASCII words as they are, anything else as
     RFC 2047 encoded words (UTF-8, each at most 75 characters), folded to 78 characters.
 
@@ -60,9 +60,24 @@ def encode_header_text(name: str, value: object) -> str:
     word (`=?utf-8?q??=`) where a non-ASCII word meets a fold, which strict readers score
     as a malformed header; `email.header.Header` never does.
     """
-    text = header_text(value)
-    charset = "us-ascii" if text.isascii() and "=?" not in text else "utf-8"
-    return Header(text, charset, maxlinelen=78, header_name=name).encode(linesep="\r\n")
+    text = header_text(value, limit=limit)
+    if text.isascii() and "=?" not in text:
+        return _fold_at_spaces(text, first=len(name) + 2)
+    return Header(text, "utf-8", maxlinelen=78, header_name=name).encode(linesep="\r\n")
+
+
+def _fold_at_spaces(text: str, *, first: int) -> str:
+    """ASCII words folded before 78 characters where a space allows (a CRLF before the
+    space, which unfolding removes again); a longer word keeps its line (at most 998)."""
+    lines: list[str] = []
+    line, used = "", first
+    for word in text.split(" "):
+        if line and used + len(line) + 1 + len(word) > 78:
+            lines.append(line)
+            line, used = word, 1
+        else:
+            line = f"{line} {word}" if line else word
+    return "\r\n ".join([*lines, line])
 
 
 def mail_date(timestamp: float | None = None) -> str:
@@ -191,7 +206,7 @@ class PreparedMail:
         head.set_raw("Subject", encode_header_text("Subject", subject))
         head["MIME-Version"] = "1.0"
         for name, value in self.headers.items():
-            head.set_raw(name, encode_header_text(name, value))
+            head.set_raw(name, encode_header_text(name, value, limit=900))
         # Encoded once (RFC 2047 words, folding); each copy appends its own headers.
         self.head = head.as_bytes().rstrip(b"\r\n") + b"\r\n"
         # Random once, then counted: unique Message-IDs without a system call per message.
