@@ -21,6 +21,7 @@ from hemonc.events.services import (
     session_send_reminders,
     session_update,
 )
+from hemonc.events.tokens import CONFIRM_SALT
 from tests.factories import make_member
 from tests.mailcheck import ATTACK_LINK, FORMULA, PIXEL, assert_carried_as_text, parts
 
@@ -247,3 +248,37 @@ def test_every_session_mail_carries_hostile_input_as_text(make_session, mailbox,
     assert "\n" not in message["Subject"] and len(message["Subject"]) <= 250
     assert message["Auto-Submitted"] == "auto-generated"
     assert (message["List-Id"] is not None) == (kind in TO_EVERYONE)
+
+
+def test_visitor_confirmation_link_reveals_no_address(make_session, mailbox, committed, client):
+    import base64
+
+    from django.core import signing
+
+    session = make_session()
+    with committed():
+        rsvp = rsvp_request(session=session, email="secret.person@example.org", name="Vi")
+
+    (message,) = mailbox.wait_for(1)
+    text, _ = parts(message)
+    path = re.search(r"/sessions/rsvp/confirm/[^/\s]+/", text).group(0)  # type: ignore[union-attr]
+    token = path.rstrip("/").rsplit("/", 1)[-1]
+    decoded = []
+    for piece in token.split(":"):
+        try:
+            decoded.append(base64.urlsafe_b64decode(piece + "=" * (-len(piece) % 4)))
+        except ValueError:
+            continue
+    assert not any(b"secret.person" in raw or b"@" in raw for raw in decoded)
+    assert "secret.person" not in token
+
+    client.post(path)
+    rsvp.refresh_from_db()
+    assert rsvp.status == "going"
+
+    # A link mailed before links held only the id still confirms until it expires.
+    other = rsvp_request(session=session, email="old@example.org")
+    old = signing.dumps({"rsvp": other.pk, "email": "old@example.org"}, salt=CONFIRM_SALT)
+    client.post(f"/sessions/rsvp/confirm/{old}/")
+    other.refresh_from_db()
+    assert other.status == "going"
