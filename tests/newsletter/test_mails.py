@@ -197,3 +197,29 @@ def test_test_send_of_an_issue_carries_its_subject_as_text(
     assert message["Subject"] == f"[Test] {ATTACK_LINK}"
     assert_carried_as_text(ATTACK_LINK, message)
     assert_carried_as_text(PIXEL, message)
+
+
+@pytest.mark.django_db
+def test_imported_names_and_institutions_are_kept_to_one_line() -> None:
+    from hemonc.newsletter.enums import ConsentSource, SubscriberStatus
+    from hemonc.newsletter.importers import Row
+
+    make_subscriber("known@example.org")
+    rows = [
+        Row(
+            file="list.csv",
+            line=line,
+            email=email,
+            status=SubscriberStatus.SUBSCRIBED,
+            consent_source=ConsentSource.IMPORT,
+            consented_at=timezone.now(),
+            name="Rosa\r\nDiaz",
+            institution="Hospital\ndel Valle",
+        )
+        for line, email in ((2, "new@example.org"), (3, "known@example.org"))
+    ]
+
+    services.subscribers_import(rows=rows)
+
+    for subscriber in Subscriber.objects.all():
+        assert (subscriber.name, subscriber.institution) == ("Rosa Diaz", "Hospital del Valle")

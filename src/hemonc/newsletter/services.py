@@ -364,13 +364,13 @@ def subscribers_import(*, rows: Iterable[Row], actor: User | None = None) -> Imp
         if subscriber is None:
             subscriber = Subscriber.objects.create(
                 email=row.email,
-                name=row.name,
+                name=one_line(row.name),
                 status=row.status,
                 status_changed_at=row.left_at or row.consented_at or now,
                 stage=row.stage,
                 specialty=row.specialty,
                 country=row.country,
-                institution=row.institution,
+                institution=one_line(row.institution),
                 gender=row.gender,
                 consented_at=row.consented_at,
                 consent_ip=row.consent_ip,
@@ -393,6 +393,7 @@ def subscribers_import(*, rows: Iterable[Row], actor: User | None = None) -> Imp
         # What people told us directly wins over a spreadsheet: imports only fill blanks.
         for name in DEMOGRAPHIC_FIELDS:
             value = getattr(row, name)
+            value = one_line(value) if name in ONE_LINE_ANSWERS else value
             if value and not getattr(subscriber, name):
                 setattr(subscriber, name, value)
                 changed.append(name)
