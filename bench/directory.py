@@ -612,8 +612,9 @@ def _profile_directory(session_key: str, connection: Any) -> dict[str, Any]:
     databases includes finding the rows (SQLite computes a sort before the first row).
     """
     from django.conf import settings
-    from django.core.cache import cache
     from django.test import Client
+
+    from hemonc.core.caching import page_cache as cache
 
     client = Client(SERVER_NAME=LOOPBACK)
     client.cookies[settings.SESSION_COOKIE_NAME] = session_key

@@ -253,12 +253,12 @@ def _measure(rsvps: int, feed_sessions: int) -> dict[str, Any]:
     from datetime import timedelta
 
     from django.contrib.auth.hashers import make_password
-    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
+    from hemonc.core.caching import page_cache as cache
     from hemonc.events.emails import rsvp_message
     from hemonc.events.enums import RsvpStatus
     from hemonc.events.models import LiveSession, Rsvp

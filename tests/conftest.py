@@ -39,10 +39,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(autouse=True)
 def _empty_cache():  # type: ignore[no-untyped-def]
-    """Each test starts with an empty cache, as a freshly started server does."""
-    from django.core.cache import cache
+    """Each test starts with empty caches, as a freshly started server does."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 @pytest.fixture

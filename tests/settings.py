@@ -20,6 +20,10 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
+# One process: its memory is shared by every thread. Tests about several processes configure
+# the database cache themselves.
+if not os.environ.get("CACHE_URL"):
+    CACHES = {"default": parse_cache_url("CACHE_URL", None), "pages": parse_cache_url("", None)}  # noqa: F405
 # A file, not memory, so the backup tests restore into SQLite as production does (WAL on).
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

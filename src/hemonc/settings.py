@@ -8,6 +8,7 @@ from hemonc.core.env import (
     env_bool,
     env_int,
     env_list,
+    env_networks,
     env_path,
     env_str,
     env_time_zone,
@@ -99,12 +100,25 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": parse_cache_url("CACHE_URL", env_str("CACHE_URL", "locmem://"))}
+# Caches (docs/operations.md). "default" is shared by every process, for rate limits (ours and
+# allauth's) and Redis sessions: the database unless CACHE_URL names Redis. "pages" keeps the
+# pages' version-keyed entries (core.caching): in each process's memory, or in Redis if set.
+CACHES = {"default": parse_cache_url("CACHE_URL", env_str("CACHE_URL", "db://"))}
+CACHES["pages"] = (
+    CACHES["default"]
+    if CACHES["default"]["BACKEND"].endswith(("RedisCache", "DummyCache"))
+    else parse_cache_url("CACHE_URL", None)
+)
 SESSION_ENGINE = (
     "django.contrib.sessions.backends.cache"
     if "Redis" in CACHES["default"]["BACKEND"]
     else "django.contrib.sessions.backends.db"
 )
+# Reverse proxies whose X-Forwarded-For names the client (addresses or CIDR networks); the
+# client address keys the rate limits. Unset: the connecting address is the client.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
+# Who may read /healthz in detail besides organizers: a request with this bearer token.
+HEALTHZ_TOKEN = env_str("HEALTHZ_TOKEN", "")
 
 TASKS = {
     "default": {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from email import policy
 from email.parser import BytesParser
 
@@ -196,3 +197,100 @@ def test_long_list_unsubscribe_stays_a_plain_url_on_the_django_path(mailbox):
     received = mailbox.wait_for(1)[0]
     raw = dict(received.raw_items())["List-Unsubscribe"]
     assert raw.replace("\r\n", "").replace("\n", "").strip() == f"<{url}>"
+
+
+FOLDING_SUBJECT = (
+    "news - " + "x" * 70 + " é 🎉 ASH25 « " + "x" * 70 + " ASH25   🎉"
+)  # where the email package's own folding writes an empty encoded word
+
+
+def _raw_header(message, name: str) -> str:  # type: ignore[no-untyped-def]
+    return dict(message.raw_items())[name]
+
+
+@pytest.mark.parametrize(
+    "subject", [FOLDING_SUBJECT, "Myélome : les nouveautés", "=?utf-8?q?looks_encoded?= no"]
+)
+def test_raw_subject_has_no_empty_encoded_word_and_reads_back(subject, mailbox) -> None:  # type: ignore[no-untyped-def]
+    mail = PreparedMail(from_email="n@hemonc.example", subject=subject, text="t", html="<p>t</p>")
+
+    with BulkSender() as sender:
+        sender.send(mail, to="ana@example.org", message_id=mail.new_message_id(1))
+
+    (received,) = mailbox.wait_for(1)
+    raw = _raw_header(received, "Subject")
+    assert "?q??=" not in raw and "?b??=" not in raw
+    assert all(len(line) <= 78 for line in f"Subject: {raw}".splitlines())
+    assert received["Subject"] == " ".join(subject.split())  # runs of spaces made one
+
+
+def test_every_copy_dates_itself_with_a_numeric_zone(prepared, mailbox) -> None:  # type: ignore[no-untyped-def]
+    from django.core import mail
+
+    from hemonc.core.bulkmail import MailMessage
+
+    with BulkSender() as sender:
+        sender.send(prepared, to="ana@example.org", message_id=prepared.new_message_id(1))
+    mail.mailers.default.send_messages(
+        [MailMessage(subject="One", body="b", to=["ben@example.org"])]
+    )
+
+    for received in mailbox.wait_for(2):
+        assert re.fullmatch(
+            r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000", _raw_header(received, "Date")
+        )
+
+
+@pytest.mark.parametrize("raw_smtp", [True, False])
+def test_a_subject_with_a_line_break_or_a_huge_one_still_goes_out_on_one_line(  # type: ignore[no-untyped-def]
+    raw_smtp, mailbox
+) -> None:
+    from django.core import mail
+
+    from hemonc.core.bulkmail import MailMessage
+
+    subjects = ["Issue\r\nBcc: victim@example.org", "Zoë\u2028" + "y" * 5000]
+    for subject in subjects:
+        if raw_smtp:
+            prepared = PreparedMail(
+                from_email="n@hemonc.example",
+                subject=subject,
+                text="t",
+                html="<p>t</p>",
+                headers={"List-Id": "News\n<news.hemonc.example>"},
+            )
+            with BulkSender() as sender:
+                sender.send(prepared, to="ana@example.org", message_id=prepared.new_message_id(1))
+        else:
+            message = MailMessage(
+                subject=subject, body="b", to=["ana@example.org"], headers={"X-Note": "a\nb"}
+            )
+            mail.mailers.default.send_messages([message])
+
+    first, huge = mailbox.wait_for(2)
+    assert first["Subject"] == "Issue Bcc: victim@example.org"
+    assert first["Bcc"] is None
+    assert huge["Subject"].startswith("Zoë yyy")
+    assert len(huge["Subject"]) <= 250 and huge["Subject"].endswith("…")
+    assert all(len(line) <= 78 for line in _raw_header(huge, "Subject").splitlines())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    subject=st.lists(
+        st.sampled_from(["é", "🎉", "«", "news", "x" * 60, " ", "=?", "?=", "_", "\n", "日本"]),
+        max_size=30,
+    ).map("".join)
+    | st.text(max_size=120)
+)
+def test_encoded_subjects_read_back_and_never_hold_an_empty_word(subject: str) -> None:
+    from hemonc.core.bulkmail import encode_header_text, header_text
+
+    encoded = encode_header_text("Subject", subject)
+
+    assert encoded.isascii()
+    assert "?q??=" not in encoded and "?b??=" not in encoded
+    parsed = BytesParser(policy=policy.default).parsebytes(
+        f"Subject: {encoded}\r\n\r\n".encode("ascii")
+    )
+    assert parsed["Subject"] == header_text(subject)

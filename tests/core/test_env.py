@@ -91,6 +91,7 @@ def test_email_url_rejects_unknown_schemes():
 
 def test_cache_url_redis_and_default():
     assert parse_cache_url("CACHE_URL", None)["BACKEND"].endswith("LocMemCache")
+    assert parse_cache_url("CACHE_URL", "db://")["BACKEND"].endswith("DatabaseCache")
     assert parse_cache_url("CACHE_URL", "redis://127.0.0.1:6379/1")["BACKEND"].endswith(
         "RedisCache"
     )

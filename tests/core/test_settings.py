@@ -32,6 +32,7 @@ def test_missing_secret_key_in_production_stops_start_up(tmp_path):
         ("DJANGO_DEBUG", "perhaps"),
         ("DATABASE_URL", "oracle://db/x"),
         ("CACHE_URL", "memcached://x"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"),
     ],
 )
 def test_bad_values_stop_start_up_naming_the_variable(tmp_path, variable, value):
@@ -53,3 +54,20 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     result = _run(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_limits_cannot_hold(tmp_path):
+    env = {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
+        "SITE_URL": "https://network.example.org",
+        "HEMONC_VAR_DIR": str(tmp_path),
+        "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.org:587",
+        "CACHE_URL": "locmem://",
+        "DJANGO_BEHIND_PROXY": "true",
+    }
+    result = _run(env, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode != 0
+    assert "hemonc.W001" in result.stderr and "not shared between processes" in result.stderr
+    assert "hemonc.W002" in result.stderr and "Set TRUSTED_PROXIES" in result.stderr

@@ -40,8 +40,9 @@ def test_import_creates_the_season_sessions_and_guests(db) -> None:
     assert special.peak_listeners == 187
     assert special.starts_at == datetime(2021, 11, 19, 1, 0, tzinfo=ZoneInfo("UTC"))
     assert sorted(g.name for g in special.guests.all()) == ["Dr. Priya Raman", "Dr. Tomas Silva"]
-    # A name that matches a member's display name links the member.
-    assert Guest.objects.get(name="Dr. Grace Mensah").member == grace
+    # A display name is the member's to choose: a guest's name never links a member.
+    assert Guest.objects.get(name="Dr. Grace Mensah").member is None
+    assert not Guest.objects.filter(member=grace).exists()
     assert LiveSession.objects.get(title__startswith="Choosing").title == (
         "Choosing a fellowship: heme, onc, or both?"
     )
@@ -180,8 +181,8 @@ def test_import_file_that_is_not_utf8_names_line_and_field(db, tmp_path: Path) -
     assert not LiveSession.objects.exists()
 
 
-def _session_with_guests(path: Path, count: int, offset: int = 0) -> Path:
-    names = ";".join(f"Guest {offset + n}" for n in range(count))
+def _session_with_guests(path: Path, count: int, *, offset: int = 0, extra: str) -> Path:
+    names = ";".join([extra, *(f"Guest {offset + n}" for n in range(count))])
     path.write_text(HEADER + f'2021-07-08T20:00:00-04:00,Big panel,regular,"{names}",,\n')
     return path
 
@@ -189,9 +190,9 @@ def _session_with_guests(path: Path, count: int, offset: int = 0) -> Path:
 def test_import_guest_matching_takes_as_many_queries_for_thousands_of_guests_as_for_a_few(
     db, tmp_path: Path
 ) -> None:
-    make_member(display_name="Guest 1")  # a member among them is linked, as always
-    few = _session_with_guests(tmp_path / "few.csv", 5)
-    many = _session_with_guests(tmp_path / "many.csv", 3000, offset=10_000)
+    member = make_member(display_name="Dr. Linked")  # given by address, so linked
+    few = _session_with_guests(tmp_path / "few.csv", 5, extra=member.email)
+    many = _session_with_guests(tmp_path / "many.csv", 3000, offset=10_000, extra=member.email)
 
     with CaptureQueriesContext(connection) as small:
         call_command("import-sessions", str(few), "--season", "A", stdout=io.StringIO())
@@ -199,9 +200,10 @@ def test_import_guest_matching_takes_as_many_queries_for_thousands_of_guests_as_
         call_command("import-sessions", str(many), "--season", "B", stdout=io.StringIO())
 
     assert len(large.captured_queries) <= len(small.captured_queries)
-    assert LiveSession.objects.get(season__name="B").guests.count() == 3000
-    linked = LiveSession.objects.get(season__name="A").guests.get(name="Guest 1")
-    assert linked.member is not None
+    assert LiveSession.objects.get(season__name="B").guests.count() == 3001
+    linked = LiveSession.objects.get(season__name="A").guests.get(name="Dr. Linked")
+    assert linked.member == member
+    assert Guest.objects.filter(member=member).count() == 1
 
 
 HOSTILE_NAMES = [
@@ -211,7 +213,6 @@ HOSTILE_NAMES = [
     "Back\\slash;",
     '=HYPERLINK("https://evil.example","x")',
     "+1 Plus",
-    "@handle",
     "-minus",
 ]
 
@@ -224,7 +225,7 @@ def test_export_then_import_keeps_hostile_guest_names_and_titles(db, tmp_path: P
         writer.writerow(HEADER.strip().split(","))
         writer.writerow(["2021-07-08T20:00:00-04:00", "=cmd|' /C calc'!A0", "regular", guests,
                          "", ""])  # fmt: skip
-        writer.writerow(["2021-07-09T20:00:00-04:00", "Two\nlines", "regular",
+        writer.writerow(["2021-07-09T20:00:00-04:00", "@SUM(1+1)", "regular",
                          "New\nLine Name;Ana", "", ""])  # fmt: skip
     call_command("import-sessions", str(source), "--season", "S", stdout=io.StringIO())
     before = {s.title: sorted(g.name for g in s.guests.all()) for s in LiveSession.objects.all()}
@@ -264,3 +265,53 @@ def test_import_into_a_season_name_too_long_is_refused(db, tmp_path: Path) -> No
         call_command("import-sessions", str(path), "--season", "S" * 121)
 
     assert not Season.objects.exists()
+
+
+def test_a_member_renamed_as_a_guest_does_not_take_over_their_sessions(db, tmp_path: Path) -> None:
+    _import("season1.csv", "--season", "Season 1")
+    priya = Guest.objects.get(name="Dr. Priya Raman")
+    impostor = make_member(display_name="Ima Poster")
+    from hemonc.members.services import profile_update
+
+    profile_update(profile=impostor.profile, actor=impostor, display_name="Dr. Priya Raman")
+
+    _import("season1.csv", "--season", "Season 1")
+
+    special = LiveSession.objects.get(title__startswith="Pre-ASH")
+    assert priya in special.guests.all()
+    assert not Guest.objects.filter(member=impostor).exists()
+    assert Guest.objects.count() == 4
+
+
+def test_a_guest_given_by_email_links_that_member_and_keeps_them(db, tmp_path: Path) -> None:
+    from hemonc.members.services import profile_update
+
+    grace = make_member(display_name="Dr. Grace Mensah")
+    linked = (FIXTURES / "season1.csv").read_text(encoding="utf-8-sig")
+    linked = linked.replace("Dr. Grace Mensah", grace.email.upper())
+    (tmp_path / "linked.csv").write_text(linked, encoding="utf-8")
+    call_command(
+        "import-sessions", str(tmp_path / "linked.csv"), "--season", "S", stdout=io.StringIO()
+    )
+    assert Guest.objects.get(member=grace).name == "Dr. Grace Mensah"
+    assert not Guest.objects.filter(name__contains="@").exists()
+    impostor = make_member(display_name="Someone")
+    profile_update(profile=impostor.profile, actor=impostor, display_name="Dr. Grace Mensah")
+
+    _import("season1.csv", "--season", "S")
+
+    guest = Guest.objects.get(member=grace)
+    assert guest.name == "Dr. Grace Mensah"
+    assert list(LiveSession.objects.get(title__startswith="Choosing").guests.all()) == [guest]
+    assert not Guest.objects.filter(member=impostor).exists()
+
+
+def test_a_guest_address_of_no_member_fails_with_line_and_field(db, tmp_path: Path) -> None:
+    text = (FIXTURES / "season1.csv").read_text(encoding="utf-8-sig")
+    (tmp_path / "unknown.csv").write_text(
+        text.replace("Dr. Tomas Silva", "nobody@example.org"), encoding="utf-8"
+    )
+    with pytest.raises(CommandError, match="line 4, field guests: no member has the address"):
+        call_command("import-sessions", str(tmp_path / "unknown.csv"), "--season", "S")
+    assert not LiveSession.objects.exists()
+    assert not Guest.objects.filter(name__contains="@").exists()

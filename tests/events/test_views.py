@@ -366,3 +366,104 @@ def test_attendees_csv_starts_with_a_bom_and_quotes_cells_that_would_run_as_form
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert rows[0] == ["checked_in_at", "name", "email", "rsvp"]
     assert rows[1][1:3] == ['\'=HYPERLINK("https://evil.example","Zoë")', "'=1+1@example.org"]
+
+
+def test_questions_per_member_are_limited_with_a_clear_message(
+    make_session, member, other_member
+) -> None:
+    session = make_session()
+    url = reverse("events:questions", args=[session.pk])
+    asker = _client(member)
+    statuses = [
+        asker.post(url, {"text": f"Question {n}?"}, headers={"HX-Request": "true"}).status_code
+        for n in range(30)
+    ]
+    refused = asker.post(url, {"text": "One more?"}, headers={"HX-Request": "true"})
+    someone_else = _client(other_member).post(url, {"text": "May I ask too?"})
+
+    assert statuses[:3] == [200, 200, 200]
+    assert set(statuses[3:]) == {429}
+    assert refused.status_code == 429
+    assert "You asked 3 questions in the last minute" in refused.content.decode()
+    assert someone_else.status_code == 302
+    assert Question.objects.filter(author=member).count() == 3
+    assert Question.objects.filter(author=other_member).count() == 1
+
+
+def test_a_host_and_asker_without_a_display_name_are_not_shown_by_email(
+    make_session, client
+) -> None:
+    from hemonc.members.models import User
+
+    root = User.objects.create_superuser("root-admin@example.org", "a-long-root-passphrase")
+    session = make_session()
+    session.hosts.set([root])
+    question_create(session=session, author=root, text="Any questions for our guest?")
+
+    page = client.get(session.get_absolute_url()).content.decode()
+    questions = client.get(
+        reverse("events:questions", args=[session.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+
+    assert "Any questions for our guest?" in questions
+    for html in (page, questions):
+        assert "root-admin" not in html
+    assert f"Member #{root.pk}" in page
+
+
+def test_a_small_group_is_not_revealed_by_the_seats_left(
+    make_session, member, other_member, organizer, client
+) -> None:
+    session = make_session(capacity=10)
+    rsvp_create(session=session, user=other_member)
+
+    for html in (
+        client.get(session.get_absolute_url()).content.decode(),
+        _client(member).get(session.get_absolute_url()).content.decode(),
+    ):
+        assert "&lt;5 going" in html
+        assert "9 of 10" not in html
+        assert "More than 5 of 10 seats left." in html
+    for_organizer = _client(organizer).get(session.get_absolute_url()).content.decode()
+    assert "1 going" in for_organizer and "9 of 10 seats left." in for_organizer
+
+
+def test_seats_left_are_exact_once_the_group_is_not_small(make_session, client) -> None:
+    from tests.factories import make_member
+
+    session = make_session(capacity=10)
+    for n in range(6):
+        rsvp_create(session=session, user=make_member(display_name=f"Guest {n}"))
+
+    html = client.get(session.get_absolute_url()).content.decode()
+    assert "6 going" in html and "4 of 10 seats left." in html
+
+
+def test_a_papers_link_is_http_or_https_only(organizer, make_session, client) -> None:
+    import pytest
+
+    from hemonc.core.errors import DomainError
+    from hemonc.events.services import session_update
+
+    form = {"title": "Journal club", "kind": "journal_club", "duration_minutes": "60",
+            "starts_at_local": "2027-01-07T19:30", "time_zone": "UTC", "status": "scheduled"}  # fmt: skip
+    refused = _client(organizer).post(
+        reverse("events:session_create"), {**form, "paper": "javascript:alert(document.cookie)"}
+    )
+    kept = _client(organizer).post(
+        reverse("events:session_create"),
+        {**form, "title": "Journal club 2", "paper": "https://www.nejm.org/doi/full/10.1056/x"},
+    )
+    assert refused.status_code == 200
+    assert "the paper&#x27;s DOI" in refused.content.decode()
+    assert not LiveSession.objects.filter(title="Journal club").exists()
+    assert kept.status_code == 302
+
+    session = make_session(kind="journal_club", paper="10.1056/NEJMoa1234567")
+    with pytest.raises(DomainError, match="DOI"):
+        session_update(session=session, actor=organizer, paper="JAVASCRIPT:alert(1)")
+    # A value stored before the rule (or by hand) is shown as text, never as a link.
+    LiveSession.objects.filter(pk=session.pk).update(paper="javascript:alert(1)")
+    html = client.get(session.get_absolute_url()).content.decode()
+    assert 'href="javascript:' not in html
+    assert "javascript:alert(1)" in html

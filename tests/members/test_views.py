@@ -223,23 +223,67 @@ def test_admin_is_for_organizers_and_shows_the_audit_log(client, member):
     assert member.email in users_page.content.decode()
 
 
-def test_healthz_reports_database_and_queue(client):
+def test_healthz_tells_visitors_only_that_it_is_up(client):
     response = client.get("/healthz")
-    body = response.json()
+
     assert response.status_code == 200
-    assert body["checks"]["database"]["status"] == "ok"
-    assert body["checks"]["tasks"] == {"status": "ok", "ready": 0, "oldest_wait_seconds": 0.0}
+    assert response.json() == {"status": "ok"}
 
 
-def test_healthz_fails_when_tasks_wait_too_long(client):
+def test_healthz_reports_database_and_queue_to_a_token_or_an_organizer(client, settings):
+    settings.HEALTHZ_TOKEN = "monitor-secret-0123456789"
+
+    with_token = client.get(
+        "/healthz", headers={"Authorization": "Bearer monitor-secret-0123456789"}
+    )
+    wrong_token = client.get("/healthz", headers={"Authorization": "Bearer guess"})
+    client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
+    organizer = client.get("/healthz")
+
+    for response in (with_token, organizer):
+        body = response.json()
+        assert response.status_code == 200
+        assert body["checks"]["database"]["status"] == "ok"
+        assert body["checks"]["tasks"] == {"status": "ok", "ready": 0, "oldest_wait_seconds": 0.0}
+    assert wrong_token.json() == {"status": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update({
+        "DJANGO_DEBUG": "true", "HEMONC_VAR_DIR": str(tmp_path), "CACHE_URL": "locmem://",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:9/nothing?connect_timeout=2",
+    })  # fmt: skip
+    probe = (
+        "from django.test import Client;"
+        "r = Client(SERVER_NAME='localhost').get('/healthz', headers={'Cookie': 'sessionid=x'});"
+        "print(r.status_code, r.content.decode())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "hemonc", "shell", "-v", "0", "-c", probe],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+
+    assert result.stdout.strip().splitlines()[-1] == '503 {"status": "error"}', result.stderr
+
+
+def test_healthz_fails_when_tasks_wait_too_long(client, settings):
     from django_tasks_db.models import DBTaskResult
 
+    settings.HEALTHZ_TOKEN = "monitor-secret-0123456789"
     DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}}, priority=0, task_path="hemonc.nothing",
         queue_name="default", backend_name="default",
         run_after=timezone.now() - timedelta(hours=1),
     )  # fmt: skip
-    response = client.get("/healthz")
+    public = client.get("/healthz")
+    response = client.get("/healthz", headers={"X-Healthz-Token": "monitor-secret-0123456789"})
+
+    assert (public.status_code, public.json()) == (503, {"status": "error"})
     assert response.status_code == 503
     assert response.json()["checks"]["tasks"]["status"] == "stalled"
 
@@ -270,3 +314,34 @@ def test_only_organizers_see_the_analytics_link(client, member):
     assert ">Analytics<" not in client.get("/").content.decode()
     client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
     assert ">Analytics<" in client.get("/").content.decode()
+
+
+def test_an_account_without_a_display_name_is_never_named_by_its_email(signed_in, member):
+    root = User.objects.create_superuser("root-admin@example.org", "a-long-root-passphrase")
+    assert str(root) == f"Member #{root.pk}"
+    block_create(blocker=member, blocked=root)
+    response = signed_in.post(reverse("members:unblock", args=[root.pk]), follow=True)
+    assert f"You unblocked Member #{root.pk}." in response.content.decode()
+    assert "root-admin" not in response.content.decode()
+
+
+def test_unblocking_someone_not_blocked_reveals_nothing(signed_in, other_member):
+    known = signed_in.post(reverse("members:unblock", args=[other_member.pk]), follow=True)
+    unknown = signed_in.post(reverse("members:unblock", args=[999_999]), follow=True)
+    for response in (known, unknown):
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Ben Okafor" not in html and other_member.email not in html
+        assert "That member was not blocked." in html
+
+
+def test_unlisted_members_profiles_are_not_found_by_visitors(client, member, other_member):
+    unlisted = make_member(display_name="Una Listed", listed_in_directory=False)
+    url = reverse("members:profile", args=[unlisted.pk])
+
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("members:profile", args=[other_member.pk])).status_code == 200
+    client.force_login(member)
+    assert "Una Listed" in client.get(url).content.decode()
+    client.force_login(unlisted)
+    assert "Una Listed" in client.get(url).content.decode()

@@ -180,6 +180,35 @@ def test_checkin_reminder_mails_both_and_queues_the_next(
     assert mentorship.next_checkin_at == due + timedelta(weeks=4)
 
 
+def test_checkin_reminders_stop_when_either_side_blocked_the_other(
+    mentor, mentee, mailbox: Mailbox, sent
+) -> None:
+    blocked = services.request_accept(
+        request=services.request_create(mentee=mentee, mentor=mentor, note="Hi"), actor=mentor
+    )
+    other_mentee = make_member(display_name="Oli Othermentee")
+    services.offer_save(user=mentor, capacity=2)
+    unblocked = services.request_accept(
+        request=services.request_create(mentee=other_mentee, mentor=mentor, note="Hi"),
+        actor=mentor,
+    )
+    block_create(blocker=mentee, blocked=mentor)
+
+    with sent():
+        stopped = services.mentorship_send_checkin(
+            mentorship_id=blocked.pk, due=blocked.next_checkin_at.isoformat()
+        )
+        sent_on = services.mentorship_send_checkin(
+            mentorship_id=unblocked.pk, due=unblocked.next_checkin_at.isoformat()
+        )
+
+    assert (stopped, sent_on) == (False, True)
+    reminders = mailbox.wait_for(2)
+    assert sorted(m["To"] for m in reminders) == sorted([mentor.email, other_mentee.email])
+    blocked.refresh_from_db()
+    assert blocked.next_checkin_at is None
+
+
 def test_checkin_reminder_is_queued_for_its_due_time(mentor, mentee, settings) -> None:
     from django_tasks_db.models import DBTaskResult
 
@@ -355,3 +384,22 @@ def test_speed_event_schedules_checked_in_people(mentor, mentee) -> None:
     assert {s.mentee_id for s in seats} == {mentee.pk, others[0].pk, others[1].pk}
     assert {s.round for s in seats} == {1, 2}
     assert len({(s.mentor_id, s.mentee_id) for s in seats}) == len(seats)
+
+
+def test_withdrawing_and_asking_again_does_not_mail_the_mentor_again(
+    mentor, mentee, mailbox: Mailbox, sent
+) -> None:
+    for _ in range(10):
+        with sent():
+            request = services.request_create(mentee=mentee, mentor=mentor, note="Hello again")
+        services.request_withdraw(request=request, actor=mentee)
+    other = make_member(display_name="Second Mentee")
+    with sent():
+        services.request_create(mentee=other, mentor=mentor, note="Hi from someone else")
+
+    messages = mailbox.wait_for(2)
+    assert [m["Subject"].split("] ", 1)[1] for m in messages] == [
+        "Ana Mentee asks you to be their mentor",
+        "Second Mentee asks you to be their mentor",
+    ]
+    assert MentorshipRequest.objects.filter(mentee=mentee, mentor=mentor).count() == 10

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.test import Client
 
 from hemonc.members.enums import Role
@@ -82,3 +84,97 @@ def test_mentorship_thread_is_private_to_its_pair(client: Client, mentor, mentee
     response = client.get(mentorship.get_absolute_url())
 
     assert response.status_code == 404
+
+
+def _matched_program(mentor, mentee):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hemonc.members.services import profile_update
+    from hemonc.mentorship import services
+    from hemonc.mentorship.enums import ProgramRole
+
+    for user in (mentor, mentee):
+        profile_update(
+            profile=user.profile, actor=user,
+            identity_communities=["first_generation"], share_communities_with_matcher=True,
+        )  # fmt: skip
+    organizer = make_member(display_name="Org Anizer", role=Role.ORGANIZER)
+    now = timezone.now()
+    program = services.program_create(
+        actor=organizer, name="Spring program",
+        applications_open_at=now - timedelta(days=1),
+        applications_close_at=now + timedelta(days=7),
+        matching_date=(now + timedelta(days=8)).date(),
+    )  # fmt: skip
+    services.program_apply(program=program, user=mentor, role=ProgramRole.MENTOR, capacity=1)
+    services.program_apply(program=program, user=mentee, role=ProgramRole.MENTEE)
+    services.goals_save(user=mentee, text="Find my niche.", prefers_shared_community=True)
+    [proposal] = services.program_run_matcher(program=program, actor=organizer)
+    assert proposal.mentor_id == mentor.pk and proposal.terms["community"] > 0
+    return program, organizer
+
+
+def test_data_download_leaves_out_unpublished_proposals_and_their_scores(
+    client: Client, mentor, mentee, django_capture_on_commit_callbacks
+) -> None:
+    from hemonc.mentorship import services
+
+    program, organizer = _matched_program(mentor, mentee)
+    for user in (mentor, mentee):
+        client.force_login(user)
+        download = client.get("/me/data.json").json()
+        assert "proposal" not in download.get("mentorship", {})
+        assert '"community"' not in json.dumps(download)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        services.program_publish(program=program, actor=organizer)
+    for user in (mentor, mentee):
+        client.force_login(user)
+        download = client.get("/me/data.json").json()
+        [proposal] = download["mentorship"]["proposal"]
+        assert (proposal["mentee_id"], proposal["mentor_id"]) == (mentee.pk, mentor.pk)
+        assert not {"score", "terms", "reason", "edited"} & set(proposal)
+        assert '"community"' not in json.dumps(download)
+
+
+def test_speed_mentoring_page_and_schedule_hide_blocked_members(client: Client, db) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hemonc.mentorship import services
+    from hemonc.mentorship.enums import ProgramRole
+
+    organizer = make_member(display_name="Org Anizer", role=Role.ORGANIZER)
+    event = services.speed_event_create(
+        actor=organizer, title="Blood Buddies", starts_at=timezone.now() + timedelta(days=1),
+        rounds=2, table_size=2, round_minutes=8,
+    )  # fmt: skip
+    first = make_member(display_name="Dr. First Mentor")
+    second = make_member(display_name="Dr. Second Mentor")
+    mentee = make_member(display_name="Mia Mentee")
+    peer = make_member(display_name="Pat Peer")
+    for user, role in ((first, ProgramRole.MENTOR), (second, ProgramRole.MENTOR),
+                       (mentee, ProgramRole.MENTEE), (peer, ProgramRole.MENTEE)):  # fmt: skip
+        participant = services.speed_participant_add(event=event, user=user, role=role, actor=user)
+        services.speed_check_in(participant=participant, actor=organizer)
+    services.speed_event_schedule(event=event, actor=organizer)
+    # After the schedule: the mentee blocks a mentor she sits with, and a fellow mentee.
+    block_create(blocker=mentee, blocked=first)
+    block_create(blocker=peer, blocked=mentee)
+
+    for viewer, hidden in ((mentee, ["Dr. First Mentor", "Pat Peer"]),
+                           (first, ["Mia Mentee"]), (peer, ["Mia Mentee"])):  # fmt: skip
+        client.force_login(viewer)
+        page = client.get(f"/mentorship/speed/{event.pk}/").content.decode()
+        schedule = client.get(f"/mentorship/speed/{event.pk}/print/").content.decode()
+        assert "Round 1" in page
+        for name in hidden:
+            assert name not in page
+            assert name not in schedule
+    client.force_login(mentee)
+    assert (
+        "Dr. Second Mentor" in client.get(f"/mentorship/speed/{event.pk}/print/").content.decode()
+    )

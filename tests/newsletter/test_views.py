@@ -281,3 +281,21 @@ def test_webhook_without_the_secret_changes_nothing(client: Any, settings: Any) 
 
     assert response.status_code == 400
     assert Subscriber.objects.get().status == "subscribed"
+
+
+@pytest.mark.django_db
+def test_repeated_signups_for_one_address_mail_it_once_per_ten_minutes(
+    client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        responses = [client.post(reverse("newsletter:home"), SIGNUP) for _ in range(20)]
+        other = client.post(reverse("newsletter:home"), {**SIGNUP, "email": "ben@example.org"})
+
+    # Every sign-up sees the same page, so the form tells nobody whether a mail went out.
+    assert {r.url for r in [*responses, other]} == {reverse("newsletter:check_inbox")}
+    assert [m.to for m in django_mail.outbox] == [["rosa.diaz@example.org"], ["ben@example.org"]]
+
+    later = timezone.now() + timedelta(minutes=11)
+    with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("newsletter:home"), SIGNUP)
+    assert len(django_mail.outbox) == 3

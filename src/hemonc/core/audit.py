@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
@@ -24,3 +27,22 @@ def audit(
         target_id=str(target.pk) if target is not None else "",
         changes=changes or {},
     )
+
+
+# Who is acting, for audit rows written where no request is at hand (model signals).
+_ACTOR: ContextVar[Any | None] = ContextVar("hemonc_audit_actor", default=None)
+
+
+@contextmanager
+def acting_as(actor: Any | None) -> Iterator[None]:
+    """Name `actor` as the one acting inside the block (an admin request), for `current_actor`."""
+    token = _ACTOR.set(actor)
+    try:
+        yield
+    finally:
+        _ACTOR.reset(token)
+
+
+def current_actor() -> Any | None:
+    """The actor of the enclosing `acting_as` block; None in commands and background work."""
+    return _ACTOR.get()

@@ -22,9 +22,11 @@ import smtplib
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.header import Header
 from email.message import EmailMessage
 from email.policy import SMTP, Policy
-from email.utils import formatdate, parseaddr
+from email.utils import format_datetime, parseaddr
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +34,56 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mailers
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+
+from hemonc.core.text import one_line
+
+# A subject longer than this is cut (with "…"): a title or a name pasted a thousand times
+# over makes no subject, and a header line has a hard limit (RFC 5322: 998 characters).
+HEADER_TEXT_LIMIT = 250
+
+
+def header_text(value: object, *, limit: int = HEADER_TEXT_LIMIT) -> str:
+    """The text of a header (a subject): one line, at most `limit` characters.
+
+    A line break in a title or a name would otherwise end the header (the email package
+    refuses it, so the mail would never go), and a control character has no place there.
+    """
+    text = one_line(str(value))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def encode_header_text(name: str, value: object, *, limit: int = HEADER_TEXT_LIMIT) -> str:
+    """`value` as it travels in header `name`: ASCII words as they are, anything else as
+    RFC 2047 encoded words (UTF-8, each at most 75 characters), folded to 78 characters.
+
+    The email package's own folding (policy SMTP or default) can write an empty encoded
+    word (`=?utf-8?q??=`) where a non-ASCII word meets a fold, which strict readers score
+    as a malformed header; `email.header.Header` never does.
+    """
+    text = header_text(value, limit=limit)
+    if text.isascii() and "=?" not in text:
+        return _fold_at_spaces(text, first=len(name) + 2)
+    return Header(text, "utf-8", maxlinelen=78, header_name=name).encode(linesep="\r\n")
+
+
+def _fold_at_spaces(text: str, *, first: int) -> str:
+    """ASCII words folded before 78 characters where a space allows (a CRLF before the
+    space, which unfolding removes again); a longer word keeps its line (at most 998)."""
+    lines: list[str] = []
+    line, used = "", first
+    for word in text.split(" "):
+        if line and used + len(line) + 1 + len(word) > 78:
+            lines.append(line)
+            line, used = word, 1
+        else:
+            line = f"{line} {word}" if line else word
+    return "\r\n ".join([*lines, line])
+
+
+def mail_date(timestamp: float | None = None) -> str:
+    """A Date header's value with the numeric zone RFC 5322 asks for (`+0000`, not `GMT`)."""
+    moment = datetime.now(UTC) if timestamp is None else datetime.fromtimestamp(timestamp, UTC)
+    return format_datetime(moment)
 
 
 class AddressNeedsSmtpUtf8(ValueError):
@@ -151,10 +203,10 @@ class PreparedMail:
         self.domain = mail_domain(from_email)
         head = EmailMessage(policy=SMTP)
         head["From"] = from_email
-        head["Subject"] = subject
+        head.set_raw("Subject", encode_header_text("Subject", subject))
         head["MIME-Version"] = "1.0"
         for name, value in self.headers.items():
-            head[name] = value
+            head.set_raw(name, encode_header_text(name, value, limit=900))
         # Encoded once (RFC 2047 words, folding); each copy appends its own headers.
         self.head = head.as_bytes().rstrip(b"\r\n") + b"\r\n"
         # Random once, then counted: unique Message-IDs without a system call per message.
@@ -189,7 +241,7 @@ class PreparedMail:
         """The Date header's value, formatted once per second."""
         second = int(time.time())
         if second != self._date_second:
-            self._date = formatdate(second, usegmt=True)
+            self._date = mail_date(second)
             self._date_second = second
         return self._date
 
@@ -281,10 +333,23 @@ class MailMessage(EmailMultiAlternatives):
     The email package folds a header longer than 78 characters, and a value with no space
     to fold at (a List-Unsubscribe URL with its token) becomes RFC 2047 encoded words,
     which mail clients do not read as a URL. RFC 5322's hard limit, 998, applies instead.
+
+    Header values are kept to one line (a title or a name with a line break would make the
+    email package refuse the whole message) and the subject is encoded by
+    `encode_header_text`.
     """
 
     def message(self, *, policy: Policy[Any] | None = email.policy.default) -> Any:
-        return super().message(policy=(policy or email.policy.default).clone(max_line_length=998))
+        self.subject = header_text(self.subject)
+        self.extra_headers = {
+            name: one_line(str(value)) for name, value in self.extra_headers.items()
+        }
+        message = super().message(
+            policy=(policy or email.policy.default).clone(max_line_length=998)
+        )
+        del message["Subject"]
+        message.set_raw("Subject", encode_header_text("Subject", self.subject))
+        return message
 
 
 class BulkSender:

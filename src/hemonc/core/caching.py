@@ -3,6 +3,10 @@
 Callers put a version in the key that changes with the data (`hemonc.core.versions`), so
 nothing is ever invalidated by hand and every process, whatever its cache backend, sees a
 change at once. Entries expire only to bound the cache's size.
+
+These entries live in the "pages" cache (`page_cache`): each process's own memory, as fast as
+a cache gets, unless CACHE_URL names Redis. Counters that every process must agree on (rate
+limits) use the shared "default" cache instead (`hemonc.core.ratelimit`).
 """
 
 from __future__ import annotations
@@ -11,10 +15,13 @@ import hashlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.template.loader import get_template
 from django.urls import get_script_prefix
+from django.utils.connection import ConnectionProxy
 from django.utils.safestring import SafeString, mark_safe
+
+page_cache = ConnectionProxy(caches, "pages")
 
 # Long enough to serve many pages, short enough for media URLs that expire (signed storage).
 TIMEOUT = 600
@@ -44,7 +51,7 @@ def render_fragments(
     source = template.template.source  # type: ignore[attr-defined]  # Django's own template
     prefix = cache_key("fragment", template_name, source, get_script_prefix())
     keys = [cache_key(prefix, version) for version in versions]
-    found = cache.get_many(keys)
+    found = page_cache.get_many(keys)
     missing = [index for index, key in enumerate(keys) if key not in found]
     if missing:
         rendered = {
@@ -52,7 +59,7 @@ def render_fragments(
             for index, context in zip(missing, contexts(missing), strict=True)
             if context is not None
         }
-        cache.set_many(rendered, TIMEOUT)
+        page_cache.set_many(rendered, TIMEOUT)
         found.update(rendered)
     # Rendered by an autoescaping template, here or when it was cached.
     return [mark_safe(found.get(key, "")) for key in keys]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE = {"1", "true", "yes", "on"}
+DATABASE_CACHE_TABLE = "hemonc_cache"
 FALSE = {"0", "false", "no", "off"}
 
 
@@ -167,7 +169,18 @@ def parse_email_url(name: str, url: str | None, *, file_path: Path | None) -> di
 
 
 def parse_cache_url(name: str, url: str | None) -> dict[str, Any]:
-    """CACHE_URL: locmem:// (default), redis://host:port/db, rediss://..., dummy://."""
+    """CACHE_URL: db:// (the database), redis://host:port/db, rediss://..., locmem://, dummy://.
+
+    None is the local memory of one process (the pages' cache when nothing is shared).
+    """
+    if url is not None and url.startswith("db://"):
+        # A table in the default database (created by `hemonc migrate`): every process that
+        # uses the database shares it. Counters must not be culled early: room for many.
+        return {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": DATABASE_CACHE_TABLE,
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
     if url is None or url.startswith("locmem://"):
         # Room for the directory's searches and member cards (Django's default keeps 300).
         return {
@@ -185,5 +198,18 @@ def parse_cache_url(name: str, url: str | None) -> dict[str, Any]:
     if parts.scheme == "dummy":
         return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
     raise ImproperlyConfigured(
-        f"{name}={url!r}: the scheme must be locmem://, redis://, rediss:// or dummy://."
+        f"{name}={url!r}: the scheme must be db://, redis://, rediss://, locmem:// or dummy://."
     )
+
+
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """Comma-separated IP addresses or networks (CIDR), e.g. `10.0.0.0/8,192.0.2.10`."""
+    values = env_list(name, default)
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not an IP address or network (like 10.0.0.0/8)."
+            ) from None
+    return values

@@ -7,3 +7,7 @@ class DomainError(Exception):
 
 class PermissionDenied(DomainError):
     """The actor may not do this."""
+
+
+class RateLimited(DomainError):
+    """Done too often: the message says what and for how long."""

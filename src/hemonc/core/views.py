@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
@@ -12,9 +14,38 @@ from django.utils import timezone
 TASK_BACKLOG_LIMIT = timedelta(minutes=10)
 
 
+def _may_see_details(request: HttpRequest, *, database_up: bool) -> bool:
+    """Monitors that send HEALTHZ_TOKEN (as a bearer token or X-Healthz-Token), and organizers
+    (asked only when the database answers: the session lives there)."""
+    token = settings.HEALTHZ_TOKEN
+    if token:
+        scheme, _, bearer = request.headers.get("Authorization", "").partition(" ")
+        sent = bearer.strip() if scheme.lower() == "bearer" else ""
+        sent = sent or request.headers.get("X-Healthz-Token", "")
+        if hmac.compare_digest(sent.encode(), token.encode()):
+            return True
+    user = getattr(request, "user", None)
+    return database_up and user is not None and bool(getattr(user, "is_organizer", False))
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers and the task queue is being worked; 503 otherwise."""
-    checks: dict[str, object] = {}
+    """200 when the database answers and the task queue is being worked; 503 otherwise.
+
+    Anyone sees only the status; what was checked (database, queue depth) is for organizers
+    and for a monitor holding HEALTHZ_TOKEN.
+    """
+    checks, healthy = _health_checks()
+    status = 200 if healthy else 503
+    summary = "ok" if healthy else "error"
+    database_up = checks["database"]["status"] == "ok"
+    if _may_see_details(request, database_up=database_up):
+        return JsonResponse({"status": summary, "checks": checks}, status=status)
+    return JsonResponse({"status": summary}, status=status)
+
+
+def _health_checks() -> tuple[dict[str, dict[str, object]], bool]:
+    """What each check found, and whether all is well."""
+    checks: dict[str, dict[str, object]] = {}
     healthy = True
     try:
         with connection.cursor() as cursor:
@@ -23,7 +54,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = {"status": "ok", "vendor": connection.vendor}
     except Exception as error:
         checks["database"] = {"status": "error", "error": error.__class__.__name__}
-        return JsonResponse({"status": "error", "checks": checks}, status=503)
+        return checks, False
     try:
         from django.db.models import Min
         from django_tasks_db.models import DBTaskResult, get_date_max
@@ -46,6 +77,4 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as error:
         healthy = False
         checks["tasks"] = {"status": "error", "error": error.__class__.__name__}
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
-    )
+    return checks, healthy

@@ -12,9 +12,9 @@ from datetime import timedelta
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.cache import cache
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from hemonc.core.caching import page_cache
 from hemonc.events.enums import SessionStatus
 from hemonc.events.models import LiveSession
 
@@ -74,7 +74,10 @@ def sessions_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
-    calendar.add("x-wr-calname", name)
+    # icalendar knows no type for an X- property and would write the name as it is; as a
+    # vText its commas, semicolons, backslashes and line breaks are escaped (RFC 5545,
+    # 3.3.11) like SUMMARY's, and VALUE=TEXT tells every reader to unescape them.
+    calendar.add("x-wr-calname", vText(name), parameters={"VALUE": "TEXT"})
     for session in sessions:
         calendar.add_component(
             session_event(
@@ -100,14 +103,14 @@ def cached_sessions_calendar(sessions: Iterable[LiveSession], *, name: str) -> b
     """
     sessions = list(sessions)
     keys = {f"{s.pk}:{s.updated_at.timestamp()}:{s.sequence}": s for s in sessions}
-    stored = cache.get(EVENT_CACHE_KEY) or {}
+    stored = page_cache.get(EVENT_CACHE_KEY) or {}
     events = {key: stored[key] for key in keys if key in stored}
     for key, session in keys.items():
         if key not in events:
             show = not session.join_url_for_rsvps_only
             events[key] = session_event(session, show_join_link=show).to_ical()
     if len(events) != len(stored) or any(key not in stored for key in events):
-        cache.set(EVENT_CACHE_KEY, events, EVENT_CACHE_SECONDS)
+        page_cache.set(EVENT_CACHE_KEY, events, EVENT_CACHE_SECONDS)
     envelope = sessions_calendar([], name=name)
     end = b"END:VCALENDAR\r\n"
     return envelope.removesuffix(end) + b"".join(events[key] for key in keys) + end

@@ -15,7 +15,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from hemonc.core.bulkmail import BulkSender, MailMessage, PreparedMail
+from hemonc.core.bulkmail import BulkSender, MailMessage, PreparedMail, mail_domain
+from hemonc.core.text import text_as_html
 from hemonc.core.timezones import is_time_zone
 from hemonc.events.calendars import session_invitation
 from hemonc.events.models import LiveSession, Rsvp
@@ -33,6 +34,25 @@ SUBJECTS = {
 }
 # Kinds whose mail carries the session's .ics (REQUEST, or CANCEL once cancelled).
 WITH_CALENDAR = {"going", "promoted", "update", "cancelled"}
+# Kinds that go to everyone with a seat at once: list mail, with a List-Id (RFC 2919).
+TO_EVERYONE = {"update", "cancelled", "reminder_24h", "reminder_1h"}
+# Every session mail is sent by the platform, not written by a person (RFC 3834), so
+# vacation responders and other automatic replies leave it alone.
+AUTOMATIC = {"Auto-Submitted": "auto-generated"}
+
+
+def list_id(session: LiveSession) -> str:
+    """The List-Id of the people with a seat at `session` (RFC 2919)."""
+    domain = mail_domain(settings.DEFAULT_FROM_EMAIL)
+    return f"Hem-Onc Network session {session.pk} <session-{session.pk}.sessions.{domain}>"
+
+
+def _list_headers(session: LiveSession, kind: str) -> dict[str, str]:
+    headers = dict(AUTOMATIC)
+    if kind in TO_EVERYONE:
+        headers["List-Id"] = list_id(session)
+        headers["Precedence"] = "list"
+    return headers
 
 
 def _zone_of(rsvp: Rsvp, session: LiveSession) -> ZoneInfo:
@@ -85,7 +105,9 @@ def _render(
     with timezone.override(zone):
         context["recipient_zone"] = timezone.get_current_timezone_name()
         text = render_to_string(f"events/email/{kind}.txt", context)
-        html = render_to_string("events/email/message.html", {**context, "text": text})
+        join = [session.join_url] if context["show_join_link"] else []
+        body = text_as_html(text, links=join)
+        html = render_to_string("events/email/message.html", {**context, "body": body})
     return text, html
 
 
@@ -116,7 +138,7 @@ def rsvp_message(
         text, html = _render(kind, rsvp, zone=zone, links=links, extra=extra)
     if bodies is not None:
         text, html = text.replace(_CANCEL_SLOT, token), html.replace(_CANCEL_SLOT, token)
-    headers = {}
+    headers = _list_headers(session, kind)
     if kind != "confirm_email":
         # One click (RFC 8058) gives up the seat, which also stops the reminders.
         headers["List-Unsubscribe"] = f"<{links['cancel_url']}>"
@@ -172,7 +194,11 @@ class SessionBulkMail:
         if mail is None:
             text, html = _render(self.kind, rsvp, zone=zone, links=self.links)
             mail = self._mails[key] = PreparedMail(
-                from_email=self.from_email, subject=self.subject, text=text, html=html
+                from_email=self.from_email,
+                subject=self.subject,
+                text=text,
+                html=html,
+                headers=_list_headers(self.session, self.kind),
             )
         return mail
 

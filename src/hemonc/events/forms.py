@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
+from hemonc.core.text import OneLineField, one_line
 from hemonc.core.timezones import is_time_zone, time_zone_choices
 from hemonc.events.enums import SessionKind, SessionStatus
 from hemonc.events.models import Guest, LiveSession, Season
@@ -32,6 +33,7 @@ class SeasonForm(forms.ModelForm):
     class Meta:
         model = Season
         fields = ["name", "starts_on", "ends_on", "time_zone", "description"]
+        field_classes = {"name": OneLineField}
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}),
             "ends_on": forms.DateInput(attrs={"type": "date"}),
@@ -65,7 +67,7 @@ class ScheduleForm(forms.Form):
         label="Dates to skip",
         help_text="YYYY-MM-DD, separated by commas or new lines (holidays, conferences).",
     )
-    title = forms.CharField(
+    title = OneLineField(
         max_length=200, initial="Live session #{n}",
         help_text="{n} becomes the session's number in the schedule.",
     )  # fmt: skip
@@ -123,7 +125,7 @@ class SessionForm(forms.ModelForm):
         required=False,
         label="New guests",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One name a line. A member's display name links the member.",
+        help_text="One a line: a guest's name, or a member's email address to link that member.",
     )
     topics = TopicChoiceField(
         queryset=Topic.objects.order_by("kind", "name"),
@@ -138,6 +140,9 @@ class SessionForm(forms.ModelForm):
             "join_url_for_rsvps_only", "capacity", "status", "paper", "hashtag", "venue",
             "conference_tag", "recording_url", "show_notes", "resources", "peak_listeners",
         ]  # fmt: skip
+        field_classes = dict.fromkeys(
+            ("title", "paper", "hashtag", "venue", "conference_tag"), OneLineField
+        )
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "show_notes": forms.Textarea(attrs={"rows": 4}),
@@ -178,9 +183,9 @@ class SessionForm(forms.ModelForm):
 
     def guest_names(self) -> list[str]:
         return [
-            line.strip()
+            one_line(line)
             for line in self.cleaned_data.get("new_guests", "").splitlines()
-            if line.strip()
+            if one_line(line)
         ]
 
 
@@ -192,7 +197,7 @@ class AttendanceForm(forms.Form):
 
 class VisitorRsvpForm(forms.Form):
     email = forms.EmailField(label="Your email", max_length=254)
-    name = forms.CharField(label="Your name (optional)", max_length=80, required=False)
+    name = OneLineField(label="Your name (optional)", max_length=80, required=False)
 
 
 class QuestionForm(forms.Form):

@@ -6,7 +6,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -25,6 +26,30 @@ from hemonc.taxonomy.models import Topic
 # Attendees may check in from this long before the start until this long after the end.
 CHECK_IN_BEFORE = timedelta(minutes=15)
 CHECK_IN_AFTER = timedelta(minutes=30)
+
+
+_http_url = URLValidator(schemes=["http", "https"])
+
+
+def paper_url(paper: str) -> str:
+    """The link of a paper given by DOI (10.x/y, doi:10.x/y) or by an http(s) address, else ""."""
+    paper = paper.strip()
+    if paper.lower().startswith("doi:"):
+        paper = paper[4:].strip()
+    url = f"https://doi.org/{paper}" if paper.startswith("10.") else paper
+    try:
+        _http_url(url)
+    except ValidationError:
+        return ""
+    return url
+
+
+def validate_paper(value: str) -> None:
+    """A paper is a DOI or an http(s) link: never javascript:, data: or other schemes."""
+    if value.strip() and not paper_url(value):
+        raise ValidationError(
+            "Give the paper's DOI (10.1056/NEJMoa…) or an http(s) link.", code="invalid_paper"
+        )
 
 
 def new_check_in_code() -> str:
@@ -106,7 +131,10 @@ class LiveSession(TimeStampedModel):
     )
     kind = models.CharField(max_length=20, choices=SessionKind.choices, default=SessionKind.REGULAR)
     paper = models.CharField(
-        max_length=300, blank=True, help_text="Journal club: the paper's DOI or link."
+        max_length=300,
+        blank=True,
+        validators=[validate_paper],
+        help_text="Journal club: the paper's DOI or http(s) link.",
     )
     hashtag = models.CharField(max_length=60, blank=True, help_text="Chat: its hashtag.")
     venue = models.CharField(max_length=200, blank=True, help_text="Meetup: where it happens.")
@@ -192,12 +220,8 @@ class LiveSession(TimeStampedModel):
 
     @property
     def paper_link(self) -> str:
-        paper = self.paper.strip()
-        if paper.lower().startswith("10."):
-            return f"https://doi.org/{paper}"
-        if paper.lower().startswith("doi:"):
-            return f"https://doi.org/{paper[4:].strip()}"
-        return paper
+        """The paper's http(s) link; "" for anything else, which pages show as text only."""
+        return paper_url(self.paper)
 
     @property
     def ical_uid(self) -> str:

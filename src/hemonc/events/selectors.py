@@ -42,6 +42,17 @@ def small_count(value: int | None, *, exact: bool) -> str:
     return f"{value:,}"
 
 
+def seats_left_label(*, capacity: int, going: int, exact: bool) -> str:
+    """The seats left, said so that they never reveal a small group that `small_count` hides:
+    under 5 going, beyond organizers, only a lower bound of the seats left is shown."""
+    seats_left = max(capacity - going, 0)
+    if exact or not 0 < going < SMALL_GROUP:
+        return f"{seats_left:,} of {capacity:,} seats left."
+    if capacity > SMALL_GROUP:
+        return f"More than {capacity - SMALL_GROUP:,} of {capacity:,} seats left."
+    return "Seats left."
+
+
 def viewer_is_organizer(viewer: Viewer) -> bool:
     return bool(viewer is not None and viewer.is_authenticated and viewer.is_organizer)
 

@@ -9,13 +9,14 @@ waitlisted person exactly once and never past the capacity.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.core.mail import mailers
 from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
@@ -25,6 +26,8 @@ from django.utils.text import slugify
 from hemonc.core.audit import audit
 from hemonc.core.bulkmail import BulkSender
 from hemonc.core.errors import DomainError, PermissionDenied
+from hemonc.core.ratelimit import Limit, limit_consume
+from hemonc.core.text import one_line
 from hemonc.core.timezones import is_time_zone
 from hemonc.events.emails import SessionBulkMail, rsvp_message
 from hemonc.events.enums import (
@@ -34,7 +37,7 @@ from hemonc.events.enums import (
     SessionKind,
     SessionStatus,
 )
-from hemonc.events.importers.sessions_csv import SessionRow, join_guests
+from hemonc.events.importers.sessions_csv import SessionRow, SessionsFileError, join_guests
 from hemonc.events.models import (
     CalendarFeed,
     CheckIn,
@@ -46,6 +49,7 @@ from hemonc.events.models import (
     Rsvp,
     Season,
     new_feed_token,
+    validate_paper,
 )
 from hemonc.members.models import User
 from hemonc.taxonomy.models import Topic
@@ -59,6 +63,12 @@ REMINDER_OFFSETS = {
 # A reminder task that runs this late (a worker was down) still sends; later it gives way.
 VISITOR_MAIL_INTERVAL = timedelta(minutes=10)
 REMINDER_RETRY_DELAY = timedelta(minutes=5)
+QUESTION_LIMIT = Limit(
+    name="events.question",
+    count=3,
+    seconds=60,
+    message="You asked 3 questions in the last minute. Please wait a moment before the next.",
+)
 
 SESSION_FIELDS = {
     "season", "title", "description", "starts_at", "duration_minutes", "time_zone", "kind",
@@ -118,6 +128,7 @@ def season_create(
 ) -> Season:
     _require_organizer(actor)
     _check_time_zone(time_zone)
+    name = one_line(name)
     if ends_on < starts_on:
         raise DomainError("A season ends on or after the day it starts.")
     if Season.objects.filter(name__iexact=name.strip()).exists():
@@ -143,7 +154,7 @@ def season_update(*, season: Season, actor: User | None, **fields: Any) -> Seaso
     if "time_zone" in fields:
         _check_time_zone(fields["time_zone"])
     if "name" in fields:
-        fields["name"] = fields["name"].strip()
+        fields["name"] = one_line(fields["name"])
         if Season.objects.filter(name__iexact=fields["name"]).exclude(pk=season.pk).exists():
             raise DomainError(f"There is already a season called {fields['name']!r}.")
     changed = sorted(name for name, value in fields.items() if getattr(season, name) != value)
@@ -216,6 +227,7 @@ def season_schedule_sessions(
     generator again after skipping a date adds nothing twice.
     """
     _require_organizer(actor)
+    title = one_line(title) or "Live session"
     starts = schedule_start_times(
         first_date=max(first_date, season.starts_on),
         last_date=season.ends_on,
@@ -255,14 +267,28 @@ def season_schedule_sessions(
 # Sessions
 
 
+# A session's one-line fields: a line break there would reach mail subjects and calendars.
+SESSION_ONE_LINE_FIELDS = ("title", "venue", "hashtag", "conference_tag", "paper")
+
+
 def _normalize_session_fields(fields: dict[str, Any]) -> None:
     unknown = set(fields) - SESSION_FIELDS
     if unknown:
         raise DomainError(f"Unknown session fields: {', '.join(sorted(unknown))}.")
+    for name in SESSION_ONE_LINE_FIELDS:
+        if isinstance(fields.get(name), str):
+            fields[name] = one_line(fields[name])
+    if "title" in fields and not fields["title"]:
+        raise DomainError("A session needs a title.")
     if "time_zone" in fields:
         _check_time_zone(fields["time_zone"])
     if "starts_at" in fields and timezone.is_naive(fields["starts_at"]):
         raise DomainError("A session's start needs a time zone.")
+    if fields.get("paper"):
+        try:
+            validate_paper(fields["paper"])
+        except ValidationError as error:
+            raise DomainError(" ".join(error.messages)) from None
     if fields.get("hashtag"):
         fields["hashtag"] = fields["hashtag"].lstrip("#")
     if fields.get("conference_tag"):
@@ -418,7 +444,8 @@ def guest_create(
         raise DomainError(f"Unknown guest fields: {', '.join(sorted(set(fields) - allowed))}.")
     if member is not None and Guest.objects.filter(member=member).exists():
         raise DomainError(f"{member} is already a guest.")
-    guest = Guest.objects.create(name=name.strip(), member=member, **fields)
+    _one_line_guest_fields(fields)
+    guest = Guest.objects.create(name=one_line(name), member=member, **fields)
     audit(actor=actor, action="guest.create", target=guest)
     return guest
 
@@ -429,6 +456,7 @@ def guest_update(*, guest: Guest, actor: User | None, **fields: Any) -> Guest:
     allowed = {"name", "title", "bio", "handle", "photo", "member"}
     if set(fields) - allowed:
         raise DomainError(f"Unknown guest fields: {', '.join(sorted(set(fields) - allowed))}.")
+    _one_line_guest_fields(fields)
     changed = sorted(name for name, value in fields.items() if getattr(guest, name) != value)
     for name, value in fields.items():
         setattr(guest, name, value)
@@ -437,64 +465,87 @@ def guest_update(*, guest: Guest, actor: User | None, **fields: Any) -> Guest:
     return guest
 
 
+def _one_line_guest_fields(fields: dict[str, Any]) -> None:
+    for name in ("name", "title", "handle"):
+        if isinstance(fields.get(name), str):
+            fields[name] = one_line(fields[name])
+
+
 def guest_for_name(*, name: str) -> Guest:
-    """The guest called `name`: a member whose display name matches, else an external guest
-    of that name (created when new). Runs inside the caller's transaction."""
+    """The guest an organizer names, by a key members cannot choose. Runs inside the caller's
+    transaction.
+
+    A member's email address links that member (their guest, created when new); any other text
+    is the name of a guest (an existing one of that name, else a new external guest). A
+    member's display name never links them: they choose it, and could take a guest's.
+    """
     return guests_for_names(names=[name])[_guest_key(name)]
 
 
 def _guest_key(name: str) -> str:
-    return " ".join(name.split()).lower()
+    return one_line(name).lower()
+
+
+class UnknownGuestAddress(DomainError):
+    """A guest given by an email address that no active member has."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__(f"no member has the address {address}")
 
 
 # Names looked up per query: far below the parameters SQLite and PostgreSQL take.
 _NAMES_PER_QUERY = 20_000
 
 
+def _chunks(keys: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(keys), _NAMES_PER_QUERY):
+        yield keys[start : start + _NAMES_PER_QUERY]
+
+
 def guests_for_names(*, names: Iterable[str]) -> dict[str, Guest]:
     """`guest_for_name` for many names at once, in a number of queries that does not grow
-    with the names: each name's guest, keyed by the name with whitespace folded, lowercased.
-    Runs inside the caller's transaction."""
+    with the names (one for the members given by address, one for their guests, one for the
+    guests given by name, one insert of the new ones): each name's guest, keyed by
+    `_guest_key`. An address of no member raises `UnknownGuestAddress` before anything is
+    created. Runs inside the caller's transaction."""
     wanted: dict[str, str] = {}
     for name in names:
-        wanted.setdefault(_guest_key(name), " ".join(name.split()))
-    keys = list(wanted)
+        wanted.setdefault(_guest_key(name), one_line(name))
+    addresses = [key for key in wanted if "@" in key]
+    plain = [key for key in wanted if "@" not in key]
     found: dict[str, Guest] = {}
-    members: dict[str, User] = {}
-    for start in range(0, len(keys), _NAMES_PER_QUERY):
-        chunk = keys[start : start + _NAMES_PER_QUERY]
-        matches = (
-            User.objects.filter(is_active=True)
-            .annotate(display_key=Lower("profile__display_name"))
-            .filter(display_key__in=chunk)
-            .select_related("profile")
-            .order_by("id")
-        )
-        for match in matches:
-            members.setdefault(match.display_key, match)
-    by_member = {
-        guest.member_id: guest
-        for guest in Guest.objects.filter(member__in=[m.pk for m in members.values()])
-    }
     new: list[Guest] = []
-    for key, user in members.items():
-        guest = by_member.get(user.pk)
-        if guest is None:
-            guest = by_member[user.pk] = Guest(member=user, name=user.profile.display_name)
-            new.append(guest)
-        found[key] = guest
-    external_keys = [key for key in keys if key not in found]
-    for start in range(0, len(external_keys), _NAMES_PER_QUERY):
-        chunk = external_keys[start : start + _NAMES_PER_QUERY]
-        external = (
-            Guest.objects.filter(member__isnull=True)
-            .annotate(name_key=Lower("name"))
-            .filter(name_key__in=chunk)
-            .order_by("id")
-        )
-        for guest in external:
+    if addresses:
+        members: dict[str, User] = {}
+        for chunk in _chunks(addresses):
+            matches = (
+                User.objects.filter(is_active=True)
+                .annotate(email_key=Lower("email"))
+                .filter(email_key__in=chunk)
+                .select_related("profile")
+                .order_by("id")
+            )
+            for match in matches:
+                members.setdefault(match.email_key, match)
+        missing = [key for key in addresses if key not in members]
+        if missing:
+            raise UnknownGuestAddress(wanted[missing[0]])
+        by_member = {
+            guest.member_id: guest
+            for guest in Guest.objects.filter(member__in=[m.pk for m in members.values()])
+        }
+        for key, member in members.items():
+            guest = by_member.get(member.pk)
+            if guest is None:
+                guest = by_member[member.pk] = Guest(member=member, name=str(member))
+                new.append(guest)
+            found[key] = guest
+    for chunk in _chunks(plain):
+        named = Guest.objects.annotate(name_key=Lower("name")).filter(name_key__in=chunk)
+        for guest in named.order_by("id"):
             found.setdefault(guest.name_key, guest)
-    for key in external_keys:
+    for key in plain:
         if key not in found:
             found[key] = Guest(name=wanted[key])
             new.append(found[key])
@@ -576,7 +627,7 @@ def rsvp_request(*, session: LiveSession, email: str, name: str = "") -> Rsvp:
     ):
         return rsvp
     rsvp = rsvp or Rsvp(session=session, email=email)
-    rsvp.name = name.strip()[:80]
+    rsvp.name = one_line(name)[:80]
     rsvp.status = RsvpStatus.PENDING
     rsvp.cancelled_at = None
     rsvp.save()
@@ -834,6 +885,7 @@ def question_create(
         raise DomainError("A question has at most 500 characters.")
     if not session.accepts_questions(timezone.now()):
         raise DomainError("This session no longer takes questions.")
+    limit_consume(QUESTION_LIMIT, (author.pk, session.pk))
     question = Question.objects.create(
         session=session, author=author, text=text, is_anonymous=is_anonymous
     )
@@ -930,6 +982,7 @@ def sessions_import(
     if len(season_name.strip()) > 120:
         raise DomainError("The season name is longer than 120 characters.")
     zone = ZoneInfo(time_zone)
+    season_name = one_line(season_name)
     season = Season.objects.filter(name__iexact=season_name.strip()).first()
     season_created = season is None
     days = [row.starts_at.astimezone(zone).date() for row in rows]
@@ -950,16 +1003,22 @@ def sessions_import(
         season.save(update_fields=["starts_on", "ends_on", "updated_at"])
     now = timezone.now()
     created = updated = 0
-    guests_by_key = guests_for_names(names=[name for row in rows for name in row.guests])
+    try:
+        guests_by_key = guests_for_names(names=[name for row in rows for name in row.guests])
+    except UnknownGuestAddress as error:
+        key = _guest_key(error.address)
+        line = next(r.line for r in rows if any(_guest_key(n) == key for n in r.guests))
+        raise SessionsFileError(line=line, field="guests", problem=str(error)) from None
     for row in rows:
         guests = [guests_by_key[_guest_key(name)] for name in row.guests]
+        title = one_line(row.title)  # a quoted cell may hold a line break
         session = LiveSession.objects.filter(
-            season=season, starts_at=row.starts_at, title=row.title
+            season=season, starts_at=row.starts_at, title=title
         ).first()
         if session is None:
             session = LiveSession.objects.create(
                 season=season,
-                title=row.title,
+                title=title,
                 starts_at=row.starts_at,
                 kind=row.kind,
                 time_zone=season.time_zone,

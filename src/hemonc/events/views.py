@@ -10,7 +10,6 @@ from typing import Any
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,7 +19,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from hemonc.core.errors import DomainError
+from hemonc.core.caching import page_cache
+from hemonc.core.errors import DomainError, RateLimited
 from hemonc.core.spreadsheets import csv_download
 from hemonc.events import selectors, services
 from hemonc.events.calendars import cached_sessions_calendar, sessions_calendar
@@ -110,12 +110,18 @@ def _session_context(request: HttpRequest, session: LiveSession) -> dict[str, An
     is_organizer = selectors.viewer_is_organizer(user)
     may_moderate = services.user_may_moderate_questions(user=user, session=session)
     has_seat = rsvp is not None and rsvp.status in {RsvpStatus.GOING, RsvpStatus.WAITLISTED}
+    counts = selectors.session_rsvp_counts(session=session)
     return {
         "session": session,
         "people": selectors.session_people(session=session, viewer=user),
         "rsvp": rsvp if has_seat else None,
         "waitlist_position": selectors.waitlist_position(rsvp=rsvp) if rsvp else None,
-        "counts": selectors.session_rsvp_counts(session=session),
+        "counts": counts,
+        "seats_label": selectors.seats_left_label(
+            capacity=session.capacity, going=counts.going, exact=is_organizer
+        )
+        if session.capacity
+        else "",
         "show_join_link": bool(session.join_url)
         and (not session.join_url_for_rsvps_only or has_seat or is_organizer),
         "is_over": session.ends_at <= now,
@@ -174,12 +180,12 @@ def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
 def public_feed(request: HttpRequest) -> HttpResponse:
     """Every session in one calendar. Rebuilt only when a session changes (cache key)."""
     key = f"events:feed:{selectors.feed_version()}"
-    body = cache.get(key)
+    body = page_cache.get(key)
     if body is None:
         body = cached_sessions_calendar(
             selectors.sessions_for_feed(), name="Hem-Onc Network sessions"
         )
-        cache.set(key, body, FEED_CACHE_SECONDS)
+        page_cache.set(key, body, FEED_CACHE_SECONDS)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
     return response
@@ -321,7 +327,7 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except DomainError as error:
                 form.add_error("text", str(error))
-                status = 400
+                status = 429 if isinstance(error, RateLimited) else 400
             else:
                 form = None
                 if not request.headers.get("HX-Request"):

@@ -1,4 +1,10 @@
-"""django-allauth hooks: account mails go out through the task worker."""
+"""django-allauth hooks: account mails go out through the task worker; limits key on the client.
+
+allauth's rate limits (ACCOUNT_RATE_LIMITS) count in the default cache, shared by every
+process, under the client's address as trusted proxies report it (`core.client`). Failed
+sign-ins count per client address and per account *from that address*, so nobody elsewhere
+can lock a member out of their account by failing on purpose.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +13,23 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import transaction
+from django.http import HttpRequest
 
+from hemonc.core.client import client_ip
 from hemonc.core.tasks import send_email_task
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request: HttpRequest) -> str:
+        return client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth's key for the "/key" part of ACCOUNT_RATE_LIMITS["login_failed"] (the
+        # account); the client address joins it (tests/members/test_adapters.py pins this).
+        return (
+            f"{super()._get_login_attempts_cache_key(request, **credentials)}@{client_ip(request)}"
+        )
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         message = self.render_mail(template_prefix, email, context)
         html = next(

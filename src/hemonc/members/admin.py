@@ -1,12 +1,24 @@
-"""The organizers' admin for members: search, filters, and role actions that go through services."""
+"""The organizers' admin for members: search, filters, and role actions that go through services.
+
+Organizers manage members' profiles and accounts; passwords, sign-in addresses and
+privileges (superuser, staff, groups, permissions) stay with superusers, and the accounts of
+superusers and organizers are read-only to organizers. Every request through this admin
+names its user as the actor of the audit rows that privilege changes write.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
+from hemonc.core.audit import acting_as, audit
+from hemonc.core.errors import DomainError
 from hemonc.members.enums import Role
 from hemonc.members.models import Block, Mute, Profile, User
 from hemonc.members.services import member_set_role
@@ -26,14 +38,38 @@ def _role_action(role: Role, enabled: bool):  # type: ignore[no-untyped-def]
 
     @admin.action(description=label)
     def action(modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[User]):  # type: ignore[type-arg]
+        done = 0
         for user in queryset:
-            member_set_role(user=user, role=role, enabled=enabled, actor=request.user)  # type: ignore[arg-type]
-        modeladmin.message_user(
-            request, f"{label}: {queryset.count()} member(s).", messages.SUCCESS
-        )
+            try:
+                member_set_role(user=user, role=role, enabled=enabled, actor=request.user)  # type: ignore[arg-type]
+            except DomainError as error:
+                modeladmin.message_user(request, f"{user}: {error}", messages.ERROR)
+            else:
+                done += 1
+        modeladmin.message_user(request, f"{label}: {done} member(s).", messages.SUCCESS)
 
     action.__name__ = f"{'grant' if enabled else 'revoke'}_{role.value}"
     return action
+
+
+class OrganizerUserForm(forms.ModelForm):
+    """The account form for organizers: a new account gets no password (the member sets one
+    through a password reset), an existing one keeps its own."""
+
+    class Meta:
+        model = User
+        fields = ["email", "is_active"]
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+    def save(self, commit: bool = True) -> User:
+        user: User = super().save(commit=False)
+        if user.pk is None:
+            user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
 
 
 @admin.register(User)
@@ -58,6 +94,69 @@ class UserAdmin(BaseUserAdmin):
         _role_action(Role.MODERATOR, False),
     ]
     filter_horizontal: list[str] = []
+    # What organizers who are not superusers see of an account: no password, no privileges.
+    organizer_fieldsets = [
+        (None, {"fields": ["email"]}),
+        ("Status", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Dates", {"fields": ["date_joined", "last_login"]}),
+    ]
+    organizer_add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email"]})]
+
+    def _privileged(self, obj: User | None) -> bool:
+        return obj is not None and (obj.is_superuser or obj.is_staff)
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        if request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.organizer_fieldsets if obj is not None else self.organizer_add_fieldsets
+
+    def get_form(self, request: HttpRequest, obj: User | None = None, **kwargs: Any) -> Any:
+        if not request.user.is_superuser:
+            # Django's forms carry a password field whatever the fieldsets say.
+            kwargs["form"] = OrganizerUserForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser and obj is not None:
+            # A new sign-in address is a way into the account (a password reset mails it).
+            fields.append("email")
+            if self._privileged(obj):
+                fields.append("is_active")
+        return fields
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if self._privileged(obj) and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            target = self.get_object(request, id)
+            audit(actor=request.user, action="member.password_set", target=target)
+        return response
+
+    def changeform_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with acting_as(request.user):
+            return super().changeform_view(request, *args, **kwargs)
+
+    def changelist_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with acting_as(request.user):
+            return super().changelist_view(request, *args, **kwargs)
+
+    def delete_view(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        with acting_as(request.user):
+            return super().delete_view(request, *args, **kwargs)
 
     @admin.display(ordering="profile__display_name")
     def display_name(self, obj: User) -> str:

@@ -21,12 +21,29 @@ ORGANIZER_APPS = {
     "django_tasks_database",
 }
 
+# Apps organizers may only look at: a queued task runs any function with any arguments, and
+# the audit log is evidence nobody may edit.
+ORGANIZER_VIEW_ONLY = {"core", "django_tasks_database"}
+
+# Sign-in addresses: organizers may look and remove, never add or change one, since a new
+# address is a way into someone else's account (a password reset goes to it).
+ORGANIZER_DENIED = {
+    "account.add_emailaddress",
+    "account.change_emailaddress",
+}
+
 
 class RoleBackend(BaseBackend):
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
         if not user_obj.is_active:
             return False
-        if user_obj.is_organizer and perm.split(".", 1)[0] in ORGANIZER_APPS:
+        app_label, _, codename = perm.partition(".")
+        if (
+            user_obj.is_organizer
+            and app_label in ORGANIZER_APPS
+            and perm not in ORGANIZER_DENIED
+            and (app_label not in ORGANIZER_VIEW_ONLY or codename.startswith("view_"))
+        ):
             return True
         return rules.has_perm(perm, user_obj, obj)
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.cache import cache
 from django.db.models import Case, Value, When
 
+from hemonc.core.caching import page_cache
 from hemonc.core.countries import country_choices
+from hemonc.core.text import OneLineField
 from hemonc.core.timezones import time_zone_choices
 from hemonc.core.widgets import Select
 from hemonc.members.enums import Gender, IdentityCommunity
@@ -21,7 +22,7 @@ from hemonc.taxonomy.models import CareerPath, Topic
 class SignupForm(forms.Form):
     """Extra fields on allauth's sign-up form."""
 
-    display_name = forms.CharField(
+    display_name = OneLineField(
         max_length=80, label="Your name", help_text="As colleagues know you, e.g. Dr. Ana Lopez."
     )
 
@@ -79,6 +80,18 @@ class ProfileForm(forms.ModelForm):
             "gender", "gender_self_description", "identity_communities",
             "share_communities_with_matcher",
         ]  # fmt: skip
+        field_classes = dict.fromkeys(
+            (
+                "display_name",
+                "pronouns",
+                "institution",
+                "gender_self_description",
+                "x_handle",
+                "bluesky_handle",
+                "mastodon_handle",
+            ),
+            OneLineField,
+        )
         labels = {
             "x_handle": "X handle",
             "bluesky_handle": "Bluesky handle",
@@ -102,6 +115,11 @@ class ProfileForm(forms.ModelForm):
         self.fields["bio"].help_text = ""
         self.fields["orcid"].help_text = "e.g. 0000-0002-1825-0097"
         self.fields["orcid"].validators = []
+        self.fields[
+            "listed_in_directory"
+        ].help_text = (
+            "Unlisted, your profile is seen only by signed-in members who follow a link to it."
+        )
         for name, field in self.fields.items():
             if name.endswith("_visibility"):
                 subject = self[name.removesuffix("_visibility")].label
@@ -129,10 +147,10 @@ class AvatarForm(forms.Form):
 
 def topic_choices() -> list[tuple[str, str]]:
     """(slug, label) of every topic; cached briefly, the directory asks on every request."""
-    choices = cache.get("members:topic-choices")
+    choices = page_cache.get("members:topic-choices")
     if choices is None:
         choices = [(t.slug, t.label) for t in Topic.objects.order_by("name")]
-        cache.set("members:topic-choices", choices, timeout=60)
+        page_cache.set("members:topic-choices", choices, timeout=60)
     return choices
 
 

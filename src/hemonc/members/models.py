@@ -57,8 +57,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
+        """The member's public name: pages, messages and mails print users through it, so it
+        never falls back to the sign-in address (nor a part of it)."""
         profile = getattr(self, "profile", None)
-        return profile.display_name if profile and profile.display_name else self.email
+        return profile.display_name if profile and profile.display_name else self.neutral_name
+
+    @property
+    def neutral_name(self) -> str:
+        return f"Member #{self.pk}"
 
     def has_role(self, role: Role) -> bool:
         if not self.is_active:

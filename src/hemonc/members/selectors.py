@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from hemonc.core.caching import TIMEOUT, cache_key
+from hemonc.core.caching import TIMEOUT, cache_key, page_cache
 from hemonc.core.versions import data_version
 from hemonc.members.enums import Visibility
 from hemonc.members.models import Block, Mute, Profile, User
@@ -229,11 +228,11 @@ def directory_members(
     """
     levels = visibility_levels(viewer=viewer)
     key = cache_key("members:directory", version, filters, sorted(levels), limit)
-    matches: list[tuple[int, int]] | None = cache.get(key)
+    matches: list[tuple[int, int]] | None = page_cache.get(key)
     if matches is None:
         rows = _matching(filters, levels=levels).values_list("pk", "user_id")
         matches = list(rows[: limit + HIDDEN_MARGIN])
-        cache.set(key, matches, TIMEOUT)
+        page_cache.set(key, matches, TIMEOUT)
     hidden = user_ids_hidden_from(viewer=viewer) or frozenset()
     visible = [match for match in matches if match[1] not in hidden]
     if len(visible) < limit and len(matches) == limit + HIDDEN_MARGIN:
@@ -251,7 +250,7 @@ def directory_countries(*, viewer: Viewer, version: str) -> list[str]:
     """
     levels = sorted(visibility_levels(viewer=viewer))
     key = cache_key("members:directory-countries", version, levels)
-    countries: list[str] | None = cache.get(key)
+    countries: list[str] | None = page_cache.get(key)
     if countries is None:
         countries = list(
             _listed_profiles()
@@ -261,7 +260,7 @@ def directory_countries(*, viewer: Viewer, version: str) -> list[str]:
             .distinct()
             .order_by("country")
         )
-        cache.set(key, countries, TIMEOUT)
+        page_cache.set(key, countries, TIMEOUT)
     return countries
 
 
@@ -312,7 +311,9 @@ def _rows_of_other_apps(user: User) -> dict[str, Any]:
     """Every row of the other apps that points at `user` (RSVPs, subscriptions, mentorships...).
 
     Found through the model registry, so an app added later is in the download without
-    the members app knowing it, and without importing it.
+    the members app knowing it, and without importing it. What the member may not see stays
+    out, as the owning app declares it: fields named in the model's `organizer_only_fields`,
+    and rows its AppConfig's `member_data_rows(model=, rows=, user=)` leaves out of `rows`.
     """
     from django.apps import apps
 
@@ -330,7 +331,15 @@ def _rows_of_other_apps(user: User) -> dict[str, Any]:
             condition |= Q(**{name: user})
         if not links:
             continue
-        rows = list(model._default_manager.filter(condition).values())
+        found = model._default_manager.filter(condition)
+        # The owning app may keep rows from the download that the member may not see yet.
+        config = apps.get_app_config(model._meta.app_label)
+        narrow = getattr(config, "member_data_rows", None)
+        if narrow is not None:
+            found = narrow(model=model, rows=found, user=user)
+        private = set(getattr(model, "organizer_only_fields", ()))
+        fields = [f.attname for f in model._meta.concrete_fields if f.name not in private]
+        rows = list(found.values(*fields))
         if rows:
             app = export.setdefault(model._meta.app_label, {})
             app[model._meta.model_name] = rows

@@ -19,9 +19,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from hemonc.core.audit import audit
 from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError
+from hemonc.core.text import one_line
 from hemonc.members.enums import Role, Visibility
 from hemonc.members.models import Block, Mute, Profile, User
 from hemonc.members.selectors import HIDDEN_CACHE
+from hemonc.members.signals import privileges_audited_by_service
 from hemonc.members.validators import normalize_orcid
 from hemonc.taxonomy.models import CareerPath, Topic
 
@@ -58,6 +60,13 @@ def profile_search_document(profile: Profile) -> str:
     return " ".join(part for part in parts if part)
 
 
+# A line break in these would reach mail subjects and every page that shows the name.
+PROFILE_ONE_LINE_FIELDS = (
+    "display_name", "pronouns", "institution", "gender_self_description",
+    "x_handle", "bluesky_handle", "mastodon_handle",
+)  # fmt: skip
+
+
 @transaction.atomic
 def profile_update(
     *,
@@ -73,6 +82,9 @@ def profile_update(
         raise DomainError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
     if actor.pk != profile.user_id and not actor.is_organizer:
         raise DomainError("You can only edit your own profile.")
+    for name in PROFILE_ONE_LINE_FIELDS:
+        if isinstance(fields.get(name), str):
+            fields[name] = one_line(fields[name])
     if fields.get("orcid"):
         fields["orcid"] = normalize_orcid(fields["orcid"])
     for handle in ("x_handle", "bluesky_handle"):
@@ -148,23 +160,50 @@ def profile_remove_avatar(*, profile: Profile, actor: User) -> Profile:
     return profile
 
 
+def _role_change_refused(*, user: User, role: Role, enabled: bool, actor: User) -> str | None:
+    """Why `actor` may not make this role change, or None. Superusers may make any."""
+    if actor.is_superuser:
+        return None
+    if not actor.is_organizer:
+        return "Only organizers change members' roles."
+    if user.is_superuser or user.is_staff:
+        return "Only a superuser changes the roles of organizers and superusers."
+    holds = actor.has_role(role) or role == Role.MODERATOR  # organizers moderate too
+    if enabled and not holds:
+        return "You can only grant a role you hold yourself."
+    return None
+
+
 @transaction.atomic
 def member_set_role(*, user: User, role: Role, enabled: bool, actor: User | None) -> User:
-    """Grant or take away a role. Organizers also get the admin (is_staff)."""
+    """Grant or take away a role. Organizers also get the admin (is_staff).
+
+    `actor=None` is the platform itself (a command, the demo). A member grants no more than
+    they hold, and only a superuser touches the roles of organizers and superusers.
+    """
+    if actor is not None:
+        refusal = _role_change_refused(user=user, role=role, enabled=enabled, actor=actor)
+        if refusal:
+            raise DomainError(refusal)
     group, _ = Group.objects.get_or_create(name=role.value)
-    if enabled:
-        user.groups.add(group)
-    else:
-        user.groups.remove(group)
-    user.__dict__.pop("_role_cache", None)
-    if role == Role.ORGANIZER:
-        user.is_staff = enabled or user.is_superuser
-        user.save(update_fields=["is_staff"])
+    fields = ["groups"]
+    with privileges_audited_by_service():
+        if enabled:
+            user.groups.add(group)
+        else:
+            user.groups.remove(group)
+        user.__dict__.pop("_role_cache", None)
+        if role == Role.ORGANIZER:
+            is_staff = enabled or user.is_superuser
+            if user.is_staff != is_staff:
+                fields.append("is_staff")
+            user.is_staff = is_staff
+            user.save(update_fields=["is_staff"])
     audit(
         actor=actor,
         action="member.role_grant" if enabled else "member.role_revoke",
         target=user,
-        changes={"role": role.value},
+        changes={"role": role.value, "fields": fields},
     )
     return user
 

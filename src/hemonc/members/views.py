@@ -29,6 +29,9 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     other = get_object_or_404(User.objects.select_related("profile"), pk=user_id, is_active=True)
     if not selectors.user_may_see(viewer=request.user, other=other):
         raise Http404("No such member.")
+    if not request.user.is_authenticated and not other.profile.listed_in_directory:
+        # Who chose not to be listed is met by members only, never by visitors stepping ids.
+        raise Http404("No such member.")
     view = selectors.profile_view(profile=other.profile, viewer=request.user)
     return render(
         request,
@@ -159,28 +162,42 @@ def _directory_filters(form: DirectoryForm, query: QueryDict) -> SafeString:
 
 
 def _other(user_id: int) -> User:
-    return get_object_or_404(User, pk=user_id)
+    return get_object_or_404(User.objects.select_related("profile"), pk=user_id, is_active=True)
+
+
+def _name_for(viewer: User, other: User) -> str:
+    """How a message names `other` to `viewer`: by name only if the viewer may see them."""
+    return str(other) if selectors.user_may_see(viewer=viewer, other=other) else "the member"
 
 
 @login_required
 @require_POST
 def block(request: HttpRequest, user_id: int) -> HttpResponse:
     other = _other(user_id)
+    name = _name_for(request.user, other)  # type: ignore[arg-type]
     try:
         services.block_create(blocker=request.user, blocked=other)  # type: ignore[arg-type]
     except DomainError as error:
         messages.error(request, str(error))
         return redirect("members:profile", user_id=user_id)
-    messages.success(request, f"You blocked {other}. Neither of you will see the other.")
+    messages.success(request, f"You blocked {name}. Neither of you will see the other.")
     return redirect("members:blocked")
 
 
 @login_required
 @require_POST
 def unblock(request: HttpRequest, user_id: int) -> HttpResponse:
-    other = _other(user_id)
-    services.block_delete(blocker=request.user, blocked=other)  # type: ignore[arg-type]
-    messages.success(request, f"You unblocked {other}.")
+    # Only someone the member blocked is named: any other id, taken or not, answers the same.
+    block = (
+        Block.objects.filter(blocker=request.user, blocked_id=user_id)
+        .select_related("blocked__profile")
+        .first()
+    )
+    if block is None:
+        messages.info(request, "That member was not blocked.")
+        return redirect("members:blocked")
+    services.block_delete(blocker=request.user, blocked=block.blocked)  # type: ignore[arg-type]
+    messages.success(request, f"You unblocked {block.blocked}.")
     return redirect("members:blocked")
 
 
@@ -193,16 +210,24 @@ def mute(request: HttpRequest, user_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"You muted {other}. They are not told.")
+        name = _name_for(request.user, other)  # type: ignore[arg-type]
+        messages.success(request, f"You muted {name}. They are not told.")
     return redirect("members:profile", user_id=user_id)
 
 
 @login_required
 @require_POST
 def unmute(request: HttpRequest, user_id: int) -> HttpResponse:
-    other = _other(user_id)
-    services.mute_delete(muter=request.user, muted=other)  # type: ignore[arg-type]
-    messages.success(request, f"You unmuted {other}.")
+    mute = (
+        Mute.objects.filter(muter=request.user, muted_id=user_id)
+        .select_related("muted__profile")
+        .first()
+    )
+    if mute is None:
+        messages.info(request, "That member was not muted.")
+    else:
+        services.mute_delete(muter=request.user, muted=mute.muted)  # type: ignore[arg-type]
+        messages.success(request, f"You unmuted {mute.muted}.")
     if request.POST.get("from") == "blocked":
         return redirect("members:blocked")
     return redirect("members:profile", user_id=user_id)

@@ -13,3 +13,12 @@ class MentorshipConfig(AppConfig):
         from hemonc.mentorship.demo import demo_mentorship_create
 
         demo_mentorship_create(stdout=stdout)
+
+    def member_data_rows(self, *, model: Any, rows: Any, user: Any) -> Any:
+        """A member's data download holds a program's proposals only once it is published."""
+        from hemonc.mentorship.enums import ProgramStatus
+        from hemonc.mentorship.models import Proposal
+
+        if model is Proposal:
+            return rows.filter(program__status=ProgramStatus.PUBLISHED)
+        return rows

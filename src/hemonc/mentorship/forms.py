@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from hemonc.core.text import OneLineField
 from hemonc.members.enums import IdentityCommunity
 from hemonc.mentorship.enums import LANGUAGE_CHOICES, Format, OfferStatus, ProgramRole
 from hemonc.mentorship.models import MAX_CAPACITY, Program, SpeedMentoringEvent
@@ -190,6 +191,7 @@ class ProgramForm(forms.ModelForm):
             "matching_date",
             "checkin_every_weeks",
         ]
+        field_classes = {"name": OneLineField, "hashtag": OneLineField}
         widgets = {
             "applications_open_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "applications_close_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
@@ -222,4 +224,5 @@ class SpeedEventForm(forms.ModelForm):
     class Meta:
         model = SpeedMentoringEvent
         fields = ["title", "starts_at", "rounds", "table_size", "round_minutes"]
+        field_classes = {"title": OneLineField}
         widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from hemonc.core.tasks import send_email_task
+from hemonc.core.text import text_as_html
 
 SUBJECTS = {
     "request_received": "{mentee} asks you to be their mentor",
@@ -29,7 +30,10 @@ def send_mentorship_mail(*, to: Any, kind: str, context: dict[str, Any]) -> None
     names = {key: str(value) for key, value in context.items()}
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + SUBJECTS[kind].format_map(names)
     text = render_to_string(f"mentorship/email/{kind}.txt", context)
-    html = render_to_string("mentorship/email/message.html", {"subject": subject, "text": text})
+    # Names, notes and messages are what members typed: text, escaped in the HTML part.
+    html = render_to_string(
+        "mentorship/email/message.html", {"subject": subject, "body": text_as_html(text)}
+    )
     transaction.on_commit(
         partial(
             send_email_task.enqueue,

@@ -186,6 +186,10 @@ class Proposal(TimeStampedModel):
     reason = models.CharField(max_length=300, blank=True)
     edited = models.BooleanField(default=False, help_text="Changed by an organizer.")
 
+    # The matcher's working: its score and terms hold what the matcher knows of both sides
+    # (a shared identity community), so no member reads them, not even in their data download.
+    organizer_only_fields = ("score", "terms", "reason", "edited")
+
     class Meta:
         ordering = ["program", "id"]
         constraints = [

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError, PermissionDenied
+from hemonc.core.ratelimit import Limit, limit_take
+from hemonc.core.text import one_line
 from hemonc.members.models import User
 from hemonc.members.selectors import user_may_see
 from hemonc.mentorship import selectors
@@ -44,6 +46,10 @@ from hemonc.mentorship.models import (
 from hemonc.mentorship.speed_rounds import speed_rounds
 from hemonc.taxonomy.enums import Stage
 from hemonc.taxonomy.models import CareerPath, Topic
+
+# A mentor is mailed about one mentee's requests at most once a day: withdrawing and asking
+# again shows the new request on the mentor's page without another mail.
+REQUEST_MAIL_LIMIT = Limit(name="mentorship.request-mail", count=1, seconds=24 * 3600)
 
 
 def _check_values(values: Iterable[str], allowed: Iterable[str], label: str) -> list[str]:
@@ -172,9 +178,10 @@ def request_create(*, mentee: User, mentor: User, note: str) -> MentorshipReques
     except IntegrityError:
         raise DomainError("You already asked this mentor; they have not answered yet.") from None
     audit(actor=mentee, action="mentorship.request_create", target=request)
-    send_mentorship_mail(
-        to=mentor, kind="request_received", context={"mentee": mentee, "request": request}
-    )
+    if limit_take(REQUEST_MAIL_LIMIT, (mentee.pk, mentor.pk)):
+        send_mentorship_mail(
+            to=mentor, kind="request_received", context={"mentee": mentee, "request": request}
+        )
     return request
 
 
@@ -392,6 +399,12 @@ def mentorship_send_checkin(*, mentorship_id: int, due: str) -> bool:
             or mentorship.next_checkin_at.isoformat() != due
         ):
             return False
+        if not user_may_see(viewer=mentorship.mentor, other=mentorship.mentee):
+            # One side blocked the other: no more reminders that name them to each other.
+            mentorship.next_checkin_at = None
+            mentorship.save(update_fields=["next_checkin_at", "updated_at"])
+            audit(actor=None, action="mentorship.checkin_stop", target=mentorship)
+            return False
         for user, other in (
             (mentorship.mentor, mentorship.mentee),
             (mentorship.mentee, mentorship.mentor),
@@ -479,6 +492,9 @@ def program_create(*, actor: User, **fields: Any) -> Program:
     _organizer(actor)
     if fields["applications_close_at"] <= fields["applications_open_at"]:
         raise DomainError("Applications must close after they open.")
+    for name in ("name", "hashtag"):  # the name reaches mail subjects
+        if isinstance(fields.get(name), str):
+            fields[name] = one_line(fields[name])
     program = Program.objects.create(created_by=actor, **fields)
     audit(actor=actor, action="mentorship.program_create", target=program)
     return program
@@ -640,6 +656,8 @@ def program_publish(*, program: Program, actor: User) -> list[Mentorship]:
 @transaction.atomic
 def speed_event_create(*, actor: User, **fields: Any) -> SpeedMentoringEvent:
     _organizer(actor)
+    if isinstance(fields.get("title"), str):
+        fields["title"] = one_line(fields["title"])
     event = SpeedMentoringEvent.objects.create(created_by=actor, **fields)
     audit(actor=actor, action="mentorship.speed_event_create", target=event)
     return event

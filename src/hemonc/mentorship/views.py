@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from hemonc.core.errors import DomainError
 from hemonc.members.models import User
-from hemonc.members.selectors import profile_view, user_may_see
+from hemonc.members.selectors import profile_view, user_ids_hidden_from, user_may_see
 from hemonc.mentorship import selectors, services
 from hemonc.mentorship.enums import MentorshipStatus, ProgramRole, ProgramStatus, RequestStatus
 from hemonc.mentorship.forms import (
@@ -545,7 +545,11 @@ def speed_event(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             messages.error(request, str(error))
         return redirect(event)
-    participants = list(event.participants.select_related("user__profile"))
+    # Blocked (either way) and muted members are not listed, not even at their tables.
+    hidden = user_ids_hidden_from(viewer=user) or frozenset()
+    participants = [
+        p for p in event.participants.select_related("user__profile") if p.user_id not in hidden
+    ]
     return render(
         request,
         "mentorship/speed_event.html",
@@ -554,19 +558,26 @@ def speed_event(request: HttpRequest, pk: int) -> HttpResponse:
             "mentors": [p for p in participants if p.role == ProgramRole.MENTOR],
             "mentees": [p for p in participants if p.role == ProgramRole.MENTEE],
             "mine": next((p for p in participants if p.user_id == user.pk), None),
-            "rounds": _rounds(event),
+            "rounds": _rounds(event, hidden=hidden),
             "is_organizer": user.is_organizer,
         },
     )
 
 
-def _rounds(event: SpeedMentoringEvent) -> list[dict[str, Any]]:
+def _rounds(
+    event: SpeedMentoringEvent, *, hidden: frozenset[int] = frozenset()
+) -> list[dict[str, Any]]:
+    """The schedule by round and table, without the tables of `hidden` mentors and `hidden`
+    mentees."""
     tables: dict[int, dict[int, dict[str, Any]]] = defaultdict(dict)
     for seat in event.seats.select_related("mentor__profile", "mentee__profile"):
+        if seat.mentor_id in hidden:
+            continue
         table = tables[seat.round].setdefault(
             seat.mentor_id, {"mentor": seat.mentor, "mentees": []}
         )
-        table["mentees"].append(seat.mentee)
+        if seat.mentee_id not in hidden:
+            table["mentees"].append(seat.mentee)
     return [{"number": n, "tables": list(tables[n].values())} for n in sorted(tables)]
 
 
@@ -598,8 +609,11 @@ def speed_print(request: HttpRequest, pk: int) -> HttpResponse:
     seats = event.seats.select_related("mentor__profile", "mentee__profile")
     if not user.is_organizer:
         seats = seats.filter(Q(mentor=user) | Q(mentee=user))
+    hidden = user_ids_hidden_from(viewer=user) or frozenset()
     people: dict[int, dict[str, Any]] = {}
     for seat in seats:
+        if seat.mentor_id in hidden or seat.mentee_id in hidden:
+            continue  # a block after the schedule was made: the other is not named
         for person, partner, role in (
             (seat.mentor, seat.mentee, "mentor"),
             (seat.mentee, seat.mentor, "mentee"),

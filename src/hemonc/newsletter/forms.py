@@ -8,6 +8,7 @@ from django import forms
 
 from hemonc.core.countries import country_choices
 from hemonc.core.errors import DomainError
+from hemonc.core.text import OneLineField
 from hemonc.members.enums import Gender
 from hemonc.newsletter import selectors
 from hemonc.taxonomy.enums import Specialty, Stage
@@ -20,7 +21,7 @@ def _blank(label: str, choices: Any) -> list[tuple[str, str]]:
 class DetailsForm(forms.Form):
     """The optional details a reader tells about themselves (organizers only see them)."""
 
-    name = forms.CharField(max_length=120, required=False, label="Name (optional)")
+    name = OneLineField(max_length=120, required=False, label="Name (optional)")
     stage = forms.ChoiceField(
         choices=_blank("Prefer not to say", Stage.choices), required=False, label="Training stage"
     )
@@ -28,7 +29,7 @@ class DetailsForm(forms.Form):
         choices=_blank("Prefer not to say", Specialty.choices), required=False
     )
     country = forms.ChoiceField(choices=(), required=False)
-    institution = forms.CharField(max_length=160, required=False)
+    institution = OneLineField(max_length=160, required=False)
     gender = forms.ChoiceField(
         choices=_blank(
             "Prefer not to say", [c for c in Gender.choices if c[0] != "prefer_not_to_say"]
@@ -60,8 +61,8 @@ class SignupForm(DetailsForm):
 
 
 class IssueForm(forms.Form):
-    subject = forms.CharField(max_length=200)
-    preheader = forms.CharField(
+    subject = OneLineField(max_length=200)
+    preheader = OneLineField(
         max_length=200, required=False, help_text="The line mail apps show after the subject."
     )
     body = forms.CharField(

@@ -75,6 +75,27 @@ class Subscriber(TimeStampedModel):
         return self.email
 
 
+class SignupConfirmation(models.Model):
+    """A sign-up waiting for its confirmation link.
+
+    What the form said (the answers, the consent text, the IP) waits here, not in the link
+    and not on the subscriber: the link holds only a random token, whose hash is stored,
+    and nobody's record changes until the address's owner follows it.
+    """
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="signup_confirmations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    consent_text = models.ForeignKey(ConsentText, on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Sign-up of {self.subscriber_id} waiting since {self.created_at:%Y-%m-%d}"
+
+
 class Issue(TimeStampedModel):
     """One newsletter issue: written in Markdown, sent once to an audience."""
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 import smtplib
 import time
 import uuid
@@ -23,7 +25,9 @@ from django.utils import timezone
 from hemonc.core.audit import audit
 from hemonc.core.bulkmail import AddressNeedsSmtpUtf8, BulkSender
 from hemonc.core.errors import DomainError
+from hemonc.core.ratelimit import Limit, limit_take
 from hemonc.core.tasks import send_email_task
+from hemonc.core.text import one_line
 from hemonc.members.models import User
 from hemonc.newsletter import selectors
 from hemonc.newsletter.enums import (
@@ -40,17 +44,28 @@ from hemonc.newsletter.mail import (
     from_email,
     subscriber_token_maker,
 )
-from hemonc.newsletter.models import ConsentText, Delivery, Issue, IssueLink, Subscriber
+from hemonc.newsletter.models import (
+    ConsentText,
+    Delivery,
+    Issue,
+    IssueLink,
+    SignupConfirmation,
+    Subscriber,
+)
 
 logger = logging.getLogger(__name__)
 
 CONFIRM_SALT = "newsletter.confirm"
 CONFIRM_DAYS = 7
+CONFIRM_AGE = timedelta(days=CONFIRM_DAYS)
 DEMOGRAPHIC_FIELDS = ("name", "stage", "specialty", "country", "institution", "gender")
+ONE_LINE_ANSWERS = ("name", "institution")
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 RUN_BUDGET_SECONDS = 300.0
 BATCH_SIZE = 500  # deliveries leased at once
+# One confirmation mail per address per 10 minutes, however often the form is sent for it.
+CONFIRM_MAIL_LIMIT = Limit(name="newsletter.confirm-mail", count=1, seconds=600)
 
 
 def _now() -> datetime:
@@ -65,6 +80,10 @@ def normalize_email(email: str) -> str:
 # Subscribers
 
 
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 @transaction.atomic
 def subscriber_signup(
     *,
@@ -75,22 +94,43 @@ def subscriber_signup(
 ) -> str:
     """Start double opt-in: mail a confirmation link; returns its token.
 
-    A new address becomes a pending subscriber. An existing one keeps its status until the
-    link is followed, so a stranger typing someone's address changes nothing.
+    A new address becomes a pending subscriber. An existing one keeps its status and its
+    details until the link is followed, so a stranger typing someone's address changes
+    nothing. The link is a random token: the answers, the consent text and the IP wait in
+    a SignupConfirmation, and the mail quotes nothing the requester typed (the address's
+    owner has not said the name given is theirs). An address is mailed at most once per
+    `CONFIRM_MAIL_LIMIT`, so the form cannot flood an inbox.
     """
     email = normalize_email(email)
-    answers = {k: v for k, v in (answers or {}).items() if k in DEMOGRAPHIC_FIELDS and v}
+    answers = {
+        k: one_line(v) if k in ONE_LINE_ANSWERS else v
+        for k, v in (answers or {}).items()
+        if k in DEMOGRAPHIC_FIELDS and v
+    }
     subscriber, created = Subscriber.objects.get_or_create(
-        email=email,
-        defaults={"status": SubscriberStatus.PENDING, "status_changed_at": _now(), **answers},
+        email=email, defaults={"status": SubscriberStatus.PENDING, "status_changed_at": _now()}
     )
-    token = signing.dumps(
-        {"s": subscriber.pk, "v": consent_text.version, "a": answers, "ip": ip},
-        salt=CONFIRM_SALT,
-        compress=True,
+    SignupConfirmation.objects.filter(created_at__lt=_now() - CONFIRM_AGE).delete()
+    token = secrets.token_urlsafe(24)
+    SignupConfirmation.objects.create(
+        subscriber=subscriber,
+        token_hash=_token_hash(token),
+        consent_text=consent_text,
+        answers=answers,
+        ip=ip,
     )
     confirm_url = absolute(reverse("newsletter:confirm", args=[token]))
     context = {"confirm_url": confirm_url, "days": CONFIRM_DAYS}
+    mailed = limit_take(CONFIRM_MAIL_LIMIT, email)
+    audit(
+        actor=None,
+        action="newsletter.signup",
+        target=subscriber,
+        changes={"new": created, "mailed": mailed},
+    )
+    if not mailed:
+        # The link already mailed still works; the page answers the same either way.
+        return token
     transaction.on_commit(
         partial(
             send_email_task.enqueue,
@@ -101,41 +141,65 @@ def subscriber_signup(
             to=[email],
         )
     )
-    audit(actor=None, action="newsletter.signup", target=subscriber, changes={"new": created})
     return token
 
 
-def confirmation_from_token(token: str) -> dict[str, Any] | None:
-    """The sign-up a confirmation token stands for, or None when it is forged or expired."""
+def confirmation_from_token(token: str) -> SignupConfirmation | None:
+    """The sign-up a confirmation token stands for, or None when it is unknown or expired.
+
+    A link mailed before links became random tokens (a signed payload, with ":" in it)
+    is read as before until it expires: an unsaved SignupConfirmation.
+    """
+    if ":" in token:
+        return _legacy_confirmation(token)
+    return (
+        SignupConfirmation.objects.select_related("consent_text")
+        .filter(token_hash=_token_hash(token), created_at__gte=_now() - CONFIRM_AGE)
+        .first()
+    )
+
+
+def _legacy_confirmation(token: str) -> SignupConfirmation | None:
     try:
-        value = signing.loads(token, salt=CONFIRM_SALT, max_age=timedelta(days=CONFIRM_DAYS))
+        value = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_AGE)
     except signing.BadSignature:
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict) or not isinstance(value.get("s"), int):
+        return None
+    consent_text = ConsentText.objects.filter(version=int(value.get("v") or 0)).first()
+    if consent_text is None or not Subscriber.objects.filter(pk=value["s"]).exists():
+        return None
+    return SignupConfirmation(
+        subscriber_id=value["s"],
+        consent_text=consent_text,
+        answers=value.get("a") or {},
+        ip=value.get("ip"),
+    )
 
 
 @transaction.atomic
 def subscriber_confirm(*, token: str, ip: str | None) -> Subscriber:
-    """Follow a confirmation link: the one way back in for someone who left."""
-    value = confirmation_from_token(token)
-    if value is None:
+    """Follow a confirmation link: the one way back in for someone who left. A link works
+    once; following it ends every other sign-up waiting for the address."""
+    pending = confirmation_from_token(token)
+    if pending is None:
         raise DomainError(
             "This confirmation link has expired or is not valid. Please sign up again."
         )
-    subscriber = Subscriber.objects.select_for_update().filter(pk=value["s"]).first()
-    consent_text = ConsentText.objects.filter(version=value["v"]).first()
-    if subscriber is None or consent_text is None:
+    subscriber = Subscriber.objects.select_for_update().filter(pk=pending.subscriber_id).first()
+    if subscriber is None:
         raise DomainError("This confirmation link is no longer valid. Please sign up again.")
-    for name, answer in value.get("a", {}).items():
+    for name, answer in (pending.answers or {}).items():
         if name in DEMOGRAPHIC_FIELDS:
-            setattr(subscriber, name, answer)
+            setattr(subscriber, name, one_line(answer) if name in ONE_LINE_ANSWERS else answer)
     subscriber.status = SubscriberStatus.SUBSCRIBED
     subscriber.status_changed_at = _now()
-    subscriber.consent_text = consent_text
+    subscriber.consent_text = pending.consent_text
     subscriber.consented_at = _now()
-    subscriber.consent_ip = ip or value.get("ip")
+    subscriber.consent_ip = ip or pending.ip
     subscriber.consent_source = ConsentSource.SIGNUP
     subscriber.save()
+    SignupConfirmation.objects.filter(subscriber=subscriber).delete()
     audit(actor=None, action="newsletter.confirm", target=subscriber)
     return subscriber
 
@@ -179,6 +243,7 @@ def subscriber_update_preferences(*, subscriber: Subscriber, **fields: str) -> S
     unknown = set(fields) - set(DEMOGRAPHIC_FIELDS)
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    fields = {k: one_line(v) if k in ONE_LINE_ANSWERS else v for k, v in fields.items()}
     changed = [name for name, value in fields.items() if getattr(subscriber, name) != value]
     for name in changed:
         setattr(subscriber, name, fields[name])
@@ -299,13 +364,13 @@ def subscribers_import(*, rows: Iterable[Row], actor: User | None = None) -> Imp
         if subscriber is None:
             subscriber = Subscriber.objects.create(
                 email=row.email,
-                name=row.name,
+                name=one_line(row.name),
                 status=row.status,
                 status_changed_at=row.left_at or row.consented_at or now,
                 stage=row.stage,
                 specialty=row.specialty,
                 country=row.country,
-                institution=row.institution,
+                institution=one_line(row.institution),
                 gender=row.gender,
                 consented_at=row.consented_at,
                 consent_ip=row.consent_ip,
@@ -328,6 +393,7 @@ def subscribers_import(*, rows: Iterable[Row], actor: User | None = None) -> Imp
         # What people told us directly wins over a spreadsheet: imports only fill blanks.
         for name in DEMOGRAPHIC_FIELDS:
             value = getattr(row, name)
+            value = one_line(value) if name in ONE_LINE_ANSWERS else value
             if value and not getattr(subscriber, name):
                 setattr(subscriber, name, value)
                 changed.append(name)
@@ -371,12 +437,15 @@ def issue_create(
     segment: dict[str, str] | None = None,
     count_engagement: bool = False,
 ) -> Issue:
-    if not subject.strip() or not body.strip():
+    # The subject and the preheader are one line each: a mail header and a mail app's
+    # one-line preview (a line break would end the Subject header).
+    subject, preheader = one_line(subject), one_line(preheader)
+    if not subject or not body.strip():
         raise DomainError("An issue needs a subject and a body.")
     issue = Issue.objects.create(
-        subject=subject.strip(),
+        subject=subject,
         body=body,
-        preheader=preheader.strip(),
+        preheader=preheader,
         segment=selectors.segment_validate(segment or {}),
         count_engagement=count_engagement,
         created_by=actor,
@@ -395,6 +464,11 @@ def issue_update(*, issue: Issue, actor: User | None, **fields: Any) -> Issue:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     if "segment" in fields:
         fields["segment"] = selectors.segment_validate(fields["segment"] or {})
+    for name in ("subject", "preheader"):
+        if name in fields:
+            fields[name] = one_line(fields[name])
+    if "subject" in fields and not fields["subject"]:
+        raise DomainError("An issue needs a subject and a body.")
     for name, value in fields.items():
         setattr(issue, name, value)
     issue.save()

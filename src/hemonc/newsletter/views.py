@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from hemonc.core.charts import bar_chart
+from hemonc.core.client import client_ip
 from hemonc.core.errors import DomainError
 from hemonc.members.models import User
 from hemonc.newsletter import selectors, services
@@ -31,7 +32,7 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 
 
 def _ip(request: HttpRequest) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request)
 
 
 def organizer_required(view: Any) -> Any:

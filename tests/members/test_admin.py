@@ -1,0 +1,239 @@
+"""The organizers' admin for accounts: organizers manage members, never passwords or privileges."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+
+from hemonc.core.models import AuditEntry
+from hemonc.members.enums import Role
+from hemonc.members.models import User
+from tests.factories import PASSWORD, make_member
+
+pytestmark = pytest.mark.django_db
+
+ROOT_PASSWORD = "the-root-passphrase-nobody-knows"
+
+
+@pytest.fixture
+def root(db):  # type: ignore[no-untyped-def]
+    return User.objects.create_superuser("root-admin@example.org", ROOT_PASSWORD)
+
+
+@pytest.fixture
+def organizer(db):  # type: ignore[no-untyped-def]
+    return make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+
+
+@pytest.fixture
+def as_organizer(client, organizer):  # type: ignore[no-untyped-def]
+    client.force_login(organizer)
+    return client
+
+
+def _change_form(user: User, **overrides: object) -> dict[str, object]:
+    """What the admin's change page posts for `user`, with `overrides`."""
+    profile = user.profile
+    data: dict[str, object] = {
+        "email": user.email,
+        "is_active": "on" if user.is_active else "",
+        "profile-TOTAL_FORMS": "1",
+        "profile-INITIAL_FORMS": "1",
+        "profile-MIN_NUM_FORMS": "0",
+        "profile-MAX_NUM_FORMS": "1",
+        "profile-0-id": str(profile.pk),
+        "profile-0-user": str(user.pk),
+        "profile-0-display_name": profile.display_name,
+        "profile-0-stage_visibility": profile.stage_visibility,
+        "profile-0-specialty_visibility": profile.specialty_visibility,
+        "profile-0-training_year_visibility": profile.training_year_visibility,
+        "profile-0-institution_visibility": profile.institution_visibility,
+        "profile-0-country_visibility": profile.country_visibility,
+        "profile-0-identity_communities": "[]",
+        "profile-0-listed_in_directory": "on",
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value != ""}
+
+
+def test_organizer_cannot_set_anyones_password_in_the_admin(as_organizer, root, member):
+    for target in (root, member):
+        url = f"/admin/members/user/{target.pk}/password/"
+        page = as_organizer.get(url)
+        posted = as_organizer.post(
+            url, {"password1": "taken-over-123!", "password2": "taken-over-123!"}
+        )
+        assert (page.status_code, posted.status_code) == (403, 403)
+    root.refresh_from_db()
+    member.refresh_from_db()
+    assert root.check_password(ROOT_PASSWORD)
+    assert member.check_password(PASSWORD)
+
+
+def test_organizer_sees_no_password_field_or_link_on_a_members_page(as_organizer, member):
+    html = as_organizer.get(f"/admin/members/user/{member.pk}/change/").content.decode()
+    assert "Ana Lopez" in html
+    assert "password/" not in html
+    assert 'name="password"' not in html
+
+
+def test_superuser_keeps_the_password_form(client, root, member):
+    client.force_login(root)
+    url = f"/admin/members/user/{member.pk}/password/"
+    assert client.get(url).status_code == 200
+    client.post(url, {"password1": "a-new-long-passphrase", "password2": "a-new-long-passphrase"})
+    member.refresh_from_db()
+    assert member.check_password("a-new-long-passphrase")
+    entry = AuditEntry.objects.get(action="member.password_set")
+    assert (entry.actor, entry.target_id, entry.changes) == (root, str(member.pk), {})
+
+
+def test_organizer_cannot_add_an_account_with_a_password(as_organizer):
+    page = as_organizer.get("/admin/members/user/add/").content.decode()
+    as_organizer.post(
+        "/admin/members/user/add/",
+        {"email": "new.member@example.org", "password1": "known-to-me-123!",
+         "password2": "known-to-me-123!", "usable_password": "true",
+         "profile-TOTAL_FORMS": "0", "profile-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    created = User.objects.get(email="new.member@example.org")
+    assert 'name="password1"' not in page
+    assert not created.has_usable_password()
+
+
+def test_organizer_cannot_edit_or_delete_a_superuser(as_organizer, root):
+    url = f"/admin/members/user/{root.pk}/change/"
+    as_organizer.post(url, _change_form(root, email="mine@example.org", is_active=""))
+    deleted = as_organizer.post(f"/admin/members/user/{root.pk}/delete/", {"post": "yes"})
+    as_organizer.post(
+        "/admin/members/user/",
+        {"action": "delete_selected", "_selected_action": [str(root.pk)], "post": "yes"},
+    )
+    root.refresh_from_db()
+    assert (root.email, root.is_active) == ("root-admin@example.org", True)
+    assert deleted.status_code == 403
+
+
+def test_organizer_cannot_change_a_members_sign_in_email(as_organizer, member):
+    as_organizer.post(
+        f"/admin/members/user/{member.pk}/change/",
+        _change_form(member, email="attacker@example.org"),
+    )
+    member.refresh_from_db()
+    assert member.email != "attacker@example.org"
+
+
+def test_organizer_cannot_add_an_email_address_to_someone_elses_account(as_organizer, root):
+    as_organizer.post(
+        "/admin/account/emailaddress/add/",
+        {"user": str(root.pk), "email": "attacker@example.org", "verified": "on", "primary": "on"},
+    )
+    assert not EmailAddress.objects.filter(email="attacker@example.org").exists()
+
+
+def test_organizer_cannot_deactivate_another_organizer_but_a_member(as_organizer, member):
+    other = make_member(display_name="Other Organizer", role=Role.ORGANIZER)
+    as_organizer.post(f"/admin/members/user/{other.pk}/change/", _change_form(other, is_active=""))
+    as_organizer.post(
+        f"/admin/members/user/{member.pk}/change/",
+        _change_form(member, is_active="", **{"profile-0-display_name": "Ana L."}),
+    )
+    other.refresh_from_db()
+    member.refresh_from_db()
+    assert other.is_active
+    assert (member.is_active, member.profile.display_name) == (False, "Ana L.")
+
+
+def test_organizer_cannot_grant_privileges_through_the_change_form(as_organizer, organizer, member):
+    superusers = Group.objects.get_or_create(name="admins")[0]
+    permission = Permission.objects.get(codename="change_group")
+    for target in (organizer, member):
+        as_organizer.post(
+            f"/admin/members/user/{target.pk}/change/",
+            _change_form(target, is_superuser="on", is_staff="on",
+                         groups=[str(superusers.pk)], user_permissions=[str(permission.pk)]),
+        )  # fmt: skip
+        target.refresh_from_db()
+        assert not target.is_superuser
+        assert not target.groups.filter(name="admins").exists()
+        assert not target.user_permissions.exists()
+    member.refresh_from_db()
+    assert not member.is_staff
+
+
+def _action(client, name: str, user: User):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/admin/members/user/", {"action": name, "_selected_action": [str(user.pk)]}, follow=True
+    )
+
+
+def test_organizer_cannot_change_the_roles_of_superusers_or_organizers(as_organizer, root):
+    other = make_member(display_name="Other Organizer", role=Role.ORGANIZER)
+    page = _action(as_organizer, "revoke_organizer", other)
+    _action(as_organizer, "grant_moderator", root)
+    other.refresh_from_db()
+    assert other.is_organizer and other.is_staff
+    assert not root.groups.exists()
+    assert "only a superuser" in page.content.decode().lower()
+
+
+def test_organizer_cannot_grant_a_role_they_do_not_hold(client, member):
+    moderator = make_member(display_name="Mo Moderator", role=Role.MODERATOR)
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    # A moderator is no organizer: no admin at all.
+    client.force_login(moderator)
+    _action(client, "grant_organizer", moderator)
+    moderator.refresh_from_db()
+    assert not moderator.is_organizer
+    client.force_login(organizer)
+    _action(client, "grant_organizer", member)
+    member.refresh_from_db()
+    assert member.is_organizer and member.is_staff
+
+
+def test_role_changes_through_the_admin_are_audited_with_the_organizer(
+    as_organizer, organizer, member
+):
+    _action(as_organizer, "grant_moderator", member)
+    entry = AuditEntry.objects.filter(target_id=str(member.pk)).latest("id")
+    assert (entry.actor, entry.action, entry.changes["role"]) == (
+        organizer, "member.role_grant", "moderator",
+    )  # fmt: skip
+
+
+def test_every_privilege_change_is_audited_by_field_name(member):
+    group = Group.objects.create(name="reviewers")
+    member.groups.add(group)
+    member.user_permissions.add(Permission.objects.get(codename="change_group"))
+    member.is_staff = True
+    member.save()
+    group.user_set.remove(member)
+    rows = AuditEntry.objects.filter(
+        action="member.privileges_change", target_id=str(member.pk)
+    ).order_by("id")
+    assert [row.changes for row in rows] == [
+        {"fields": ["groups"]}, {"fields": ["user_permissions"]},
+        {"fields": ["is_staff"]}, {"fields": ["groups"]},
+    ]  # fmt: skip
+
+
+def test_createsuperuser_is_audited(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", ROOT_PASSWORD)
+    call_command("createsuperuser", "--noinput", email="first@example.org", verbosity=0)
+    user = User.objects.get(email="first@example.org")
+    entry = AuditEntry.objects.get(action="member.privileges_change", target_id=str(user.pk))
+    assert entry.actor is None
+    assert entry.changes == {"fields": ["is_staff", "is_superuser"]}
+
+
+def test_organizer_only_reads_the_audit_log_and_the_task_queue(as_organizer, organizer):
+    # A queued task runs any function with any arguments; an audit row is evidence.
+    assert organizer.has_perm("django_tasks_database.view_dbtaskresult")
+    assert not organizer.has_perm("django_tasks_database.add_dbtaskresult")
+    assert not organizer.has_perm("django_tasks_database.change_dbtaskresult")
+    assert not organizer.has_perm("core.change_auditentry")
+    assert not organizer.has_perm("core.delete_auditentry")
+    assert as_organizer.get("/admin/django_tasks_database/dbtaskresult/add/").status_code == 403
+    assert as_organizer.get("/admin/core/auditentry/").status_code == 200
