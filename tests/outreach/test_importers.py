@@ -491,3 +491,32 @@ def test_export_named_with_an_impossible_period_is_read_as_unnamed(import_x, tmp
     import_x(path)
 
     assert Post.objects.count() == 1
+
+
+def test_mastodon_zip_archive_is_read_like_the_tar_gz(db, tmp_path):
+    with tarfile.open(_outbox(tmp_path, 7)) as archive:
+        outbox = archive.extractfile("outbox.json").read()  # type: ignore[union-attr]
+    path = tmp_path / "archive-20240101-abc.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("media_attachments/files/1.png", b"\x89PNG")
+        archive.writestr("outbox.json", outbox)
+
+    call_command("import-mastodon-archive", str(path), "--account", "@hemonc@med.example",
+                 stdout=io.StringIO())  # fmt: skip
+
+    assert Post.objects.get().likes == 7
+
+
+def test_x_analytics_damaged_zip_is_refused_naming_zip_and_member(import_x, tmp_path):
+    path = tmp_path / "analytics.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(LEGACY_NAME, LEGACY_HEAD * 40)
+    data = bytearray(path.read_bytes())
+    data[100:120] = bytes(20)  # inside the member's compressed data
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(CommandError) as error:
+        import_x(path)
+
+    assert f"analytics.zip, member {LEGACY_NAME}" in str(error.value)
+    assert Post.objects.count() == 0

@@ -1,4 +1,4 @@
-"""A Mastodon account archive (`archive-<stamp>-<hex>.tar.gz`, or its `outbox.json`): the
+"""A Mastodon account archive (`archive-<stamp>-<hex>.tar.gz` or `.zip`, or its `outbox.json`): the
 ActivityStreams outbox's `Create` activities of Notes, with likes and boosts per post and no
 impressions. `Announce` activities (boosts of others' posts) are skipped."""
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import nh3
 
-from hemonc.core.archives import Limits, open_tar_member
+from hemonc.core.archives import Limits, open_tar_member, open_zip
 from hemonc.outreach.importers.rows import (
     OutreachFileError,
     PostRow,
@@ -27,7 +27,7 @@ LABELS = {"post_id": "object.id", "url": "object.url", "text": "object.content",
 
 
 def read_outbox(path: Path) -> tuple[str, Any]:
-    """The outbox as JSON, from a .tar.gz archive, a folder or the file itself."""
+    """The outbox as JSON, from a .tar.gz or .zip archive, a folder or the file itself."""
     name = str(path)
     if path.is_dir():
         path = path / "outbox.json"
@@ -43,6 +43,18 @@ def read_outbox(path: Path) -> tuple[str, Any]:
             member, stream = found
             name = f"{path}!{member}"
             raw = stream.read()
+    elif path.suffix.lower() == ".zip":  # the archive as newer Mastodon versions write it
+        with open_zip(path, name=name) as archive:
+            info = next(
+                (i for i in archive.members() if PurePosixPath(i.filename).name == "outbox.json"),
+                None,
+            )
+            if info is None:
+                raise OutreachFileError(
+                    name=name, line=0, field="outbox.json", problem="not in the archive"
+                )
+            name = f"{path}!{info.filename}"
+            raw = archive.read(info)
     else:
         try:
             size = path.stat().st_size

@@ -13,7 +13,7 @@ from hemonc.outreach.services import mastodon_archive_import
 
 class Command(BaseCommand):
     help = (
-        "Import a Mastodon archive (the .tar.gz, its folder, or outbox.json): each post with "
+        "Import a Mastodon archive (the .tar.gz or .zip, its folder, or outbox.json): each post with "
         "its likes and boosts (Mastodon has no impressions). A newer archive's counts replace "
         "older ones."
     )
