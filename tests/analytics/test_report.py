@@ -191,3 +191,13 @@ def test_percentages_and_means_are_rounded_like_a_paper():
     assert prose.whole(262.99) == "263"
     assert prose.one_decimal(49.55) == "49.6"
     assert prose.followers_phrase(3468) == "more than 3,400"
+
+
+def test_report_to_a_folder_that_does_not_exist_fails_naming_it(network, time_machine, tmp_path):
+    time_machine.move_to(NOW)
+    target = tmp_path / "missing" / "report.json"
+
+    with pytest.raises(CommandError, match=r"missing/report\.json: No such file or directory"):
+        call_command("report", "--output", str(target), stderr=io.StringIO())
+
+    assert not target.parent.exists()
