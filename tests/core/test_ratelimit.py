@@ -70,13 +70,28 @@ def test_two_cache_instances_on_one_database_share_the_count(settings):
 
 
 def test_a_limit_frees_its_places_after_its_period():
-    for _ in range(3):
-        limit_consume(ASKING, "member-1")
-    with pytest.raises(RateLimited, match=r"Wait a minute, please\."):
-        limit_consume(ASKING, "member-1")
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):  # within one window
+        for _ in range(3):
+            limit_consume(ASKING, "member-1")
+        with pytest.raises(RateLimited, match=r"Wait a minute, please\."):
+            limit_consume(ASKING, "member-1")
 
-    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+    with time_machine.travel(now + timedelta(seconds=61)):
         assert limit_take(ASKING, "member-1") is True
+
+
+def test_a_limit_holds_in_every_window_and_windows_differ_per_key():
+    """Each key's windows start at an offset of its own: not every limit resets at once."""
+    start = timezone.now()
+    allowed = {"member-1": 0, "member-2": 0}
+    for second in range(0, 600, 5):
+        with time_machine.travel(start + timedelta(seconds=second), tick=False):
+            for key in allowed:
+                allowed[key] += limit_take(ASKING, key)
+
+    # 600 s span ten or eleven windows of 60 s; three events in each.
+    assert all(30 <= count <= 33 for count in allowed.values())
 
 
 def _request(remote: str, forwarded: str | None = None):  # type: ignore[no-untyped-def]

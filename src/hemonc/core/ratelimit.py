@@ -1,11 +1,14 @@
 """How often something may happen, counted in the shared cache so every process agrees.
 
-A `Limit` allows `count` events per key in any `seconds`-long stretch of time. Each key has
-`count` places, one cache entry each; an event takes a free place with the cache's atomic
-`add`, and the place frees itself when its entry expires `seconds` later. `add` is atomic on
-the shared backends: Redis (SET NX), and the database cache, whose row key is unique (its
-`get_many` deletes the expired rows it reads, so a freed place is taken by an INSERT too).
-Two processes never take the same place, and no counter needs reading and writing back.
+A `Limit` allows `count` events per key in each window of `seconds`; each key's windows start
+at an offset of their own, so keys do not all reset at once. An event takes one of the
+window's `count` places with the cache's atomic `add` of a key never used before, which
+stores only when the key is absent: Redis's SET NX, and an INSERT into the database cache,
+whose row key is unique. A place is never taken again once it expires (the next window's keys
+are new), because neither `add` on an expired row nor the database cache's clean-up of
+expired rows is atomic there. So two processes never take the same place, and no counter is
+read and written back. The price of windows: a burst across a window's edge may see up to
+twice `count`.
 
 The cache is the `default` one: shared by every web and task process (docs/operations.md).
 """
@@ -33,17 +36,15 @@ class Limit:
 
 def _keys(limit: Limit, key: object) -> list[str]:
     digest = hashlib.blake2b(repr(key).encode(), digest_size=16).hexdigest()
-    return [f"limit:{limit.name}:{digest}:{place}" for place in range(limit.count)]
+    offset = int(digest[:8], 16) % limit.seconds
+    window = int((time.time() + offset) // limit.seconds)
+    return [f"limit:{limit.name}:{digest}:{window}:{place}" for place in range(limit.count)]
 
 
 def limit_take(limit: Limit, key: object, *, cache: BaseCache | None = None) -> bool:
     """Count one event for `key` (anything that repr()s stably); False when over the limit."""
     cache = cache or caches[CACHE_ALIAS]
-    keys = _keys(limit, key)
-    taken = cache.get_many(keys)
-    return any(
-        cache.add(place, time.time(), timeout=limit.seconds) for place in keys if place not in taken
-    )
+    return any(cache.add(place, 1, timeout=limit.seconds) for place in _keys(limit, key))
 
 
 def limit_consume(limit: Limit, key: object, *, cache: BaseCache | None = None) -> None:
