@@ -19,7 +19,9 @@ from hemonc.events.services import (
     calendar_feed_get_or_create,
     checkin_create,
     question_create,
+    rsvp_cancel,
     rsvp_create,
+    session_update,
 )
 from hemonc.members.services import block_create
 
@@ -109,6 +111,71 @@ def test_private_feed_lists_my_sessions_until_revoked(make_session, member, clie
     assert [str(e["summary"]) for e in events] == ["Mine"]
     assert client.get(url).status_code == 404
     assert other.title == "Not mine"
+
+
+def _revalidated(client: Client, url: str, first) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    """Status codes of `url` asked for again as calendar apps do: by ETag, then by date."""
+    by_etag = client.get(url, headers={"If-None-Match": first["ETag"]})
+    by_date = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+    for response in (by_etag, by_date):
+        assert response.status_code != 304 or response.content == b""
+    return by_etag.status_code, by_date.status_code
+
+
+def test_public_feed_answers_304_until_a_session_changes(
+    make_session, organizer, client, time_machine
+) -> None:
+    time_machine.move_to(timezone.now().replace(microsecond=0))
+    session = make_session(title="Lymphoma rounds")
+    url = reverse("events:feed")
+    first = client.get(url)
+    assert first["ETag"] and first["Last-Modified"]
+
+    unchanged = _revalidated(client, url, first)
+    time_machine.shift(timedelta(minutes=1))
+    session_update(session=session, actor=organizer, title="Lymphoma rounds, part 2")
+    changed = _revalidated(client, url, first)
+
+    assert unchanged == (304, 304)
+    assert changed == (200, 200)
+    (event,) = Calendar.from_ical(client.get(url).content).walk("VEVENT")
+    assert str(event["summary"]) == "Lymphoma rounds, part 2"
+
+
+def test_private_feed_answers_304_until_my_rsvps_change(
+    make_session, member, client, time_machine
+) -> None:
+    time_machine.move_to(timezone.now().replace(microsecond=0))
+    session = make_session(title="Mine")
+    rsvp = rsvp_create(session=session, user=member)
+    url = reverse("events:member_feed", args=[calendar_feed_get_or_create(user=member).token])
+    first = client.get(url)
+
+    unchanged = _revalidated(client, url, first)
+    time_machine.shift(timedelta(minutes=1))
+    rsvp_cancel(rsvp=rsvp, actor=member)
+    changed = _revalidated(client, url, first)
+
+    assert unchanged == (304, 304)
+    assert changed == (200, 200)
+    assert Calendar.from_ical(client.get(url).content).walk("VEVENT") == []
+    assert "no-store" not in first["Cache-Control"] and "private" in first["Cache-Control"]
+
+
+def test_session_ics_answers_304_until_the_session_changes(
+    make_session, organizer, client, time_machine
+) -> None:
+    time_machine.move_to(timezone.now().replace(microsecond=0))
+    session = make_session(title="Journal club")
+    url = reverse("events:session_ics", args=[session.pk])
+    first = client.get(url)
+
+    unchanged = _revalidated(client, url, first)
+    time_machine.shift(timedelta(minutes=1))
+    session_update(session=session, actor=organizer, title="Journal club, moved")
+
+    assert unchanged == (304, 304)
+    assert _revalidated(client, url, first) == (200, 200)
 
 
 def test_visitor_rsvps_by_email_and_confirms_by_link(

@@ -7,6 +7,7 @@ import base64
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
@@ -16,7 +17,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import conditional_page, require_POST
 
 from hemonc.core.charts import bar_chart
 from hemonc.core.errors import DomainError
@@ -174,6 +175,11 @@ class ArchiveFeed(Feed):
     title = "Hem-Onc Network newsletter"
     subtitle = "Every issue of the Hem-Onc Network newsletter."
     link = "/newsletter/archive/"
+    # Atom (RFC 4287) requires an author on the feed or on every entry.
+    author_name = "Hem-Onc Network"
+
+    def author_link(self) -> str:
+        return f"{settings.SITE_URL}/"
 
     def items(self) -> Any:
         return selectors.issues_archive()[:30]
@@ -191,6 +197,11 @@ class ArchiveFeed(Feed):
 
     def item_updateddate(self, item: Issue) -> Any:
         return item.finished_at or item.sent_at
+
+
+# Last-Modified is the newest issue's (Feed sets it); conditional_page adds an ETag of the
+# body and answers If-None-Match / If-Modified-Since with a 304 while nothing changed.
+archive_feed = conditional_page(ArchiveFeed())
 
 
 def open_pixel(request: HttpRequest, issue_id: int) -> HttpResponse:
