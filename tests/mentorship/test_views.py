@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
 
 from hemonc.members.enums import Role
 from hemonc.members.services import block_create
-from hemonc.mentorship.models import MentorOffer, MentorshipRequest
+from hemonc.mentorship.models import MenteeGoals, MentorOffer, MentorshipRequest
 from tests.factories import make_member
 
 
@@ -82,3 +83,42 @@ def test_mentorship_thread_is_private_to_its_pair(client: Client, mentor, mentee
     response = client.get(mentorship.get_absolute_url())
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("ranked_mentors", "²³", "Use member numbers separated by commas"),
+        ("excluded_mentors", "12, ²", "Use member numbers separated by commas"),
+        ("ranked_mentors", "99999999999999999999", "Use member numbers separated by commas"),
+        ("excluded_mentors", "-99999999999999999999", "Use member numbers separated by commas"),
+        ("topics", "99999999999999999999", "is not a valid value"),
+        ("career_paths", "-99999999999999999999", "is not a valid value"),
+    ],
+)
+def test_goals_form_turns_down_member_numbers_no_database_holds(
+    client: Client, mentee, field: str, value: str, error: str
+) -> None:
+    client.force_login(mentee)
+    before = MenteeGoals.objects.get(user=mentee)
+
+    response = client.post("/mentorship/goals/", {"text": "New goals", field: value})
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    after = MenteeGoals.objects.get(user=mentee)
+    assert (after.text, after.ranked_mentors) == (before.text, before.ranked_mentors)
+
+
+def test_goals_form_reads_member_numbers_in_any_decimal_digits(
+    client: Client, mentor, mentee
+) -> None:
+    client.force_login(mentee)
+    arabic_indic = str(mentor.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+    response = client.post(
+        "/mentorship/goals/", {"text": "Goals", "ranked_mentors": f"#{arabic_indic}"}
+    )
+
+    assert response.status_code == 302
+    assert MenteeGoals.objects.get(user=mentee).ranked_mentors == [mentor.pk]
