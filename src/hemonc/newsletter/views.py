@@ -21,6 +21,7 @@ from django.views.decorators.http import conditional_page, require_POST
 
 from hemonc.core.charts import bar_chart
 from hemonc.core.errors import DomainError
+from hemonc.core.forms import parse_id
 from hemonc.members.models import User
 from hemonc.newsletter import selectors, services
 from hemonc.newsletter.enums import IssueStatus, SubscriberStatus
@@ -156,8 +157,11 @@ def subscribe_member(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, f"You are subscribed with {user.email}.")
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
+    # A path on this site only; redirect() would read any other text as a view's name.
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(next_url)
     return redirect("newsletter:home")
 
 
@@ -212,6 +216,8 @@ def open_pixel(request: HttpRequest, issue_id: int) -> HttpResponse:
 
 
 def click(request: HttpRequest, issue_id: int, position: int) -> HttpResponse:
+    if parse_id(issue_id) is None:  # beyond any id: SQLite cannot even bind it
+        raise Http404("No such link.")
     url = services.issue_engagement_click(issue_id=issue_id, position=position)
     if url is None:
         raise Http404("No such link.")
