@@ -228,6 +228,14 @@ def test_atom_feed_answers_304_until_an_issue_is_sent(client: Any, time_machine:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("issue_id", [99999999999999999999, 2**63])
+def test_click_link_with_an_id_no_database_holds_is_not_found(client: Any, issue_id: int) -> None:
+    response = client.get(reverse("newsletter:click", args=[issue_id, 1]))
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
 def test_organizer_composes_previews_and_sends_a_test(
     client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
