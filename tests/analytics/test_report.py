@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import zlib
 from datetime import UTC, date, datetime
 
 import pytest
@@ -201,3 +203,40 @@ def test_report_to_a_folder_that_does_not_exist_fails_naming_it(network, time_ma
         call_command("report", "--output", str(target), stderr=io.StringIO())
 
     assert not target.parent.exists()
+
+
+def _pdf_objects(data: bytes) -> bytes:
+    """The PDF's bytes with every compressed stream (object streams too) inflated."""
+    parts = [data]
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, flags=re.DOTALL):
+        try:
+            parts.append(zlib.decompressobj().decompress(stream))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def test_pdf_report_is_tagged_with_its_title_and_language(network, time_machine, tmp_path):
+    time_machine.move_to(NOW)
+
+    call_command("report", "--format", "pdf", "--output", str(tmp_path / "r.pdf"),
+                 stderr=io.StringIO())  # fmt: skip
+
+    pdf = _pdf_objects((tmp_path / "r.pdf").read_bytes())
+    assert b"/StructTreeRoot" in pdf
+    assert re.search(rb"/MarkInfo\s*<<\s*/Marked\s+true", pdf)
+    assert re.search(rb"/Lang\s*\(en\)", pdf)
+    assert b"/Title" in pdf and b"/DisplayDocTitle true" in pdf
+    assert b"pdfuaid:part" in pdf
+
+
+def test_json_report_names_its_schema_version_and_keeps_every_key(network, time_machine):
+    time_machine.move_to(NOW)
+
+    report = _json()
+
+    assert report["schema_version"] == 1
+    assert list(report) == [
+        "schema_version", "period", "account", "outreach", "sessions", "newsletter", "members",
+        "mentorship",
+    ]  # fmt: skip

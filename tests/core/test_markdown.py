@@ -15,7 +15,12 @@ def test_markdown_shows_raw_html_as_text_and_drops_dangerous_links():
     assert 'href="javascript' not in html
 
 
-def test_markdown_drops_images_and_headings_above_h3():
-    html = render_markdown("# Big\n\n![photo](https://example.org/p.png)")
-    assert "<h1>" not in html
+def test_markdown_drops_images():
+    html = render_markdown("![photo](https://example.org/p.png)")
     assert "<img" not in html
+
+
+def test_markdown_keeps_every_heading_level():
+    html = render_markdown("\n\n".join(f"{'#' * level} Level {level}" for level in range(1, 7)))
+    for level in range(1, 7):
+        assert f"<h{level}>Level {level}</h{level}>" in html

@@ -25,6 +25,7 @@ from hemonc.events.services import (
     rsvp_create,
     session_update,
 )
+from hemonc.members.models import User
 from hemonc.members.services import block_create
 from tests.factories import make_member
 
@@ -398,8 +399,6 @@ def test_questions_per_member_are_limited_with_a_clear_message(
 def test_a_host_and_asker_without_a_display_name_are_not_shown_by_email(
     make_session, client
 ) -> None:
-    from hemonc.members.models import User
-
     root = User.objects.create_superuser("root-admin@example.org", "a-long-root-passphrase")
     session = make_session()
     session.hosts.set([root])
@@ -434,8 +433,6 @@ def test_a_small_group_is_not_revealed_by_the_seats_left(
 
 
 def test_seats_left_are_exact_once_the_group_is_not_small(make_session, client) -> None:
-    from tests.factories import make_member
-
     session = make_session(capacity=10)
     for n in range(6):
         rsvp_create(session=session, user=make_member(display_name=f"Guest {n}"))

@@ -1,5 +1,8 @@
 import io
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -7,11 +10,13 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
+from hemonc.core.pagination import CappedPaginator
 from hemonc.members.enums import Role, Visibility
 from hemonc.members.models import User
-from hemonc.members.services import block_create
+from hemonc.members.services import block_create, profile_update
 from tests.factories import PASSWORD, make_member
 
 pytestmark = pytest.mark.django_db
@@ -249,10 +254,6 @@ def test_healthz_reports_database_and_queue_to_a_token_or_an_organizer(client, s
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
-    import os
-    import subprocess
-    import sys
-
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
     env.update({
         "DJANGO_DEBUG": "true", "HEMONC_VAR_DIR": str(tmp_path), "CACHE_URL": "locmem://",
@@ -272,8 +273,6 @@ def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
 
 
 def test_healthz_fails_when_tasks_wait_too_long(client, settings):
-    from django_tasks_db.models import DBTaskResult
-
     settings.HEALTHZ_TOKEN = "monitor-secret-0123456789"
     DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}}, priority=0, task_path="hemonc.nothing",
@@ -289,8 +288,6 @@ def test_healthz_fails_when_tasks_wait_too_long(client, settings):
 
 
 def test_directory_says_more_than_when_results_pass_the_counting_cap(signed_in, monkeypatch):
-    from hemonc.core.pagination import CappedPaginator
-
     monkeypatch.setattr(CappedPaginator, "cap", 2)
     for name in ("Cara One", "Cara Two", "Cara Three"):
         make_member(display_name=name)
@@ -301,8 +298,6 @@ def test_directory_says_more_than_when_results_pass_the_counting_cap(signed_in, 
 def test_directory_country_filter_learns_a_new_country_at_once(
     signed_in, member, django_capture_on_commit_callbacks
 ):
-    from hemonc.members.services import profile_update
-
     assert "Portugal" not in signed_in.get(reverse("members:directory")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         profile_update(profile=member.profile, actor=member, country="PT")

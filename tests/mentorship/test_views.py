@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
+import pytest
 from django.test import Client
+from django.utils import timezone
 
 from hemonc.members.enums import Role
-from hemonc.members.services import block_create
-from hemonc.mentorship.models import MentorOffer, MentorshipRequest
+from hemonc.members.services import block_create, profile_update
+from hemonc.mentorship import services
+from hemonc.mentorship.enums import ProgramRole
+from hemonc.mentorship.models import MenteeGoals, MentorOffer, MentorshipRequest
+from hemonc.mentorship.services import request_accept, request_create
 from tests.factories import make_member
 
 
@@ -73,8 +79,6 @@ def test_program_review_is_for_organizers_only(client: Client, mentee) -> None:
 
 
 def test_mentorship_thread_is_private_to_its_pair(client: Client, mentor, mentee) -> None:
-    from hemonc.mentorship.services import request_accept, request_create
-
     mentorship = request_accept(
         request=request_create(mentee=mentee, mentor=mentor, note="Hi"), actor=mentor
     )
@@ -87,13 +91,6 @@ def test_mentorship_thread_is_private_to_its_pair(client: Client, mentor, mentee
 
 
 def _matched_program(mentor, mentee):  # type: ignore[no-untyped-def]
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from hemonc.members.services import profile_update
-    from hemonc.mentorship import services
-    from hemonc.mentorship.enums import ProgramRole
 
     for user in (mentor, mentee):
         profile_update(
@@ -119,8 +116,6 @@ def _matched_program(mentor, mentee):  # type: ignore[no-untyped-def]
 def test_data_download_leaves_out_unpublished_proposals_and_their_scores(
     client: Client, mentor, mentee, django_capture_on_commit_callbacks
 ) -> None:
-    from hemonc.mentorship import services
-
     program, organizer = _matched_program(mentor, mentee)
     for user in (mentor, mentee):
         client.force_login(user)
@@ -140,12 +135,6 @@ def test_data_download_leaves_out_unpublished_proposals_and_their_scores(
 
 
 def test_speed_mentoring_page_and_schedule_hide_blocked_members(client: Client, db) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from hemonc.mentorship import services
-    from hemonc.mentorship.enums import ProgramRole
 
     organizer = make_member(display_name="Org Anizer", role=Role.ORGANIZER)
     event = services.speed_event_create(
@@ -178,3 +167,42 @@ def test_speed_mentoring_page_and_schedule_hide_blocked_members(client: Client, 
     assert (
         "Dr. Second Mentor" in client.get(f"/mentorship/speed/{event.pk}/print/").content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("ranked_mentors", "²³", "Use member numbers separated by commas"),
+        ("excluded_mentors", "12, ²", "Use member numbers separated by commas"),
+        ("ranked_mentors", "99999999999999999999", "Use member numbers separated by commas"),
+        ("excluded_mentors", "-99999999999999999999", "Use member numbers separated by commas"),
+        ("topics", "99999999999999999999", "is not a valid value"),
+        ("career_paths", "-99999999999999999999", "is not a valid value"),
+    ],
+)
+def test_goals_form_turns_down_member_numbers_no_database_holds(
+    client: Client, mentee, field: str, value: str, error: str
+) -> None:
+    client.force_login(mentee)
+    before = MenteeGoals.objects.get(user=mentee)
+
+    response = client.post("/mentorship/goals/", {"text": "New goals", field: value})
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    after = MenteeGoals.objects.get(user=mentee)
+    assert (after.text, after.ranked_mentors) == (before.text, before.ranked_mentors)
+
+
+def test_goals_form_reads_member_numbers_in_any_decimal_digits(
+    client: Client, mentor, mentee
+) -> None:
+    client.force_login(mentee)
+    arabic_indic = str(mentor.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+    response = client.post(
+        "/mentorship/goals/", {"text": "Goals", "ranked_mentors": f"#{arabic_indic}"}
+    )
+
+    assert response.status_code == 302
+    assert MenteeGoals.objects.get(user=mentee).ranked_mentors == [mentor.pk]

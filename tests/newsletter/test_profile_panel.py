@@ -27,3 +27,14 @@ def test_one_click_subscribe_never_redirects_off_site(client, member):
         reverse("newsletter:subscribe_member"), {"next": "https://evil.example/phish"}
     )
     assert response.url == reverse("newsletter:home")
+
+
+@pytest.mark.parametrize("next_url", ["²³", "members:profile_edit", "home", "a\x00b", "x" * 10_000])
+def test_one_click_subscribe_reads_next_only_as_a_path(client, member, next_url):
+    client.force_login(member)
+
+    response = client.post(reverse("newsletter:subscribe_member"), {"next": next_url})
+
+    assert response.status_code == 302
+    assert response.url == reverse("newsletter:home")
+    assert subscriber_for_member(user_id=member.pk).status == "subscribed"

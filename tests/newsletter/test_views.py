@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
+from xml.etree import ElementTree
 
 import pytest
 import time_machine
@@ -179,6 +180,59 @@ def test_archive_and_atom_feed_list_sent_issues_only(client: Any) -> None:
     assert "October: ASH abstracts" in archive and "Draft in progress" not in archive
     assert "<strong>news</strong>" in issue_page
     assert "<title>October: ASH abstracts</title>" in feed and "Draft" not in feed
+
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def _sent_issue(subject: str) -> Issue:
+    issue = services.issue_create(subject=subject, body="# Headline\n\nNews.", actor=None)
+    Issue.objects.filter(pk=issue.pk).update(
+        status="sent", sent_at=timezone.now(), finished_at=timezone.now()
+    )
+    return issue
+
+
+@pytest.mark.django_db
+def test_atom_feed_names_its_author_as_rfc_4287_requires(client: Any) -> None:
+    _sent_issue("October: ASH abstracts")
+
+    body = client.get(reverse("newsletter:feed")).content
+    feed = ElementTree.fromstring(body)  # noqa: S314 (our own feed)
+
+    assert feed.findtext(f"{ATOM}author/{ATOM}name") == "Hem-Onc Network"
+    (entry,) = feed.findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}title") == "October: ASH abstracts"
+    assert feed.findtext(f"{ATOM}updated") and entry.findtext(f"{ATOM}updated")
+
+
+@pytest.mark.django_db
+def test_atom_feed_answers_304_until_an_issue_is_sent(client: Any, time_machine: Any) -> None:
+    time_machine.move_to(timezone.now().replace(microsecond=0))
+    _sent_issue("October")
+    url = reverse("newsletter:feed")
+    first = client.get(url)
+
+    def revalidated() -> tuple[int, int]:
+        by_etag = client.get(url, headers={"If-None-Match": first["ETag"]})
+        by_date = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+        return by_etag.status_code, by_date.status_code
+
+    unchanged = revalidated()
+    time_machine.shift(timedelta(days=30))
+    _sent_issue("November")
+
+    assert unchanged == (304, 304)
+    assert revalidated() == (200, 200)
+    assert client.get(url, headers={"If-None-Match": first["ETag"]}).content.count(b"<entry>") == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("issue_id", [99999999999999999999, 2**63])
+def test_click_link_with_an_id_no_database_holds_is_not_found(client: Any, issue_id: int) -> None:
+    response = client.get(reverse("newsletter:click", args=[issue_id, 1]))
+
+    assert response.status_code == 404
 
 
 @pytest.mark.django_db

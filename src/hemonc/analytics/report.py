@@ -27,6 +27,9 @@ from hemonc.newsletter.selectors import UNKNOWN, subscriber_stats
 from hemonc.outreach import selectors as outreach
 from hemonc.taxonomy.enums import Stage
 
+# The JSON's version: raised when a key is renamed, removed or changes meaning (new keys
+# alone do not raise it), so scripts reading the JSON can tell which format they have.
+SCHEMA_VERSION = 1
 TOP_SESSIONS = 5
 TOP_COUNTRIES = 10
 
@@ -71,6 +74,7 @@ def network_report(
     if end < start:
         raise DomainError(f"The period ends ({end}) before it starts ({start}).")
     return {
+        "schema_version": SCHEMA_VERSION,
         "period": {"from": start.isoformat(), "to": end.isoformat()},
         "account": account.strip().lstrip("@") if account else None,
         "outreach": outreach_section(start=start, end=end, account_ids=account_ids),

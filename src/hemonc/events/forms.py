@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
+from hemonc.core.forms import ModelMultipleChoiceField
 from hemonc.core.text import OneLineField, one_line
 from hemonc.core.timezones import is_time_zone, time_zone_choices
 from hemonc.events.enums import SessionKind, SessionStatus
@@ -102,8 +103,8 @@ class MemberEmailsField(forms.CharField):
         return [users[e] for e in emails]
 
 
-class TopicChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Topic) -> str:  # type: ignore[override]
+class TopicChoiceField(ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Topic) -> str:
         return obj.label
 
 
@@ -117,7 +118,7 @@ class SessionForm(forms.ModelForm):
     host_emails = MemberEmailsField(
         required=False, label="Hosts", help_text="Members' email addresses, separated by commas."
     )
-    guests = forms.ModelMultipleChoiceField(
+    guests = ModelMultipleChoiceField(
         queryset=Guest.objects.order_by("name"), required=False, label="Guests",
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )  # fmt: skip

@@ -149,11 +149,19 @@ def sessions_for_feed() -> QuerySet[LiveSession]:
     return LiveSession.objects.order_by("starts_at", "id")
 
 
-def feed_version() -> str:
-    """Changes whenever a session is added, changed or removed: the public feed's cache key."""
+@dataclass(frozen=True)
+class FeedState:
+    """The public feed's cache key and when its content last changed (None: no session)."""
+
+    version: str
+    changed_at: datetime | None
+
+
+def feed_state() -> FeedState:
+    """`version` changes whenever a session is added, changed or removed."""
     figures = LiveSession.objects.aggregate(n=Count("id"), last=Max("updated_at"), top=Max("id"))
     last = figures["last"].timestamp() if figures["last"] else 0
-    return f"{figures['n']}-{figures['top']}-{last}"
+    return FeedState(f"{figures['n']}-{figures['top']}-{last}", figures["last"])
 
 
 def sessions_of_member(*, user: User) -> QuerySet[LiveSession]:
@@ -161,6 +169,16 @@ def sessions_of_member(*, user: User) -> QuerySet[LiveSession]:
     return LiveSession.objects.filter(
         rsvps__user=user, rsvps__status__in=[RsvpStatus.GOING, RsvpStatus.WAITLISTED]
     ).order_by("starts_at", "id")
+
+
+def member_feed_changed_at(*, user: User) -> datetime | None:
+    """When `user`'s private feed last changed: their latest RSVP change (a cancelled seat
+    leaves the feed) or the latest change of a session they ever answered."""
+    figures = Rsvp.objects.filter(user=user).aggregate(
+        rsvp=Max("updated_at"), session=Max("session__updated_at")
+    )
+    moments = [moment for moment in figures.values() if moment is not None]
+    return max(moments, default=None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ seasons, and the organizers' forms."""
 from __future__ import annotations
 
 import io
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import segno
@@ -16,8 +16,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import conditional_page, require_POST
 
 from hemonc.core.caching import page_cache
 from hemonc.core.errors import DomainError, RateLimited
@@ -48,6 +49,16 @@ def _organizer_only(request: HttpRequest) -> None:
 def _ics_response(body: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _changed_at(response: HttpResponse, *moments: datetime | None) -> HttpResponse:
+    """Last-Modified: the latest of `moments`. With `conditional_page`, which adds an ETag of
+    the body, a calendar app asking again with If-None-Match or If-Modified-Since gets a 304
+    while nothing changed."""
+    latest = max((moment for moment in moments if moment is not None), default=None)
+    if latest is not None:
+        response["Last-Modified"] = http_date(latest.timestamp())
     return response
 
 
@@ -166,20 +177,21 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "events/session.html", _session_context(request, session))
 
 
+@conditional_page
 def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(LiveSession, pk=pk)
-    has_seat = (
-        selectors.rsvp_of(session=session, user=request.user) is not None
-        and selectors.rsvp_of(session=session, user=request.user).status  # type: ignore[union-attr]
-        in {RsvpStatus.GOING, RsvpStatus.WAITLISTED}
-    )
+    rsvp = selectors.rsvp_of(session=session, user=request.user)
+    has_seat = rsvp is not None and rsvp.status in {RsvpStatus.GOING, RsvpStatus.WAITLISTED}
     body = sessions_calendar([session], name=session.title, show_join_links=has_seat)
-    return _ics_response(body, f"session-{session.pk}.ics")
+    response = _ics_response(body, f"session-{session.pk}.ics")
+    return _changed_at(response, session.updated_at, rsvp.updated_at if rsvp else None)
 
 
+@conditional_page
 def public_feed(request: HttpRequest) -> HttpResponse:
     """Every session in one calendar. Rebuilt only when a session changes (cache key)."""
-    key = f"events:feed:{selectors.feed_version()}"
+    state = selectors.feed_state()
+    key = f"events:feed:{state.version}"
     body = page_cache.get(key)
     if body is None:
         body = cached_sessions_calendar(
@@ -188,9 +200,10 @@ def public_feed(request: HttpRequest) -> HttpResponse:
         page_cache.set(key, body, FEED_CACHE_SECONDS)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "public, max-age=300"
-    return response
+    return _changed_at(response, state.changed_at)
 
 
+@conditional_page
 def member_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.select_related("user").filter(token=token).first()
     if feed is None or not feed.user.is_active:
@@ -201,8 +214,9 @@ def member_feed(request: HttpRequest, token: str) -> HttpResponse:
         show_join_links=True,
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    # Kept by the member's calendar app only, and asked for again (a 304 while unchanged).
+    response["Cache-Control"] = "private, no-cache"
+    return _changed_at(response, selectors.member_feed_changed_at(user=feed.user))
 
 
 @login_required

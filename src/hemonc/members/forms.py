@@ -9,6 +9,7 @@ from django.db.models import Case, Value, When
 
 from hemonc.core.caching import page_cache
 from hemonc.core.countries import country_choices
+from hemonc.core.forms import ModelMultipleChoiceField
 from hemonc.core.text import OneLineField
 from hemonc.core.timezones import time_zone_choices
 from hemonc.core.widgets import Select
@@ -38,8 +39,8 @@ class SignupForm(forms.Form):
 TOPIC_KIND_ORDER = ["tumor", "community", "conference", "provider", "identity", "awareness", "chat"]
 
 
-class TopicChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Topic) -> str:  # type: ignore[override]
+class TopicChoiceField(ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Topic) -> str:
         return obj.label
 
 
@@ -57,7 +58,7 @@ class ProfileForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    career_paths = forms.ModelMultipleChoiceField(
+    career_paths = ModelMultipleChoiceField(
         queryset=CareerPath.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
     )
     identity_communities = forms.MultipleChoiceField(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from hemonc.core.forms import ModelMultipleChoiceField, parse_id
 from hemonc.core.text import OneLineField
 from hemonc.members.enums import IdentityCommunity
 from hemonc.mentorship.enums import LANGUAGE_CHOICES, Format, OfferStatus, ProgramRole
@@ -14,8 +15,8 @@ from hemonc.taxonomy.enums import Stage
 from hemonc.taxonomy.models import CareerPath, Topic
 
 
-class TopicChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Topic) -> str:  # type: ignore[override]
+class TopicChoiceField(ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Topic) -> str:
         return obj.label
 
 
@@ -27,8 +28,8 @@ def _topics() -> TopicChoiceField:
     )
 
 
-def _paths() -> forms.ModelMultipleChoiceField:
-    return forms.ModelMultipleChoiceField(
+def _paths() -> ModelMultipleChoiceField:
+    return ModelMultipleChoiceField(
         queryset=CareerPath.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
     )
 
@@ -97,9 +98,10 @@ class GoalsForm(forms.Form):
     def _ids(self, name: str) -> list[int]:
         raw = self.cleaned_data.get(name, "")
         parts = [p.strip().lstrip("#") for p in raw.replace(";", ",").split(",") if p.strip()]
-        if not all(p.isdigit() for p in parts):
+        ids = [parse_id(p) for p in parts]
+        if None in ids:
             raise forms.ValidationError("Use member numbers separated by commas, e.g. 12, 40.")
-        return [int(p) for p in parts]
+        return [i for i in ids if i is not None]
 
     def clean_ranked_mentors(self) -> list[int]:
         return self._ids("ranked_mentors")

@@ -37,7 +37,7 @@ def _values(items: Iterable[str]) -> frozenset[str]:
 def id_key(value: str) -> tuple[int, int, str]:
     """Order of ids for tie-breaking: numbers by value, then other ids alphabetically."""
     stripped = value.strip()
-    if stripped.isdigit():
+    if stripped.isdecimal():
         return (0, int(stripped), stripped)
     return (1, 0, stripped.casefold())
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hemonc.core.errors import DomainError
+from hemonc.core.forms import parse_id
 from hemonc.members.models import User
 from hemonc.members.selectors import profile_view, user_ids_hidden_from, user_may_see
 from hemonc.mentorship import selectors, services
@@ -443,10 +444,10 @@ def program_review(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             elif action == "set":
                 proposal = get_object_or_404(
-                    Proposal, pk=request.POST.get("proposal"), program=program
+                    Proposal, pk=parse_id(request.POST.get("proposal")), program=program
                 )
-                mentor_id = request.POST.get("mentor") or ""
-                mentor = get_object_or_404(User, pk=mentor_id) if mentor_id.isdigit() else None
+                mentor_id = parse_id(request.POST.get("mentor"))
+                mentor = get_object_or_404(User, pk=mentor_id) if mentor_id else None
                 services.proposal_set_mentor(proposal=proposal, mentor=mentor, actor=user)
                 messages.success(request, "The proposal is updated.")
             elif action == "publish":
@@ -527,7 +528,7 @@ def speed_event(request: HttpRequest, pk: int) -> HttpResponse:
                 _organizer_only(request)
                 if action == "check_in":
                     participant = get_object_or_404(
-                        SpeedParticipant, pk=request.POST.get("participant"), event=event
+                        SpeedParticipant, pk=parse_id(request.POST.get("participant")), event=event
                     )
                     services.speed_check_in(
                         participant=participant,
@@ -586,7 +587,7 @@ def speed_projector(request: HttpRequest, pk: int) -> HttpResponse:
     _organizer_only(request)
     event = get_object_or_404(SpeedMentoringEvent, pk=pk)
     rounds = _rounds(event)
-    number = int(request.GET.get("round", "1")) if request.GET.get("round", "1").isdigit() else 1
+    number = parse_id(request.GET.get("round", "1")) or 1
     current = next((r for r in rounds if r["number"] == number), None)
     return render(
         request,

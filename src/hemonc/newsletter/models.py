@@ -29,7 +29,8 @@ class ConsentText(models.Model):
 
 class Subscriber(TimeStampedModel):
     """One address on the list. Everything a subscriber tells about themselves is private
-    to organizers (DESIGN.md, demographics)."""
+    to organizers; pages outside the organizers' own show only totals, with counts under 5 as
+    "<5"."""
 
     # Stored trimmed and lower-cased, so one address is one subscriber whatever its case.
     email = models.EmailField(max_length=254, unique=True)

@@ -11,6 +11,7 @@ from django.db.models import Count, Min, Q, QuerySet
 
 from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError
+from hemonc.core.forms import parse_id
 from hemonc.members.enums import Gender
 from hemonc.newsletter.enums import DeliveryStatus, IssueStatus, SubscriberStatus
 from hemonc.newsletter.models import ConsentText, Delivery, Issue, Subscriber
@@ -45,7 +46,7 @@ def segment_validate(segment: dict[str, Any]) -> dict[str, str]:
                 raise DomainError(f"members={value!r}: use true or false.")
             value = value.lower()
         elif key == "attended":
-            if not value.isdigit() or int(value) <= 0:
+            if parse_id(value) is None:
                 raise DomainError(f"attended={value!r}: use a session's id (a number).")
         else:
             raise DomainError(f"Unknown segment {key!r}: use {', '.join(SEGMENT_KEYS)}.")

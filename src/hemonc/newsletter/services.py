@@ -501,7 +501,7 @@ def issue_send_test(*, issue: Issue, actor: User, to: str) -> None:
 
 
 def _attest(issue: Issue, *, actor: User | None, attested: bool) -> None:
-    # The patient-identifier guard will check issues here once it exists (DESIGN.md).
+    # Sending requires the organizer's attestation that the issue holds no patient identifiers.
     if not attested:
         raise DomainError("Confirm that the issue holds no patient identifiers before sending it.")
     issue.phi_attested_by = actor

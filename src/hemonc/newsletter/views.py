@@ -7,6 +7,7 @@ import base64
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
@@ -16,11 +17,12 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import conditional_page, require_POST
 
 from hemonc.core.charts import bar_chart
 from hemonc.core.client import client_ip
 from hemonc.core.errors import DomainError
+from hemonc.core.forms import parse_id
 from hemonc.members.models import User
 from hemonc.newsletter import selectors, services
 from hemonc.newsletter.enums import IssueStatus, SubscriberStatus
@@ -156,8 +158,11 @@ def subscribe_member(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, f"You are subscribed with {user.email}.")
     next_url = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        return redirect(next_url)
+    # A path on this site only; redirect() would read any other text as a view's name.
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseRedirect(next_url)
     return redirect("newsletter:home")
 
 
@@ -175,6 +180,11 @@ class ArchiveFeed(Feed):
     title = "Hem-Onc Network newsletter"
     subtitle = "Every issue of the Hem-Onc Network newsletter."
     link = "/newsletter/archive/"
+    # Atom (RFC 4287) requires an author on the feed or on every entry.
+    author_name = "Hem-Onc Network"
+
+    def author_link(self) -> str:
+        return f"{settings.SITE_URL}/"
 
     def items(self) -> Any:
         return selectors.issues_archive()[:30]
@@ -194,6 +204,11 @@ class ArchiveFeed(Feed):
         return item.finished_at or item.sent_at
 
 
+# Last-Modified is the newest issue's (Feed sets it); conditional_page adds an ETag of the
+# body and answers If-None-Match / If-Modified-Since with a 304 while nothing changed.
+archive_feed = conditional_page(ArchiveFeed())
+
+
 def open_pixel(request: HttpRequest, issue_id: int) -> HttpResponse:
     services.issue_engagement_open(issue_id=issue_id)
     response = HttpResponse(PIXEL, content_type="image/gif")
@@ -202,6 +217,8 @@ def open_pixel(request: HttpRequest, issue_id: int) -> HttpResponse:
 
 
 def click(request: HttpRequest, issue_id: int, position: int) -> HttpResponse:
+    if parse_id(issue_id) is None:  # beyond any id: SQLite cannot even bind it
+        raise Http404("No such link.")
     url = services.issue_engagement_click(issue_id=issue_id, position=position)
     if url is None:
         raise Http404("No such link.")
