@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from django.tasks import task
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.tasks import Task, task
 
 from hemonc.core.bulkmail import MailMessage
+
+
+def enqueue_on_commit(task: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:
+    """Enqueue `task` once the current transaction commits (at once outside one).
+
+    A task enqueued inside the transaction could run before its rows are visible, or after
+    they were rolled back.
+    """
+    transaction.on_commit(partial(task.enqueue, *args, **kwargs))
 
 
 @task()
