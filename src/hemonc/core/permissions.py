@@ -21,6 +21,27 @@ from hemonc.core.errors import PermissionDenied
 View = Callable[..., HttpResponse]
 
 
+class Operator:
+    """Whoever runs the server: management commands and background work act as the operator.
+
+    Passed explicitly as a service's `actor` where no member acts (an import from the command
+    line, a scheduled reminder); it may do anything, and its audit rows name no member.
+    """
+
+    pk = None
+    is_authenticated = True
+    is_active = True
+
+    def has_perm(self, perm: str, obj: Any = None) -> bool:
+        return True
+
+    def __str__(self) -> str:
+        return "the operator"
+
+
+OPERATOR = Operator()
+
+
 def require(user: Any, perm: str, obj: Any = None, *, message: str | None = None) -> None:
     """Raise `PermissionDenied` unless `user` has `perm` (on `obj`)."""
     if user is None or not user.has_perm(perm, obj):
