@@ -10,4 +10,4 @@ from hemonc.members.models import User
 class AuthenticatedHttpRequest(HttpRequest):
     """Annotate views behind `login_required` or `permission_required` with this."""
 
-    user: User  # type: ignore[assignment]  # narrower than HttpRequest's union, on purpose
+    user: User
