@@ -365,6 +365,34 @@ def test_a_killed_worker_s_issue_resumes_once_its_lease_runs_out(
     assert len(copies) == 40 and sum(copies.values()) <= 41  # the one in flight at most twice
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_watch_leaves_a_live_sender_alone_and_replaces_a_dead_one(settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from hemonc.newsletter.tasks import watch_issue_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    issue = _issue(4)  # its send task waits in the queue
+    run = DBTaskResult.objects.get(task_path__endswith="send_issue_task")
+    run.status = "RUNNING"  # a worker took it ...
+    run.save()
+    services.outbox_claim(issue=issue, owner="the-run", limit=4)  # ... and holds the outbox
+    lease_until = Delivery.objects.values_list("lease_until", flat=True).first()
+
+    watch_issue_task.call(issue.pk, str(run.id), "the-run")
+
+    again = DBTaskResult.objects.get(task_path__endswith="watch_issue_task")
+    assert again.run_after == lease_until + timedelta(seconds=5)
+    assert DBTaskResult.objects.filter(task_path__endswith="send_issue_task").count() == 1
+
+    # The worker died: its lease runs out and the watch, coming back, sends in its place.
+    with time_machine.travel(again.run_after + timedelta(seconds=1)):
+        watch_issue_task.call(issue.pk, str(run.id), "the-run")
+
+    sends = DBTaskResult.objects.filter(task_path__endswith="send_issue_task").exclude(pk=run.pk)
+    assert sends.count() == 1 and sends.get().status == "READY"
+
+
 @pytest.mark.django_db
 def test_send_without_attestation_is_refused() -> None:
     issue = services.issue_create(subject="Monthly", body="News.", actor=None)
