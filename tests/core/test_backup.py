@@ -423,3 +423,32 @@ def _database_url() -> str:
     if connection.vendor == "sqlite":
         return f"sqlite:///{db['NAME']}"
     return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def test_a_postgresql_restore_that_fails_midway_puts_the_live_schema_back(
+    media_root, archive, tmp_path
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the schema swap is PostgreSQL's")
+    backup_with_media(media_root, archive)
+    contents = archive_contents(archive)
+    manifest = json.loads(contents["manifest.json"])
+    # Rows without their tables: the checks pass, pg_restore fails in the new schema.
+    dump = tmp_path / "db.pgdump"
+    backup._run_postgres(connection, "pg_dump", "--format=custom", "--data-only", f"--file={dump}")
+    manifest["database"]["sha256"] = hashlib.sha256(dump.read_bytes()).hexdigest()
+    broken = tmp_path / "broken.tar.gz"
+    rewrite_archive(
+        archive,
+        broken,
+        **{"manifest.json": json.dumps(manifest).encode(), "db.pgdump": dump.read_bytes()},
+    )
+    before = site_state(media_root)
+
+    with pytest.raises(CommandError, match="pg_restore failed"):
+        call_command("restore", str(broken), "--no-input", stdout=io.StringIO())
+
+    assert site_state(media_root) == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hemonc_replaced_%'")
+        assert cursor.fetchall() == []
