@@ -24,7 +24,7 @@ from typing import Any
 
 import django
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.executor import MigrationExecutor
@@ -521,9 +521,15 @@ def _postgres_restore(connection: BaseDatabaseWrapper, dump: Path) -> None:
     """Restore into a fresh `public` schema while the live one waits aside under another
     name; on success the old one is dropped, on any failure it is renamed back."""
     aside = f"hemonc_replaced_{secrets.token_hex(4)}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"ALTER SCHEMA public RENAME TO {aside}")
-        cursor.execute("CREATE SCHEMA public")
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(f"ALTER SCHEMA public RENAME TO {aside}")
+            cursor.execute("CREATE SCHEMA public")
+    except DatabaseError as error:
+        raise BackupError(
+            "The database user may not rename the schema public and create a new one (it "
+            f"must own the database); nothing was changed. ({error})"
+        ) from error
     connection.close()
     try:
         _run_postgres(
