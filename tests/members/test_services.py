@@ -78,6 +78,19 @@ def test_avatar_rejects_files_that_are_not_images(content, message):
     assert not member.profile.avatar
 
 
+def test_avatar_service_refuses_huge_dimensions_before_decoding():
+    from tests.members.test_views import _huge_png
+
+    member = make_member()
+    upload = SimpleUploadedFile("x.png", _huge_png(6000, 6000), content_type="image/png")
+
+    with pytest.raises(DomainError, match="at most 4096 x 4096 pixels"):
+        profile_set_avatar(profile=member.profile, actor=member, upload=upload)
+
+    member.profile.refresh_from_db()
+    assert not member.profile.avatar
+
+
 def test_block_is_idempotent_and_replaces_a_mute():
     a, b = make_member(display_name="A"), make_member(display_name="B")
     mute_create(muter=a, muted=b)

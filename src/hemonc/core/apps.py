@@ -17,6 +17,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from hemonc.core import checks  # noqa: F401  (registers the deploy checks)
+        from hemonc.core import checks  # noqa: F401  (registers the system checks)
 
         post_migrate.connect(_create_cache_table, sender=self)
