@@ -7,11 +7,11 @@ Each concept has its module; the public services are all importable from here
 
 from hemonc.events.services.feeds import calendar_feed_get_or_create, calendar_feed_renew
 from hemonc.events.services.guests import (
+    GuestChanges,
+    GuestFields,
     UnknownGuestAddress,
     guest_create,
-    guest_for_name,
     guest_update,
-    guests_for_names,
 )
 from hemonc.events.services.imports import ImportSummary, sessions_export_rows, sessions_import
 from hemonc.events.services.questions import (
@@ -21,7 +21,6 @@ from hemonc.events.services.questions import (
     question_create,
     question_moderate,
     question_toggle_vote,
-    user_may_moderate_questions,
 )
 from hemonc.events.services.reminders import (
     REMINDER_OFFSETS,
@@ -32,18 +31,22 @@ from hemonc.events.services.reminders import (
 from hemonc.events.services.rsvps import (
     VISITOR_MAIL_INTERVAL,
     rsvp_cancel,
+    rsvp_cancel_by_link,
     rsvp_confirm,
     rsvp_create,
     rsvp_request,
     rsvp_send_mail,
 )
 from hemonc.events.services.seasons import (
+    SeasonChanges,
     schedule_start_times,
     season_create,
     season_schedule_sessions,
     season_update,
 )
 from hemonc.events.services.sessions import (
+    SessionChanges,
+    SessionFields,
     session_cancel,
     session_create,
     session_record_attendance,
@@ -57,20 +60,24 @@ __all__ = [
     "REMINDER_OFFSETS",
     "REMINDER_RETRY_DELAY",
     "VISITOR_MAIL_INTERVAL",
+    "GuestChanges",
+    "GuestFields",
     "ImportSummary",
     "ReminderRun",
+    "SeasonChanges",
+    "SessionChanges",
+    "SessionFields",
     "UnknownGuestAddress",
     "calendar_feed_get_or_create",
     "calendar_feed_renew",
     "checkin_create",
     "guest_create",
-    "guest_for_name",
     "guest_update",
-    "guests_for_names",
     "question_create",
     "question_moderate",
     "question_toggle_vote",
     "rsvp_cancel",
+    "rsvp_cancel_by_link",
     "rsvp_confirm",
     "rsvp_create",
     "rsvp_request",
@@ -87,5 +94,4 @@ __all__ = [
     "session_update",
     "sessions_export_rows",
     "sessions_import",
-    "user_may_moderate_questions",
 ]

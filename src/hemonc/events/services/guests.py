@@ -3,27 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TypedDict, Unpack
 
+from django.core.files import File
 from django.db import transaction
 from django.db.models.functions import Lower
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import require
 from hemonc.core.text import one_line
+from hemonc.core.updates import model_update
 from hemonc.events.models import Guest
-from hemonc.events.services._shared import _require_organizer
+from hemonc.events.services._shared import Actor, _check_fields
 from hemonc.members.models import User
 
 
-@transaction.atomic
+class GuestFields(TypedDict, total=False):
+    title: str
+    bio: str
+    handle: str
+    photo: File | str
+
+
+class GuestChanges(GuestFields, total=False):
+    name: str
+    member: User | None
+
+
+@transaction.atomic(durable=True)
 def guest_create(
-    *, actor: User | None, name: str, member: User | None = None, **fields: Any
+    *, actor: Actor, name: str, member: User | None = None, **fields: Unpack[GuestFields]
 ) -> Guest:
-    _require_organizer(actor)
-    allowed = {"title", "bio", "handle", "photo"}
-    if set(fields) - allowed:
-        raise DomainError(f"Unknown guest fields: {', '.join(sorted(set(fields) - allowed))}.")
+    require(actor, "events.manage_sessions")
+    _check_fields(fields, GuestFields, "guest")
     if member is not None and Guest.objects.filter(member=member).exists():
         raise DomainError(f"{member} is already a guest.")
     _one_line_guest_fields(fields)
@@ -32,36 +45,27 @@ def guest_create(
     return guest
 
 
-@transaction.atomic
-def guest_update(*, guest: Guest, actor: User | None, **fields: Any) -> Guest:
-    _require_organizer(actor)
-    allowed = {"name", "title", "bio", "handle", "photo", "member"}
-    if set(fields) - allowed:
-        raise DomainError(f"Unknown guest fields: {', '.join(sorted(set(fields) - allowed))}.")
+@transaction.atomic(durable=True)
+def guest_update(*, guest: Guest, actor: Actor, **fields: Unpack[GuestChanges]) -> Guest:
+    require(actor, "events.manage_sessions")
+    _check_fields(fields, GuestChanges, "guest")
+    member = fields.get("member")
+    if member is not None and Guest.objects.filter(member=member).exclude(pk=guest.pk).exists():
+        raise DomainError(f"{member} is already a guest.")
     _one_line_guest_fields(fields)
-    changed = sorted(name for name, value in fields.items() if getattr(guest, name) != value)
-    for name, value in fields.items():
-        setattr(guest, name, value)
+    if "name" in fields:
+        fields["name"] = one_line(fields["name"])
+    changed = model_update(guest, fields)
     guest.save()
     audit(actor=actor, action="guest.update", target=guest, changes={"fields": changed})
     return guest
 
 
-def _one_line_guest_fields(fields: dict[str, Any]) -> None:
-    for name in ("name", "title", "handle"):
-        if isinstance(fields.get(name), str):
-            fields[name] = one_line(fields[name])
-
-
-def guest_for_name(*, name: str) -> Guest:
-    """The guest an organizer names, by a key members cannot choose. Runs inside the caller's
-    transaction.
-
-    A member's email address links that member (their guest, created when new); any other text
-    is the name of a guest (an existing one of that name, else a new external guest). A
-    member's display name never links them: they choose it, and could take a guest's.
-    """
-    return guests_for_names(names=[name])[_guest_key(name)]
+def _one_line_guest_fields(fields: GuestFields) -> None:
+    if "title" in fields:
+        fields["title"] = one_line(fields["title"])
+    if "handle" in fields:
+        fields["handle"] = one_line(fields["handle"])
 
 
 def _guest_key(name: str) -> str:
@@ -85,12 +89,17 @@ def _chunks(keys: list[str]) -> Iterator[list[str]]:
         yield keys[start : start + _NAMES_PER_QUERY]
 
 
-def guests_for_names(*, names: Iterable[str]) -> dict[str, Guest]:
-    """`guest_for_name` for many names at once, in a number of queries that does not grow
-    with the names (one for the members given by address, one for their guests, one for the
-    guests given by name, one insert of the new ones): each name's guest, keyed by
-    `_guest_key`. An address of no member raises `UnknownGuestAddress` before anything is
-    created. Runs inside the caller's transaction."""
+def _guests_for_names(*, names: Iterable[str]) -> dict[str, Guest]:
+    """The guests an organizer names, by a key members cannot choose: each name's guest, keyed
+    by `_guest_key`, in a number of queries that does not grow with the names (one for the
+    members given by address, one for their guests, one for the guests given by name, one
+    insert of the new ones). An address of no member raises `UnknownGuestAddress` before
+    anything is created. Runs inside the caller's transaction.
+
+    A member's email address links that member (their guest, created when new); any other text
+    is the name of a guest (an existing one of that name, else a new external guest). A
+    member's display name never links them: they choose it, and could take a guest's.
+    """
     wanted: dict[str, str] = {}
     for name in names:
         wanted.setdefault(_guest_key(name), one_line(name))

@@ -12,16 +12,17 @@ from django.utils import timezone
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import require
 from hemonc.core.text import one_line
 from hemonc.core.timezones import is_time_zone
 from hemonc.events.enums import SessionStatus
 from hemonc.events.importers.sessions_csv import SessionRow, SessionsFileError, join_guests
 from hemonc.events.models import LiveSession, Season
-from hemonc.events.services._shared import _check_time_zone
-from hemonc.events.services.guests import UnknownGuestAddress, _guest_key, guests_for_names
+from hemonc.events.selectors import with_attendance
+from hemonc.events.services._shared import Actor, _check_time_zone, _member
+from hemonc.events.services.guests import UnknownGuestAddress, _guest_key, _guests_for_names
 from hemonc.events.services.reminders import _schedule_reminders
 from hemonc.events.services.seasons import _unique_slug
-from hemonc.members.models import User
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,13 @@ class ImportSummary:
     updated: int
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def sessions_import(
     *,
     season_name: str,
     rows: Iterable[SessionRow],
     time_zone: str = "UTC",
-    actor: User | None = None,
+    actor: Actor,
 ) -> ImportSummary:
     """Write the rows of a sessions file into a season, all or nothing.
 
@@ -46,6 +47,7 @@ def sessions_import(
     its attendance, guests and recording are updated and nothing new is created. The rows
     are read (and so validated) before anything is written.
     """
+    require(actor, "events.manage_sessions")
     rows = list(rows)
     _check_time_zone(time_zone)
     if len(season_name.strip()) > 120:
@@ -73,7 +75,7 @@ def sessions_import(
     now = timezone.now()
     created = updated = 0
     try:
-        guests_by_key = guests_for_names(names=[name for row in rows for name in row.guests])
+        guests_by_key = _guests_for_names(names=[name for row in rows for name in row.guests])
     except UnknownGuestAddress as error:
         key = _guest_key(error.address)
         line = next(r.line for r in rows if any(_guest_key(n) == key for n in r.guests))
@@ -94,7 +96,7 @@ def sessions_import(
                 peak_listeners=row.attendance,
                 recording_url=row.recording_url,
                 status=SessionStatus.ENDED if row.starts_at < now else SessionStatus.SCHEDULED,
-                created_by=actor,
+                created_by=_member(actor),
             )
             _schedule_reminders(session)
             created += 1
@@ -115,8 +117,6 @@ def sessions_import(
 
 def sessions_export_rows(*, season: Season) -> list[list[str]]:
     """The season's sessions as rows of the sessions file, times in the season's zone."""
-    from hemonc.events.selectors import with_attendance
-
     zone = ZoneInfo(season.time_zone) if is_time_zone(season.time_zone) else ZoneInfo("UTC")
     sessions = (
         with_attendance(season.sessions.all()).prefetch_related("guests").order_by("starts_at")

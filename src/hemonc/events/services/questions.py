@@ -9,10 +9,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from hemonc.core.audit import audit
-from hemonc.core.errors import DomainError, PermissionDenied
+from hemonc.core.errors import DomainError
+from hemonc.core.permissions import require
 from hemonc.core.ratelimit import Limit, limit_consume
 from hemonc.events.enums import QuestionStatus
 from hemonc.events.models import CheckIn, LiveSession, Question, QuestionVote
+from hemonc.events.services._shared import Actor
 from hemonc.members.models import User
 
 QUESTION_LIMIT = Limit(
@@ -23,9 +25,10 @@ QUESTION_LIMIT = Limit(
 )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def checkin_create(*, session: LiveSession, user: User, now: datetime | None = None) -> CheckIn:
     """ "I am here": open from 15 minutes before the start to 30 minutes after the end."""
+    require(user, "events.take_part")
     now = now or timezone.now()
     if session.is_cancelled:
         raise DomainError("This session is cancelled.")
@@ -39,16 +42,11 @@ def checkin_create(*, session: LiveSession, user: User, now: datetime | None = N
     return check_in
 
 
-def user_may_moderate_questions(*, user: Any, session: LiveSession) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    return bool(user.is_organizer or user.is_moderator or session.hosts.filter(pk=user.pk).exists())
-
-
-@transaction.atomic
+@transaction.atomic(durable=True)
 def question_create(
     *, session: LiveSession, author: User, text: str, is_anonymous: bool = False
 ) -> Question:
+    require(author, "events.take_part")
     text = text.strip()
     if not text:
         raise DomainError("Write a question first.")
@@ -64,9 +62,10 @@ def question_create(
     return question
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def question_toggle_vote(*, question: Question, user: User) -> bool:
     """Upvote, or take the upvote back. Returns whether the member now votes for it."""
+    require(user, "events.take_part")
     if question.is_hidden:
         raise DomainError("This question is hidden.")
     deleted, _ = QuestionVote.objects.filter(question=question, user=user).delete()
@@ -86,13 +85,17 @@ QUESTION_ACTIONS: dict[str, dict[str, Any]] = {
 }
 
 
-@transaction.atomic
-def question_moderate(*, question: Question, actor: User, action: str) -> Question:
+@transaction.atomic(durable=True)
+def question_moderate(*, question: Question, actor: Actor, action: str) -> Question:
     """Hosts, organizers and moderators mark a question answered, pin it or hide it."""
+    require(
+        actor,
+        "events.moderate_questions",
+        question.session,
+        message="Only the session's hosts and moderators can do this.",
+    )
     if action not in QUESTION_ACTIONS:
         raise DomainError(f"Unknown action {action!r}.")
-    if not user_may_moderate_questions(user=actor, session=question.session):
-        raise PermissionDenied("Only the session's hosts and moderators can do this.")
     for name, value in QUESTION_ACTIONS[action].items():
         setattr(question, name, value)
     question.save()

@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from hemonc.core.bulkmail import BulkSender
+
+# A module import: tasks.py imports these services too, and either may load first.
+from hemonc.events import tasks
 from hemonc.events.emails import SessionBulkMail
 from hemonc.events.enums import ReminderKind, RsvpStatus
 from hemonc.events.models import LiveSession, ReminderDelivery
-from hemonc.events.services._shared import _enqueue_at
+from hemonc.events.services._shared import _enqueue_later
 
 logger = logging.getLogger(__name__)
 
@@ -31,8 +33,6 @@ def _schedule_reminders(session: LiveSession) -> None:
     The tasks carry that start time: after a reschedule the old ones find it changed and
     send nothing, and the new ones go out at the new times.
     """
-    from hemonc.events.tasks import send_session_reminders_task
-
     if session.is_cancelled:
         return
     now = timezone.now()
@@ -40,15 +40,12 @@ def _schedule_reminders(session: LiveSession) -> None:
         when = session.starts_at - offset
         if when < now - timedelta(minutes=1):
             continue  # too late for this one: the session is closer than its offset
-        transaction.on_commit(
-            partial(
-                _enqueue_at,
-                send_session_reminders_task,
-                when,
-                session.pk,
-                str(kind),
-                session.starts_at.isoformat(),
-            )
+        _enqueue_later(
+            tasks.send_session_reminders_task,
+            when,
+            session.pk,
+            str(kind),
+            session.starts_at.isoformat(),
         )
 
 
@@ -78,8 +75,6 @@ def session_send_reminders(
     transaction together with the send, so a rerun, a retry or a second worker skips the
     people already reminded; a failed send leaves no record and is retried a few minutes on.
     """
-    from hemonc.events.tasks import send_session_reminders_task
-
     now = now or timezone.now()
     kind = ReminderKind(kind)
     if session.is_cancelled:
@@ -139,14 +134,11 @@ def session_send_reminders(
             else:
                 sent += 1
     if failed and timezone.now() + REMINDER_RETRY_DELAY < session.starts_at:
-        transaction.on_commit(
-            partial(
-                _enqueue_at,
-                send_session_reminders_task,
-                timezone.now() + REMINDER_RETRY_DELAY,
-                session.pk,
-                str(kind),
-                starts_at.isoformat(),
-            )
+        _enqueue_later(
+            tasks.send_session_reminders_task,
+            timezone.now() + REMINDER_RETRY_DELAY,
+            session.pk,
+            str(kind),
+            starts_at.isoformat(),
         )
     return ReminderRun(sent, already, failed)

@@ -8,17 +8,22 @@ waitlisted person exactly once and never past the capacity.
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from hemonc.core.audit import audit
-from hemonc.core.errors import DomainError, PermissionDenied
+from hemonc.core.errors import DomainError
+from hemonc.core.permissions import require
+from hemonc.core.tasks import enqueue_on_commit
 from hemonc.core.text import one_line
+
+# A module import: tasks.py imports these services too, and either may load first.
+from hemonc.events import tasks
 from hemonc.events.emails import rsvp_message
 from hemonc.events.enums import RsvpStatus
 from hemonc.events.models import LiveSession, Rsvp
+from hemonc.events.services._shared import Actor
 from hemonc.members.models import User
 
 VISITOR_MAIL_INTERVAL = timedelta(minutes=10)
@@ -53,14 +58,13 @@ def _seat(rsvp: Rsvp, session: LiveSession) -> None:
 
 
 def _mail_rsvp(rsvp: Rsvp, kind: str) -> None:
-    from hemonc.events.tasks import send_rsvp_mail_task
-
-    transaction.on_commit(partial(send_rsvp_mail_task.enqueue, rsvp.pk, kind))
+    enqueue_on_commit(tasks.send_rsvp_mail_task, rsvp.pk, kind)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def rsvp_create(*, session: LiveSession, user: User) -> Rsvp:
     """A member's one-click RSVP: a seat, or the waitlist when the session is full."""
+    require(user, "events.take_part")
     session = _lock(session)
     _check_open_for_rsvp(session)
     rsvp = Rsvp.objects.filter(session=session, user=user).first()
@@ -74,7 +78,7 @@ def rsvp_create(*, session: LiveSession, user: User) -> Rsvp:
     return rsvp
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def rsvp_request(*, session: LiveSession, email: str, name: str = "") -> Rsvp:
     """A visitor's RSVP: held until they confirm by the link mailed to `email`.
 
@@ -103,7 +107,7 @@ def rsvp_request(*, session: LiveSession, email: str, name: str = "") -> Rsvp:
     return rsvp
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def rsvp_confirm(*, rsvp_id: int, email: str) -> Rsvp:
     """The visitor followed the link in the mail: the RSVP now takes a seat (or waits)."""
     rsvp = Rsvp.objects.select_related("session").filter(pk=rsvp_id).first()
@@ -123,11 +127,23 @@ def rsvp_confirm(*, rsvp_id: int, email: str) -> Rsvp:
     return rsvp
 
 
-@transaction.atomic
-def rsvp_cancel(*, rsvp: Rsvp, actor: User | None) -> Rsvp:
+@transaction.atomic(durable=True)
+def rsvp_cancel(*, rsvp: Rsvp, actor: Actor) -> Rsvp:
     """Give up a seat (or leave the waitlist). A freed seat goes to the first person waiting."""
-    if actor is not None and rsvp.user_id != actor.pk and not actor.is_organizer:
-        raise PermissionDenied("You can only cancel your own RSVP.")
+    require(actor, "events.cancel_rsvp", rsvp, message="You can only cancel your own RSVP.")
+    return _cancel(rsvp, actor)
+
+
+@transaction.atomic(durable=True)
+def rsvp_cancel_by_link(*, rsvp_id: int) -> Rsvp | None:
+    """Cancel through the link in an RSVP's mails (RFC 8058 one-click too): the signed link
+    (`tokens.read_manage_token`) is the authority, so no member is named in the audit row.
+    None when the RSVP is gone."""
+    rsvp = Rsvp.objects.filter(pk=rsvp_id).first()
+    return None if rsvp is None else _cancel(rsvp, None)
+
+
+def _cancel(rsvp: Rsvp, actor: Actor | None) -> Rsvp:
     session = _lock(rsvp.session)
     rsvp = Rsvp.objects.select_for_update().get(pk=rsvp.pk)
     if rsvp.status == RsvpStatus.CANCELLED:
@@ -168,7 +184,8 @@ def _promote_waitlist(session: LiveSession) -> list[Rsvp]:
 
 
 def rsvp_send_mail(*, rsvp: Rsvp, kind: str) -> bool:
-    """Send one mail about an RSVP, unless its state changed since it was queued."""
+    """Send one mail about an RSVP, unless its state changed since it was queued (run by
+    `send_rsvp_mail_task`, outside any transaction)."""
     expected = {
         "confirm_email": RsvpStatus.PENDING,
         "going": RsvpStatus.GOING,

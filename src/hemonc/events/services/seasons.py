@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
@@ -12,14 +12,21 @@ from django.utils.text import slugify
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import require
 from hemonc.core.text import one_line
+from hemonc.core.updates import model_update
 from hemonc.events.enums import SessionKind
 from hemonc.events.models import LiveSession, Season
-from hemonc.events.services._shared import _check_time_zone, _require_organizer
+from hemonc.events.services._shared import Actor, _check_fields, _check_time_zone, _member
 from hemonc.events.services.reminders import _schedule_reminders
-from hemonc.members.models import User
 
-SEASON_FIELDS = {"name", "starts_on", "ends_on", "time_zone", "description"}
+
+class SeasonChanges(TypedDict, total=False):
+    name: str
+    starts_on: date
+    ends_on: date
+    time_zone: str
+    description: str
 
 
 def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
@@ -34,17 +41,17 @@ def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def season_create(
     *,
-    actor: User | None,
+    actor: Actor,
     name: str,
     starts_on: date,
     ends_on: date,
     time_zone: str = "UTC",
     description: str = "",
 ) -> Season:
-    _require_organizer(actor)
+    require(actor, "events.manage_sessions")
     _check_time_zone(time_zone)
     name = one_line(name)
     if ends_on < starts_on:
@@ -63,21 +70,17 @@ def season_create(
     return season
 
 
-@transaction.atomic
-def season_update(*, season: Season, actor: User | None, **fields: Any) -> Season:
-    _require_organizer(actor)
-    unknown = set(fields) - SEASON_FIELDS
-    if unknown:
-        raise DomainError(f"Unknown season fields: {', '.join(sorted(unknown))}.")
+@transaction.atomic(durable=True)
+def season_update(*, season: Season, actor: Actor, **fields: Unpack[SeasonChanges]) -> Season:
+    require(actor, "events.manage_sessions")
+    _check_fields(fields, SeasonChanges, "season")
     if "time_zone" in fields:
         _check_time_zone(fields["time_zone"])
     if "name" in fields:
         fields["name"] = one_line(fields["name"])
         if Season.objects.filter(name__iexact=fields["name"]).exclude(pk=season.pk).exists():
             raise DomainError(f"There is already a season called {fields['name']!r}.")
-    changed = sorted(name for name, value in fields.items() if getattr(season, name) != value)
-    for name, value in fields.items():
-        setattr(season, name, value)
+    changed = model_update(season, fields)
     if season.ends_on < season.starts_on:
         raise DomainError("A season ends on or after the day it starts.")
     season.save()
@@ -123,11 +126,11 @@ def schedule_start_times(
     return times
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def season_schedule_sessions(
     *,
     season: Season,
-    actor: User | None,
+    actor: Actor,
     first_date: date,
     weekday: int,
     every_weeks: int,
@@ -144,7 +147,7 @@ def season_schedule_sessions(
     A slot that already has a session at that very time is left as it is, so running the
     generator again after skipping a date adds nothing twice.
     """
-    _require_organizer(actor)
+    require(actor, "events.manage_sessions")
     title = one_line(title) or "Live session"
     starts = schedule_start_times(
         first_date=max(first_date, season.starts_on),
@@ -168,7 +171,7 @@ def season_schedule_sessions(
             time_zone=time_zone,
             kind=kind,
             join_url=join_url,
-            created_by=actor,
+            created_by=_member(actor),
         )
         _schedule_reminders(session)
         created.append(session)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from functools import partial
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.core.mail import mailers
@@ -14,34 +13,63 @@ from django.utils import timezone
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import require
+from hemonc.core.tasks import enqueue_on_commit
 from hemonc.core.text import one_line
+from hemonc.core.updates import model_update
+
+# A module import: tasks.py imports these services too, and either may load first.
+from hemonc.events import tasks
 from hemonc.events.emails import rsvp_message
 from hemonc.events.enums import RsvpStatus, SessionStatus
-from hemonc.events.models import Guest, LiveSession, validate_paper
-from hemonc.events.services._shared import _check_time_zone, _require_organizer
+from hemonc.events.models import Guest, LiveSession, Season, validate_paper
+from hemonc.events.services._shared import Actor, _check_fields, _check_time_zone, _member
+from hemonc.events.services.guests import _guest_key, _guests_for_names
 from hemonc.events.services.reminders import _schedule_reminders
 from hemonc.events.services.rsvps import _promote_waitlist
 from hemonc.members.models import User
 from hemonc.taxonomy.models import Topic
 
-SESSION_FIELDS = {
-    "season", "title", "description", "starts_at", "duration_minutes", "time_zone", "kind",
-    "paper", "hashtag", "venue", "conference_tag", "join_url", "join_url_for_rsvps_only",
-    "capacity", "status", "recording_url", "show_notes", "resources", "peak_listeners",
-}  # fmt: skip
+
+class SessionFields(TypedDict, total=False):
+    """A new session's fields beyond its title and start."""
+
+    season: Season | None
+    description: str
+    duration_minutes: int
+    time_zone: str
+    kind: str
+    paper: str
+    hashtag: str
+    venue: str
+    conference_tag: str
+    join_url: str
+    join_url_for_rsvps_only: bool
+    capacity: int | None
+    status: str
+    recording_url: str
+    show_notes: str
+    resources: str
+    peak_listeners: int | None
+
+
+class SessionChanges(SessionFields, total=False):
+    """What `session_update` may change."""
+
+    title: str
+    starts_at: datetime
 
 
 # A session's one-line fields: a line break there would reach mail subjects and calendars.
 SESSION_ONE_LINE_FIELDS = ("title", "venue", "hashtag", "conference_tag", "paper")
 
 
-def _normalize_session_fields(fields: dict[str, Any]) -> None:
-    unknown = set(fields) - SESSION_FIELDS
-    if unknown:
-        raise DomainError(f"Unknown session fields: {', '.join(sorted(unknown))}.")
+def _normalize_session_fields(fields: SessionChanges) -> None:
+    _check_fields(fields, SessionChanges, "session")
+    values: dict[str, Any] = fields  # type: ignore[assignment]
     for name in SESSION_ONE_LINE_FIELDS:
-        if isinstance(fields.get(name), str):
-            fields[name] = one_line(fields[name])
+        if isinstance(values.get(name), str):
+            values[name] = one_line(values[name])
     if "title" in fields and not fields["title"]:
         raise DomainError("A session needs a title.")
     if "time_zone" in fields:
@@ -59,57 +87,83 @@ def _normalize_session_fields(fields: dict[str, Any]) -> None:
         fields["conference_tag"] = fields["conference_tag"].lstrip("#")
 
 
-@transaction.atomic
+def _with_named_guests(guests: Iterable[Guest], names: Iterable[str]) -> list[Guest]:
+    """`guests` and the guests named by `names` (a member's address or a guest's name)."""
+    names = list(names)
+    named = _guests_for_names(names=names)
+    return [*guests, *(named[_guest_key(name)] for name in names)]
+
+
+@transaction.atomic(durable=True)
 def session_create(
     *,
-    actor: User | None,
+    actor: Actor,
     title: str,
     starts_at: datetime,
     hosts: Iterable[User] = (),
     guests: Iterable[Guest] = (),
+    guest_names: Iterable[str] = (),
     topics: Iterable[Topic] = (),
-    **fields: Any,
+    **fields: Unpack[SessionFields],
 ) -> LiveSession:
-    _require_organizer(actor)
-    fields.update(title=title, starts_at=starts_at)
-    _normalize_session_fields(fields)
-    if "time_zone" not in fields and fields.get("season") is not None:
-        fields["time_zone"] = fields["season"].time_zone
-    session = LiveSession.objects.create(created_by=actor, **fields)
+    """A new session; `guest_names` adds guests by a member's address or a guest's name
+    (`guest_for_name`), creating those that are new."""
+    require(actor, "events.manage_sessions")
+    _check_fields(fields, SessionFields, "session")
+    values = SessionChanges(**fields, title=title, starts_at=starts_at)
+    _normalize_session_fields(values)
+    season = values.get("season")
+    if "time_zone" not in values and season is not None:
+        values["time_zone"] = season.time_zone
+    session = LiveSession.objects.create(created_by=_member(actor), **values)
     session.hosts.set(hosts)
-    session.guests.set(guests)
+    session.guests.set(_with_named_guests(guests, guest_names))
     session.topics.set(topics)
     _schedule_reminders(session)
     audit(actor=actor, action="session.create", target=session)
     return session
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_update(
     *,
     session: LiveSession,
-    actor: User | None,
+    actor: Actor,
     hosts: Iterable[User] | None = None,
     guests: Iterable[Guest] | None = None,
+    guest_names: Iterable[str] = (),
     topics: Iterable[Topic] | None = None,
-    **fields: Any,
+    **fields: Unpack[SessionChanges],
 ) -> LiveSession:
     """Change a session. A new time raises SEQUENCE, mails everyone with a seat the updated
-    .ics and moves their reminders; cancelling goes through `session_cancel`."""
-    _require_organizer(actor)
+    .ics and moves their reminders; a status of cancelled cancels it as `session_cancel`."""
+    require(actor, "events.manage_sessions")
     _normalize_session_fields(fields)
-    if fields.get("status") == SessionStatus.CANCELLED and not session.is_cancelled:
+    cancel = fields.get("status") == SessionStatus.CANCELLED and not session.is_cancelled
+    if cancel:
         fields.pop("status")
-        session = session_update(session=session, actor=actor, hosts=hosts, guests=guests,
-                                 topics=topics, **fields)  # fmt: skip
-        return session_cancel(session=session, actor=actor)
+    if guest_names:
+        guests = _with_named_guests(guests or [], guest_names)
+    session = _update(session, actor, hosts=hosts, guests=guests, topics=topics, fields=fields)
+    if cancel:
+        session = _cancel(session, actor)
+    return session
+
+
+def _update(
+    session: LiveSession,
+    actor: Actor,
+    *,
+    hosts: Iterable[User] | None,
+    guests: Iterable[Guest] | None,
+    topics: Iterable[Topic] | None,
+    fields: SessionChanges,
+) -> LiveSession:
     session = LiveSession.objects.select_for_update().get(pk=session.pk)
     moved = ("starts_at" in fields and fields["starts_at"] != session.starts_at) or (
         "duration_minutes" in fields and fields["duration_minutes"] != session.duration_minutes
     )
-    changed = sorted(name for name, value in fields.items() if getattr(session, name) != value)
-    for name, value in fields.items():
-        setattr(session, name, value)
+    changed = model_update(session, fields)
     if moved:
         session.sequence += 1
     session.save()
@@ -132,11 +186,15 @@ def session_update(
     return session
 
 
-@transaction.atomic
-def session_cancel(*, session: LiveSession, actor: User | None) -> LiveSession:
+@transaction.atomic(durable=True)
+def session_cancel(*, session: LiveSession, actor: Actor) -> LiveSession:
     """Call a session off: everyone with a seat or on the waitlist gets METHOD:CANCEL, and
     the reminders already queued find a cancelled session and send nothing."""
-    _require_organizer(actor)
+    require(actor, "events.manage_sessions")
+    return _cancel(session, actor)
+
+
+def _cancel(session: LiveSession, actor: Actor) -> LiveSession:
     session = LiveSession.objects.select_for_update().get(pk=session.pk)
     if session.is_cancelled:
         return session
@@ -148,11 +206,11 @@ def session_cancel(*, session: LiveSession, actor: User | None) -> LiveSession:
     return session
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def session_record_attendance(
-    *, session: LiveSession, actor: User | None, peak_listeners: int | None
+    *, session: LiveSession, actor: Actor, peak_listeners: int | None
 ) -> LiveSession:
-    _require_organizer(actor)
+    require(actor, "events.manage_sessions")
     if peak_listeners is not None and peak_listeners < 0:
         raise DomainError("The listener count cannot be negative.")
     session.peak_listeners = peak_listeners
@@ -166,15 +224,12 @@ def session_record_attendance(
 
 
 def _notify_session_change(session: LiveSession, *, kind: str) -> None:
-    from hemonc.events.tasks import send_session_change_task
-
-    transaction.on_commit(
-        partial(send_session_change_task.enqueue, session.pk, kind, session.sequence)
-    )
+    enqueue_on_commit(tasks.send_session_change_task, session.pk, kind, session.sequence)
 
 
 def session_send_change(*, session: LiveSession, kind: str, sequence: int) -> int:
-    """Mail everyone with a seat or on the waitlist about an update or a cancellation.
+    """Mail everyone with a seat or on the waitlist about an update or a cancellation (run by
+    `send_session_change_task`, outside any transaction: mails cannot be rolled back).
 
     A newer change (a higher SEQUENCE) has its own mail on the way, so an older one is
     dropped. Returns how many mails went out.
