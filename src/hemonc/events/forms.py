@@ -49,6 +49,15 @@ class SeasonForm(forms.ModelForm):
         return data
 
 
+class GuestForm(forms.ModelForm):
+    class Meta:
+        model = Guest
+        fields = ["name", "title", "handle", "bio", "photo"]
+        field_classes = {"name": OneLineField, "title": OneLineField, "handle": OneLineField}
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"bio": "Markdown."}
+
+
 class ScheduleForm(forms.Form):
     """The schedule generator: a cadence, a weekday and a local time in a zone."""
 

@@ -28,6 +28,7 @@ from hemonc.events.calendars import cached_sessions_calendar, sessions_calendar
 from hemonc.events.enums import RsvpStatus
 from hemonc.events.forms import (
     AttendanceForm,
+    GuestForm,
     QuestionForm,
     ScheduleForm,
     SeasonForm,
@@ -501,6 +502,30 @@ def guest_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events/guest.html",
         {"guest": guest, "sessions": selectors.guest_sessions(guest=guest)},
     )
+
+
+@permission_required("events.manage_sessions")
+def guest_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    guest = get_object_or_404(Guest, pk=pk)
+    form = GuestForm(request.POST or None, request.FILES or None, instance=Guest.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes: services.GuestChanges = {
+            "name": data["name"],
+            "title": data["title"],
+            "handle": data["handle"],
+            "bio": data["bio"],
+        }
+        if "photo" in form.changed_data:
+            changes["photo"] = data["photo"] or ""  # False: the photo was cleared
+        try:
+            guest = services.guest_update(guest=guest, actor=request.user, **changes)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The guest is saved.")
+            return redirect("events:guest", pk=guest.pk)
+    return render(request, "events/guest_form.html", {"form": form, "guest": guest})
 
 
 def season_detail(request: HttpRequest, slug: str) -> HttpResponse:
