@@ -223,6 +223,17 @@ def test_session_update_changes_fields_and_audits_their_names(organizer, make_se
     assert entry.changes == {"fields": ["capacity", "title"]}
 
 
+def test_session_update_guest_names_add_to_the_current_guests(organizer, make_session) -> None:
+    first = guest_create(actor=organizer, name="Dr. First")
+    session = make_session(guests=[first])
+
+    session_update(session=session, actor=organizer, guest_names=["Dr. Second"])
+
+    assert sorted(guest.name for guest in session.guests.all()) == ["Dr. First", "Dr. Second"]
+    (entry,) = _audit("session.update")
+    assert entry.changes == {"fields": ["guests"]}
+
+
 def test_session_update_to_cancelled_cancels_and_mails_everyone_with_a_seat(
     organizer, member, make_session, mailbox, committed
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TypedDict, Unpack
+from typing import Any, TypedDict, Unpack, cast
 
 from django.core.exceptions import ValidationError
 from django.core.mail import mailers
@@ -66,7 +66,7 @@ SESSION_ONE_LINE_FIELDS = ("title", "venue", "hashtag", "conference_tag", "paper
 
 def _normalize_session_fields(fields: SessionChanges) -> None:
     _check_fields(fields, SessionChanges, "session")
-    values: dict[str, Any] = fields  # type: ignore[assignment]
+    values = cast(dict[str, Any], fields)
     for name in SESSION_ONE_LINE_FIELDS:
         if isinstance(values.get(name), str):
             values[name] = one_line(values[name])
@@ -136,14 +136,15 @@ def session_update(
     **fields: Unpack[SessionChanges],
 ) -> LiveSession:
     """Change a session. A new time raises SEQUENCE, mails everyone with a seat the updated
-    .ics and moves their reminders; a status of cancelled cancels it as `session_cancel`."""
+    .ics and moves their reminders; a status of cancelled cancels it as `session_cancel`.
+    `guest_names` adds guests as in `session_create` (to `guests`, else to the current ones)."""
     require(actor, "events.manage_sessions")
     _normalize_session_fields(fields)
     cancel = fields.get("status") == SessionStatus.CANCELLED and not session.is_cancelled
     if cancel:
         fields.pop("status")
     if guest_names:
-        guests = _with_named_guests(guests or [], guest_names)
+        guests = _with_named_guests(session.guests.all() if guests is None else guests, guest_names)
     session = _update(session, actor, hosts=hosts, guests=guests, topics=topics, fields=fields)
     if cancel:
         session = _cancel(session, actor)
