@@ -12,6 +12,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.newsletter import selectors, services
 from hemonc.newsletter.models import Issue
 from tests.factories import make_member
@@ -92,11 +93,11 @@ def test_scheduled_issue_waits_for_its_time_in_the_queue(
     settings: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
-    issue = services.issue_create(subject="Pre-ASCO", body="Soon.", actor=None)
+    issue = services.issue_create(subject="Pre-ASCO", body="Soon.", actor=OPERATOR)
     when = timezone.now() + timedelta(days=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.issue_schedule(issue=issue, actor=None, when=when, attested=True)
+        services.issue_schedule(issue=issue, actor=OPERATOR, when=when, attested=True)
 
     task = DBTaskResult.objects.get()
     assert task.run_after == when

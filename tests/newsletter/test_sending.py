@@ -23,6 +23,7 @@ from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.newsletter import services
 from hemonc.newsletter.mail import (
     subscriber_id_from_token,
@@ -105,12 +106,12 @@ def _issue(recipients: int, **fields: Any) -> Issue:
     issue = services.issue_create(
         subject="Pre-ASH special: the sessions not to miss",
         body="Hello **fellows**.\n\nSee [the schedule](https://example.org/ash).",
-        actor=None,
+        actor=OPERATOR,
         **fields,
     )
     issue.phi_attested_at = timezone.now()
     issue.save()
-    return services.issue_start_sending(issue=issue)
+    return services.issue_start_sending(issue=issue, actor=OPERATOR)
 
 
 def _copies(mailbox: Mailbox) -> Counter[str]:
@@ -230,10 +231,10 @@ def test_worker_sends_the_issue_from_the_task_queue(
     _point_mail_at(settings, port)
     for number in range(5):
         make_subscriber(f"reader{number}@example.org")
-    issue = services.issue_create(subject="Monthly", body="News.", actor=None)
+    issue = services.issue_create(subject="Monthly", body="News.", actor=OPERATOR)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.issue_send_now(issue=issue, actor=None, attested=True)
+        services.issue_send_now(issue=issue, actor=OPERATOR, attested=True)
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
     assert len(_copies(mailbox)) == 5
@@ -395,10 +396,10 @@ def test_the_watch_leaves_a_live_sender_alone_and_replaces_a_dead_one(settings: 
 
 @pytest.mark.django_db
 def test_send_without_attestation_is_refused() -> None:
-    issue = services.issue_create(subject="Monthly", body="News.", actor=None)
+    issue = services.issue_create(subject="Monthly", body="News.", actor=OPERATOR)
 
     with pytest.raises(services.DomainError, match="patient identifiers"):
-        services.issue_send_now(issue=issue, actor=None, attested=False)
+        services.issue_send_now(issue=issue, actor=OPERATOR, attested=False)
 
     assert Delivery.objects.count() == 0
 

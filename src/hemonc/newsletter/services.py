@@ -11,8 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
 from django.core import signing
@@ -25,9 +24,11 @@ from django.utils import timezone
 from hemonc.core.audit import audit
 from hemonc.core.bulkmail import AddressNeedsSmtpUtf8, BulkSender
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import Operator, require
 from hemonc.core.ratelimit import Limit, limit_take
-from hemonc.core.tasks import send_email_task
+from hemonc.core.tasks import enqueue_on_commit, send_email_task
 from hemonc.core.text import one_line
+from hemonc.core.updates import model_update
 from hemonc.members.models import User
 from hemonc.newsletter import selectors
 from hemonc.newsletter.enums import (
@@ -42,6 +43,7 @@ from hemonc.newsletter.mail import (
     PreparedIssue,
     absolute,
     from_email,
+    issue_link_urls,
     subscriber_token_maker,
 )
 from hemonc.newsletter.models import (
@@ -52,6 +54,7 @@ from hemonc.newsletter.models import (
     SignupConfirmation,
     Subscriber,
 )
+from hemonc.newsletter.tasks import send_issue_task, start_issue_task
 
 logger = logging.getLogger(__name__)
 
@@ -84,7 +87,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subscriber_signup(
     *,
     email: str,
@@ -131,15 +134,13 @@ def subscriber_signup(
     if not mailed:
         # The link already mailed still works; the page answers the same either way.
         return token
-    transaction.on_commit(
-        partial(
-            send_email_task.enqueue,
-            subject="[Hem-Onc Network] Confirm your newsletter subscription",
-            body=render_to_string("newsletter/email/confirm.txt", context),
-            html=render_to_string("newsletter/email/confirm.html", context),
-            from_email=from_email(),
-            to=[email],
-        )
+    enqueue_on_commit(
+        send_email_task,
+        subject="[Hem-Onc Network] Confirm your newsletter subscription",
+        body=render_to_string("newsletter/email/confirm.txt", context),
+        html=render_to_string("newsletter/email/confirm.html", context),
+        from_email=from_email(),
+        to=[email],
     )
     return token
 
@@ -177,7 +178,7 @@ def _legacy_confirmation(token: str) -> SignupConfirmation | None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subscriber_confirm(*, token: str, ip: str | None) -> Subscriber:
     """Follow a confirmation link: the one way back in for someone who left. A link works
     once; following it ends every other sign-up waiting for the address."""
@@ -204,7 +205,7 @@ def subscriber_confirm(*, token: str, ip: str | None) -> Subscriber:
     return subscriber
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subscriber_subscribe_member(
     *, user: User, consent_text: ConsentText, ip: str | None
 ) -> Subscriber:
@@ -238,22 +239,34 @@ def subscriber_subscribe_member(
     return subscriber
 
 
-@transaction.atomic
-def subscriber_update_preferences(*, subscriber: Subscriber, **fields: str) -> Subscriber:
+@transaction.atomic(durable=True)
+def subscriber_update_preferences(
+    *, subscriber: Subscriber, **fields: Unpack[SubscriberChanges]
+) -> Subscriber:
+    """What a reader tells about themselves on their preferences page (by their link)."""
     unknown = set(fields) - set(DEMOGRAPHIC_FIELDS)
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
-    fields = {k: one_line(v) if k in ONE_LINE_ANSWERS else v for k, v in fields.items()}
-    changed = [name for name, value in fields.items() if getattr(subscriber, name) != value]
-    for name in changed:
-        setattr(subscriber, name, fields[name])
-    if fields.get("country"):
-        subscriber.country = fields["country"].upper()
+    values = {k: one_line(str(v)) if k in ONE_LINE_ANSWERS else str(v) for k, v in fields.items()}
+    if values.get("country"):
+        values["country"] = values["country"].upper()
+    changed = model_update(subscriber, values)
     subscriber.save()
     audit(
         actor=None, action="newsletter.preferences", target=subscriber, changes={"fields": changed}
     )
     return subscriber
+
+
+class SubscriberChanges(TypedDict, total=False):
+    """The details a reader may change about themselves (all optional)."""
+
+    name: str
+    stage: str
+    specialty: str
+    country: str
+    institution: str
+    gender: str
 
 
 def _set_status(
@@ -272,9 +285,7 @@ def _set_status(
     return subscriber
 
 
-@transaction.atomic
-def subscriber_unsubscribe(*, subscriber: Subscriber, how: str = "link") -> Subscriber:
-    """Leave the list. Pending or subscribed people only: a bounce or complaint stays one."""
+def _unsubscribe(subscriber: Subscriber, *, how: str) -> Subscriber:
     if subscriber.status in {SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED}:
         return subscriber
     return _set_status(
@@ -282,8 +293,7 @@ def subscriber_unsubscribe(*, subscriber: Subscriber, how: str = "link") -> Subs
     )
 
 
-@transaction.atomic
-def subscriber_mark_bounced(*, subscriber: Subscriber, reason: str = "") -> Subscriber:
+def _mark_bounced(subscriber: Subscriber, *, reason: str) -> Subscriber:
     if subscriber.status == SubscriberStatus.COMPLAINED:
         return subscriber
     return _set_status(
@@ -291,25 +301,43 @@ def subscriber_mark_bounced(*, subscriber: Subscriber, reason: str = "") -> Subs
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
+def subscriber_unsubscribe(*, subscriber: Subscriber, how: str = "link") -> Subscriber:
+    """Leave the list. Pending or subscribed people only: a bounce or complaint stays one."""
+    return _unsubscribe(subscriber, how=how)
+
+
+@transaction.atomic(durable=True)
+def subscriber_mark_bounced(*, subscriber: Subscriber, reason: str = "") -> Subscriber:
+    """The server refused an address for good; a complaint stays a complaint."""
+    return _mark_bounced(subscriber, reason=reason)
+
+
+@transaction.atomic(durable=True)
 def subscriber_mark_complained(*, subscriber: Subscriber, reason: str = "") -> Subscriber:
+    """The reader marked an issue as spam: never mailed again."""
     return _set_status(
         subscriber, SubscriberStatus.COMPLAINED, action="newsletter.complaint", reason=reason
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subscriber_record_provider_event(*, email: str, event_type: str, description: str = "") -> bool:
     """A bounce, complaint or unsubscribe reported later by the mail provider's webhook."""
     subscriber = Subscriber.objects.filter(email=normalize_email(email)).first()
     if subscriber is None:
         return False
     if event_type == "bounced":
-        subscriber_mark_bounced(subscriber=subscriber, reason=description or "provider bounce")
+        _mark_bounced(subscriber, reason=description or "provider bounce")
     elif event_type == "complained":
-        subscriber_mark_complained(subscriber=subscriber, reason=description or "spam complaint")
+        _set_status(
+            subscriber,
+            SubscriberStatus.COMPLAINED,
+            action="newsletter.complaint",
+            reason=description or "spam complaint",
+        )
     elif event_type == "unsubscribed":
-        subscriber_unsubscribe(subscriber=subscriber, how="provider")
+        _unsubscribe(subscriber, how="provider")
     else:
         return False
     return True
@@ -346,9 +374,10 @@ def _status_after_import(subscriber: Subscriber, row: Row) -> SubscriberStatus:
     return current
 
 
-@transaction.atomic
-def subscribers_import(*, rows: Iterable[Row], actor: User | None = None) -> ImportSummary:
+@transaction.atomic(durable=True)
+def subscribers_import(*, rows: Iterable[Row], actor: User | Operator) -> ImportSummary:
     """Write parsed rows: one subscriber per address, the same files twice change nothing."""
+    require(actor, "newsletter.manage")
     rows = list(rows)
     summary = ImportSummary()
     existing = {
@@ -427,18 +456,19 @@ def _link_members(*, emails: set[str]) -> None:
 # Issues
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_create(
     *,
     subject: str,
     body: str,
-    actor: User | None,
+    actor: User | Operator,
     preheader: str = "",
     segment: dict[str, str] | None = None,
     count_engagement: bool = False,
 ) -> Issue:
     # The subject and the preheader are one line each: a mail header and a mail app's
     # one-line preview (a line break would end the Subject header).
+    require(actor, "newsletter.manage")
     subject, preheader = one_line(subject), one_line(preheader)
     if not subject or not body.strip():
         raise DomainError("An issue needs a subject and a body.")
@@ -448,70 +478,84 @@ def issue_create(
         preheader=preheader,
         segment=selectors.segment_validate(segment or {}),
         count_engagement=count_engagement,
-        created_by=actor,
+        created_by=actor if isinstance(actor, User) else None,
     )
     audit(actor=actor, action="newsletter.issue_create", target=issue)
     return issue
 
 
-@transaction.atomic
-def issue_update(*, issue: Issue, actor: User | None, **fields: Any) -> Issue:
+class IssueChanges(TypedDict, total=False):
+    """The fields of a draft an organizer may change (all optional)."""
+
+    subject: str
+    preheader: str
+    body: str
+    segment: dict[str, str]
+    count_engagement: bool
+
+
+@transaction.atomic(durable=True)
+def issue_update(*, issue: Issue, actor: User | Operator, **fields: Unpack[IssueChanges]) -> Issue:
+    """Change a draft; the audit row names the fields whose value changed."""
+    require(actor, "newsletter.manage", issue)
     if issue.status != IssueStatus.DRAFT:
         raise DomainError("Only a draft can be changed.")
-    allowed = {"subject", "preheader", "body", "segment", "count_engagement"}
-    unknown = set(fields) - allowed
+    unknown = set(fields) - set(IssueChanges.__annotations__)
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     if "segment" in fields:
         fields["segment"] = selectors.segment_validate(fields["segment"] or {})
-    for name in ("subject", "preheader"):
-        if name in fields:
-            fields[name] = one_line(fields[name])
+    if "subject" in fields:
+        fields["subject"] = one_line(fields["subject"])
+    if "preheader" in fields:
+        fields["preheader"] = one_line(fields["preheader"])
     if "subject" in fields and not fields["subject"]:
         raise DomainError("An issue needs a subject and a body.")
-    for name, value in fields.items():
-        setattr(issue, name, value)
+    if "body" in fields and not fields["body"].strip():
+        raise DomainError("An issue needs a subject and a body.")
+    changed = model_update(issue, fields)
     issue.save()
     audit(
         actor=actor,
         action="newsletter.issue_update",
         target=issue,
-        changes={"fields": sorted(fields)},
+        changes={"fields": changed},
     )
     return issue
 
 
-@transaction.atomic
-def issue_send_test(*, issue: Issue, actor: User, to: str) -> None:
+@transaction.atomic(durable=True)
+def issue_send_test(*, issue: Issue, actor: User | Operator, to: str) -> None:
     """Mail the issue to the organizer alone, marked as a test; no subscriber is touched."""
+    require(actor, "newsletter.manage", issue)
     prepared = PreparedIssue(issue)
     # A test's links lead to a page that says the link is not valid: nobody is unsubscribed.
     text, html, _ = prepared.personal("test")
-    transaction.on_commit(
-        partial(
-            send_email_task.enqueue,
-            subject=f"[Test] {issue.subject}",
-            body=text,
-            html=html,
-            from_email=prepared.from_email,
-            to=[to],
-        )
+    enqueue_on_commit(
+        send_email_task,
+        subject=f"[Test] {issue.subject}",
+        body=text,
+        html=html,
+        from_email=prepared.from_email,
+        to=[to],
     )
     audit(actor=actor, action="newsletter.issue_test", target=issue)
 
 
-def _attest(issue: Issue, *, actor: User | None, attested: bool) -> None:
+def _attest(issue: Issue, *, actor: User | Operator, attested: bool) -> None:
     # Sending requires the organizer's attestation that the issue holds no patient identifiers.
     if not attested:
         raise DomainError("Confirm that the issue holds no patient identifiers before sending it.")
-    issue.phi_attested_by = actor
+    issue.phi_attested_by = actor if isinstance(actor, User) else None
     issue.phi_attested_at = _now()
 
 
-@transaction.atomic
-def issue_schedule(*, issue: Issue, actor: User | None, when: datetime, attested: bool) -> Issue:
-    from hemonc.newsletter.tasks import start_issue_task
-
+@transaction.atomic(durable=True)
+def issue_schedule(
+    *, issue: Issue, actor: User | Operator, when: datetime, attested: bool
+) -> Issue:
+    """Send the issue at `when` (the audience is taken then)."""
+    require(actor, "newsletter.manage", issue)
     if issue.status not in {IssueStatus.DRAFT, IssueStatus.SCHEDULED}:
         raise DomainError("This issue is already being sent.")
     if when <= _now():
@@ -521,12 +565,14 @@ def issue_schedule(*, issue: Issue, actor: User | None, when: datetime, attested
     issue.scheduled_for = when
     issue.save()
     audit(actor=actor, action="newsletter.issue_schedule", target=issue)
-    transaction.on_commit(partial(start_issue_task.using(run_after=when).enqueue, issue.pk))
+    enqueue_on_commit(start_issue_task.using(run_after=when), issue.pk)
     return issue
 
 
-@transaction.atomic
-def issue_unschedule(*, issue: Issue, actor: User | None) -> Issue:
+@transaction.atomic(durable=True)
+def issue_unschedule(*, issue: Issue, actor: User | Operator) -> Issue:
+    """A scheduled issue goes back to draft; its start task finds it so and does nothing."""
+    require(actor, "newsletter.manage", issue)
     if issue.status != IssueStatus.SCHEDULED:
         raise DomainError("This issue is not scheduled.")
     issue.status = IssueStatus.DRAFT
@@ -536,23 +582,28 @@ def issue_unschedule(*, issue: Issue, actor: User | None) -> Issue:
     return issue
 
 
-@transaction.atomic
-def issue_send_now(*, issue: Issue, actor: User | None, attested: bool) -> Issue:
+@transaction.atomic(durable=True)
+def issue_send_now(*, issue: Issue, actor: User | Operator, attested: bool) -> Issue:
+    """Attest and start sending at once."""
+    require(actor, "newsletter.manage", issue)
     if issue.status not in {IssueStatus.DRAFT, IssueStatus.SCHEDULED}:
         raise DomainError("This issue is already being sent.")
     _attest(issue, actor=actor, attested=attested)
     issue.save()
-    return issue_start_sending(issue=issue, actor=actor)
+    return _start_sending(issue, actor=actor)
 
 
-@transaction.atomic
-def issue_start_sending(*, issue: Issue, actor: User | None = None) -> Issue:
+@transaction.atomic(durable=True)
+def issue_start_sending(*, issue: Issue, actor: User | Operator) -> Issue:
     """Fill the outbox with one delivery per recipient and hand it to the worker.
 
     The audience is taken now, not when the issue was written or scheduled.
     """
-    from hemonc.newsletter.tasks import send_issue_task
+    require(actor, "newsletter.manage", issue)
+    return _start_sending(issue, actor=actor)
 
+
+def _start_sending(issue: Issue, *, actor: User | Operator) -> Issue:
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     if issue.status in {IssueStatus.SENDING, IssueStatus.SENT}:
         return issue
@@ -569,8 +620,6 @@ def issue_start_sending(*, issue: Issue, actor: User | None = None) -> Issue:
             batch = []
     Delivery.objects.bulk_create(batch, ignore_conflicts=True)
     if issue.count_engagement:
-        from hemonc.newsletter.mail import issue_link_urls
-
         IssueLink.objects.bulk_create(
             [
                 IssueLink(issue=issue, position=position, url=url)
@@ -588,16 +637,16 @@ def issue_start_sending(*, issue: Issue, actor: User | None = None) -> Issue:
         target=issue,
         changes={"recipients": issue.deliveries.count()},
     )
-    transaction.on_commit(partial(send_issue_task.enqueue, issue.pk))
+    enqueue_on_commit(send_issue_task, issue.pk)
     return issue
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_engagement_open(*, issue_id: int) -> None:
     Issue.objects.filter(pk=issue_id, count_engagement=True).update(opens=F("opens") + 1)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_engagement_click(*, issue_id: int, position: int) -> str | None:
     link = IssueLink.objects.filter(
         issue_id=issue_id, position=position, issue__count_engagement=True
@@ -929,7 +978,7 @@ def _abandon(sender: BulkSender, owner: str, rest: list[Claimed], run: OutboxRun
     run.retry_at = min(run.retry_at or when, when)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_finish_if_done(*, issue: Issue) -> bool:
     """Mark the issue sent once every delivery has its final outcome."""
     if Delivery.objects.filter(issue=issue, status=DeliveryStatus.PENDING).exists():

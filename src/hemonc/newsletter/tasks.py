@@ -10,6 +10,7 @@ from django.tasks import TaskContext, TaskResultStatus, task
 from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.newsletter import selectors, services
 from hemonc.newsletter.enums import IssueStatus
 from hemonc.newsletter.models import Issue
@@ -28,7 +29,7 @@ def start_issue_task(issue_id: int) -> None:
         return
     if issue.scheduled_for and issue.scheduled_for > timezone.now() + timedelta(seconds=1):
         return  # rescheduled later: the task enqueued for the new time starts it
-    services.issue_start_sending(issue=issue)
+    services.issue_start_sending(issue=issue, actor=OPERATOR)
 
 
 @task(takes_context=True)
