@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from hemonc.core.errors import DomainError, PermissionDenied
 from hemonc.core.models import AuditEntry
+from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
 from hemonc.members.models import User
 from hemonc.members.services import block_create
@@ -33,7 +34,7 @@ def test_request_mails_the_mentor_and_accept_mails_the_mentee(
 ) -> None:
     with sent():
         request = services.request_create(
-            mentee=mentee, mentor=mentor, note="I am a second-year fellow."
+            mentee=mentee, actor=mentee, mentor=mentor, note="I am a second-year fellow."
         )
     with sent():
         mentorship = services.request_accept(request=request, actor=mentor, message="Happy to!")
@@ -52,23 +53,24 @@ def test_request_mails_the_mentor_and_accept_mails_the_mentee(
 def test_request_is_refused_when_the_mentor_has_no_seat(mentor, mentee) -> None:
     first = make_member(display_name="First Mentee")
     services.request_accept(
-        request=services.request_create(mentee=first, mentor=mentor, note="Hi"), actor=mentor
+        request=services.request_create(mentee=first, actor=first, mentor=mentor, note="Hi"),
+        actor=mentor,
     )
 
     with pytest.raises(DomainError, match="no seat left"):
-        services.request_create(mentee=mentee, mentor=mentor, note="Hello")
+        services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hello")
 
 
 def test_request_is_refused_between_blocked_members(mentor, mentee) -> None:
     block_create(blocker=mentor, blocked=mentee)
 
     with pytest.raises(DomainError, match="not available"):
-        services.request_create(mentee=mentee, mentor=mentor, note="Hello")
+        services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hello")
 
 
 def test_finder_hides_mentors_blocked_either_way_and_full_ones(mentor, mentee) -> None:
     other = make_member(display_name="Dr. Other Mentor")
-    services.offer_save(user=other, capacity=2)
+    services.offer_save(user=other, actor=other, capacity=2)
 
     before = {o.user_id for o in mentor_finder(viewer=mentee, filters=FinderFilters())}
     block_create(blocker=mentor, blocked=mentee)
@@ -90,7 +92,7 @@ def test_finder_filters_by_stage_and_shows_seats_left(mentor, mentee) -> None:
 
 
 def test_decline_mails_the_mentee_with_the_message(mentor, mentee, mailbox: Mailbox, sent) -> None:
-    request = services.request_create(mentee=mentee, mentor=mentor, note="Hi")
+    request = services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi")
 
     with sent():
         services.request_decline(
@@ -105,7 +107,7 @@ def test_decline_mails_the_mentee_with_the_message(mentor, mentee, mailbox: Mail
 
 
 def test_only_the_mentor_may_accept(mentor, mentee) -> None:
-    request = services.request_create(mentee=mentee, mentor=mentor, note="Hi")
+    request = services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi")
 
     with pytest.raises(PermissionDenied):
         services.request_accept(request=request, actor=mentee)
@@ -115,7 +117,8 @@ def test_either_side_can_exit_with_no_reason_and_the_other_is_told(
     mentor, mentee, mailbox: Mailbox, sent
 ) -> None:
     mentorship = services.request_accept(
-        request=services.request_create(mentee=mentee, mentor=mentor, note="Hi"), actor=mentor
+        request=services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi"),
+        actor=mentor,
     )
 
     with sent():
@@ -133,12 +136,13 @@ def test_either_side_can_exit_with_no_reason_and_the_other_is_told(
 
 def test_messages_notify_the_other_side(mentor, mentee, mailbox: Mailbox, sent) -> None:
     mentorship = services.request_accept(
-        request=services.request_create(mentee=mentee, mentor=mentor, note="Hi"), actor=mentor
+        request=services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi"),
+        actor=mentor,
     )
 
     with sent():
         services.mentorship_post_message(
-            mentorship=mentorship, author=mentor, body="Shall we talk Tuesday?"
+            mentorship=mentorship, actor=mentor, body="Shall we talk Tuesday?"
         )
 
     (mail,) = mailbox.wait_for(1)
@@ -148,7 +152,8 @@ def test_messages_notify_the_other_side(mentor, mentee, mailbox: Mailbox, sent) 
 
 def test_completion_keeps_feedback_private(mentor, mentee) -> None:
     mentorship = services.request_accept(
-        request=services.request_create(mentee=mentee, mentor=mentor, note="Hi"), actor=mentor
+        request=services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi"),
+        actor=mentor,
     )
 
     services.mentorship_complete(mentorship=mentorship, actor=mentee, feedback="Very helpful.")
@@ -157,20 +162,25 @@ def test_completion_keeps_feedback_private(mentor, mentee) -> None:
     assert mentorship.status == MentorshipStatus.COMPLETED
     assert MentorshipFeedback.objects.get().author == mentee
     with pytest.raises(DomainError, match="has ended"):
-        services.mentorship_post_message(mentorship=mentorship, author=mentor, body="Hello?")
+        services.mentorship_post_message(mentorship=mentorship, actor=mentor, body="Hello?")
 
 
 def test_checkin_reminder_mails_both_and_queues_the_next(
     mentor, mentee, mailbox: Mailbox, sent
 ) -> None:
     mentorship = services.request_accept(
-        request=services.request_create(mentee=mentee, mentor=mentor, note="Hi"), actor=mentor
+        request=services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi"),
+        actor=mentor,
     )
     due = mentorship.next_checkin_at
 
     with sent():
-        first = services.mentorship_send_checkin(mentorship_id=mentorship.pk, due=due.isoformat())
-        stale = services.mentorship_send_checkin(mentorship_id=mentorship.pk, due=due.isoformat())
+        first = services.mentorship_send_checkin(
+            mentorship_id=mentorship.pk, due=due.isoformat(), actor=OPERATOR
+        )
+        stale = services.mentorship_send_checkin(
+            mentorship_id=mentorship.pk, due=due.isoformat(), actor=OPERATOR
+        )
 
     assert (first, stale) == (True, False)
     reminders = mailbox.wait_for(2)
@@ -184,22 +194,25 @@ def test_checkin_reminders_stop_when_either_side_blocked_the_other(
     mentor, mentee, mailbox: Mailbox, sent
 ) -> None:
     blocked = services.request_accept(
-        request=services.request_create(mentee=mentee, mentor=mentor, note="Hi"), actor=mentor
+        request=services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi"),
+        actor=mentor,
     )
     other_mentee = make_member(display_name="Oli Othermentee")
-    services.offer_save(user=mentor, capacity=2)
+    services.offer_save(user=mentor, actor=mentor, capacity=2)
     unblocked = services.request_accept(
-        request=services.request_create(mentee=other_mentee, mentor=mentor, note="Hi"),
+        request=services.request_create(
+            mentee=other_mentee, actor=other_mentee, mentor=mentor, note="Hi"
+        ),
         actor=mentor,
     )
     block_create(blocker=mentee, blocked=mentor)
 
     with sent():
         stopped = services.mentorship_send_checkin(
-            mentorship_id=blocked.pk, due=blocked.next_checkin_at.isoformat()
+            mentorship_id=blocked.pk, due=blocked.next_checkin_at.isoformat(), actor=OPERATOR
         )
         sent_on = services.mentorship_send_checkin(
-            mentorship_id=unblocked.pk, due=unblocked.next_checkin_at.isoformat()
+            mentorship_id=unblocked.pk, due=unblocked.next_checkin_at.isoformat(), actor=OPERATOR
         )
 
     assert (stopped, sent_on) == (False, True)
@@ -213,7 +226,7 @@ def test_checkin_reminder_is_queued_for_its_due_time(mentor, mentee, settings) -
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
-    request = services.request_create(mentee=mentee, mentor=mentor, note="Hi")
+    request = services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi")
 
     with pytest.MonkeyPatch.context():
         from django.test import TestCase
@@ -228,12 +241,10 @@ def test_checkin_reminder_is_queued_for_its_due_time(mentor, mentee, settings) -
 @pytest.mark.django_db(transaction=True)
 def test_two_accepts_for_the_last_seat_one_wins() -> None:
     mentor = make_member(display_name="Dr. Last Seat")
-    services.offer_save(user=mentor, capacity=1)
+    services.offer_save(user=mentor, actor=mentor, capacity=1)
+    mentees = [make_member(display_name=f"Mentee {n}") for n in range(2)]
     requests = [
-        services.request_create(
-            mentee=make_member(display_name=f"Mentee {n}"), mentor=mentor, note="Hi"
-        )
-        for n in range(2)
+        services.request_create(mentee=m, actor=m, mentor=mentor, note="Hi") for m in mentees
     ]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -276,10 +287,12 @@ def test_program_matches_publishes_and_mails_both_sides(
         matching_date=(now + timedelta(days=8)).date(),
     )
     lonely = make_member(display_name="Med Student", stage="medical_student")
-    services.goals_save(user=lonely, text="Explore hematology.")
-    services.program_apply(program=program, user=mentor, role=ProgramRole.MENTOR, capacity=1)
-    services.program_apply(program=program, user=mentee, role=ProgramRole.MENTEE)
-    services.program_apply(program=program, user=lonely, role=ProgramRole.MENTEE)
+    services.goals_save(user=lonely, actor=lonely, text="Explore hematology.")
+    services.program_apply(
+        program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR, capacity=1
+    )
+    services.program_apply(program=program, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
+    services.program_apply(program=program, user=lonely, actor=lonely, role=ProgramRole.MENTEE)
 
     proposals = {
         p.mentee_id: p for p in services.program_run_matcher(program=program, actor=organizer)
@@ -308,7 +321,7 @@ def test_program_matches_publishes_and_mails_both_sides(
 def test_program_swap_keeps_blocks_and_capacity(mentor, mentee) -> None:
     organizer = make_member(display_name="Org Anizer", role=Role.ORGANIZER)
     other_mentor = make_member(display_name="Dr. Other")
-    services.offer_save(user=other_mentor, capacity=1)
+    services.offer_save(user=other_mentor, actor=other_mentor, capacity=1)
     now = timezone.now()
     program = services.program_create(
         actor=organizer,
@@ -317,9 +330,11 @@ def test_program_swap_keeps_blocks_and_capacity(mentor, mentee) -> None:
         applications_close_at=now + timedelta(days=1),
         matching_date=now.date(),
     )
-    services.program_apply(program=program, user=mentor, role=ProgramRole.MENTOR)
-    services.program_apply(program=program, user=other_mentor, role=ProgramRole.MENTOR)
-    services.program_apply(program=program, user=mentee, role=ProgramRole.MENTEE)
+    services.program_apply(program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR)
+    services.program_apply(
+        program=program, user=other_mentor, actor=other_mentor, role=ProgramRole.MENTOR
+    )
+    services.program_apply(program=program, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
     services.program_run_matcher(program=program, actor=organizer)
     proposal = Proposal.objects.get(program=program, mentee=mentee)
     block_create(blocker=other_mentor, blocked=mentee)
@@ -391,11 +406,15 @@ def test_withdrawing_and_asking_again_does_not_mail_the_mentor_again(
 ) -> None:
     for _ in range(10):
         with sent():
-            request = services.request_create(mentee=mentee, mentor=mentor, note="Hello again")
+            request = services.request_create(
+                mentee=mentee, actor=mentee, mentor=mentor, note="Hello again"
+            )
         services.request_withdraw(request=request, actor=mentee)
     other = make_member(display_name="Second Mentee")
     with sent():
-        services.request_create(mentee=other, mentor=mentor, note="Hi from someone else")
+        services.request_create(
+            mentee=other, actor=other, mentor=mentor, note="Hi from someone else"
+        )
 
     messages = mailbox.wait_for(2)
     assert [m["Subject"].split("] ", 1)[1] for m in messages] == [
