@@ -379,8 +379,12 @@ class Run:
 
     def send(self, method: str, url: str, data: dict[str, Any], what: str) -> Any:
         """One request in a transaction that is rolled back afterwards."""
+        # Marked like a TestCase's own block, so the durable services the request runs may
+        # open their transaction inside it, as they may inside a test.
+        block = transaction.atomic()
+        block._from_testcase = True  # type: ignore[attr-defined]
         try:
-            with transaction.atomic():
+            with block:
                 if method == "post":
                     response = self.client.post(url, data)
                 else:

@@ -225,6 +225,6 @@ class ApplyForm(forms.Form):
 class SpeedEventForm(forms.ModelForm):
     class Meta:
         model = SpeedMentoringEvent
-        fields = ["title", "starts_at", "rounds", "table_size", "round_minutes"]
+        fields = ["title", "starts_at", "rounds", "table_size", "round_minutes", "session"]
         field_classes = {"title": OneLineField}
         widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}

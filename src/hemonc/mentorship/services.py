@@ -15,6 +15,7 @@ from hemonc.core.permissions import Operator, require
 from hemonc.core.ratelimit import Limit, limit_take
 from hemonc.core.tasks import enqueue_on_commit
 from hemonc.core.text import one_line
+from hemonc.events.models import LiveSession
 from hemonc.members.models import User
 from hemonc.members.selectors import user_may_see
 
@@ -706,6 +707,7 @@ class _SpeedEventFieldsOptional(TypedDict, total=False):
     rounds: int
     table_size: int
     round_minutes: int
+    session: LiveSession | None  # its check-ins mark who is here
 
 
 class SpeedEventFields(_SpeedEventFieldsOptional):

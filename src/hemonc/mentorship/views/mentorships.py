@@ -83,7 +83,9 @@ def mentorship_message(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 mentorship=mentorship, actor=request.user, body=form.cleaned_data["body"]
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            # Shown above the page: the form may be gone (the mentorship has ended).
+            messages.error(request, str(error))
+            return redirect(mentorship)
         else:
             messages.success(request, "Your message is sent.")
             return redirect(mentorship)
@@ -101,7 +103,9 @@ def goal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 mentorship=mentorship, actor=request.user, text=form.cleaned_data["text"]
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            # Shown above the page: the form may be gone (the mentorship has ended).
+            messages.error(request, str(error))
+            return redirect(mentorship)
         else:
             messages.success(request, "The goal is on your shared list.")
             return redirect(mentorship)
@@ -130,7 +134,9 @@ def mentorship_checkins(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
                 every_weeks=form.cleaned_data["every_weeks"],
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            # Shown above the page: the form may be gone (the mentorship has ended).
+            messages.error(request, str(error))
+            return redirect(mentorship)
         else:
             messages.success(request, "Check-in reminders are updated.")
             return redirect(mentorship)
@@ -148,7 +154,9 @@ def mentorship_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
                 mentorship=mentorship, actor=request.user, feedback=form.cleaned_data["feedback"]
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            # Shown above the page: the form may be gone (the mentorship has ended).
+            messages.error(request, str(error))
+            return redirect(mentorship)
         else:
             messages.success(request, "The mentorship is complete. Thank you both.")
             return redirect(mentorship)
@@ -166,7 +174,9 @@ def feedback_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 mentorship=mentorship, actor=request.user, text=form.cleaned_data["feedback"]
             )
         except DomainError as error:
-            form.add_error(None, str(error))
+            # Shown above the page: the form may be gone (the mentorship has ended).
+            messages.error(request, str(error))
+            return redirect(mentorship)
         else:
             messages.success(request, "Thank you: your feedback is saved, for organizers only.")
             return redirect(mentorship)

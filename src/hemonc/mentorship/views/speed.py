@@ -52,6 +52,7 @@ def speed_event_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         rounds=data["rounds"],
         table_size=data["table_size"],
         round_minutes=data["round_minutes"],
+        session=data["session"],
     )
     messages.success(request, "The speed-mentoring event is created.")
     return redirect(event)
