@@ -816,3 +816,7 @@ def test_speed_event_schedule_refused_to_members(organizer, mentee) -> None:
         services.speed_event_schedule(event=event, actor=mentee)
 
     assert not event.seats.exists()
+
+
+def test_mentorship_other_is_the_other_side(pair, mentor, mentee) -> None:
+    assert (pair.other(mentor), pair.other(mentee)) == (mentee, mentor)

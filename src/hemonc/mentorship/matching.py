@@ -354,6 +354,7 @@ def solve_assignment(
     has the largest total; a tiny extra cost by mentor position (never larger than one score
     unit in total) breaks remaining ties towards mentors earlier in id order.
     """
+    # OR-Tools loads a large native library: only when a solver runs, not with every page.
     from ortools.graph.python import min_cost_flow
 
     n, m = mentee_count, len(capacities)
