@@ -76,7 +76,7 @@ def speed_event(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "mentees": [p for p in participants if p.role == ProgramRole.MENTEE],
             "mine": next((p for p in participants if p.user_id == user.pk), None),
             "rounds": _rounds(event, hidden=hidden),
-            "is_organizer": user.has_perm(MANAGE),
+            "may_manage": user.has_perm(MANAGE),
         },
     )
 
