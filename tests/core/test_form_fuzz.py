@@ -108,12 +108,14 @@ def _build_network() -> Network:
     free = make_member(display_name="Iris Mentor", stage="attending")
     topics = Topic.objects.order_by("id")[:2]
     for person in (mentor, asked, free):
-        mentorship.offer_save(user=person, capacity=3, about="Careers.", topics=topics)
-    mentorship.goals_save(user=member, text="Find my niche.", topics=topics)
-    accepted = mentorship.request_create(mentee=member, mentor=mentor, note="Hello")
+        mentorship.offer_save(
+            user=person, actor=person, capacity=3, about="Careers.", topics=topics
+        )
+    mentorship.goals_save(user=member, actor=member, text="Find my niche.", topics=topics)
+    accepted = mentorship.request_create(mentee=member, actor=member, mentor=mentor, note="Hello")
     pair = mentorship.request_accept(request=accepted, actor=mentor, message="Welcome")
     goal = mentorship.goal_add(mentorship=pair, actor=member, text="Write an abstract")
-    pending = mentorship.request_create(mentee=member, mentor=asked, note="Hi")
+    pending = mentorship.request_create(mentee=member, actor=member, mentor=asked, note="Hi")
     program = mentorship.program_create(
         actor=organizer,
         name="Spring program",
@@ -121,7 +123,7 @@ def _build_network() -> Network:
         applications_close_at=now + timedelta(days=7),
         matching_date=(now + timedelta(days=8)).date(),
     )
-    mentorship.program_apply(program=program, user=mentor, role=ProgramRole.MENTOR)
+    mentorship.program_apply(program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR)
     speed = mentorship.speed_event_create(
         actor=organizer, title="Blood Buddies", starts_at=now, rounds=2, table_size=2
     )
