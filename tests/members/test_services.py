@@ -8,6 +8,7 @@ from PIL import Image
 
 from hemonc.core.errors import DomainError
 from hemonc.core.models import AuditEntry
+from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
 from hemonc.members.models import Block, Profile, User
 from hemonc.members.selectors import member_data_export
@@ -95,17 +96,17 @@ def test_block_refuses_self():
 
 def test_roles_grant_the_admin_to_organizers_only():
     member = make_member()
-    member_set_role(user=member, role=Role.MODERATOR, enabled=True, actor=None)
+    member_set_role(user=member, role=Role.MODERATOR, enabled=True, actor=OPERATOR)
     member = User.objects.get(pk=member.pk)
     assert member.is_moderator and not member.is_organizer and not member.is_staff
 
-    member_set_role(user=member, role=Role.ORGANIZER, enabled=True, actor=None)
+    member_set_role(user=member, role=Role.ORGANIZER, enabled=True, actor=OPERATOR)
     member = User.objects.get(pk=member.pk)
     assert member.is_organizer and member.is_staff
     assert member.has_perm("members.change_profile")
     assert not member.has_perm("auth.change_group")
 
-    member_set_role(user=member, role=Role.ORGANIZER, enabled=False, actor=None)
+    member_set_role(user=member, role=Role.ORGANIZER, enabled=False, actor=OPERATOR)
     member = User.objects.get(pk=member.pk)
     assert not member.is_organizer and not member.is_staff
     assert not member.has_perm("members.change_profile")

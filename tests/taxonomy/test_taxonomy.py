@@ -1,6 +1,7 @@
 import pytest
 
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import OPERATOR
 from hemonc.taxonomy.enums import TopicKind
 from hemonc.taxonomy.hashtags import ConferenceTag, conference_tag
 from hemonc.taxonomy.models import CareerPath, Topic
@@ -38,13 +39,13 @@ def test_seed_holds_the_reference_hashtags_and_career_paths():
 
 @pytest.mark.django_db
 def test_topic_for_hashtag_finds_existing_topics_case_insensitively():
-    assert topic_for_hashtag(tag="#BCSM") == Topic.objects.get(hashtag="bcsm")
+    assert topic_for_hashtag(tag="#BCSM", actor=OPERATOR) == Topic.objects.get(hashtag="bcsm")
 
 
 @pytest.mark.django_db
 def test_topic_for_hashtag_creates_a_conference_topic_once():
-    first = topic_for_hashtag(tag="#EHA2026")
-    again = topic_for_hashtag(tag="#eha26")
+    first = topic_for_hashtag(tag="#EHA2026", actor=OPERATOR)
+    again = topic_for_hashtag(tag="#eha26", actor=OPERATOR)
     assert first == again
     assert first.kind == TopicKind.CONFERENCE
     assert first.hashtag == "EHA26"
@@ -54,12 +55,12 @@ def test_topic_for_hashtag_creates_a_conference_topic_once():
 @pytest.mark.django_db
 def test_topic_for_hashtag_ignores_unknown_tags():
     count = Topic.objects.count()
-    assert topic_for_hashtag(tag="#sometag") is None
+    assert topic_for_hashtag(tag="#sometag", actor=OPERATOR) is None
     assert Topic.objects.count() == count
 
 
 @pytest.mark.django_db
 def test_topic_create_refuses_a_duplicate_hashtag():
-    topic_create(name="Cardio-onc fellows", hashtag="#CardioOncFellows")
+    topic_create(name="Cardio-onc fellows", hashtag="#CardioOncFellows", actor=OPERATOR)
     with pytest.raises(DomainError, match="already exists"):
-        topic_create(name="Duplicate", hashtag="cardiooncfellows")
+        topic_create(name="Duplicate", hashtag="cardiooncfellows", actor=OPERATOR)

@@ -6,12 +6,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from django.apps import apps
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from hemonc.core.caching import TIMEOUT, cache_key, page_cache
+from hemonc.core.models import AuditEntry
 from hemonc.core.versions import data_version
 from hemonc.members.enums import Visibility
 from hemonc.members.models import Block, Mute, Profile, User
@@ -266,10 +269,6 @@ def directory_countries(*, viewer: Viewer, version: str) -> list[str]:
 
 def member_data_export(*, user: User) -> dict[str, Any]:
     """Everything the platform holds about `user`, for their own download (GDPR art. 20)."""
-    from allauth.account.models import EmailAddress
-
-    from hemonc.core.models import AuditEntry
-
     profile = user.profile
     fields = [
         f.name
@@ -315,8 +314,6 @@ def _rows_of_other_apps(user: User) -> dict[str, Any]:
     out, as the owning app declares it: fields named in the model's `organizer_only_fields`,
     and rows its AppConfig's `member_data_rows(model=, rows=, user=)` leaves out of `rows`.
     """
-    from django.apps import apps
-
     export: dict[str, Any] = {}
     for model in apps.get_models():
         if model._meta.app_label in _EXPORT_SKIP:
