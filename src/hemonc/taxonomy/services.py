@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, TypedDict, Unpack
 
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -70,7 +71,7 @@ def topic_update(*, topic: Topic, actor: Actor, **fields: Unpack[TopicChanges]) 
     return _topic_update(topic=topic, actor=actor, fields=fields)
 
 
-def _topic_update(*, topic: Topic, actor: Actor, fields: TopicChanges) -> Topic:
+def _topic_update(*, topic: Topic, actor: Actor, fields: Mapping[str, Any]) -> Topic:
     """The work of `topic_update`, inside the caller's transaction and permission check."""
     values: dict[str, Any] = dict(fields)
     if "hashtag" in values:
