@@ -359,3 +359,19 @@ def test_admin_refuses_a_duplicate_hashtag_on_the_form(as_organizer):
     )
     assert "A topic with the hashtag #BCSM already exists." in page.content.decode()
     assert Topic.objects.filter(hashtag__iexact="bcsm").count() == 1
+
+
+def test_admin_profile_country_and_time_zone_come_from_the_lists(as_organizer, member):
+    url = f"/admin/members/user/{member.pk}/change/"
+    page = as_organizer.post(
+        url, _change_form(member, **{"profile-0-country": "XX", "profile-0-time_zone": "Mars/Base"})
+    )
+    member.profile.refresh_from_db()
+    assert "Select a valid choice." in page.content.decode()
+    assert (member.profile.country, member.profile.time_zone) == ("US", "")
+    as_organizer.post(
+        url,
+        _change_form(member, **{"profile-0-country": "PT", "profile-0-time_zone": "Europe/Lisbon"}),
+    )
+    member.profile.refresh_from_db()
+    assert (member.profile.country, member.profile.time_zone) == ("PT", "Europe/Lisbon")

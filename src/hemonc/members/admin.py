@@ -25,11 +25,25 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse
 
 from hemonc.core.audit import acting_as, audit
+from hemonc.core.countries import country_choices
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import require
+from hemonc.core.timezones import time_zone_choices
 from hemonc.members import services
 from hemonc.members.enums import Role
 from hemonc.members.models import Block, Mute, Profile, User
+
+
+class ProfileAdminForm(forms.ModelForm[Profile]):
+    """Country and time zone from the same lists as the member's own form, not free text."""
+
+    country = forms.ChoiceField(choices=[("", "—"), *country_choices()], required=False)
+    time_zone = forms.ChoiceField(choices=time_zone_choices, required=False)
+
+    class Meta:
+        model = Profile
+        # The inline shows every field of the profile; its form only replaces these two.
+        fields = "__all__"  # noqa: DJ007
 
 
 class ProfileInline(admin.StackedInline[Profile, User]):
@@ -39,6 +53,7 @@ class ProfileInline(admin.StackedInline[Profile, User]):
     """
 
     model = Profile
+    form = ProfileAdminForm
     can_delete = False
     filter_horizontal = ["interests", "career_paths"]
     readonly_fields = ["search_document", "avatar"]
