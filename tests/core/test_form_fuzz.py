@@ -376,25 +376,29 @@ class Run:
     half_written: list[str] = field(default_factory=list)
 
     def send(self, method: str, url: str, data: dict[str, Any], what: str) -> Any:
-        """One request in a transaction that is rolled back afterwards."""
+        """One request, rolled back afterwards to a savepoint.
+
+        A savepoint, not an atomic block: the services' own transactions are durable and
+        refuse to run inside another atomic block.
+        """
+        savepoint = transaction.savepoint_create()
         try:
-            with transaction.atomic():
-                if method == "post":
-                    response = self.client.post(url, data)
-                else:
-                    response = self.client.get(url, data)
-                self.requests += 1
-                if response.status_code >= 500:
-                    error = response.exc_info[1] if response.exc_info else response.status_code
-                    self.errors.append(f"{method.upper()} {url} {what}: {error!r}"[:400])
-                elif method == "post" and _turned_down(response):
-                    changed = [t for t, d in _tables().items() if self.before.get(t) != d]
-                    if changed:
-                        self.half_written.append(f"POST {url} {what}: {changed}")
-                elif method == "post":
-                    self.accepted += 1
-                transaction.set_rollback(True)
+            if method == "post":
+                response = self.client.post(url, data)
+            else:
+                response = self.client.get(url, data)
+            self.requests += 1
+            if response.status_code >= 500:
+                error = response.exc_info[1] if response.exc_info else response.status_code
+                self.errors.append(f"{method.upper()} {url} {what}: {error!r}"[:400])
+            elif method == "post" and _turned_down(response):
+                changed = [t for t, d in _tables().items() if self.before.get(t) != d]
+                if changed:
+                    self.half_written.append(f"POST {url} {what}: {changed}")
+            elif method == "post":
+                self.accepted += 1
         finally:
+            transaction.savepoint_rollback(savepoint)
             self.client.cookies = copy.deepcopy(self.cookies)  # the session as it was
         return response
 

@@ -26,6 +26,7 @@ from hemonc.members.services import (
 )
 from hemonc.members.validators import orcid_checksum_ok
 from tests.factories import make_member
+from tests.members.test_views import _huge_png
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,17 @@ def test_profile_set_avatar_rejects_files_that_are_not_images(content, message):
     upload = SimpleUploadedFile("x.png", content, content_type="image/png")
     with pytest.raises(DomainError, match=message):
         profile_set_avatar(profile=member.profile, actor=member, upload=upload)
+    member.profile.refresh_from_db()
+    assert not member.profile.avatar
+
+
+def test_profile_set_avatar_refuses_huge_dimensions_before_decoding():
+    member = make_member()
+    upload = SimpleUploadedFile("x.png", _huge_png(6000, 6000), content_type="image/png")
+
+    with pytest.raises(DomainError, match="at most 4096 x 4096 pixels"):
+        profile_set_avatar(profile=member.profile, actor=member, upload=upload)
+
     member.profile.refresh_from_db()
     assert not member.profile.avatar
 

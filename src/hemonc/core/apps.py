@@ -16,7 +16,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        # Imported once the apps are ready: registering the deploy checks needs the settings.
+        # Imported once the apps are ready: registering the system checks needs the settings.
         from hemonc.core import checks  # noqa: F401
 
         post_migrate.connect(_create_cache_table, sender=self)

@@ -16,7 +16,11 @@ from hemonc.core.widgets import Select
 from hemonc.members import services
 from hemonc.members.enums import Gender, IdentityCommunity
 from hemonc.members.models import Profile
-from hemonc.members.validators import normalize_orcid, validate_orcid
+from hemonc.members.validators import (
+    normalize_orcid,
+    validate_image_dimensions,
+    validate_orcid,
+)
 from hemonc.taxonomy.enums import Specialty, Stage
 from hemonc.taxonomy.models import CareerPath, Topic
 
@@ -146,8 +150,17 @@ class ProfileForm(forms.ModelForm):
         return value
 
 
+class AvatarField(forms.ImageField):
+    """An image field that reads the image's size from its header before anything decodes it."""
+
+    def to_python(self, data: Any) -> Any:
+        if data and hasattr(data, "seek"):
+            validate_image_dimensions(data)
+        return super().to_python(data)
+
+
 class AvatarForm(forms.Form):
-    avatar = forms.ImageField(
+    avatar = AvatarField(
         label="Photo", help_text="JPEG, PNG, WebP or GIF, up to 5 MB. Cropped to a square."
     )
 

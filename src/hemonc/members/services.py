@@ -10,6 +10,7 @@ from typing import Any, TypedDict, Unpack
 
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -26,7 +27,7 @@ from hemonc.members.enums import Role, Visibility
 from hemonc.members.models import Block, Mute, Profile, User
 from hemonc.members.selectors import HIDDEN_CACHE
 from hemonc.members.signals import privileges_audited_by_service
-from hemonc.members.validators import normalize_orcid
+from hemonc.members.validators import normalize_orcid, validate_image_dimensions
 from hemonc.taxonomy.models import CareerPath, Topic
 
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
@@ -213,6 +214,10 @@ def _member_update(*, user: User, actor: Actor, fields: Mapping[str, Any]) -> Us
 def _avatar_image(upload: UploadedFile) -> Image.Image:
     if upload.size is not None and upload.size > AVATAR_MAX_BYTES:
         raise DomainError("The photo is larger than 5 MB.")
+    try:
+        validate_image_dimensions(upload)  # before any pixel is decoded
+    except ValidationError as error:
+        raise DomainError(error.messages[0]) from None
     try:
         with Image.open(upload) as probe:
             image_format = probe.format

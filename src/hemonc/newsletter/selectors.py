@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pycountry
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 
 from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError
@@ -254,3 +254,10 @@ def outbox_leased_elsewhere(*, issue: Issue) -> bool:
     return Delivery.objects.filter(
         issue=issue, status=DeliveryStatus.PENDING, lease_until__gt=timezone.now()
     ).exists()
+
+
+def outbox_lease_held_until(*, issue: Issue, owner: str) -> datetime | None:
+    """Until when `owner` holds deliveries of `issue` (its latest lease), or None."""
+    return Delivery.objects.filter(
+        issue=issue, status=DeliveryStatus.PENDING, lease_owner=owner
+    ).aggregate(until=Max("lease_until"))["until"]

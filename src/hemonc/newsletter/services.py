@@ -61,7 +61,7 @@ CONFIRM_AGE = timedelta(days=CONFIRM_DAYS)
 DEMOGRAPHIC_FIELDS = ("name", "stage", "specialty", "country", "institution", "gender")
 ONE_LINE_ANSWERS = ("name", "institution")
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=2)  # NEWSLETTER_LEASE_SECONDS, the default
 RUN_BUDGET_SECONDS = 300.0
 BATCH_SIZE = 500  # deliveries leased at once
 # One confirmation mail per address per 10 minutes, however often the form is sent for it.
@@ -623,6 +623,12 @@ class OutboxRun:
     skipped: int = 0
     retry_at: datetime | None = None  # the earliest moment waiting work may be tried again
     done: bool = False  # nothing left to send for the issue
+    lost_lease: bool = False  # another sender took over deliveries this one held: it stopped
+
+
+def lease_duration() -> timedelta:
+    """How long a claim on deliveries holds unless its sender renews it."""
+    return timedelta(seconds=int(getattr(settings, "NEWSLETTER_LEASE_SECONDS", LEASE.seconds)))
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -656,7 +662,7 @@ def outbox_claim(*, issue: Issue, owner: str, limit: int) -> list[Claimed]:
         )
         if ids:
             Delivery.objects.filter(due, pk__in=ids).update(
-                lease_owner=owner, lease_until=now + LEASE
+                lease_owner=owner, lease_until=now + lease_duration()
             )
     if not ids:
         return []
@@ -667,40 +673,92 @@ def outbox_claim(*, issue: Issue, owner: str, limit: int) -> list[Claimed]:
     )
 
 
-def _finish(delivery_id: int, **fields: Any) -> None:
-    """Record one delivery's outcome at once (autocommit): the outbox is the source of truth."""
-    Delivery.objects.filter(pk=delivery_id).update(lease_owner="", lease_until=None, **fields)
+def _finish(delivery_id: int, owner: str, **fields: Any) -> bool:
+    """Record one delivery's outcome at once (autocommit): the outbox is the source of truth.
+
+    Only while `owner` still holds the delivery; False when another sender took it over."""
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, lease_owner=owner).update(
+            lease_owner="", lease_until=None, **fields
+        )
+    )
 
 
 class _SentMarker:
     """Commits each delivery as sent right after the server accepted it: one prepared UPDATE
-    on a cursor reused for the whole run, autocommitted (its own transaction) per message."""
+    on a cursor reused for the whole run, autocommitted (its own transaction) per message.
 
-    def __init__(self, cursor: Any) -> None:
+    The UPDATE applies only while the delivery is still leased to `owner`: it returns False
+    when another sender holds (or already sent) it, and this sender must stop."""
+
+    def __init__(self, cursor: Any, owner: str) -> None:
         self.cursor = cursor
+        self.owner = owner
         self.sql = (
             f"UPDATE {Delivery._meta.db_table} SET status = %s, attempts = attempts + 1, "  # noqa: S608
             "sent_at = %s, message_id = %s, lease_owner = '', lease_until = NULL, "
-            "last_error = '' WHERE id = %s"
+            "last_error = '' WHERE id = %s AND lease_owner = %s"
         )
         self.sent = DeliveryStatus.SENT.value
         self.adapt = connection.ops.adapt_datetimefield_value
 
-    def __call__(self, delivery_id: int, message_id: str) -> None:
-        self.cursor.execute(self.sql, [self.sent, self.adapt(_now()), message_id, delivery_id])
+    def __call__(self, delivery_id: int, message_id: str) -> bool:
+        self.cursor.execute(
+            self.sql, [self.sent, self.adapt(_now()), message_id, delivery_id, self.owner]
+        )
+        return bool(self.cursor.rowcount)
 
 
-def _retry_later(delivery_id: int, attempts: int, run: OutboxRun, error: str) -> None:
+class _Lease:
+    """The deliveries a sender holds, renewed while it works through them.
+
+    A claim holds until `until` (the database's `lease_until` is at least that): no other
+    sender can take the rows before then, so a send started well before it is safe. Once
+    half the lease is gone, `keep` extends it for the rows not yet done, only where the
+    sender still owns them; any row missing means another sender took it over after this
+    one stalled past its lease, and this sender must send nothing more.
+    """
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        self.length = lease_duration()
+        self.until = _now()
+
+    def claimed(self, at: datetime) -> None:
+        self.until = at + self.length
+
+    def keep(self, batch: list[Claimed], index: int) -> bool:
+        """Whether the sender still holds `batch[index:]`, renewing the lease when due."""
+        now = _now()
+        if now < self.until - self.length / 2:
+            return True
+        delivery_ids = [claimed[0] for claimed in batch[index:]]
+        until = now + self.length
+        kept = Delivery.objects.filter(
+            pk__in=delivery_ids, lease_owner=self.owner, status=DeliveryStatus.PENDING
+        ).update(lease_until=until)
+        self.until = until
+        return kept == len(delivery_ids)
+
+
+def _retry_later(delivery_id: int, owner: str, attempts: int, run: OutboxRun, error: str) -> None:
     """`attempts`: the delivery's attempts before this one."""
     attempts += 1
     if attempts >= MAX_ATTEMPTS:
-        _finish(
-            delivery_id, status=DeliveryStatus.FAILED, attempts=attempts, last_error=error[:300]
-        )
-        run.failed += 1
+        if _finish(
+            delivery_id,
+            owner,
+            status=DeliveryStatus.FAILED,
+            attempts=attempts,
+            last_error=error[:300],
+        ):
+            run.failed += 1
         return
     when = _now() + retry_delay(attempts)
-    _finish(delivery_id, attempts=attempts, next_attempt_at=when, last_error=error[:300])
+    if not _finish(
+        delivery_id, owner, attempts=attempts, next_attempt_at=when, last_error=error[:300]
+    ):
+        return
     run.retried += 1
     run.retry_at = min(run.retry_at or when, when)
 
@@ -745,7 +803,7 @@ def outbox_send(
     owner = owner or f"{uuid.uuid4().hex[:12]}"
     run = OutboxRun()
     rate = int(getattr(settings, "NEWSLETTER_RATE_LIMIT", 0))
-    # A batch takes at most a minute at the rate limit, well inside its lease.
+    # A batch takes at most a minute at the rate limit; its lease is renewed as it goes.
     batch_size = BATCH_SIZE if rate <= 0 else max(1, min(BATCH_SIZE, rate * 60))
     throttle = _Throttle(rate)
     links = list(issue.links.all()) if issue.count_engagement else None
@@ -753,25 +811,32 @@ def outbox_send(
     token_for = subscriber_token_maker()
     subscribed = SubscriberStatus.SUBSCRIBED.value
     sender = BulkSender()
+    lease = _Lease(owner)
     started = time.monotonic()
     sent_total = 0
     try:
         with connection.cursor() as cursor:
-            mark_sent = _SentMarker(cursor)
+            mark_sent = _SentMarker(cursor, owner)
             while time.monotonic() - started < budget_seconds:
                 limit = batch_size
                 if max_messages is not None:
                     limit = min(limit, max_messages - sent_total)
                     if limit <= 0:
                         break
+                claimed_at = _now()
                 batch = outbox_claim(issue=issue, owner=owner, limit=limit)
                 if not batch:
                     break
+                lease.claimed(claimed_at)
                 for index, (delivery_id, attempts, subscriber_id, email, status) in enumerate(
                     batch
                 ):
+                    # Never send a row this sender may no longer hold.
+                    if not lease.keep(batch, index):
+                        return _lost(run, issue, delivery_id)
                     if status != subscribed:
-                        _finish(delivery_id, status=DeliveryStatus.SKIPPED)
+                        if not _finish(delivery_id, owner, status=DeliveryStatus.SKIPPED):
+                            return _lost(run, issue, delivery_id)
                         run.skipped += 1
                         continue
                     throttle.wait()
@@ -783,42 +848,51 @@ def outbox_send(
                             delivery_id=delivery_id,
                         )
                     except AddressNeedsSmtpUtf8:
-                        _finish(
+                        if _finish(
                             delivery_id,
+                            owner,
                             status=DeliveryStatus.FAILED,
                             last_error="The address needs SMTPUTF8.",
-                        )
-                        run.failed += 1
+                        ):
+                            run.failed += 1
                         continue
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
                         code = _smtp_code(error)
                         if 500 <= code < 600:
-                            _finish(
+                            if _finish(
                                 delivery_id,
+                                owner,
                                 status=DeliveryStatus.BOUNCED,
                                 attempts=attempts + 1,
                                 last_error=f"{code} {error}"[:300],
-                            )
-                            subscriber_mark_bounced(
-                                subscriber=Subscriber.objects.get(pk=subscriber_id),
-                                reason=f"SMTP {code}",
-                            )
-                            run.bounced += 1
+                            ):
+                                subscriber_mark_bounced(
+                                    subscriber=Subscriber.objects.get(pk=subscriber_id),
+                                    reason=f"SMTP {code}",
+                                )
+                                run.bounced += 1
                             continue
-                        _retry_later(delivery_id, attempts, run, f"{code} {error}")
+                        _retry_later(delivery_id, owner, attempts, run, f"{code} {error}")
                         if code == 421 or not sender.connected:
-                            _abandon(sender, batch[index + 1 :], run)
+                            _abandon(sender, owner, batch[index + 1 :], run)
                             return run
                         continue
                     except (smtplib.SMTPException, OSError) as error:
                         # The server went away or refused us: nothing of this message was
                         # accepted. Try it again later, give the rest of the batch back.
                         _retry_later(
-                            delivery_id, attempts, run, f"{error.__class__.__name__}: {error}"
+                            delivery_id,
+                            owner,
+                            attempts,
+                            run,
+                            f"{error.__class__.__name__}: {error}",
                         )
-                        _abandon(sender, batch[index + 1 :], run)
+                        _abandon(sender, owner, batch[index + 1 :], run)
                         return run
-                    mark_sent(delivery_id, message_id)
+                    if not mark_sent(delivery_id, message_id):
+                        # Sent while another sender had taken the row over (this one stalled
+                        # past its lease): that one records it; this one stops here.
+                        return _lost(run, issue, delivery_id)
                     run.sent += 1
                     sent_total += 1
     finally:
@@ -833,11 +907,23 @@ def outbox_send(
     return run
 
 
-def _abandon(sender: BulkSender, rest: list[Claimed], run: OutboxRun) -> None:
-    """Hand back the deliveries not tried, due when the server may be back."""
+def _lost(run: OutboxRun, issue: Issue, delivery_id: int) -> OutboxRun:
+    """This sender no longer holds its deliveries: it stops, the new holder carries on."""
+    logger.warning(
+        "issue %s: delivery %s was taken over by another sender after this one's lease ran "
+        "out; this sender stops",
+        issue.pk,
+        delivery_id,
+    )
+    run.lost_lease = True
+    return run
+
+
+def _abandon(sender: BulkSender, owner: str, rest: list[Claimed], run: OutboxRun) -> None:
+    """Hand back the deliveries not tried (and still held), due when the server may be back."""
     sender.close()
     when = _now() + retry_delay(1)
-    Delivery.objects.filter(pk__in=[claimed[0] for claimed in rest]).update(
+    Delivery.objects.filter(pk__in=[claimed[0] for claimed in rest], lease_owner=owner).update(
         lease_owner="", lease_until=None, next_attempt_at=when
     )
     run.retry_at = min(run.retry_at or when, when)
