@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -73,8 +74,6 @@ def env_url(name: str, default: str) -> str:
 
 
 def env_time_zone(name: str, default: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     value = _raw(name) or default
     try:
         ZoneInfo(value)
