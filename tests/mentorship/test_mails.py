@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.members.models import Profile
 from hemonc.mentorship import services
 from hemonc.mentorship.mails import SUBJECTS, send_mentorship_mail
@@ -131,7 +132,7 @@ def test_display_names_and_program_names_are_kept_to_one_line(mentor, mentee) ->
         program_form.is_valid()
         assert program_form.cleaned_data[field] == "Spring 2026"
 
-    member_set_role(user=mentor, role=Role.ORGANIZER, enabled=True, actor=None)
+    member_set_role(user=mentor, role=Role.ORGANIZER, enabled=True, actor=OPERATOR)
     now = timezone.now()
     program = services.program_create(
         actor=mentor,

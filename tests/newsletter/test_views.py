@@ -360,3 +360,27 @@ def test_repeated_signups_for_one_address_mail_it_once_per_ten_minutes(
     with time_machine.travel(later), django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("newsletter:home"), SIGNUP)
     assert len(django_mail.outbox) == 3
+
+
+@pytest.mark.django_db
+def test_provider_webhooks_are_not_there_without_a_secret(client: Any, settings: Any) -> None:
+    settings.ANYMAIL = {"WEBHOOK_SECRET": []}
+    make_subscriber("hard@example.org")
+
+    response = _postmark(
+        client, {"RecordType": "Bounce", "Type": "HardBounce", "ID": 1, "Email": "hard@example.org"}
+    )
+
+    assert response.status_code == 404
+    assert Subscriber.objects.get().status == "subscribed"
+
+
+@pytest.mark.django_db
+def test_provider_webhooks_take_posts_only_and_no_inbound_mail(client: Any, settings: Any) -> None:
+    settings.ANYMAIL = {"WEBHOOK_SECRET": ["hook:secret"]}
+
+    assert client.get("/newsletter/webhooks/postmark/tracking/").status_code == 405
+    assert client.post("/newsletter/webhooks/postmark/inbound/").status_code == 404
+    # A provider whose package is not installed (Amazon SES needs boto3) is not there.
+    assert client.post("/newsletter/webhooks/amazon_ses/tracking/", "{}",
+                       content_type="application/json").status_code == 404  # fmt: skip

@@ -1,4 +1,5 @@
-from django.urls import include, path
+from anymail import urls as anymail_urls
+from django.urls import URLPattern, path
 
 from hemonc.newsletter import views
 
@@ -25,6 +26,12 @@ urlpatterns = [
     path("manage/<int:issue_id>/send/", views.issue_send, name="issue_send"),
     path("manage/<int:issue_id>/unschedule/", views.issue_unschedule, name="issue_unschedule"),
     path("demographics/", views.demographics, name="demographics"),
-    # The mail provider's bounce and complaint webhooks: /newsletter/webhooks/<esp>/tracking/
-    path("webhooks/", include("anymail.urls")),
+]
+
+# The mail providers' bounce and complaint webhooks (django-anymail's tracking views, not its
+# inbound mail): /newsletter/webhooks/<esp>/tracking/, guarded by `views.provider_webhook`.
+urlpatterns += [
+    path(f"webhooks/{pattern.pattern}", views.provider_webhook(pattern.callback), name=pattern.name)
+    for pattern in anymail_urls.urlpatterns
+    if isinstance(pattern, URLPattern) and "inbound" not in str(pattern.pattern)
 ]

@@ -4,13 +4,23 @@ organizers' issues and demographics."""
 from __future__ import annotations
 
 import base64
+import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+from anymail.exceptions import AnymailImproperlyInstalled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -35,6 +45,8 @@ from hemonc.newsletter.mail import (
     subscriber_token,
 )
 from hemonc.newsletter.models import Issue, Subscriber
+
+logger = logging.getLogger(__name__)
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 
@@ -392,3 +404,27 @@ def demographics(request: AuthenticatedHttpRequest) -> HttpResponse:
         "newsletter/demographics.html",
         {"data": data, "sections": sections, "subscribed": SubscriberStatus.SUBSCRIBED},
     )
+
+
+def provider_webhook(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A mail provider's tracking webhook, answered only once it can be trusted.
+
+    Without `ANYMAIL_WEBHOOK_SECRET` anyone could post bounces and complaints and so
+    unsubscribe readers: the webhooks are not there (404). Providers post (and some probe
+    with HEAD); a provider whose extra package is not installed is not there either.
+    """
+
+    @csrf_exempt
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not settings.ANYMAIL.get("WEBHOOK_SECRET"):
+            raise Http404
+        if request.method not in ("POST", "HEAD"):
+            return HttpResponseNotAllowed(["POST", "HEAD"])
+        try:
+            return view(request, *args, **kwargs)
+        except AnymailImproperlyInstalled as error:
+            logger.error("Mail provider webhook %s: %s", request.path, error)
+            raise Http404 from None
+
+    return guarded
