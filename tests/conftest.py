@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from io import StringIO
+
 import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from tests.factories import make_member
 
@@ -44,6 +50,21 @@ def _empty_cache():  # type: ignore[no-untyped-def]
 
     for alias in ("default", "pages"):
         caches[alias].clear()
+
+
+@pytest.fixture(scope="module")
+def demo_network(django_db_setup: None, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """`hemonc demo` run once for a whole module, as on a developer's machine; its output.
+
+    It is written in a transaction left open while the module's tests run (each rolls its own
+    writes back to a savepoint, as usual) and rolled back after the last one, so no other test
+    ever sees a demo row. Tests that need an empty database or change the demo build their own.
+    """
+    out = StringIO()
+    with django_db_blocker.unblock(), transaction.atomic(), override_settings(DEBUG=True):
+        call_command("demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

