@@ -8,6 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.tasks import task_backends
+from django.tasks.backends.dummy import DummyBackend
 from django.test import override_settings
 
 from tests.factories import make_member
@@ -65,6 +67,20 @@ def demo_network(django_db_setup: None, django_db_blocker) -> Iterator[str]:  # 
         call_command("demo", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def dummy_tasks(settings) -> DummyBackend:  # type: ignore[no-untyped-def]
+    """Tasks are kept, not run: the test reads what was enqueued from the backend's `results`.
+
+    For tests about what gets queued (which task, when); tests about a task's effect keep the
+    immediate backend of tests/settings.py or run the database queue's worker.
+    """
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    assert isinstance(backend, DummyBackend)
+    backend.clear()
+    return backend
 
 
 @pytest.fixture

@@ -209,20 +209,18 @@ def test_checkin_reminders_stop_when_either_side_blocked_the_other(
     assert blocked.next_checkin_at is None
 
 
-def test_checkin_reminder_is_queued_for_its_due_time(mentor, mentee, settings) -> None:
-    from django_tasks_db.models import DBTaskResult
-
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+def test_checkin_reminder_is_queued_for_its_due_time(
+    mentor, mentee, dummy_tasks, django_capture_on_commit_callbacks
+) -> None:
     request = services.request_create(mentee=mentee, mentor=mentor, note="Hi")
 
-    with pytest.MonkeyPatch.context():
-        from django.test import TestCase
+    with django_capture_on_commit_callbacks(execute=True):
+        mentorship = services.request_accept(request=request, actor=mentor)
 
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            mentorship = services.request_accept(request=request, actor=mentor)
-
-    reminder = DBTaskResult.objects.get(task_path__endswith="send_checkin_reminder_task")
-    assert reminder.run_after == mentorship.next_checkin_at
+    [reminder] = [
+        result for result in dummy_tasks.results if result.task.name == "send_checkin_reminder_task"
+    ]
+    assert reminder.task.run_after == mentorship.next_checkin_at
 
 
 @pytest.mark.django_db(transaction=True)
