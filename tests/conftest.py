@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from io import StringIO
 
@@ -43,6 +44,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if drop:
         config.hook.pytest_deselected(items=drop)
     items[:] = keep
+
+
+@pytest.fixture(autouse=True)
+def _no_browser_event_loop(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test that drives no browser runs with no event loop marked as running in its thread.
+
+    The browser tests' Playwright (one per session, pytest-playwright) marks its event loop
+    as running in the main thread between its calls; Django would take any later test for
+    async code and refuse its database queries. The mark is put back for Playwright after.
+    """
+    loop = asyncio._get_running_loop()
+    if loop is None or request.node.get_closest_marker("browser"):
+        yield
+        return
+    asyncio._set_running_loop(None)
+    try:
+        yield
+    finally:
+        asyncio._set_running_loop(loop)
 
 
 @pytest.fixture(autouse=True)
