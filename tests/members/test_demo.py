@@ -1,4 +1,5 @@
 import random
+import unicodedata
 from datetime import UTC, datetime
 from io import StringIO
 
@@ -84,6 +85,21 @@ def test_demo_profiles_are_valid_synthetic_and_varied(demo):
     hashtags = {topic.hashtag for p in profiles for topic in p.interests.all()}
     assert {"bcsm", "mmsm", "leusm", "lymsm", "hemetwitter"} <= hashtags
     assert len({p.bio for p in profiles}) == len(profiles)
+
+
+def test_demo_names_come_from_many_cultures_and_read_in_latin_script(demo):
+    names = [
+        name.removeprefix("Dr. ")
+        for name in _demo_profiles().values_list("display_name", flat=True)
+    ]
+    family_names = {name.rsplit(" ", 1)[-1] for name in names}
+
+    assert len(family_names) >= 200
+    assert sum(not name.isascii() for name in names) >= 10  # Lucía, Müller, Trần, ...
+    letters = {char for name in names for char in name if char.isalpha()}
+    assert all(unicodedata.name(char).startswith("LATIN") for char in letters)
+    emails = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").values_list("email", flat=True)
+    assert all(email.isascii() for email in emails)
 
 
 def test_demo_mixes_visibilities_and_optional_demographics(demo):
