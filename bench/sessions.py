@@ -375,6 +375,7 @@ def _guest_import(users: list[Any]) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from hemonc.core.permissions import OPERATOR
     from hemonc.events.importers.sessions_csv import SessionRow
     from hemonc.events.services import sessions_import
 
@@ -388,7 +389,7 @@ def _guest_import(users: list[Any]) -> dict[str, Any]:
     for _ in range(2):
         with CaptureQueriesContext(connection) as queries:
             clock = time.perf_counter()
-            sessions_import(season_name="Guests", rows=[row])
+            sessions_import(season_name="Guests", rows=[row], actor=OPERATOR)
             timings.append(time.perf_counter() - clock)
         if not timings[1:]:
             count = len(queries.captured_queries)

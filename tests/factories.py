@@ -5,6 +5,7 @@ from __future__ import annotations
 import factory
 from allauth.account.models import EmailAddress
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
 from hemonc.members.models import User
 from hemonc.members.services import member_set_role, profile_update
@@ -57,5 +58,5 @@ def make_member(
         **fields,
     )
     if role is not None:
-        member_set_role(user=user, role=role, enabled=True, actor=None)
+        member_set_role(user=user, role=role, enabled=True, actor=OPERATOR)
     return user

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 from collections.abc import Iterator
@@ -15,12 +16,23 @@ from aiosmtpd.controller import Controller
 
 
 class Mailbox:
-    """An aiosmtpd handler that keeps every message it receives."""
+    """An aiosmtpd handler that keeps every message it receives.
 
-    def __init__(self) -> None:
+    `delay`: seconds the server takes over each message before it accepts it (a slow relay);
+    `stalls`: {n: seconds} to take that long over the n-th message it receives (1-based).
+    """
+
+    def __init__(self, *, delay: float = 0.0, stalls: dict[int, float] | None = None) -> None:
         self.messages: list[EmailMessage] = []
+        self.delay = delay
+        self.stalls = dict(stalls or {})
+        self.received = 0
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.received += 1
+        wait = self.stalls.get(self.received, self.delay)
+        if wait:
+            await asyncio.sleep(wait)
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)
         self.messages.append(message)  # type: ignore[arg-type]
         return "250 Message accepted for delivery"

@@ -22,10 +22,11 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = env_path("HEMONC_VAR_DIR", Path.cwd() / "var")
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = (
-    env_str("DJANGO_SECRET_KEY", "insecure-development-key-do-not-use-in-production")
-    if DEBUG
-    else env_str("DJANGO_SECRET_KEY", required=True)
+# Required when debug is off, but only where a secret is used: the web server (hemonc.wsgi),
+# the task worker and every command that runs the system checks stop at start-up without it
+# (core.checks); `--help` and the commands that work on files alone need none.
+SECRET_KEY = env_str(
+    "DJANGO_SECRET_KEY", "insecure-development-key-do-not-use-in-production" if DEBUG else ""
 )
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = env_list(
@@ -197,7 +198,7 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Hem-Onc Network <noreply@loc
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MAILERS = {
     "default": parse_email_url(
-        "EMAIL_URL", env_str("EMAIL_URL", "") or None, file_path=VAR_DIR / "mail"
+        "EMAIL_URL", env_str("EMAIL_URL", "") or None, file_path=VAR_DIR / "mail", debug=DEBUG
     )
 }
 
@@ -229,7 +230,9 @@ SECURE_CSP = {
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
+# Preloading is hard to undo (browsers ship the list): opt in once HTTPS is there to stay.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("DJANGO_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG

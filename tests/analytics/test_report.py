@@ -162,6 +162,30 @@ def test_markdown_report_exact_shows_small_groups(network, time_machine):
     assert "30% internal medicine residents" in out.getvalue()
 
 
+def test_markdown_report_shows_typed_titles_as_text_not_markup(network, time_machine):
+    time_machine.move_to(NOW)
+    season = Season.objects.create(
+        name="Season *2* | [x](https://evil.example)", slug="season-2",
+        starts_on=date(2022, 6, 1), ends_on=date(2022, 7, 31), time_zone="America/New_York",
+    )  # fmt: skip
+    LiveSession.objects.create(
+        season=season, title="CAR-T | *new* <img src=x onerror=alert(1)>\n## Heading",
+        peak_listeners=30, starts_at=datetime(2022, 6, 5, tzinfo=UTC),
+    )  # fmt: skip
+    out = io.StringIO()
+
+    call_command("report", "--format", "md", stdout=out)
+
+    text = out.getvalue()
+    assert "### Season \\*2\\* \\| \\[x\\](https://evil.example)\n" in text
+    assert (
+        "| CAR-T \\| \\*new\\* \\<img src=x onerror=alert(1)> ## Heading | 2022-06-04 | 30 |"
+    ) in text
+    assert "(Season \\*2\\* \\| \\[x\\](https://evil.example))." in text  # the Results
+    assert " <img" not in text and "\n## Heading" not in text
+    assert "| Resident | <5 |  |" in text  # "<5" stays as it reads
+
+
 def test_html_and_pdf_reports_are_written(network, time_machine, tmp_path):
     time_machine.move_to(NOW)
 

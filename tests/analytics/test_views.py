@@ -31,8 +31,8 @@ def test_dashboard_shows_monthly_figures_with_tables_to_organizers(organizer_cli
 def test_dashboard_is_hidden_from_members(client, member):
     client.login(email=member.email, password=PASSWORD)
 
-    assert client.get(reverse("analytics:dashboard")).status_code == 404
-    assert client.get(reverse("analytics:report")).status_code == 404
+    assert client.get(reverse("analytics:dashboard")).status_code == 403
+    assert client.get(reverse("analytics:report")).status_code == 403
 
 
 def test_dashboard_period_picker_with_bad_dates_shows_an_error(organizer_client):

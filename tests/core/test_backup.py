@@ -18,6 +18,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from PIL import Image
 
+from hemonc.core import backup
 from hemonc.core.backup import FORMAT_VERSION
 from hemonc.members.models import Profile, User
 from hemonc.members.services import profile_remove_avatar, profile_set_avatar
@@ -118,7 +119,11 @@ def test_backup_manifest_describes_database_and_media(media_root, archive):
     assert manifest["database"]["vendor"] == connection.vendor
     assert manifest["database"]["file"] == dump
     assert manifest["database"]["sha256"] == hashlib.sha256(contents[dump]).hexdigest()
-    assert manifest["media"] == {"files": 1, "bytes": 5}
+    assert manifest["media"] == {
+        "files": 1,
+        "bytes": 5,
+        "sha256": {"avatars/1.webp": hashlib.sha256(b"12345").hexdigest()},
+    }
     assert manifest["migrations"]["members"].startswith("0")
     assert manifest["created_at"].endswith("+00:00")
     assert contents["media/avatars/1.webp"] == b"12345"
@@ -271,3 +276,185 @@ def test_restore_keeps_links_between_media_files(media_root, archive):
 
     assert (media_root / "latest.webp").is_symlink()
     assert (media_root / "latest.webp").read_bytes() == b"avatar"
+
+
+def empty_database_archive(source: Path, target: Path) -> None:
+    """A copy of the backup `source` whose database is one nobody ever migrated."""
+    contents = archive_contents(source)
+    manifest = json.loads(contents["manifest.json"])
+    dump = target.parent / manifest["database"]["file"]
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        empty = sqlite3.connect(dump)
+        empty.execute("VACUUM")
+        empty.close()
+    else:
+        backup._run_postgres(
+            connection, "pg_dump", "--format=custom", f"--file={dump}", "--exclude-schema=public"
+        )
+    manifest["database"]["sha256"] = hashlib.sha256(dump.read_bytes()).hexdigest()
+    manifest["database"]["bytes"] = dump.stat().st_size
+    manifest["migrations"] = {}
+    rewrite_archive(
+        source,
+        target,
+        **{
+            "manifest.json": json.dumps(manifest).encode(),
+            manifest["database"]["file"]: dump.read_bytes(),
+        },
+    )
+
+
+def site_state(media_root: Path) -> tuple[set[str], dict[str, bytes]]:
+    """What a restore must leave alone when it refuses: the members and every media file."""
+    files = {
+        path.relative_to(media_root).as_posix(): path.read_bytes()
+        for path in sorted(media_root.rglob("*"))
+        if path.is_file()
+    }
+    return display_names(), files
+
+
+def backup_with_media(media_root: Path, archive: Path) -> None:
+    make_member(display_name="Ana Lopez")
+    (media_root / "avatars").mkdir(parents=True)
+    (media_root / "avatars" / "1.webp").write_bytes(b"avatar one")
+    call_command("backup", str(archive), stdout=io.StringIO())
+    make_member(display_name="Ben Okafor")
+    (media_root / "avatars" / "2.webp").write_bytes(b"avatar two")
+
+
+def test_restore_refuses_a_backup_of_an_unmigrated_database(media_root, archive, tmp_path):
+    backup_with_media(media_root, archive)
+    wrong = tmp_path / "wrong.tar.gz"
+    empty_database_archive(archive, wrong)
+    before = site_state(media_root)
+
+    with pytest.raises(CommandError, match=f"{wrong} holds an empty database"):
+        call_command("restore", str(wrong), "--no-input", stdout=io.StringIO())
+
+    assert site_state(media_root) == before
+
+
+def test_restore_refuses_a_backup_written_by_a_newer_hemonc(media_root, archive, tmp_path):
+    backup_with_media(media_root, archive)
+    manifest = json.loads(archive_contents(archive)["manifest.json"])
+    manifest["migrations"]["members"] = "0999_from_the_future"
+    newer = tmp_path / "newer.tar.gz"
+    rewrite_archive(archive, newer, **{"manifest.json": json.dumps(manifest).encode()})
+    before = site_state(media_root)
+
+    with pytest.raises(CommandError, match=r"newer hemonc.*members\.0999_from_the_future"):
+        call_command("restore", str(newer), "--no-input", stdout=io.StringIO())
+
+    assert site_state(media_root) == before
+
+
+def test_restore_refuses_a_tampered_media_file(media_root, archive, tmp_path):
+    backup_with_media(media_root, archive)
+    tampered = tmp_path / "tampered.tar.gz"
+    rewrite_archive(archive, tampered, **{"media/avatars/1.webp": b"something else"})
+    before = site_state(media_root)
+
+    with pytest.raises(CommandError, match=r"media/avatars/1\.webp does not match its checksum"):
+        call_command("restore", str(tampered), "--no-input", stdout=io.StringIO())
+
+    assert site_state(media_root) == before
+
+
+def test_restore_refuses_a_media_file_the_manifest_does_not_list(media_root, archive, tmp_path):
+    backup_with_media(media_root, archive)
+    manifest = json.loads(archive_contents(archive)["manifest.json"])
+    del manifest["media"]["sha256"]["avatars/1.webp"]
+    manifest["media"]["sha256"]["avatars/0.webp"] = manifest["media"]["sha256"].get(
+        "avatars/0.webp", "0" * 64
+    )
+    changed = tmp_path / "changed.tar.gz"
+    rewrite_archive(archive, changed, **{"manifest.json": json.dumps(manifest).encode()})
+    before = site_state(media_root)
+
+    with pytest.raises(CommandError, match=r"media/avatars/1\.webp.*not listed"):
+        call_command("restore", str(changed), "--no-input", stdout=io.StringIO())
+
+    assert site_state(media_root) == before
+
+
+def test_restore_cut_short_or_with_a_tampered_dump_leaves_media_and_database(
+    media_root, archive, tmp_path
+):
+    backup_with_media(media_root, archive)
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(archive.read_bytes()[: archive.stat().st_size - 200])
+    dump = "db.sqlite3" if connection.vendor == "sqlite" else "db.pgdump"
+    tampered = tmp_path / "tampered.tar.gz"
+    rewrite_archive(archive, tampered, **{dump: b"tampered"})
+    before = site_state(media_root)
+
+    for broken in (cut, tampered):
+        with pytest.raises(CommandError, match=str(broken)):
+            call_command("restore", str(broken), "--no-input", stdout=io.StringIO())
+        assert site_state(media_root) == before
+
+
+def test_restore_cli_refuses_the_wrong_backup_with_a_clear_error(media_root, archive, tmp_path):
+    backup_with_media(media_root, archive)
+    wrong = tmp_path / "wrong.tar.gz"
+    empty_database_archive(archive, wrong)
+    before = site_state(media_root)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "hemonc", "restore", str(wrong), "--no-input"],
+        cwd=REPOSITORY,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "PYTHONWARNINGS": "ignore",
+            "DATABASE_URL": _database_url(),
+            "HEMONC_VAR_DIR": str(media_root.parent),
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 1
+    assert "holds an empty database" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert site_state(media_root) == before
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def test_a_postgresql_restore_that_fails_midway_puts_the_live_schema_back(
+    media_root, archive, tmp_path
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the schema swap is PostgreSQL's")
+    backup_with_media(media_root, archive)
+    contents = archive_contents(archive)
+    manifest = json.loads(contents["manifest.json"])
+    # Rows without their tables: the checks pass, pg_restore fails in the new schema.
+    dump = tmp_path / "db.pgdump"
+    backup._run_postgres(connection, "pg_dump", "--format=custom", "--data-only", f"--file={dump}")
+    manifest["database"]["sha256"] = hashlib.sha256(dump.read_bytes()).hexdigest()
+    broken = tmp_path / "broken.tar.gz"
+    rewrite_archive(
+        archive,
+        broken,
+        **{"manifest.json": json.dumps(manifest).encode(), "db.pgdump": dump.read_bytes()},
+    )
+    before = site_state(media_root)
+
+    with pytest.raises(CommandError, match="pg_restore failed"):
+        call_command("restore", str(broken), "--no-input", stdout=io.StringIO())
+
+    assert site_state(media_root) == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hemonc_replaced_%'")
+        assert cursor.fetchall() == []

@@ -78,10 +78,16 @@ def test_email_url_schemes_choose_tls_mode():
     assert (implicit["port"], implicit["use_ssl"]) == (465, True)
 
 
-def test_email_url_defaults_to_files(tmp_path):
+def test_email_url_defaults_to_files_in_debug(tmp_path):
     config = parse_email_url("EMAIL_URL", None, file_path=tmp_path)
     assert config["BACKEND"].endswith("filebased.EmailBackend")
     assert config["OPTIONS"] == {"file_path": str(tmp_path)}
+
+
+def test_email_url_defaults_to_the_local_mail_server_in_production(tmp_path):
+    config = parse_email_url("EMAIL_URL", None, file_path=tmp_path, debug=False)
+    assert config["BACKEND"].endswith("smtp.EmailBackend")
+    assert (config["OPTIONS"]["host"], config["OPTIONS"]["port"]) == ("localhost", 25)
 
 
 def test_email_url_rejects_unknown_schemes():

@@ -108,12 +108,14 @@ def _build_network() -> Network:
     free = make_member(display_name="Iris Mentor", stage="attending")
     topics = Topic.objects.order_by("id")[:2]
     for person in (mentor, asked, free):
-        mentorship.offer_save(user=person, capacity=3, about="Careers.", topics=topics)
-    mentorship.goals_save(user=member, text="Find my niche.", topics=topics)
-    accepted = mentorship.request_create(mentee=member, mentor=mentor, note="Hello")
+        mentorship.offer_save(
+            user=person, actor=person, capacity=3, about="Careers.", topics=topics
+        )
+    mentorship.goals_save(user=member, actor=member, text="Find my niche.", topics=topics)
+    accepted = mentorship.request_create(mentee=member, actor=member, mentor=mentor, note="Hello")
     pair = mentorship.request_accept(request=accepted, actor=mentor, message="Welcome")
     goal = mentorship.goal_add(mentorship=pair, actor=member, text="Write an abstract")
-    pending = mentorship.request_create(mentee=member, mentor=asked, note="Hi")
+    pending = mentorship.request_create(mentee=member, actor=member, mentor=asked, note="Hi")
     program = mentorship.program_create(
         actor=organizer,
         name="Spring program",
@@ -121,7 +123,7 @@ def _build_network() -> Network:
         applications_close_at=now + timedelta(days=7),
         matching_date=(now + timedelta(days=8)).date(),
     )
-    mentorship.program_apply(program=program, user=mentor, role=ProgramRole.MENTOR)
+    mentorship.program_apply(program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR)
     speed = mentorship.speed_event_create(
         actor=organizer, title="Blood Buddies", starts_at=now, rounds=2, table_size=2
     )
@@ -376,25 +378,29 @@ class Run:
     half_written: list[str] = field(default_factory=list)
 
     def send(self, method: str, url: str, data: dict[str, Any], what: str) -> Any:
-        """One request in a transaction that is rolled back afterwards."""
+        """One request inside a savepoint that is rolled back afterwards.
+
+        A savepoint, not `atomic()`: services run in durable transactions, which refuse to
+        nest inside anything but the test's own.
+        """
+        savepoint = transaction.savepoint_create()
         try:
-            with transaction.atomic():
-                if method == "post":
-                    response = self.client.post(url, data)
-                else:
-                    response = self.client.get(url, data)
-                self.requests += 1
-                if response.status_code >= 500:
-                    error = response.exc_info[1] if response.exc_info else response.status_code
-                    self.errors.append(f"{method.upper()} {url} {what}: {error!r}"[:400])
-                elif method == "post" and _turned_down(response):
-                    changed = [t for t, d in _tables().items() if self.before.get(t) != d]
-                    if changed:
-                        self.half_written.append(f"POST {url} {what}: {changed}")
-                elif method == "post":
-                    self.accepted += 1
-                transaction.set_rollback(True)
+            if method == "post":
+                response = self.client.post(url, data)
+            else:
+                response = self.client.get(url, data)
+            self.requests += 1
+            if response.status_code >= 500:
+                error = response.exc_info[1] if response.exc_info else response.status_code
+                self.errors.append(f"{method.upper()} {url} {what}: {error!r}"[:400])
+            elif method == "post" and _turned_down(response):
+                changed = [t for t, d in _tables().items() if self.before.get(t) != d]
+                if changed:
+                    self.half_written.append(f"POST {url} {what}: {changed}")
+            elif method == "post":
+                self.accepted += 1
         finally:
+            transaction.savepoint_rollback(savepoint)
             self.client.cookies = copy.deepcopy(self.cookies)  # the session as it was
         return response
 

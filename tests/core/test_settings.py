@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -71,3 +72,86 @@ def test_check_deploy_warns_when_limits_cannot_hold(tmp_path):
     assert result.returncode != 0
     assert "hemonc.W001" in result.stderr and "not shared between processes" in result.stderr
     assert "hemonc.W002" in result.stderr and "Set TRUSTED_PROXIES" in result.stderr
+
+
+def _unconfigured(*args: str, cwd: str) -> subprocess.CompletedProcess[str]:
+    """The console script with no configuration at all: no DJANGO_*, no secret, no URLs."""
+    keep = {"PATH", "HOME", "LANG", "TMPDIR"}
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2] / "src")
+    return subprocess.run(
+        [sys.executable, "-m", "hemonc", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("args", [("--help",), ("report", "--help"), ("mentorship", "--help")])
+def test_help_runs_with_no_configuration(tmp_path, args):
+    result = _unconfigured(*args, cwd=str(tmp_path))
+
+    assert result.returncode == 0, result.stderr
+    assert "usage:" in result.stdout.lower() or "subcommands" in result.stdout.lower()
+    assert "DJANGO_SECRET_KEY" not in result.stderr
+
+
+def test_mentorship_match_on_csv_files_runs_with_no_configuration(tmp_path):
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures" / "mentorship"
+    out = tmp_path / "matches.csv"
+
+    result = _unconfigured(
+        "mentorship",
+        "match",
+        "--mentors",
+        str(fixtures / "mentors.csv"),
+        "--mentees",
+        str(fixtures / "mentees.csv"),
+        "--out",
+        str(out),
+        cwd=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert out.read_text(encoding="utf-8-sig").startswith("mentee_id,mentor_id,score")
+
+
+def test_web_server_without_secret_key_in_production_stops_at_start_up(tmp_path):
+    result = _run({"HEMONC_VAR_DIR": str(tmp_path)}, "shell", "-c", "import hemonc.wsgi")
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_check_deploy_is_clean_with_the_documented_defaults(tmp_path):
+    # Only what docs/operations.md says production needs: a secret and the public address.
+    env = {
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
+        "SITE_URL": "https://network.example.org",
+        "HEMONC_VAR_DIR": str(tmp_path),
+    }
+    result = _run(env, "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_hsts_preload_is_off_unless_asked_for(tmp_path):
+    env = {
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
+        "SITE_URL": "https://network.example.org",
+        "HEMONC_VAR_DIR": str(tmp_path),
+    }
+    code = (
+        "from django.conf import settings as s; print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_PRELOAD)"
+    )
+    default = _run(env, "shell", "--no-imports", "-c", code)
+    opted_in = _run(
+        {**env, "DJANGO_SECURE_HSTS_PRELOAD": "true"}, "shell", "--no-imports", "-c", code
+    )
+
+    assert default.stdout.split() == ["31536000", "False"], default.stderr
+    assert opted_in.stdout.split() == ["31536000", "True"], opted_in.stderr

@@ -18,6 +18,7 @@ def test_mentee_finds_asks_mentor_accepts_and_mentee_leaves(
     mentor = make_member(display_name="Dr. Grace Okoro", stage="attending")
     offer_save(
         user=mentor,
+        actor=mentor,
         capacity=2,
         about="Myeloma trials and academic careers.",
         topics=Topic.objects.filter(slug="mmsm"),

@@ -15,7 +15,6 @@ from hemonc.events.selectors import (
     session_attendee_user_ids,
     session_list_upcoming,
     session_questions,
-    small_count,
 )
 from hemonc.events.services import (
     checkin_create,
@@ -25,6 +24,7 @@ from hemonc.events.services import (
     season_create,
     session_cancel,
 )
+from hemonc.events.templatetags.events import small_count
 from hemonc.members.enums import Role
 from hemonc.members.models import User
 from hemonc.members.services import block_create

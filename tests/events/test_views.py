@@ -16,8 +16,9 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from hemonc.core.errors import DomainError
+from hemonc.core.models import AuditEntry
 from hemonc.events.enums import RsvpStatus, SessionStatus
-from hemonc.events.models import LiveSession, Question, Rsvp, Season
+from hemonc.events.models import Guest, LiveSession, Question, Rsvp, Season
 from hemonc.events.services import (
     calendar_feed_get_or_create,
     checkin_create,
@@ -464,3 +465,47 @@ def test_a_papers_link_is_http_or_https_only(organizer, make_session, client) ->
     html = client.get(session.get_absolute_url()).content.decode()
     assert 'href="javascript:' not in html
     assert "javascript:alert(1)" in html
+
+
+def test_question_fragments_are_the_list_for_a_poll_and_the_board_after_asking(
+    make_session, member, organizer
+) -> None:
+    session = make_session(starts_at=timezone.now() + timedelta(minutes=5))
+    question = question_create(session=session, author=member, text="What about MRD?")
+    url = reverse("events:questions", args=[session.pk])
+
+    poll = _client(member).get(url, headers={"HX-Request": "true"}).content.decode()
+    asked = _client(member).post(url, {"text": "And CAR-T?"}, headers={"HX-Request": "true"})
+    moderated = _client(organizer).post(
+        reverse("events:question_moderate", args=[question.pk, "pin"]),
+        headers={"HX-Request": "true"},
+    )
+
+    assert poll.lstrip().startswith('<div id="question-list"')
+    assert "What about MRD?" in poll and "<html" not in poll
+    assert 'data-hx-trigger="every 5s"' in poll
+    board = asked.content.decode()
+    assert board.lstrip().startswith('<div id="question-board"')
+    assert "And CAR-T?" in board and "<html" not in board
+    pinned = moderated.content.decode()
+    assert pinned.lstrip().startswith('<div id="question-list"')
+    assert "Pinned" in pinned and "Unpin" in pinned
+
+
+def test_guest_edit_saves_through_the_service_and_is_for_organizers_only(organizer, member) -> None:
+    guest = Guest.objects.create(name="Dr. Guest")
+    url = reverse("events:guest_edit", args=[guest.pk])
+    data = {"name": "Dr. Guest\nAttending", "title": "Hematologist", "handle": "", "bio": "Hi."}
+
+    refused = _client(member).post(url, data)
+    page = _client(organizer).get(reverse("events:guest", args=[guest.pk])).content.decode()
+    saved = _client(organizer).post(url, data)
+
+    assert refused.status_code == 403
+    assert url in page
+    assert saved.status_code == 302
+    guest.refresh_from_db()
+    assert (guest.name, guest.title, guest.bio) == ("Dr. Guest Attending", "Hematologist", "Hi.")
+    entry = AuditEntry.objects.get(action="guest.update")
+    assert entry.actor == organizer
+    assert entry.changes == {"fields": ["bio", "name", "title"]}

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib import admin as django_admin
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from hemonc.core.models import AuditEntry
 from hemonc.members.enums import Role
-from hemonc.members.models import User
+from hemonc.members.models import Block, Mute, User
+from hemonc.members.services import block_create, mute_create
+from hemonc.taxonomy.models import Topic
 from tests.factories import PASSWORD, make_member
 
 pytestmark = pytest.mark.django_db
@@ -237,3 +241,137 @@ def test_organizer_only_reads_the_audit_log_and_the_task_queue(as_organizer, org
     assert not organizer.has_perm("core.delete_auditentry")
     assert as_organizer.get("/admin/django_tasks_database/dbtaskresult/add/").status_code == 403
     assert as_organizer.get("/admin/core/auditentry/").status_code == 200
+
+
+# Every model of members, core and taxonomy in the admin, and what an organizer may do with it:
+# "read-only" (no add, change or delete), "services" (saves and deletions go through the
+# services' steps: audited, search documents rebuilt), "free" (no service owns the model).
+ADMIN_MODELS = {
+    "members.user": "services",
+    "members.block": "read-only",
+    "members.mute": "read-only",
+    "core.auditentry": "read-only",
+    "taxonomy.topic": "services",
+    "taxonomy.careerpath": "free",
+}
+
+
+def test_admin_models_of_members_core_and_taxonomy_each_have_a_declared_way():
+    registered = {
+        model._meta.label_lower
+        for model in django_admin.site._registry
+        if model._meta.app_label in {"members", "core", "taxonomy"}
+    }
+    assert registered == set(ADMIN_MODELS), (
+        f"not declared: {sorted(registered - set(ADMIN_MODELS))}, "
+        f"not registered: {sorted(set(ADMIN_MODELS) - registered)}"
+    )
+
+
+def test_organizer_cannot_add_change_or_delete_read_only_rows(as_organizer, organizer, member):
+    block_create(blocker=member, blocked=organizer)
+    mute_create(muter=organizer, muted=member)
+    rows = {
+        "members.block": Block.objects.get(),
+        "members.mute": Mute.objects.get(),
+        "core.auditentry": AuditEntry.objects.latest("id"),
+    }
+    request = RequestFactory().get("/admin/")
+    request.user = organizer
+    for label, kind in ADMIN_MODELS.items():
+        if kind != "read-only":
+            continue
+        app, name = label.split(".")
+        row = rows[label]
+        model_admin = django_admin.site._registry[type(row)]
+        assert not model_admin.has_add_permission(request), label
+        assert not model_admin.has_change_permission(request, row), label
+        assert not model_admin.has_delete_permission(request, row), label
+        assert as_organizer.get(f"/admin/{app}/{name}/add/").status_code == 403, label
+        deleted = as_organizer.post(f"/admin/{app}/{name}/{row.pk}/delete/", {"post": "yes"})
+        assert deleted.status_code == 403, label
+        assert type(row).objects.filter(pk=row.pk).exists(), label
+
+
+def test_admin_account_and_profile_changes_go_through_the_services(as_organizer, organizer, member):
+    as_organizer.post(
+        f"/admin/members/user/{member.pk}/change/",
+        _change_form(member, is_active="", **{"profile-0-institution": "Harbor Medical School"}),
+    )
+    member.refresh_from_db()
+    assert not member.is_active
+    assert "Harbor Medical School" in member.profile.search_document
+    account = AuditEntry.objects.get(action="member.update", target_id=str(member.pk))
+    profile = AuditEntry.objects.get(
+        action="profile.update", actor=organizer, target_id=str(member.profile.pk)
+    )
+    assert (account.actor, account.changes) == (organizer, {"fields": ["is_active"]})
+    assert "institution" in profile.changes["fields"]
+
+
+def test_admin_account_creation_and_deletion_go_through_the_services(as_organizer, organizer):
+    as_organizer.post(
+        "/admin/members/user/add/",
+        {"email": "New.Member@example.org", "profile-TOTAL_FORMS": "0",
+         "profile-INITIAL_FORMS": "0"},
+    )  # fmt: skip
+    created = User.objects.get(email="new.member@example.org")
+    assert AuditEntry.objects.get(action="member.create", actor=organizer).target_id == str(
+        created.pk
+    )
+    as_organizer.post(f"/admin/members/user/{created.pk}/delete/", {"post": "yes"})
+    assert not User.objects.filter(pk=created.pk).exists()
+    assert AuditEntry.objects.get(action="member.erase", actor=organizer).target_id == str(
+        created.pk
+    )
+
+
+def test_admin_topic_saves_and_deletions_go_through_the_services(as_organizer, organizer):
+    as_organizer.post(
+        "/admin/taxonomy/topic/add/",
+        {"name": "Cardio-oncology fellows", "hashtag": "#CardioOncFellows", "kind": "other"},
+    )
+    topic = Topic.objects.get(hashtag="CardioOncFellows")
+    assert topic.slug == "cardiooncfellows"
+    as_organizer.post(
+        f"/admin/taxonomy/topic/{topic.pk}/change/",
+        {"name": "Cardio-onc fellows", "hashtag": "CardioOncFellows", "kind": "other"},
+    )
+    topic.refresh_from_db()
+    assert topic.name == "Cardio-onc fellows"
+    as_organizer.post(f"/admin/taxonomy/topic/{topic.pk}/delete/", {"post": "yes"})
+    assert not Topic.objects.filter(pk=topic.pk).exists()
+    actions = list(
+        AuditEntry.objects.filter(actor=organizer, target_id=str(topic.pk))
+        .order_by("id")
+        .values_list("action", "changes")
+    )
+    assert actions == [
+        ("topic.create", {"hashtag": "CardioOncFellows"}),
+        ("topic.update", {"fields": ["name"]}),
+        ("topic.delete", {"hashtag": "CardioOncFellows"}),
+    ]
+
+
+def test_admin_refuses_a_duplicate_hashtag_on_the_form(as_organizer):
+    page = as_organizer.post(
+        "/admin/taxonomy/topic/add/", {"name": "Again", "hashtag": "#BCSM", "kind": "other"}
+    )
+    assert "A topic with the hashtag #BCSM already exists." in page.content.decode()
+    assert Topic.objects.filter(hashtag__iexact="bcsm").count() == 1
+
+
+def test_admin_profile_country_and_time_zone_come_from_the_lists(as_organizer, member):
+    url = f"/admin/members/user/{member.pk}/change/"
+    page = as_organizer.post(
+        url, _change_form(member, **{"profile-0-country": "XX", "profile-0-time_zone": "Mars/Base"})
+    )
+    member.profile.refresh_from_db()
+    assert "Select a valid choice." in page.content.decode()
+    assert (member.profile.country, member.profile.time_zone) == ("US", "")
+    as_organizer.post(
+        url,
+        _change_form(member, **{"profile-0-country": "PT", "profile-0-time_zone": "Europe/Lisbon"}),
+    )
+    member.profile.refresh_from_db()
+    assert (member.profile.country, member.profile.time_zone) == ("PT", "Europe/Lisbon")

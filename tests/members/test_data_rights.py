@@ -27,7 +27,7 @@ def active_member(member):
     )
     rsvp_create(session=session, user=member)
     subscriber_subscribe_member(user=member, consent_text=consent_text_current(), ip="127.0.0.1")
-    offer_save(user=member, capacity=3)
+    offer_save(user=member, actor=member, capacity=3)
     return member
 
 

@@ -6,21 +6,27 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from hemonc.core.errors import DomainError
+from hemonc.core.errors import DomainError, PermissionDenied
 from hemonc.core.models import AuditEntry
+from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
-from hemonc.members.models import Block, Profile, User
+from hemonc.members.models import Block, Mute, Profile, User
 from hemonc.members.selectors import member_data_export
 from hemonc.members.services import (
     block_create,
+    block_delete,
     member_erase,
     member_set_role,
+    member_update,
     mute_create,
+    mute_delete,
+    profile_remove_avatar,
     profile_set_avatar,
     profile_update,
 )
 from hemonc.members.validators import orcid_checksum_ok
 from tests.factories import make_member
+from tests.members.test_views import _huge_png
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +59,7 @@ def test_profile_update_refuses_another_members_profile():
         profile_update(profile=other.profile, actor=member, bio="hacked")
 
 
-def test_avatar_is_resized_square_and_stripped_of_metadata():
+def test_profile_set_avatar_resizes_square_and_strips_metadata():
     member = make_member()
     profile_set_avatar(profile=member.profile, actor=member, upload=_photo_with_gps())
 
@@ -69,7 +75,7 @@ def test_avatar_is_resized_square_and_stripped_of_metadata():
     ("content", "message"),
     [(b"%PDF-1.4 not an image", "not an image"), (b"GIF87a" + b"\x00" * 10, "not an image")],
 )
-def test_avatar_rejects_files_that_are_not_images(content, message):
+def test_profile_set_avatar_rejects_files_that_are_not_images(content, message):
     member = make_member()
     upload = SimpleUploadedFile("x.png", content, content_type="image/png")
     with pytest.raises(DomainError, match=message):
@@ -78,7 +84,18 @@ def test_avatar_rejects_files_that_are_not_images(content, message):
     assert not member.profile.avatar
 
 
-def test_block_is_idempotent_and_replaces_a_mute():
+def test_profile_set_avatar_refuses_huge_dimensions_before_decoding():
+    member = make_member()
+    upload = SimpleUploadedFile("x.png", _huge_png(6000, 6000), content_type="image/png")
+
+    with pytest.raises(DomainError, match="at most 4096 x 4096 pixels"):
+        profile_set_avatar(profile=member.profile, actor=member, upload=upload)
+
+    member.profile.refresh_from_db()
+    assert not member.profile.avatar
+
+
+def test_block_create_is_idempotent_and_replaces_a_mute():
     a, b = make_member(display_name="A"), make_member(display_name="B")
     mute_create(muter=a, muted=b)
     block_create(blocker=a, blocked=b)
@@ -87,25 +104,25 @@ def test_block_is_idempotent_and_replaces_a_mute():
     assert not a.mutes_made.exists()
 
 
-def test_block_refuses_self():
+def test_block_create_refuses_self():
     a = make_member()
     with pytest.raises(DomainError, match="yourself"):
         block_create(blocker=a, blocked=a)
 
 
-def test_roles_grant_the_admin_to_organizers_only():
+def test_member_set_role_grants_the_admin_to_organizers_only():
     member = make_member()
-    member_set_role(user=member, role=Role.MODERATOR, enabled=True, actor=None)
+    member_set_role(user=member, role=Role.MODERATOR, enabled=True, actor=OPERATOR)
     member = User.objects.get(pk=member.pk)
     assert member.is_moderator and not member.is_organizer and not member.is_staff
 
-    member_set_role(user=member, role=Role.ORGANIZER, enabled=True, actor=None)
+    member_set_role(user=member, role=Role.ORGANIZER, enabled=True, actor=OPERATOR)
     member = User.objects.get(pk=member.pk)
     assert member.is_organizer and member.is_staff
     assert member.has_perm("members.change_profile")
     assert not member.has_perm("auth.change_group")
 
-    member_set_role(user=member, role=Role.ORGANIZER, enabled=False, actor=None)
+    member_set_role(user=member, role=Role.ORGANIZER, enabled=False, actor=OPERATOR)
     member = User.objects.get(pk=member.pk)
     assert not member.is_organizer and not member.is_staff
     assert not member.has_perm("members.change_profile")
@@ -127,7 +144,7 @@ def test_data_export_holds_the_members_own_data():
     json.dumps(export)  # serializable as is
 
 
-def test_erasure_deletes_personal_data_and_keeps_an_anonymous_trail(
+def test_member_erase_deletes_personal_data_and_keeps_an_anonymous_trail(
     django_capture_on_commit_callbacks,
 ):
     member = make_member(display_name="Ana Lopez", institution="Harbor Medical School")
@@ -145,6 +162,116 @@ def test_erasure_deletes_personal_data_and_keeps_an_anonymous_trail(
     assert AuditEntry.objects.filter(action="profile.update", actor__isnull=True).exists()
     assert "Ana" not in json.dumps(list(AuditEntry.objects.values("changes")))
     assert not Path(avatar_path).exists()
+
+
+def test_profile_update_refuses_a_member_with_permission_denied():
+    member, other = make_member(), make_member(display_name="Other")
+    with pytest.raises(PermissionDenied):
+        profile_update(profile=other.profile, actor=member, display_name="Taken")
+    other.profile.refresh_from_db()
+    assert other.profile.display_name == "Other"
+
+
+def test_profile_update_by_an_organizer_rebuilds_the_search_document():
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    member = make_member(display_name="Ana Lopez")
+    profile_update(profile=member.profile, actor=organizer, institution="Harbor Medical School")
+    member.profile.refresh_from_db()
+    assert "Harbor Medical School" in member.profile.search_document
+    entry = AuditEntry.objects.filter(action="profile.update").latest("id")
+    assert (entry.actor, entry.changes) == (organizer, {"fields": ["institution"]})
+
+
+def test_profile_remove_avatar_deletes_the_photo(django_capture_on_commit_callbacks):
+    member = make_member()
+    profile_set_avatar(profile=member.profile, actor=member, upload=_photo_with_gps())
+    path = Path(member.profile.avatar.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        profile_remove_avatar(profile=member.profile, actor=member)
+    member.profile.refresh_from_db()
+    assert not member.profile.avatar
+    assert not path.exists()
+    assert AuditEntry.objects.filter(action="profile.avatar_remove", actor=member).exists()
+
+
+def test_profile_remove_avatar_refuses_another_member():
+    member, other = make_member(), make_member(display_name="Other")
+    profile_set_avatar(profile=other.profile, actor=other, upload=_photo_with_gps())
+    with pytest.raises(PermissionDenied):
+        profile_remove_avatar(profile=other.profile, actor=member)
+    other.profile.refresh_from_db()
+    assert other.profile.avatar
+
+
+def test_member_set_role_refuses_a_member_who_is_no_organizer():
+    member, other = make_member(), make_member(display_name="Other")
+    with pytest.raises(PermissionDenied, match="Only organizers"):
+        member_set_role(user=other, role=Role.MODERATOR, enabled=True, actor=member)
+    assert not User.objects.get(pk=other.pk).is_moderator
+
+
+def test_member_set_role_by_an_organizer_is_audited_with_them():
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    member = make_member()
+    member_set_role(user=member, role=Role.MODERATOR, enabled=True, actor=organizer)
+    entry = AuditEntry.objects.filter(action="member.role_grant").latest("id")
+    assert (entry.actor, entry.target_id, entry.changes["role"]) == (
+        organizer, str(member.pk), "moderator",
+    )  # fmt: skip
+
+
+def test_member_update_deactivates_a_member_and_audits_the_field_name():
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    member = make_member()
+    member_update(user=member, actor=organizer, is_active=False)
+    assert not User.objects.get(pk=member.pk).is_active
+    entry = AuditEntry.objects.filter(action="member.update").latest("id")
+    assert (entry.actor, entry.changes) == (organizer, {"fields": ["is_active"]})
+
+
+def test_member_update_refuses_members_and_organizers_changing_organizers():
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    other = make_member(display_name="Other Organizer", role=Role.ORGANIZER)
+    member = make_member()
+    with pytest.raises(PermissionDenied):
+        member_update(user=organizer, actor=member, is_active=False)
+    with pytest.raises(PermissionDenied, match="Only a superuser"):
+        member_update(user=other, actor=organizer, is_active=False)
+    with pytest.raises(PermissionDenied, match="sign-in address"):
+        member_update(user=member, actor=organizer, email="attacker@example.org")
+    assert User.objects.filter(is_active=True).count() == 3
+
+
+def test_block_delete_unblocks_and_is_audited():
+    a, b = make_member(display_name="A"), make_member(display_name="B")
+    block_create(blocker=a, blocked=b)
+    block_delete(blocker=a, blocked=b)
+    assert not Block.objects.exists()
+    assert AuditEntry.objects.filter(action="member.unblock", actor=a).exists()
+
+
+def test_mute_create_refuses_self_and_is_audited():
+    a, b = make_member(display_name="A"), make_member(display_name="B")
+    with pytest.raises(DomainError, match="yourself"):
+        mute_create(muter=a, muted=a)
+    mute_create(muter=a, muted=b)
+    assert Mute.objects.filter(muter=a, muted=b).exists()
+    assert AuditEntry.objects.filter(action="member.mute", actor=a).exists()
+
+
+def test_mute_delete_unmutes():
+    a, b = make_member(display_name="A"), make_member(display_name="B")
+    mute_create(muter=a, muted=b)
+    mute_delete(muter=a, muted=b)
+    assert not Mute.objects.exists()
+    assert AuditEntry.objects.filter(action="member.unmute", actor=a).exists()
+
+
+def test_member_erase_refuses_another_member():
+    member, other = make_member(), make_member(display_name="Other")
+    with pytest.raises(PermissionDenied, match="Only the member or an organizer"):
+        member_erase(user=other, actor=member)
+    assert User.objects.filter(pk=other.pk).exists()
 
 
 @pytest.mark.parametrize(

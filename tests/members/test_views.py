@@ -140,6 +140,48 @@ def test_avatar_upload_rejects_non_images_with_a_message(signed_in):
     assert "Upload a valid image" in response.content.decode()
 
 
+def _huge_png(width: int, height: int) -> bytes:
+    """A real, valid PNG of one grey: its header claims width x height, the file is small
+    (the pixels compress to almost nothing) but decoding it takes width*height bytes."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + b"\x80" * width  # filter "none", then one grey byte per pixel
+    rows_per_piece = max(1, 4_000_000 // len(row))
+    pieces = []
+    for start in range(0, height, rows_per_piece):
+        pieces.append(compressor.compress(row * min(rows_per_piece, height - start)))
+    pieces.append(compressor.flush())
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", b"".join(pieces))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize(("width", "height"), [(6000, 6000), (4097, 100), (20000, 20000)])
+def test_avatar_upload_refuses_huge_dimensions_before_decoding(signed_in, member, width, height):
+    data = _huge_png(width, height)
+    assert len(data) < 1_000_000
+    upload = io.BytesIO(data)
+    upload.name = "huge.png"
+
+    response = signed_in.post(reverse("members:avatar"), {"avatar": upload}, follow=True)
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "at most 4096 x 4096 pixels" in page
+    member.profile.refresh_from_db()
+    assert not member.profile.avatar
+
+
 def test_avatar_upload_shows_the_new_photo(signed_in, member):
     buffer = io.BytesIO()
     Image.new("RGB", (300, 300), (10, 120, 200)).save(buffer, format="PNG")

@@ -17,6 +17,7 @@ def mentor(db) -> User:  # type: ignore[no-untyped-def]
     )
     offer_save(
         user=user,
+        actor=user,
         capacity=1,
         about="Myeloma and academic careers.",
         topics=Topic.objects.filter(slug__in=["mmsm"]),
@@ -33,6 +34,7 @@ def mentee(db) -> User:  # type: ignore[no-untyped-def]
     user = make_member(display_name="Ana Mentee", stage="fellow", time_zone="America/Chicago")
     goals_save(
         user=user,
+        actor=user,
         text="Find my niche in myeloma research.",
         topics=Topic.objects.filter(slug="mmsm"),
         formats=["video"],

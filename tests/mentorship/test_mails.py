@@ -27,7 +27,7 @@ def test_request_note_reaches_the_mentor_as_text(
     mentor, mentee, mailbox: Mailbox, sent, note
 ) -> None:
     with sent():
-        services.request_create(mentee=mentee, mentor=mentor, note=note)
+        services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note=note)
 
     (message,) = mailbox.wait_for(1)
     for line in note.strip().splitlines():
@@ -42,7 +42,7 @@ def test_a_hostile_display_name_is_text_in_subject_and_body(
     mentee.refresh_from_db()
 
     with sent():
-        services.request_create(mentee=mentee, mentor=mentor, note="Hello")
+        services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hello")
 
     (message,) = mailbox.wait_for(1)
     assert message["Subject"].endswith(f"{ATTACK_LINK} asks you to be their mentor")
@@ -57,7 +57,7 @@ def test_a_display_name_stored_with_a_line_break_does_not_stop_the_mails(
     mentee.refresh_from_db()
 
     with sent():
-        services.request_create(mentee=mentee, mentor=mentor, note="Hello")
+        services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hello")
 
     (message,) = mailbox.wait_for(1)
     assert message["Subject"].endswith("Ana Bcc: victim@example.org asks you to be their mentor")
@@ -71,7 +71,7 @@ def test_every_mentorship_mail_carries_hostile_input_as_text(
 ) -> None:
     Profile.objects.filter(user=mentee).update(display_name=ATTACK_LINK)
     mentee.refresh_from_db()
-    request = services.request_create(mentee=mentee, mentor=mentor, note=PIXEL)
+    request = services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note=PIXEL)
     request.response = f"{FORMULA}\n{PIXEL}"
     mentorship = services.request_accept(request=request, actor=mentor)
     now = timezone.now()

@@ -80,7 +80,7 @@ def test_program_review_is_for_organizers_only(client: Client, mentee) -> None:
 
 def test_mentorship_thread_is_private_to_its_pair(client: Client, mentor, mentee) -> None:
     mentorship = request_accept(
-        request=request_create(mentee=mentee, mentor=mentor, note="Hi"), actor=mentor
+        request=request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi"), actor=mentor
     )
     stranger = make_member(display_name="Stranger")
     client.force_login(stranger)
@@ -105,9 +105,13 @@ def _matched_program(mentor, mentee):  # type: ignore[no-untyped-def]
         applications_close_at=now + timedelta(days=7),
         matching_date=(now + timedelta(days=8)).date(),
     )  # fmt: skip
-    services.program_apply(program=program, user=mentor, role=ProgramRole.MENTOR, capacity=1)
-    services.program_apply(program=program, user=mentee, role=ProgramRole.MENTEE)
-    services.goals_save(user=mentee, text="Find my niche.", prefers_shared_community=True)
+    services.program_apply(
+        program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR, capacity=1
+    )
+    services.program_apply(program=program, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
+    services.goals_save(
+        user=mentee, actor=mentee, text="Find my niche.", prefers_shared_community=True
+    )
     [proposal] = services.program_run_matcher(program=program, actor=organizer)
     assert proposal.mentor_id == mentor.pk and proposal.terms["community"] > 0
     return program, organizer

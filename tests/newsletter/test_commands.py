@@ -11,6 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.newsletter import selectors, services
 from hemonc.newsletter.models import Issue
 from tests.factories import make_member
@@ -90,11 +91,11 @@ def test_attended_segment_is_validated() -> None:
 def test_scheduled_issue_waits_for_its_time_in_the_queue(
     dummy_tasks: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    issue = services.issue_create(subject="Pre-ASCO", body="Soon.", actor=None)
+    issue = services.issue_create(subject="Pre-ASCO", body="Soon.", actor=OPERATOR)
     when = timezone.now() + timedelta(days=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.issue_schedule(issue=issue, actor=None, when=when, attested=True)
+        services.issue_schedule(issue=issue, actor=OPERATOR, when=when, attested=True)
 
     [queued] = dummy_tasks.results
     assert queued.task.run_after == when

@@ -16,8 +16,11 @@ from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
 
+from hemonc.core.permissions import OPERATOR
+from hemonc.members.enums import Role
 from hemonc.newsletter import services
 from hemonc.newsletter.models import ConsentText, Issue, Subscriber
+from tests.factories import make_member
 from tests.mailcheck import ATTACK_LINK, FORMULA, PIXEL, assert_carried_as_text, parts
 from tests.newsletter.conftest import make_subscriber
 
@@ -120,7 +123,7 @@ def test_a_link_mailed_before_links_became_opaque_still_confirms(client: Any) ->
 def _send(issue: Issue) -> Issue:
     issue.phi_attested_at = timezone.now()
     issue.save()
-    issue = services.issue_start_sending(issue=issue)
+    issue = services.issue_start_sending(issue=issue, actor=OPERATOR)
     run = services.outbox_send(issue=issue)
     assert run.sent == 1
     issue.refresh_from_db()
@@ -130,7 +133,7 @@ def _send(issue: Issue) -> Issue:
 @pytest.mark.django_db
 def test_issue_stored_with_a_line_break_in_its_subject_is_sent_and_finishes(mailbox: Any) -> None:
     make_subscriber("reader@example.org")
-    issue = services.issue_create(subject="Pre-ASH", body="Hello.", actor=None)
+    issue = services.issue_create(subject="Pre-ASH", body="Hello.", actor=OPERATOR)
     # A row written before subjects were kept to one line.
     Issue.objects.filter(pk=issue.pk).update(subject="Pre-ASH\r\nBcc: victim@example.org")
     issue.refresh_from_db()
@@ -149,7 +152,7 @@ def test_issue_stored_with_a_line_break_in_its_subject_is_sent_and_finishes(mail
 def test_issue_headers_read_back_at_the_server(mailbox: Any) -> None:
     make_subscriber("reader@example.org")
     subject = "news - " + "x" * 70 + " é 🎉 ASH25 « " + "x" * 70 + " ASH25 🎉"
-    issue = _send(services.issue_create(subject=subject, body="Hello.", actor=None))
+    issue = _send(services.issue_create(subject=subject, body="Hello.", actor=OPERATOR))
 
     (message,) = mailbox.wait_for(1)
     raw = dict(message.raw_items())
@@ -164,7 +167,7 @@ def test_issue_headers_read_back_at_the_server(mailbox: Any) -> None:
 @pytest.mark.parametrize("value", [ATTACK_LINK, PIXEL, FORMULA])
 def test_issue_subject_and_preheader_are_text_in_the_mail(mailbox: Any, value: str) -> None:
     make_subscriber("reader@example.org")
-    _send(services.issue_create(subject=value, preheader=value, body="Hello.", actor=None))
+    _send(services.issue_create(subject=value, preheader=value, body="Hello.", actor=OPERATOR))
 
     (message,) = mailbox.wait_for(1)
     assert message["Subject"] == value
@@ -173,11 +176,14 @@ def test_issue_subject_and_preheader_are_text_in_the_mail(mailbox: Any, value: s
 
 def test_issue_forms_and_services_keep_subjects_on_one_line(db: Any) -> None:
     issue = services.issue_create(
-        subject="Pre-ASH\nspecial\u2028issue", preheader="Five\r\nsessions", body="B", actor=None
+        subject="Pre-ASH\nspecial\u2028issue",
+        preheader="Five\r\nsessions",
+        body="B",
+        actor=OPERATOR,
     )
     assert (issue.subject, issue.preheader) == ("Pre-ASH special issue", "Five sessions")
 
-    issue = services.issue_update(issue=issue, actor=None, subject="New\tsubject\n")
+    issue = services.issue_update(issue=issue, actor=OPERATOR, subject="New\tsubject\n")
     assert issue.subject == "New subject"
 
 
@@ -185,10 +191,10 @@ def test_issue_forms_and_services_keep_subjects_on_one_line(db: Any) -> None:
 def test_test_send_of_an_issue_carries_its_subject_as_text(
     mailbox: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from tests.factories import make_member
-
-    organizer = make_member(display_name="Olu Organizer")
-    issue = services.issue_create(subject=ATTACK_LINK, preheader=PIXEL, body="Hello.", actor=None)
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    issue = services.issue_create(
+        subject=ATTACK_LINK, preheader=PIXEL, body="Hello.", actor=OPERATOR
+    )
 
     with django_capture_on_commit_callbacks(execute=True):
         services.issue_send_test(issue=issue, actor=organizer, to="olu@example.org")
@@ -219,7 +225,7 @@ def test_imported_names_and_institutions_are_kept_to_one_line() -> None:
         for line, email in ((2, "new@example.org"), (3, "known@example.org"))
     ]
 
-    services.subscribers_import(rows=rows)
+    services.subscribers_import(rows=rows, actor=OPERATOR)
 
     for subscriber in Subscriber.objects.all():
         assert (subscriber.name, subscriber.institution) == ("Rosa Diaz", "Hospital del Valle")

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from io import StringIO
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,8 +20,10 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.db import connection, connections
 from django.utils import timezone
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.newsletter import services
 from hemonc.newsletter.mail import (
     subscriber_id_from_token,
@@ -31,8 +39,13 @@ class ScriptedServer(Mailbox):
     """A mailbox that follows a script: "accept" a message, answer "421" to a recipient,
     or "drop" the connection in the middle of a message. Past the script it accepts all."""
 
-    def __init__(self, script: list[str] | None = None, reject: set[str] | None = None) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        script: list[str] | None = None,
+        reject: set[str] | None = None,
+        **timing: Any,
+    ) -> None:
+        super().__init__(**timing)
         self.script = list(script or [])
         self.reject = reject or set()
 
@@ -93,12 +106,12 @@ def _issue(recipients: int, **fields: Any) -> Issue:
     issue = services.issue_create(
         subject="Pre-ASH special: the sessions not to miss",
         body="Hello **fellows**.\n\nSee [the schedule](https://example.org/ash).",
-        actor=None,
+        actor=OPERATOR,
         **fields,
     )
     issue.phi_attested_at = timezone.now()
     issue.save()
-    return services.issue_start_sending(issue=issue)
+    return services.issue_start_sending(issue=issue, actor=OPERATOR)
 
 
 def _copies(mailbox: Mailbox) -> Counter[str]:
@@ -218,10 +231,10 @@ def test_worker_sends_the_issue_from_the_task_queue(
     _point_mail_at(settings, port)
     for number in range(5):
         make_subscriber(f"reader{number}@example.org")
-    issue = services.issue_create(subject="Monthly", body="News.", actor=None)
+    issue = services.issue_create(subject="Monthly", body="News.", actor=OPERATOR)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.issue_send_now(issue=issue, actor=None, attested=True)
+        services.issue_send_now(issue=issue, actor=OPERATOR, attested=True)
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
     assert len(_copies(mailbox)) == 5
@@ -229,12 +242,164 @@ def test_worker_sends_the_issue_from_the_task_queue(
     assert issue.status == "sent"
 
 
+def _no_task_runner(settings: Any) -> None:
+    """Tasks wait in a queue nobody works (the tests start the senders themselves)."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+
+
+class _Sender(threading.Thread):
+    """`outbox_send` in a thread of its own (its own database connection), as a worker."""
+
+    def __init__(self, issue: Issue) -> None:
+        super().__init__()
+        self.issue = issue
+        self.run_result: services.OutboxRun | None = None
+
+    def run(self) -> None:
+        try:
+            self.run_result = services.outbox_send(issue=self.issue)
+        finally:
+            connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_senders_with_a_slow_server_send_each_reader_one_copy(
+    settings: Any, server_factory: Any, port: int
+) -> None:
+    settings.NEWSLETTER_LEASE_SECONDS = 1
+    _no_task_runner(settings)
+    mailbox = ScriptedServer(delay=0.05)  # 60 messages take the worker 3 leases
+    server_factory(mailbox)
+    _point_mail_at(settings, port)
+    issue = _issue(60)
+
+    worker = _Sender(issue)
+    worker.start()
+    time.sleep(1.4)  # the worker's first lease has run out while it is still sending
+    call_command("newsletter", "send", str(issue.pk), "--wait", stdout=StringIO())
+    worker.join()
+
+    copies = _copies(mailbox)
+    assert len(copies) == 60 and set(copies.values()) == {1}
+    assert worker.run_result is not None and worker.run_result.sent == 60
+    assert Delivery.objects.filter(status="sent").count() == 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sender_that_lost_its_lease_sends_nothing_more(
+    settings: Any, server_factory: Any, port: int
+) -> None:
+    settings.NEWSLETTER_LEASE_SECONDS = 1
+    _no_task_runner(settings)
+    # The third message hangs for longer than the lease: meanwhile another sender takes over.
+    mailbox = ScriptedServer(stalls={3: 2.5})
+    server_factory(mailbox)
+    _point_mail_at(settings, port)
+    issue = _issue(10)
+
+    worker = _Sender(issue)
+    worker.start()
+    time.sleep(1.5)
+    call_command("newsletter", "send", str(issue.pk), "--wait", stdout=StringIO())
+    worker.join()
+
+    copies = _copies(mailbox)
+    assert sorted(copies) == sorted(f"reader{n}@example.org" for n in range(10))
+    # Only the message in flight when the lease ran out can arrive twice.
+    assert copies["reader2@example.org"] <= 2
+    assert {copies[f"reader{n}@example.org"] for n in range(10) if n != 2} == {1}
+    assert worker.run_result is not None
+    assert (worker.run_result.sent, worker.run_result.lost_lease) == (2, True)
+    assert Delivery.objects.filter(status="sent").count() == 10
+    issue.refresh_from_db()
+    assert issue.status == "sent"
+
+
+def _database_url() -> str:
+    """The test database as a DATABASE_URL, for a worker in another process."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_killed_worker_s_issue_resumes_once_its_lease_runs_out(
+    settings: Any, server_factory: Any, port: int, tmp_path: Path
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    mailbox = ScriptedServer(delay=0.2)
+    server_factory(mailbox)
+    _point_mail_at(settings, port)
+    issue = _issue(40)  # its send task waits in the queue
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(src),
+        "DJANGO_SETTINGS_MODULE": "hemonc.settings",
+        "DJANGO_DEBUG": "true",
+        "HEMONC_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": _database_url(),
+        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "hemonc", "db_worker", "--no-reload", "--no-startup-delay"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        mailbox.wait_for(3, timeout=60)
+    finally:
+        worker.kill()  # mid-send, as a power cut would
+        worker.wait()
+    crashed_at = timezone.now()
+    assert Delivery.objects.filter(status="pending").exists()
+
+    # Two minutes (the lease) and a few seconds later the worker sends the rest.
+    with time_machine.travel(crashed_at + services.LEASE + timedelta(seconds=10), tick=True):
+        call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+    issue.refresh_from_db()
+    assert issue.status == "sent"
+    copies = _copies(mailbox)
+    assert len(copies) == 40 and sum(copies.values()) <= 41  # the one in flight at most twice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_watch_leaves_a_live_sender_alone_and_replaces_a_dead_one(settings: Any) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from hemonc.newsletter.tasks import watch_issue_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+    issue = _issue(4)  # its send task waits in the queue
+    run = DBTaskResult.objects.get(task_path__endswith="send_issue_task")
+    run.status = "RUNNING"  # a worker took it ...
+    run.save()
+    services.outbox_claim(issue=issue, owner="the-run", limit=4)  # ... and holds the outbox
+    lease_until = Delivery.objects.values_list("lease_until", flat=True).first()
+
+    watch_issue_task.call(issue.pk, str(run.id), "the-run")
+
+    again = DBTaskResult.objects.get(task_path__endswith="watch_issue_task")
+    assert again.run_after == lease_until + timedelta(seconds=5)
+    assert DBTaskResult.objects.filter(task_path__endswith="send_issue_task").count() == 1
+
+    # The worker died: its lease runs out and the watch, coming back, sends in its place.
+    with time_machine.travel(again.run_after + timedelta(seconds=1)):
+        watch_issue_task.call(issue.pk, str(run.id), "the-run")
+
+    sends = DBTaskResult.objects.filter(task_path__endswith="send_issue_task").exclude(pk=run.pk)
+    assert sends.count() == 1 and sends.get().status == "READY"
+
+
 @pytest.mark.django_db
 def test_send_without_attestation_is_refused() -> None:
-    issue = services.issue_create(subject="Monthly", body="News.", actor=None)
+    issue = services.issue_create(subject="Monthly", body="News.", actor=OPERATOR)
 
     with pytest.raises(services.DomainError, match="patient identifiers"):
-        services.issue_send_now(issue=issue, actor=None, attested=False)
+        services.issue_send_now(issue=issue, actor=OPERATOR, attested=False)
 
     assert Delivery.objects.count() == 0
 

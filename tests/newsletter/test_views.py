@@ -16,6 +16,7 @@ from django.core import mail as django_mail
 from django.urls import reverse
 from django.utils import timezone
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
 from hemonc.newsletter import services
 from hemonc.newsletter.mail import subscriber_token
@@ -147,7 +148,7 @@ def test_demographics_page_is_for_organizers_with_chart_and_exact_counts(client:
         make_subscriber(f"f{number}@example.org", stage="fellow", country="US", gender="male")
     make_subscriber("r@example.org", stage="resident", country="BR", gender="female")
     client.force_login(make_member(display_name="Just Member"))
-    assert client.get(reverse("newsletter:demographics")).status_code == 404
+    assert client.get(reverse("newsletter:demographics")).status_code == 403
 
     client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
     page = client.get(reverse("newsletter:demographics")).content.decode()
@@ -169,9 +170,11 @@ def test_public_page_shows_small_groups_as_less_than_five(client: Any) -> None:
 
 @pytest.mark.django_db
 def test_archive_and_atom_feed_list_sent_issues_only(client: Any) -> None:
-    sent = services.issue_create(subject="October: ASH abstracts", body="All **news**.", actor=None)
+    sent = services.issue_create(
+        subject="October: ASH abstracts", body="All **news**.", actor=OPERATOR
+    )
     Issue.objects.filter(pk=sent.pk).update(status="sent", sent_at=timezone.now())
-    services.issue_create(subject="Draft in progress", body="Not yet.", actor=None)
+    services.issue_create(subject="Draft in progress", body="Not yet.", actor=OPERATOR)
 
     archive = client.get(reverse("newsletter:archive")).content.decode()
     issue_page = client.get(reverse("newsletter:archive_issue", args=[sent.pk])).content.decode()
@@ -186,7 +189,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def _sent_issue(subject: str) -> Issue:
-    issue = services.issue_create(subject=subject, body="# Headline\n\nNews.", actor=None)
+    issue = services.issue_create(subject=subject, body="# Headline\n\nNews.", actor=OPERATOR)
     Issue.objects.filter(pk=issue.pk).update(
         status="sent", sent_at=timezone.now(), finished_at=timezone.now()
     )
@@ -266,7 +269,7 @@ def test_organizer_send_needs_the_patient_identifier_attestation(
 ) -> None:
     client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
     make_subscriber("reader@example.org")
-    issue = services.issue_create(subject="November", body="News", actor=None)
+    issue = services.issue_create(subject="November", body="News", actor=OPERATOR)
 
     page = client.post(reverse("newsletter:issue_send", args=[issue.pk]), follow=True)
     issue.refresh_from_db()

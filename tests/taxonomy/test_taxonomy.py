@@ -1,10 +1,14 @@
 import pytest
 
-from hemonc.core.errors import DomainError
+from hemonc.core.errors import DomainError, PermissionDenied
+from hemonc.core.models import AuditEntry
+from hemonc.core.permissions import OPERATOR
+from hemonc.members.enums import Role
 from hemonc.taxonomy.enums import TopicKind
 from hemonc.taxonomy.hashtags import ConferenceTag, conference_tag
 from hemonc.taxonomy.models import CareerPath, Topic
-from hemonc.taxonomy.services import topic_create, topic_for_hashtag
+from hemonc.taxonomy.services import topic_create, topic_delete, topic_for_hashtag, topic_update
+from tests.factories import make_member
 
 
 @pytest.mark.parametrize(
@@ -38,13 +42,13 @@ def test_seed_holds_the_reference_hashtags_and_career_paths():
 
 @pytest.mark.django_db
 def test_topic_for_hashtag_finds_existing_topics_case_insensitively():
-    assert topic_for_hashtag(tag="#BCSM") == Topic.objects.get(hashtag="bcsm")
+    assert topic_for_hashtag(tag="#BCSM", actor=OPERATOR) == Topic.objects.get(hashtag="bcsm")
 
 
 @pytest.mark.django_db
 def test_topic_for_hashtag_creates_a_conference_topic_once():
-    first = topic_for_hashtag(tag="#EHA2026")
-    again = topic_for_hashtag(tag="#eha26")
+    first = topic_for_hashtag(tag="#EHA2026", actor=OPERATOR)
+    again = topic_for_hashtag(tag="#eha26", actor=OPERATOR)
     assert first == again
     assert first.kind == TopicKind.CONFERENCE
     assert first.hashtag == "EHA26"
@@ -54,12 +58,63 @@ def test_topic_for_hashtag_creates_a_conference_topic_once():
 @pytest.mark.django_db
 def test_topic_for_hashtag_ignores_unknown_tags():
     count = Topic.objects.count()
-    assert topic_for_hashtag(tag="#sometag") is None
+    assert topic_for_hashtag(tag="#sometag", actor=OPERATOR) is None
     assert Topic.objects.count() == count
 
 
 @pytest.mark.django_db
 def test_topic_create_refuses_a_duplicate_hashtag():
-    topic_create(name="Cardio-onc fellows", hashtag="#CardioOncFellows")
+    topic_create(name="Cardio-onc fellows", hashtag="#CardioOncFellows", actor=OPERATOR)
     with pytest.raises(DomainError, match="already exists"):
-        topic_create(name="Duplicate", hashtag="cardiooncfellows")
+        topic_create(name="Duplicate", hashtag="cardiooncfellows", actor=OPERATOR)
+
+
+@pytest.mark.django_db
+def test_topic_create_refuses_a_member():
+    with pytest.raises(PermissionDenied):
+        topic_create(name="Cardio-onc fellows", hashtag="CardioOncFellows", actor=make_member())
+    assert not Topic.objects.filter(hashtag="CardioOncFellows").exists()
+
+
+@pytest.mark.django_db
+def test_topic_for_hashtag_refuses_a_member():
+    with pytest.raises(PermissionDenied):
+        topic_for_hashtag(tag="#EHA2026", actor=make_member())
+    assert not Topic.objects.filter(hashtag="EHA26").exists()
+
+
+@pytest.mark.django_db
+def test_topic_update_renames_keeps_the_slug_and_audits_field_names():
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    topic = Topic.objects.get(hashtag="bcsm")
+    slug = topic.slug
+    topic_update(topic=topic, actor=organizer, name="Breast oncology", hashtag="#BCSM")
+    topic.refresh_from_db()
+    assert (topic.name, topic.hashtag, topic.slug) == ("Breast oncology", "BCSM", slug)
+    entry = AuditEntry.objects.filter(action="topic.update").latest("id")
+    assert (entry.actor, entry.changes) == (organizer, {"fields": ["hashtag", "name"]})
+
+
+@pytest.mark.django_db
+def test_topic_update_refuses_a_member_and_a_taken_hashtag():
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    topic = Topic.objects.get(hashtag="bcsm")
+    with pytest.raises(PermissionDenied):
+        topic_update(topic=topic, actor=make_member(), name="Spam")
+    with pytest.raises(DomainError, match="already exists"):
+        topic_update(topic=topic, actor=organizer, hashtag="mmsm")
+    topic.refresh_from_db()
+    assert (topic.name, topic.hashtag) == ("Breast cancer", "bcsm")
+
+
+@pytest.mark.django_db
+def test_topic_delete_removes_the_interest_and_is_audited():
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    topic = Topic.objects.get(hashtag="bcsm")
+    member = make_member(interests=[topic])
+    with pytest.raises(PermissionDenied):
+        topic_delete(topic=topic, actor=member)
+    topic_delete(topic=topic, actor=organizer)
+    assert not member.profile.interests.exists()
+    entry = AuditEntry.objects.get(action="topic.delete")
+    assert (entry.actor, entry.changes) == (organizer, {"hashtag": "bcsm"})

@@ -8,4 +8,5 @@ class AnalyticsConfig(AppConfig):
     organizer_nav_items = (("Analytics", "analytics:dashboard"),)
 
     def ready(self) -> None:
+        # Imported here: an app's configuration loads before the models and the other modules.
         from hemonc.analytics import rules  # noqa: F401

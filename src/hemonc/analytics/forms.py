@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -21,7 +21,10 @@ class PeriodForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         handles = sorted({a.handle for a in accounts()}, key=str.lower)
-        self.fields["account"].choices = [("", "All accounts"), *((h, f"@{h}") for h in handles)]
+        cast(forms.ChoiceField, self.fields["account"]).choices = [
+            ("", "All accounts"),
+            *((h, f"@{h}") for h in handles),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

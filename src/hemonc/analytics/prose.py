@@ -13,10 +13,9 @@ import calendar
 from datetime import date
 from typing import Any
 
+from hemonc.core.privacy import SMALL_GROUP, count_for_display
 from hemonc.members.enums import Gender
 from hemonc.taxonomy.enums import Specialty, Stage
-
-SMALL_GROUP = 5
 
 
 def thousands(value: int | float) -> str:
@@ -55,9 +54,8 @@ def count(value: int | None, *, exact: bool) -> str:
     """A count of people: under 5 reads '<5' unless exact."""
     if value is None:
         return "—"
-    if not exact and 0 < value < SMALL_GROUP:
-        return f"<{SMALL_GROUP}"
-    return f"{value:,}"
+    shown = count_for_display(value, exact=exact)
+    return shown if isinstance(shown, str) else f"{shown:,}"
 
 
 def followers_phrase(value: int) -> str:

@@ -1,12 +1,15 @@
 """The network report as Markdown, HTML (a standalone file or the page's body) and PDF.
 
-All three render the dict of `report.network_report`; counts of people under 5 read "<5"
+All three render the dict of `report.network_report` through templates
+(`analytics/report.md`, `analytics/report_document.html`); counts of people under 5 read "<5"
 unless `exact` (the JSON is always exact). Charts are the server-drawn SVG of core.charts,
-each with its data table.
+each with its data table. The Markdown template escapes whatever people typed (session
+titles, season names) with the `md` filter, so it reads as text and never as markup.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -15,6 +18,7 @@ from django.utils.safestring import SafeString
 from hemonc.analytics import prose
 from hemonc.core.charts import bar_chart, column_chart
 from hemonc.core.countries import country_name
+from hemonc.core.privacy import is_small_group
 from hemonc.members.enums import Gender
 from hemonc.taxonomy.enums import Stage
 
@@ -34,7 +38,7 @@ def _share_rows(
     for key, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
         if not n:
             continue
-        small = not exact and n < prose.SMALL_GROUP
+        small = not exact and is_small_group(n)
         rows.append(
             {
                 "key": key,
@@ -72,8 +76,15 @@ def report_context(report: dict[str, Any], *, exact: bool) -> dict[str, Any]:
             else "—",
             "min_shown": prose.count(season["attendance_min"], exact=exact),
             "max_shown": prose.count(season["attendance_max"], exact=exact),
+            "median_shown": season["attendance_median"]
+            if season["attendance_median"] is not None
+            else "—",
             "top_shown": [
-                {**top, "shown": prose.count(top["attendance"], exact=exact)}
+                {
+                    **top,
+                    "shown": prose.count(top["attendance"], exact=exact),
+                    "date": top["starts_at"][:10],
+                }
                 for top in season["top"]
             ],
         }
@@ -150,109 +161,20 @@ def report_context(report: dict[str, Any], *, exact: bool) -> dict[str, Any]:
         "members": members,
         "members_shown": prose.count(members["members"], exact=exact),
         "member_stage_rows": member_stage_rows,
+        "joined_shown": prose.count(members["joined_in_period"], exact=exact),
         "mentorship": report.get("mentorship"),
+        "mentorship_shown": {
+            key: prose.count(value, exact=exact)
+            for key, value in (report.get("mentorship") or {}).items()
+            if isinstance(value, int)
+        },
         "charts": charts,
     }
 
 
 def report_markdown(report: dict[str, Any], *, exact: bool) -> str:
-    c = report_context(report, exact=exact)
-    period = report["period"]
-    o = c["outreach"]
-    lines = [
-        f"# Network report, {period['from']} to {period['to']}",
-        "",
-        "## Results",
-        "",
-        c["results"],
-        "",
-        "## Outreach",
-        "",
-    ]
-    if report.get("account"):
-        lines += [f"Account: @{report['account']}", ""]
-    lines += [
-        f"- Followers at the end of the period: {c['followers_shown']}",
-        f"- Posts with metrics: {o['posts']:,} (without metrics: {o['posts_without_metrics']:,})",
-        f"- Impressions: {o['impressions']:,}; engagements: {o['engagements']:,}",
-        f"- Mean engagement rate per post: {c['mean_rate_shown']}",
-    ]
-    if c["peak_shown"]:
-        p = c["peak_shown"]
-        lines.append(
-            f"- Peak month: {p['month']}, {p['impressions']} impressions, mean {p['mean']} per post"
-        )
-    if c["months"]:
-        lines += [
-            "",
-            "| Month | Posts | Impressions | Engagements | Mean impressions per post "
-            "| Engagement rate |",
-            "|---|---:|---:|---:|---:|---:|",
-        ]
-        lines += [
-            f"| {m['month']} | {m['posts']:,} | {m['impressions']:,} | {m['engagements']:,} "
-            f"| {m['mean_shown']} | {m['rate_shown']} |"
-            for m in c["months"]
-        ]
-    lines += ["", "## Sessions", ""]
-    if not c["seasons"]:
-        lines += ["No sessions in the period.", ""]
-    for s in c["seasons"]:
-        lines += [
-            f"### {s['name']}",
-            "",
-            f"{s['count']} sessions; attendance mean {s['mean_shown']}, median "
-            f"{s['attendance_median'] if s['attendance_median'] is not None else '—'}, "
-            f"range {s['min_shown']}-{s['max_shown']}.",
-            "",
-        ]
-        if s["top_shown"]:
-            lines += ["| Session | Date | Attendance |", "|---|---|---:|"]
-            lines += [
-                f"| {_md(t['title'])} | {t['starts_at'][:10]} | {t['shown']} |"
-                for t in s["top_shown"]
-            ]
-            lines.append("")
-    lines += [
-        "## Newsletter",
-        "",
-        f"{c['newsletter_total_shown']} subscribers from {c['countries_shown']} countries.",
-        "",
-    ]
-    for title, rows in (("Training stage", c["stage_rows"]), ("Gender", c["gender_rows"])):
-        lines += [f"| {title} | Subscribers | Share |", "|---|---:|---:|"]
-        lines += [f"| {r['label']} | {r['shown']} | {r['share']} |" for r in rows]
-        lines.append("")
-    if c["country_rows"]:
-        lines += ["| Country | Subscribers |", "|---|---:|"]
-        lines += [f"| {r['label']} | {r['shown']} |" for r in c["country_rows"]]
-        lines.append("")
-    m = c["members"]
-    lines += [
-        "## Members",
-        "",
-        f"{c['members_shown']} members in {m['countries']} countries; "
-        f"{prose.count(m['joined_in_period'], exact=exact)} joined in the period.",
-        "",
-    ]
-    if c["mentorship"]:
-        mt = c["mentorship"]
-        lines += [
-            "## Mentorship",
-            "",
-            f"{prose.count(mt['mentorships_started'], exact=exact)} mentorships started in "
-            f"the period; {prose.count(mt['mentorships_active'], exact=exact)} active, "
-            f"{prose.count(mt['mentorships_completed'], exact=exact)} completed; "
-            f"{prose.count(mt['mentors_accepting'], exact=exact)} mentors accepting mentees.",
-            "",
-        ]
-    if not exact:
-        lines += ['Counts of people under 5 are shown as "<5".', ""]
-    return "\n".join(lines)
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """The report as Markdown (GitHub tables), for a paper's draft or a wiki."""
+    return render_to_string("analytics/report.md", report_context(report, exact=exact))
 
 
 def report_html(report: dict[str, Any], *, exact: bool) -> str:
@@ -264,8 +186,7 @@ def report_pdf(report: dict[str, Any], *, exact: bool) -> bytes:
     """The HTML document printed by WeasyPrint (no network access: every resource is inline)
     as a tagged PDF/UA-1 file: a structure tree that screen readers follow, the document's
     title (from <title>) shown as the window title, and its language (from <html lang>)."""
-    import logging
-
+    # Imported when a PDF is asked for: WeasyPrint takes a while to load, and pages never need it.
     from weasyprint import HTML
 
     # WeasyPrint reports each layout step at INFO; a command's output is the report alone.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
@@ -170,8 +171,6 @@ def sessions_section(*, start: date, end: date, now: datetime) -> dict[str, Any]
 
 
 def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
     try:
         return ZoneInfo(name)
     except (KeyError, ValueError):

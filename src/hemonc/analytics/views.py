@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from hemonc.analytics import prose
 from hemonc.analytics.forms import PeriodForm, ReportForm
@@ -16,18 +15,9 @@ from hemonc.analytics.render import report_context, report_html, report_markdown
 from hemonc.analytics.report import network_report, report_period
 from hemonc.core.charts import bar_chart, column_chart
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import permission_required
+from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.outreach import selectors as outreach
-
-
-def organizer_required(view: Any) -> Any:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm("analytics.view_dashboard"):
-            raise Http404("No such page.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _period(form: PeriodForm) -> dict[str, Any]:
@@ -39,12 +29,10 @@ def _period(form: PeriodForm) -> dict[str, Any]:
     }
 
 
-@organizer_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+@permission_required("analytics.view_dashboard")
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PeriodForm(request.GET or None)
     chosen = _period(form)
-    from django.utils import timezone
-
     account_ids = outreach.account_ids_for(chosen["account"])
     start, end = report_period(
         start=chosen["start"], end=chosen["end"], account_ids=account_ids, now=timezone.now()
@@ -102,8 +90,8 @@ CONTENT_TYPES = {
 }
 
 
-@organizer_required
-def report(request: HttpRequest) -> HttpResponse:
+@permission_required("analytics.view_dashboard")
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ReportForm(request.GET or None)
     chosen = _period(form)
     exact = bool(form.is_valid() and form.cleaned_data.get("exact"))

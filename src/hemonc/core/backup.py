@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import shutil
 import sqlite3
 import subprocess
@@ -23,17 +24,19 @@ from typing import Any
 
 import django
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.client import DatabaseClient
 from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
 
 FORMAT = "hemonc-backup"
-FORMAT_VERSION = 1
+# 2: the manifest holds a SHA-256 of every media file (1: only their number).
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 MEDIA = "media"
 DUMP_NAMES = {"sqlite": "db.sqlite3", "postgresql": "db.pgdump"}
@@ -96,8 +99,9 @@ def create_backup(path: Path | str, *, force: bool = False) -> Manifest:
         archive = Path(work) / "archive.tar.gz"
         with tarfile.open(archive, "w:gz", compresslevel=6) as tar:
             tar.add(dump, arcname=dump_name)
-            files, size = _add_media(tar, media_root)
-            manifest["media"] = {"files": files, "bytes": size}
+            checksums: dict[str, str] = {}
+            files, size = _add_media(tar, media_root, checksums)
+            manifest["media"] = {"files": files, "bytes": size, "sha256": checksums}
             _add_json(tar, MANIFEST, manifest)
         # The archive holds password hashes and private profiles: only its owner may read it.
         archive.chmod(0o600)
@@ -112,8 +116,14 @@ def restore_backup(
 ) -> Manifest:
     """Replace the database and MEDIA_ROOT with the contents of the archive `path`.
 
-    The archive is checked whole (manifest, checksum, database vendor) before anything changes;
-    then `confirm(manifest)`, if given, must return True or RestoreCancelled is raised.
+    The archive is checked whole before anything changes: its format, the checksum of the
+    database dump and of every media file, the database vendor, and its migrations (a
+    database nobody migrated, or one written by a newer hemonc, is refused); then
+    `confirm(manifest)`, if given, must return True or RestoreCancelled is raised.
+    The new media folder is unpacked beside MEDIA_ROOT and swapped in by renaming; the
+    database is replaced in one transaction (SQLite) or restored into a fresh schema while
+    the live one waits aside (PostgreSQL). Should that fail, the live database and media are
+    put back as they were.
     """
     path = Path(path).expanduser().absolute()
     if not path.is_file():
@@ -127,6 +137,7 @@ def restore_backup(
         staging = Path(work)
         manifest = _extract(path, staging)
         _check_manifest(path, manifest, staging, vendor=connection.vendor)
+        _check_migrations(path, manifest, staging / manifest["database"]["file"], connection)
         if confirm is not None and not confirm(manifest):
             raise RestoreCancelled("Restore cancelled; nothing was changed.")
 
@@ -229,8 +240,12 @@ def _add_json(tar: tarfile.TarFile, name: str, value: Manifest) -> None:
     tar.addfile(info, io.BytesIO(encoded))
 
 
-def _add_media(tar: tarfile.TarFile, media_root: Path) -> tuple[int, int]:
-    """Add MEDIA_ROOT as media/; return the number of regular files and their total size."""
+def _add_media(
+    tar: tarfile.TarFile, media_root: Path, checksums: dict[str, str]
+) -> tuple[int, int]:
+    """Add MEDIA_ROOT as media/; return the number of regular files and their total size.
+
+    `checksums` receives the SHA-256 of each regular file, by its path under media/."""
     if not media_root.is_dir():
         info = tarfile.TarInfo(MEDIA)
         info.type = tarfile.DIRTYPE
@@ -247,21 +262,38 @@ def _add_media(tar: tarfile.TarFile, media_root: Path) -> tuple[int, int]:
         # os.walk does not descend into links to directories: keep them as the links they are.
         names = sorted(filenames + [name for name in dirnames if (base / name).is_symlink()])
         for name in names:
-            entry = _add_entry(tar, base / name, (arcbase / name).as_posix())
+            digest = hashlib.sha256()
+            entry = _add_entry(tar, base / name, (arcbase / name).as_posix(), digest)
             if entry is not None and entry.isreg():
                 files += 1
                 size += entry.size
+                checksums[(base / name).relative_to(media_root).as_posix()] = digest.hexdigest()
     return files, size
 
 
-def _add_entry(tar: tarfile.TarFile, source: Path, arcname: str) -> tarfile.TarInfo | None:
+class _Hashing:
+    """A file read by tarfile, hashed on the way: the checksum is of the very bytes stored."""
+
+    def __init__(self, file: Any, digest: Any) -> None:
+        self.file = file
+        self.digest = digest
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.file.read(size)
+        self.digest.update(data)
+        return data
+
+
+def _add_entry(
+    tar: tarfile.TarFile, source: Path, arcname: str, digest: Any = None
+) -> tarfile.TarInfo | None:
     try:
         info = tar.gettarinfo(source, arcname)
         if info is None:  # a socket or the like: not a media file
             return None
         if info.isreg():
             with source.open("rb") as file:
-                tar.addfile(info, file)
+                tar.addfile(info, _Hashing(file, digest or hashlib.sha256()))
         else:
             tar.addfile(info)
     except FileNotFoundError:
@@ -335,14 +367,116 @@ def _check_manifest(path: Path, manifest: Manifest, staging: Path, *, vendor: st
         raise BackupError(
             f"{path} is damaged: the database dump does not match the checksum in {MANIFEST}."
         )
-    found_files = sum(
-        1 for entry in (staging / MEDIA).rglob("*") if entry.is_file(follow_symlinks=False)
-    )
-    if found_files != expected_files:
+    media = staging / MEDIA
+    found = {
+        entry.relative_to(media).as_posix(): entry
+        for entry in media.rglob("*")
+        if entry.is_file(follow_symlinks=False)
+    }
+    if len(found) != expected_files:
         raise BackupError(
-            f"{path} is damaged: it holds {found_files} media files, "
+            f"{path} is damaged: it holds {len(found)} media files, "
             f"its {MANIFEST} says {expected_files}."
         )
+    if format_version < 2:
+        return  # written before media checksums: their number is all there is to check
+    checksums = manifest["media"].get("sha256")
+    if not isinstance(checksums, dict):
+        raise BackupError(f"{path} has an incomplete {MANIFEST} (no media checksums).")
+    for name, entry in sorted(found.items()):
+        if name not in checksums:
+            raise BackupError(f"{path} is damaged: {MEDIA}/{name} is not listed in its {MANIFEST}.")
+        if _sha256(entry) != checksums[name]:
+            raise BackupError(f"{path} is damaged: {MEDIA}/{name} does not match its checksum.")
+    missing = sorted(set(checksums) - set(found))
+    if missing:
+        raise BackupError(f"{path} is damaged: {MEDIA}/{missing[0]} is missing.")
+
+
+def _check_migrations(
+    path: Path, manifest: Manifest, dump: Path, connection: BaseDatabaseWrapper
+) -> None:
+    """Refuse a database this code cannot run: one nobody migrated, or a newer one.
+
+    A backup older than this code is fine: `hemonc migrate` brings it up to date."""
+    latest = manifest.get("migrations")
+    if not isinstance(latest, dict):
+        raise BackupError(f"{path} has an incomplete {MANIFEST} (no migrations).")
+    known = MigrationLoader(None, ignore_no_migrations=True).graph.nodes
+    _refuse_unknown(path, [(str(app), str(name)) for app, name in latest.items()], known)
+    if connection.vendor == "sqlite":
+        applied = _sqlite_migrations(path, dump)
+        in_dump: dict[str, str] = {}
+        for app, name in applied:
+            in_dump[app] = name
+        if in_dump != latest:
+            raise BackupError(
+                f"{path} is damaged: the migrations in its database differ from its {MANIFEST}."
+            )
+    else:
+        applied = [(str(app), str(name)) for app, name in latest.items()]
+        if applied and not _postgres_dump_has_migrations(dump):
+            raise BackupError(
+                f"{path} is damaged: its database dump has no django_migrations table, "
+                f"though its {MANIFEST} lists migrations."
+            )
+    if not applied:
+        raise BackupError(
+            f"{path} holds an empty database: no migration was ever applied to it, so it is "
+            "not a backup of a working site. Nothing was changed."
+        )
+    _refuse_unknown(path, applied, known)
+
+
+def _refuse_unknown(path: Path, applied: list[tuple[str, str]], known: Any) -> None:
+    unknown = [f"{app}.{name}" for app, name in applied if (app, name) not in known]
+    if unknown:
+        raise BackupError(
+            f"{path} was written by a newer hemonc: its database has migrations this code "
+            f"does not know ({', '.join(unknown)}). Upgrade hemonc, then restore it. "
+            "Nothing was changed."
+        )
+
+
+def _sqlite_migrations(path: Path, dump: Path) -> list[tuple[str, str]]:
+    """The migrations applied to the SQLite file `dump`, in order; checks the file first."""
+    try:
+        copy = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
+        try:
+            (result,) = copy.execute("PRAGMA quick_check").fetchone()
+            if result != "ok":
+                raise BackupError(
+                    f"{path} is damaged: its database fails SQLite's check ({result})."
+                )
+            has_table = copy.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'django_migrations'"
+            ).fetchone()
+            if not has_table:
+                return []
+            rows = copy.execute("SELECT app, name FROM django_migrations ORDER BY applied, id")
+            return [(str(app), str(name)) for app, name in rows]
+        finally:
+            copy.close()
+    except sqlite3.Error as error:
+        raise BackupError(f"{path} is damaged: its database cannot be read ({error}).") from error
+
+
+def _postgres_dump_has_migrations(dump: Path) -> bool:
+    executable = shutil.which("pg_restore")
+    if executable is None:
+        raise BackupError(
+            "pg_restore was not found on PATH; install the PostgreSQL client tools "
+            "(the same major version as the server, or newer)."
+        )
+    result = subprocess.run(  # noqa: S603 - fixed program, a file we unpacked
+        [executable, "--list", str(dump)], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise BackupError(f"The database dump cannot be read: {result.stderr.strip()}")
+    return any(
+        "TABLE DATA" in line and " django_migrations " in line
+        for line in result.stdout.splitlines()
+    )
 
 
 def _sqlite_dump(connection: BaseDatabaseWrapper, dump: Path) -> None:
@@ -384,16 +518,37 @@ def _postgres_dump(connection: BaseDatabaseWrapper, dump: Path) -> None:
 
 
 def _postgres_restore(connection: BaseDatabaseWrapper, dump: Path) -> None:
-    _run_postgres(
-        connection,
-        "pg_restore",
-        "--clean",
-        "--if-exists",
-        "--no-owner",
-        "--single-transaction",
-        "--exit-on-error",
-        str(dump),
-    )
+    """Restore into a fresh `public` schema while the live one waits aside under another
+    name; on success the old one is dropped, on any failure it is renamed back."""
+    aside = f"hemonc_replaced_{secrets.token_hex(4)}"
+    try:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(f"ALTER SCHEMA public RENAME TO {aside}")
+            cursor.execute("CREATE SCHEMA public")
+    except DatabaseError as error:
+        raise BackupError(
+            "The database user may not rename the schema public and create a new one (it "
+            f"must own the database); nothing was changed. ({error})"
+        ) from error
+    connection.close()
+    try:
+        _run_postgres(
+            connection,
+            "pg_restore",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            str(dump),
+        )
+    except BaseException:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE")
+            cursor.execute(f"ALTER SCHEMA {aside} RENAME TO public")
+        connection.close()
+        raise
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA {aside} CASCADE")
+    connection.close()
 
 
 def _run_postgres(connection: BaseDatabaseWrapper, program: str, *arguments: str) -> None:

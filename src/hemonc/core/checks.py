@@ -1,4 +1,12 @@
-"""Deployment checks (`hemonc check --deploy`) for what rate limits need to hold."""
+"""System checks of the configuration.
+
+The secret key signs sessions, password resets and the links in mails. Settings load without
+it, so `--help` and the commands that work on files alone run anywhere; every process that
+uses it stops at start-up instead: the web server (`hemonc.wsgi`, `hemonc.asgi`), and every
+command that runs the system checks (the task worker, `migrate`, `check`, ...).
+
+`hemonc check --deploy` also warns when rate limits would not hold across processes.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,35 @@ from typing import Any
 
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ImproperlyConfigured
+
+NO_SECRET_KEY_MESSAGE = "DJANGO_SECRET_KEY must be set."  # noqa: S105  (a message)
+
+
+def secret_key_configured() -> bool:
+    try:
+        return bool(settings.SECRET_KEY)
+    except ImproperlyConfigured:  # Django refuses to hand out an empty key
+        return False
+
+
+@checks.register()
+def secret_key_check(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    if secret_key_configured():
+        return []
+    return [
+        checks.Error(
+            NO_SECRET_KEY_MESSAGE,
+            hint="Set it to a long random string, kept secret and stable (docs/operations.md).",
+            id="hemonc.E001",
+        )
+    ]
+
+
+def require_secret_key() -> None:
+    """Stop a serving process at start-up when it has no secret key."""
+    if not secret_key_configured():
+        raise ImproperlyConfigured(NO_SECRET_KEY_MESSAGE)
 
 
 @checks.register(checks.Tags.security, deploy=True)

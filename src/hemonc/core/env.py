@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -73,8 +74,6 @@ def env_url(name: str, default: str) -> str:
 
 
 def env_time_zone(name: str, default: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     value = _raw(name) or default
     try:
         ZoneInfo(value)
@@ -129,17 +128,23 @@ def parse_database_url(name: str, url: str) -> dict[str, Any]:
     )
 
 
-def parse_email_url(name: str, url: str | None, *, file_path: Path | None) -> dict[str, Any]:
+def parse_email_url(
+    name: str, url: str | None, *, file_path: Path | None, debug: bool = True
+) -> dict[str, Any]:
     """EMAIL_URL -> a MAILERS entry.
 
     smtp://host:port, smtp+tls://user:pass@host:587 (STARTTLS), smtps://user:pass@host:465
-    (implicit TLS); console:// prints mail; unset writes each message to a file.
+    (implicit TLS); console:// prints mail. Unset: in debug each message is written to a file,
+    otherwise mail goes to the machine's own mail server, smtp://localhost:25.
     """
     if url is None:
-        return {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "OPTIONS": {"file_path": str(file_path)},
-        }
+        if not debug:
+            url = "smtp://localhost:25"
+        else:
+            return {
+                "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "OPTIONS": {"file_path": str(file_path)},
+            }
     parts = urlsplit(url)
     schemes = {"smtp": 25, "smtp+tls": 587, "smtps": 465}
     if parts.scheme == "console":

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Min
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 # A task that should have started this long ago means no worker is taking tasks.
 TASK_BACKLOG_LIMIT = timedelta(minutes=10)
@@ -56,9 +58,6 @@ def _health_checks() -> tuple[dict[str, dict[str, object]], bool]:
         checks["database"] = {"status": "error", "error": error.__class__.__name__}
         return checks, False
     try:
-        from django.db.models import Min
-        from django_tasks_db.models import DBTaskResult, get_date_max
-
         ready = DBTaskResult.objects.ready()
         # A task without run_after waits since it was enqueued; one with it, since run_after.
         oldest = [

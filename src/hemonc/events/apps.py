@@ -10,6 +10,7 @@ class EventsConfig(AppConfig):
     nav_items = (("Sessions", "events:upcoming"),)
 
     def create_demo(self, *, stdout: Any) -> None:
+        # Imported when the demo runs: the app's modules need the app registry ready.
         from hemonc.events.demo import demo_sessions_create
 
         demo_sessions_create(stdout=stdout)

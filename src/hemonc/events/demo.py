@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from hemonc.events.enums import QuestionStatus, RsvpStatus, SessionKind, SessionStatus
 from hemonc.events.models import CheckIn, Guest, LiveSession, Question, QuestionVote, Rsvp, Season
-from hemonc.events.services import _schedule_reminders, schedule_start_times
+from hemonc.events.services import schedule_start_times
+from hemonc.events.services.reminders import _schedule_reminders
 from hemonc.members.models import User
 
 SEASON_ONE = "Season 1 (2021-22)"

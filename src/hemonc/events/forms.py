@@ -43,10 +43,19 @@ class SeasonForm(forms.ModelForm):
         labels = {"starts_on": "First day", "ends_on": "Last day"}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             self.add_error("ends_on", "The last day comes on or after the first day.")
         return data
+
+
+class GuestForm(forms.ModelForm):
+    class Meta:
+        model = Guest
+        fields = ["name", "title", "handle", "bio", "photo"]
+        field_classes = {"name": OneLineField, "title": OneLineField, "handle": OneLineField}
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+        help_texts = {"bio": "Markdown."}
 
 
 class ScheduleForm(forms.Form):
@@ -93,7 +102,7 @@ class ScheduleForm(forms.Form):
 class MemberEmailsField(forms.CharField):
     """Members by email address, separated by commas."""
 
-    def clean(self, value: Any) -> list[User]:  # type: ignore[override]
+    def clean(self, value: Any) -> list[User]:
         text = super().clean(value) or ""
         emails = [e.strip().lower() for e in re.split(r"[\s,;]+", text) if e.strip()]
         users = {u.email: u for u in User.objects.filter(email__in=emails, is_active=True)}
@@ -170,12 +179,12 @@ class SessionForm(forms.ModelForm):
             self.initial["guests"] = list(session.guests.all())
             self.initial["topics"] = list(session.topics.all())
         else:
-            self.fields["status"].choices = [
+            self.fields["status"].choices = [  # type: ignore[attr-defined]
                 (SessionStatus.SCHEDULED.value, SessionStatus.SCHEDULED.label)
             ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         local, zone = data.get("starts_at_local"), data.get("time_zone")
         if local and zone:
             naive = local.replace(tzinfo=None) if isinstance(local, datetime) else local

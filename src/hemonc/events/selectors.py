@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from hemonc.core.privacy import SMALL_GROUP, is_small_group
 from hemonc.events.enums import QuestionStatus, RsvpStatus, SessionStatus
 from hemonc.events.models import (
     CheckIn,
@@ -30,23 +31,12 @@ from hemonc.events.models import (
 from hemonc.members.models import User
 from hemonc.members.selectors import Viewer, user_ids_hidden_from
 
-SMALL_GROUP = 5
-
-
-def small_count(value: int | None, *, exact: bool) -> str:
-    """A count about people as shown beyond organizers: groups under 5 are "<5"."""
-    if value is None:
-        return "—"
-    if not exact and 0 < value < SMALL_GROUP:
-        return f"<{SMALL_GROUP}"
-    return f"{value:,}"
-
 
 def seats_left_label(*, capacity: int, going: int, exact: bool) -> str:
-    """The seats left, said so that they never reveal a small group that `small_count` hides:
-    under 5 going, beyond organizers, only a lower bound of the seats left is shown."""
+    """The seats left, said so that they never reveal a small group that the counts hide
+    (`core.privacy`): under 5 going, beyond organizers, only a lower bound is shown."""
     seats_left = max(capacity - going, 0)
-    if exact or not 0 < going < SMALL_GROUP:
+    if exact or not is_small_group(going):
         return f"{seats_left:,} of {capacity:,} seats left."
     if capacity > SMALL_GROUP:
         return f"More than {capacity - SMALL_GROUP:,} of {capacity:,} seats left."

@@ -8,6 +8,8 @@ from datetime import timedelta
 
 from django.core import signing
 
+from hemonc.events.models import Rsvp
+
 CONFIRM_SALT = "hemonc.events.rsvp-confirm"
 MANAGE_SALT = "hemonc.events.rsvp-manage"
 CONFIRM_MAX_AGE = timedelta(days=2)
@@ -26,8 +28,6 @@ def confirm_token(*, rsvp_id: int, email: str) -> str:
 
 def read_confirm_token(token: str) -> tuple[int, str] | None:
     """(rsvp id, email) of a valid, unexpired confirmation token; None otherwise."""
-    from hemonc.events.models import Rsvp
-
     rsvp_id = token.partition(":")[0]
     if not rsvp_id.isdigit():
         return _read_legacy_confirm_token(token)

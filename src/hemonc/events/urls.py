@@ -31,6 +31,7 @@ urlpatterns = [
     path("<int:pk>/attendees.csv", views.attendees_csv, name="attendees_csv"),
     path("<int:pk>/attendance/", views.attendance, name="attendance"),
     path("guests/<int:pk>/", views.guest_detail, name="guest"),
+    path("guests/<int:pk>/edit/", views.guest_edit, name="guest_edit"),
     path("seasons/", views.season_list, name="seasons"),
     path("seasons/new/", views.season_edit, name="season_create"),
     path("seasons/<slug:slug>/", views.season_detail, name="season"),

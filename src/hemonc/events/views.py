@@ -11,7 +11,6 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,12 +21,14 @@ from django.views.decorators.http import conditional_page, require_POST
 
 from hemonc.core.caching import page_cache
 from hemonc.core.errors import DomainError, RateLimited
+from hemonc.core.permissions import permission_required
 from hemonc.core.spreadsheets import csv_download
 from hemonc.events import selectors, services
 from hemonc.events.calendars import cached_sessions_calendar, sessions_calendar
 from hemonc.events.enums import RsvpStatus
 from hemonc.events.forms import (
     AttendanceForm,
+    GuestForm,
     QuestionForm,
     ScheduleForm,
     SeasonForm,
@@ -36,14 +37,11 @@ from hemonc.events.forms import (
 )
 from hemonc.events.models import CalendarFeed, Guest, LiveSession, Question, Rsvp, Season
 from hemonc.events.tokens import read_confirm_token, read_manage_token
+from hemonc.members.http import AuthenticatedHttpRequest
+from hemonc.members.selectors import user_may_see
 
 FEED_CACHE_SECONDS = 300
 QUESTION_POLL_SECONDS = 5
-
-
-def _organizer_only(request: HttpRequest) -> None:
-    if not (request.user.is_authenticated and request.user.is_organizer):  # type: ignore[union-attr]
-        raise HttpForbidden("Only organizers can do this.")
 
 
 def _ics_response(body: bytes, filename: str) -> HttpResponse:
@@ -90,7 +88,7 @@ def month(request: HttpRequest, year: int | None = None, month: int | None = Non
         request,
         "events/month.html",
         {
-            "weeks": selectors.session_month(year=year, month=month, zone=zone),  # type: ignore[arg-type]
+            "weeks": selectors.session_month(year=year, month=month, zone=zone),
             "first": first,
             "previous": previous,
             "following": following,
@@ -119,7 +117,7 @@ def _session_context(request: HttpRequest, session: LiveSession) -> dict[str, An
     now = timezone.now()
     rsvp = selectors.rsvp_of(session=session, user=user)
     is_organizer = selectors.viewer_is_organizer(user)
-    may_moderate = services.user_may_moderate_questions(user=user, session=session)
+    may_moderate = user.has_perm("events.moderate_questions", session)
     has_seat = rsvp is not None and rsvp.status in {RsvpStatus.GOING, RsvpStatus.WAITLISTED}
     counts = selectors.session_rsvp_counts(session=session)
     return {
@@ -139,13 +137,18 @@ def _session_context(request: HttpRequest, session: LiveSession) -> dict[str, An
         "is_organizer": is_organizer,
         "may_moderate": may_moderate,
         "check_in_open": session.is_check_in_open(now),
-        "checked_in": user.is_authenticated and selectors.user_attended(user=user, session=session),  # type: ignore[arg-type]
+        "checked_in": _attended(request, session),
         "attendance": selectors.session_attendance(session=session),
         "exact": is_organizer,
         "visitor_form": VisitorRsvpForm(),
         "attendance_form": AttendanceForm(initial={"peak_listeners": session.peak_listeners}),
         **_questions_context(request, session, may_moderate=may_moderate),
     }
+
+
+def _attended(request: HttpRequest, session: LiveSession) -> bool:
+    user = request.user
+    return user.is_authenticated and selectors.user_attended(user=user, session=session)
 
 
 def _questions_context(
@@ -220,12 +223,12 @@ def member_feed(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
-def my_feed(request: HttpRequest) -> HttpResponse:
+def my_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.calendar_feed_renew(user=request.user)  # type: ignore[arg-type]
+        services.calendar_feed_renew(user=request.user)
         messages.success(request, "Your old calendar address no longer works; here is a new one.")
         return redirect("events:my_feed")
-    feed = services.calendar_feed_get_or_create(user=request.user)  # type: ignore[arg-type]
+    feed = services.calendar_feed_get_or_create(user=request.user)
     url = request.build_absolute_uri(reverse("events:member_feed", args=[feed.token]))
     return render(request, "events/my_feed.html", {"feed_url": url})
 
@@ -236,10 +239,10 @@ def my_feed(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
+def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(LiveSession, pk=pk)
     try:
-        result = services.rsvp_create(session=session, user=request.user)  # type: ignore[arg-type]
+        result = services.rsvp_create(session=session, user=request.user)
     except DomainError as error:
         messages.error(request, str(error))
     else:
@@ -252,11 +255,11 @@ def rsvp(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rsvp_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def rsvp_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(LiveSession, pk=pk)
     own = Rsvp.objects.filter(session=session, user=request.user).first()
     if own is not None:
-        services.rsvp_cancel(rsvp=own, actor=request.user)  # type: ignore[arg-type]
+        services.rsvp_cancel(rsvp=own, actor=request.user)
         messages.success(request, "Your RSVP is cancelled. You won't get reminders.")
     return redirect(session)
 
@@ -291,9 +294,9 @@ def rsvp_confirm(request: HttpRequest, token: str) -> HttpResponse:
         rsvp = Rsvp.objects.select_related("session").filter(pk=found[0], user__isnull=True).first()
     if rsvp is None:
         return render(request, "events/rsvp_link_invalid.html", status=400)
-    if request.method == "POST":
+    if request.method == "POST" and found is not None:
         try:
-            rsvp = services.rsvp_confirm(rsvp_id=rsvp.pk, email=found[1])  # type: ignore[index]
+            rsvp = services.rsvp_confirm(rsvp_id=rsvp.pk, email=found[1])
         except DomainError as error:
             messages.error(request, str(error))
             return redirect(rsvp.session)
@@ -312,7 +315,7 @@ def rsvp_cancel_by_token(request: HttpRequest, token: str) -> HttpResponse:
     if rsvp is None:
         return render(request, "events/rsvp_link_invalid.html", status=400)
     if request.method == "POST":
-        services.rsvp_cancel(rsvp=rsvp, actor=None)
+        services.rsvp_cancel_by_link(rsvp_id=rsvp.pk)
         return render(request, "events/rsvp_cancelled.html", {"session": rsvp.session})
     return render(request, "events/rsvp_cancel.html", {"rsvp": rsvp, "session": rsvp.session})
 
@@ -324,7 +327,7 @@ def rsvp_cancel_by_token(request: HttpRequest, token: str) -> HttpResponse:
 def questions(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the question list (htmx polls it). POST: a member asks a question."""
     session = get_object_or_404(LiveSession, pk=pk)
-    may_moderate = services.user_may_moderate_questions(user=request.user, session=session)
+    may_moderate = request.user.has_perm("events.moderate_questions", session)
     form = None
     status = 200
     if request.method == "POST":
@@ -335,7 +338,7 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 services.question_create(
                     session=session,
-                    author=request.user,  # type: ignore[arg-type]
+                    author=request.user,
                     text=form.cleaned_data["text"],
                     is_anonymous=form.cleaned_data["is_anonymous"],
                 )
@@ -353,7 +356,9 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         # A poll refreshes the list only, so a question being typed is never wiped.
         template = (
-            "events/_questions.html" if request.method == "POST" else "events/_question_list.html"
+            "events/session.html#questions"
+            if request.method == "POST"
+            else "events/session.html#question_list"
         )
         return render(request, template, context, status=status)
     if status != 200:
@@ -366,10 +371,10 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
 def _question_response(request: HttpRequest, question: Question) -> HttpResponse:
     session = question.session
     if request.headers.get("HX-Request"):
-        may_moderate = services.user_may_moderate_questions(user=request.user, session=session)
+        may_moderate = request.user.has_perm("events.moderate_questions", session)
         return render(
             request,
-            "events/_question_list.html",
+            "events/session.html#question_list",
             _questions_context(request, session, may_moderate=may_moderate),
         )
     return redirect(f"{session.get_absolute_url()}#questions")
@@ -377,21 +382,25 @@ def _question_response(request: HttpRequest, question: Question) -> HttpResponse
 
 @login_required
 @require_POST
-def question_vote(request: HttpRequest, pk: int) -> HttpResponse:
+def question_vote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("session"), pk=pk)
     try:
-        services.question_toggle_vote(question=question, user=request.user)  # type: ignore[arg-type]
+        services.question_toggle_vote(question=question, user=request.user)
     except DomainError as error:
         messages.error(request, str(error))
     return _question_response(request, question)
 
 
-@login_required
+def _question_session(request: HttpRequest, pk: int, **kwargs: Any) -> LiveSession:
+    return get_object_or_404(Question.objects.select_related("session"), pk=pk).session
+
+
 @require_POST
-def question_moderate(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+@permission_required("events.moderate_questions", obj=_question_session)
+def question_moderate(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
     question = get_object_or_404(Question.objects.select_related("session"), pk=pk)
     try:
-        services.question_moderate(question=question, actor=request.user, action=action)  # type: ignore[arg-type]
+        services.question_moderate(question=question, actor=request.user, action=action)
     except DomainError as error:
         raise HttpForbidden(str(error)) from None
     return _question_response(request, question)
@@ -412,7 +421,7 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         try:
-            services.checkin_create(session=session, user=request.user)  # type: ignore[arg-type]
+            services.checkin_create(session=session, user=request.user)
         except DomainError as error:
             messages.error(request, str(error))
         else:
@@ -424,14 +433,13 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "session": session,
             "check_in_open": session.is_check_in_open(timezone.now()),
-            "checked_in": request.user.is_authenticated
-            and selectors.user_attended(user=request.user, session=session),  # type: ignore[arg-type]
+            "checked_in": _attended(request, session),
         },
     )
 
 
-def check_in_qr(request: HttpRequest, pk: int) -> HttpResponse:
-    _organizer_only(request)
+@permission_required("events.manage_sessions")
+def check_in_qr(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(LiveSession, pk=pk)
     url = request.build_absolute_uri(reverse("events:check_in_short", args=[session.check_in_code]))
     image = io.BytesIO()
@@ -441,8 +449,8 @@ def check_in_qr(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponse(image.getvalue(), content_type="image/svg+xml")
 
 
-def attendees_csv(request: HttpRequest, pk: int) -> HttpResponse:
-    _organizer_only(request)
+@permission_required("events.export_attendees")
+def attendees_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(LiveSession, pk=pk)
     response, writer = csv_download(f"session-{session.pk}-attendees.csv")
     writer.writerow(["checked_in_at", "name", "email", "rsvp"])
@@ -465,15 +473,15 @@ def attendees_csv(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    _organizer_only(request)
+@permission_required("events.manage_sessions")
+def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(LiveSession, pk=pk)
     form = AttendanceForm(request.POST)
     if form.is_valid():
         services.session_record_attendance(
             session=session,
             actor=request.user,
-            peak_listeners=form.cleaned_data["peak_listeners"],  # type: ignore[arg-type]
+            peak_listeners=form.cleaned_data["peak_listeners"],
         )
         messages.success(request, "Attendance recorded.")
     else:
@@ -487,16 +495,37 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 def guest_detail(request: HttpRequest, pk: int) -> HttpResponse:
     guest = get_object_or_404(Guest.objects.select_related("member__profile"), pk=pk)
-    if guest.member is not None:
-        from hemonc.members.selectors import user_may_see
-
-        if not user_may_see(viewer=request.user, other=guest.member):  # type: ignore[arg-type]
-            raise Http404("No such guest.")
+    if guest.member is not None and not user_may_see(viewer=request.user, other=guest.member):
+        raise Http404("No such guest.")
     return render(
         request,
         "events/guest.html",
         {"guest": guest, "sessions": selectors.guest_sessions(guest=guest)},
     )
+
+
+@permission_required("events.manage_sessions")
+def guest_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    guest = get_object_or_404(Guest, pk=pk)
+    form = GuestForm(request.POST or None, request.FILES or None, instance=Guest.objects.get(pk=pk))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes: services.GuestChanges = {
+            "name": data["name"],
+            "title": data["title"],
+            "handle": data["handle"],
+            "bio": data["bio"],
+        }
+        if "photo" in form.changed_data:
+            changes["photo"] = data["photo"] or ""  # False: the photo was cleared
+        try:
+            guest = services.guest_update(guest=guest, actor=request.user, **changes)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The guest is saved.")
+            return redirect("events:guest", pk=guest.pk)
+    return render(request, "events/guest_form.html", {"form": form, "guest": guest})
 
 
 def season_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -532,19 +561,19 @@ def season_list(request: HttpRequest) -> HttpResponse:
 # Organizers' forms
 
 
-def season_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
-    _organizer_only(request)
+@permission_required("events.manage_sessions")
+def season_edit(request: AuthenticatedHttpRequest, slug: str | None = None) -> HttpResponse:
     season = get_object_or_404(Season, slug=slug) if slug else None
     form = SeasonForm(request.POST or None, instance=season)
     if request.method == "POST" and form.is_valid():
         fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
         try:
             if season is None:
-                season = services.season_create(actor=request.user, **fields)  # type: ignore[arg-type]
+                season = services.season_create(actor=request.user, **fields)
             else:
                 season = services.season_update(
                     season=Season.objects.get(pk=season.pk), actor=request.user, **fields
-                )  # type: ignore[arg-type]
+                )
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -553,8 +582,8 @@ def season_edit(request: HttpRequest, slug: str | None = None) -> HttpResponse:
     return render(request, "events/season_form.html", {"form": form, "season": season})
 
 
-def season_schedule(request: HttpRequest, slug: str) -> HttpResponse:
-    _organizer_only(request)
+@permission_required("events.manage_sessions")
+def season_schedule(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     season = get_object_or_404(Season, slug=slug)
     form = ScheduleForm(
         request.POST or None,
@@ -565,7 +594,7 @@ def season_schedule(request: HttpRequest, slug: str) -> HttpResponse:
             created = services.season_schedule_sessions(
                 season=season,
                 actor=request.user,
-                **form.cleaned_data,  # type: ignore[arg-type]
+                **form.cleaned_data,
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -575,31 +604,32 @@ def season_schedule(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/schedule_form.html", {"form": form, "season": season})
 
 
-def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _organizer_only(request)
+@permission_required("events.manage_sessions")
+def session_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     session = get_object_or_404(LiveSession, pk=pk) if pk else None
     form = SessionForm(request.POST or None, instance=session or LiveSession())
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {name: data[name] for name in SessionForm.Meta.fields if name in data}
         fields["time_zone"] = data["time_zone"]
+        common = {
+            "hosts": data["host_emails"],
+            "guests": list(data["guests"]),
+            "guest_names": form.guest_names(),
+            "topics": data["topics"],
+        }
         try:
-            with transaction.atomic():
-                guests = list(data["guests"]) + [
-                    services.guest_for_name(name=name) for name in form.guest_names()
-                ]
-                common = {"hosts": data["host_emails"], "guests": guests, "topics": data["topics"]}
-                if session is None:
-                    fields.pop("title")
-                    session = services.session_create(
-                        actor=request.user, title=data["title"], starts_at=data["starts_at"],  # type: ignore[arg-type]
-                        **common, **fields,
-                    )  # fmt: skip
-                else:
-                    session = services.session_update(
-                        session=session, actor=request.user, starts_at=data["starts_at"],  # type: ignore[arg-type]
-                        **common, **fields,
-                    )  # fmt: skip
+            if session is None:
+                fields.pop("title")
+                session = services.session_create(
+                    actor=request.user, title=data["title"], starts_at=data["starts_at"],
+                    **common, **fields,
+                )  # fmt: skip
+            else:
+                session = services.session_update(
+                    session=session, actor=request.user, starts_at=data["starts_at"],
+                    **common, **fields,
+                )  # fmt: skip
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -609,9 +639,9 @@ def session_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @require_POST
-def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    _organizer_only(request)
+@permission_required("events.manage_sessions")
+def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     session = get_object_or_404(LiveSession, pk=pk)
-    services.session_cancel(session=session, actor=request.user)  # type: ignore[arg-type]
+    services.session_cancel(session=session, actor=request.user)
     messages.success(request, "The session is cancelled; everyone who RSVP'd is told by mail.")
     return redirect(session)

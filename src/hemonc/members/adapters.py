@@ -8,15 +8,13 @@ can lock a member out of their account by failing on purpose.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
-from django.db import transaction
 from django.http import HttpRequest
 
 from hemonc.core.client import client_ip
-from hemonc.core.tasks import send_email_task
+from hemonc.core.tasks import enqueue_on_commit, send_email_task
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -37,14 +35,12 @@ class AccountAdapter(DefaultAccountAdapter):
              if mimetype == "text/html"),
             None,
         )  # fmt: skip
-        transaction.on_commit(
-            partial(
-                send_email_task.enqueue,
-                subject=str(message.subject),
-                body=str(message.body),
-                html=html,
-                from_email=str(message.from_email),
-                to=list(message.to),
-                headers={k: str(v) for k, v in message.extra_headers.items()},
-            )
+        enqueue_on_commit(
+            send_email_task,
+            subject=str(message.subject),
+            body=str(message.body),
+            html=html,
+            from_email=str(message.from_email),
+            to=list(message.to),
+            headers={k: str(v) for k, v in message.extra_headers.items()},
         )

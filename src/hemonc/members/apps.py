@@ -8,4 +8,5 @@ class MembersConfig(AppConfig):
     nav_items = (("Directory", "members:directory"),)
 
     def ready(self) -> None:
+        # Imported once the models are ready, to connect the receivers (Django's way).
         from hemonc.members import signals  # noqa: F401

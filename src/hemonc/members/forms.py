@@ -8,16 +8,28 @@ from django import forms
 from django.db.models import Case, Value, When
 
 from hemonc.core.caching import page_cache
-from hemonc.core.countries import country_choices
+from hemonc.core.countries import country_choices, country_name
 from hemonc.core.forms import ModelMultipleChoiceField
 from hemonc.core.text import OneLineField
 from hemonc.core.timezones import time_zone_choices
 from hemonc.core.widgets import Select
+from hemonc.members import services
 from hemonc.members.enums import Gender, IdentityCommunity
 from hemonc.members.models import Profile
-from hemonc.members.validators import normalize_orcid, validate_orcid
+from hemonc.members.validators import (
+    normalize_orcid,
+    validate_image_dimensions,
+    validate_orcid,
+)
 from hemonc.taxonomy.enums import Specialty, Stage
 from hemonc.taxonomy.models import CareerPath, Topic
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """A form's select field, to set its options."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), name
+    return field
 
 
 class SignupForm(forms.Form):
@@ -28,9 +40,7 @@ class SignupForm(forms.Form):
     )
 
     def signup(self, request: Any, user: Any) -> None:
-        from hemonc.members.services import profile_update
-
-        profile_update(
+        services.profile_update(
             profile=user.profile, actor=user, display_name=self.cleaned_data["display_name"]
         )
 
@@ -110,9 +120,9 @@ class ProfileForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["display_name"].required = True
-        self.fields["stage"].choices = [("", "—"), *Stage.choices]
-        self.fields["gender"].choices = [("", "Not answered"), *Gender.choices]
-        self.fields["specialty"].choices = [("", "—"), *Specialty.choices]
+        choice_field(self, "stage").choices = [("", "—"), *Stage.choices]
+        choice_field(self, "gender").choices = [("", "Not answered"), *Gender.choices]
+        choice_field(self, "specialty").choices = [("", "—"), *Specialty.choices]
         self.fields["bio"].help_text = ""
         self.fields["orcid"].help_text = "e.g. 0000-0002-1825-0097"
         self.fields["orcid"].validators = []
@@ -140,8 +150,17 @@ class ProfileForm(forms.ModelForm):
         return value
 
 
+class AvatarField(forms.ImageField):
+    """An image field that reads the image's size from its header before anything decodes it."""
+
+    def to_python(self, data: Any) -> Any:
+        if data and hasattr(data, "seek"):
+            validate_image_dimensions(data)
+        return super().to_python(data)
+
+
 class AvatarForm(forms.Form):
-    avatar = forms.ImageField(
+    avatar = AvatarField(
         label="Photo", help_text="JPEG, PNG, WebP or GIF, up to 5 MB. Cropped to a square."
     )
 
@@ -157,29 +176,30 @@ def topic_choices() -> list[tuple[str, str]]:
 
 class DirectoryForm(forms.Form):
     q = forms.CharField(required=False, label="Search", max_length=100)
-    stage = forms.ChoiceField(
-        choices=[("", "Any stage"), *Stage.choices], required=False, widget=Select
-    )
+    stage = forms.ChoiceField(required=False, widget=Select)
     interest = forms.ChoiceField(required=False, label="Interest", widget=Select)
     country = forms.ChoiceField(required=False, widget=Select)
     open_to_mentoring = forms.BooleanField(required=False, label="Open to mentoring")
     looking_for_mentor = forms.BooleanField(required=False, label="Looking for a mentor")
 
     def __init__(self, *args: Any, countries: list[str], **kwargs: Any) -> None:
-        from hemonc.core.countries import country_name
-
         super().__init__(*args, **kwargs)
-        self.fields["interest"].choices = [("", "Any interest"), *topic_choices()]
-        self.fields["country"].choices = [
-            ("", "Any country"),
-            *sorted(((c, country_name(c)) for c in countries), key=lambda pair: pair[1]),
-        ]
+        self.options: dict[str, list[tuple[str, str]]] = {
+            "stage": [("", "Any stage"), *Stage.choices],
+            "interest": [("", "Any interest"), *topic_choices()],
+            "country": [
+                ("", "Any country"),
+                *sorted(((c, country_name(c)) for c in countries), key=lambda pair: pair[1]),
+            ],
+        }
+        for name, options in self.options.items():
+            choice_field(self, name).choices = options
 
     def choices_version(self) -> tuple[tuple[tuple[str, str], ...], ...]:
         """Every option of every select, as text: what the rendered form depends on besides
         its data."""
         return tuple(
-            tuple((str(value), str(label)) for value, label in self.fields[name].choices)  # type: ignore[attr-defined]
+            tuple((str(value), str(label)) for value, label in self.options[name])
             for name in ("stage", "interest", "country")
         )
 

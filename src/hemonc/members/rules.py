@@ -1,27 +1,45 @@
 """Permission predicates for members' roles (django-rules)."""
 
+from __future__ import annotations
+
+from typing import Any
+
 import rules
 
 from hemonc.members.enums import Role
 
 
 @rules.predicate
-def is_organizer(user) -> bool:  # type: ignore[no-untyped-def]
+def is_organizer(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.has_role(Role.ORGANIZER))
 
 
 @rules.predicate
-def is_moderator(user) -> bool:  # type: ignore[no-untyped-def]
+def is_moderator(user: Any) -> bool:
     return bool(user and user.is_authenticated and user.has_role(Role.MODERATOR))
 
 
 @rules.predicate
-def is_self(user, profile) -> bool:  # type: ignore[no-untyped-def]
+def is_member(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def is_self(user: Any, profile: Any) -> bool:
     return bool(user and profile is not None and user.pk == profile.user_id)
 
 
-rules.add_rule("members.is_organizer", is_organizer)
-rules.add_rule("members.is_moderator", is_moderator | is_organizer)
+@rules.predicate
+def is_same_account(user: Any, account: Any) -> bool:
+    return bool(user and account is not None and user.pk == account.pk)
+
+
 rules.add_perm("members.edit_profile", is_self | is_organizer)
-rules.add_perm("members.view_demographics", is_organizer)
+# Finer limits (a role the organizer holds, never an organizer's or superuser's roles) are in
+# services._role_change_refused: they depend on the role and on the member, not only on who asks.
+rules.add_perm("members.set_role", is_organizer)
+rules.add_perm("members.edit_account", is_organizer)
+rules.add_perm("members.erase_account", is_same_account | is_organizer)
+rules.add_perm("members.block_member", is_member)
+rules.add_perm("members.mute_member", is_member)
 rules.add_perm("core.view_auditentry", is_organizer)

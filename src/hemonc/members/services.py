@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import partial
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
@@ -18,27 +19,64 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from hemonc.core.audit import audit
 from hemonc.core.countries import country_name
-from hemonc.core.errors import DomainError
+from hemonc.core.errors import DomainError, PermissionDenied
+from hemonc.core.permissions import Operator, require
 from hemonc.core.text import one_line
+from hemonc.core.updates import model_update
 from hemonc.members.enums import Role, Visibility
 from hemonc.members.models import Block, Mute, Profile, User
 from hemonc.members.selectors import HIDDEN_CACHE
 from hemonc.members.signals import privileges_audited_by_service
-from hemonc.members.validators import normalize_orcid
+from hemonc.members.validators import normalize_orcid, validate_image_dimensions
 from hemonc.taxonomy.models import CareerPath, Topic
 
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_SIZE = 512
 AVATAR_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
-PROFILE_FIELDS = {
-    "display_name", "pronouns", "stage", "stage_visibility", "specialty",
-    "specialty_visibility", "training_year", "training_year_visibility", "institution",
-    "institution_visibility", "country", "country_visibility", "time_zone", "bio",
-    "x_handle", "bluesky_handle", "mastodon_handle", "linkedin_url", "orcid",
-    "open_to_mentoring", "looking_for_mentor", "listed_in_directory", "gender",
-    "gender_self_description", "identity_communities", "share_communities_with_matcher",
-}  # fmt: skip
+Actor = User | Operator
+
+
+class ProfileChanges(TypedDict, total=False):
+    """The fields of a profile `profile_update` changes; those not given stay as they are."""
+
+    display_name: str
+    pronouns: str
+    stage: str
+    stage_visibility: str
+    specialty: str
+    specialty_visibility: str
+    training_year: int | None
+    training_year_visibility: str
+    institution: str
+    institution_visibility: str
+    country: str
+    country_visibility: str
+    time_zone: str
+    bio: str
+    x_handle: str
+    bluesky_handle: str
+    mastodon_handle: str
+    linkedin_url: str
+    orcid: str
+    open_to_mentoring: bool
+    looking_for_mentor: bool
+    listed_in_directory: bool
+    gender: str
+    gender_self_description: str
+    identity_communities: list[str]
+    share_communities_with_matcher: bool
+
+
+PROFILE_FIELDS = frozenset(ProfileChanges.__annotations__)
+
+
+class AccountChanges(TypedDict, total=False):
+    """What of an account the admin changes. Privileges are not here: roles go through
+    `member_set_role`; the admin shows organizers no sign-in address to change."""
+
+    email: str
+    is_active: bool
 
 
 def profile_search_document(profile: Profile) -> str:
@@ -67,34 +105,47 @@ PROFILE_ONE_LINE_FIELDS = (
 )  # fmt: skip
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def profile_update(
     *,
     profile: Profile,
-    actor: User,
+    actor: Actor,
     interests: Iterable[Topic] | None = None,
     career_paths: Iterable[CareerPath] | None = None,
-    **fields: Any,
+    **fields: Unpack[ProfileChanges],
 ) -> Profile:
     """Change a profile. Only the names of changed fields go into the audit log."""
+    require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
+    return _profile_update(
+        profile=profile, actor=actor, interests=interests, career_paths=career_paths, fields=fields
+    )
+
+
+def _profile_update(
+    *,
+    profile: Profile,
+    actor: Actor,
+    interests: Iterable[Topic] | None,
+    career_paths: Iterable[CareerPath] | None,
+    fields: Mapping[str, Any],
+) -> Profile:
+    """The work of `profile_update`, inside the caller's transaction and permission check (the
+    admin's change page already runs in a transaction, where a durable service cannot)."""
     unknown = set(fields) - PROFILE_FIELDS
     if unknown:
         raise DomainError(f"Unknown profile fields: {', '.join(sorted(unknown))}.")
-    if actor.pk != profile.user_id and not actor.is_organizer:
-        raise DomainError("You can only edit your own profile.")
+    values: dict[str, Any] = dict(fields)
     for name in PROFILE_ONE_LINE_FIELDS:
-        if isinstance(fields.get(name), str):
-            fields[name] = one_line(fields[name])
-    if fields.get("orcid"):
-        fields["orcid"] = normalize_orcid(fields["orcid"])
+        if isinstance(values.get(name), str):
+            values[name] = one_line(values[name])
+    if values.get("orcid"):
+        values["orcid"] = normalize_orcid(values["orcid"])
     for handle in ("x_handle", "bluesky_handle"):
-        if fields.get(handle):
-            fields[handle] = fields[handle].lstrip("@")
-    if fields.get("country"):
-        fields["country"] = fields["country"].upper()
-    changed = sorted(name for name, value in fields.items() if getattr(profile, name) != value)
-    for name, value in fields.items():
-        setattr(profile, name, value)
+        if values.get(handle):
+            values[handle] = values[handle].lstrip("@")
+    if values.get("country"):
+        values["country"] = str(values["country"]).upper()
+    changed = model_update(profile, values)
     if interests is not None:
         profile.interests.set(interests)
         changed.append("interests")
@@ -107,9 +158,66 @@ def profile_update(
     return profile
 
 
+@transaction.atomic(durable=True)
+def member_update(*, user: User, actor: Actor, **fields: Unpack[AccountChanges]) -> User:
+    """Change an account (organizers, in the admin): the audit row names the changed fields."""
+    require(actor, "members.edit_account", user, message="Only organizers change accounts.")
+    refusal = _account_change_refused(user=user, actor=actor, fields=fields)
+    if refusal:
+        raise PermissionDenied(refusal)
+    return _member_update(user=user, actor=actor, fields=fields)
+
+
+def _account_change_refused(*, user: User, actor: Actor, fields: AccountChanges) -> str | None:
+    """Why `actor` may not make this change, or None. The operator and superusers may make any.
+
+    Organizers change no sign-in address (a password reset mails the new one: a way into the
+    account) and leave the accounts of organizers and superusers alone.
+    """
+    if isinstance(actor, Operator) or actor.is_superuser or user.pk is None:
+        return None
+    if user.is_superuser or user.is_staff:
+        return "Only a superuser changes the accounts of organizers and superusers."
+    if "email" in fields and fields["email"].strip().lower() != user.email:
+        return "Only a superuser changes a sign-in address."
+    return None
+
+
+def _member_update(*, user: User, actor: Actor, fields: Mapping[str, Any]) -> User:
+    """The work of `member_update`, inside the caller's transaction and permission check.
+
+    A `user` not saved yet is created: every field given counts as changed, and it gets no
+    usable password unless the caller set one (the member sets one through a password reset).
+    """
+    unknown = set(fields) - set(AccountChanges.__annotations__)
+    if unknown:
+        raise DomainError(f"Unknown account fields: {', '.join(sorted(unknown))}.")
+    values: dict[str, Any] = dict(fields)
+    if values.get("email"):
+        values["email"] = values["email"].strip().lower()
+    created = user.pk is None
+    changed = model_update(user, values)
+    if created:
+        changed = sorted(values)
+        if not user.password:
+            user.set_unusable_password()
+    user.save()
+    audit(
+        actor=actor,
+        action="member.create" if created else "member.update",
+        target=user,
+        changes={"fields": changed},
+    )
+    return user
+
+
 def _avatar_image(upload: UploadedFile) -> Image.Image:
     if upload.size is not None and upload.size > AVATAR_MAX_BYTES:
         raise DomainError("The photo is larger than 5 MB.")
+    try:
+        validate_image_dimensions(upload)  # before any pixel is decoded
+    except ValidationError as error:
+        raise DomainError(error.messages[0]) from None
     try:
         with Image.open(upload) as probe:
             image_format = probe.format
@@ -128,9 +236,10 @@ def _avatar_image(upload: UploadedFile) -> Image.Image:
     return image
 
 
-@transaction.atomic
-def profile_set_avatar(*, profile: Profile, actor: User, upload: UploadedFile) -> Profile:
+@transaction.atomic(durable=True)
+def profile_set_avatar(*, profile: Profile, actor: Actor, upload: UploadedFile) -> Profile:
     """Store a square, resized copy of the photo, re-encoded so no metadata (EXIF, GPS) stays."""
+    require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
     image = _avatar_image(upload)
     image = ImageOps.exif_transpose(image).convert("RGB")
     image = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
@@ -149,8 +258,9 @@ def profile_set_avatar(*, profile: Profile, actor: User, upload: UploadedFile) -
     return profile
 
 
-@transaction.atomic
-def profile_remove_avatar(*, profile: Profile, actor: User) -> Profile:
+@transaction.atomic(durable=True)
+def profile_remove_avatar(*, profile: Profile, actor: Actor) -> Profile:
+    require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
     old = profile.avatar.name
     if old:
         profile.avatar = ""
@@ -160,12 +270,11 @@ def profile_remove_avatar(*, profile: Profile, actor: User) -> Profile:
     return profile
 
 
-def _role_change_refused(*, user: User, role: Role, enabled: bool, actor: User) -> str | None:
-    """Why `actor` may not make this role change, or None. Superusers may make any."""
-    if actor.is_superuser:
+def _role_change_refused(*, user: User, role: Role, enabled: bool, actor: Actor) -> str | None:
+    """Why `actor` may not make this role change, or None. The operator and superusers may
+    make any."""
+    if isinstance(actor, Operator) or actor.is_superuser:
         return None
-    if not actor.is_organizer:
-        return "Only organizers change members' roles."
     if user.is_superuser or user.is_staff:
         return "Only a superuser changes the roles of organizers and superusers."
     holds = actor.has_role(role) or role == Role.MODERATOR  # organizers moderate too
@@ -174,17 +283,17 @@ def _role_change_refused(*, user: User, role: Role, enabled: bool, actor: User) 
     return None
 
 
-@transaction.atomic
-def member_set_role(*, user: User, role: Role, enabled: bool, actor: User | None) -> User:
+@transaction.atomic(durable=True)
+def member_set_role(*, user: User, role: Role, enabled: bool, actor: Actor) -> User:
     """Grant or take away a role. Organizers also get the admin (is_staff).
 
-    `actor=None` is the platform itself (a command, the demo). A member grants no more than
-    they hold, and only a superuser touches the roles of organizers and superusers.
+    Commands and the platform itself act as `OPERATOR`. A member grants no more than they
+    hold, and only a superuser touches the roles of organizers and superusers.
     """
-    if actor is not None:
-        refusal = _role_change_refused(user=user, role=role, enabled=enabled, actor=actor)
-        if refusal:
-            raise DomainError(refusal)
+    require(actor, "members.set_role", user, message="Only organizers change members' roles.")
+    refusal = _role_change_refused(user=user, role=role, enabled=enabled, actor=actor)
+    if refusal:
+        raise PermissionDenied(refusal)
     group, _ = Group.objects.get_or_create(name=role.value)
     fields = ["groups"]
     with privileges_audited_by_service():
@@ -208,8 +317,12 @@ def member_set_role(*, user: User, role: Role, enabled: bool, actor: User | None
     return user
 
 
-@transaction.atomic
+# Blocks and mutes are a member's own: the blocker (muter) is the actor.
+
+
+@transaction.atomic(durable=True)
 def block_create(*, blocker: User, blocked: User) -> Block:
+    require(blocker, "members.block_member", blocked)
     blocker.__dict__.pop(HIDDEN_CACHE, None)
     if blocker.pk == blocked.pk:
         raise DomainError("You cannot block yourself.")
@@ -224,16 +337,18 @@ def block_create(*, blocker: User, blocked: User) -> Block:
     return block
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def block_delete(*, blocker: User, blocked: User) -> None:
+    require(blocker, "members.block_member", blocked)
     blocker.__dict__.pop(HIDDEN_CACHE, None)
     deleted, _ = Block.objects.filter(blocker=blocker, blocked=blocked).delete()
     if deleted:
         audit(actor=blocker, action="member.unblock", target=blocked)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mute_create(*, muter: User, muted: User) -> Mute:
+    require(muter, "members.mute_member", muted)
     muter.__dict__.pop(HIDDEN_CACHE, None)
     if muter.pk == muted.pk:
         raise DomainError("You cannot mute yourself.")
@@ -243,23 +358,33 @@ def mute_create(*, muter: User, muted: User) -> Mute:
     return mute
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mute_delete(*, muter: User, muted: User) -> None:
+    require(muter, "members.mute_member", muted)
     muter.__dict__.pop(HIDDEN_CACHE, None)
     deleted, _ = Mute.objects.filter(muter=muter, muted=muted).delete()
     if deleted:
         audit(actor=muter, action="member.unmute", target=muted)
 
 
-@transaction.atomic
-def member_erase(*, user: User, actor: User) -> None:
+@transaction.atomic(durable=True)
+def member_erase(*, user: User, actor: Actor) -> None:
     """Delete the account and everything personal; the audit trail stays, without the name.
 
     Audit rows the member wrote lose their actor (SET_NULL); rows about them keep only
     the bare id of a row that no longer exists.
     """
-    if actor.pk != user.pk and not actor.is_organizer:
-        raise DomainError("Only the member or an organizer can erase an account.")
+    require(
+        actor,
+        "members.erase_account",
+        user,
+        message="Only the member or an organizer can erase an account.",
+    )
+    _member_erase(user=user, actor=actor)
+
+
+def _member_erase(*, user: User, actor: Actor) -> None:
+    """The work of `member_erase`, inside the caller's transaction and permission check."""
     avatar = user.profile.avatar.name if hasattr(user, "profile") else ""
     user_id = user.pk
     # Apps keep some rows past an account (a guest appearance, a message in a shared thread);

@@ -126,7 +126,7 @@ def _privilege_relation_changed(field: str) -> Any:
         users = (
             instance.__dict__.pop(f"_cleared_{field}", [])
             if action == "post_clear"
-            else User.objects.filter(pk__in=pk_set)
+            else User.objects.filter(pk__in=pk_set or ())
         )
         for user in users:
             _audit_privileges(user, [field])

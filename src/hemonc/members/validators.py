@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import re
+import warnings
+from typing import IO
 
 from django.core.exceptions import ValidationError
+from PIL import Image, UnidentifiedImageError
+
+# An avatar is stored at 512 x 512: no photo needs more than this per side. Decoding costs
+# width x height x 4 bytes and more for each copy, so the limit is checked on the header,
+# before a single pixel is decoded.
+AVATAR_MAX_SIDE = 4096
+# Pillow refuses to open anything over twice this (DecompressionBombError); no image this
+# site decodes is larger than an avatar may be.
+Image.MAX_IMAGE_PIXELS = AVATAR_MAX_SIDE * AVATAR_MAX_SIDE
 
 _ORCID = re.compile(r"^(\d{4})-(\d{4})-(\d{4})-(\d{3}[\dX])$")
 
@@ -39,4 +50,29 @@ def validate_orcid(value: str) -> None:
         raise ValidationError(
             "This ORCID iD's check digit is wrong: please copy it again from orcid.org.",
             code="orcid_checksum",
+        )
+
+
+def validate_image_dimensions(file: IO[bytes]) -> None:
+    """Refuse an image whose header claims more than AVATAR_MAX_SIDE pixels on a side.
+
+    Pillow opens lazily: only the header is read. A file that is not an image passes here;
+    the image checks that follow say so."""
+    limit = f"at most {AVATAR_MAX_SIDE} x {AVATAR_MAX_SIDE} pixels, please"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(file) as probe:
+                width, height = probe.size
+    except Image.DecompressionBombError:
+        raise ValidationError(
+            f"The photo has too many pixels: {limit}.", code="image_size"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return
+    finally:
+        file.seek(0)
+    if width > AVATAR_MAX_SIDE or height > AVATAR_MAX_SIDE:
+        raise ValidationError(
+            f"The photo is {width} x {height} pixels: {limit}.", code="image_size"
         )

@@ -22,6 +22,7 @@ from hemonc.core.pagination import CappedPaginator
 from hemonc.members import selectors, services
 from hemonc.members.cards import member_cards
 from hemonc.members.forms import AccountDeleteForm, AvatarForm, DirectoryForm, ProfileForm
+from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import Block, Mute, User
 
 
@@ -48,8 +49,8 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @login_required
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     profile = user.profile
     if request.method == "POST":
         form = ProfileForm(request.POST, instance=profile)
@@ -84,7 +85,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _profile_panels(request: HttpRequest) -> list[str]:
+def _profile_panels(request: AuthenticatedHttpRequest) -> list[str]:
     """HTML sections other apps add to the profile page (e.g. the newsletter subscription).
 
     An app offers one with a `profile_panel(request) -> str` method on its AppConfig; going
@@ -99,15 +100,15 @@ def _profile_panels(request: HttpRequest) -> list[str]:
 
 @login_required
 @require_POST
-def avatar_update(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def avatar_update(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     if "remove" in request.POST:
         services.profile_remove_avatar(profile=user.profile, actor=user)
         messages.success(request, "Your photo is removed.")
         return redirect("members:profile_edit")
     form = AvatarForm(request.POST, request.FILES)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
         return redirect("members:profile_edit")
     try:
         services.profile_set_avatar(
@@ -121,7 +122,7 @@ def avatar_update(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
     version = selectors.directory_version()
     countries = selectors.directory_countries(viewer=request.user, version=version)
     form = DirectoryForm(request.GET or None, countries=countries)
@@ -147,7 +148,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "querystring": query.urlencode(),
     }
     if request.headers.get("HX-Request"):
-        return render(request, "members/_directory_results.html", context)
+        return render(request, "members/directory.html#results", context)
     context["filters"] = _directory_filters(form, query)
     return render(request, "members/directory.html", context)
 
@@ -172,11 +173,11 @@ def _name_for(viewer: User, other: User) -> str:
 
 @login_required
 @require_POST
-def block(request: HttpRequest, user_id: int) -> HttpResponse:
+def block(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     other = _other(user_id)
-    name = _name_for(request.user, other)  # type: ignore[arg-type]
+    name = _name_for(request.user, other)
     try:
-        services.block_create(blocker=request.user, blocked=other)  # type: ignore[arg-type]
+        services.block_create(blocker=request.user, blocked=other)
     except DomainError as error:
         messages.error(request, str(error))
         return redirect("members:profile", user_id=user_id)
@@ -186,7 +187,7 @@ def block(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def unblock(request: HttpRequest, user_id: int) -> HttpResponse:
+def unblock(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     # Only someone the member blocked is named: any other id, taken or not, answers the same.
     block = (
         Block.objects.filter(blocker=request.user, blocked_id=user_id)
@@ -196,28 +197,28 @@ def unblock(request: HttpRequest, user_id: int) -> HttpResponse:
     if block is None:
         messages.info(request, "That member was not blocked.")
         return redirect("members:blocked")
-    services.block_delete(blocker=request.user, blocked=block.blocked)  # type: ignore[arg-type]
+    services.block_delete(blocker=request.user, blocked=block.blocked)
     messages.success(request, f"You unblocked {block.blocked}.")
     return redirect("members:blocked")
 
 
 @login_required
 @require_POST
-def mute(request: HttpRequest, user_id: int) -> HttpResponse:
+def mute(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     other = _other(user_id)
     try:
-        services.mute_create(muter=request.user, muted=other)  # type: ignore[arg-type]
+        services.mute_create(muter=request.user, muted=other)
     except DomainError as error:
         messages.error(request, str(error))
     else:
-        name = _name_for(request.user, other)  # type: ignore[arg-type]
+        name = _name_for(request.user, other)
         messages.success(request, f"You muted {name}. They are not told.")
     return redirect("members:profile", user_id=user_id)
 
 
 @login_required
 @require_POST
-def unmute(request: HttpRequest, user_id: int) -> HttpResponse:
+def unmute(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     mute = (
         Mute.objects.filter(muter=request.user, muted_id=user_id)
         .select_related("muted__profile")
@@ -226,7 +227,7 @@ def unmute(request: HttpRequest, user_id: int) -> HttpResponse:
     if mute is None:
         messages.info(request, "That member was not muted.")
     else:
-        services.mute_delete(muter=request.user, muted=mute.muted)  # type: ignore[arg-type]
+        services.mute_delete(muter=request.user, muted=mute.muted)
         messages.success(request, f"You unmuted {mute.muted}.")
     if request.POST.get("from") == "blocked":
         return redirect("members:blocked")
@@ -234,7 +235,7 @@ def unmute(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 @login_required
-def blocked_list(request: HttpRequest) -> HttpResponse:
+def blocked_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "members/blocked.html",
@@ -250,8 +251,8 @@ def blocked_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def data_export(request: HttpRequest) -> HttpResponse:
-    payload = selectors.member_data_export(user=request.user)  # type: ignore[arg-type]
+def data_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    payload = selectors.member_data_export(user=request.user)
     response = HttpResponse(
         json.dumps(payload, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder),
         content_type="application/json",
@@ -262,8 +263,8 @@ def data_export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def account_delete(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     form = AccountDeleteForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         services.member_erase(user=user, actor=user)

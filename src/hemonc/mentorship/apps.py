@@ -10,12 +10,14 @@ class MentorshipConfig(AppConfig):
     nav_items = (("Mentorship", "mentorship:home"),)
 
     def create_demo(self, *, stdout: Any) -> None:
+        # Models are not ready when the app config is imported: read them when called.
         from hemonc.mentorship.demo import demo_mentorship_create
 
         demo_mentorship_create(stdout=stdout)
 
     def member_data_rows(self, *, model: Any, rows: Any, user: Any) -> Any:
         """A member's data download holds a program's proposals only once it is published."""
+        # Models are not ready when the app config is imported: read them when called.
         from hemonc.mentorship.enums import ProgramStatus
         from hemonc.mentorship.models import Proposal
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -124,11 +124,11 @@ class FinderForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [
+        cast(forms.ChoiceField, self.fields["topic"]).choices = [
             ("", "Any topic"),
             *((t.slug, t.label) for t in Topic.objects.order_by("name")),
         ]
-        self.fields["career_path"].choices = [
+        cast(forms.ChoiceField, self.fields["career_path"]).choices = [
             ("", "Any career path"),
             *((c.slug, c.name) for c in CareerPath.objects.all()),
         ]
@@ -225,6 +225,6 @@ class ApplyForm(forms.Form):
 class SpeedEventForm(forms.ModelForm):
     class Meta:
         model = SpeedMentoringEvent
-        fields = ["title", "starts_at", "rounds", "table_size", "round_minutes"]
+        fields = ["title", "starts_at", "rounds", "table_size", "round_minutes", "session"]
         field_classes = {"title": OneLineField}
         widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 
-from hemonc.core.tasks import send_email_task
+from hemonc.core.tasks import enqueue_on_commit, send_email_task
 from hemonc.core.text import text_as_html
 
 SUBJECTS = {
@@ -34,13 +32,11 @@ def send_mentorship_mail(*, to: Any, kind: str, context: dict[str, Any]) -> None
     html = render_to_string(
         "mentorship/email/message.html", {"subject": subject, "body": text_as_html(text)}
     )
-    transaction.on_commit(
-        partial(
-            send_email_task.enqueue,
-            subject=subject,
-            body=text,
-            html=html,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[to.email],
-        )
+    enqueue_on_commit(
+        send_email_task,
+        subject=subject,
+        body=text,
+        html=html,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[to.email],
     )

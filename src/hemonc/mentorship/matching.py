@@ -267,9 +267,9 @@ class PairScorer:
             n = len(mentee.ranked_mentors)
             seen: dict[int, float] = {}
             for position, mentor_id in enumerate(mentee.ranked_mentors, start=1):
-                j = by_id.get(mentor_id)
-                if j is not None and j not in seen:
-                    seen[j] = RANK_WEIGHT * (n - position + 1) / n
+                ranked = by_id.get(mentor_id)
+                if ranked is not None and ranked not in seen:
+                    seen[ranked] = RANK_WEIGHT * (n - position + 1) / n
             if seen:
                 self.rank_pairs[i] = list(seen.items())
             excluded = [by_id[e] for e in mentee.excluded_mentors if e in by_id]
@@ -354,6 +354,7 @@ def solve_assignment(
     has the largest total; a tiny extra cost by mentor position (never larger than one score
     unit in total) breaks remaining ties towards mentors earlier in id order.
     """
+    # OR-Tools loads a large native library: only when a solver runs, not with every page.
     from ortools.graph.python import min_cost_flow
 
     n, m = mentee_count, len(capacities)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -17,6 +19,9 @@ from hemonc.mentorship.enums import (
     RequestStatus,
 )
 from hemonc.taxonomy.models import CareerPath, Topic
+
+if TYPE_CHECKING:
+    from hemonc.members.models import User
 
 USER = settings.AUTH_USER_MODEL
 MAX_CAPACITY = 10
@@ -72,7 +77,9 @@ class MenteeGoals(TimeStampedModel):
     ranked_mentors = models.JSONField(
         default=list, blank=True, help_text="User ids of preferred mentors, best first."
     )
-    excluded_mentors = models.ManyToManyField(USER, blank=True, related_name="+")
+    excluded_mentors: models.ManyToManyField[User, Any] = models.ManyToManyField(
+        USER, blank=True, related_name="+"
+    )
     avoid_own_institution = models.BooleanField(default=False)
     prefers_shared_community = models.BooleanField(default=False)
 
@@ -115,6 +122,10 @@ class MentorshipRequest(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("mentorship:request", args=[self.pk])
+
+    def other(self, user: User) -> User:
+        """The other side of the request for `user`, its mentor or its mentee."""
+        return self.mentee if user.pk == self.mentor_id else self.mentor
 
 
 class Program(TimeStampedModel):
@@ -249,8 +260,9 @@ class Mentorship(TimeStampedModel):
     def is_active(self) -> bool:
         return self.status == MentorshipStatus.ACTIVE
 
-    def other(self, user_id: int) -> int:
-        return self.mentee_id if user_id == self.mentor_id else self.mentor_id
+    def other(self, user: User) -> User:
+        """The other side of the mentorship for `user`, one of its two members."""
+        return self.mentee if user.pk == self.mentor_id else self.mentor
 
 
 class MentorshipMessage(models.Model):

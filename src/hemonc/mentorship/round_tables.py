@@ -50,6 +50,7 @@ def _visits(
     tables: list[RoundTable], trainees: list[Trainee], rotations: int
 ) -> list[tuple[int, int]]:
     """(trainee, table) index pairs: the most visits, then the most satisfaction."""
+    # OR-Tools loads a large native library: only when a solver runs, not with every page.
     from ortools.graph.python import min_cost_flow
 
     n, t = len(trainees), len(tables)

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from hemonc.core.timezones import is_time_zone
@@ -75,8 +75,6 @@ def mentor_finder(*, viewer: Viewer, filters: FinderFilters) -> QuerySet[MentorO
         if value:
             offers = offers.filter(Q(**{f"{field}__icontains": f'"{value}"'}) | Q(**{field: []}))
     if filters.with_seats:
-        from django.db.models import F
-
         offers = offers.filter(active_count__lt=F("capacity"))
     return offers.order_by("user__profile__display_name", "id").distinct()
 

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import timedelta
-from functools import partial
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TypedDict, Unpack
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hemonc.core.audit import audit
-from hemonc.core.errors import DomainError, PermissionDenied
+from hemonc.core.errors import DomainError
+from hemonc.core.permissions import Operator, require
 from hemonc.core.ratelimit import Limit, limit_take
+from hemonc.core.tasks import enqueue_on_commit
 from hemonc.core.text import one_line
+from hemonc.events.models import LiveSession
 from hemonc.members.models import User
 from hemonc.members.selectors import user_may_see
-from hemonc.mentorship import selectors
+
+# A module import: tasks.py imports this module too, and either may be imported first.
+from hemonc.mentorship import selectors, tasks
 from hemonc.mentorship.enums import (
     Format,
     MentorshipStatus,
@@ -72,10 +76,11 @@ def _check_languages(values: Iterable[str]) -> list[str]:
 # Offers and goals
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def offer_save(
     *,
     user: User,
+    actor: User | Operator,
     status: str = OfferStatus.ACCEPTING,
     capacity: int = 2,
     about: str = "",
@@ -87,6 +92,7 @@ def offer_save(
     communities: Iterable[str] = (),
 ) -> MentorOffer:
     """Create or change `user`'s mentor offer. Lowering capacity never ends a mentorship."""
+    require(actor, "mentorship.act_for_member", user)
     if not 1 <= capacity <= MAX_CAPACITY:
         raise DomainError(f"Capacity is 1 to {MAX_CAPACITY} mentees at once.")
     if status not in OfferStatus.values:
@@ -106,17 +112,18 @@ def offer_save(
         user.profile.open_to_mentoring = True
         user.profile.save(update_fields=["open_to_mentoring", "updated_at"])
     audit(
-        actor=user,
+        actor=actor,
         action="mentorship.offer_create" if created else "mentorship.offer_update",
         target=offer,
     )
     return offer
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def goals_save(
     *,
     user: User,
+    actor: User | Operator,
     text: str,
     topics: Iterable[Topic] = (),
     career_paths: Iterable[CareerPath] = (),
@@ -127,6 +134,8 @@ def goals_save(
     avoid_own_institution: bool = False,
     prefers_shared_community: bool = False,
 ) -> MenteeGoals:
+    """Create or change `user`'s mentee goals, which the programs' matcher reads."""
+    require(actor, "mentorship.act_for_member", user)
     if not text.strip():
         raise DomainError("Say in a sentence or two what you hope a mentor helps with.")
     goals, created = MenteeGoals.objects.get_or_create(user=user, defaults={"text": text})
@@ -141,7 +150,7 @@ def goals_save(
     goals.career_paths.set(career_paths)
     goals.excluded_mentors.set([m for m in excluded_mentors if m.pk != user.pk])
     audit(
-        actor=user,
+        actor=actor,
         action="mentorship.goals_create" if created else "mentorship.goals_update",
         target=goals,
     )
@@ -152,8 +161,12 @@ def goals_save(
 # Requests
 
 
-@transaction.atomic
-def request_create(*, mentee: User, mentor: User, note: str) -> MentorshipRequest:
+@transaction.atomic(durable=True)
+def request_create(
+    *, mentee: User, mentor: User, note: str, actor: User | Operator
+) -> MentorshipRequest:
+    """`mentee` asks `mentor` to mentor them; the mentor is mailed (at most once a day)."""
+    require(actor, "mentorship.act_for_member", mentee)
     if mentee.pk == mentor.pk:
         raise DomainError("You cannot be your own mentor.")
     if not note.strip():
@@ -177,7 +190,7 @@ def request_create(*, mentee: User, mentor: User, note: str) -> MentorshipReques
             )
     except IntegrityError:
         raise DomainError("You already asked this mentor; they have not answered yet.") from None
-    audit(actor=mentee, action="mentorship.request_create", target=request)
+    audit(actor=actor, action="mentorship.request_create", target=request)
     if limit_take(REQUEST_MAIL_LIMIT, (mentee.pk, mentor.pk)):
         send_mentorship_mail(
             to=mentor, kind="request_received", context={"mentee": mentee, "request": request}
@@ -192,15 +205,21 @@ def _lock_pending(request: MentorshipRequest) -> MentorshipRequest:
     return locked
 
 
-@transaction.atomic
-def request_accept(*, request: MentorshipRequest, actor: User, message: str = "") -> Mentorship:
+@transaction.atomic(durable=True)
+def request_accept(
+    *, request: MentorshipRequest, actor: User | Operator, message: str = ""
+) -> Mentorship:
     """Accept a request; the mentor's offer row is locked so two accepts cannot share one seat."""
-    if actor.pk != request.mentor_id:
-        raise PermissionDenied("Only the mentor can accept this request.")
+    require(
+        actor,
+        "mentorship.answer_request",
+        request,
+        message="Only the mentor can accept this request.",
+    )
     # Lock the offer first, then the request: every accept of this mentor queues here.
     offer = MentorOffer.objects.select_for_update().filter(user_id=request.mentor_id).first()
     request = _lock_pending(request)
-    if not user_may_see(viewer=actor, other=request.mentee):
+    if not user_may_see(viewer=request.mentor, other=request.mentee):
         raise DomainError("This request can no longer be accepted.")
     if offer is None or selectors.seats_left(offer=offer) <= 0:
         raise DomainError(
@@ -220,19 +239,24 @@ def request_accept(*, request: MentorshipRequest, actor: User, message: str = ""
     return mentorship
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def request_decline(
-    *, request: MentorshipRequest, actor: User, message: str = ""
+    *, request: MentorshipRequest, actor: User | Operator, message: str = ""
 ) -> MentorshipRequest:
-    if actor.pk != request.mentor_id:
-        raise PermissionDenied("Only the mentor can decline this request.")
+    """The mentor declines; the mentee is told kindly, with the mentor's message."""
+    require(
+        actor,
+        "mentorship.answer_request",
+        request,
+        message="Only the mentor can decline this request.",
+    )
     request = _lock_pending(request)
     request.status = RequestStatus.DECLINED
     request.response = message.strip()
     request.responded_at = timezone.now()
     request.save(update_fields=["status", "response", "responded_at", "updated_at"])
     audit(actor=actor, action="mentorship.request_decline", target=request)
-    if user_may_see(viewer=actor, other=request.mentee):
+    if user_may_see(viewer=request.mentor, other=request.mentee):
         send_mentorship_mail(
             to=request.mentee,
             kind="request_declined",
@@ -241,10 +265,15 @@ def request_decline(
     return request
 
 
-@transaction.atomic
-def request_withdraw(*, request: MentorshipRequest, actor: User) -> MentorshipRequest:
-    if actor.pk != request.mentee_id:
-        raise PermissionDenied("Only the member who asked can withdraw the request.")
+@transaction.atomic(durable=True)
+def request_withdraw(*, request: MentorshipRequest, actor: User | Operator) -> MentorshipRequest:
+    """The mentee takes back a request the mentor has not answered yet."""
+    require(
+        actor,
+        "mentorship.withdraw_request",
+        request,
+        message="Only the member who asked can withdraw the request.",
+    )
     request = _lock_pending(request)
     request.status = RequestStatus.WITHDRAWN
     request.responded_at = timezone.now()
@@ -282,8 +311,6 @@ def _mentorship_start(
 
 def _schedule_checkin(mentorship: Mentorship) -> None:
     """Queue the next check-in reminder; the task carries the due time, so a stale one is a no-op."""
-    from hemonc.mentorship.tasks import send_checkin_reminder_task
-
     if not mentorship.checkin_every_weeks or not mentorship.is_active:
         mentorship.next_checkin_at = None
     else:
@@ -291,20 +318,16 @@ def _schedule_checkin(mentorship: Mentorship) -> None:
         mentorship.next_checkin_at = base + timedelta(weeks=mentorship.checkin_every_weeks)
         due = mentorship.next_checkin_at
         # A backend that cannot defer (the immediate one of tests) would send it now: skip.
-        if send_checkin_reminder_task.get_backend().supports_defer:
-            transaction.on_commit(
-                partial(
-                    send_checkin_reminder_task.using(run_after=due).enqueue,
-                    mentorship.pk,
-                    due.isoformat(),
-                )
+        if tasks.send_checkin_reminder_task.get_backend().supports_defer:
+            enqueue_on_commit(
+                tasks.send_checkin_reminder_task.using(run_after=due),
+                mentorship.pk,
+                due.isoformat(),
             )
     mentorship.save(update_fields=["next_checkin_at", "updated_at"])
 
 
-def _member_of(mentorship: Mentorship, user: User) -> None:
-    if user.pk not in (mentorship.mentor_id, mentorship.mentee_id):
-        raise PermissionDenied("This mentorship is private to its mentor and mentee.")
+PRIVATE = "This mentorship is private to its mentor and mentee."
 
 
 def _active(mentorship: Mentorship) -> Mentorship:
@@ -314,35 +337,31 @@ def _active(mentorship: Mentorship) -> Mentorship:
     return locked
 
 
-def _other_user(mentorship: Mentorship, user: User) -> User:
-    return mentorship.mentee if user.pk == mentorship.mentor_id else mentorship.mentor
-
-
-@transaction.atomic
-def mentorship_post_message(
-    *, mentorship: Mentorship, author: User, body: str
-) -> MentorshipMessage:
-    _member_of(mentorship, author)
+@transaction.atomic(durable=True)
+def mentorship_post_message(*, mentorship: Mentorship, actor: User, body: str) -> MentorshipMessage:
+    """A message in the private thread, mailed to the other side."""
+    require(actor, "mentorship.take_part", mentorship, message=PRIVATE)
     mentorship = _active(mentorship)
     if not body.strip():
         raise DomainError("The message is empty.")
     message = MentorshipMessage.objects.create(
-        mentorship=mentorship, author=author, body=body.strip()
+        mentorship=mentorship, author=actor, body=body.strip()
     )
-    audit(actor=author, action="mentorship.message", target=mentorship)
-    other = _other_user(mentorship, author)
-    if user_may_see(viewer=author, other=other):
+    audit(actor=actor, action="mentorship.message", target=mentorship)
+    other = mentorship.other(actor)
+    if user_may_see(viewer=actor, other=other):
         send_mentorship_mail(
             to=other,
             kind="new_message",
-            context={"author": author, "message": message, "mentorship": mentorship},
+            context={"author": actor, "message": message, "mentorship": mentorship},
         )
     return message
 
 
-@transaction.atomic
-def goal_add(*, mentorship: Mentorship, actor: User, text: str) -> SharedGoal:
-    _member_of(mentorship, actor)
+@transaction.atomic(durable=True)
+def goal_add(*, mentorship: Mentorship, actor: User | Operator, text: str) -> SharedGoal:
+    """A goal on the mentorship's shared checklist."""
+    require(actor, "mentorship.take_part", mentorship, message=PRIVATE)
     mentorship = _active(mentorship)
     if not text.strip():
         raise DomainError("The goal is empty.")
@@ -351,9 +370,10 @@ def goal_add(*, mentorship: Mentorship, actor: User, text: str) -> SharedGoal:
     return goal
 
 
-@transaction.atomic
-def goal_set_done(*, goal: SharedGoal, actor: User, done: bool) -> SharedGoal:
-    _member_of(goal.mentorship, actor)
+@transaction.atomic(durable=True)
+def goal_set_done(*, goal: SharedGoal, actor: User | Operator, done: bool) -> SharedGoal:
+    """Tick a shared goal off, or open it again."""
+    require(actor, "mentorship.take_part", goal.mentorship, message=PRIVATE)
     goal.done = done
     goal.save(update_fields=["done"])
     audit(
@@ -364,9 +384,12 @@ def goal_set_done(*, goal: SharedGoal, actor: User, done: bool) -> SharedGoal:
     return goal
 
 
-@transaction.atomic
-def mentorship_set_checkins(*, mentorship: Mentorship, actor: User, every_weeks: int) -> Mentorship:
-    _member_of(mentorship, actor)
+@transaction.atomic(durable=True)
+def mentorship_set_checkins(
+    *, mentorship: Mentorship, actor: User | Operator, every_weeks: int
+) -> Mentorship:
+    """Set the check-in rhythm (0 = none) and queue the next reminder."""
+    require(actor, "mentorship.take_part", mentorship, message=PRIVATE)
     mentorship = _active(mentorship)
     if not 0 <= every_weeks <= 26:
         raise DomainError("Check-ins are every 1 to 26 weeks, or 0 for none.")
@@ -383,44 +406,44 @@ def mentorship_set_checkins(*, mentorship: Mentorship, actor: User, every_weeks:
     return mentorship
 
 
-def mentorship_send_checkin(*, mentorship_id: int, due: str) -> bool:
+@transaction.atomic(durable=True)
+def mentorship_send_checkin(*, mentorship_id: int, due: str, actor: User | Operator) -> bool:
     """Send the check-in reminder due at `due` to both sides and queue the next one."""
-    with transaction.atomic():
-        mentorship = (
-            Mentorship.objects.select_for_update(of=("self",))
-            .select_related("mentor__profile", "mentee__profile")
-            .filter(pk=mentorship_id)
-            .first()
+    require(actor, "mentorship.send_checkin_reminders")
+    mentorship = (
+        Mentorship.objects.select_for_update(of=("self",))
+        .select_related("mentor__profile", "mentee__profile")
+        .filter(pk=mentorship_id)
+        .first()
+    )
+    if (
+        mentorship is None
+        or not mentorship.is_active
+        or mentorship.next_checkin_at is None
+        or mentorship.next_checkin_at.isoformat() != due
+    ):
+        return False
+    if not user_may_see(viewer=mentorship.mentor, other=mentorship.mentee):
+        # One side blocked the other: no more reminders that name them to each other.
+        mentorship.next_checkin_at = None
+        mentorship.save(update_fields=["next_checkin_at", "updated_at"])
+        audit(actor=actor, action="mentorship.checkin_stop", target=mentorship)
+        return False
+    for user in (mentorship.mentor, mentorship.mentee):
+        send_mentorship_mail(
+            to=user,
+            kind="checkin",
+            context={"other": mentorship.other(user), "mentorship": mentorship},
         )
-        if (
-            mentorship is None
-            or not mentorship.is_active
-            or mentorship.next_checkin_at is None
-            or mentorship.next_checkin_at.isoformat() != due
-        ):
-            return False
-        if not user_may_see(viewer=mentorship.mentor, other=mentorship.mentee):
-            # One side blocked the other: no more reminders that name them to each other.
-            mentorship.next_checkin_at = None
-            mentorship.save(update_fields=["next_checkin_at", "updated_at"])
-            audit(actor=None, action="mentorship.checkin_stop", target=mentorship)
-            return False
-        for user, other in (
-            (mentorship.mentor, mentorship.mentee),
-            (mentorship.mentee, mentorship.mentor),
-        ):
-            send_mentorship_mail(
-                to=user, kind="checkin", context={"other": other, "mentorship": mentorship}
-            )
-        _schedule_checkin(mentorship)
-        audit(actor=None, action="mentorship.checkin_reminder", target=mentorship)
+    _schedule_checkin(mentorship)
+    audit(actor=actor, action="mentorship.checkin_reminder", target=mentorship)
     return True
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mentorship_exit(*, mentorship: Mentorship, actor: User) -> Mentorship:
     """A no-fault exit: either side, at any time, with no reason asked or stored."""
-    _member_of(mentorship, actor)
+    require(actor, "mentorship.take_part", mentorship, message=PRIVATE)
     mentorship = _active(mentorship)
     mentorship.status = MentorshipStatus.ENDED
     mentorship.ended_at = timezone.now()
@@ -430,7 +453,7 @@ def mentorship_exit(*, mentorship: Mentorship, actor: User) -> Mentorship:
         update_fields=["status", "ended_at", "ended_by", "next_checkin_at", "updated_at"]
     )
     audit(actor=actor, action="mentorship.exit", target=mentorship)
-    other = _other_user(mentorship, actor)
+    other = mentorship.other(actor)
     if user_may_see(viewer=actor, other=other):
         send_mentorship_mail(
             to=other, kind="ended", context={"other": actor, "mentorship": mentorship}
@@ -438,9 +461,10 @@ def mentorship_exit(*, mentorship: Mentorship, actor: User) -> Mentorship:
     return mentorship
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def mentorship_complete(*, mentorship: Mentorship, actor: User, feedback: str = "") -> Mentorship:
-    _member_of(mentorship, actor)
+    """Mark the mentorship complete, with the actor's private feedback; the other is told."""
+    require(actor, "mentorship.take_part", mentorship, message=PRIVATE)
     mentorship = _active(mentorship)
     mentorship.status = MentorshipStatus.COMPLETED
     mentorship.ended_at = timezone.now()
@@ -454,7 +478,7 @@ def mentorship_complete(*, mentorship: Mentorship, actor: User, feedback: str = 
             mentorship=mentorship, author=actor, text=feedback.strip()
         )
     audit(actor=actor, action="mentorship.complete", target=mentorship)
-    other = _other_user(mentorship, actor)
+    other = mentorship.other(actor)
     if user_may_see(viewer=actor, other=other):
         send_mentorship_mail(
             to=other,
@@ -464,17 +488,18 @@ def mentorship_complete(*, mentorship: Mentorship, actor: User, feedback: str = 
     return mentorship
 
 
-@transaction.atomic
-def feedback_leave(*, mentorship: Mentorship, author: User, text: str) -> MentorshipFeedback:
-    _member_of(mentorship, author)
+@transaction.atomic(durable=True)
+def feedback_leave(*, mentorship: Mentorship, actor: User, text: str) -> MentorshipFeedback:
+    """Private feedback on a completed mentorship: its author and organizers read it."""
+    require(actor, "mentorship.take_part", mentorship, message=PRIVATE)
     if mentorship.status != MentorshipStatus.COMPLETED:
         raise DomainError("Feedback is left when a mentorship is complete.")
     if not text.strip():
         raise DomainError("The feedback is empty.")
     feedback, _ = MentorshipFeedback.objects.update_or_create(
-        mentorship=mentorship, author=author, defaults={"text": text.strip()}
+        mentorship=mentorship, author=actor, defaults={"text": text.strip()}
     )
-    audit(actor=author, action="mentorship.feedback", target=mentorship)
+    audit(actor=actor, action="mentorship.feedback", target=mentorship)
     return feedback
 
 
@@ -482,28 +507,49 @@ def feedback_leave(*, mentorship: Mentorship, author: User, text: str) -> Mentor
 # Programs
 
 
-def _organizer(actor: User) -> None:
-    if not actor.is_organizer:
-        raise PermissionDenied("Only organizers manage programs.")
+ORGANIZERS_ONLY = "Only organizers manage programs."
 
 
-@transaction.atomic
-def program_create(*, actor: User, **fields: Any) -> Program:
-    _organizer(actor)
+class _ProgramFieldsOptional(TypedDict, total=False):
+    hashtag: str
+    description: str
+    checkin_every_weeks: int
+
+
+class ProgramFields(_ProgramFieldsOptional):
+    """What an organizer fills in to open a program."""
+
+    name: str
+    applications_open_at: datetime
+    applications_close_at: datetime
+    matching_date: date
+
+
+def _created_by(actor: User | Operator) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+@transaction.atomic(durable=True)
+def program_create(*, actor: User | Operator, **fields: Unpack[ProgramFields]) -> Program:
+    """Open a program for applications."""
+    require(actor, "mentorship.manage_programs", message=ORGANIZERS_ONLY)
     if fields["applications_close_at"] <= fields["applications_open_at"]:
         raise DomainError("Applications must close after they open.")
-    for name in ("name", "hashtag"):  # the name reaches mail subjects
-        if isinstance(fields.get(name), str):
-            fields[name] = one_line(fields[name])
-    program = Program.objects.create(created_by=actor, **fields)
+    # The name reaches mail subjects: one line.
+    fields["name"] = one_line(fields["name"])
+    if "hashtag" in fields:
+        fields["hashtag"] = one_line(fields["hashtag"])
+    program = Program.objects.create(created_by=_created_by(actor), **fields)
     audit(actor=actor, action="mentorship.program_create", target=program)
     return program
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def program_apply(
-    *, program: Program, user: User, role: str, capacity: int = 1
+    *, program: Program, user: User, actor: User | Operator, role: str, capacity: int = 1
 ) -> ProgramApplication:
+    """Apply to a program as a mentor (with an offer) or a mentee (with goals), or change it."""
+    require(actor, "mentorship.act_for_member", user)
     now = timezone.now()
     if program.status != ProgramStatus.OPEN or not (
         program.applications_open_at <= now < program.applications_close_at
@@ -520,23 +566,25 @@ def program_apply(
     application, _ = ProgramApplication.objects.update_or_create(
         program=program, user=user, defaults={"role": role, "capacity": capacity}
     )
-    audit(actor=user, action="mentorship.program_apply", target=program, changes={"role": role})
+    audit(actor=actor, action="mentorship.program_apply", target=program, changes={"role": role})
     return application
 
 
-@transaction.atomic
-def program_withdraw(*, program: Program, user: User) -> None:
+@transaction.atomic(durable=True)
+def program_withdraw(*, program: Program, user: User, actor: User | Operator) -> None:
+    """Take an application back before the matches are published."""
+    require(actor, "mentorship.act_for_member", user)
     if program.status == ProgramStatus.PUBLISHED:
         raise DomainError("The matches are published; leave the mentorship instead.")
     deleted, _ = ProgramApplication.objects.filter(program=program, user=user).delete()
     if deleted:
-        audit(actor=user, action="mentorship.program_withdraw", target=program)
+        audit(actor=actor, action="mentorship.program_withdraw", target=program)
 
 
-@transaction.atomic
-def program_run_matcher(*, program: Program, actor: User) -> list[Proposal]:
+@transaction.atomic(durable=True)
+def program_run_matcher(*, program: Program, actor: User | Operator) -> list[Proposal]:
     """Run the matcher on the program's applicants and store its proposals for review."""
-    _organizer(actor)
+    require(actor, "mentorship.manage_programs", message=ORGANIZERS_ONLY)
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status == ProgramStatus.PUBLISHED:
         raise DomainError("The matches are already published.")
@@ -565,13 +613,15 @@ def program_run_matcher(*, program: Program, actor: User) -> list[Proposal]:
     return proposals
 
 
-@transaction.atomic
-def proposal_set_mentor(*, proposal: Proposal, mentor: User | None, actor: User) -> Proposal:
+@transaction.atomic(durable=True)
+def proposal_set_mentor(
+    *, proposal: Proposal, mentor: User | None, actor: User | Operator
+) -> Proposal:
     """Swap a proposal's mentor (organizers), or remove the pair with mentor=None.
 
     The rules still hold: capacity in the program, the mentee's exclusions and blocks.
     """
-    _organizer(actor)
+    require(actor, "mentorship.manage_programs", message=ORGANIZERS_ONLY)
     program = Program.objects.select_for_update().get(pk=proposal.program_id)
     if program.status != ProgramStatus.MATCHING:
         raise DomainError("Proposals can be changed between matching and publishing.")
@@ -602,10 +652,10 @@ def proposal_set_mentor(*, proposal: Proposal, mentor: User | None, actor: User)
     return proposal
 
 
-@transaction.atomic
-def program_publish(*, program: Program, actor: User) -> list[Mentorship]:
+@transaction.atomic(durable=True)
+def program_publish(*, program: Program, actor: User | Operator) -> list[Mentorship]:
     """Turn the reviewed proposals into mentorships and tell both sides by mail."""
-    _organizer(actor)
+    require(actor, "mentorship.manage_programs", message=ORGANIZERS_ONLY)
     program = Program.objects.select_for_update().get(pk=program.pk)
     if program.status != ProgramStatus.MATCHING:
         raise DomainError("Run the matcher and review its proposals before publishing.")
@@ -623,16 +673,13 @@ def program_publish(*, program: Program, actor: User) -> list[Mentorship]:
             checkin_every_weeks=program.checkin_every_weeks,
         )
         started.append(mentorship)
-        for to, other, role in (
-            (proposal.mentor, proposal.mentee, "mentor"),
-            (proposal.mentee, proposal.mentor, "mentee"),
-        ):
+        for to, role in ((mentorship.mentor, "mentor"), (mentorship.mentee, "mentee")):
             send_mentorship_mail(
                 to=to,
                 kind="program_match",
                 context={
                     "program": program,
-                    "other": other,
+                    "other": mentorship.other(to),
                     "role": role,
                     "mentorship": mentorship,
                 },
@@ -653,22 +700,41 @@ def program_publish(*, program: Program, actor: User) -> list[Mentorship]:
 # Speed mentoring
 
 
-@transaction.atomic
-def speed_event_create(*, actor: User, **fields: Any) -> SpeedMentoringEvent:
-    _organizer(actor)
-    if isinstance(fields.get("title"), str):
-        fields["title"] = one_line(fields["title"])
-    event = SpeedMentoringEvent.objects.create(created_by=actor, **fields)
+SPEED_ORGANIZERS_ONLY = "Only organizers run speed-mentoring events."
+
+
+class _SpeedEventFieldsOptional(TypedDict, total=False):
+    rounds: int
+    table_size: int
+    round_minutes: int
+    session: LiveSession | None  # its check-ins mark who is here
+
+
+class SpeedEventFields(_SpeedEventFieldsOptional):
+    """What an organizer fills in to create a speed-mentoring event."""
+
+    title: str
+    starts_at: datetime
+
+
+@transaction.atomic(durable=True)
+def speed_event_create(
+    *, actor: User | Operator, **fields: Unpack[SpeedEventFields]
+) -> SpeedMentoringEvent:
+    """Create a speed-mentoring event members can join."""
+    require(actor, "mentorship.manage_speed_events", message=SPEED_ORGANIZERS_ONLY)
+    fields["title"] = one_line(fields["title"])
+    event = SpeedMentoringEvent.objects.create(created_by=_created_by(actor), **fields)
     audit(actor=actor, action="mentorship.speed_event_create", target=event)
     return event
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def speed_participant_add(
-    *, event: SpeedMentoringEvent, user: User, role: str, actor: User
+    *, event: SpeedMentoringEvent, user: User, role: str, actor: User | Operator
 ) -> SpeedParticipant:
-    if actor.pk != user.pk:
-        _organizer(actor)
+    """`user` joins the event as a mentor or a mentee (themselves, or by an organizer)."""
+    require(actor, "mentorship.join_speed_event", user)
     if role not in ProgramRole.values:
         raise DomainError("Join as a mentor or as a mentee.")
     participant, _ = SpeedParticipant.objects.update_or_create(
@@ -678,21 +744,22 @@ def speed_participant_add(
     return participant
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def speed_check_in(
-    *, participant: SpeedParticipant, actor: User, checked_in: bool = True
+    *, participant: SpeedParticipant, actor: User | Operator, checked_in: bool = True
 ) -> SpeedParticipant:
-    _organizer(actor)
+    """Mark a participant here (or not) on the day."""
+    require(actor, "mentorship.manage_speed_events", message=SPEED_ORGANIZERS_ONLY)
     participant.checked_in = checked_in
     participant.save(update_fields=["checked_in"])
     audit(actor=actor, action="mentorship.speed_check_in", target=participant.event)
     return participant
 
 
-@transaction.atomic
-def speed_event_sync_check_ins(*, event: SpeedMentoringEvent, actor: User) -> int:
+@transaction.atomic(durable=True)
+def speed_event_sync_check_ins(*, event: SpeedMentoringEvent, actor: User | Operator) -> int:
     """Mark as here the participants who checked in at the event's live session."""
-    _organizer(actor)
+    require(actor, "mentorship.manage_speed_events", message=SPEED_ORGANIZERS_ONLY)
     if event.session_id is None:
         return 0
     present = selectors.session_check_in_user_ids(session_id=event.session_id)
@@ -701,10 +768,10 @@ def speed_event_sync_check_ins(*, event: SpeedMentoringEvent, actor: User) -> in
     return count
 
 
-@transaction.atomic
-def speed_event_schedule(*, event: SpeedMentoringEvent, actor: User) -> list[SpeedSeat]:
+@transaction.atomic(durable=True)
+def speed_event_schedule(*, event: SpeedMentoringEvent, actor: User | Operator) -> list[SpeedSeat]:
     """Seat the checked-in people: rounds with no repeated pair and balanced tables."""
-    _organizer(actor)
+    require(actor, "mentorship.manage_speed_events", message=SPEED_ORGANIZERS_ONLY)
     event = SpeedMentoringEvent.objects.select_for_update().get(pk=event.pk)
     mentors, mentees = selectors.speed_event_input(event=event)
     schedule = speed_rounds(mentors, mentees, rounds=event.rounds, table_size=event.table_size)

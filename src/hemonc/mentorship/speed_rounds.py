@@ -35,6 +35,7 @@ def _round_flow(
     with_costs: bool,
 ) -> list[tuple[int, int]] | None:
     """Seat exactly `seated` mentees with balanced tables, or None when that is impossible."""
+    # OR-Tools loads a large native library: only when a solver runs, not with every page.
     from ortools.graph.python import min_cost_flow
 
     n, m = len(allowed), mentor_count

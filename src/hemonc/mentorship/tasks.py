@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.tasks import task
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.mentorship import services
 
 
 @task()
 def send_checkin_reminder_task(mentorship_id: int, due: str) -> bool:
-    return services.mentorship_send_checkin(mentorship_id=mentorship_id, due=due)
+    return services.mentorship_send_checkin(mentorship_id=mentorship_id, due=due, actor=OPERATOR)

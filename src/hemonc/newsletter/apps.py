@@ -10,10 +10,12 @@ class NewsletterConfig(AppConfig):
     nav_items = (("Newsletter", "newsletter:home"),)
 
     def ready(self) -> None:
+        # Imported here: an app's configuration loads before the models and the other modules.
         from hemonc.newsletter import signals  # noqa: F401
 
     def profile_panel(self, request: Any) -> str:
         """The newsletter section of a member's profile page: subscribe in one click."""
+        # Imported here: an app's configuration loads before the models and the other modules.
         from django.template.loader import render_to_string
 
         from hemonc.newsletter.selectors import consent_text_current, subscriber_for_member
@@ -29,11 +31,13 @@ class NewsletterConfig(AppConfig):
 
     def erase_member_data(self, user: Any) -> None:
         """A member who deletes their account leaves the list too: the address is personal."""
+        # Imported here: an app's configuration loads before the models and the other modules.
         from hemonc.newsletter.models import Subscriber
 
         Subscriber.objects.filter(user=user).delete()
 
     def create_demo(self, *, stdout: Any) -> None:
+        # Imported here: an app's configuration loads before the models and the other modules.
         from hemonc.newsletter.demo import demo_newsletter_create
 
         demo_newsletter_create(stdout=stdout)

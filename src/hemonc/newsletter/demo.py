@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db import transaction
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.members.models import Profile
 from hemonc.newsletter.enums import DeliveryStatus, IssueStatus, SubscriberStatus
 from hemonc.newsletter.imports import import_files
@@ -244,7 +245,7 @@ def demo_newsletter_create(*, stdout: Any) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="hemonc-demo-") as scratch:
         export = demo_export(Path(scratch) / "demo_members_export_0d3e5a.zip")
-        summary = import_files([str(export)], source="mailchimp", fields={})
+        summary = import_files([str(export)], source="mailchimp", fields={}, actor=OPERATOR)
     issues = _sent_issues()
     stats = Subscriber.objects.filter(status=SubscriberStatus.SUBSCRIBED)
     countries = stats.exclude(country="").values("country").distinct().count()

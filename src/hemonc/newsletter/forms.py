@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -39,7 +39,9 @@ class DetailsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _blank("Prefer not to say", country_choices())
+        cast(forms.ChoiceField, self.fields["country"]).choices = _blank(
+            "Prefer not to say", country_choices()
+        )
 
 
 class SignupForm(DetailsForm):
@@ -92,7 +94,9 @@ class IssueForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _blank("Any country", country_choices())
+        cast(forms.ChoiceField, self.fields["country"]).choices = _blank(
+            "Any country", country_choices()
+        )
 
     def segment(self) -> dict[str, str]:
         data = self.cleaned_data

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from hemonc.core.permissions import Operator
+from hemonc.members.models import User
 from hemonc.newsletter.importers import ImportFailure, Row, read_inputs
 from hemonc.newsletter.importers.listmonk import parse_listmonk
 from hemonc.newsletter.importers.mailchimp import parse_mailchimp
@@ -31,5 +33,7 @@ def parse_files(paths: list[str], *, source: str, fields: dict[str, str]) -> lis
     return rows
 
 
-def import_files(paths: list[str], *, source: str, fields: dict[str, str]) -> ImportSummary:
-    return subscribers_import(rows=parse_files(paths, source=source, fields=fields))
+def import_files(
+    paths: list[str], *, source: str, fields: dict[str, str], actor: User | Operator
+) -> ImportSummary:
+    return subscribers_import(rows=parse_files(paths, source=source, fields=fields), actor=actor)

@@ -7,18 +7,21 @@ from datetime import datetime
 from typing import Any
 
 import pycountry
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.utils import timezone
 
 from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
+from hemonc.core.privacy import count_for_display
+from hemonc.events.models import LiveSession
+from hemonc.events.selectors import session_attendee_user_ids
 from hemonc.members.enums import Gender
 from hemonc.newsletter.enums import DeliveryStatus, IssueStatus, SubscriberStatus
 from hemonc.newsletter.models import ConsentText, Delivery, Issue, Subscriber
 from hemonc.taxonomy.enums import Stage
 
 SEGMENT_KEYS = ("stage", "country", "members", "attended")
-SMALL_GROUP = 5
 UNKNOWN = "unknown"
 
 
@@ -56,13 +59,6 @@ def segment_validate(segment: dict[str, Any]) -> dict[str, str]:
 
 def _attendee_user_ids(session_id: int) -> Any:
     """The members who attended a live session, from the events app."""
-    try:
-        from hemonc.events.models import LiveSession
-        from hemonc.events.selectors import session_attendee_user_ids
-    except ImportError:
-        raise DomainError(
-            "The attended= segment needs live sessions, which this installation does not have yet."
-        ) from None
     session = LiveSession.objects.filter(pk=session_id).first()
     if session is None:
         raise DomainError(f"attended={session_id}: there is no such session.")
@@ -146,8 +142,6 @@ def outbox_next_due(*, issue: Issue) -> datetime | None:
     pending = Delivery.objects.filter(issue=issue, status=DeliveryStatus.PENDING)
     times = pending.aggregate(retry=Min("next_attempt_at"), lease=Min("lease_until"))
     if pending.filter(next_attempt_at__isnull=True, lease_until__isnull=True).exists():
-        from django.utils import timezone
-
         return timezone.now()
     candidates = [t for t in (times["retry"], times["lease"]) if t is not None]
     return min(candidates) if candidates else None
@@ -189,10 +183,8 @@ def subscriber_stats() -> dict[str, Any]:
 
 
 def shown_count(count: int, *, exact: bool) -> str:
-    """A count for display: groups under 5 are "<5" anywhere beyond organizers' own pages."""
-    if not exact and 0 < count < SMALL_GROUP:
-        return f"<{SMALL_GROUP}"
-    return str(count)
+    """A count as text: groups under 5 are "<5" anywhere beyond organizers' own pages."""
+    return str(count_for_display(count, exact=exact))
 
 
 @dataclass(frozen=True)
@@ -249,8 +241,13 @@ def subscriber_for_member(*, user_id: int) -> Subscriber | None:
 
 def outbox_leased_elsewhere(*, issue: Issue) -> bool:
     """Is some process holding live leases on this issue's deliveries right now?"""
-    from django.utils import timezone
-
     return Delivery.objects.filter(
         issue=issue, status=DeliveryStatus.PENDING, lease_until__gt=timezone.now()
     ).exists()
+
+
+def outbox_lease_held_until(*, issue: Issue, owner: str) -> datetime | None:
+    """Until when `owner` holds deliveries of `issue` (its latest lease), or None."""
+    return Delivery.objects.filter(
+        issue=issue, status=DeliveryStatus.PENDING, lease_owner=owner
+    ).aggregate(until=Max("lease_until"))["until"]

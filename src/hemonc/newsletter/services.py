@@ -11,8 +11,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import partial
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
 from django.core import signing
@@ -25,9 +24,11 @@ from django.utils import timezone
 from hemonc.core.audit import audit
 from hemonc.core.bulkmail import AddressNeedsSmtpUtf8, BulkSender
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import Operator, require
 from hemonc.core.ratelimit import Limit, limit_take
-from hemonc.core.tasks import send_email_task
+from hemonc.core.tasks import enqueue_on_commit, send_email_task
 from hemonc.core.text import one_line
+from hemonc.core.updates import model_update
 from hemonc.members.models import User
 from hemonc.newsletter import selectors
 from hemonc.newsletter.enums import (
@@ -42,6 +43,7 @@ from hemonc.newsletter.mail import (
     PreparedIssue,
     absolute,
     from_email,
+    issue_link_urls,
     subscriber_token_maker,
 )
 from hemonc.newsletter.models import (
@@ -52,6 +54,7 @@ from hemonc.newsletter.models import (
     SignupConfirmation,
     Subscriber,
 )
+from hemonc.newsletter.tasks import send_issue_task, start_issue_task
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +64,7 @@ CONFIRM_AGE = timedelta(days=CONFIRM_DAYS)
 DEMOGRAPHIC_FIELDS = ("name", "stage", "specialty", "country", "institution", "gender")
 ONE_LINE_ANSWERS = ("name", "institution")
 MAX_ATTEMPTS = 8
-LEASE = timedelta(minutes=2)
+LEASE = timedelta(minutes=2)  # NEWSLETTER_LEASE_SECONDS, the default
 RUN_BUDGET_SECONDS = 300.0
 BATCH_SIZE = 500  # deliveries leased at once
 # One confirmation mail per address per 10 minutes, however often the form is sent for it.
@@ -84,7 +87,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subscriber_signup(
     *,
     email: str,
@@ -131,15 +134,13 @@ def subscriber_signup(
     if not mailed:
         # The link already mailed still works; the page answers the same either way.
         return token
-    transaction.on_commit(
-        partial(
-            send_email_task.enqueue,
-            subject="[Hem-Onc Network] Confirm your newsletter subscription",
-            body=render_to_string("newsletter/email/confirm.txt", context),
-            html=render_to_string("newsletter/email/confirm.html", context),
-            from_email=from_email(),
-            to=[email],
-        )
+    enqueue_on_commit(
+        send_email_task,
+        subject="[Hem-Onc Network] Confirm your newsletter subscription",
+        body=render_to_string("newsletter/email/confirm.txt", context),
+        html=render_to_string("newsletter/email/confirm.html", context),
+        from_email=from_email(),
+        to=[email],
     )
     return token
 
@@ -177,7 +178,7 @@ def _legacy_confirmation(token: str) -> SignupConfirmation | None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subscriber_confirm(*, token: str, ip: str | None) -> Subscriber:
     """Follow a confirmation link: the one way back in for someone who left. A link works
     once; following it ends every other sign-up waiting for the address."""
@@ -204,7 +205,7 @@ def subscriber_confirm(*, token: str, ip: str | None) -> Subscriber:
     return subscriber
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subscriber_subscribe_member(
     *, user: User, consent_text: ConsentText, ip: str | None
 ) -> Subscriber:
@@ -238,22 +239,34 @@ def subscriber_subscribe_member(
     return subscriber
 
 
-@transaction.atomic
-def subscriber_update_preferences(*, subscriber: Subscriber, **fields: str) -> Subscriber:
+@transaction.atomic(durable=True)
+def subscriber_update_preferences(
+    *, subscriber: Subscriber, **fields: Unpack[SubscriberChanges]
+) -> Subscriber:
+    """What a reader tells about themselves on their preferences page (by their link)."""
     unknown = set(fields) - set(DEMOGRAPHIC_FIELDS)
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
-    fields = {k: one_line(v) if k in ONE_LINE_ANSWERS else v for k, v in fields.items()}
-    changed = [name for name, value in fields.items() if getattr(subscriber, name) != value]
-    for name in changed:
-        setattr(subscriber, name, fields[name])
-    if fields.get("country"):
-        subscriber.country = fields["country"].upper()
+    values = {k: one_line(str(v)) if k in ONE_LINE_ANSWERS else str(v) for k, v in fields.items()}
+    if values.get("country"):
+        values["country"] = values["country"].upper()
+    changed = model_update(subscriber, values)
     subscriber.save()
     audit(
         actor=None, action="newsletter.preferences", target=subscriber, changes={"fields": changed}
     )
     return subscriber
+
+
+class SubscriberChanges(TypedDict, total=False):
+    """The details a reader may change about themselves (all optional)."""
+
+    name: str
+    stage: str
+    specialty: str
+    country: str
+    institution: str
+    gender: str
 
 
 def _set_status(
@@ -272,9 +285,7 @@ def _set_status(
     return subscriber
 
 
-@transaction.atomic
-def subscriber_unsubscribe(*, subscriber: Subscriber, how: str = "link") -> Subscriber:
-    """Leave the list. Pending or subscribed people only: a bounce or complaint stays one."""
+def _unsubscribe(subscriber: Subscriber, *, how: str) -> Subscriber:
     if subscriber.status in {SubscriberStatus.BOUNCED, SubscriberStatus.COMPLAINED}:
         return subscriber
     return _set_status(
@@ -282,8 +293,7 @@ def subscriber_unsubscribe(*, subscriber: Subscriber, how: str = "link") -> Subs
     )
 
 
-@transaction.atomic
-def subscriber_mark_bounced(*, subscriber: Subscriber, reason: str = "") -> Subscriber:
+def _mark_bounced(subscriber: Subscriber, *, reason: str) -> Subscriber:
     if subscriber.status == SubscriberStatus.COMPLAINED:
         return subscriber
     return _set_status(
@@ -291,25 +301,43 @@ def subscriber_mark_bounced(*, subscriber: Subscriber, reason: str = "") -> Subs
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
+def subscriber_unsubscribe(*, subscriber: Subscriber, how: str = "link") -> Subscriber:
+    """Leave the list. Pending or subscribed people only: a bounce or complaint stays one."""
+    return _unsubscribe(subscriber, how=how)
+
+
+@transaction.atomic(durable=True)
+def subscriber_mark_bounced(*, subscriber: Subscriber, reason: str = "") -> Subscriber:
+    """The server refused an address for good; a complaint stays a complaint."""
+    return _mark_bounced(subscriber, reason=reason)
+
+
+@transaction.atomic(durable=True)
 def subscriber_mark_complained(*, subscriber: Subscriber, reason: str = "") -> Subscriber:
+    """The reader marked an issue as spam: never mailed again."""
     return _set_status(
         subscriber, SubscriberStatus.COMPLAINED, action="newsletter.complaint", reason=reason
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def subscriber_record_provider_event(*, email: str, event_type: str, description: str = "") -> bool:
     """A bounce, complaint or unsubscribe reported later by the mail provider's webhook."""
     subscriber = Subscriber.objects.filter(email=normalize_email(email)).first()
     if subscriber is None:
         return False
     if event_type == "bounced":
-        subscriber_mark_bounced(subscriber=subscriber, reason=description or "provider bounce")
+        _mark_bounced(subscriber, reason=description or "provider bounce")
     elif event_type == "complained":
-        subscriber_mark_complained(subscriber=subscriber, reason=description or "spam complaint")
+        _set_status(
+            subscriber,
+            SubscriberStatus.COMPLAINED,
+            action="newsletter.complaint",
+            reason=description or "spam complaint",
+        )
     elif event_type == "unsubscribed":
-        subscriber_unsubscribe(subscriber=subscriber, how="provider")
+        _unsubscribe(subscriber, how="provider")
     else:
         return False
     return True
@@ -346,9 +374,10 @@ def _status_after_import(subscriber: Subscriber, row: Row) -> SubscriberStatus:
     return current
 
 
-@transaction.atomic
-def subscribers_import(*, rows: Iterable[Row], actor: User | None = None) -> ImportSummary:
+@transaction.atomic(durable=True)
+def subscribers_import(*, rows: Iterable[Row], actor: User | Operator) -> ImportSummary:
     """Write parsed rows: one subscriber per address, the same files twice change nothing."""
+    require(actor, "newsletter.manage")
     rows = list(rows)
     summary = ImportSummary()
     existing = {
@@ -427,18 +456,19 @@ def _link_members(*, emails: set[str]) -> None:
 # Issues
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_create(
     *,
     subject: str,
     body: str,
-    actor: User | None,
+    actor: User | Operator,
     preheader: str = "",
     segment: dict[str, str] | None = None,
     count_engagement: bool = False,
 ) -> Issue:
     # The subject and the preheader are one line each: a mail header and a mail app's
     # one-line preview (a line break would end the Subject header).
+    require(actor, "newsletter.manage")
     subject, preheader = one_line(subject), one_line(preheader)
     if not subject or not body.strip():
         raise DomainError("An issue needs a subject and a body.")
@@ -448,70 +478,84 @@ def issue_create(
         preheader=preheader,
         segment=selectors.segment_validate(segment or {}),
         count_engagement=count_engagement,
-        created_by=actor,
+        created_by=actor if isinstance(actor, User) else None,
     )
     audit(actor=actor, action="newsletter.issue_create", target=issue)
     return issue
 
 
-@transaction.atomic
-def issue_update(*, issue: Issue, actor: User | None, **fields: Any) -> Issue:
+class IssueChanges(TypedDict, total=False):
+    """The fields of a draft an organizer may change (all optional)."""
+
+    subject: str
+    preheader: str
+    body: str
+    segment: dict[str, str]
+    count_engagement: bool
+
+
+@transaction.atomic(durable=True)
+def issue_update(*, issue: Issue, actor: User | Operator, **fields: Unpack[IssueChanges]) -> Issue:
+    """Change a draft; the audit row names the fields whose value changed."""
+    require(actor, "newsletter.manage", issue)
     if issue.status != IssueStatus.DRAFT:
         raise DomainError("Only a draft can be changed.")
-    allowed = {"subject", "preheader", "body", "segment", "count_engagement"}
-    unknown = set(fields) - allowed
+    unknown = set(fields) - set(IssueChanges.__annotations__)
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     if "segment" in fields:
         fields["segment"] = selectors.segment_validate(fields["segment"] or {})
-    for name in ("subject", "preheader"):
-        if name in fields:
-            fields[name] = one_line(fields[name])
+    if "subject" in fields:
+        fields["subject"] = one_line(fields["subject"])
+    if "preheader" in fields:
+        fields["preheader"] = one_line(fields["preheader"])
     if "subject" in fields and not fields["subject"]:
         raise DomainError("An issue needs a subject and a body.")
-    for name, value in fields.items():
-        setattr(issue, name, value)
+    if "body" in fields and not fields["body"].strip():
+        raise DomainError("An issue needs a subject and a body.")
+    changed = model_update(issue, fields)
     issue.save()
     audit(
         actor=actor,
         action="newsletter.issue_update",
         target=issue,
-        changes={"fields": sorted(fields)},
+        changes={"fields": changed},
     )
     return issue
 
 
-@transaction.atomic
-def issue_send_test(*, issue: Issue, actor: User, to: str) -> None:
+@transaction.atomic(durable=True)
+def issue_send_test(*, issue: Issue, actor: User | Operator, to: str) -> None:
     """Mail the issue to the organizer alone, marked as a test; no subscriber is touched."""
+    require(actor, "newsletter.manage", issue)
     prepared = PreparedIssue(issue)
     # A test's links lead to a page that says the link is not valid: nobody is unsubscribed.
     text, html, _ = prepared.personal("test")
-    transaction.on_commit(
-        partial(
-            send_email_task.enqueue,
-            subject=f"[Test] {issue.subject}",
-            body=text,
-            html=html,
-            from_email=prepared.from_email,
-            to=[to],
-        )
+    enqueue_on_commit(
+        send_email_task,
+        subject=f"[Test] {issue.subject}",
+        body=text,
+        html=html,
+        from_email=prepared.from_email,
+        to=[to],
     )
     audit(actor=actor, action="newsletter.issue_test", target=issue)
 
 
-def _attest(issue: Issue, *, actor: User | None, attested: bool) -> None:
+def _attest(issue: Issue, *, actor: User | Operator, attested: bool) -> None:
     # Sending requires the organizer's attestation that the issue holds no patient identifiers.
     if not attested:
         raise DomainError("Confirm that the issue holds no patient identifiers before sending it.")
-    issue.phi_attested_by = actor
+    issue.phi_attested_by = actor if isinstance(actor, User) else None
     issue.phi_attested_at = _now()
 
 
-@transaction.atomic
-def issue_schedule(*, issue: Issue, actor: User | None, when: datetime, attested: bool) -> Issue:
-    from hemonc.newsletter.tasks import start_issue_task
-
+@transaction.atomic(durable=True)
+def issue_schedule(
+    *, issue: Issue, actor: User | Operator, when: datetime, attested: bool
+) -> Issue:
+    """Send the issue at `when` (the audience is taken then)."""
+    require(actor, "newsletter.manage", issue)
     if issue.status not in {IssueStatus.DRAFT, IssueStatus.SCHEDULED}:
         raise DomainError("This issue is already being sent.")
     if when <= _now():
@@ -521,12 +565,14 @@ def issue_schedule(*, issue: Issue, actor: User | None, when: datetime, attested
     issue.scheduled_for = when
     issue.save()
     audit(actor=actor, action="newsletter.issue_schedule", target=issue)
-    transaction.on_commit(partial(start_issue_task.using(run_after=when).enqueue, issue.pk))
+    enqueue_on_commit(start_issue_task.using(run_after=when), issue.pk)
     return issue
 
 
-@transaction.atomic
-def issue_unschedule(*, issue: Issue, actor: User | None) -> Issue:
+@transaction.atomic(durable=True)
+def issue_unschedule(*, issue: Issue, actor: User | Operator) -> Issue:
+    """A scheduled issue goes back to draft; its start task finds it so and does nothing."""
+    require(actor, "newsletter.manage", issue)
     if issue.status != IssueStatus.SCHEDULED:
         raise DomainError("This issue is not scheduled.")
     issue.status = IssueStatus.DRAFT
@@ -536,23 +582,28 @@ def issue_unschedule(*, issue: Issue, actor: User | None) -> Issue:
     return issue
 
 
-@transaction.atomic
-def issue_send_now(*, issue: Issue, actor: User | None, attested: bool) -> Issue:
+@transaction.atomic(durable=True)
+def issue_send_now(*, issue: Issue, actor: User | Operator, attested: bool) -> Issue:
+    """Attest and start sending at once."""
+    require(actor, "newsletter.manage", issue)
     if issue.status not in {IssueStatus.DRAFT, IssueStatus.SCHEDULED}:
         raise DomainError("This issue is already being sent.")
     _attest(issue, actor=actor, attested=attested)
     issue.save()
-    return issue_start_sending(issue=issue, actor=actor)
+    return _start_sending(issue, actor=actor)
 
 
-@transaction.atomic
-def issue_start_sending(*, issue: Issue, actor: User | None = None) -> Issue:
+@transaction.atomic(durable=True)
+def issue_start_sending(*, issue: Issue, actor: User | Operator) -> Issue:
     """Fill the outbox with one delivery per recipient and hand it to the worker.
 
     The audience is taken now, not when the issue was written or scheduled.
     """
-    from hemonc.newsletter.tasks import send_issue_task
+    require(actor, "newsletter.manage", issue)
+    return _start_sending(issue, actor=actor)
 
+
+def _start_sending(issue: Issue, *, actor: User | Operator) -> Issue:
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     if issue.status in {IssueStatus.SENDING, IssueStatus.SENT}:
         return issue
@@ -569,8 +620,6 @@ def issue_start_sending(*, issue: Issue, actor: User | None = None) -> Issue:
             batch = []
     Delivery.objects.bulk_create(batch, ignore_conflicts=True)
     if issue.count_engagement:
-        from hemonc.newsletter.mail import issue_link_urls
-
         IssueLink.objects.bulk_create(
             [
                 IssueLink(issue=issue, position=position, url=url)
@@ -588,16 +637,16 @@ def issue_start_sending(*, issue: Issue, actor: User | None = None) -> Issue:
         target=issue,
         changes={"recipients": issue.deliveries.count()},
     )
-    transaction.on_commit(partial(send_issue_task.enqueue, issue.pk))
+    enqueue_on_commit(send_issue_task, issue.pk)
     return issue
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_engagement_open(*, issue_id: int) -> None:
     Issue.objects.filter(pk=issue_id, count_engagement=True).update(opens=F("opens") + 1)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_engagement_click(*, issue_id: int, position: int) -> str | None:
     link = IssueLink.objects.filter(
         issue_id=issue_id, position=position, issue__count_engagement=True
@@ -623,6 +672,12 @@ class OutboxRun:
     skipped: int = 0
     retry_at: datetime | None = None  # the earliest moment waiting work may be tried again
     done: bool = False  # nothing left to send for the issue
+    lost_lease: bool = False  # another sender took over deliveries this one held: it stopped
+
+
+def lease_duration() -> timedelta:
+    """How long a claim on deliveries holds unless its sender renews it."""
+    return timedelta(seconds=int(getattr(settings, "NEWSLETTER_LEASE_SECONDS", LEASE.seconds)))
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -656,7 +711,7 @@ def outbox_claim(*, issue: Issue, owner: str, limit: int) -> list[Claimed]:
         )
         if ids:
             Delivery.objects.filter(due, pk__in=ids).update(
-                lease_owner=owner, lease_until=now + LEASE
+                lease_owner=owner, lease_until=now + lease_duration()
             )
     if not ids:
         return []
@@ -667,40 +722,92 @@ def outbox_claim(*, issue: Issue, owner: str, limit: int) -> list[Claimed]:
     )
 
 
-def _finish(delivery_id: int, **fields: Any) -> None:
-    """Record one delivery's outcome at once (autocommit): the outbox is the source of truth."""
-    Delivery.objects.filter(pk=delivery_id).update(lease_owner="", lease_until=None, **fields)
+def _finish(delivery_id: int, owner: str, **fields: Any) -> bool:
+    """Record one delivery's outcome at once (autocommit): the outbox is the source of truth.
+
+    Only while `owner` still holds the delivery; False when another sender took it over."""
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, lease_owner=owner).update(
+            lease_owner="", lease_until=None, **fields
+        )
+    )
 
 
 class _SentMarker:
     """Commits each delivery as sent right after the server accepted it: one prepared UPDATE
-    on a cursor reused for the whole run, autocommitted (its own transaction) per message."""
+    on a cursor reused for the whole run, autocommitted (its own transaction) per message.
 
-    def __init__(self, cursor: Any) -> None:
+    The UPDATE applies only while the delivery is still leased to `owner`: it returns False
+    when another sender holds (or already sent) it, and this sender must stop."""
+
+    def __init__(self, cursor: Any, owner: str) -> None:
         self.cursor = cursor
+        self.owner = owner
         self.sql = (
             f"UPDATE {Delivery._meta.db_table} SET status = %s, attempts = attempts + 1, "  # noqa: S608
             "sent_at = %s, message_id = %s, lease_owner = '', lease_until = NULL, "
-            "last_error = '' WHERE id = %s"
+            "last_error = '' WHERE id = %s AND lease_owner = %s"
         )
         self.sent = DeliveryStatus.SENT.value
         self.adapt = connection.ops.adapt_datetimefield_value
 
-    def __call__(self, delivery_id: int, message_id: str) -> None:
-        self.cursor.execute(self.sql, [self.sent, self.adapt(_now()), message_id, delivery_id])
+    def __call__(self, delivery_id: int, message_id: str) -> bool:
+        self.cursor.execute(
+            self.sql, [self.sent, self.adapt(_now()), message_id, delivery_id, self.owner]
+        )
+        return bool(self.cursor.rowcount)
 
 
-def _retry_later(delivery_id: int, attempts: int, run: OutboxRun, error: str) -> None:
+class _Lease:
+    """The deliveries a sender holds, renewed while it works through them.
+
+    A claim holds until `until` (the database's `lease_until` is at least that): no other
+    sender can take the rows before then, so a send started well before it is safe. Once
+    half the lease is gone, `keep` extends it for the rows not yet done, only where the
+    sender still owns them; any row missing means another sender took it over after this
+    one stalled past its lease, and this sender must send nothing more.
+    """
+
+    def __init__(self, owner: str) -> None:
+        self.owner = owner
+        self.length = lease_duration()
+        self.until = _now()
+
+    def claimed(self, at: datetime) -> None:
+        self.until = at + self.length
+
+    def keep(self, batch: list[Claimed], index: int) -> bool:
+        """Whether the sender still holds `batch[index:]`, renewing the lease when due."""
+        now = _now()
+        if now < self.until - self.length / 2:
+            return True
+        delivery_ids = [claimed[0] for claimed in batch[index:]]
+        until = now + self.length
+        kept = Delivery.objects.filter(
+            pk__in=delivery_ids, lease_owner=self.owner, status=DeliveryStatus.PENDING
+        ).update(lease_until=until)
+        self.until = until
+        return kept == len(delivery_ids)
+
+
+def _retry_later(delivery_id: int, owner: str, attempts: int, run: OutboxRun, error: str) -> None:
     """`attempts`: the delivery's attempts before this one."""
     attempts += 1
     if attempts >= MAX_ATTEMPTS:
-        _finish(
-            delivery_id, status=DeliveryStatus.FAILED, attempts=attempts, last_error=error[:300]
-        )
-        run.failed += 1
+        if _finish(
+            delivery_id,
+            owner,
+            status=DeliveryStatus.FAILED,
+            attempts=attempts,
+            last_error=error[:300],
+        ):
+            run.failed += 1
         return
     when = _now() + retry_delay(attempts)
-    _finish(delivery_id, attempts=attempts, next_attempt_at=when, last_error=error[:300])
+    if not _finish(
+        delivery_id, owner, attempts=attempts, next_attempt_at=when, last_error=error[:300]
+    ):
+        return
     run.retried += 1
     run.retry_at = min(run.retry_at or when, when)
 
@@ -745,7 +852,7 @@ def outbox_send(
     owner = owner or f"{uuid.uuid4().hex[:12]}"
     run = OutboxRun()
     rate = int(getattr(settings, "NEWSLETTER_RATE_LIMIT", 0))
-    # A batch takes at most a minute at the rate limit, well inside its lease.
+    # A batch takes at most a minute at the rate limit; its lease is renewed as it goes.
     batch_size = BATCH_SIZE if rate <= 0 else max(1, min(BATCH_SIZE, rate * 60))
     throttle = _Throttle(rate)
     links = list(issue.links.all()) if issue.count_engagement else None
@@ -753,25 +860,32 @@ def outbox_send(
     token_for = subscriber_token_maker()
     subscribed = SubscriberStatus.SUBSCRIBED.value
     sender = BulkSender()
+    lease = _Lease(owner)
     started = time.monotonic()
     sent_total = 0
     try:
         with connection.cursor() as cursor:
-            mark_sent = _SentMarker(cursor)
+            mark_sent = _SentMarker(cursor, owner)
             while time.monotonic() - started < budget_seconds:
                 limit = batch_size
                 if max_messages is not None:
                     limit = min(limit, max_messages - sent_total)
                     if limit <= 0:
                         break
+                claimed_at = _now()
                 batch = outbox_claim(issue=issue, owner=owner, limit=limit)
                 if not batch:
                     break
+                lease.claimed(claimed_at)
                 for index, (delivery_id, attempts, subscriber_id, email, status) in enumerate(
                     batch
                 ):
+                    # Never send a row this sender may no longer hold.
+                    if not lease.keep(batch, index):
+                        return _lost(run, issue, delivery_id)
                     if status != subscribed:
-                        _finish(delivery_id, status=DeliveryStatus.SKIPPED)
+                        if not _finish(delivery_id, owner, status=DeliveryStatus.SKIPPED):
+                            return _lost(run, issue, delivery_id)
                         run.skipped += 1
                         continue
                     throttle.wait()
@@ -783,42 +897,51 @@ def outbox_send(
                             delivery_id=delivery_id,
                         )
                     except AddressNeedsSmtpUtf8:
-                        _finish(
+                        if _finish(
                             delivery_id,
+                            owner,
                             status=DeliveryStatus.FAILED,
                             last_error="The address needs SMTPUTF8.",
-                        )
-                        run.failed += 1
+                        ):
+                            run.failed += 1
                         continue
                     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
                         code = _smtp_code(error)
                         if 500 <= code < 600:
-                            _finish(
+                            if _finish(
                                 delivery_id,
+                                owner,
                                 status=DeliveryStatus.BOUNCED,
                                 attempts=attempts + 1,
                                 last_error=f"{code} {error}"[:300],
-                            )
-                            subscriber_mark_bounced(
-                                subscriber=Subscriber.objects.get(pk=subscriber_id),
-                                reason=f"SMTP {code}",
-                            )
-                            run.bounced += 1
+                            ):
+                                subscriber_mark_bounced(
+                                    subscriber=Subscriber.objects.get(pk=subscriber_id),
+                                    reason=f"SMTP {code}",
+                                )
+                                run.bounced += 1
                             continue
-                        _retry_later(delivery_id, attempts, run, f"{code} {error}")
+                        _retry_later(delivery_id, owner, attempts, run, f"{code} {error}")
                         if code == 421 or not sender.connected:
-                            _abandon(sender, batch[index + 1 :], run)
+                            _abandon(sender, owner, batch[index + 1 :], run)
                             return run
                         continue
                     except (smtplib.SMTPException, OSError) as error:
                         # The server went away or refused us: nothing of this message was
                         # accepted. Try it again later, give the rest of the batch back.
                         _retry_later(
-                            delivery_id, attempts, run, f"{error.__class__.__name__}: {error}"
+                            delivery_id,
+                            owner,
+                            attempts,
+                            run,
+                            f"{error.__class__.__name__}: {error}",
                         )
-                        _abandon(sender, batch[index + 1 :], run)
+                        _abandon(sender, owner, batch[index + 1 :], run)
                         return run
-                    mark_sent(delivery_id, message_id)
+                    if not mark_sent(delivery_id, message_id):
+                        # Sent while another sender had taken the row over (this one stalled
+                        # past its lease): that one records it; this one stops here.
+                        return _lost(run, issue, delivery_id)
                     run.sent += 1
                     sent_total += 1
     finally:
@@ -833,17 +956,29 @@ def outbox_send(
     return run
 
 
-def _abandon(sender: BulkSender, rest: list[Claimed], run: OutboxRun) -> None:
-    """Hand back the deliveries not tried, due when the server may be back."""
+def _lost(run: OutboxRun, issue: Issue, delivery_id: int) -> OutboxRun:
+    """This sender no longer holds its deliveries: it stops, the new holder carries on."""
+    logger.warning(
+        "issue %s: delivery %s was taken over by another sender after this one's lease ran "
+        "out; this sender stops",
+        issue.pk,
+        delivery_id,
+    )
+    run.lost_lease = True
+    return run
+
+
+def _abandon(sender: BulkSender, owner: str, rest: list[Claimed], run: OutboxRun) -> None:
+    """Hand back the deliveries not tried (and still held), due when the server may be back."""
     sender.close()
     when = _now() + retry_delay(1)
-    Delivery.objects.filter(pk__in=[claimed[0] for claimed in rest]).update(
+    Delivery.objects.filter(pk__in=[claimed[0] for claimed in rest], lease_owner=owner).update(
         lease_owner="", lease_until=None, next_attempt_at=when
     )
     run.retry_at = min(run.retry_at or when, when)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def issue_finish_if_done(*, issue: Issue) -> bool:
     """Mark the issue sent once every delivery has its final outcome."""
     if Delivery.objects.filter(issue=issue, status=DeliveryStatus.PENDING).exists():

@@ -4,7 +4,6 @@ organizers' issues and demographics."""
 from __future__ import annotations
 
 import base64
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -23,11 +22,18 @@ from hemonc.core.charts import bar_chart
 from hemonc.core.client import client_ip
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
-from hemonc.members.models import User
+from hemonc.core.markdown import render_markdown
+from hemonc.core.permissions import permission_required
+from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.newsletter import selectors, services
 from hemonc.newsletter.enums import IssueStatus, SubscriberStatus
 from hemonc.newsletter.forms import DetailsForm, IssueForm, SendForm, SignupForm, TestSendForm
-from hemonc.newsletter.mail import issue_html, issue_text, subscriber_id_from_token
+from hemonc.newsletter.mail import (
+    issue_html,
+    issue_text,
+    subscriber_id_from_token,
+    subscriber_token,
+)
 from hemonc.newsletter.models import Issue, Subscriber
 
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -35,17 +41,6 @@ PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRA
 
 def _ip(request: HttpRequest) -> str | None:
     return client_ip(request)
-
-
-def organizer_required(view: Any) -> Any:
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_perm("newsletter.manage"):
-            raise Http404("No such page.")
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 # ---------------------------------------------------------------------------------------------
@@ -103,8 +98,6 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _token(subscriber: Subscriber) -> str:
-    from hemonc.newsletter.mail import subscriber_token
-
     return subscriber_token(subscriber.pk)
 
 
@@ -151,8 +144,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def subscribe_member(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+def subscribe_member(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
     services.subscriber_subscribe_member(
         user=user, consent_text=selectors.consent_text_current(), ip=_ip(request)
     )
@@ -193,8 +186,6 @@ class ArchiveFeed(Feed):
         return item.subject
 
     def item_description(self, item: Issue) -> str:
-        from hemonc.core.markdown import render_markdown
-
         return render_markdown(item.body)
 
     def item_pubdate(self, item: Issue) -> Any:
@@ -229,8 +220,8 @@ def click(request: HttpRequest, issue_id: int, position: int) -> HttpResponse:
 # Organizers
 
 
-@organizer_required
-def manage(request: HttpRequest) -> HttpResponse:
+@permission_required("newsletter.manage")
+def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
     issues = Issue.objects.order_by("-created_at")[:100]
     return render(
         request,
@@ -249,25 +240,34 @@ def _issue_form_initial(issue: Issue) -> dict[str, Any]:
     }
 
 
-@organizer_required
-def issue_edit(request: HttpRequest, issue_id: int | None = None) -> HttpResponse:
+@permission_required("newsletter.manage")
+def issue_edit(request: AuthenticatedHttpRequest, issue_id: int | None = None) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=issue_id) if issue_id else None
     if issue is not None and issue.status != IssueStatus.DRAFT:
         return redirect("newsletter:issue_detail", issue_id=issue.pk)
     if request.method == "POST":
         form = IssueForm(request.POST)
         if form.is_valid():
-            fields = {
-                "subject": form.cleaned_data["subject"],
-                "preheader": form.cleaned_data["preheader"],
-                "body": form.cleaned_data["body"],
-                "segment": form.segment(),
-                "count_engagement": form.cleaned_data["count_engagement"],
-            }
+            data = form.cleaned_data
             if issue is None:
-                issue = services.issue_create(actor=request.user, **fields)  # type: ignore[arg-type]
+                issue = services.issue_create(
+                    actor=request.user,
+                    subject=data["subject"],
+                    preheader=data["preheader"],
+                    body=data["body"],
+                    segment=form.segment(),
+                    count_engagement=data["count_engagement"],
+                )
             else:
-                services.issue_update(issue=issue, actor=request.user, **fields)  # type: ignore[arg-type]
+                services.issue_update(
+                    issue=issue,
+                    actor=request.user,
+                    subject=data["subject"],
+                    preheader=data["preheader"],
+                    body=data["body"],
+                    segment=form.segment(),
+                    count_engagement=data["count_engagement"],
+                )
             messages.success(request, "The draft is saved.")
             return redirect("newsletter:issue_detail", issue_id=issue.pk)
         messages.error(request, "Please correct the fields marked below.")
@@ -276,9 +276,9 @@ def issue_edit(request: HttpRequest, issue_id: int | None = None) -> HttpRespons
     return render(request, "newsletter/issue_edit.html", {"form": form, "issue": issue})
 
 
-@organizer_required
+@permission_required("newsletter.manage")
 @require_POST
-def issue_preview(request: HttpRequest) -> HttpResponse:
+def issue_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The live preview (htmx): the HTML and the plain-text part as readers will get them."""
     draft = Issue(
         subject=request.POST.get("subject", "")[:200] or "(no subject)",
@@ -289,11 +289,13 @@ def issue_preview(request: HttpRequest) -> HttpResponse:
     html = issue_html(draft).replace("%%UNSUBSCRIBE_URL%%", "#").replace("%%PREFERENCES_URL%%", "#")
     text = issue_text(draft).replace("%%UNSUBSCRIBE_URL%%", "(your unsubscribe link)")
     text = text.replace("%%PREFERENCES_URL%%", "(your preferences link)")
-    return render(request, "newsletter/_preview.html", {"preview_html": html, "preview_text": text})
+    return render(
+        request, "newsletter/issue_edit.html#preview", {"preview_html": html, "preview_text": text}
+    )
 
 
-@organizer_required
-def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
+@permission_required("newsletter.manage")
+def issue_detail(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=issue_id)
     audience = None
     audience_error = ""
@@ -311,7 +313,7 @@ def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
             "audience_error": audience_error,
             "progress": selectors.issue_progress(issue=issue),
             "send_form": SendForm(),
-            "test_form": TestSendForm(initial={"email": request.user.email}),  # type: ignore[union-attr]
+            "test_form": TestSendForm(initial={"email": request.user.email}),
             "links": issue.links.all(),
             "preview_html": issue_html(issue)
             .replace("%%UNSUBSCRIBE_URL%%", "#")
@@ -320,56 +322,56 @@ def issue_detail(request: HttpRequest, issue_id: int) -> HttpResponse:
     )
 
 
-@organizer_required
+@permission_required("newsletter.manage")
 @require_POST
-def issue_test(request: HttpRequest, issue_id: int) -> HttpResponse:
+def issue_test(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=issue_id)
     form = TestSendForm(request.POST)
     if form.is_valid():
-        services.issue_send_test(issue=issue, actor=request.user, to=form.cleaned_data["email"])  # type: ignore[arg-type]
+        services.issue_send_test(issue=issue, actor=request.user, to=form.cleaned_data["email"])
         messages.success(request, f"A test is on its way to {form.cleaned_data['email']}.")
     else:
         messages.error(request, "Enter an email address for the test.")
     return redirect("newsletter:issue_detail", issue_id=issue.pk)
 
 
-@organizer_required
+@permission_required("newsletter.manage")
 @require_POST
-def issue_send(request: HttpRequest, issue_id: int) -> HttpResponse:
+def issue_send(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=issue_id)
     form = SendForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("newsletter:issue_detail", issue_id=issue.pk)
     when = form.cleaned_data["send_at"]
     try:
         if when and when > timezone.now():
-            services.issue_schedule(issue=issue, actor=request.user, when=when, attested=True)  # type: ignore[arg-type]
+            services.issue_schedule(issue=issue, actor=request.user, when=when, attested=True)
             messages.success(request, "The issue is scheduled.")
         else:
-            services.issue_send_now(issue=issue, actor=request.user, attested=True)  # type: ignore[arg-type]
+            services.issue_send_now(issue=issue, actor=request.user, attested=True)
             messages.success(request, "Sending has started.")
     except DomainError as error:
         messages.error(request, str(error))
     return redirect("newsletter:issue_detail", issue_id=issue.pk)
 
 
-@organizer_required
+@permission_required("newsletter.manage")
 @require_POST
-def issue_unschedule(request: HttpRequest, issue_id: int) -> HttpResponse:
+def issue_unschedule(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=issue_id)
     try:
-        services.issue_unschedule(issue=issue, actor=request.user)  # type: ignore[arg-type]
+        services.issue_unschedule(issue=issue, actor=request.user)
         messages.success(request, "The issue is back to draft.")
     except DomainError as error:
         messages.error(request, str(error))
     return redirect("newsletter:issue_detail", issue_id=issue.pk)
 
 
-@organizer_required
-def demographics(request: HttpRequest) -> HttpResponse:
+@permission_required("newsletter.view_demographics")
+def demographics(request: AuthenticatedHttpRequest) -> HttpResponse:
     data = selectors.subscriber_demographics(exact=True)
     sections = []
     for key, title in (("stage", "Training stage"), ("gender", "Gender"), ("country", "Country")):

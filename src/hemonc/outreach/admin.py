@@ -1,17 +1,37 @@
+"""Outreach data in the admin, to look at: the imports and the follower page write it (audited)."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from hemonc.outreach.models import DailyTotals, FollowerSnapshot, Post, SocialAccount
 
 
+class ServiceOwnedAdmin(admin.ModelAdmin):
+    """Read-only: rows change only through the services, which write the audit log."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(SocialAccount)
-class SocialAccountAdmin(admin.ModelAdmin):
+class SocialAccountAdmin(ServiceOwnedAdmin):
     list_display = ["handle", "platform", "created_at"]
     list_filter = ["platform"]
     search_fields = ["handle"]
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(ServiceOwnedAdmin):
     list_display = ["key", "account", "published_at", "impressions", "engagements", "source_format"]
     list_filter = ["platform", "source_format", "account"]
     search_fields = ["post_id", "text"]
@@ -21,14 +41,14 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowerSnapshot)
-class FollowerSnapshotAdmin(admin.ModelAdmin):
+class FollowerSnapshotAdmin(ServiceOwnedAdmin):
     list_display = ["account", "date", "followers"]
     list_filter = ["account"]
     date_hierarchy = "date"
 
 
 @admin.register(DailyTotals)
-class DailyTotalsAdmin(admin.ModelAdmin):
+class DailyTotalsAdmin(ServiceOwnedAdmin):
     list_display = ["account", "date", "impressions", "engagements", "new_follows"]
     list_filter = ["account"]
     date_hierarchy = "date"

@@ -9,9 +9,11 @@ class OutreachConfig(AppConfig):
     verbose_name = "Outreach"
 
     def ready(self) -> None:
+        # Imported here: an app's configuration loads before the models and the other modules.
         from hemonc.outreach import rules  # noqa: F401
 
     def create_demo(self, *, stdout: Any) -> None:
+        # Imported here: an app's configuration loads before the models and the other modules.
         from hemonc.outreach.demo import demo_outreach_create
 
         demo_outreach_create(stdout=stdout)

@@ -11,6 +11,7 @@ month (July 2022) of 93.4K impressions with a mean of 263 per post, and a mean e
 
 from __future__ import annotations
 
+import io
 import random
 import tempfile
 import zipfile
@@ -18,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.outreach.enums import Platform
 from hemonc.outreach.exports import (
     SyntheticPost,
@@ -227,8 +229,6 @@ def demo_follower_snapshots() -> list[tuple[date, int]]:
 
 
 def _write_text(raw: Any, posts: list[SyntheticPost]) -> None:
-    import io
-
     with io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
         write_legacy(text, HANDLE, posts)
 
@@ -240,10 +240,12 @@ def demo_outreach_create(*, stdout: Any) -> None:
     with tempfile.TemporaryDirectory(prefix="hemonc-demo-outreach-") as scratch:
         folder = Path(scratch)
         paths = demo_outreach_files(folder)
-        summary = x_analytics_import(sources=sources_from_paths(paths), account=HANDLE)
+        summary = x_analytics_import(
+            sources=sources_from_paths(paths), account=HANDLE, actor=OPERATOR
+        )
         followers = folder / "followers.csv"
         write_followers(followers, demo_follower_snapshots())
-        followers_import(path=followers, account=HANDLE)
+        followers_import(path=followers, account=HANDLE, actor=OPERATOR)
     stdout.write(
         f"Created the demo outreach (synthetic @{HANDLE}): {len(summary.files)} export files, "
         f"{summary.posts_added:,} posts, {summary.days} daily rows."

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 
+from hemonc.outreach.enums import Platform
 from hemonc.outreach.models import SocialAccount
 
 
@@ -15,7 +16,8 @@ class FollowerSnapshotForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = SocialAccount.objects.order_by("platform", "handle")
+        account = cast(forms.ModelChoiceField, self.fields["account"])
+        account.queryset = SocialAccount.objects.order_by("platform", "handle")
         self.fields["date"].initial = timezone.localdate()
 
     def clean_date(self) -> Any:
@@ -30,7 +32,5 @@ class AccountForm(forms.Form):
     handle = forms.CharField(max_length=120, help_text="Without the @; Mastodon: user@instance.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from hemonc.outreach.enums import Platform
-
         super().__init__(*args, **kwargs)
-        self.fields["platform"].choices = Platform.choices
+        cast(forms.ChoiceField, self.fields["platform"]).choices = Platform.choices

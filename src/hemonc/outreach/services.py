@@ -10,6 +10,7 @@ runs alike.
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
@@ -24,7 +25,9 @@ from django.db import connection, transaction
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import Operator, require
 from hemonc.core.spreadsheets import undecodable_cell
+from hemonc.members.models import User
 from hemonc.outreach.enums import Platform, SourceFormat
 from hemonc.outreach.importers import x_content, x_legacy
 from hemonc.outreach.importers.followers_csv import parse_followers_csv
@@ -59,8 +62,18 @@ def normalize_handle(handle: str) -> str:
     return handle.strip().removeprefix("@")
 
 
-def account_get_or_create(*, platform: str, handle: str) -> tuple[SocialAccount, bool]:
+@transaction.atomic(durable=True)
+def account_get_or_create(
+    *, platform: str, handle: str, actor: User | Operator
+) -> tuple[SocialAccount, bool]:
     """The account with this handle (any case), created when missing."""
+    require(actor, "outreach.manage")
+    return _account_get_or_create(platform=platform, handle=handle, actor=actor)
+
+
+def _account_get_or_create(
+    *, platform: str, handle: str, actor: User | Operator
+) -> tuple[SocialAccount, bool]:
     handle = normalize_handle(handle)
     if not handle:
         raise DomainError("An account needs a handle.")
@@ -70,22 +83,25 @@ def account_get_or_create(*, platform: str, handle: str) -> tuple[SocialAccount,
     if account:
         return account, False
     account = SocialAccount.objects.create(platform=platform, handle=handle)
-    audit(actor=None, action="outreach.account_create", target=account)
+    audit(actor=actor, action="outreach.account_create", target=account)
     return account, True
 
 
 class _Accounts:
     """Account ids by handle for one import, created on first sight."""
 
-    def __init__(self, platform: str) -> None:
+    def __init__(self, platform: str, *, actor: User | Operator) -> None:
         self.platform = platform
+        self.actor = actor
         self.ids: dict[str, int] = {}
         self.created: list[str] = []
 
     def id_for(self, handle: str) -> int:
         key = normalize_handle(handle).lower()
         if key not in self.ids:
-            account, created = account_get_or_create(platform=self.platform, handle=handle)
+            account, created = _account_get_or_create(
+                platform=self.platform, handle=handle, actor=self.actor
+            )
             self.ids[key] = account.pk
             if created:
                 self.created.append(account.handle)
@@ -356,8 +372,6 @@ def _upsert_days(rows: Iterable[DailyRow], *, account_id: int) -> int:
 
 def detect_format(source: Source) -> str:
     """Recognize a file by its first line; anything else is an error naming the file."""
-    import csv
-
     head = source.head()
     if is_archive_head(head):
         return ARCHIVE
@@ -412,13 +426,14 @@ def _period_end_from_rows(rows: list[PostRow]) -> date | None:
     return max((row.published_at.date() for row in rows), default=None)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def x_analytics_import(
-    *, sources: list[Source], account: str | None = None, actor: Any = None
+    *, sources: list[Source], actor: User | Operator, account: str | None = None
 ) -> ImportSummary:
     """Import X exports and archives (any mix, in the order given); see the module docstring."""
+    require(actor, "outreach.manage")
     formats = [detect_format(source) for source in sources]
-    accounts = _Accounts(Platform.X)
+    accounts = _Accounts(Platform.X, actor=actor)
     default_handle = normalize_handle(account) if account else None
     summary = ImportSummary()
     x_posts = Post.objects.filter(platform=Platform.X)
@@ -558,12 +573,13 @@ class SnapshotSummary:
     last: date | None
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def followers_import(
-    *, path: Path, account: str, platform: str = Platform.X, actor: Any = None
+    *, path: Path, account: str, actor: User | Operator, platform: str = Platform.X
 ) -> SnapshotSummary:
     """Load `date,followers` snapshots; a date already known takes the file's count."""
-    social, _ = account_get_or_create(platform=platform, handle=account)
+    require(actor, "outreach.manage")
+    social, _ = _account_get_or_create(platform=platform, handle=account, actor=actor)
     try:
         with path.open(encoding="utf-8-sig", newline="") as file:
             rows: list[SnapshotRow] = list(parse_followers_csv(file, name=str(path)))
@@ -597,11 +613,12 @@ def followers_import(
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def follower_snapshot_record(
-    *, account: SocialAccount, on: date, followers: int, actor: Any
+    *, account: SocialAccount, on: date, followers: int, actor: User | Operator
 ) -> FollowerSnapshot:
     """An organizer enters a count by hand; a second entry for the day replaces the first."""
+    require(actor, "outreach.manage", account)
     if followers < 0:
         raise DomainError("A follower count cannot be negative.")
     snapshot, _ = FollowerSnapshot.objects.update_or_create(
@@ -623,16 +640,17 @@ class MastodonSummary:
     added: int
 
 
-@transaction.atomic
-def mastodon_archive_import(*, path: Path, account: str, actor: Any = None) -> MastodonSummary:
+@transaction.atomic(durable=True)
+def mastodon_archive_import(*, path: Path, account: str, actor: User | Operator) -> MastodonSummary:
     """The archive's posts with likes and boosts (no impressions); a newer archive's counts
     replace older ones."""
+    require(actor, "outreach.manage")
     handle = normalize_handle(account)
     if "@" not in handle:
         raise DomainError(f"{account!r} is not a Mastodon account like @user@instance.")
     name, outbox = read_outbox(path)
-    accounts = _Accounts(Platform.MASTODON)
-    social, _ = account_get_or_create(platform=Platform.MASTODON, handle=handle)
+    accounts = _Accounts(Platform.MASTODON, actor=actor)
+    social, _ = _account_get_or_create(platform=Platform.MASTODON, handle=handle, actor=actor)
     accounts.ids[handle.lower()] = social.pk
     before = Post.objects.filter(account=social).count()
     rows = list(parse_mastodon_outbox(outbox, name=name, handle=handle))

@@ -6,4 +6,5 @@ app_name = "outreach"
 
 urlpatterns = [
     path("followers/", views.followers, name="followers"),
+    path("followers/account/", views.account_add, name="account_add"),
 ]

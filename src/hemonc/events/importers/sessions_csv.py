@@ -85,7 +85,7 @@ def split_guests(cell: str) -> list[str]:
 
 def _text(file: IO[str] | IO[bytes], *, name: str) -> IO[str]:
     if isinstance(file, io.TextIOBase):
-        return file  # type: ignore[return-value]
+        return file
     raw = file.read()
     try:
         data = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
+from hemonc.core.privacy import count_for_display
 from hemonc.core.timezones import is_time_zone
 from hemonc.events.models import LiveSession
-from hemonc.events.selectors import small_count as _small_count
 
 register = template.Library()
 
@@ -51,4 +51,8 @@ def session_time(session: LiveSession, style: str = "long") -> str:
 
 @register.filter
 def small_count(value: int | None, exact: bool = False) -> str:
-    return _small_count(value, exact=bool(exact))
+    """A count about people as shown beyond organizers (`core.privacy`): under 5 is "<5"."""
+    if value is None:
+        return "—"
+    shown = count_for_display(value, exact=bool(exact))
+    return f"{shown:,}" if isinstance(shown, int) else shown

@@ -36,14 +36,16 @@ def parse_listmonk(
     source: InputFile, *, fields: dict[str, str], imported_at: datetime
 ) -> Iterator[Row]:
     header: list[str] | None = None
+    email_column = ""
     for line, record in csv_records(source):
         if header is None:
             header = list(record)
-            email_column = find_column(header, "email")
-            if email_column is None:
+            found = find_column(header, "email")
+            if found is None:
                 raise ImportFailure(
                     file=source.name, line=1, field="email", problem="missing column"
                 )
+            email_column = found
             name_column = find_column(header, "name")
             attributes_column = find_column(header, "attributes")
         raw = (record.get(attributes_column) or "").strip() if attributes_column else ""

@@ -8,6 +8,7 @@ file adds `UNSUB_TIME`, the cleaned file (bounced addresses) `CLEAN_TIME`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 from hemonc.newsletter.enums import ConsentSource, SubscriberStatus
 from hemonc.newsletter.importers import (
@@ -42,7 +43,9 @@ def _status(source: InputFile, header: list[str]) -> tuple[SubscriberStatus, str
     return SubscriberStatus.SUBSCRIBED, None
 
 
-def _time(source: InputFile, line: int, record: dict[str, str], column: str | None):  # type: ignore[no-untyped-def]
+def _time(
+    source: InputFile, line: int, record: dict[str, str], column: str | None
+) -> datetime | None:
     if column is None:
         return None
     return parse_time(file=source.name, line=line, field=column, value=record.get(column))
@@ -50,12 +53,14 @@ def _time(source: InputFile, line: int, record: dict[str, str], column: str | No
 
 def parse_mailchimp(source: InputFile, *, fields: dict[str, str]) -> Iterator[Row]:
     header: list[str] = []
+    email_column = ""
     for line, record in csv_records(source):
         if not header:
             header = list(record)
-            email_column = find_column(header, EMAIL)
-            if email_column is None:
+            found = find_column(header, EMAIL)
+            if found is None:
                 raise ImportFailure(file=source.name, line=1, field=EMAIL, problem="missing column")
+            email_column = found
             status, left_column = _status(source, header)
             columns = demographic_columns(file=source.name, header=header, fields=fields)
             first, last = find_column(header, "First Name"), find_column(header, "Last Name")

@@ -25,14 +25,16 @@ from hemonc.newsletter.importers import (
 
 def parse_csv(source: InputFile, *, fields: dict[str, str], imported_at: datetime) -> Iterator[Row]:
     header: list[str] | None = None
+    email_column = ""
     for line, record in csv_records(source):
         if header is None:
             header = list(record)
-            email_column = find_column(header, "email")
-            if email_column is None:
+            found = find_column(header, "email")
+            if found is None:
                 raise ImportFailure(
                     file=source.name, line=1, field="email", problem="missing column"
                 )
+            email_column = found
             name_column = find_column(header, "name")
             columns = demographic_columns(file=source.name, header=header, fields=fields)
         row = Row(

@@ -26,14 +26,16 @@ FALSE = {"false", "0", "no", "f", ""}
 
 def parse_substack(source: InputFile, *, fields: dict[str, str]) -> Iterator[Row]:
     header: list[str] | None = None
+    email_column = ""
     for line, record in csv_records(source):
         if header is None:
             header = list(record)
-            email_column = find_column(header, "email")
-            if email_column is None:
+            found = find_column(header, "email")
+            if found is None:
                 raise ImportFailure(
                     file=source.name, line=1, field="email", problem="missing column"
                 )
+            email_column = found
             disabled_column = find_column(header, "email_disabled")
             created_column = find_column(header, "created_at")
             columns = demographic_columns(file=source.name, header=header, fields=fields)

@@ -95,4 +95,8 @@ def sources_from_paths(paths: list[Path]) -> list[Source]:
 def _file_sources(path: Path) -> list[Source]:
     if path.suffix.lower() == ".zip":
         return _zip_sources(path)
-    return [Source(str(path), path.name, lambda path=path: path.open("rb"))]
+
+    def open_file() -> IO[bytes]:
+        return path.open("rb")
+
+    return [Source(str(path), path.name, open_file)]

@@ -119,7 +119,7 @@ def parse_x_legacy(file: IO[str], *, name: str, default_handle: str | None) -> I
     i_id, i_link, i_text, i_time = (at["tweet id"], at["tweet permalink"], at["tweet text"],
                                     at["time"])  # fmt: skip
     # The metric columns in PostRow's order: (index in the row or None, name for messages).
-    metrics = [(at["impressions"], "impressions"), (at["engagements"], "engagements"),
+    metrics: list[tuple[int | None, str]] = [(at["impressions"], "impressions"), (at["engagements"], "engagements"),
                (at[likes], likes), (at["retweets"], "retweets"), (at["replies"], "replies")]  # fmt: skip
     metrics += [(header.index(c) if c in header else None, c) for c in OPTIONAL]
     indexes = [index for index, _ in metrics]

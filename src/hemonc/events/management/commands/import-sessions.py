@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import OPERATOR
 from hemonc.core.timezones import is_time_zone
 from hemonc.events.importers.sessions_csv import parse_sessions_csv
 from hemonc.events.services import sessions_import
@@ -45,7 +46,10 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         try:
             summary = sessions_import(
-                season_name=options["season"], rows=rows, time_zone=options["time_zone"]
+                season_name=options["season"],
+                rows=rows,
+                time_zone=options["time_zone"],
+                actor=OPERATOR,
             )
         except DomainError as error:
             raise CommandError(f"{path}: {error}") from None

@@ -36,6 +36,8 @@ def _number(value: float) -> str:
 
 class Command(BaseCommand):
     help = "Mentorship algorithms on CSV files: match, speed-rounds, round-tables."
+    # Files in, a file out: no database, no secret, so no configuration is needed.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.newsletter.importers import FIELD_NAMES, ImportFailure
 from hemonc.newsletter.imports import import_files
 
@@ -41,7 +42,9 @@ class Command(BaseCommand):
                 )
             fields[name] = column.strip()
         try:
-            summary = import_files(options["files"], source=options["source"], fields=fields)
+            summary = import_files(
+                options["files"], source=options["source"], fields=fields, actor=OPERATOR
+            )
         except ImportFailure as failure:
             raise CommandError(f"Nothing was imported. {failure}") from None
         self.stdout.write(

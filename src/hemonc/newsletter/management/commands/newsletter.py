@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import OPERATOR
 from hemonc.newsletter import selectors, services
 from hemonc.newsletter.enums import IssueStatus
 from hemonc.newsletter.models import Issue
@@ -91,14 +92,14 @@ class Command(BaseCommand):
                 raise CommandError(f"--segment {item!r}: write KEY=VALUE.")
             segment[key.strip()] = value.strip()
         issue = services.issue_create(
-            subject=options["subject"], body=body, segment=segment, actor=None
+            subject=options["subject"], body=body, segment=segment, actor=OPERATOR
         )
         self.stdout.write(str(issue.pk))
 
     def _send(self, options: dict[str, Any]) -> None:
         issue = self._issue(options["issue_id"])
         if issue.status in {IssueStatus.DRAFT, IssueStatus.SCHEDULED}:
-            issue = services.issue_send_now(issue=issue, actor=None, attested=True)
+            issue = services.issue_send_now(issue=issue, actor=OPERATOR, attested=True)
             self.stderr.write(
                 f"Sending issue {issue.pk} to {issue.deliveries.count()} recipient(s)."
             )

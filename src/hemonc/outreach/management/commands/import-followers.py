@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import OPERATOR
 from hemonc.outreach.enums import Platform
 from hemonc.outreach.services import followers_import
 
@@ -28,7 +29,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             summary = followers_import(
-                path=options["file"], account=options["account"], platform=options["platform"]
+                path=options["file"],
+                account=options["account"],
+                platform=options["platform"],
+                actor=OPERATOR,
             )
         except DomainError as error:
             raise CommandError(str(error)) from None

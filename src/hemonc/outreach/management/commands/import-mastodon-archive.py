@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import OPERATOR
 from hemonc.outreach.services import mastodon_archive_import
 
 
@@ -24,7 +25,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            summary = mastodon_archive_import(path=options["path"], account=options["account"])
+            summary = mastodon_archive_import(
+                path=options["path"], account=options["account"], actor=OPERATOR
+            )
         except DomainError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import OPERATOR
 from hemonc.outreach.importers.sources import sources_from_paths
 from hemonc.outreach.services import FORMAT_LABELS, x_analytics_import
 
@@ -35,7 +36,9 @@ class Command(BaseCommand):
             sources = sources_from_paths(options["paths"])
             if not sources:
                 raise CommandError("No files found in the given paths.")
-            summary = x_analytics_import(sources=sources, account=options["account"])
+            summary = x_analytics_import(
+                sources=sources, account=options["account"], actor=OPERATOR
+            )
         except OSError as error:
             raise CommandError(f"{error.filename or ''}: {error.strerror or error}") from None
         except DomainError as error:

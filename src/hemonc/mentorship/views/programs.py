@@ -1,0 +1,209 @@
+"""Programs: the list, applying and withdrawing, and the organizers' matching and review."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from hemonc.core.errors import DomainError
+from hemonc.core.forms import parse_id
+from hemonc.core.permissions import permission_required
+from hemonc.members.http import AuthenticatedHttpRequest
+from hemonc.members.models import User
+from hemonc.mentorship import selectors, services
+from hemonc.mentorship.enums import ProgramRole, ProgramStatus
+from hemonc.mentorship.forms import ApplyForm, ProgramForm
+from hemonc.mentorship.models import Program, ProgramApplication, Proposal
+
+MANAGE = "mentorship.manage_programs"
+
+
+@login_required
+def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    programs = (
+        Program.objects.all()
+        if request.user.has_perm(MANAGE)
+        else Program.objects.exclude(status=ProgramStatus.DRAFT)
+    )
+    return render(request, "mentorship/program_list.html", {"programs": programs})
+
+
+@permission_required(MANAGE)
+def program_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = ProgramForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            program = services.program_create(
+                actor=request.user,
+                name=data["name"],
+                hashtag=data["hashtag"],
+                description=data["description"],
+                applications_open_at=data["applications_open_at"],
+                applications_close_at=data["applications_close_at"],
+                matching_date=data["matching_date"],
+                checkin_every_weeks=data["checkin_every_weeks"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The program is open for applications.")
+            return redirect(program)
+    return render(request, "mentorship/program_new.html", {"form": form})
+
+
+def _program_for(request: AuthenticatedHttpRequest, pk: int) -> Program:
+    """A program members may see: drafts only for organizers (404 for others)."""
+    program = get_object_or_404(Program, pk=pk)
+    if program.status == ProgramStatus.DRAFT and not request.user.has_perm(MANAGE):
+        raise Http404("No such program.")
+    return program
+
+
+def _program_page(
+    request: AuthenticatedHttpRequest, program: Program, form: ApplyForm | None = None
+) -> HttpResponse:
+    application = ProgramApplication.objects.filter(program=program, user=request.user).first()
+    now = timezone.now()
+    return render(
+        request,
+        "mentorship/program_detail.html",
+        {
+            "program": program,
+            "application": application,
+            "form": form or ApplyForm(initial={"role": application.role if application else ""}),
+            "is_open": program.status == ProgramStatus.OPEN
+            and program.applications_open_at <= now < program.applications_close_at,
+            "counts": selectors.program_counts(program=program),
+        },
+    )
+
+
+@login_required
+def program_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _program_page(request, _program_for(request, pk))
+
+
+@login_required
+@require_POST
+def program_apply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    program = _program_for(request, pk)
+    form = ApplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.program_apply(
+                program=program,
+                user=request.user,
+                actor=request.user,
+                role=form.cleaned_data["role"],
+                capacity=form.cleaned_data["capacity"] or 1,
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, "Your application is in. You will get a mail when matches are published."
+            )
+            return redirect(program)
+    return _program_page(request, program, form)
+
+
+@login_required
+@require_POST
+def program_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    program = _program_for(request, pk)
+    try:
+        services.program_withdraw(program=program, user=request.user, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your application is withdrawn.")
+    return redirect(program)
+
+
+@permission_required(MANAGE)
+def program_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=pk)
+    proposals = list(
+        program.proposals.select_related("mentee__profile", "mentor__profile").order_by(
+            "mentor_id", "id"
+        )
+    )
+    mentors = [
+        a.user
+        for a in ProgramApplication.objects.filter(
+            program=program, role=ProgramRole.MENTOR
+        ).select_related("user__profile")
+    ]
+    load: dict[int, int] = defaultdict(int)
+    for proposal in proposals:
+        if proposal.mentor_id:
+            load[proposal.mentor_id] += 1
+    return render(
+        request,
+        "mentorship/program_review.html",
+        {
+            "program": program,
+            "matched": [p for p in proposals if p.mentor_id],
+            "unmatched": [p for p in proposals if not p.mentor_id],
+            "mentors": mentors,
+            "load": load,
+            "counts": selectors.program_counts(program=program),
+            "can_edit": program.status == ProgramStatus.MATCHING,
+        },
+    )
+
+
+@require_POST
+@permission_required(MANAGE)
+def program_match(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=pk)
+    try:
+        proposals = services.program_run_matcher(program=program, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        matched = sum(1 for p in proposals if p.mentor_id)
+        messages.success(
+            request, f"The matcher proposes {matched} pairs for {len(proposals)} mentees."
+        )
+    return redirect("mentorship:program_review", pk=program.pk)
+
+
+@require_POST
+@permission_required(MANAGE)
+def program_proposal_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=pk)
+    proposal = get_object_or_404(
+        Proposal, pk=parse_id(request.POST.get("proposal")), program=program
+    )
+    mentor_id = parse_id(request.POST.get("mentor"))
+    mentor = get_object_or_404(User, pk=mentor_id) if mentor_id else None
+    try:
+        services.proposal_set_mentor(proposal=proposal, mentor=mentor, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "The proposal is updated.")
+    return redirect("mentorship:program_review", pk=program.pk)
+
+
+@require_POST
+@permission_required(MANAGE)
+def program_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=pk)
+    try:
+        started = services.program_publish(program=program, actor=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"Published: {len(started)} mentorships started; both sides got a mail."
+        )
+    return redirect("mentorship:program_review", pk=program.pk)

@@ -1,0 +1,637 @@
+"""Every mentorship page and action URL: the member it is for sees the result, others 403/404."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from hemonc.events.models import CheckIn, LiveSession
+from hemonc.members.enums import Role
+from hemonc.members.models import User
+from hemonc.mentorship import services
+from hemonc.mentorship.enums import MentorshipStatus, ProgramRole, ProgramStatus, RequestStatus
+from hemonc.mentorship.models import (
+    Mentorship,
+    MentorshipFeedback,
+    MentorshipRequest,
+    Program,
+    ProgramApplication,
+    Proposal,
+    SharedGoal,
+    SpeedMentoringEvent,
+    SpeedParticipant,
+)
+from tests.factories import make_member
+
+
+@pytest.fixture
+def organizer(db) -> User:  # type: ignore[no-untyped-def]
+    return make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+
+
+@pytest.fixture
+def stranger(db) -> User:  # type: ignore[no-untyped-def]
+    return make_member(display_name="Sam Stranger")
+
+
+@pytest.fixture
+def asked(mentor, mentee) -> MentorshipRequest:  # type: ignore[no-untyped-def]
+    return services.request_create(
+        mentee=mentee, actor=mentee, mentor=mentor, note="I am a second-year fellow."
+    )
+
+
+@pytest.fixture
+def pair(mentor, asked) -> Mentorship:  # type: ignore[no-untyped-def]
+    return services.request_accept(request=asked, actor=mentor)
+
+
+@pytest.fixture
+def program(organizer) -> Program:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    return services.program_create(
+        actor=organizer,
+        name="Spring program",
+        applications_open_at=now - timedelta(days=1),
+        applications_close_at=now + timedelta(days=7),
+        matching_date=(now + timedelta(days=8)).date(),
+    )
+
+
+@pytest.fixture
+def event(organizer) -> SpeedMentoringEvent:  # type: ignore[no-untyped-def]
+    return services.speed_event_create(
+        actor=organizer, title="Blood Buddies", starts_at=timezone.now(), rounds=2, table_size=2
+    )
+
+
+def _page(client: Client, url: str, **data: str) -> str:
+    response = client.get(url, data)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _followed(client: Client, url: str, data: dict[str, str] | None = None) -> str:
+    response = client.post(url, data or {}, follow=True)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+# ---------------------------------------------------------------------------------------------
+# Home, finder, offer and goals
+
+
+def test_home_lists_my_mentorships_and_requests_both_ways(
+    client: Client, mentor, mentee, pair
+) -> None:
+    other = make_member(display_name="Dr. Other Mentor")
+    services.offer_save(user=other, actor=other, capacity=1)
+    services.request_create(mentee=mentee, actor=mentee, mentor=other, note="Hi")
+    client.force_login(mentee)
+
+    page = _page(client, "/mentorship/")
+
+    assert "Mentored by Dr. Grace Mentor" in page
+    assert "Dr. Other Mentor" in page and "Waiting for an answer" in page
+    client.force_login(mentor)
+    page = _page(client, "/mentorship/")
+    assert "Mentoring Ana Mentee" in page
+    assert "0 of 1 seat left" in page
+
+
+def test_home_sends_visitors_to_sign_in(client: Client, db) -> None:
+    response = client.get("/mentorship/")
+
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_finder_answers_htmx_with_the_results_only(client: Client, mentor, mentee) -> None:
+    client.force_login(mentee)
+
+    response = client.get("/mentorship/mentors/", {"topic": "mmsm"}, headers={"HX-Request": "1"})
+
+    fragment = response.content.decode()
+    assert "Dr. Grace Mentor" in fragment and "1 mentor" in fragment
+    assert "<form" not in fragment and "<html" not in fragment
+
+
+def test_offer_edit_shows_the_offer_and_saves_changes(client: Client, mentor) -> None:
+    client.force_login(mentor)
+
+    page = _page(client, "/mentorship/offer/")
+    response = client.post(
+        "/mentorship/offer/", {"status": "paused", "capacity": "4", "about": "Careers."}
+    )
+
+    assert "Myeloma and academic careers." in page
+    assert response.status_code == 302
+    assert mentor.mentor_offer.__class__.objects.get(user=mentor).capacity == 4
+
+
+def test_goals_edit_shows_the_goals_and_saves_changes(client: Client, mentor, mentee) -> None:
+    client.force_login(mentee)
+
+    page = _page(client, "/mentorship/goals/")
+    response = client.post(
+        "/mentorship/goals/", {"text": "Grants.", "excluded_mentors": str(mentor.pk)}
+    )
+
+    assert "Find my niche in myeloma research." in page
+    assert response.status_code == 302
+    goals = mentee.mentee_goals.__class__.objects.get(user=mentee)
+    assert (goals.text, list(goals.excluded_mentors.all())) == ("Grants.", [mentor])
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+
+
+def test_request_create_sends_the_request_and_opens_it(client: Client, mentor, mentee) -> None:
+    client.force_login(mentee)
+
+    page = _page(client, f"/mentorship/mentors/{mentor.pk}/request/")
+    after = _followed(client, f"/mentorship/mentors/{mentor.pk}/request/", {"note": "Hello!"})
+
+    assert "Ask Dr. Grace Mentor to mentor you" in page
+    assert "Your request to Dr. Grace Mentor" in after and "Hello!" in after
+
+
+def test_request_create_shows_why_it_was_refused(client: Client, mentor, mentee, pair) -> None:
+    client.force_login(mentee)
+
+    response = client.post(f"/mentorship/mentors/{mentor.pk}/request/", {"note": "Again"})
+
+    assert "no seat left" in response.content.decode()
+
+
+def test_request_detail_shows_the_mentor_the_answer_form(client: Client, mentor, asked) -> None:
+    client.force_login(mentor)
+
+    page = _page(client, f"/mentorship/requests/{asked.pk}/")
+
+    assert "Ana Mentee asks you to be their mentor" in page
+    assert f'action="/mentorship/requests/{asked.pk}/accept/"' in page
+    assert f'formaction="/mentorship/requests/{asked.pk}/decline/"' in page
+
+
+def test_request_detail_is_hidden_from_strangers(client: Client, asked, stranger) -> None:
+    client.force_login(stranger)
+
+    assert client.get(f"/mentorship/requests/{asked.pk}/").status_code == 404
+
+
+def test_request_accept_by_the_mentor_opens_the_mentorship(client: Client, mentor, asked) -> None:
+    client.force_login(mentor)
+
+    page = _followed(client, f"/mentorship/requests/{asked.pk}/accept/", {"message": "Welcome"})
+
+    assert "You are now Ana Mentee&#x27;s mentor." in page
+    assert "Mentoring Ana Mentee" in page
+    asked.refresh_from_db()
+    assert (asked.status, asked.response) == (RequestStatus.ACCEPTED, "Welcome")
+
+
+def test_request_accept_refused_to_the_mentee_and_hidden_from_strangers(
+    client: Client, mentee, asked, stranger
+) -> None:
+    client.force_login(mentee)
+    as_mentee = client.post(f"/mentorship/requests/{asked.pk}/accept/")
+    client.force_login(stranger)
+    as_stranger = client.post(f"/mentorship/requests/{asked.pk}/accept/")
+
+    assert (as_mentee.status_code, as_stranger.status_code) == (403, 404)
+    asked.refresh_from_db()
+    assert asked.status == RequestStatus.PENDING
+
+
+def test_request_accept_twice_says_it_was_already_accepted(
+    client: Client, mentor, asked, pair
+) -> None:
+    client.force_login(mentor)
+
+    page = _followed(client, f"/mentorship/requests/{asked.pk}/accept/")
+
+    assert "This request was already accepted." in page
+
+
+def test_request_decline_by_the_mentor(client: Client, mentor, mentee, asked) -> None:
+    client.force_login(mentee)
+    refused = client.post(f"/mentorship/requests/{asked.pk}/decline/")
+    client.force_login(mentor)
+
+    page = _followed(client, f"/mentorship/requests/{asked.pk}/decline/", {"message": "Full."})
+
+    assert refused.status_code == 403
+    assert "You declined the request." in page
+    asked.refresh_from_db()
+    assert asked.status == RequestStatus.DECLINED
+
+
+def test_request_answer_forms_show_their_errors(client: Client, mentor, asked) -> None:
+    client.force_login(mentor)
+
+    for action in ("accept", "decline"):
+        response = client.post(
+            f"/mentorship/requests/{asked.pk}/{action}/", {"message": "x" * 2001}
+        )
+        assert "at most 2000 characters" in response.content.decode()
+    asked.refresh_from_db()
+    assert asked.status == RequestStatus.PENDING
+
+
+def test_request_withdraw_by_the_mentee(client: Client, mentor, mentee, asked) -> None:
+    client.force_login(mentor)
+    refused = client.post(f"/mentorship/requests/{asked.pk}/withdraw/")
+    client.force_login(mentee)
+
+    page = _followed(client, f"/mentorship/requests/{asked.pk}/withdraw/")
+    again = _followed(client, f"/mentorship/requests/{asked.pk}/withdraw/")
+
+    assert refused.status_code == 403
+    assert "Your request is withdrawn." in page
+    assert "This request was already withdrawn." in again
+    asked.refresh_from_db()
+    assert asked.status == RequestStatus.WITHDRAWN
+
+
+def test_request_actions_take_no_get(client: Client, mentor, asked) -> None:
+    client.force_login(mentor)
+
+    assert client.get(f"/mentorship/requests/{asked.pk}/accept/").status_code == 405
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentorships
+
+
+def test_mentorship_detail_shows_the_other_side(client: Client, mentee, pair) -> None:
+    client.force_login(mentee)
+
+    page = _page(client, f"/mentorship/m/{pair.pk}/")
+
+    assert "Mentored by Dr. Grace Mentor" in page
+    assert f'action="/mentorship/m/{pair.pk}/message/"' in page
+
+
+def test_mentorship_message_reaches_the_thread(client: Client, mentee, pair) -> None:
+    client.force_login(mentee)
+
+    page = _followed(client, f"/mentorship/m/{pair.pk}/message/", {"body": "Tuesday at 5?"})
+
+    assert "Your message is sent." in page and "Tuesday at 5?" in page
+
+
+def test_mentorship_message_empty_shows_the_error(client: Client, mentee, pair) -> None:
+    client.force_login(mentee)
+
+    response = client.post(f"/mentorship/m/{pair.pk}/message/", {"body": ""})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "This field is required." in page and "Please correct the form below." in page
+    assert not pair.messages.exists()
+
+
+def test_mentorship_actions_are_hidden_from_strangers(client: Client, pair, stranger) -> None:
+    client.force_login(stranger)
+
+    for action in ("message", "goals", "checkins", "complete", "feedback", "exit"):
+        assert client.post(f"/mentorship/m/{pair.pk}/{action}/", {}).status_code == 404
+    assert not pair.messages.exists()
+
+
+def test_mentorship_goal_add_and_toggle(client: Client, mentor, pair) -> None:
+    client.force_login(mentor)
+
+    page = _followed(client, f"/mentorship/m/{pair.pk}/goals/", {"text": "Submit to ASH"})
+    goal = SharedGoal.objects.get(mentorship=pair)
+    _followed(client, f"/mentorship/m/{pair.pk}/goals/{goal.pk}/toggle/")
+
+    assert "The goal is on your shared list." in page and "Submit to ASH" in page
+    goal.refresh_from_db()
+    assert goal.done
+
+
+def test_mentorship_goal_add_empty_shows_the_error(client: Client, mentor, pair) -> None:
+    client.force_login(mentor)
+
+    response = client.post(f"/mentorship/m/{pair.pk}/goals/", {"text": ""})
+
+    assert "This field is required." in response.content.decode()
+    assert not SharedGoal.objects.exists()
+
+
+def test_mentorship_checkins_change_the_rhythm(client: Client, mentee, pair) -> None:
+    client.force_login(mentee)
+
+    page = _followed(client, f"/mentorship/m/{pair.pk}/checkins/", {"every_weeks": "2"})
+    invalid = client.post(f"/mentorship/m/{pair.pk}/checkins/", {"every_weeks": "27"})
+
+    assert "Check-in reminders are updated." in page
+    assert "less than or equal to 26" in invalid.content.decode()
+    pair.refresh_from_db()
+    assert pair.checkin_every_weeks == 2
+
+
+def test_mentorship_complete_then_feedback(client: Client, mentee, pair) -> None:
+    client.force_login(mentee)
+
+    done = _followed(client, f"/mentorship/m/{pair.pk}/complete/", {"feedback": "Great."})
+    again = _followed(client, f"/mentorship/m/{pair.pk}/complete/", {"feedback": ""})
+    thanks = _followed(client, f"/mentorship/m/{pair.pk}/feedback/", {"feedback": "Even better."})
+
+    assert "The mentorship is complete. Thank you both." in done
+    assert "This mentorship has ended." in again
+    assert "Your feedback: Even better." in thanks
+    assert MentorshipFeedback.objects.get().text == "Even better."
+
+
+def test_mentorship_feedback_before_completion_shows_why(client: Client, mentee, pair) -> None:
+    client.force_login(mentee)
+
+    page = _followed(client, f"/mentorship/m/{pair.pk}/feedback/", {"feedback": "Early"})
+
+    assert "Feedback is left when a mentorship is complete." in page
+    assert not MentorshipFeedback.objects.exists()
+
+
+def test_mentorship_exit_asks_then_ends(client: Client, mentee, pair) -> None:
+    client.force_login(mentee)
+
+    ask = _page(client, f"/mentorship/m/{pair.pk}/exit/")
+    ended = _followed(client, f"/mentorship/m/{pair.pk}/exit/")
+    again = _followed(client, f"/mentorship/m/{pair.pk}/exit/")
+
+    assert "Leave this mentorship?" in ask
+    assert "The mentorship has ended." in ended
+    assert "This mentorship has ended." in again
+    pair.refresh_from_db()
+    assert pair.status == MentorshipStatus.ENDED
+
+
+# ---------------------------------------------------------------------------------------------
+# Programs
+
+
+def test_program_list_shows_drafts_to_organizers_only(
+    client: Client, organizer, mentee, program
+) -> None:
+    Program.objects.filter(pk=program.pk).update(status=ProgramStatus.DRAFT)
+    client.force_login(organizer)
+    as_organizer = _page(client, "/mentorship/programs/")
+    client.force_login(mentee)
+    as_member = _page(client, "/mentorship/programs/")
+
+    assert "Spring program" in as_organizer and "Open a program" in as_organizer
+    assert "Spring program" not in as_member and "Open a program" not in as_member
+    assert client.get(f"/mentorship/programs/{program.pk}/").status_code == 404
+
+
+def test_program_new_for_organizers_only(client: Client, organizer, mentee) -> None:
+    client.force_login(mentee)
+    refused = client.get("/mentorship/programs/new/")
+    client.force_login(organizer)
+
+    form = _page(client, "/mentorship/programs/new/")
+    page = _followed(
+        client,
+        "/mentorship/programs/new/",
+        {
+            "name": "Fall program",
+            "applications_open_at": "2026-01-01T10:00",
+            "applications_close_at": "2026-02-01T10:00",
+            "matching_date": "2026-02-05",
+            "checkin_every_weeks": "4",
+        },
+    )
+
+    assert refused.status_code == 403
+    assert "Open a mentorship program" in form
+    assert "The program is open for applications." in page and "Fall program" in page
+
+
+def test_program_apply_and_withdraw(client: Client, mentee, program) -> None:
+    client.force_login(mentee)
+
+    page = _page(client, f"/mentorship/programs/{program.pk}/")
+    applied = _followed(client, f"/mentorship/programs/{program.pk}/apply/", {"role": "mentee"})
+    withdrawn = _followed(client, f"/mentorship/programs/{program.pk}/withdraw/")
+
+    assert f'action="/mentorship/programs/{program.pk}/apply/"' in page
+    assert "Your application is in." in applied and "You applied as a mentee." in applied
+    assert "Your application is withdrawn." in withdrawn
+    assert not ProgramApplication.objects.exists()
+
+
+def test_program_apply_shows_why_it_was_refused(client: Client, program) -> None:
+    member = make_member(display_name="No Offer")
+    client.force_login(member)
+
+    refused = client.post(f"/mentorship/programs/{program.pk}/apply/", {"role": "mentor"})
+    invalid = client.post(f"/mentorship/programs/{program.pk}/apply/", {"role": "host"})
+
+    assert "Fill in your mentor offer first" in refused.content.decode()
+    assert "Select a valid choice." in invalid.content.decode()
+    assert not ProgramApplication.objects.exists()
+
+
+def test_program_withdraw_after_publishing_shows_why(
+    client: Client, organizer, mentor, mentee, program
+) -> None:
+    for user, role in ((mentor, ProgramRole.MENTOR), (mentee, ProgramRole.MENTEE)):
+        services.program_apply(program=program, user=user, actor=user, role=role)
+    services.program_run_matcher(program=program, actor=organizer)
+    services.program_publish(program=program, actor=organizer)
+    client.force_login(mentee)
+
+    page = _followed(client, f"/mentorship/programs/{program.pk}/withdraw/")
+
+    assert "The matches are published; leave the mentorship instead." in page
+    assert ProgramApplication.objects.filter(user=mentee).exists()
+
+
+def _applied(program: Program, mentor: User, mentee: User) -> None:
+    services.program_apply(program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR)
+    services.program_apply(program=program, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
+
+
+def test_program_review_match_set_and_publish_by_an_organizer(
+    client: Client, organizer, mentor, mentee, program
+) -> None:
+    _applied(program, mentor, mentee)
+    client.force_login(organizer)
+
+    matched = _followed(client, f"/mentorship/programs/{program.pk}/match/")
+    proposal = Proposal.objects.get(program=program)
+    removed = _followed(
+        client,
+        f"/mentorship/programs/{program.pk}/proposal/",
+        {"proposal": str(proposal.pk), "mentor": ""},
+    )
+    restored = _followed(
+        client,
+        f"/mentorship/programs/{program.pk}/proposal/",
+        {"proposal": str(proposal.pk), "mentor": str(mentor.pk)},
+    )
+    published = _followed(client, f"/mentorship/programs/{program.pk}/publish/")
+    again = _followed(client, f"/mentorship/programs/{program.pk}/match/")
+
+    assert "The matcher proposes 1 pairs for 1 mentees." in matched
+    assert f'action="/mentorship/programs/{program.pk}/proposal/"' in matched
+    assert "removed by an organizer" in removed
+    assert "The proposal is updated." in restored
+    assert "Published: 1 mentorships started" in published
+    assert "The matches are already published." in again
+    assert Mentorship.objects.get(program=program).mentee == mentee
+
+
+def test_program_review_refuses_a_mentor_outside_the_program(
+    client: Client, organizer, mentor, mentee, program
+) -> None:
+    _applied(program, mentor, mentee)
+    services.program_run_matcher(program=program, actor=organizer)
+    proposal = Proposal.objects.get(program=program)
+    client.force_login(organizer)
+
+    page = _followed(
+        client,
+        f"/mentorship/programs/{program.pk}/proposal/",
+        {"proposal": str(proposal.pk), "mentor": str(organizer.pk)},
+    )
+    early = _followed(client, f"/mentorship/programs/{program.pk}/publish/")
+
+    assert "Olu Organizer is not a mentor in this program." in page
+    assert "Published" in early  # the review was done: publishing goes ahead
+
+
+def test_program_publish_before_matching_shows_why(client: Client, organizer, program) -> None:
+    client.force_login(organizer)
+
+    page = _followed(client, f"/mentorship/programs/{program.pk}/publish/")
+
+    assert "Run the matcher and review its proposals before publishing." in page
+
+
+def test_program_review_actions_refused_to_members(client: Client, mentor, mentee, program) -> None:
+    _applied(program, mentor, mentee)
+    client.force_login(mentee)
+
+    codes = [client.get(f"/mentorship/programs/{program.pk}/review/").status_code] + [
+        client.post(f"/mentorship/programs/{program.pk}/{action}/", {}).status_code
+        for action in ("match", "proposal", "publish")
+    ]
+
+    assert codes == [403, 403, 403, 403]
+    assert not Proposal.objects.exists()
+
+
+def test_program_review_sends_visitors_to_sign_in(client: Client, program) -> None:
+    response = client.post(f"/mentorship/programs/{program.pk}/match/")
+
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+# ---------------------------------------------------------------------------------------------
+# Speed mentoring
+
+
+def test_speed_list_shows_the_new_event_form_to_organizers_only(
+    client: Client, organizer, mentee, event
+) -> None:
+    client.force_login(organizer)
+    as_organizer = _page(client, "/mentorship/speed/")
+    client.force_login(mentee)
+    as_member = _page(client, "/mentorship/speed/")
+
+    assert "Blood Buddies" in as_organizer and 'action="/mentorship/speed/new/"' in as_organizer
+    assert "Blood Buddies" in as_member and "New event" not in as_member
+
+
+def test_speed_event_new_by_an_organizer(client: Client, organizer, mentee) -> None:
+    session = LiveSession.objects.create(title="Myeloma night", starts_at=timezone.now())
+    data = {
+        "title": "Spring Buddies",
+        "starts_at": "2026-05-01T18:00",
+        "rounds": "3",
+        "table_size": "2",
+        "round_minutes": "8",
+        "session": str(session.pk),
+    }
+    client.force_login(mentee)
+    refused = client.post("/mentorship/speed/new/", data)
+    client.force_login(organizer)
+
+    invalid = client.post("/mentorship/speed/new/", {**data, "rounds": "0"})
+    page = _followed(client, "/mentorship/speed/new/", data)
+
+    assert refused.status_code == 403
+    assert "greater than or equal to 1" in invalid.content.decode()
+    assert "The speed-mentoring event is created." in page and "Myeloma night" in page
+    assert SpeedMentoringEvent.objects.get().session == session
+
+
+def test_speed_join_as_mentee_or_mentor(client: Client, mentor, mentee, event) -> None:
+    client.force_login(mentee)
+    page = _page(client, f"/mentorship/speed/{event.pk}/")
+    joined = _followed(client, f"/mentorship/speed/{event.pk}/join/mentee/")
+    client.force_login(mentor)
+    _followed(client, f"/mentorship/speed/{event.pk}/join/mentor/")
+
+    assert f'formaction="/mentorship/speed/{event.pk}/join/mentor/"' in page
+    assert "You are on the list" in joined and "as a mentee" in joined
+    roles = dict(event.participants.values_list("user_id", "role"))
+    assert roles == {mentee.pk: ProgramRole.MENTEE, mentor.pk: ProgramRole.MENTOR}
+
+
+def test_speed_check_in_sync_and_schedule_by_an_organizer(
+    client: Client, organizer, mentor, mentee
+) -> None:
+    session = LiveSession.objects.create(title="Myeloma night", starts_at=timezone.now())
+    event = services.speed_event_create(
+        actor=organizer, title="B", starts_at=timezone.now(), session=session
+    )
+    mentee_seat = services.speed_participant_add(
+        event=event, user=mentee, role=ProgramRole.MENTEE, actor=mentee
+    )
+    services.speed_participant_add(event=event, user=mentor, role=ProgramRole.MENTOR, actor=mentor)
+    CheckIn.objects.create(session=session, user=mentor)
+    client.force_login(organizer)
+
+    page = _page(client, f"/mentorship/speed/{event.pk}/")
+    _followed(
+        client,
+        f"/mentorship/speed/{event.pk}/check-in/",
+        {"participant": str(mentee_seat.pk), "value": "1"},
+    )
+    synced = _followed(client, f"/mentorship/speed/{event.pk}/sync/")
+    scheduled = _followed(client, f"/mentorship/speed/{event.pk}/schedule/")
+    projector = _page(client, f"/mentorship/speed/{event.pk}/projector/", round="1")
+    printed = _page(client, f"/mentorship/speed/{event.pk}/print/")
+
+    assert f'action="/mentorship/speed/{event.pk}/check-in/"' in page
+    assert SpeedParticipant.objects.get(pk=mentee_seat.pk).checked_in
+    assert "1 people marked here from the session" in synced
+    assert "Scheduled 1 conversations." in scheduled and "Round 1" in scheduled
+    assert "Dr. Grace Mentor" in projector and "Ana Mentee" in projector
+    assert "Ana Mentee" in printed and "Dr. Grace Mentor" in printed
+
+
+def test_speed_organizer_actions_refused_to_members(client: Client, mentee, event) -> None:
+    participant = services.speed_participant_add(
+        event=event, user=mentee, role=ProgramRole.MENTEE, actor=mentee
+    )
+    client.force_login(mentee)
+
+    codes = [
+        client.post(f"/mentorship/speed/{event.pk}/check-in/", {"participant": participant.pk}),
+        client.post(f"/mentorship/speed/{event.pk}/sync/"),
+        client.post(f"/mentorship/speed/{event.pk}/schedule/"),
+        client.get(f"/mentorship/speed/{event.pk}/projector/"),
+    ]
+
+    assert [r.status_code for r in codes] == [403, 403, 403, 403]
+    assert not SpeedParticipant.objects.get(pk=participant.pk).checked_in
+    assert "Check in Ana Mentee" not in _page(client, f"/mentorship/speed/{event.pk}/")

@@ -1,0 +1,433 @@
+"""Each newsletter service as its callers use it: rows, audit rows, mail, refusals."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from hemonc.core.errors import DomainError, PermissionDenied
+from hemonc.core.models import AuditEntry
+from hemonc.core.permissions import OPERATOR
+from hemonc.members.enums import Role
+from hemonc.newsletter import selectors, services
+from hemonc.newsletter.enums import ConsentSource, DeliveryStatus, IssueStatus, SubscriberStatus
+from hemonc.newsletter.importers import Row
+from hemonc.newsletter.models import Delivery, Issue, IssueLink, Subscriber
+from tests.factories import make_member
+from tests.newsletter.conftest import make_subscriber
+
+pytestmark = pytest.mark.django_db
+
+# A queue that runs tasks later (the immediate one cannot wait for a scheduled time).
+DEFERRING_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+
+
+def _actions() -> list[str]:
+    return list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
+
+
+def _organizer() -> Any:
+    return make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+
+
+def _draft(**fields: Any) -> Issue:
+    return services.issue_create(
+        subject=fields.pop("subject", "October"), body="News.", actor=OPERATOR, **fields
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Subscribers
+
+
+def test_subscriber_signup_mails_a_link_and_subscribes_nobody_yet(
+    mailbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        token = services.subscriber_signup(
+            email=" New@Example.org ",
+            consent_text=selectors.consent_text_current(),
+            ip="198.51.100.7",
+            answers={"stage": "fellow"},
+        )
+
+    (message,) = mailbox.wait_for(1)
+    assert message["To"] == "new@example.org"
+    assert token in message.get_body(("plain",)).get_content()
+    subscriber = Subscriber.objects.get()
+    assert (subscriber.status, subscriber.stage) == (SubscriberStatus.PENDING, "")
+    assert _actions() == ["newsletter.signup"]
+
+
+def test_subscriber_confirm_subscribes_with_the_answers_given_at_signup() -> None:
+    token = services.subscriber_signup(
+        email="new@example.org",
+        consent_text=selectors.consent_text_current(),
+        ip=None,
+        answers={"stage": "fellow", "name": "Rosa\nDiaz"},
+    )
+
+    subscriber = services.subscriber_confirm(token=token, ip="198.51.100.7")
+
+    assert subscriber.status == SubscriberStatus.SUBSCRIBED
+    assert (subscriber.stage, subscriber.name, subscriber.consent_ip) == (
+        "fellow",
+        "Rosa Diaz",
+        "198.51.100.7",
+    )
+    with pytest.raises(DomainError, match="expired or is not valid"):
+        services.subscriber_confirm(token=token, ip=None)  # a link works once
+
+
+def test_subscriber_subscribe_member_uses_the_account_address_and_profile() -> None:
+    member = make_member(display_name="Ana Lopez")
+
+    subscriber = services.subscriber_subscribe_member(
+        user=member, consent_text=selectors.consent_text_current(), ip=None
+    )
+
+    assert (subscriber.email, subscriber.user, subscriber.name) == (
+        member.email,
+        member,
+        "Ana Lopez",
+    )
+    assert subscriber.consent_source == ConsentSource.PROFILE
+    assert _actions()[-1] == "newsletter.subscribe_member"
+
+
+def test_subscriber_update_preferences_audits_only_the_fields_that_changed() -> None:
+    subscriber = make_subscriber("reader@example.org", stage="fellow", country="US")
+
+    services.subscriber_update_preferences(
+        subscriber=subscriber, stage="fellow", country="br", institution="Hospital\ndel Valle"
+    )
+
+    subscriber.refresh_from_db()
+    assert (subscriber.country, subscriber.institution) == ("BR", "Hospital del Valle")
+    entry = AuditEntry.objects.get(action="newsletter.preferences")
+    assert entry.changes == {"fields": ["country", "institution"]}
+
+
+def test_subscriber_update_preferences_refuses_an_unknown_field() -> None:
+    subscriber = make_subscriber("reader@example.org")
+
+    with pytest.raises(DomainError, match="Unknown fields: email"):
+        services.subscriber_update_preferences(subscriber=subscriber, email="x@example.org")  # type: ignore[call-arg]
+
+
+def test_subscriber_unsubscribe_leaves_a_bounce_a_bounce() -> None:
+    reader = make_subscriber("reader@example.org")
+    bounced = make_subscriber("gone@example.org", status=SubscriberStatus.BOUNCED)
+
+    services.subscriber_unsubscribe(subscriber=reader, how="one-click")
+    services.subscriber_unsubscribe(subscriber=bounced)
+
+    reader.refresh_from_db()
+    bounced.refresh_from_db()
+    assert (reader.status, bounced.status) == (
+        SubscriberStatus.UNSUBSCRIBED,
+        SubscriberStatus.BOUNCED,
+    )
+    assert _actions() == ["newsletter.unsubscribe"]
+
+
+def test_subscriber_mark_bounced_keeps_a_complaint() -> None:
+    reader = make_subscriber("reader@example.org")
+    complained = make_subscriber("spam@example.org", status=SubscriberStatus.COMPLAINED)
+
+    services.subscriber_mark_bounced(subscriber=reader, reason="SMTP 550")
+    services.subscriber_mark_bounced(subscriber=complained, reason="SMTP 550")
+
+    assert dict(Subscriber.objects.values_list("email", "status")) == {
+        "reader@example.org": SubscriberStatus.BOUNCED,
+        "spam@example.org": SubscriberStatus.COMPLAINED,
+    }
+
+
+def test_subscriber_mark_complained_stops_all_mail() -> None:
+    reader = make_subscriber("reader@example.org")
+    issue = _draft()
+
+    services.subscriber_mark_complained(subscriber=reader, reason="spam button")
+
+    assert not selectors.issue_audience(issue=issue).exists()
+    assert AuditEntry.objects.get(action="newsletter.complaint").changes["reason"] == (
+        "spam button"
+    )
+
+
+def test_subscriber_record_provider_event_applies_each_kind_in_one_transaction() -> None:
+    for email in ("a@example.org", "b@example.org", "c@example.org"):
+        make_subscriber(email)
+
+    assert services.subscriber_record_provider_event(email="A@example.org", event_type="bounced")
+    assert services.subscriber_record_provider_event(email="b@example.org", event_type="complained")
+    assert services.subscriber_record_provider_event(
+        email="c@example.org", event_type="unsubscribed"
+    )
+    assert not services.subscriber_record_provider_event(email="c@example.org", event_type="opened")
+    assert not services.subscriber_record_provider_event(
+        email="nobody@example.org", event_type="bounced"
+    )
+
+    assert dict(Subscriber.objects.values_list("email", "status")) == {
+        "a@example.org": SubscriberStatus.BOUNCED,
+        "b@example.org": SubscriberStatus.COMPLAINED,
+        "c@example.org": SubscriberStatus.UNSUBSCRIBED,
+    }
+
+
+def test_subscribers_import_creates_and_fills_blanks_only() -> None:
+    make_subscriber("known@example.org", stage="resident")
+    rows = [
+        Row(
+            file="list.csv",
+            line=line,
+            email=email,
+            status=SubscriberStatus.SUBSCRIBED,
+            consent_source=ConsentSource.IMPORT,
+            consented_at=timezone.now(),
+            stage="fellow",
+            country="US",
+        )
+        for line, email in ((2, "new@example.org"), (3, "known@example.org"))
+    ]
+
+    summary = services.subscribers_import(rows=rows, actor=OPERATOR)
+
+    assert (summary.created, summary.updated, summary.unchanged) == (1, 1, 0)
+    assert dict(Subscriber.objects.values_list("email", "stage")) == {
+        "known@example.org": "resident",
+        "new@example.org": "fellow",
+    }
+    entry = AuditEntry.objects.get(action="newsletter.import")
+    assert entry.actor is None
+
+
+def test_subscribers_import_is_refused_to_a_member() -> None:
+    with pytest.raises(PermissionDenied):
+        services.subscribers_import(rows=[], actor=make_member())
+
+    assert not AuditEntry.objects.filter(action="newsletter.import").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Issues
+
+
+def test_issue_create_keeps_subject_to_one_line_and_names_its_author() -> None:
+    organizer = _organizer()
+
+    issue = services.issue_create(subject="Pre-ASH\nnews", body="Hello.", actor=organizer)
+
+    assert (issue.subject, issue.created_by, issue.status) == (
+        "Pre-ASH news",
+        organizer,
+        IssueStatus.DRAFT,
+    )
+    assert AuditEntry.objects.get(action="newsletter.issue_create").actor == organizer
+
+
+def test_issue_create_is_refused_to_a_member() -> None:
+    with pytest.raises(PermissionDenied):
+        services.issue_create(subject="Hi", body="Hello.", actor=make_member())
+
+    assert not Issue.objects.exists()
+
+
+def test_issue_update_changes_a_draft_and_audits_the_changed_fields() -> None:
+    organizer = _organizer()
+    issue = _draft(preheader="Five sessions")
+
+    services.issue_update(
+        issue=issue,
+        actor=organizer,
+        subject="November\tnews",
+        preheader="Five sessions",
+        segment={"stage": "fellow"},
+    )
+
+    issue.refresh_from_db()
+    assert (issue.subject, issue.segment) == ("November news", {"stage": "fellow"})
+    entry = AuditEntry.objects.get(action="newsletter.issue_update")
+    assert (entry.actor, entry.changes) == (organizer, {"fields": ["segment", "subject"]})
+
+
+def test_issue_update_refuses_a_sent_issue_an_empty_subject_and_a_member() -> None:
+    issue = _draft()
+
+    with pytest.raises(PermissionDenied):
+        services.issue_update(issue=issue, actor=make_member(), subject="Mine")
+    with pytest.raises(DomainError, match="needs a subject"):
+        services.issue_update(issue=issue, actor=OPERATOR, subject=" \n")
+    with pytest.raises(DomainError, match="Unknown segment"):
+        services.issue_update(issue=issue, actor=OPERATOR, segment={"planet": "mars"})
+    Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.SENT)
+    issue.refresh_from_db()
+    with pytest.raises(DomainError, match="Only a draft"):
+        services.issue_update(issue=issue, actor=OPERATOR, subject="Later")
+
+    issue.refresh_from_db()
+    assert issue.subject == "October"
+
+
+def test_issue_send_test_mails_the_organizer_alone(
+    mailbox: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_subscriber("reader@example.org")
+    issue = _draft()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issue_send_test(issue=issue, actor=_organizer(), to="olu@example.org")
+
+    (message,) = mailbox.wait_for(1)
+    assert (message["To"], message["Subject"]) == ("olu@example.org", "[Test] October")
+    assert not Delivery.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.issue_send_test(issue=issue, actor=make_member(), to="me@example.org")
+
+
+def test_issue_schedule_needs_the_attestation_and_a_future_time(settings: Any) -> None:
+    settings.TASKS = DEFERRING_TASKS
+    issue = _draft()
+    later = timezone.now() + timedelta(days=1)
+
+    with pytest.raises(DomainError, match="patient identifiers"):
+        services.issue_schedule(issue=issue, actor=OPERATOR, when=later, attested=False)
+    with pytest.raises(DomainError, match="in the future"):
+        services.issue_schedule(
+            issue=issue, actor=OPERATOR, when=timezone.now() - timedelta(minutes=1), attested=True
+        )
+    with pytest.raises(PermissionDenied):
+        services.issue_schedule(issue=issue, actor=make_member(), when=later, attested=True)
+    services.issue_schedule(issue=issue, actor=OPERATOR, when=later, attested=True)
+
+    issue.refresh_from_db()
+    assert (issue.status, issue.scheduled_for) == (IssueStatus.SCHEDULED, later)
+
+
+def test_issue_unschedule_puts_the_issue_back_to_draft(settings: Any) -> None:
+    settings.TASKS = DEFERRING_TASKS
+    issue = _draft()
+    later = timezone.now() + timedelta(days=1)
+    services.issue_schedule(issue=issue, actor=OPERATOR, when=later, attested=True)
+
+    services.issue_unschedule(issue=issue, actor=OPERATOR)
+
+    issue.refresh_from_db()
+    assert (issue.status, issue.scheduled_for) == (IssueStatus.DRAFT, None)
+    with pytest.raises(DomainError, match="not scheduled"):
+        services.issue_unschedule(issue=issue, actor=OPERATOR)
+
+
+def test_issue_send_now_fills_the_outbox_for_the_audience_and_names_the_attester() -> None:
+    organizer = _organizer()
+    make_subscriber("reader@example.org")
+    make_subscriber("gone@example.org", status=SubscriberStatus.UNSUBSCRIBED)
+    issue = _draft()
+
+    issue = services.issue_send_now(issue=issue, actor=organizer, attested=True)
+
+    assert (issue.status, issue.phi_attested_by) == (IssueStatus.SENDING, organizer)
+    assert list(issue.deliveries.values_list("subscriber__email", flat=True)) == [
+        "reader@example.org"
+    ]
+    assert _actions()[-1] == "newsletter.issue_send"
+
+
+def test_issue_send_now_is_refused_to_a_member() -> None:
+    make_subscriber("reader@example.org")
+    issue = _draft()
+
+    with pytest.raises(PermissionDenied):
+        services.issue_send_now(issue=issue, actor=make_member(), attested=True)
+
+    issue.refresh_from_db()
+    assert (issue.status, Delivery.objects.count()) == (IssueStatus.DRAFT, 0)
+
+
+def test_issue_start_sending_needs_an_attested_issue_and_records_its_links() -> None:
+    make_subscriber("reader@example.org")
+    issue = services.issue_create(
+        subject="Links",
+        body="Read [the abstract](https://example.org/abstract).",
+        actor=OPERATOR,
+        count_engagement=True,
+    )
+
+    with pytest.raises(DomainError, match="patient identifiers"):
+        services.issue_start_sending(issue=issue, actor=OPERATOR)
+    Issue.objects.filter(pk=issue.pk).update(phi_attested_at=timezone.now())
+    issue = services.issue_start_sending(issue=issue, actor=OPERATOR)
+
+    assert issue.status == IssueStatus.SENDING
+    assert list(IssueLink.objects.values_list("url", flat=True)) == ["https://example.org/abstract"]
+    assert Delivery.objects.get().status == DeliveryStatus.PENDING
+
+
+def test_issue_engagement_open_counts_only_where_the_issue_counts_engagement() -> None:
+    counted = _draft(count_engagement=True)
+    private = _draft()
+
+    services.issue_engagement_open(issue_id=counted.pk)
+    services.issue_engagement_open(issue_id=private.pk)
+
+    assert dict(Issue.objects.values_list("pk", "opens")) == {counted.pk: 1, private.pk: 0}
+
+
+def test_issue_engagement_click_counts_and_answers_the_link() -> None:
+    issue = _draft(count_engagement=True)
+    IssueLink.objects.create(issue=issue, position=1, url="https://example.org/a")
+
+    assert services.issue_engagement_click(issue_id=issue.pk, position=1) == (
+        "https://example.org/a"
+    )
+    assert services.issue_engagement_click(issue_id=issue.pk, position=2) is None
+    assert IssueLink.objects.get().clicks == 1
+
+
+def test_issue_finish_if_done_marks_sent_once_no_delivery_waits() -> None:
+    reader = make_subscriber("reader@example.org")
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+
+    assert services.issue_finish_if_done(issue=issue) is False
+    Delivery.objects.filter(subscriber=reader).update(status=DeliveryStatus.SENT)
+    assert services.issue_finish_if_done(issue=issue) is True
+
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.SENT and issue.finished_at is not None
+    assert _actions()[-1] == "newsletter.issue_sent"
+
+
+# ---------------------------------------------------------------------------------------------
+# The outbox
+
+
+def test_outbox_claim_leases_a_delivery_to_one_sender_only() -> None:
+    make_subscriber("reader@example.org")
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+
+    first = services.outbox_claim(issue=issue, owner="sender-a", limit=10)
+    second = services.outbox_claim(issue=issue, owner="sender-b", limit=10)
+
+    assert [claimed[3] for claimed in first] == ["reader@example.org"]
+    assert second == []
+    assert Delivery.objects.get().lease_owner == "sender-a"
+
+
+def test_outbox_send_sends_to_subscribers_and_skips_who_left_since(mailbox: Any) -> None:
+    make_subscriber("reader@example.org")
+    leaver = make_subscriber("leaver@example.org")
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+    services.subscriber_unsubscribe(subscriber=leaver)
+
+    run = services.outbox_send(issue=issue)
+
+    (message,) = mailbox.wait_for(1)
+    assert message["To"] == "reader@example.org"
+    assert (run.sent, run.skipped, run.done) == (1, 1, True)
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.SENT

@@ -1,0 +1,53 @@
+"""The organizers' follower page: one URL records a count, another adds an account."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from hemonc.core.models import AuditEntry
+from hemonc.members.enums import Role
+from hemonc.outreach.models import SocialAccount
+from tests.factories import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_organizer_adds_an_account_and_sees_it_offered_for_counts(client: Any) -> None:
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    client.force_login(organizer)
+
+    response = client.post(
+        reverse("outreach:account_add"), {"platform": "x", "handle": "@ExampleNet"}, follow=True
+    )
+
+    html = response.content.decode()
+    assert "@ExampleNet (X (Twitter)) added." in html
+    assert "A follower count" in html  # the count form appears once an account exists
+    assert SocialAccount.objects.get().handle == "ExampleNet"
+    assert AuditEntry.objects.get(action="outreach.account_create").actor == organizer
+
+
+def test_account_with_a_blank_handle_shows_the_error_on_the_page(client: Any) -> None:
+    client.force_login(make_member(display_name="Olu Organizer", role=Role.ORGANIZER))
+
+    response = client.post(reverse("outreach:account_add"), {"platform": "x", "handle": "@"})
+
+    assert response.status_code == 200
+    assert "An account needs a handle." in response.content.decode()
+    assert not SocialAccount.objects.exists()
+
+
+def test_follower_page_is_refused_to_members(client: Any) -> None:
+    client.force_login(make_member())
+
+    assert client.get(reverse("outreach:followers")).status_code == 403
+    assert (
+        client.post(
+            reverse("outreach:account_add"), {"platform": "x", "handle": "Mine"}
+        ).status_code
+        == 403
+    )
+    assert not SocialAccount.objects.exists()
