@@ -83,7 +83,11 @@ def demo_network(django_db_setup: None, django_db_blocker) -> Iterator[str]:  # 
     ever sees a demo row. Tests that need an empty database or change the demo build their own.
     """
     out = StringIO()
-    with django_db_blocker.unblock(), transaction.atomic(), override_settings(DEBUG=True):
+    outer = transaction.atomic()
+    # A test's own transaction, as Django's TestCase marks its class-wide one: the services'
+    # durable transactions may run inside it.
+    outer._from_testcase = True  # type: ignore[attr-defined]
+    with django_db_blocker.unblock(), outer, override_settings(DEBUG=True):
         call_command("demo", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)

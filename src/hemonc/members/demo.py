@@ -28,6 +28,7 @@ from faker import Faker
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import OPERATOR
 from hemonc.core.versions import data_version_bump
 from hemonc.members.enums import Gender, IdentityCommunity, Role, Visibility
 from hemonc.members.models import Block, Profile, User
@@ -267,9 +268,13 @@ def demo_network_summary() -> DemoSummary:
     )
 
 
-@transaction.atomic
 def demo_network_create(*, members: int = MEMBER_COUNT, seed: int = SEED) -> DemoSummary:
-    """Create the demo network: the three sign-ins, then `members` in all, in bulk."""
+    """Create the demo network: the three sign-ins, then `members` in all, in bulk.
+
+    The accounts and the invented members are written in one transaction; then the usual
+    services (each a transaction of its own) fill in the sign-ins' profiles, grant the roles
+    and make two blocks.
+    """
     if demo_network_exists():
         raise DomainError("The demo network already exists.")
     rng = random.Random(seed)
@@ -277,9 +282,11 @@ def demo_network_create(*, members: int = MEMBER_COUNT, seed: int = SEED) -> Dem
     topics = {topic.slug: topic for topic in Topic.objects.all()}
     paths = {path.slug: path for path in CareerPath.objects.all()}
 
-    fixed = _create_sign_in_accounts(topics=topics, paths=paths)
-    people = demo_people(rng=rng, count=max(members - len(fixed), 0), now=now)
-    users = _bulk_create_people(people=people, topics=topics, paths=paths)
+    with transaction.atomic():
+        fixed = _create_sign_in_accounts()
+        people = demo_people(rng=rng, count=max(members - len(fixed), 0), now=now)
+        users = _bulk_create_people(people=people, topics=topics, paths=paths)
+    _set_up_sign_in_accounts(fixed, topics=topics, paths=paths)
 
     organizer = fixed["organizer"]
     attendings = [
@@ -294,21 +301,28 @@ def demo_network_create(*, members: int = MEMBER_COUNT, seed: int = SEED) -> Dem
         first, second, third, fourth = rng.sample(users, 4)
         block_create(blocker=first, blocked=second)
         block_create(blocker=third, blocked=fourth)
-    audit(actor=None, action="demo.create", changes={"members": len(fixed) + len(users)})
+    audit(actor=OPERATOR, action="demo.create", changes={"members": len(fixed) + len(users)})
     return demo_network_summary()
 
 
-def _create_sign_in_accounts(
-    *, topics: dict[str, Topic], paths: dict[str, CareerPath]
-) -> dict[str, User]:
-    """The organizer, moderator and member accounts, set up through the usual services."""
+def _create_sign_in_accounts() -> dict[str, User]:
+    """The organizer, moderator and member accounts, with their public passwords."""
     accounts: dict[str, User] = {}
     for sign_in in SIGN_INS:
         key = sign_in.email.split("@", 1)[0]
-        plan = _FIXED_PROFILES[key]
-        joined = datetime.fromisoformat(plan["joined"])
+        joined = datetime.fromisoformat(_FIXED_PROFILES[key]["joined"])
         user = User.objects.create_user(sign_in.email, sign_in.password, date_joined=joined)
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        accounts[key] = user
+    return accounts
+
+
+def _set_up_sign_in_accounts(
+    accounts: dict[str, User], *, topics: dict[str, Topic], paths: dict[str, CareerPath]
+) -> None:
+    """Their profiles and roles, through the usual services."""
+    for key, user in accounts.items():
+        plan = _FIXED_PROFILES[key]
         profile_update(
             profile=user.profile,
             actor=user,
@@ -317,9 +331,7 @@ def _create_sign_in_accounts(
             **plan["fields"],
         )
         if plan["role"] is not None:
-            member_set_role(user=user, role=Role(plan["role"]), enabled=True, actor=None)
-        accounts[key] = user
-    return accounts
+            member_set_role(user=user, role=Role(plan["role"]), enabled=True, actor=OPERATOR)
 
 
 def _bulk_create_people(
