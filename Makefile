@@ -10,7 +10,7 @@ PYTHON_VERSION := $(shell cat .python-version)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test lint format test-sqlite test-postgres bench lock clean
+.PHONY: setup run test lint format test-sqlite test-postgres coverage bench lock clean
 
 setup: $(STAMP)
 
@@ -45,16 +45,29 @@ format: setup
 	$(BIN)/ruff format src tests bench
 	$(BIN)/djlint --reformat src/hemonc
 
+# Both runs measure lines and branches of src/hemonc (pyproject.toml, [tool.coverage]); the
+# PostgreSQL run adds to what the SQLite run measured, and `coverage` judges them together.
+COVERAGE := --cov --cov-report= --cov-fail-under=0
+
 test-sqlite: setup
-	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup
+	@mkdir -p var/coverage
+	$(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup $(COVERAGE)
 
 # The database tests again on PostgreSQL, when TEST_DATABASE_URL names one; browser tests ran already.
 test-postgres: setup
+	@mkdir -p var/coverage
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup --db-only -m "not browser"; \
+	  DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup --db-only -m "not browser" $(COVERAGE) --cov-append; \
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
 
-test: lint test-sqlite test-postgres
+# The files short of full coverage, the figures for lines and for branches, then the gate:
+# fail_under in pyproject.toml, on lines and branches counted together (coverage's total).
+coverage: setup
+	$(BIN)/coverage report --fail-under=0
+	@$(BIN)/coverage json --quiet --fail-under=0 -o - | $(BIN)/python -c 'import json, sys; t = json.load(sys.stdin)["totals"]; print(f"Coverage: lines {t["percent_statements_covered"]:.1f}%, branches {t["percent_branches_covered"]:.1f}%, together {t["percent_covered"]:.1f}%")'
+	@$(BIN)/coverage report --format=total >/dev/null || { echo "Coverage is below fail_under in pyproject.toml." >&2; exit 1; }
+
+test: lint test-sqlite test-postgres coverage
 
 bench: setup
 	$(BIN)/python -m bench

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps as django_apps
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Page, expect
 
-CHROMIUM = "/usr/bin/chromium"
+from tests.factories import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"  # the system's; no browser is ever downloaded
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -22,6 +26,7 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 10_000  # a page that does not answer in 10 s fails the test
 # Impacts that fail a page; "minor" and "moderate" findings are printed but tolerated.
 BLOCKING_IMPACTS = {"serious", "critical"}
 
@@ -33,6 +38,45 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
+# pytest-playwright's fixtures (browser, page, new_context, ...) with the system's Chromium.
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": browser_type_launch_args.get("headless", True),
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def base_url() -> None:
+    """No base URL: the tests address pages by live_server.url. (pytest-playwright's own
+    fixture for it is an instance method, which pytest now warns about, and warnings fail.)"""
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": DESKTOP}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sync_browser_calls() -> Iterator[None]:
+    """Playwright's sync API marks its event loop as running in this thread between calls, and
+    Django then refuses ORM calls here as if they came from async code. Nothing async runs
+    Django in these tests, so the check is lifted once they start (tests/conftest.py clears
+    the mark for the tests that drive no browser, so the check still holds for them)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _page_timeout(context: BrowserContext) -> None:
+    context.set_default_timeout(TIMEOUT_MS)
+
+
 # Data migrations whose rows the pages need: (module, function).
 SEEDS = [
     ("hemonc.taxonomy.migrations.0002_seed", "seed"),
@@ -41,7 +85,7 @@ SEEDS = [
 
 
 @pytest.fixture(autouse=True)
-def _seed_data(transactional_db: None) -> None:
+def _seed_data(_sync_browser_calls: None, transactional_db: None) -> None:
     """What the data migrations wrote (topics, career paths, the consent text), sown again.
 
     A transactional test empties every table when it ends, seeded ones included; and
@@ -51,27 +95,24 @@ def _seed_data(transactional_db: None) -> None:
         getattr(importlib.import_module(module), function)(django_apps, None)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # Playwright's sync API marks its event loop as running in this thread between calls, and
-    # Django then refuses ORM calls here as if they came from async code. Nothing async runs
-    # Django in these tests, so lift the check only while the browser is alive; and keep it
-    # alive for one module only, so tests collected after this directory see no running loop.
-    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
+SignIn = Callable[[str], Page]
 
 
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=DESKTOP)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+def sign_in(live_server: Any, new_context: Callable[..., BrowserContext]) -> SignIn:
+    """A page of its own (a context of its own), signed in as the member with that email."""
+
+    def signed_in(email: str) -> Page:
+        page = new_context().new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
+        page.get_by_role("button", name="Sign In").click()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+        return page
+
+    return signed_in
 
 
 @pytest.fixture(scope="session")

@@ -5,17 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management import call_command
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Page, expect
 
 from hemonc.members.enums import Role
-from tests.e2e.conftest import DESKTOP, snapshot
+from tests.e2e.conftest import snapshot
 from tests.factories import PASSWORD, make_member
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "outreach"
 
 
 def test_organizer_reads_the_dashboard_and_the_report(
-    live_server, browser: Browser, screenshot_dir: Path
+    live_server, page: Page, screenshot_dir: Path
 ) -> None:
     call_command(
         "import-x-analytics",
@@ -26,7 +26,6 @@ def test_organizer_reads_the_dashboard_and_the_report(
     )
     call_command("import-followers", str(FIXTURES / "followers.csv"), "--account", "ExampleNet")
     organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
-    page = browser.new_context(viewport=DESKTOP).new_page()
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(organizer.email)
     page.get_by_label("Password").fill(PASSWORD)

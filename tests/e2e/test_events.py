@@ -9,32 +9,21 @@ from pathlib import Path
 
 from django.utils import timezone
 from icalendar import Calendar
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from hemonc.events.enums import RsvpStatus
 from hemonc.events.models import Rsvp
 from hemonc.events.services import season_create, session_create
 from hemonc.members.enums import Role
-from tests.e2e.conftest import DESKTOP, snapshot
-from tests.factories import PASSWORD, make_member
+from tests.e2e.conftest import SignIn, snapshot
+from tests.factories import make_member
 from tests.smtp import Mailbox
 
 QUESTION = "How did you find a research mentor in your first year?"
 
 
-def _sign_in(browser: Browser, live_server, email: str) -> Page:  # type: ignore[no-untyped-def]
-    page = browser.new_context(viewport=DESKTOP, accept_downloads=True).new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
-
-
 def test_rsvp_by_mail_rsvp_in_one_click_ics_questions_and_answers(
-    live_server, page: Page, browser: Browser, mailbox: Mailbox, screenshot_dir: Path, settings
+    live_server, page: Page, sign_in: SignIn, mailbox: Mailbox, screenshot_dir: Path, settings
 ) -> None:
     settings.SITE_URL = live_server.url  # links in mails point at the site's address
     organizer = make_member(
@@ -78,7 +67,7 @@ def test_rsvp_by_mail_rsvp_in_one_click_ics_questions_and_answers(
     assert mailbox.wait_for(2)[-1]["Subject"] == f"You're going: {session.title}"
 
     # A member RSVPs with one click, downloads the .ics and asks a question.
-    member_page = _sign_in(browser, live_server, member.email)
+    member_page = sign_in(member.email)
     member_page.goto(url)
     member_page.get_by_role("button", name="RSVP", exact=True).click()
     expect(member_page.get_by_text("You're going.", exact=True)).to_be_visible()
@@ -99,7 +88,7 @@ def test_rsvp_by_mail_rsvp_in_one_click_ics_questions_and_answers(
     snapshot(member_page, screenshot_dir, "session-member")
 
     # The host marks it answered; the member's page picks it up by itself (htmx polling).
-    host_page = _sign_in(browser, live_server, host.email)
+    host_page = sign_in(host.email)
     host_page.goto(url)
     host_page.get_by_role("button", name=re.compile(r"^Mark answered")).click()
     expect(host_page.locator(".question").first).to_contain_text("Answered")
@@ -107,7 +96,7 @@ def test_rsvp_by_mail_rsvp_in_one_click_ics_questions_and_answers(
     expect(member_page.locator(".question").first).to_contain_text("Answered", timeout=15_000)
 
     # The organizer's view: the season with its statistics, the month, the session form.
-    organizer_page = _sign_in(browser, live_server, organizer.email)
+    organizer_page = sign_in(organizer.email)
     organizer_page.goto(url)
     expect(organizer_page.get_by_role("img", name="QR code of the check-in link")).to_be_visible()
     snapshot(organizer_page, screenshot_dir, "session-organizer")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import DESKTOP, axe_check, snapshot
-from tests.factories import PASSWORD, make_member
+from tests.e2e.conftest import SignIn, axe_check, snapshot
+from tests.factories import make_member
 from tests.smtp import Mailbox
 
 EMAIL = "priya.raman@example.org"
@@ -113,21 +113,11 @@ def test_visitor_joins_verifies_fills_profile_and_finds_themselves(
     expect(results).to_contain_text("No members match.")
 
 
-def _sign_in(browser: Browser, live_server, email: str) -> Page:
-    page = browser.new_context(viewport=DESKTOP).new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
-
-
-def test_block_hides_each_member_from_the_other(live_server, browser: Browser) -> None:
+def test_block_hides_each_member_from_the_other(live_server, sign_in: SignIn) -> None:
     ana = make_member(display_name="Ana Lopez", institution="Lisbon Oncology Institute")
     ben = make_member(display_name="Ben Okafor", institution="Lagos University")
-    ana_page = _sign_in(browser, live_server, ana.email)
-    ben_page = _sign_in(browser, live_server, ben.email)
+    ana_page = sign_in(ana.email)
+    ben_page = sign_in(ben.email)
     try:
         # Before the block, Ben finds Ana in the directory.
         ben_page.goto(f"{live_server.url}/directory/?q=ana")

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import expect
 
 from hemonc.mentorship.services import offer_save
 from hemonc.taxonomy.models import Topic
-from tests.e2e.conftest import DESKTOP, snapshot
-from tests.factories import PASSWORD, make_member
-
-
-def _sign_in(browser: Browser, live_server, email: str) -> Page:  # type: ignore[no-untyped-def]
-    page = browser.new_context(viewport=DESKTOP).new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label(re.compile(r"^Password:?$")).fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    return page
+from tests.e2e.conftest import SignIn, snapshot
+from tests.factories import make_member
 
 
 def test_mentee_finds_asks_mentor_accepts_and_mentee_leaves(
-    live_server, browser: Browser, screenshot_dir: Path
+    live_server, sign_in: SignIn, screenshot_dir: Path
 ) -> None:
     mentor = make_member(display_name="Dr. Grace Okoro", stage="attending")
     offer_save(
@@ -36,8 +25,8 @@ def test_mentee_finds_asks_mentor_accepts_and_mentee_leaves(
         stages=["fellow"],
     )
     mentee = make_member(display_name="Priya Raman", stage="fellow")
-    mentee_page = _sign_in(browser, live_server, mentee.email)
-    mentor_page = _sign_in(browser, live_server, mentor.email)
+    mentee_page = sign_in(mentee.email)
+    mentor_page = sign_in(mentor.email)
     try:
         # The mentee finds the mentor by topic and sees the seats left.
         mentee_page.goto(f"{live_server.url}/mentorship/mentors/")

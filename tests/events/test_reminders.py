@@ -207,7 +207,7 @@ def test_reminders_are_personal_in_each_zone_and_cancel_with_one_click(
 
 
 def test_a_refused_reminder_leaves_no_record_and_is_retried(
-    make_session, member, settings, worker, committed
+    make_session, member, settings, dummy_tasks, committed
 ) -> None:
     from hemonc.events.services import session_send_reminders
 
@@ -226,10 +226,12 @@ def test_a_refused_reminder_leaves_no_record_and_is_retried(
 
     assert (run.sent, run.failed) == (0, 1)
     assert not ReminderDelivery.objects.exists()
-    assert DBTaskResult.objects.filter(
-        task_path=send_session_reminders_task.module_path,
-        run_after=STARTS - timedelta(hours=23) + timedelta(minutes=5),
-    ).exists()
+    assert [(result.task.module_path, result.task.run_after) for result in dummy_tasks.results] == [
+        (
+            send_session_reminders_task.module_path,
+            STARTS - timedelta(hours=23) + timedelta(minutes=5),
+        )
+    ]
 
 
 def test_reminders_go_through_other_mail_backends_too(make_session, member, settings) -> None:

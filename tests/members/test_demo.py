@@ -1,10 +1,11 @@
 import random
+import unicodedata
 from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +19,8 @@ from hemonc.members.selectors import DirectoryFilters, directory_search
 from hemonc.members.validators import validate_orcid
 from hemonc.taxonomy.enums import Stage
 
-pytestmark = pytest.mark.django_db
+# The demo is built once for this module (tests/conftest.py); every test here only reads it.
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo")]
 
 
 def _run_demo(**options) -> str:
@@ -28,9 +30,8 @@ def _run_demo(**options) -> str:
 
 
 @pytest.fixture
-def demo(settings) -> str:
-    settings.DEBUG = True  # as on a developer's machine
-    return _run_demo()
+def demo(demo_network: str) -> str:
+    return demo_network
 
 
 def _demo_profiles():
@@ -84,6 +85,21 @@ def test_demo_profiles_are_valid_synthetic_and_varied(demo):
     hashtags = {topic.hashtag for p in profiles for topic in p.interests.all()}
     assert {"bcsm", "mmsm", "leusm", "lymsm", "hemetwitter"} <= hashtags
     assert len({p.bio for p in profiles}) == len(profiles)
+
+
+def test_demo_names_come_from_many_cultures_and_read_in_latin_script(demo):
+    names = [
+        name.removeprefix("Dr. ")
+        for name in _demo_profiles().values_list("display_name", flat=True)
+    ]
+    family_names = {name.rsplit(" ", 1)[-1] for name in names}
+
+    assert len(family_names) >= 200
+    assert sum(not name.isascii() for name in names) >= 10  # Lucía, Müller, Trần, ...
+    letters = {char for name in names for char in name if char.isalpha()}
+    assert all(unicodedata.name(char).startswith("LATIN") for char in letters)
+    emails = User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").values_list("email", flat=True)
+    assert all(email.isascii() for email in emails)
 
 
 def test_demo_mixes_visibilities_and_optional_demographics(demo):
@@ -186,17 +202,6 @@ def test_demo_run_twice_changes_nothing(demo):
         Profile.interests.through.objects.count(),
         AuditEntry.objects.count(),
     )
-
-
-def test_demo_refuses_with_debug_off_unless_asked_for_a_public_demo(settings):
-    settings.DEBUG = False
-
-    with pytest.raises(CommandError, match="--public-demo"):
-        _run_demo()
-    assert User.objects.count() == 0
-
-    _run_demo(public_demo=True)
-    assert User.objects.count() >= 290
 
 
 def test_demo_people_are_the_same_for_the_same_seed():

@@ -7,9 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.test import TestCase
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from hemonc.core.errors import DomainError, PermissionDenied
 from hemonc.core.models import AuditEntry
@@ -242,16 +240,17 @@ def test_mentorship_send_checkin_stops_when_either_side_blocked_the_other(
 
 
 def test_request_accept_queues_the_checkin_reminder_for_its_due_time(
-    mentor, mentee, settings
+    mentor, mentee, dummy_tasks, django_capture_on_commit_callbacks
 ) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
     request = services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi")
 
-    with TestCase.captureOnCommitCallbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         mentorship = services.request_accept(request=request, actor=mentor)
 
-    reminder = DBTaskResult.objects.get(task_path__endswith="send_checkin_reminder_task")
-    assert reminder.run_after == mentorship.next_checkin_at
+    [reminder] = [
+        result for result in dummy_tasks.results if result.task.name == "send_checkin_reminder_task"
+    ]
+    assert reminder.task.run_after == mentorship.next_checkin_at
 
 
 @pytest.mark.django_db(transaction=True)

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from hemonc.core.permissions import OPERATOR
 from hemonc.newsletter import selectors, services
@@ -90,18 +89,18 @@ def test_attended_segment_is_validated() -> None:
 
 @pytest.mark.django_db
 def test_scheduled_issue_waits_for_its_time_in_the_queue(
-    settings: Any, django_capture_on_commit_callbacks: Any
+    dummy_tasks: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
     issue = services.issue_create(subject="Pre-ASCO", body="Soon.", actor=OPERATOR)
     when = timezone.now() + timedelta(days=2)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.issue_schedule(issue=issue, actor=OPERATOR, when=when, attested=True)
 
-    task = DBTaskResult.objects.get()
-    assert task.run_after == when
-    assert task.task_path.endswith("start_issue_task")
+    [queued] = dummy_tasks.results
+    assert queued.task.run_after == when
+    assert queued.task.name == "start_issue_task"
+    assert queued.status == "READY"  # waiting, not run
     issue.refresh_from_db()
     assert issue.status == "scheduled"
 

@@ -8,8 +8,10 @@ reserved domain demo.hemonc.example, questions written for the demo.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -29,65 +31,20 @@ SYNTHETIC = "_(Synthetic demo guest.)_"
 RECORDINGS = f"https://recordings.{DEMO_DOMAIN}"
 
 # Season 1 as the Hem-Onc Fellows Network reported it: 22 Spaces, mean 49.6, range 22-187.
+_DATA = json.loads(
+    (Path(__file__).resolve().parent / "data" / "demo_sessions.json").read_text("utf-8")
+)
 SEASON_ONE_SESSIONS: list[tuple[str, str, int]] = [
-    ("Welcome to the network: why a community for hem-onc trainees", SessionKind.REGULAR, 48),
-    ("Choosing between hematology, oncology, or both", SessionKind.REGULAR, 41),
-    ("#hojournalclub: a practice-changing myeloma trial", SessionKind.JOURNAL_CLUB, 31),
-    ("Finding a research mentor in your first year", SessionKind.REGULAR, 44),
-    ("Life as an international medical graduate in hem-onc", SessionKind.REGULAR, 39),
-    ("Benign hematology: the field that needs you", SessionKind.REGULAR, 28),
-    ("#hemetwitter chat: anticoagulation myths", SessionKind.CHAT, 22),
-    ("Writing your first abstract", SessionKind.REGULAR, 35),
-    ("Pre-ASH special: what to see at the annual meeting", SessionKind.SPECIAL, 187),
-    ("Post-ASH debrief: the abstracts everyone talked about", SessionKind.REGULAR, 57),
-    ("Wellness and burnout in fellowship", SessionKind.REGULAR, 37),
-    ("#hojournalclub: CAR-T in second-line lymphoma", SessionKind.JOURNAL_CLUB, 33),
-    ("Careers in industry and regulatory science", SessionKind.REGULAR, 30),
-    ("Transplant and cellular therapy as a career", SessionKind.REGULAR, 36),
-    ("Negotiating your first faculty job", SessionKind.REGULAR, 42),
-    ("Global oncology: building programs across borders", SessionKind.REGULAR, 29),
-    ("Women in hematology and oncology", SessionKind.REGULAR, 40),
-    ("#hojournalclub: adjuvant immunotherapy", SessionKind.JOURNAL_CLUB, 25),
-    ("Medical education careers: teaching as a scholar", SessionKind.REGULAR, 27),
-    ("Pre-ASCO special: the plenary and what to plan", SessionKind.SPECIAL, 158),
-    ("Post-ASCO debrief", SessionKind.REGULAR, 46),
-    ("Season finale: what we learned this year", SessionKind.REGULAR, 56),
+    (row["title"], SessionKind(row["kind"]), row["attendance"]) for row in _DATA["season_one"]
 ]
 # Summer break, Thanksgiving and the holidays: the pre-ASH special lands on 9 December 2021,
 # the pre-ASCO special on 26 May 2022.
 SEASON_ONE_SKIPPED = [date(2021, 8, 5), date(2021, 8, 19), date(2021, 11, 25), date(2021, 12, 23)]
 
-GUESTS = [
-    (
-        "Dr. Amara Okonkwo",
-        "Associate Professor of Medicine, Harbor City Cancer Institute",
-        "@amara_heme_demo",
-    ),
-    (
-        "Dr. Lucas Ferreira",
-        "Myeloma program director, Serra University Hospital",
-        "@lferreira_demo",
-    ),
-    ("Dr. Mei Tanaka", "Cellular therapy physician, Lakeview Medical Center", "@meitanaka_demo"),
-    ("Dr. Sofia Marin", "Fellowship program director, Río Claro University", "@sofiamarin_demo"),
-    ("Dr. Daniel Hughes", "Benign hematologist, Northgate Hospital", "@dhughes_demo"),
-    (
-        "Dr. Priyanka Rao",
-        "Medical oncologist and educator, Coastal Cancer Centre",
-        "@prao_onc_demo",
-    ),
-    ("Dr. Yusuf Adeyemi", "Global oncology lead, Savannah Teaching Hospital", "@yadeyemi_demo"),
-    ("Dr. Hannah Becker", "Clinical scientist, Rhine Valley University", "@hbecker_demo"),
+GUESTS: list[tuple[str, str, str]] = [
+    (guest["name"], guest["title"], guest["handle"]) for guest in _DATA["guests"]
 ]
-
-QUESTIONS = [
-    "How did you find your research mentor as a first-year fellow?",
-    "What would you do differently if you started fellowship again?",
-    "Is it realistic to combine benign and malignant hematology in one career?",
-    "Which sessions at the meeting are best for trainees?",
-    "How do you protect time for research during clinical rotations?",
-    "What should an international graduate know before applying?",
-]
+QUESTIONS: list[str] = _DATA["questions"]
 
 
 def demo_sessions_create(*, stdout: Any) -> None:

@@ -1,17 +1,22 @@
 """The synthetic demo network that `hemonc demo` creates: about 300 invented members.
 
-Nobody here is a real person: names are combined at random from first- and family-name lists,
+Nobody here is a real person: names are drawn at random by Faker (in the locale of the member's
+country where a culture has one) or combined at random from first- and family-name lists,
 institutions are invented, and every address, Bluesky and Mastodon handle is under the reserved
-domain demo.hemonc.example. Every bio says it is a synthetic demo profile.
+domain demo.hemonc.example. Every bio says it is a synthetic demo profile. The tables it is made
+from are in data/demo_*.json.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from allauth.account.models import EmailAddress
@@ -19,9 +24,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from faker import Faker
 
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import OPERATOR
 from hemonc.core.versions import data_version_bump
 from hemonc.members.enums import Gender, IdentityCommunity, Role, Visibility
 from hemonc.members.models import Block, Profile, User
@@ -55,217 +62,39 @@ SIGN_INS = (
     SignIn(f"member@{DEMO_DOMAIN}", "demo-member", "member (a fellow)"),
 )
 
+# The tables the demo is made from live in data/demo_*.json, shipped with the package.
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+def _load(name: str) -> Any:
+    return json.loads((_DATA / f"demo_{name}.json").read_text(encoding="utf-8"))
+
+
 # The three accounts people sign in with; their passwords are public, in SIGN_INS.
-_FIXED_PROFILES: dict[str, dict[str, Any]] = {
-    "organizer": {
-        "joined": NETWORK_FOUNDED,
-        "role": Role.ORGANIZER,
-        "interests": ["hofellows", "hemetwitter", "onctwitter", "meded", "ash25", "asco25"],
-        "career_paths": ["medical-education", "academic-clinical-investigator"],
-        "fields": {
-            "display_name": "Demo Organizer",
-            "pronouns": "she/her",
-            "stage": Stage.ATTENDING,
-            "specialty": Specialty.HEMATOLOGY_ONCOLOGY,
-            "institution": "Lakeside University Medical Center",
-            "country": "US",
-            "time_zone": "America/New_York",
-            "bio": "Early-career hematologist-oncologist and one of the network's organizers: "
-            "I plan the **live sessions** and the newsletter. Happy to talk about building a "
-            f"career in medical education. {SYNTHETIC_NOTE}",
-            "open_to_mentoring": True,
-            "gender": Gender.FEMALE,
-        },
-    },
-    "moderator": {
-        "joined": NETWORK_FOUNDED + timedelta(days=12, hours=3),
-        "role": Role.MODERATOR,
-        "interests": ["mmsm", "lymsm", "bmttandem", "hemetwitter", "ash25"],
-        "career_paths": ["transplant-cell-therapy"],
-        "fields": {
-            "display_name": "Demo Moderator",
-            "pronouns": "he/him",
-            "stage": Stage.ADVANCED_FELLOW,
-            "specialty": Specialty.HEMATOLOGY,
-            "training_year": 1,
-            "institution": "Thameside University Hospitals",
-            "country": "GB",
-            "time_zone": "Europe/London",
-            "bio": "Advanced fellow in transplant and cellular therapy, and a moderator here: "
-            "if something feels off, report it and I will look at it. "
-            f"{SYNTHETIC_NOTE}",
-            "open_to_mentoring": True,
-            "gender": Gender.MALE,
-        },
-    },
-    "member": {
-        "joined": datetime(2023, 7, 3, 14, 30, tzinfo=UTC),
-        "role": None,
-        "interests": ["leusm", "lymsm", "bcsm", "hofellows", "hojournalclub"],
-        "career_paths": ["malignant-hematology", "academic-clinical-investigator"],
-        "fields": {
-            "display_name": "Demo Member",
-            "pronouns": "they/them",
-            "stage": Stage.FELLOW,
-            "specialty": Specialty.HEMATOLOGY_ONCOLOGY,
-            "training_year": 2,
-            "institution": "Great Plains University Hospital",
-            "country": "US",
-            "time_zone": "America/Chicago",
-            "bio": "Second-year hematology-oncology fellow interested in *acute leukemia* "
-            f"and clinical trials. Looking for a research mentor. {SYNTHETIC_NOTE}",
-            "looking_for_mentor": True,
-            "gender": Gender.NON_BINARY,
-        },
-    },
-}
+_FIXED_PROFILES: dict[str, dict[str, Any]] = _load("accounts")["accounts"]
 
 
-class NamePool(NamedTuple):
+class Culture(NamedTuple):
+    """Where a culture's names come from: Faker locales, else lists combined at random."""
+
+    locales: tuple[str, ...]
+    romanized: bool
     female: tuple[str, ...]
     male: tuple[str, ...]
     family: tuple[str, ...]
 
 
-def _names(female: str, male: str, family: str) -> NamePool:
-    return NamePool(tuple(female.split(", ")), tuple(male.split(", ")), tuple(family.split(", ")))
+def _culture(spec: dict[str, Any]) -> Culture:
+    names = spec.get("names", {})
+    return Culture(
+        tuple(spec.get("locales", ())),
+        spec.get("romanized", False),
+        *(tuple(names.get(key, ())) for key in ("female", "male", "family")),
+    )
 
 
-# First names and family names are combined at random, so no pair names a real person on purpose.
-NAME_POOLS: dict[str, NamePool] = {
-    "english": _names(
-        "Emily, Sarah, Hannah, Megan, Olivia, Rachel, Katherine, Lauren, Abigail, Claire, "
-        "Grace, Molly, Natalie, Rebecca",
-        "James, Michael, Daniel, Ryan, Matthew, Andrew, Benjamin, Nathan, Samuel, Thomas, "
-        "Connor, Owen, Jacob, William",
-        "Brooks, Carter, Bennett, Hayes, Foster, Morgan, Reed, Sullivan, Turner, Parker, "
-        "Mitchell, Campbell, Hughes, Ellis, Palmer, Whitaker, Chambers, Holloway",
-    ),
-    "irish": _names(
-        "Aoife, Siobhán, Niamh, Ciara, Saoirse, Róisín, Orla, Clodagh",
-        "Cian, Oisín, Seán, Darragh, Eoin, Ronan, Colm, Fiachra",
-        "Murphy, Kelly, O'Connor, Byrne, Doyle, Gallagher, Kavanagh, Fitzgerald, Brennan, Nolan",
-    ),
-    "hispanic": _names(
-        "María, Sofía, Valentina, Camila, Lucía, Daniela, Gabriela, Ximena, Isabel, Paula, "
-        "Carolina, Andrea, Renata, Mariana",
-        "José, Carlos, Alejandro, Diego, Mateo, Santiago, Javier, Andrés, Miguel, Luis, Pablo, "
-        "Sebastián, Emilio, Tomás",
-        "García, Rodríguez, Martínez, Hernández, López, González, Pérez, Sánchez, Ramírez, "
-        "Torres, Flores, Rivera, Morales, Castillo, Vargas, Mendoza, Ortiz, Jiménez, Navarro",
-    ),
-    "portuguese": _names(
-        "Ana, Beatriz, Juliana, Mariana, Larissa, Fernanda, Letícia, Camila, Inês, Raquel",
-        "João, Pedro, Lucas, Gabriel, Rafael, Thiago, Felipe, Gustavo, Rodrigo, Vinícius",
-        "Silva, Santos, Oliveira, Souza, Costa, Pereira, Almeida, Carvalho, Ribeiro, Ferreira, "
-        "Lima, Barbosa, Araújo, Moura",
-    ),
-    "french": _names(
-        "Camille, Chloé, Manon, Léa, Inès, Juliette, Élise, Margaux, Clémence, Amélie",
-        "Louis, Hugo, Théo, Antoine, Julien, Maxime, Baptiste, Mathieu, Étienne, Romain",
-        "Martin, Bernard, Dubois, Moreau, Laurent, Lefèvre, Roux, Fournier, Girard, Bonnet, "
-        "Mercier, Lambert, Gauthier, Tremblay",
-    ),
-    "german": _names(
-        "Anna, Lena, Laura, Katharina, Julia, Sophie, Johanna, Franziska, Miriam",
-        "Lukas, Felix, Jonas, Maximilian, Tobias, Florian, Moritz, Jan, Niklas",
-        "Müller, Schmidt, Schneider, Fischer, Weber, Wagner, Becker, Hoffmann, Schäfer, Koch, "
-        "Richter, Krüger, Zimmermann, Brandt",
-    ),
-    "italian": _names(
-        "Giulia, Chiara, Francesca, Martina, Sara, Alessia, Elena, Federica, Beatrice",
-        "Marco, Luca, Alessandro, Matteo, Lorenzo, Davide, Giovanni, Riccardo, Stefano",
-        "Rossi, Russo, Ferrari, Esposito, Bianchi, Romano, Colombo, Ricci, Marino, Greco, "
-        "Bruno, Conti, De Luca, Galli",
-    ),
-    "dutch": _names(
-        "Anouk, Sanne, Fleur, Lotte, Femke, Iris, Maaike, Noor",
-        "Daan, Sem, Bram, Thijs, Ruben, Joris, Pieter, Wouter",
-        "de Vries, Jansen, van den Berg, Bakker, Visser, Smit, Meijer, de Boer, Mulder, Bos",
-    ),
-    "scandinavian": _names(
-        "Astrid, Elin, Freja, Ingrid, Maja, Saga, Sigrid",
-        "Erik, Lars, Oskar, Nils, Anders, Henrik, Magnus",
-        "Andersson, Johansson, Lindqvist, Nilsson, Berg, Eriksson, Lindberg, Holm, Sandberg",
-    ),
-    "turkish": _names(
-        "Elif, Zeynep, Defne, Ece, Selin, Deniz, Ayşe",
-        "Emre, Mert, Burak, Can, Kerem, Onur, Serkan",
-        "Kaya, Demir, Şahin, Çelik, Öztürk, Arslan, Doğan, Koç, Kurt, Aksoy",
-    ),
-    "nigerian": _names(
-        "Adaeze, Chiamaka, Funmilayo, Ngozi, Aisha, Folake, Temitope, Amina, Ifeoma, Yetunde",
-        "Chukwuemeka, Tunde, Emeka, Ibrahim, Obinna, Ayodele, Babatunde, Usman, Kelechi, Segun",
-        "Okafor, Adeyemi, Okonkwo, Balogun, Eze, Nwosu, Adebayo, Abubakar, Olawale, Chukwu, "
-        "Ogunleye, Bello, Nnamdi, Afolabi",
-    ),
-    "ghanaian": _names(
-        "Ama, Akosua, Efua, Abena, Adwoa, Esi",
-        "Kwame, Kofi, Kwabena, Yaw, Kojo, Kwesi",
-        "Mensah, Boateng, Owusu, Asante, Agyeman, Osei, Appiah, Darko",
-    ),
-    "east_african": _names(
-        "Wanjiru, Achieng, Njeri, Akinyi, Wambui, Nafula, Chebet, Zawadi",
-        "Kamau, Otieno, Mwangi, Kiprono, Omondi, Baraka, Juma, Kibet",
-        "Kariuki, Ochieng, Wafula, Njoroge, Kiprotich, Odhiambo, Mutua, Chege, Wanjala, Kimani",
-    ),
-    "ethiopian": _names(
-        "Selam, Hiwot, Meron, Bethlehem, Tigist, Mahlet",
-        "Dawit, Abebe, Yonas, Tesfaye, Henok, Biruk",
-        "Tadesse, Bekele, Haile, Girma, Kebede, Alemu, Mekonnen, Assefa",
-    ),
-    "arabic": _names(
-        "Fatima, Mariam, Nour, Salma, Yasmin, Hana, Layla, Reem, Aya, Dina, Rana, Lina",
-        "Mohamed, Ahmed, Omar, Youssef, Khaled, Karim, Tarek, Mostafa, Abdullah, Faisal, Hassan, "
-        "Fahad",
-        "Hassan, Ibrahim, Mahmoud, Abdelrahman, El-Sayed, Mostafa, Al-Harbi, Al-Qahtani, "
-        "Al-Mansouri, Haddad, Nasser, Saleh, Farouk, Al-Shamsi, Khalil",
-    ),
-    "south_african": _names(
-        "Thandiwe, Nomvula, Lerato, Zanele, Anika, Naledi, Palesa, Refilwe",
-        "Sipho, Thabo, Lwazi, Mandla, Pieter, Kagiso, Tshepo, Johan",
-        "Dlamini, Nkosi, Ndlovu, Mokoena, Khumalo, van der Merwe, Botha, Mahlangu, Naidoo, "
-        "Pillay, Molefe",
-    ),
-    "south_asian": _names(
-        "Priya, Ananya, Kavya, Divya, Sneha, Meera, Aishwarya, Lakshmi, Nandini, Pooja, Shreya, "
-        "Ritika, Anjali",
-        "Arjun, Rahul, Vikram, Aditya, Karthik, Rohan, Siddharth, Anil, Pranav, Nikhil, Sanjay, "
-        "Varun, Harish",
-        "Sharma, Patel, Iyer, Reddy, Nair, Gupta, Krishnan, Banerjee, Chatterjee, Mehta, Rao, "
-        "Menon, Desai, Kulkarni, Singh, Subramanian, Bhatt",
-    ),
-    "pakistani": _names(
-        "Ayesha, Hira, Zainab, Sana, Mahnoor, Maryam, Sadia, Nida",
-        "Ali, Hamza, Usman, Bilal, Zain, Faraz, Imran, Saad",
-        "Khan, Qureshi, Malik, Siddiqui, Chaudhry, Butt, Rana, Javed, Sheikh, Mirza",
-    ),
-    "japanese": _names(
-        "Yui, Haruka, Aoi, Sakura, Misaki, Yuna, Nanami, Rina",
-        "Haruto, Ren, Takumi, Daiki, Kenta, Shota, Yuto, Kazuki",
-        "Sato, Suzuki, Takahashi, Tanaka, Watanabe, Ito, Yamamoto, Nakamura, Kobayashi, Kato, "
-        "Yoshida, Yamada",
-    ),
-    "korean": _names(
-        "Ji-woo, Seo-yeon, Min-ji, Ha-eun, Soo-ah, Yu-na, Eun-ji",
-        "Min-jun, Seo-jun, Ji-ho, Hyun-woo, Do-yoon, Jae-won, Sung-min",
-        "Kim, Lee, Park, Choi, Jung, Kang, Cho, Yoon, Jang, Lim, Han, Shin",
-    ),
-    "chinese": _names(
-        "Mei, Xinyi, Yue, Jing, Wen, Lin, Yuxuan, Jiayi, Shu",
-        "Wei, Hao, Jun, Yichen, Zhiwei, Tianyu, Jian, Ming, Kai",
-        "Wang, Li, Zhang, Liu, Chen, Yang, Huang, Zhao, Wu, Zhou, Xu, Sun, Tan, Lim",
-    ),
-    "filipino": _names(
-        "Angelica, Kristine, Bea, Patricia, Jasmine, Camille, Joy",
-        "Joshua, Mark, Paolo, Miguel, Rafael, Carlo, Jerome",
-        "Santos, Reyes, Cruz, Bautista, Ocampo, Garcia, Mendoza, Villanueva, Dela Cruz, Aquino",
-    ),
-    "vietnamese": _names(
-        "Linh, Thao, Ngoc, Trang, Huong, Mai",
-        "Minh, Duc, Quang, Huy, Tuan, Khoa",
-        "Nguyen, Tran, Le, Pham, Hoang, Vo, Dang, Bui",
-    ),
+CULTURES: dict[str, Culture] = {
+    name: _culture(spec) for name, spec in _load("cultures")["cultures"].items()
 }
 
 
@@ -276,153 +105,18 @@ class CountryPlan(NamedTuple):
     institutions: tuple[tuple[str, str], ...]  # (invented name, IANA time zone)
 
 
-_US = (
-    "english 30, hispanic 12, south_asian 12, chinese 6, korean 4, nigerian 4, arabic 4, "
-    "irish 3, vietnamese 3, filipino 3, italian 3, german 2, ghanaian 2, ethiopian 2, "
-    "japanese 2, pakistani 2, east_african 1, portuguese 1, turkish 1"
-)
-
-
-def _country(code: str, weight: int, cultures: str, *places: str) -> CountryPlan:
-    """`cultures` is "name weight, ..."; each place is "Invented institution @ IANA/Zone"."""
-    mix = tuple(
-        (name, int(share)) for name, share in (part.split() for part in cultures.split(", "))
-    )
-    institutions = tuple((name, zone) for name, zone in (p.split(" @ ") for p in places))
-    return CountryPlan(code, weight, mix, institutions)
-
-
 # Weighted toward the United States, as the network's audience is; the rest spans the world.
-# fmt: off
-COUNTRIES: tuple[CountryPlan, ...] = (
-    _country("US", 110, _US,
-             "Lakeside University Medical Center @ America/Chicago",
-             "Great Plains University Hospital @ America/Chicago",
-             "Cedar Ridge Cancer Institute @ America/New_York",
-             "Bayshore Comprehensive Cancer Center @ America/New_York",
-             "Northfield Academic Medical Center @ America/New_York",
-             "Magnolia State University Hospital @ America/Chicago",
-             "Red Mesa University Health @ America/Denver",
-             "Pacific Crest Medical Center @ America/Los_Angeles",
-             "Golden Valley University Hospital @ America/Los_Angeles",
-             "Sonoran Desert Cancer Center @ America/Phoenix",
-             "Pinecrest Children's Hospital @ America/New_York",
-             "Blue Ridge Veterans Medical Center @ America/New_York"),
-    _country("CA", 12, "english 5, french 3, chinese 2, south_asian 2, italian 1, arabic 1",
-             "Maple Lake Health Sciences Centre @ America/Toronto",
-             "Centre hospitalier universitaire des Érables @ America/Toronto",
-             "Coastal Range University Hospital @ America/Vancouver",
-             "Prairie Lights Cancer Centre @ America/Edmonton",
-             "Harbourfront Health Sciences @ America/Halifax"),
-    _country("MX", 8, "hispanic 1",
-             "Hospital Universitario del Valle Central @ America/Mexico_City",
-             "Instituto de Oncología del Norte @ America/Monterrey",
-             "Centro Médico Universitario de los Volcanes @ America/Mexico_City"),
-    _country("BR", 9, "portuguese 8, italian 1, japanese 1",
-             "Hospital Universitário Serra Azul @ America/Sao_Paulo",
-             "Instituto do Câncer do Litoral @ America/Sao_Paulo",
-             "Hospital de Clínicas do Planalto @ America/Sao_Paulo",
-             "Centro de Hematologia do Nordeste @ America/Recife"),
-    _country("AR", 5, "hispanic 4, italian 1",
-             "Hospital Universitario del Río de la Plata @ America/Argentina/Buenos_Aires",
-             "Instituto de Hematología de la Pampa @ America/Argentina/Cordoba"),
-    _country("CO", 4, "hispanic 1",
-             "Hospital Universitario de los Andes Centrales @ America/Bogota",
-             "Instituto de Cancerología del Caribe @ America/Bogota"),
-    _country("CL", 3, "hispanic 1",
-             "Hospital Clínico Cordillera @ America/Santiago"),
-    _country("PE", 2, "hispanic 1",
-             "Clínica Oncológica del Pacífico @ America/Lima"),
-    _country("GB", 14, "english 6, south_asian 3, pakistani 2, irish 1, nigerian 1, chinese 1",
-             "Thameside University Hospitals @ Europe/London",
-             "Pennine Moors Cancer Centre @ Europe/London",
-             "Lochside University Hospital @ Europe/London",
-             "Severn Valley Teaching Hospitals @ Europe/London"),
-    _country("IE", 5, "irish 4, english 1",
-             "Liffeyside University Hospital @ Europe/Dublin",
-             "Western Shore University Hospital @ Europe/Dublin"),
-    _country("ES", 7, "hispanic 1",
-             "Hospital Universitario Sierra Norte @ Europe/Madrid",
-             "Institut d'Oncologia de la Costa @ Europe/Madrid",
-             "Hospital Clínico del Guadalquivir @ Europe/Madrid"),
-    _country("PT", 3, "portuguese 1",
-             "Centro Hospitalar Universitário do Tejo @ Europe/Lisbon"),
-    _country("FR", 7, "french 5, arabic 1",
-             "Centre hospitalier universitaire des Trois Rivières @ Europe/Paris",
-             "Institut de cancérologie du Val de Loire @ Europe/Paris",
-             "Hôpital universitaire des Calanques @ Europe/Paris"),
-    _country("DE", 7, "german 6, turkish 1",
-             "Universitätsklinikum Lindental @ Europe/Berlin",
-             "Tumorzentrum am Rheinufer @ Europe/Berlin",
-             "Klinikum Heidesee @ Europe/Berlin"),
-    _country("IT", 7, "italian 1",
-             "Policlinico Universitario delle Colline @ Europe/Rome",
-             "Istituto Oncologico della Laguna @ Europe/Rome",
-             "Azienda Ospedaliera Universitaria del Golfo @ Europe/Rome"),
-    _country("NL", 5, "dutch 5, turkish 1",
-             "Universitair Medisch Centrum Polderland @ Europe/Amsterdam",
-             "Kankercentrum aan de Maas @ Europe/Amsterdam"),
-    _country("SE", 3, "scandinavian 1",
-             "Norrsken University Hospital @ Europe/Stockholm"),
-    _country("CH", 2, "german 2, french 1, italian 1",
-             "Universitätsspital am See @ Europe/Zurich"),
-    _country("TR", 4, "turkish 1",
-             "Golden Horn University Hospital @ Europe/Istanbul",
-             "Anatolian Plateau Oncology Institute @ Europe/Istanbul"),
-    _country("NG", 10, "nigerian 1",
-             "Lagoon City University Teaching Hospital @ Africa/Lagos",
-             "Riverine Federal Teaching Hospital @ Africa/Lagos",
-             "Savannah Federal Medical Centre @ Africa/Lagos"),
-    _country("GH", 3, "ghanaian 1",
-             "Volta Lake Teaching Hospital @ Africa/Accra"),
-    _country("KE", 5, "east_african 1",
-             "Acacia Ridge University Hospital @ Africa/Nairobi",
-             "Highlands Cancer Centre @ Africa/Nairobi"),
-    _country("ET", 2, "ethiopian 1",
-             "Entoto Hills University Hospital @ Africa/Addis_Ababa"),
-    _country("EG", 6, "arabic 1",
-             "Nile Delta University Hospitals @ Africa/Cairo",
-             "Pyramids Oncology Institute @ Africa/Cairo"),
-    _country("ZA", 5, "south_african 4, south_asian 1, english 1",
-             "Highveld Academic Hospital @ Africa/Johannesburg",
-             "Table Mountain University Hospital @ Africa/Johannesburg"),
-    _country("IN", 16, "south_asian 1",
-             "Deccan Plateau Medical College Hospital @ Asia/Kolkata",
-             "Western Ghats Cancer Institute @ Asia/Kolkata",
-             "Ganges Valley Medical College Hospital @ Asia/Kolkata",
-             "Coromandel Coast Cancer Centre @ Asia/Kolkata"),
-    _country("PK", 7, "pakistani 1",
-             "Five Rivers University Hospital @ Asia/Karachi",
-             "Cedar Valley Cancer Hospital @ Asia/Karachi"),
-    _country("SA", 5, "arabic 4, south_asian 1",
-             "Red Sea University Medical City @ Asia/Riyadh",
-             "Najd Oncology Centre @ Asia/Riyadh"),
-    _country("AE", 4, "arabic 3, south_asian 2, pakistani 1, filipino 1",
-             "Gulf Coast University Hospital @ Asia/Dubai",
-             "Desert Rose Cancer Centre @ Asia/Dubai"),
-    _country("JP", 6, "japanese 1",
-             "Seaside Prefectural University Hospital @ Asia/Tokyo",
-             "Cherry Hill Cancer Institute @ Asia/Tokyo"),
-    _country("KR", 5, "korean 1",
-             "Han River University Hospital @ Asia/Seoul",
-             "Southern Coast Cancer Center @ Asia/Seoul"),
-    _country("SG", 2, "chinese 3, south_asian 1",
-             "Straits University Hospital @ Asia/Singapore"),
-    _country("PH", 5, "filipino 1",
-             "Manila Bay University Medical Center @ Asia/Manila",
-             "Visayas Regional Cancer Center @ Asia/Manila"),
-    _country("VN", 2, "vietnamese 1",
-             "Mekong Delta University Hospital @ Asia/Ho_Chi_Minh"),
-    _country("AU", 7, "english 4, chinese 1, vietnamese 1, south_asian 1, italian 1",
-             "Harbourside University Hospital @ Australia/Sydney",
-             "Yarra Bend Cancer Centre @ Australia/Melbourne",
-             "Swan River Teaching Hospital @ Australia/Perth"),
-    _country("NZ", 2, "english 1",
-             "Kauri Coast University Hospital @ Pacific/Auckland"),
+COUNTRIES: tuple[CountryPlan, ...] = tuple(
+    CountryPlan(
+        country["code"],
+        country["weight"],
+        tuple(country["cultures"].items()),
+        tuple((name, zone) for name, zone in country["institutions"]),
+    )
+    for country in _load("countries")["countries"]
 )
-# fmt: on
 
-# Where the training language spells it "haematology" and says "consultant".
+
 _BRITISH_USAGE = {"GB", "IE", "AU", "NZ", "ZA", "IN", "PK", "NG", "GH", "KE", "SG", "AE"}
 
 # How the network splits by stage: mostly residents and fellows.
@@ -468,36 +162,12 @@ _SPECIALTIES_BY_STAGE: dict[Stage, tuple[tuple[str, int], ...]] = {
     Stage.OTHER: (("", 1),),  # set by the role in _OTHER_ROLES
 }
 
-_PHD_ROLES = (
-    "PhD candidate in cancer biology",
-    "PhD student in tumor immunology",
-    "PhD candidate in biostatistics",
-    "Postdoctoral researcher in hematopoiesis and stem cell biology",
-    "Postdoctoral fellow in cancer genomics",
-    "PhD student in health services research",
-    "Postdoc in translational hematology",
-)
-_OTHER_ROLES = (
-    ("Oncology pharmacist", Specialty.ONCOLOGY),
-    ("Nurse practitioner on a stem cell transplant unit", Specialty.HEMATOLOGY),
-    ("Clinical research coordinator for early-phase oncology trials", Specialty.ONCOLOGY),
-    ("Genetic counselor in a hereditary cancer clinic", Specialty.OTHER),
-    ("Physician assistant in malignant hematology", Specialty.HEMATOLOGY),
-    ("Hospitalist with a soft spot for hematology", Specialty.INTERNAL_MEDICINE),
-)
+_BIOS: dict[str, Any] = _load("bios")
+_PHD_ROLES: tuple[str, ...] = tuple(_BIOS["phd_roles"])
+_OTHER_ROLES = tuple((role, Specialty(specialty)) for role, specialty in _BIOS["other_roles"])
 # An advanced fellowship's field, from the topic the member's bio is about.
-_ADVANCED_AREAS = {
-    "leusm": "leukemia", "lymsm": "lymphoma", "mmsm": "myeloma and plasma cell disorders",
-    "mpnsm": "myeloid neoplasms", "sicklecellawarenessmonth": "classical hematology",
-    "hemetwitter": "hemostasis and thrombosis", "bmttandem": "transplant and cellular therapy",
-    "bcsm": "breast oncology", "lcsm": "thoracic oncology", "crcsm": "GI oncology",
-    "pancsm": "GI oncology", "esocsm": "GI oncology", "gencsm": "cancer genetics",
-    "gyncsm": "gynecologic oncology", "pcsm": "genitourinary oncology",
-    "kcsm": "genitourinary oncology", "cardioonc": "cardio-oncology",
-    "pallonc": "hospice and palliative medicine", "supponc": "supportive oncology",
-    "hsronc": "health services research", "melsm": "melanoma and immunotherapy",
-    "hncsm": "head and neck oncology", "scmsm": "sarcoma", "btsm": "neuro-oncology",
-}  # fmt: skip
+_ADVANCED_AREAS: dict[str, str] = _BIOS["advanced_areas"]
+
 
 _HEME = ("leusm", "lymsm", "mmsm", "mpnsm", "sicklecellawarenessmonth", "hemetwitter",
          "bmttandem")  # fmt: skip
@@ -519,67 +189,11 @@ _HEME_COMMUNITY = ("hemetwitter", "ash25", "ash24", "eha", "ashtrainee")
 _ONC_COMMUNITY = ("onctwitter", "asco25", "asco24", "esmo")
 _COMMUNITY = ("hofellows", "hojournalclub", "meded", "foamed", "tweetorial", "medtwitter")
 
-_FOCUS: dict[str, tuple[str, ...]] = {
-    "bcsm": ("hormone receptor-positive breast cancer", "HER2-targeted therapy",
-             "survivorship care after breast cancer"),
-    "lcsm": ("EGFR-mutant lung cancer", "access to lung cancer screening",
-             "immunotherapy in non-small cell lung cancer"),
-    "crcsm": ("early-onset colorectal cancer", "ctDNA-guided therapy in colon cancer"),
-    "gyncsm": ("PARP inhibitors in ovarian cancer", "cervical cancer prevention"),
-    "pcsm": ("PSMA-targeted radioligand therapy", "disparities in prostate cancer outcomes"),
-    "melsm": ("immune-related adverse events", "adjuvant therapy in melanoma"),
-    "hncsm": ("HPV-associated head and neck cancer",),
-    "kcsm": ("immunotherapy in renal cell carcinoma",),
-    "pancsm": ("early detection of pancreatic cancer",),
-    "gencsm": ("hereditary cancer syndromes and cascade testing", "access to germline testing"),
-    "scmsm": ("sarcoma clinical trials", "soft tissue sarcoma in young adults"),
-    "btsm": ("glioma biology", "pediatric brain tumors"),
-    "esocsm": ("esophagogastric cancers",),
-    "leusm": ("measurable residual disease in AML", "ALL in adolescents and young adults",
-              "targeted therapy in CLL"),
-    "lymsm": ("CAR T-cell therapy for lymphoma", "Hodgkin lymphoma survivorship",
-              "T-cell lymphomas"),
-    "mmsm": ("bispecific antibodies in multiple myeloma", "smoldering myeloma",
-             "disparities in myeloma care"),
-    "mpnsm": ("myelofibrosis and JAK inhibitors", "clonal hematopoiesis"),
-    "sicklecellawarenessmonth": ("sickle cell disease and gene therapy",
-                                 "pain care in sickle cell disease"),
-    "hemetwitter": ("thrombosis and anticoagulation", "hemophilia care",
-                    "iron deficiency and anemia", "immune thrombocytopenia"),
-    "hemepath": ("bone marrow morphology", "flow cytometry in acute leukemia"),
-    "pedcsm": ("outcomes in pediatric ALL", "childhood cancer survivorship"),
-    "ayacsm": ("fertility preservation for adolescents and young adults with cancer",),
-    "cardioonc": ("cardio-oncology",),
-    "pallonc": ("early palliative care in oncology",),
-    "supponc": ("symptom management and supportive care",),
-    "hsronc": ("financial toxicity and access to clinical trials", "rural cancer care delivery"),
-    "radonc": ("stereotactic radiotherapy", "radiotherapy for oligometastatic disease"),
-    "bmttandem": ("transplant and cellular therapy", "graft-versus-host disease"),
-}  # fmt: skip
+_FOCUS: dict[str, list[str]] = _BIOS["focus"]
+_FOCUS_SENTENCES: tuple[str, ...] = tuple(_BIOS["focus_sentences"])
+_STUDENT_FOCUS_SENTENCES: tuple[str, ...] = tuple(_BIOS["student_focus_sentences"])
+_CLOSING_SENTENCES: tuple[str, ...] = tuple(_BIOS["closing_sentences"])
 
-_FOCUS_SENTENCES = (
-    "Interested in {focus}.",
-    "My research focuses on {focus}.",
-    "Clinical focus: {focus}.",
-    "Working on a project on {focus}.",
-    "Most excited about {focus} and how we teach it.",
-    "Spending my research time on {focus}.",
-)
-_STUDENT_FOCUS_SENTENCES = (
-    "Hoping to match into hem-onc; curious about {focus}.",
-    "Doing a summer project on {focus}.",
-    "Drawn to hem-onc by a rotation on {focus}.",
-)
-_CLOSING_SENTENCES = (
-    "Always up for a journal club.",
-    "Outside work: running, coffee and too many podcasts.",
-    "Outside the hospital: hiking, baking and learning a new language.",
-    "Part of the Spaces crowd: see you at the next pre-ASH special.",
-    "Looking for collaborators on a multi-site quality improvement project.",
-    "Parent of two; happy to talk about training with kids.",
-    "Trying to read one trial a week and write about it.",
-    "Ask me about research years and protected time.",
-)
 _HEMATOLOGY_PATHS = {
     "sicklecellawarenessmonth": "classical-hematology",
     "hemetwitter": "classical-hematology",
@@ -597,7 +211,10 @@ _ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth")
 _ASIAN_CULTURES = {"chinese", "korean", "japanese", "vietnamese", "filipino", "south_asian",
                    "pakistani"}  # fmt: skip
 _AFRICAN_CULTURES = {"nigerian", "ghanaian", "east_african", "ethiopian", "south_african"}
-_TRANSLITERATION = str.maketrans({"\u0131": "i", "ß": "ss", "ø": "o", "æ": "ae", "ł": "l"})
+_TRANSLITERATION = str.maketrans(
+    {"\u0131": "i", "ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "Ae", "ł": "l", "Ł": "L",
+     "đ": "d", "Đ": "D", "ð": "d", "þ": "th"}
+)  # fmt: skip
 
 
 @dataclass
@@ -651,9 +268,13 @@ def demo_network_summary() -> DemoSummary:
     )
 
 
-@transaction.atomic
 def demo_network_create(*, members: int = MEMBER_COUNT, seed: int = SEED) -> DemoSummary:
-    """Create the demo network: the three sign-ins, then `members` in all, in bulk."""
+    """Create the demo network: the three sign-ins, then `members` in all, in bulk.
+
+    The accounts and the invented members are written in one transaction; then the usual
+    services (each a transaction of its own) fill in the sign-ins' profiles, grant the roles
+    and make two blocks.
+    """
     if demo_network_exists():
         raise DomainError("The demo network already exists.")
     rng = random.Random(seed)
@@ -661,9 +282,11 @@ def demo_network_create(*, members: int = MEMBER_COUNT, seed: int = SEED) -> Dem
     topics = {topic.slug: topic for topic in Topic.objects.all()}
     paths = {path.slug: path for path in CareerPath.objects.all()}
 
-    fixed = _create_sign_in_accounts(topics=topics, paths=paths)
-    people = demo_people(rng=rng, count=max(members - len(fixed), 0), now=now)
-    users = _bulk_create_people(people=people, topics=topics, paths=paths)
+    with transaction.atomic():
+        fixed = _create_sign_in_accounts()
+        people = demo_people(rng=rng, count=max(members - len(fixed), 0), now=now)
+        users = _bulk_create_people(people=people, topics=topics, paths=paths)
+    _set_up_sign_in_accounts(fixed, topics=topics, paths=paths)
 
     organizer = fixed["organizer"]
     attendings = [
@@ -678,20 +301,28 @@ def demo_network_create(*, members: int = MEMBER_COUNT, seed: int = SEED) -> Dem
         first, second, third, fourth = rng.sample(users, 4)
         block_create(blocker=first, blocked=second)
         block_create(blocker=third, blocked=fourth)
-    audit(actor=None, action="demo.create", changes={"members": len(fixed) + len(users)})
+    audit(actor=OPERATOR, action="demo.create", changes={"members": len(fixed) + len(users)})
     return demo_network_summary()
 
 
-def _create_sign_in_accounts(
-    *, topics: dict[str, Topic], paths: dict[str, CareerPath]
-) -> dict[str, User]:
-    """The organizer, moderator and member accounts, set up through the usual services."""
+def _create_sign_in_accounts() -> dict[str, User]:
+    """The organizer, moderator and member accounts, with their public passwords."""
     accounts: dict[str, User] = {}
     for sign_in in SIGN_INS:
         key = sign_in.email.split("@", 1)[0]
-        plan = _FIXED_PROFILES[key]
-        user = User.objects.create_user(sign_in.email, sign_in.password, date_joined=plan["joined"])
+        joined = datetime.fromisoformat(_FIXED_PROFILES[key]["joined"])
+        user = User.objects.create_user(sign_in.email, sign_in.password, date_joined=joined)
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        accounts[key] = user
+    return accounts
+
+
+def _set_up_sign_in_accounts(
+    accounts: dict[str, User], *, topics: dict[str, Topic], paths: dict[str, CareerPath]
+) -> None:
+    """Their profiles and roles, through the usual services."""
+    for key, user in accounts.items():
+        plan = _FIXED_PROFILES[key]
         profile_update(
             profile=user.profile,
             actor=user,
@@ -700,9 +331,7 @@ def _create_sign_in_accounts(
             **plan["fields"],
         )
         if plan["role"] is not None:
-            member_set_role(user=user, role=plan["role"], enabled=True, actor=None)
-        accounts[key] = user
-    return accounts
+            member_set_role(user=user, role=Role(plan["role"]), enabled=True, actor=OPERATOR)
 
 
 def _bulk_create_people(
@@ -786,16 +415,37 @@ def _weighted(rng: random.Random, pairs: tuple[tuple[Any, int], ...]) -> Any:
     return rng.choices([value for value, _ in pairs], weights=[w for _, w in pairs])[0]
 
 
+@cache
+def _faker(locale: str) -> Faker:
+    return Faker(locale)
+
+
+def _name(rng: random.Random, *, culture: Culture, country: str, feminine: bool) -> tuple[str, str]:
+    """A first and a family name: from Faker in the member's country's locale when the culture
+    has one there (else one of the culture's), seeded from `rng` so the demo stays the same."""
+    if not culture.locales:
+        first = rng.choice(culture.female if feminine else culture.male)
+        return first, rng.choice(culture.family)
+    here = [locale for locale in culture.locales if locale.endswith(f"_{country}")]
+    fake = _faker(rng.choice(here or culture.locales))
+    fake.seed_instance(rng.getrandbits(32))
+    if culture.romanized:  # Latin script; not every locale has names by gender
+        gendered = f"first_romanized_name_{'female' if feminine else 'male'}"
+        first = getattr(fake, gendered, fake.first_romanized_name)()
+        return first, fake.last_romanized_name()
+    first = fake.first_name_female() if feminine else fake.first_name_male()
+    return first, fake.last_name()
+
+
 def _ascii(text: str) -> str:
     plain = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATION))
-    return "".join(char for char in plain if char.isascii() and char.isalnum()).lower()
+    return "".join(char for char in plain if char.isascii() and char.isalnum()).lower() or "demo"
 
 
 def _invent_person(
     rng: random.Random, *, number: int, stage: Stage, plan: CountryPlan, joined: datetime
 ) -> DemoPerson:
     culture = _weighted(rng, plan.cultures)
-    names = NAME_POOLS[culture]
     gender = _weighted(
         rng,
         (
@@ -804,8 +454,7 @@ def _invent_person(
         ),
     )  # fmt: skip
     feminine = gender == Gender.FEMALE or (gender != Gender.MALE and rng.random() < 0.5)
-    first = rng.choice(names.female if feminine else names.male)
-    last = rng.choice(names.family)
+    first, last = _name(rng, culture=CULTURES[culture], country=plan.code, feminine=feminine)
     institution, time_zone = rng.choice(plan.institutions)
     british = plan.code in _BRITISH_USAGE
 
@@ -1028,27 +677,9 @@ def _british(text: str) -> str:
     )
 
 
-_FELLOW_LABELS = {
-    Specialty.HEMATOLOGY_ONCOLOGY: "hematology-oncology fellow",
-    Specialty.HEMATOLOGY: "hematology fellow",
-    Specialty.ONCOLOGY: "medical oncology fellow",
-    Specialty.PEDIATRICS: "pediatric hematology-oncology fellow",
-    Specialty.PATHOLOGY: "hematopathology fellow",
-}
-_RESIDENT_LABELS = {
-    Specialty.INTERNAL_MEDICINE: "internal medicine resident",
-    Specialty.PEDIATRICS: "pediatrics resident",
-    Specialty.PATHOLOGY: "pathology resident",
-    Specialty.RADIATION_ONCOLOGY: "radiation oncology resident",
-}
-_ATTENDING_LABELS = {
-    Specialty.HEMATOLOGY_ONCOLOGY: "hematologist-oncologist",
-    Specialty.HEMATOLOGY: "hematologist",
-    Specialty.ONCOLOGY: "medical oncologist",
-    Specialty.PEDIATRICS: "pediatric hematologist-oncologist",
-    Specialty.RADIATION_ONCOLOGY: "radiation oncologist",
-    Specialty.PATHOLOGY: "hematopathologist",
-}
+_FELLOW_LABELS: dict[str, str] = _BIOS["fellow_labels"]
+_RESIDENT_LABELS: dict[str, str] = _BIOS["resident_labels"]
+_ATTENDING_LABELS: dict[str, str] = _BIOS["attending_labels"]
 
 
 def _bio(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 import tempfile
 import zipfile
@@ -65,39 +66,12 @@ FIXED_HEADER = [
 ]  # fmt: skip
 HEADER = ["Email Address", "First Name", "Last Name", "Training Stage", "Country", "Gender"]
 
-ISSUES = [
-    (
-        datetime(2021, 11, 29, 14, 0, tzinfo=UTC),
-        "Pre-ASH special: the sessions fellows should not miss",
-        "Five Spaces in one week",
-        "Welcome to the pre-ASH issue! _(Synthetic demo issue.)_\n\n"
-        "### This week's live sessions\n\n"
-        "- **Monday:** how to read an abstract book without drowning\n"
-        "- **Wednesday:** myeloma updates with an early-career attending\n"
-        "- **Friday:** the fellows' networking hour\n\n"
-        "Bring your questions: every session has a Q&A.\n\n"
-        "[See every session](https://hemonc.example/sessions/)",
-    ),
-    (
-        datetime(2022, 5, 23, 14, 0, tzinfo=UTC),
-        "Pre-ASCO: posters, people and a survival guide",
-        "What to see, whom to meet",
-        "ASCO is two weeks away. _(Synthetic demo issue.)_\n\n"
-        "1. Make a short list of **posters** in your field.\n"
-        "2. Write to one person you want to meet.\n"
-        "3. Sleep.\n\n"
-        "Our pre-ASCO Space is on Thursday: guests from three tumor groups.",
-    ),
-    (
-        datetime(2023, 1, 16, 15, 0, tzinfo=UTC),
-        "Season two: journal clubs and career round tables",
-        "A new season starts",
-        "The second season of live sessions starts this month. _(Synthetic demo issue.)_\n\n"
-        "- Monthly **journal clubs** picked by fellows\n"
-        "- Career round tables: academic, community and industry paths\n"
-        "- Speed mentoring for residents applying to fellowship\n\n"
-        "Thank you for reading: 121 of you in 21 countries.",
-    ),
+# (sent at, subject, preheader, Markdown body)
+ISSUES: list[tuple[datetime, str, str, str]] = [
+    (datetime.fromisoformat(i["sent_at"]), i["subject"], i["preheader"], i["body"])
+    for i in json.loads(
+        (Path(__file__).resolve().parent / "data" / "demo_issues.json").read_text("utf-8")
+    )["issues"]
 ]
 
 
