@@ -37,7 +37,7 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/djlint --lint src/hemonc
-	$(BIN)/mypy src/hemonc/*/services.py src/hemonc/*/selectors.py
+	$(BIN)/mypy src
 	$(BIN)/lint-imports
 
 format: setup
@@ -60,12 +60,14 @@ test-postgres: setup
 	  DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -p no:cacheprovider -n 2 --dist loadgroup --db-only -m "not browser" $(COVERAGE) --cov-append; \
 	else echo "TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
 
-# The files short of full coverage, the figures for lines and for branches, then the gate:
-# fail_under in pyproject.toml, on lines and branches counted together (coverage's total).
+# The files short of full coverage, then the gate: lines and branches of both runs together,
+# each against its own floor.
+COVERAGE_LINES := 91
+COVERAGE_BRANCHES := 79
+
 coverage: setup
 	$(BIN)/coverage report --fail-under=0
-	@$(BIN)/coverage json --quiet --fail-under=0 -o - | $(BIN)/python -c 'import json, sys; t = json.load(sys.stdin)["totals"]; print(f"Coverage: lines {t["percent_statements_covered"]:.1f}%, branches {t["percent_branches_covered"]:.1f}%, together {t["percent_covered"]:.1f}%")'
-	@$(BIN)/coverage report --format=total >/dev/null || { echo "Coverage is below fail_under in pyproject.toml." >&2; exit 1; }
+	@$(BIN)/coverage json --quiet --fail-under=0 -o - | $(BIN)/python bin/coverage-gate $(COVERAGE_LINES) $(COVERAGE_BRANCHES)
 
 test: lint test-sqlite test-postgres coverage
 
