@@ -17,12 +17,16 @@ Timing assertions never go into tests: a benchmark reports, the reader judges.
 from __future__ import annotations
 
 import operator
+import os
 from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = REPO_ROOT / "bench" / "results"
 DOCS_FILE = REPO_ROOT / "docs" / "benchmarks.md"
+# The PYTHONPATH of the processes a benchmark starts: this checkout's code first, whatever
+# copy of the package the virtualenv points at.
+CHILD_PYTHONPATH = os.pathsep.join([str(REPO_ROOT / "src"), str(REPO_ROOT)])
 
 # Modules of this package that support the benchmarks rather than being one.
 SUPPORT_MODULES = {"common", "load", "people", "population", "settings", "urls", "smtp_sink"}

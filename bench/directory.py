@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import REPO_ROOT, target
+from bench import CHILD_PYTHONPATH, REPO_ROOT, target
 from bench.common import (
     LOOPBACK,
     POSTGRES_SERVER,
@@ -158,7 +158,7 @@ def _environment(
         "SITE_URL": f"http://{LOOPBACK}",
         "HEMONC_VAR_DIR": str(var_dir),
         "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONPATH": CHILD_PYTHONPATH,
     }
 
 

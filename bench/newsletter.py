@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import REPO_ROOT, target
+from bench import CHILD_PYTHONPATH, REPO_ROOT, target
 from bench.common import LOOPBACK, free_port, log
 
 TITLE = "Newsletter sending"
@@ -54,7 +54,7 @@ def _environment(database_url: str, var_dir: Path, smtp_port: int) -> dict[str, 
         "HEMONC_VAR_DIR": str(var_dir),
         "NEWSLETTER_RATE_LIMIT": "0",
         "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONPATH": CHILD_PYTHONPATH,
     }
 
 

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench import REPO_ROOT, target
+from bench import CHILD_PYTHONPATH, REPO_ROOT, target
 from bench.common import POSTGRES_SERVER, drop_postgres_database, log, recreate_postgres_database
 
 TITLE = "Outreach import and report"
@@ -168,7 +168,7 @@ def _child(database_url: str, var_dir: Path, paths: list[Path]) -> dict[str, Any
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "HEMONC_VAR_DIR": str(var_dir),
         "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONPATH": CHILD_PYTHONPATH,
     }
     completed = subprocess.run(
         [sys.executable, "-m", "bench.outreach", "measure", *map(str, paths)],

@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import REPO_ROOT, target
+from bench import CHILD_PYTHONPATH, REPO_ROOT, target
 from bench.common import (
     LOOPBACK,
     POSTGRES_SERVER,
@@ -205,7 +205,7 @@ def _child(database_url: str, var_dir: Path, rsvps: int, feed_sessions: int) -> 
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "HEMONC_VAR_DIR": str(var_dir),
         "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": str(REPO_ROOT),
+        "PYTHONPATH": CHILD_PYTHONPATH,
     }
     completed = subprocess.run(
         [sys.executable, "-m", "bench.sessions", "measure", str(rsvps), str(feed_sessions)],

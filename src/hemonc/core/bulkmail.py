@@ -5,10 +5,18 @@ bodies with placeholders such as `%%UNSUBSCRIBE_URL%%`); `raw_for` writes one re
 copy as MIME bytes (quoted-printable parts, its own To, Date, Message-ID and
 `List-Unsubscribe` with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, RFC 8058).
 
-A `BulkSender` sends those bytes over the default mailer's SMTP connection (`sendmail`),
-because building a Django `EmailMessage` per recipient costs about 3 ms, which caps a send
-far below what one SMTP connection carries; other mail backends (locmem in tests, the file
-backend) get the same message as a regular `EmailMultiAlternatives`.
+A `BulkSender` sends those bytes over the default mailer's SMTP connection (`sendmail`);
+other mail backends (locmem in tests, the file backend) get the same message as a regular
+`EmailMultiAlternatives`.
+
+Why this writer and not Django's mail classes: bench/newsletter.py (20,000 readers, target
+>= 0.5x the bare smtplib loop at the sink) measured the plain version, one
+`EmailMultiAlternatives` prepared per issue and copied per reader (their To, bodies with their
+links, Message-ID and List-Unsubscribe), serialised by `message()` and sent over the same one
+connection, back to back with this writer on a loaded 2-CPU machine: 130 messages/s, 0.03x
+the bare loop's 4,564; this writer 1,876 messages/s, 0.41x of 4,557. In process, a copy takes
+about 1.9 ms through Django's classes (2.4 ms copying a built `email.message` and setting its
+bodies) against 0.012 ms here.
 """
 
 from __future__ import annotations
