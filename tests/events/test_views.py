@@ -525,7 +525,7 @@ def test_my_calendar_page_shows_the_private_feed_address(member) -> None:
 
 
 def test_public_feed_without_sessions_is_an_empty_calendar_served_again_from_cache(
-    client,
+    db, client
 ) -> None:
     empty = client.get(reverse("events:feed"))
     again = client.get(reverse("events:feed"))
