@@ -372,3 +372,16 @@ def test_import_of_a_missing_file_or_with_an_unknown_zone_fails_and_writes_nothi
     assert str(no_file.value) == f"{missing}: No such file or directory"
     assert str(no_zone.value) == "--time-zone 'Mars/Olympus' is not an IANA time zone."
     assert not Season.objects.exists()
+
+
+def test_import_of_a_file_without_rows_creates_no_season(db, tmp_path: Path) -> None:
+    path = tmp_path / "sessions.csv"
+    path.write_text(HEADER, encoding="utf-8")
+
+    with pytest.raises(CommandError) as failure:
+        call_command("import-sessions", str(path), "--season", "Season 9")
+
+    assert str(failure.value) == (
+        f"{path}: The file has no sessions, so the season cannot be created."
+    )
+    assert not Season.objects.exists()

@@ -813,3 +813,40 @@ def test_organizer_cancels_a_session_and_members_cannot(make_session, organizer,
     )
     session.refresh_from_db()
     assert session.is_cancelled
+
+
+def test_a_paper_given_as_doi_links_to_doi_org(make_session, client) -> None:
+    session = make_session(kind="journal_club", paper="doi: 10.1056/NEJMoa2024850")
+
+    page = client.get(session.get_absolute_url()).content.decode()
+
+    assert '<a href="https://doi.org/10.1056/NEJMoa2024850" rel="noopener">' in page
+
+
+def test_season_form_refuses_a_last_day_before_the_first(organizer) -> None:
+    response = _client(organizer).post(
+        reverse("events:season_create"),
+        {"name": "Backwards", "starts_on": "2027-06-01", "ends_on": "2027-01-01",
+         "time_zone": "UTC"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert "The last day comes on or after the first day." in response.content.decode()
+    assert not Season.objects.exists()
+
+
+def test_schedule_form_refuses_a_skip_date_that_is_not_a_date(organizer) -> None:
+    season = season_create(
+        actor=organizer, name="Autumn", starts_on=date(2027, 9, 1), ends_on=date(2027, 12, 1)
+    )
+
+    response = _client(organizer).post(
+        reverse("events:season_schedule", args=[season.slug]),
+        {"first_date": "2027-09-01", "weekday": "3", "every_weeks": "2", "local_time": "20:00",
+         "time_zone": "UTC", "skip_dates": "2027-10-07, Thanksgiving", "title": "S #{n}",
+         "kind": "regular", "duration_minutes": "60"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert "&#x27;Thanksgiving&#x27; is not a date like 2026-12-24." in response.content.decode()
+    assert not season.sessions.exists()
