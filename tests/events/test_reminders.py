@@ -8,6 +8,7 @@ SMTP server on loopback.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -300,7 +301,9 @@ class _RefusingMailbox(Mailbox):
         super().__init__()
         self.refused = refused
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
         if address == self.refused:
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
