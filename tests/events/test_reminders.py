@@ -7,6 +7,7 @@ SMTP server on loopback.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.db import connection, connections
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
@@ -27,6 +29,7 @@ from hemonc.events.services import (
     session_update,
 )
 from hemonc.events.tasks import send_session_reminders_task
+from hemonc.members.enums import Role
 from tests.factories import make_member
 from tests.smtp import Mailbox, _free_port
 
@@ -338,3 +341,55 @@ def test_a_refused_address_does_not_stop_the_other_reminders(
     assert message["To"] == other_member.email
     assert list(ReminderDelivery.objects.values_list("rsvp__user", flat=True)) == [other_member.pk]
     assert not ReminderDelivery.objects.filter(rsvp=refused).exists()
+
+
+class _RacingMailbox(Mailbox):
+    """While the first reminder is being sent, another worker reminds `other` (and commits)."""
+
+    def __init__(self, other: int, starts_at: datetime) -> None:
+        super().__init__()
+        self.other, self.starts_at = other, starts_at
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if not self.messages:
+            await asyncio.to_thread(self._other_worker_reminds)
+        return await super().handle_DATA(server, session, envelope)
+
+    def _other_worker_reminds(self) -> None:
+        try:
+            ReminderDelivery.objects.create(
+                rsvp_id=self.other, kind=ReminderKind.DAY_BEFORE, session_starts_at=self.starts_at
+            )
+        finally:
+            connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_another_worker_just_reminded_is_not_mailed_twice(settings) -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip("two writers at once need PostgreSQL")
+    from hemonc.events.services import session_create, session_send_reminders
+
+    organizer = make_member(display_name="Organizer", role=Role.ORGANIZER)
+    first, second = make_member(display_name="First"), make_member(display_name="Second")
+    with time_machine.travel(NOW, tick=False):
+        session = session_create(actor=organizer, title="Myeloma", starts_at=STARTS)
+        rsvp_create(session=session, user=first)
+        raced = rsvp_create(session=session, user=second)
+    server = Controller(_RacingMailbox(raced.pk, STARTS), hostname="127.0.0.1", port=_free_port())
+    server.start()
+    try:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": server.hostname, "port": server.port, "timeout": 10},
+            }
+        }
+        with time_machine.travel(STARTS - timedelta(hours=23), tick=False):
+            run = session_send_reminders(session=session, kind="24h", starts_at=STARTS)
+    finally:
+        server.stop()
+
+    assert (run.sent, run.already_sent, run.failed) == (1, 1, 0)
+    assert [m["To"] for m in server.handler.messages] == [first.email]
+    assert ReminderDelivery.objects.count() == 2
