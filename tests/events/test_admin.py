@@ -16,7 +16,9 @@ from hemonc.events.services import (
     calendar_feed_get_or_create,
     guest_create,
     question_create,
+    rsvp_confirm,
     rsvp_create,
+    rsvp_request,
     season_create,
 )
 
@@ -99,3 +101,21 @@ def test_admin_session_page_changes_no_rsvp_and_promotes_nobody(
     session.refresh_from_db()
     assert session.title != "Renamed in the admin"
     assert Rsvp.objects.get(pk=waiting.pk).status == "waitlisted"
+
+
+def test_admin_reminder_list_names_a_nameless_visitor_by_their_address(
+    client, organizer, make_session
+) -> None:
+    session = make_session()
+    rsvp = rsvp_confirm(
+        rsvp_id=rsvp_request(session=session, email="quiet.visitor@example.org").pk,
+        email="quiet.visitor@example.org",
+    )
+    ReminderDelivery.objects.create(
+        rsvp=rsvp, kind=ReminderKind.DAY_BEFORE, session_starts_at=session.starts_at
+    )
+    client.force_login(organizer)
+
+    page = client.get(reverse("admin:events_reminderdelivery_changelist")).content.decode()
+
+    assert f"quiet.visitor@example.org → {session}" in page

@@ -154,6 +154,12 @@ HOSTILE_SESSION_ROWS = [
      "recording_url"),
     (f"2021-07-22T20:00:00-04:00,{'T' * 200_000},regular,,,\n", "row"),
     ('2021-07-22T20:00:00-04:00,"Title,regular,,,\n', "row"),
+    ("next thursday,Title,regular,,,\n", "starts_at"),
+    ("2021-07-22T20:00:00-04:00, ,regular,,,\n", "title"),
+    (f"2021-07-22T20:00:00-04:00,{'T' * 201},regular,,,\n", "title"),
+    ("2021-07-22T20:00:00-04:00,Title,webinar,,,\n", "kind"),
+    (f"2021-07-22T20:00:00-04:00,Title,regular,Ana;{'G' * 121},,\n", "guests"),
+    ("2021-07-22T20:00:00-04:00,Title,regular,,,ftp://x.example/rec\n", "recording_url"),
 ]  # fmt: skip
 
 
@@ -315,3 +321,67 @@ def test_a_guest_address_of_no_member_fails_with_line_and_field(db, tmp_path: Pa
         call_command("import-sessions", str(tmp_path / "unknown.csv"), "--season", "S")
     assert not LiveSession.objects.exists()
     assert not Guest.objects.filter(name__contains="@").exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "line 1, field header: the file is empty"),
+        (b'"starts_at,title\n', "line 1, field header: unexpected end of data"),
+    ],
+)
+def test_import_file_without_a_readable_header_names_the_header(
+    db, tmp_path: Path, content: bytes, message: str
+) -> None:
+    path = tmp_path / "sessions.csv"
+    path.write_bytes(content)
+
+    with pytest.raises(CommandError) as failure:
+        call_command("import-sessions", str(path), "--season", "S")
+
+    assert str(failure.value) == f"{path}: {message}"
+    assert not Season.objects.exists()
+
+
+def test_import_skips_blank_lines_and_keeps_a_trailing_backslash_in_a_guest_name(
+    db, tmp_path: Path
+) -> None:
+    path = tmp_path / "sessions.csv"
+    path.write_text(
+        HEADER + GOOD + ",,,,,\n\n" + "2021-07-22T20:00:00-04:00,Second,regular,Dr. Back\\,,\n",
+        encoding="utf-8",
+    )
+
+    out = io.StringIO()
+    call_command("import-sessions", str(path), "--season", "S", stdout=out)
+
+    assert "2 session(s) created" in out.getvalue()
+    assert [g.name for g in LiveSession.objects.get(title="Second").guests.all()] == ["Dr. Back\\"]
+
+
+def test_import_of_a_missing_file_or_with_an_unknown_zone_fails_and_writes_nothing(
+    db, tmp_path: Path
+) -> None:
+    missing = tmp_path / "nowhere.csv"
+
+    with pytest.raises(CommandError) as no_file:
+        call_command("import-sessions", str(missing), "--season", "S")
+    with pytest.raises(CommandError) as no_zone:
+        _import("season1.csv", "--season", "S", "--time-zone", "Mars/Olympus")
+
+    assert str(no_file.value) == f"{missing}: No such file or directory"
+    assert str(no_zone.value) == "--time-zone 'Mars/Olympus' is not an IANA time zone."
+    assert not Season.objects.exists()
+
+
+def test_import_of_a_file_without_rows_creates_no_season(db, tmp_path: Path) -> None:
+    path = tmp_path / "sessions.csv"
+    path.write_text(HEADER, encoding="utf-8")
+
+    with pytest.raises(CommandError) as failure:
+        call_command("import-sessions", str(path), "--season", "Season 9")
+
+    assert str(failure.value) == (
+        f"{path}: The file has no sessions, so the season cannot be created."
+    )
+    assert not Season.objects.exists()

@@ -7,17 +7,21 @@ SMTP server on loopback.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import time_machine
+from aiosmtpd.controller import Controller
 from django.core.management import call_command
+from django.db import connection, connections
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 from icalendar import Calendar
 
 from hemonc.events.enums import ReminderKind
-from hemonc.events.models import ReminderDelivery
+from hemonc.events.models import LiveSession, ReminderDelivery
 from hemonc.events.services import (
     rsvp_cancel,
     rsvp_create,
@@ -25,8 +29,9 @@ from hemonc.events.services import (
     session_update,
 )
 from hemonc.events.tasks import send_session_reminders_task
+from hemonc.members.enums import Role
 from tests.factories import make_member
-from tests.smtp import _free_port
+from tests.smtp import Mailbox, _free_port
 
 NOW = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 STARTS = datetime(2026, 3, 5, 1, 0, tzinfo=UTC)  # 8 pm US Eastern on 4 March
@@ -255,3 +260,136 @@ def test_reminders_go_through_other_mail_backends_too(make_session, member, sett
     assert message.extra_headers["List-Unsubscribe"].strip("<>") in message.body
     assert message.alternatives[0].mimetype == "text/html"
     assert ReminderDelivery.objects.get().kind == "1h"
+
+
+def test_reminder_runs_after_the_start_or_past_the_one_hour_mark_send_nothing(
+    make_session, member, mailbox
+) -> None:
+    from hemonc.events.services import session_send_reminders
+
+    with time_machine.travel(NOW, tick=False):
+        session = make_session(starts_at=STARTS)
+        rsvp_create(session=session, user=member)
+
+    late = session_send_reminders(
+        session=session, kind="1h", starts_at=STARTS, now=STARTS + timedelta(minutes=1)
+    )
+    superseded = session_send_reminders(
+        session=session, kind="24h", starts_at=STARTS, now=STARTS - timedelta(minutes=30)
+    )
+
+    assert (late.sent, late.skipped_reason) == (0, "started")
+    assert (superseded.sent, superseded.skipped_reason) == (0, "superseded by the 1-hour reminder")
+    assert not ReminderDelivery.objects.exists()
+    assert mailbox.messages == []
+
+
+def test_a_session_created_cancelled_queues_no_reminders(organizer, dummy_tasks, committed) -> None:
+    from hemonc.events.services import session_create
+
+    with time_machine.travel(NOW, tick=False), committed():
+        session_create(actor=organizer, title="Called off", starts_at=STARTS, status="cancelled")
+        session_create(actor=organizer, title="On", starts_at=STARTS)
+
+    queued = [r.args for r in dummy_tasks.results if r.task.name == "send_session_reminders_task"]
+    on = LiveSession.objects.get(title="On")
+    assert sorted(args[1] for args in queued) == ["1h", "24h"]
+    assert {args[0] for args in queued} == {on.pk}
+
+
+class _RefusingMailbox(Mailbox):
+    """A mailbox whose server refuses one address (550) and stays connected."""
+
+    def __init__(self, refused: str) -> None:
+        super().__init__()
+        self.refused = refused
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
+    ) -> str:
+        if address == self.refused:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_address_does_not_stop_the_other_reminders(
+    make_session, member, other_member, settings, dummy_tasks, committed
+) -> None:
+    from hemonc.events.services import session_send_reminders
+
+    with time_machine.travel(NOW, tick=False):
+        session = make_session(starts_at=STARTS)
+        refused = rsvp_create(session=session, user=member)
+        rsvp_create(session=session, user=other_member)
+    server = Controller(_RefusingMailbox(member.email), hostname="127.0.0.1", port=_free_port())
+    server.start()
+    try:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": server.hostname, "port": server.port, "timeout": 10},
+            }
+        }
+        with time_machine.travel(STARTS - timedelta(hours=23), tick=False), committed():
+            run = session_send_reminders(session=session, kind="24h", starts_at=STARTS)
+    finally:
+        server.stop()
+
+    assert (run.sent, run.failed) == (1, 1)
+    (message,) = server.handler.messages
+    assert message["To"] == other_member.email
+    assert list(ReminderDelivery.objects.values_list("rsvp__user", flat=True)) == [other_member.pk]
+    assert not ReminderDelivery.objects.filter(rsvp=refused).exists()
+
+
+class _RacingMailbox(Mailbox):
+    """While the first reminder is being sent, another worker reminds `other` (and commits)."""
+
+    def __init__(self, other: int, starts_at: datetime) -> None:
+        super().__init__()
+        self.other, self.starts_at = other, starts_at
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if not self.messages:
+            await asyncio.to_thread(self._other_worker_reminds)
+        return await super().handle_DATA(server, session, envelope)
+
+    def _other_worker_reminds(self) -> None:
+        try:
+            ReminderDelivery.objects.create(
+                rsvp_id=self.other, kind=ReminderKind.DAY_BEFORE, session_starts_at=self.starts_at
+            )
+        finally:
+            connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_person_another_worker_just_reminded_is_not_mailed_twice(settings) -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip("two writers at once need PostgreSQL")
+    from hemonc.events.services import session_create, session_send_reminders
+
+    organizer = make_member(display_name="Organizer", role=Role.ORGANIZER)
+    first, second = make_member(display_name="First"), make_member(display_name="Second")
+    with time_machine.travel(NOW, tick=False):
+        session = session_create(actor=organizer, title="Myeloma", starts_at=STARTS)
+        rsvp_create(session=session, user=first)
+        raced = rsvp_create(session=session, user=second)
+    server = Controller(_RacingMailbox(raced.pk, STARTS), hostname="127.0.0.1", port=_free_port())
+    server.start()
+    try:
+        settings.MAILERS = {
+            "default": {
+                "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+                "OPTIONS": {"host": server.hostname, "port": server.port, "timeout": 10},
+            }
+        }
+        with time_machine.travel(STARTS - timedelta(hours=23), tick=False):
+            run = session_send_reminders(session=session, kind="24h", starts_at=STARTS)
+    finally:
+        server.stop()
+
+    assert (run.sent, run.already_sent, run.failed) == (1, 1, 0)
+    assert [m["To"] for m in server.handler.messages] == [first.email]
+    assert ReminderDelivery.objects.count() == 2

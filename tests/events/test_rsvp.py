@@ -6,6 +6,10 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
+from django.core import signing
+from django.urls import reverse
+from django.utils import timezone
 from icalendar import Calendar
 
 from hemonc.core.errors import DomainError
@@ -19,7 +23,12 @@ from hemonc.events.services import (
     session_cancel,
     session_update,
 )
-from hemonc.events.tokens import read_confirm_token
+from hemonc.events.tasks import (
+    send_rsvp_mail_task,
+    send_session_change_task,
+    send_session_reminders_task,
+)
+from hemonc.events.tokens import CONFIRM_SALT, MANAGE_SALT, confirm_token, read_confirm_token
 from tests.factories import make_member
 
 
@@ -190,3 +199,66 @@ def test_bulk_mails_each_carry_their_own_cancel_link(
         assert rsvps[read_manage_token(token)] == message["To"]  # type: ignore[index]
         assert token in text
         assert token in html
+
+
+def test_confirmation_link_stops_working_after_two_days(make_session, client) -> None:
+    rsvp = rsvp_request(
+        session=make_session(starts_at=timezone.now() + timedelta(days=7)), email="v@example.org"
+    )
+    url = reverse("events:rsvp_confirm", args=[confirm_token(rsvp_id=rsvp.pk, email=rsvp.email)])
+
+    with time_machine.travel(timezone.now() + timedelta(days=2, minutes=1)):
+        response = client.post(url)
+
+    assert response.status_code == 400
+    assert "This link is not valid" in response.content.decode()
+    rsvp.refresh_from_db()
+    assert rsvp.status == RsvpStatus.PENDING
+
+
+def test_confirmation_link_of_a_deleted_or_member_rsvp_is_refused(
+    make_session, member, client
+) -> None:
+    session = make_session()
+    gone = rsvp_request(session=session, email="v@example.org")
+    token = confirm_token(rsvp_id=gone.pk, email=gone.email)
+    gone.delete()
+    seat = rsvp_create(session=session, user=member)
+
+    for url in (
+        reverse("events:rsvp_confirm", args=[token]),
+        reverse("events:rsvp_confirm", args=[confirm_token(rsvp_id=seat.pk, email=member.email)]),
+    ):
+        assert client.get(url).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "payload", [["not", "a", "dict"], {"rsvp": "7"}, {"email": "v@example.org"}]
+)
+def test_signed_links_without_an_rsvp_id_are_refused(make_session, client, payload) -> None:
+    rsvp = rsvp_request(session=make_session(), email="v@example.org")
+    if isinstance(payload, dict) and "rsvp" in payload:
+        payload = {"rsvp": str(rsvp.pk)}
+    legacy = signing.dumps(payload, salt=CONFIRM_SALT)
+    manage = signing.dumps(payload, salt=MANAGE_SALT)
+
+    confirm = client.post(reverse("events:rsvp_confirm", args=[legacy]))
+    cancel = client.post(reverse("events:rsvp_cancel_by_token", args=[manage]))
+
+    assert (confirm.status_code, cancel.status_code) == (400, 400)
+    rsvp.refresh_from_db()
+    assert rsvp.status == RsvpStatus.PENDING
+
+
+def test_mail_tasks_for_rows_deleted_since_do_nothing(make_session, member, mailbox) -> None:
+    session = make_session()
+    rsvp = rsvp_create(session=session, user=member)
+    rsvp_id, session_id = rsvp.pk, session.pk
+    session.delete()
+
+    assert send_rsvp_mail_task.call(rsvp_id, "going") is False
+    assert send_session_change_task.call(session_id, "update", 1) == 0
+    assert send_session_reminders_task.call(session_id, "24h", timezone.now().isoformat()) == {
+        "sent": 0
+    }
+    assert mailbox.messages == []

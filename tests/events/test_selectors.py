@@ -84,12 +84,14 @@ def test_season_statistics_over_held_sessions(organizer, make_session) -> None:
 def test_small_counts_show_as_under_five_beyond_organizers() -> None:
     assert [small_count(n, exact=False) for n in (0, 3, 5, 1234)] == ["0", "<5", "5", "1,234"]
     assert small_count(3, exact=True) == "3"
+    assert small_count(None) == "—"
 
 
 def test_upcoming_lists_live_and_future_sessions_soonest_first(make_session) -> None:
     make_session(title="Yesterday", starts_at=timezone.now() - timedelta(days=1))
     make_session(title="Next week", starts_at=timezone.now() + timedelta(days=7))
     make_session(title="Live now", starts_at=timezone.now() - timedelta(minutes=20))
+    make_session(title="Earlier today", starts_at=timezone.now() - timedelta(hours=3))
 
     assert [s.title for s in session_list_upcoming()] == ["Live now", "Next week"]
     assert [s.title for s in session_list_upcoming(limit=1)] == ["Live now"]

@@ -641,3 +641,177 @@ def test_sessions_export_rows_in_the_seasons_zone(db) -> None:
     assert sessions_export_rows(season=summary.season) == [
         ["2021-07-07T20:00:00-04:00", "Welcome", "regular", "Dr. Guest", "48", ""]
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Refusals and edges
+
+
+def test_season_create_refuses_an_end_before_the_start(organizer) -> None:
+    with pytest.raises(DomainError, match="ends on or after the day it starts"):
+        season_create(
+            actor=organizer, name="Backwards", starts_on=date(2027, 6, 1), ends_on=date(2027, 1, 1)
+        )
+
+    assert not Season.objects.exists()
+
+
+def test_season_create_gives_a_name_with_a_taken_slug_the_next_free_one(organizer, season) -> None:
+    second = season_create(
+        actor=organizer, name="Season 2!", starts_on=date(2027, 1, 1), ends_on=date(2027, 6, 1)
+    )
+    third = season_create(
+        actor=organizer, name="Season 2?", starts_on=date(2027, 1, 1), ends_on=date(2027, 6, 1)
+    )
+
+    assert (season.slug, second.slug, third.slug) == ("season-2", "season-2-2", "season-2-3")
+
+
+def test_season_update_refuses_an_unknown_time_zone(organizer, season) -> None:
+    with pytest.raises(DomainError, match="'Mars/Olympus' is not an IANA time zone"):
+        season_update(season=season, actor=organizer, time_zone="Mars/Olympus")
+
+    season.refresh_from_db()
+    assert season.time_zone == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("weekday", "every_weeks", "message"),
+    [(3, 0, "every 1 week or more"), (7, 1, r"weekday is 0 \(Monday\) to 6 \(Sunday\)")],
+)
+def test_schedule_start_times_refuses_a_bad_cadence_or_weekday(
+    weekday: int, every_weeks: int, message: str
+) -> None:
+    with pytest.raises(DomainError, match=message):
+        schedule_start_times(
+            first_date=date(2027, 1, 1), last_date=date(2027, 3, 1), weekday=weekday,
+            every_weeks=every_weeks, local_time=time(20), time_zone="UTC",
+        )  # fmt: skip
+
+
+def test_session_update_refuses_an_empty_title_and_a_start_without_a_zone(
+    organizer, make_session
+) -> None:
+    session = make_session(title="Kept")
+
+    with pytest.raises(DomainError, match="A session needs a title"):
+        session_update(session=session, actor=organizer, title=" \n ")
+    with pytest.raises(DomainError, match="A session's start needs a time zone"):
+        session_update(
+            session=session, actor=organizer, starts_at=timezone.make_naive(timezone.now() + SOON)
+        )
+
+    session.refresh_from_db()
+    assert (session.title, session.sequence) == ("Kept", 0)
+
+
+def test_session_create_keeps_hashtags_without_the_hash(organizer) -> None:
+    session = session_create(
+        actor=organizer, title="ASH recap", starts_at=timezone.now() + SOON,
+        hashtag="#HemOnc", conference_tag="#ASH26",
+    )  # fmt: skip
+
+    session.refresh_from_db()
+    assert (session.hashtag, session.conference_tag) == ("HemOnc", "ASH26")
+
+
+def test_session_update_moved_into_the_past_mails_nobody(
+    organizer, member, make_session, mailbox, committed
+) -> None:
+    session = make_session()
+    rsvp_create(session=session, user=member)
+
+    with committed():
+        session_update(
+            session=session, actor=organizer, starts_at=timezone.now() - timedelta(days=1)
+        )
+
+    session.refresh_from_db()
+    assert session.sequence == 1
+    assert mailbox.messages == []
+
+
+def test_session_record_attendance_before_the_end_keeps_the_session_scheduled(
+    organizer, make_session
+) -> None:
+    session = make_session()
+
+    session_record_attendance(session=session, actor=organizer, peak_listeners=12)
+
+    session.refresh_from_db()
+    assert (session.peak_listeners, session.status) == (12, SessionStatus.SCHEDULED)
+
+
+def test_session_update_with_a_smaller_capacity_keeps_the_waitlist_waiting(
+    organizer, make_session
+) -> None:
+    session = make_session(capacity=2)
+    seated = [rsvp_create(session=session, user=make_member(display_name=n)) for n in "AB"]
+    waiting = rsvp_create(session=session, user=make_member(display_name="C"))
+
+    session_update(session=session, actor=organizer, capacity=1)
+
+    waiting.refresh_from_db()
+    assert waiting.status == RsvpStatus.WAITLISTED
+    assert [r.status for r in seated] == [RsvpStatus.GOING, RsvpStatus.GOING]
+    assert not _audit("rsvp.promote")
+
+
+def test_rsvp_cancel_twice_audits_once(member, make_session) -> None:
+    rsvp = rsvp_create(session=make_session(), user=member)
+
+    rsvp_cancel(rsvp=rsvp, actor=member)
+    again = rsvp_cancel(rsvp=rsvp, actor=member)
+
+    assert again.status == RsvpStatus.CANCELLED
+    assert len(_audit("rsvp.cancel")) == 1
+
+
+def test_rsvp_request_and_confirm_again_keep_the_seat_and_mail_nothing_more(
+    make_session, mailbox, committed
+) -> None:
+    session = make_session()
+    with committed():
+        rsvp = rsvp_request(session=session, email="v@example.org")
+    with committed():
+        rsvp_confirm(rsvp_id=rsvp.pk, email="v@example.org")
+    mailbox.wait_for(2)
+
+    with committed():
+        again = rsvp_confirm(rsvp_id=rsvp.pk, email="V@example.org")
+        requested = rsvp_request(session=session, email="v@example.org")
+
+    assert (again.pk, requested.pk) == (rsvp.pk, rsvp.pk)
+    assert again.status == RsvpStatus.GOING
+    assert len(_audit("rsvp.confirm")) == 1
+    assert len(mailbox.messages) == 2
+
+
+def test_checkin_create_refuses_a_cancelled_session_and_after_the_window(
+    organizer, member, make_session
+) -> None:
+    cancelled = make_session(starts_at=timezone.now() + timedelta(minutes=5))
+    session_cancel(session=cancelled, actor=organizer)
+    cancelled.refresh_from_db()
+    over = make_session(starts_at=timezone.now() - timedelta(hours=3))
+
+    with pytest.raises(DomainError, match="This session is cancelled"):
+        checkin_create(session=cancelled, user=member)
+    with pytest.raises(DomainError, match="Check-in closed 30 minutes after the session ended"):
+        checkin_create(session=over, user=member)
+
+    assert not CheckIn.objects.exists()
+
+
+def test_question_create_refuses_a_long_question_and_a_session_that_is_over(
+    member, make_session
+) -> None:
+    live = make_session(starts_at=timezone.now() + timedelta(minutes=5))
+    over = make_session(starts_at=timezone.now() - timedelta(hours=3))
+
+    with pytest.raises(DomainError, match="at most 500 characters"):
+        question_create(session=live, author=member, text="x" * 501)
+    with pytest.raises(DomainError, match="no longer takes questions"):
+        question_create(session=over, author=member, text="Too late?")
+
+    assert not _audit("question.create")

@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
+from PIL import Image
 
 from hemonc.core.errors import DomainError
 from hemonc.core.models import AuditEntry
@@ -23,9 +25,13 @@ from hemonc.events.services import (
     calendar_feed_get_or_create,
     checkin_create,
     question_create,
+    rsvp_cancel_by_link,
     rsvp_create,
+    rsvp_request,
+    season_create,
     session_update,
 )
+from hemonc.events.tokens import confirm_token, manage_token
 from hemonc.members.models import User
 from hemonc.members.services import block_create
 from tests.factories import make_member
@@ -509,3 +515,338 @@ def test_guest_edit_saves_through_the_service_and_is_for_organizers_only(organiz
     entry = AuditEntry.objects.get(action="guest.update")
     assert entry.actor == organizer
     assert entry.changes == {"fields": ["bio", "name", "title"]}
+
+
+def test_my_calendar_page_shows_the_private_feed_address(member) -> None:
+    page = _client(member).get(reverse("events:my_feed")).content.decode()
+
+    feed = member.calendar_feed
+    assert f"http://testserver{reverse('events:member_feed', args=[feed.token])}" in page
+
+
+def test_public_feed_without_sessions_is_an_empty_calendar_served_again_from_cache(
+    db, client
+) -> None:
+    empty = client.get(reverse("events:feed"))
+    again = client.get(reverse("events:feed"))
+
+    assert Calendar.from_ical(empty.content).walk("VEVENT") == []
+    assert "Last-Modified" not in empty
+    assert again.content == empty.content
+
+
+def test_rsvp_to_a_cancelled_session_shows_the_refusal(make_session, member, organizer) -> None:
+    session = make_session()
+    _client(organizer).post(reverse("events:session_cancel", args=[session.pk]))
+
+    page = _client(member).post(reverse("events:rsvp", args=[session.pk]), follow=True)
+
+    assert "This session is cancelled." in page.content.decode()
+    assert not Rsvp.objects.filter(user=member).exists()
+
+
+def test_rsvp_to_a_full_session_puts_the_member_on_the_waitlist(
+    make_session, member, other_member
+) -> None:
+    session = make_session(capacity=1)
+    rsvp_create(session=session, user=other_member)
+
+    page = _client(member).post(reverse("events:rsvp", args=[session.pk]), follow=True)
+
+    assert "The session is full: you&#x27;re on the waitlist." in page.content.decode()
+    assert Rsvp.objects.get(user=member).status == RsvpStatus.WAITLISTED
+
+
+def test_member_cancels_their_rsvp_from_the_session_page(make_session, member) -> None:
+    session = make_session()
+    rsvp_create(session=session, user=member)
+    client = _client(member)
+
+    cancelled = client.post(reverse("events:rsvp_cancel", args=[session.pk]), follow=True)
+    Rsvp.objects.filter(user=member).delete()
+    nothing = client.post(reverse("events:rsvp_cancel", args=[session.pk]), follow=True)
+
+    assert "Your RSVP is cancelled." in cancelled.content.decode()
+    assert "Your RSVP is cancelled." not in nothing.content.decode()
+    assert nothing.redirect_chain == [(session.get_absolute_url(), 302)]
+
+
+def test_visitor_rsvp_to_a_session_that_is_over_is_refused(make_session, client) -> None:
+    session = make_session(starts_at=timezone.now() - timedelta(days=2))
+
+    page = client.post(
+        reverse("events:rsvp_visitor", args=[session.pk]),
+        {"email": "late@example.org", "name": "Late"},
+        follow=True,
+    )
+
+    assert "This session is over." in page.content.decode()
+    assert not Rsvp.objects.exists()
+
+
+def test_confirming_a_cancelled_visitor_rsvp_asks_to_rsvp_again(make_session, client) -> None:
+    session = make_session()
+    rsvp = rsvp_request(session=session, email="gia@example.org", name="Gia")
+    token = confirm_token(rsvp_id=rsvp.pk, email="gia@example.org")
+    rsvp_cancel_by_link(rsvp_id=rsvp.pk)
+
+    page = client.post(reverse("events:rsvp_confirm", args=[token]), follow=True)
+
+    assert "This RSVP was cancelled. RSVP again from the session page." in page.content.decode()
+    assert Rsvp.objects.get().status == RsvpStatus.CANCELLED
+
+
+def test_visitor_confirming_for_a_full_session_is_waitlisted(make_session, client, member) -> None:
+    session = make_session(capacity=1)
+    rsvp = rsvp_request(session=session, email="gia@example.org")
+    rsvp_create(session=session, user=member)
+
+    page = client.post(
+        reverse("events:rsvp_confirm", args=[confirm_token(rsvp_id=rsvp.pk, email=rsvp.email)]),
+        follow=True,
+    )
+
+    assert "the session is full, so you&#x27;re on the waitlist." in page.content.decode()
+    rsvp.refresh_from_db()
+    assert rsvp.status == RsvpStatus.WAITLISTED
+
+
+def test_cancel_link_asks_before_cancelling_and_a_forged_one_is_refused(
+    make_session, member, client
+) -> None:
+    session = make_session(title="Lymphoma board")
+    rsvp = rsvp_create(session=session, user=member)
+
+    asked = client.get(reverse("events:rsvp_cancel_by_token", args=[manage_token(rsvp_id=rsvp.pk)]))
+    forged = client.get(reverse("events:rsvp_cancel_by_token", args=["forged"]))
+
+    assert asked.status_code == 200
+    assert "Lymphoma board" in asked.content.decode()
+    assert Rsvp.objects.get().status == RsvpStatus.GOING
+    assert forged.status_code == 400
+    assert "This link is not valid" in forged.content.decode()
+
+
+def test_visitor_asking_a_question_is_sent_to_sign_in(make_session, client) -> None:
+    session = make_session()
+
+    response = client.post(reverse("events:questions", args=[session.pk]), {"text": "Hello?"})
+
+    assert response.status_code == 302
+    assert response["Location"] == (f"{reverse('account_login')}?next={session.get_absolute_url()}")
+    assert not Question.objects.exists()
+
+
+def test_question_without_htmx_shows_the_session_page_with_the_error_or_goes_back(
+    make_session, member
+) -> None:
+    session = make_session(title="Leukemia update")
+    url = reverse("events:questions", args=[session.pk])
+
+    refused = _client(member).post(url, {"text": ""})
+    listed = _client(member).get(url)
+
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Leukemia update" in page and "This field is required." in page
+    assert listed.status_code == 302
+    assert listed["Location"] == f"{session.get_absolute_url()}#questions"
+
+
+def test_member_votes_for_a_question_and_not_for_a_hidden_one(
+    make_session, member, other_member, organizer
+) -> None:
+    session = make_session()
+    question = question_create(session=session, author=other_member, text="Which regimen?")
+    client = _client(member)
+
+    voted = client.post(reverse("events:question_vote", args=[question.pk]))
+    _client(organizer).post(reverse("events:question_moderate", args=[question.pk, "hide"]))
+    refused = client.post(reverse("events:question_vote", args=[question.pk]), follow=True)
+
+    assert voted["Location"] == f"{session.get_absolute_url()}#questions"
+    assert question.votes.filter(user=member).exists()
+    assert "This question is hidden." in refused.content.decode()
+    assert question.votes.filter(user=member).exists()
+
+
+def test_an_unknown_moderation_action_is_forbidden(make_session, member, organizer) -> None:
+    session = make_session()
+    question = question_create(session=session, author=member, text="Still here?")
+
+    response = _client(organizer).post(
+        reverse("events:question_moderate", args=[question.pk, "delete"])
+    )
+
+    assert response.status_code == 403
+    assert Question.objects.filter(pk=question.pk, is_hidden=False).exists()
+
+
+def test_check_in_needs_a_sign_in_and_an_open_check_in(make_session, member, client) -> None:
+    session = make_session(starts_at=timezone.now() + timedelta(days=3))
+    url = reverse("events:check_in", args=[session.pk])
+
+    visitor = client.post(url)
+    early = _client(member).post(url, follow=True)
+
+    assert visitor["Location"] == f"{reverse('account_login')}?next={url}"
+    assert "Check-in opens 15 minutes before the session starts." in early.content.decode()
+    assert not session.check_ins.exists()
+
+
+def test_organizer_records_the_peak_listeners_and_a_bad_count_is_refused(
+    make_session, organizer
+) -> None:
+    session = make_session(starts_at=timezone.now() - timedelta(days=1))
+    url = reverse("events:attendance", args=[session.pk])
+    client = _client(organizer)
+
+    recorded = client.post(url, {"peak_listeners": "42"}, follow=True)
+    refused = client.post(url, {"peak_listeners": "-3"}, follow=True)
+
+    assert "Attendance recorded." in recorded.content.decode()
+    assert "The peak listener count is a whole number." in refused.content.decode()
+    session.refresh_from_db()
+    assert session.peak_listeners == 42
+
+
+def test_a_guest_who_is_a_member_that_blocked_the_viewer_is_not_found(member, other_member) -> None:
+    guest = Guest.objects.create(name="Dr. Other", member=other_member)
+    block_create(blocker=other_member, blocked=member)
+
+    assert _client(member).get(reverse("events:guest", args=[guest.pk])).status_code == 404
+    assert Client().get(reverse("events:guest", args=[guest.pk])).status_code == 200
+
+
+def test_guest_photo_is_uploaded_and_cleared(organizer, settings, tmp_path) -> None:
+    settings.MEDIA_ROOT = tmp_path
+    guest = Guest.objects.create(name="Dr. Photo")
+    url = reverse("events:guest_edit", args=[guest.pk])
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), (20, 90, 160)).save(buffer, format="PNG")
+    data = {"name": "Dr. Photo", "title": "", "handle": "", "bio": ""}
+    client = _client(organizer)
+
+    form = client.get(url).content.decode()
+    client.post(url, {**data, "photo": SimpleUploadedFile("me.png", buffer.getvalue())})
+    guest.refresh_from_db()
+    uploaded = guest.photo.name
+    client.post(url, {**data, "photo-clear": "on"})
+    guest.refresh_from_db()
+
+    assert 'name="photo"' in form
+    assert uploaded.startswith("guests/") and (tmp_path / uploaded).exists()
+    assert guest.photo.name == ""
+
+
+def test_season_list_shows_the_seasons(organizer, client) -> None:
+    season_create(
+        actor=organizer, name="Season 4", starts_on=date(2027, 7, 1), ends_on=date(2028, 6, 30)
+    )
+
+    page = client.get(reverse("events:seasons")).content.decode()
+
+    assert "Season 4" in page
+
+
+def test_organizer_edits_a_season_and_a_taken_name_is_refused(organizer) -> None:
+    fields = {"starts_on": date(2027, 1, 1), "ends_on": date(2027, 6, 30), "time_zone": "UTC"}
+    first = season_create(actor=organizer, name="Winter", **fields)
+    season_create(actor=organizer, name="Spring", **fields)
+    client = _client(organizer)
+    form = {"starts_on": "2027-01-01", "ends_on": "2027-06-30", "time_zone": "UTC"}
+
+    renamed = client.post(
+        reverse("events:season_edit", args=[first.slug]), {**form, "name": "Winter 2027"}
+    )
+    taken = client.post(reverse("events:season_create"), {**form, "name": "spring"})
+
+    first.refresh_from_db()
+    assert renamed.status_code == 302
+    assert first.name == "Winter 2027"
+    assert taken.status_code == 200
+    assert "There is already a season called &#x27;spring&#x27;." in taken.content.decode()
+    assert Season.objects.count() == 2
+
+
+def test_schedule_form_starts_from_the_season(organizer) -> None:
+    season = season_create(
+        actor=organizer, name="Autumn", starts_on=date(2027, 9, 1), ends_on=date(2027, 12, 1),
+        time_zone="Europe/Paris",
+    )  # fmt: skip
+
+    page = _client(organizer).get(reverse("events:season_schedule", args=[season.slug]))
+
+    html = page.content.decode()
+    assert 'value="2027-09-01"' in html
+    assert '<option value="Europe/Paris" selected>' in html
+
+
+def test_session_edit_with_an_unknown_guest_address_keeps_the_session(
+    make_session, organizer
+) -> None:
+    session = make_session(title="Kept")
+
+    response = _client(organizer).post(
+        reverse("events:session_edit", args=[session.pk]),
+        {"title": "Changed", "kind": "regular", "duration_minutes": "60",
+         "starts_at_local": "2027-01-07T19:30", "time_zone": "UTC", "status": "scheduled",
+         "new_guests": "nobody@example.org"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert "no member has the address nobody@example.org" in response.content.decode()
+    session.refresh_from_db()
+    assert session.title == "Kept"
+
+
+def test_organizer_cancels_a_session_and_members_cannot(make_session, organizer, member) -> None:
+    session = make_session()
+    url = reverse("events:session_cancel", args=[session.pk])
+
+    refused = _client(member).post(url)
+    cancelled = _client(organizer).post(url, follow=True)
+
+    assert refused.status_code == 403
+    assert "The session is cancelled; everyone who RSVP&#x27;d is told by mail." in (
+        cancelled.content.decode()
+    )
+    session.refresh_from_db()
+    assert session.is_cancelled
+
+
+def test_a_paper_given_as_doi_links_to_doi_org(make_session, client) -> None:
+    session = make_session(kind="journal_club", paper="doi: 10.1056/NEJMoa2024850")
+
+    page = client.get(session.get_absolute_url()).content.decode()
+
+    assert '<a href="https://doi.org/10.1056/NEJMoa2024850" rel="noopener">' in page
+
+
+def test_season_form_refuses_a_last_day_before_the_first(organizer) -> None:
+    response = _client(organizer).post(
+        reverse("events:season_create"),
+        {"name": "Backwards", "starts_on": "2027-06-01", "ends_on": "2027-01-01",
+         "time_zone": "UTC"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert "The last day comes on or after the first day." in response.content.decode()
+    assert not Season.objects.exists()
+
+
+def test_schedule_form_refuses_a_skip_date_that_is_not_a_date(organizer) -> None:
+    season = season_create(
+        actor=organizer, name="Autumn", starts_on=date(2027, 9, 1), ends_on=date(2027, 12, 1)
+    )
+
+    response = _client(organizer).post(
+        reverse("events:season_schedule", args=[season.slug]),
+        {"first_date": "2027-09-01", "weekday": "3", "every_weeks": "2", "local_time": "20:00",
+         "time_zone": "UTC", "skip_dates": "2027-10-07, Thanksgiving", "title": "S #{n}",
+         "kind": "regular", "duration_minutes": "60"},
+    )  # fmt: skip
+
+    assert response.status_code == 200
+    assert "&#x27;Thanksgiving&#x27; is not a date like 2026-12-24." in response.content.decode()
+    assert not season.sessions.exists()

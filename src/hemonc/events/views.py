@@ -518,13 +518,9 @@ def guest_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         }
         if "photo" in form.changed_data:
             changes["photo"] = data["photo"] or ""  # False: the photo was cleared
-        try:
-            guest = services.guest_update(guest=guest, actor=request.user, **changes)
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "The guest is saved.")
-            return redirect("events:guest", pk=guest.pk)
+        guest = services.guest_update(guest=guest, actor=request.user, **changes)
+        messages.success(request, "The guest is saved.")
+        return redirect("events:guest", pk=guest.pk)
     return render(request, "events/guest_form.html", {"form": form, "guest": guest})
 
 
@@ -590,17 +586,12 @@ def season_schedule(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         initial={"first_date": season.starts_on, "time_zone": season.time_zone},
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            created = services.season_schedule_sessions(
-                season=season,
-                actor=request.user,
-                **form.cleaned_data,
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{len(created)} sessions added to the schedule.")
-            return redirect(season)
+        # The form holds the cadence and weekday to what the service takes.
+        created = services.season_schedule_sessions(
+            season=season, actor=request.user, **form.cleaned_data
+        )
+        messages.success(request, f"{len(created)} sessions added to the schedule.")
+        return redirect(season)
     return render(request, "events/schedule_form.html", {"form": form, "season": season})
 
 

@@ -83,21 +83,19 @@ def split_guests(cell: str) -> list[str]:
     return [" ".join(name.split()) for name in names if name.strip()]
 
 
-def _text(file: IO[str] | IO[bytes], *, name: str) -> IO[str]:
-    if isinstance(file, io.TextIOBase):
-        return file
+def _text(file: IO[bytes], *, name: str) -> IO[str]:
     raw = file.read()
     try:
-        data = raw.decode("utf-8-sig") if isinstance(raw, bytes) else raw
+        data = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line, field = undecodable_cell(raw, error)  # type: ignore[arg-type]
+        line, field = undecodable_cell(raw, error)
         raise SessionsFileError(
             line=line, field=field, problem="the file is not UTF-8 text", name=name
         ) from None
     return io.StringIO(data.removeprefix("\ufeff"), newline="")
 
 
-def parse_sessions_csv(file: IO[str] | IO[bytes], *, name: str = "") -> Iterator[SessionRow]:
+def parse_sessions_csv(file: IO[bytes], *, name: str = "") -> Iterator[SessionRow]:
     """Validate and yield the rows; the first bad one raises SessionsFileError."""
     reader = csv.reader(_text(file, name=name), strict=True)
     try:

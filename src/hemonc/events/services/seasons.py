@@ -29,13 +29,10 @@ class SeasonChanges(TypedDict, total=False):
     description: str
 
 
-def _unique_slug(name: str, *, exclude_pk: int | None = None) -> str:
+def _unique_slug(name: str) -> str:
     base = slugify(name)[:120] or "season"
     slug, n = base, 2
-    taken = Season.objects.filter(slug__startswith=base)
-    if exclude_pk is not None:
-        taken = taken.exclude(pk=exclude_pk)
-    slugs = set(taken.values_list("slug", flat=True))
+    slugs = set(Season.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     while slug in slugs:
         slug, n = f"{base}-{n}", n + 1
     return slug

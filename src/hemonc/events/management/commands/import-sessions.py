@@ -40,8 +40,6 @@ class Command(BaseCommand):
                 rows = list(parse_sessions_csv(file, name=str(path)))
         except OSError as error:
             raise CommandError(f"{path}: {error.strerror or error}") from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{path}: the file is not UTF-8 text.") from None
         except DomainError as error:
             raise CommandError(str(error)) from None
         try:
