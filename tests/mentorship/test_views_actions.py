@@ -11,6 +11,7 @@ from django.utils import timezone
 from hemonc.events.models import CheckIn, LiveSession
 from hemonc.members.enums import Role
 from hemonc.members.models import User
+from hemonc.members.services import block_create
 from hemonc.mentorship import services
 from hemonc.mentorship.enums import MentorshipStatus, ProgramRole, ProgramStatus, RequestStatus
 from hemonc.mentorship.models import (
@@ -263,6 +264,35 @@ def test_request_actions_take_no_get(client: Client, mentor, asked) -> None:
     assert client.get(f"/mentorship/requests/{asked.pk}/accept/").status_code == 405
 
 
+def test_request_detail_is_hidden_once_either_side_blocks(
+    client: Client, mentor, mentee, asked
+) -> None:
+    block_create(blocker=mentor, blocked=mentee)
+    client.force_login(mentee)
+
+    assert client.get(f"/mentorship/requests/{asked.pk}/").status_code == 404
+
+
+def test_request_decline_twice_says_it_was_already_declined(client: Client, mentor, asked) -> None:
+    client.force_login(mentor)
+    _followed(client, f"/mentorship/requests/{asked.pk}/decline/", {"message": "Full."})
+
+    again = _followed(client, f"/mentorship/requests/{asked.pk}/decline/", {"message": "Sorry."})
+
+    assert "This request was already declined." in again
+    asked.refresh_from_db()
+    assert (asked.status, asked.response) == (RequestStatus.DECLINED, "Full.")
+
+
+def test_goals_edit_without_goals_shows_an_empty_form(client: Client, stranger) -> None:
+    client.force_login(stranger)
+
+    page = _page(client, "/mentorship/goals/")
+
+    assert "Your goals" in page
+    assert 'name="text"' in page and "Find my niche" not in page
+
+
 # ---------------------------------------------------------------------------------------------
 # Mentorships
 
@@ -370,6 +400,54 @@ def test_mentorship_exit_asks_then_ends(client: Client, mentee, pair) -> None:
     assert "This mentorship has ended." in again
     pair.refresh_from_db()
     assert pair.status == MentorshipStatus.ENDED
+
+
+def test_mentorship_detail_is_hidden_once_either_side_blocks(
+    client: Client, mentor, mentee, pair
+) -> None:
+    block_create(blocker=mentee, blocked=mentor)
+    client.force_login(mentor)
+
+    assert client.get(f"/mentorship/m/{pair.pk}/").status_code == 404
+
+
+def test_mentorship_actions_after_it_ended_say_so_and_change_nothing(
+    client: Client, mentee, pair
+) -> None:
+    client.force_login(mentee)
+    _followed(client, f"/mentorship/m/{pair.pk}/exit/")
+
+    for action, data in (
+        ("message", {"body": "Still there?"}),
+        ("goals", {"text": "Submit to ASH"}),
+        ("checkins", {"every_weeks": "2"}),
+    ):
+        page = _followed(client, f"/mentorship/m/{pair.pk}/{action}/", data)
+        assert "This mentorship has ended." in page
+
+    pair.refresh_from_db()
+    assert not pair.messages.exists() and not SharedGoal.objects.exists()
+    assert pair.checkin_every_weeks != 2
+
+
+def test_mentorship_complete_and_feedback_too_long_show_the_error(
+    client: Client, mentee, pair
+) -> None:
+    client.force_login(mentee)
+    url = f"/mentorship/m/{pair.pk}/"
+
+    completing = client.post(url + "complete/", {"feedback": "x" * 4001})
+    pair.refresh_from_db()
+    still_active = pair.status == MentorshipStatus.ACTIVE
+    _followed(client, url + "complete/")
+    leaving = client.post(url + "feedback/", {"feedback": "x" * 4001})
+
+    for response in (completing, leaving):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "at most 4000 characters" in page and "Please correct the form below." in page
+    assert still_active
+    assert not MentorshipFeedback.objects.exists()
 
 
 # ---------------------------------------------------------------------------------------------
