@@ -1039,3 +1039,39 @@ def test_send_checkin_reminder_task_mails_both_sides(
 
     assert result.return_value is True
     assert sorted(m["To"] for m in mailbox.wait_for(2)) == sorted([mentor.email, mentee.email])
+
+
+def test_finder_for_a_visitor_lists_every_mentor_with_a_seat(mentor, mentee) -> None:
+    services.offer_save(user=mentee, actor=mentee, capacity=1)
+
+    offers = mentor_finder(viewer=None, filters=FinderFilters())
+
+    assert sorted(o.user.profile.display_name for o in offers) == ["Ana Mentee", "Dr. Grace Mentor"]
+
+
+def test_program_matcher_never_pairs_applicants_who_blocked_each_other(
+    organizer, mentor, mentee
+) -> None:
+    program = _open_program(organizer)
+    services.program_apply(program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR)
+    services.program_apply(program=program, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
+    block_create(blocker=mentor, blocked=mentee)
+
+    [proposal] = services.program_run_matcher(program=program, actor=organizer)
+
+    assert (proposal.mentee, proposal.mentor) == (mentee, None)
+    assert proposal.reason == "no eligible mentor (excluded 1)"
+
+
+def test_proposal_set_mentor_despite_a_rule_says_which(organizer, mentor, mentee) -> None:
+    program = _open_program(organizer)
+    services.offer_save(user=mentor, actor=mentor, capacity=1, stages=["medical_student"])
+    services.program_apply(program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR)
+    services.program_apply(program=program, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
+    [proposal] = services.program_run_matcher(program=program, actor=organizer)
+
+    services.proposal_set_mentor(proposal=proposal, mentor=mentor, actor=organizer)
+
+    proposal.refresh_from_db()
+    assert (proposal.mentor, proposal.score, proposal.edited) == (mentor, None, True)
+    assert proposal.reason == "organizer's choice despite: stage"

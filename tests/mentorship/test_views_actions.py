@@ -103,6 +103,22 @@ def test_home_lists_my_mentorships_and_requests_both_ways(
     assert "0 of 1 seat left" in page
 
 
+def test_home_hides_requests_either_way_once_a_side_blocked(client: Client, mentor, mentee) -> None:
+    other = make_member(display_name="Dr. Other Mentor")
+    services.offer_save(user=other, actor=other, capacity=1)
+    services.request_create(mentee=mentee, actor=mentee, mentor=other, note="Hi")
+    services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hello")
+    block_create(blocker=other, blocked=mentee)
+    client.force_login(mentee)
+
+    page = _page(client, "/mentorship/")
+    client.force_login(other)
+    others_page = _page(client, "/mentorship/")
+
+    assert "Dr. Grace Mentor" in page and "Dr. Other Mentor" not in page
+    assert "Ana Mentee" not in others_page
+
+
 def test_home_sends_visitors_to_sign_in(client: Client, db) -> None:
     response = client.get("/mentorship/")
 
