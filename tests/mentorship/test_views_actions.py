@@ -507,6 +507,25 @@ def test_program_new_for_organizers_only(client: Client, organizer, mentee) -> N
     assert "The program is open for applications." in page and "Fall program" in page
 
 
+def test_program_new_that_closes_before_it_opens_shows_the_error(client: Client, organizer) -> None:
+    client.force_login(organizer)
+
+    response = client.post(
+        "/mentorship/programs/new/",
+        {
+            "name": "Backwards program",
+            "applications_open_at": "2026-02-01T10:00",
+            "applications_close_at": "2026-01-01T10:00",
+            "matching_date": "2026-02-05",
+            "checkin_every_weeks": "4",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Applications must close after they open." in response.content.decode()
+    assert not Program.objects.filter(name="Backwards program").exists()
+
+
 def test_program_apply_and_withdraw(client: Client, mentee, program) -> None:
     client.force_login(mentee)
 
