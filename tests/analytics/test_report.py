@@ -20,6 +20,7 @@ from hemonc.analytics import prose
 from hemonc.events.models import LiveSession, Season
 from hemonc.newsletter.enums import SubscriberStatus
 from hemonc.newsletter.models import Subscriber
+from hemonc.outreach.models import FollowerSnapshot, SocialAccount
 from tests.outreach.conftest import ALL_X, FOLLOWERS
 
 NOW = datetime(2022, 8, 15, tzinfo=UTC)
@@ -264,3 +265,52 @@ def test_json_report_names_its_schema_version_and_keeps_every_key(network, time_
         "schema_version", "period", "account", "outreach", "sessions", "newsletter", "members",
         "mentorship",
     ]  # fmt: skip
+
+
+def test_report_rejects_a_period_that_ends_before_it_starts(db):
+    with pytest.raises(CommandError) as error:
+        _json("--from", "2022-07-02", "--to", "2022-07-01")
+
+    assert str(error.value) == "The period ends (2022-07-01) before it starts (2022-07-02)."
+
+
+def test_markdown_report_of_a_small_network_leaves_out_what_it_lacks(db, time_machine):
+    time_machine.move_to(NOW)
+    account = SocialAccount.objects.create(platform="x", handle="YoungNet")
+    FollowerSnapshot.objects.create(account=account, date=date(2022, 6, 1), followers=800)
+    season = Season.objects.create(
+        name="2022. Pilot", slug="pilot", starts_on=date(2022, 6, 1), ends_on=date(2022, 7, 31),
+        time_zone="Mars/Olympus_Mons",
+    )  # fmt: skip
+    LiveSession.objects.create(
+        season=season, title="Welcome", starts_at=datetime(2022, 6, 5, 1, 0, tzinfo=UTC)
+    )
+    for index in range(3):
+        Subscriber.objects.create(
+            email=f"reader{index}@example.org", status=SubscriberStatus.SUBSCRIBED, gender="male"
+        )
+    out = io.StringIO()
+
+    call_command("report", "--format", "md", stdout=out)
+    data = _json()
+
+    text = out.getvalue()
+    assert (
+        "Since its inception, the network has grown to 800 followers. 1 live session was "
+        "held between June 2022 and June 2022 (2022. Pilot). <5 people subscribed to the "
+        "newsletter.\n"
+    ) in text
+    assert "### 2022\\. Pilot\n" in text  # a heading, not a numbered list
+    assert "average attendance" not in text and "of subscribers were" not in text
+    assert "different countries" not in text
+    # A season's zone that the zone database does not know: its days are told in UTC.
+    (pilot,) = data["sessions"]["seasons"]
+    assert (pilot["first_session"], pilot["last_session"]) == ("2022-06-05", "2022-06-05")
+
+
+def test_pdf_report_without_output_goes_to_standard_output(network, time_machine, capsysbinary):
+    time_machine.move_to(NOW)
+
+    call_command("report", "--format", "pdf")
+
+    assert capsysbinary.readouterr().out.startswith(b"%PDF-")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -81,3 +83,33 @@ def test_follower_count_from_the_future_is_refused(organizer_client, import_x):
     html = response.content.decode()
     assert "cannot be from the future" in html
     assert FollowerSnapshot.objects.count() == 0
+
+
+def test_report_downloads_json_markdown_and_html(organizer_client, import_x):
+    import_x(*ALL_X)
+    url = reverse("analytics:report")
+
+    data = organizer_client.get(url, {"format": "json"})
+    period = json.loads(data.content)["period"]
+    markdown = organizer_client.get(url, {"format": "md"})
+    html = organizer_client.get(url, {"format": "html"})
+
+    name = f"network-report-{period['from']}-{period['to']}"
+    assert data["Content-Type"] == "application/json"
+    assert data["Content-Disposition"] == f'attachment; filename="{name}.json"'
+    assert markdown["Content-Type"] == "text/markdown; charset=utf-8"
+    assert markdown["Content-Disposition"] == f'attachment; filename="{name}.md"'
+    assert "The mean engagement per post was 3.4%." in markdown.content.decode()
+    assert html["Content-Type"] == "text/html; charset=utf-8"
+    assert "<svg" in html.content.decode()
+
+
+def test_report_page_with_a_start_after_the_data_shows_why(organizer_client, import_x):
+    import_x(*ALL_X)
+
+    response = organizer_client.get(reverse("analytics:report"), {"start": "2999-01-01"})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "before it starts (2999-01-01)." in page
+    assert "The mean engagement per post was 3.4%." in page  # the whole period instead

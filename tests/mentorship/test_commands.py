@@ -287,3 +287,31 @@ def test_match_output_starts_with_a_bom_and_quotes_formula_ids(tmp_path: Path) -
 
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     assert _read(out)[1][:2] == ["'@me", "'=HYPERLINK(1)"]
+
+
+@pytest.mark.parametrize(
+    ("action", "numbers", "message"),
+    [
+        ("speed-rounds", ["--rounds", "0", "--table-size", "2"],
+         "--rounds and --table-size must be at least 1."),
+        ("speed-rounds", ["--rounds", "2", "--table-size", "0"],
+         "--rounds and --table-size must be at least 1."),
+        ("round-tables", ["--rotations", "0"], "--rotations must be at least 1."),
+    ],
+)  # fmt: skip
+def test_schedules_refuse_counts_under_one_and_write_nothing(
+    tmp_path: Path, action: str, numbers: list[str], message: str
+) -> None:
+    out = tmp_path / "out.csv"
+    files = (
+        ["--mentors", str(FIXTURES / "mentors.csv"), "--mentees", str(FIXTURES / "mentees.csv")]
+        if action == "speed-rounds"
+        else ["--tables", str(FIXTURES / "tables.csv"), "--trainees",
+              str(FIXTURES / "trainees.csv")]
+    )  # fmt: skip
+
+    with pytest.raises(CommandError) as error:
+        call_command("mentorship", action, *files, *numbers, "--out", str(out))
+
+    assert str(error.value) == message
+    assert not out.exists()

@@ -209,3 +209,18 @@ def test_greedy_baseline_never_beats_the_exact_matcher() -> None:
 
     assert exact.matched >= greedy.matched
     assert exact.total_score >= greedy.total_score - 1e-6
+
+
+def test_match_rejects_a_person_without_an_id() -> None:
+    with pytest.raises(ValueError, match="A mentee has no id"):
+        match([Mentor(id="1", capacity=1)], [Mentee(id="")])
+
+
+def test_match_without_mentors_says_so_for_every_mentee() -> None:
+    result = match([], [Mentee(id="10"), Mentee(id="11")])
+
+    assert [(r.mentee_id, r.mentor_id, r.reason) for r in result.rows] == [
+        ("10", None, "no mentors"),
+        ("11", None, "no mentors"),
+    ]
+    assert result.matched == 0

@@ -52,3 +52,19 @@ def test_round_tables_give_first_choices_first() -> None:
 def test_round_tables_reject_zero_rotations() -> None:
     with pytest.raises(ValueError, match="at least one rotation"):
         round_tables([], [], rotations=0)
+
+
+def test_round_tables_seat_nobody_at_a_table_without_seats() -> None:
+    tables = [
+        RoundTable(id="a", topic="Myeloma", seats=0),
+        RoundTable(id="b", topic="CAR-T", seats=2),
+    ]
+    trainees = [Trainee(id="1", choices=("a", "b")), Trainee(id="2", choices=("a",))]
+
+    seating = round_tables(tables, trainees, rotations=2)
+
+    # Nobody visits a table twice: with table a closed, one rotation is all there is.
+    assert [(s.rotation, s.table_id, s.trainee_id) for s in seating] == [
+        (1, "b", "1"),
+        (1, "b", "2"),
+    ]

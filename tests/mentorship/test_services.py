@@ -32,6 +32,7 @@ from hemonc.mentorship.models import (
     SpeedParticipant,
 )
 from hemonc.mentorship.selectors import FinderFilters, mentee_input, mentor_finder
+from hemonc.mentorship.tasks import send_checkin_reminder_task
 from tests.factories import make_member
 from tests.smtp import Mailbox
 
@@ -819,3 +820,258 @@ def test_speed_event_schedule_refused_to_members(organizer, mentee) -> None:
 
 def test_mentorship_other_is_the_other_side(pair, mentor, mentee) -> None:
     assert (pair.other(mentor), pair.other(mentee)) == (mentee, mentor)
+
+
+# ---------------------------------------------------------------------------------------------
+# What each service turns down, in the words the member reads; nothing is written.
+
+
+def test_offer_save_refuses_a_bad_capacity_status_or_language(mentee) -> None:
+    for fields, message in (
+        ({"capacity": 0}, "Capacity is 1 to 10 mentees at once."),
+        ({"status": "closed"}, "Unknown offer status."),
+        ({"languages": ["en", "eng"]}, "Languages are two-letter ISO 639-1 codes, such as en"),
+    ):
+        with pytest.raises(DomainError, match=message):
+            services.offer_save(user=mentee, actor=mentee, **fields)  # type: ignore[arg-type]
+
+    assert not MentorOffer.objects.filter(user=mentee).exists()
+
+
+def test_goals_save_refuses_empty_goals(db) -> None:  # type: ignore[no-untyped-def]
+    member = make_member(display_name="No Goals")
+
+    with pytest.raises(DomainError, match="Say in a sentence or two what you hope"):
+        services.goals_save(user=member, actor=member, text="  \n ")
+
+    assert not MenteeGoals.objects.exists()
+
+
+def test_request_create_refusals_name_the_reason(mentor, mentee) -> None:
+    services.offer_save(user=mentor, actor=mentor, capacity=2)
+    services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi")
+    paused = make_member(display_name="Dr. Paused")
+    services.offer_save(user=paused, actor=paused, status="paused")
+    gone = make_member(display_name="Dr. Gone")
+    services.offer_save(user=gone, actor=gone)
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+
+    for to, note, message in (
+        (mentee, "Hi", "You cannot be your own mentor."),
+        (mentor, "  ", "Write a short note: who you are and what you hope for."),
+        (gone, "Hi", "This mentor is not available."),
+        (paused, "Hi", "This mentor is not taking requests right now."),
+        (mentor, "Again", "You already asked this mentor; they have not answered yet."),
+    ):
+        with pytest.raises(DomainError, match=message):
+            services.request_create(mentee=mentee, actor=mentee, mentor=to, note=note)
+
+    assert list(MentorshipRequest.objects.values_list("mentor__profile__display_name", "note")) == [
+        ("Dr. Grace Mentor", "Hi")
+    ]
+
+
+def test_request_create_refused_to_the_mentors_own_mentee(mentor, mentee, pair) -> None:
+    services.offer_save(user=mentor, actor=mentor, capacity=2)
+
+    with pytest.raises(DomainError, match="This member is already your mentor"):
+        services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="More")
+
+    assert MentorshipRequest.objects.count() == 1
+
+
+def test_request_accept_refused_once_either_side_blocked(mentor, mentee) -> None:
+    request = services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi")
+    block_create(blocker=mentee, blocked=mentor)
+
+    with pytest.raises(DomainError, match="This request can no longer be accepted"):
+        services.request_accept(request=request, actor=mentor)
+
+    request.refresh_from_db()
+    assert request.status == RequestStatus.PENDING
+    assert not Mentorship.objects.exists()
+
+
+def test_mentorship_empty_message_goal_and_feedback_are_refused(pair, mentee) -> None:
+    with pytest.raises(DomainError, match="The message is empty"):
+        services.mentorship_post_message(mentorship=pair, actor=mentee, body=" \n")
+    with pytest.raises(DomainError, match="The goal is empty"):
+        services.goal_add(mentorship=pair, actor=mentee, text="  ")
+    services.mentorship_complete(mentorship=pair, actor=mentee)
+    pair.refresh_from_db()
+    with pytest.raises(DomainError, match="The feedback is empty"):
+        services.feedback_leave(mentorship=pair, actor=mentee, text=" ")
+
+    assert not pair.messages.exists() and not SharedGoal.objects.exists()
+    assert not MentorshipFeedback.objects.exists()
+
+
+def test_nothing_is_mailed_to_a_member_who_blocked_or_was_blocked(
+    mentor, mentee, pair, mailbox: Mailbox, sent
+) -> None:
+    asked = make_member(display_name="Dr. Third")
+    services.offer_save(user=asked, actor=asked)
+    pending = make_member(display_name="Pat Pending")
+    services.goals_save(user=pending, actor=pending, text="Grants.")
+    services.offer_save(user=mentor, actor=mentor, capacity=2)
+    refused = services.request_create(mentee=pending, actor=pending, mentor=mentor, note="Hi")
+    block_create(blocker=mentee, blocked=mentor)
+    block_create(blocker=pending, blocked=mentor)
+
+    with sent():
+        services.mentorship_post_message(mentorship=pair, actor=mentor, body="Still on?")
+        services.mentorship_complete(mentorship=pair, actor=mentee)
+        services.request_decline(request=refused, actor=mentor, message="Full.")
+        # A mail that does go out, last: the ones above would have come before it.
+        services.request_create(mentee=mentee, actor=mentee, mentor=asked, note="Hello")
+
+    assert [m["To"] for m in mailbox.wait_for(1)] == [asked.email]
+    pair.refresh_from_db()
+    refused.refresh_from_db()
+    assert pair.status == MentorshipStatus.COMPLETED and pair.messages.count() == 1
+    assert refused.status == RequestStatus.DECLINED
+
+
+def test_mentorship_exit_mails_nobody_after_a_block(pair, mentor, mentee, mailbox, sent) -> None:
+    block_create(blocker=mentor, blocked=mentee)
+
+    with sent():
+        services.mentorship_exit(mentorship=pair, actor=mentee)
+
+    pair.refresh_from_db()
+    assert pair.status == MentorshipStatus.ENDED
+    assert mailbox.messages == []
+
+
+def test_program_apply_refusals_name_the_reason(organizer, mentor, mentee) -> None:
+    program = _open_program(organizer)
+    now = timezone.now()
+    closed = services.program_create(
+        actor=organizer,
+        name="Last year",
+        applications_open_at=now - timedelta(days=30),
+        applications_close_at=now - timedelta(days=1),
+        matching_date=now.date(),
+    )
+
+    for where, fields, message in (
+        (closed, {"role": ProgramRole.MENTEE}, "Applications to this program are closed."),
+        (program, {"role": "observer"}, "Apply as a mentor or as a mentee."),
+        (program, {"role": ProgramRole.MENTOR, "capacity": 11}, "Capacity is 1 to 10."),
+    ):
+        with pytest.raises(DomainError, match=message):
+            services.program_apply(program=where, user=mentor, actor=mentor, **fields)
+    with pytest.raises(DomainError, match="Fill in your mentor offer first"):
+        services.program_apply(program=program, user=mentee, actor=mentee, role="mentor")
+
+    assert not ProgramApplication.objects.exists()
+
+
+def test_program_withdraw_without_an_application_changes_nothing(organizer, mentee) -> None:
+    program = _open_program(organizer)
+    before = _actions()
+
+    services.program_withdraw(program=program, user=mentee, actor=mentee)
+
+    assert _actions() == before
+
+
+def test_proposal_set_mentor_refused_when_full_or_after_publishing(
+    organizer, mentor, mentee
+) -> None:
+    program = _open_program(organizer)
+    second = make_member(display_name="Bo Second")
+    services.goals_save(user=second, actor=second, text="Grants.")
+    services.program_apply(program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR)
+    for member in (mentee, second):
+        services.program_apply(program=program, user=member, actor=member, role=ProgramRole.MENTEE)
+    services.program_run_matcher(program=program, actor=organizer)
+    matched = Proposal.objects.get(program=program, mentee=mentee)
+    other = Proposal.objects.get(program=program, mentee=second)
+
+    with pytest.raises(DomainError, match=r"Dr\. Grace Mentor has no seat left in this program"):
+        services.proposal_set_mentor(proposal=other, mentor=mentor, actor=organizer)
+    services.program_publish(program=program, actor=organizer)
+    with pytest.raises(
+        DomainError, match="Proposals can be changed between matching and publishing"
+    ):
+        services.proposal_set_mentor(proposal=matched, mentor=None, actor=organizer)
+
+    matched.refresh_from_db()
+    other.refresh_from_db()
+    assert (matched.mentor, other.mentor) == (mentor, None)
+
+
+def test_program_publish_leaves_a_pair_already_together_as_it_is(
+    organizer, mentor, mentee, pair
+) -> None:
+    program = _open_program(organizer)
+    services.offer_save(user=mentor, actor=mentor, capacity=2)
+    services.program_apply(program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR)
+    services.program_apply(program=program, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
+    [proposal] = services.program_run_matcher(program=program, actor=organizer)
+    services.proposal_set_mentor(proposal=proposal, mentor=mentor, actor=organizer)
+
+    started = services.program_publish(program=program, actor=organizer)
+
+    assert started == []
+    assert list(Mentorship.objects.all()) == [pair]
+    program.refresh_from_db()
+    assert program.status == ProgramStatus.PUBLISHED
+
+
+def test_speed_event_sync_check_ins_without_a_session_marks_nobody(organizer, mentee) -> None:
+    event = services.speed_event_create(actor=organizer, title="Drop-in", starts_at=timezone.now())
+    services.speed_participant_add(event=event, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
+
+    marked = services.speed_event_sync_check_ins(event=event, actor=organizer)
+
+    assert marked == 0
+    assert not SpeedParticipant.objects.get(event=event).checked_in
+
+
+def test_send_checkin_reminder_task_mails_both_sides(
+    pair, mentor, mentee, mailbox: Mailbox, sent
+) -> None:
+    with sent():
+        result = send_checkin_reminder_task.enqueue(pair.pk, pair.next_checkin_at.isoformat())
+
+    assert result.return_value is True
+    assert sorted(m["To"] for m in mailbox.wait_for(2)) == sorted([mentor.email, mentee.email])
+
+
+def test_finder_for_a_visitor_lists_every_mentor_with_a_seat(mentor, mentee) -> None:
+    services.offer_save(user=mentee, actor=mentee, capacity=1)
+
+    offers = mentor_finder(viewer=None, filters=FinderFilters())
+
+    assert sorted(o.user.profile.display_name for o in offers) == ["Ana Mentee", "Dr. Grace Mentor"]
+
+
+def test_program_matcher_never_pairs_applicants_who_blocked_each_other(
+    organizer, mentor, mentee
+) -> None:
+    program = _open_program(organizer)
+    services.program_apply(program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR)
+    services.program_apply(program=program, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
+    block_create(blocker=mentor, blocked=mentee)
+
+    [proposal] = services.program_run_matcher(program=program, actor=organizer)
+
+    assert (proposal.mentee, proposal.mentor) == (mentee, None)
+    assert proposal.reason == "no eligible mentor (excluded 1)"
+
+
+def test_proposal_set_mentor_despite_a_rule_says_which(organizer, mentor, mentee) -> None:
+    program = _open_program(organizer)
+    services.offer_save(user=mentor, actor=mentor, capacity=1, stages=["medical_student"])
+    services.program_apply(program=program, user=mentor, actor=mentor, role=ProgramRole.MENTOR)
+    services.program_apply(program=program, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
+    [proposal] = services.program_run_matcher(program=program, actor=organizer)
+
+    services.proposal_set_mentor(proposal=proposal, mentor=mentor, actor=organizer)
+
+    proposal.refresh_from_db()
+    assert (proposal.mentor, proposal.score, proposal.edited) == (mentor, None, True)
+    assert proposal.reason == "organizer's choice despite: stage"

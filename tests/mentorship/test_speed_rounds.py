@@ -111,3 +111,20 @@ def test_speed_rounds_let_those_who_sat_out_sit_first() -> None:
 def test_speed_rounds_reject_zero_rounds() -> None:
     with pytest.raises(ValueError, match="at least one round"):
         speed_rounds([], [], rounds=0, table_size=2)
+
+
+def test_speed_rounds_reject_an_empty_table() -> None:
+    with pytest.raises(ValueError, match="A table seats at least one mentee"):
+        speed_rounds([Mentor(id="1", capacity=1)], [Mentee(id="10")], rounds=1, table_size=0)
+
+
+def test_speed_rounds_keep_tables_balanced_when_exclusions_leave_a_mentor_alone() -> None:
+    # Both mentees exclude mentor 2: seating both at mentor 1 would leave mentor 2's table
+    # empty beside a table of two, so one mentee sits each round out.
+    mentors = [Mentor(id="1", capacity=1), Mentor(id="2", capacity=1)]
+    mentees = [Mentee(id=str(i), excluded_mentors=frozenset({"2"})) for i in (10, 11)]
+
+    schedule = speed_rounds(mentors, mentees, rounds=2, table_size=2)
+
+    assert [(s.round, s.mentor_id) for s in schedule] == [(1, "1"), (2, "1")]
+    assert sorted(s.mentee_id for s in schedule) == ["10", "11"]

@@ -210,3 +210,14 @@ def test_goals_form_reads_member_numbers_in_any_decimal_digits(
 
     assert response.status_code == 302
     assert MenteeGoals.objects.get(user=mentee).ranked_mentors == [mentor.pk]
+
+
+def test_finder_filters_by_career_path(client: Client, mentor, mentee) -> None:
+    other = make_member(display_name="Dr. Bench Scientist")
+    services.offer_save(user=other, actor=other, capacity=1)
+    client.force_login(mentee)
+
+    page = client.get("/mentorship/mentors/", {"career_path": "malignant-hematology"})
+
+    html = page.content.decode()
+    assert "Dr. Grace Mentor" in html and "Dr. Bench Scientist" not in html

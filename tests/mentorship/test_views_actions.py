@@ -11,6 +11,7 @@ from django.utils import timezone
 from hemonc.events.models import CheckIn, LiveSession
 from hemonc.members.enums import Role
 from hemonc.members.models import User
+from hemonc.members.services import block_create
 from hemonc.mentorship import services
 from hemonc.mentorship.enums import MentorshipStatus, ProgramRole, ProgramStatus, RequestStatus
 from hemonc.mentorship.models import (
@@ -100,6 +101,22 @@ def test_home_lists_my_mentorships_and_requests_both_ways(
     page = _page(client, "/mentorship/")
     assert "Mentoring Ana Mentee" in page
     assert "0 of 1 seat left" in page
+
+
+def test_home_hides_requests_either_way_once_a_side_blocked(client: Client, mentor, mentee) -> None:
+    other = make_member(display_name="Dr. Other Mentor")
+    services.offer_save(user=other, actor=other, capacity=1)
+    services.request_create(mentee=mentee, actor=mentee, mentor=other, note="Hi")
+    services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hello")
+    block_create(blocker=other, blocked=mentee)
+    client.force_login(mentee)
+
+    page = _page(client, "/mentorship/")
+    client.force_login(other)
+    others_page = _page(client, "/mentorship/")
+
+    assert "Dr. Grace Mentor" in page and "Dr. Other Mentor" not in page
+    assert "Ana Mentee" not in others_page
 
 
 def test_home_sends_visitors_to_sign_in(client: Client, db) -> None:
@@ -263,6 +280,35 @@ def test_request_actions_take_no_get(client: Client, mentor, asked) -> None:
     assert client.get(f"/mentorship/requests/{asked.pk}/accept/").status_code == 405
 
 
+def test_request_detail_is_hidden_once_either_side_blocks(
+    client: Client, mentor, mentee, asked
+) -> None:
+    block_create(blocker=mentor, blocked=mentee)
+    client.force_login(mentee)
+
+    assert client.get(f"/mentorship/requests/{asked.pk}/").status_code == 404
+
+
+def test_request_decline_twice_says_it_was_already_declined(client: Client, mentor, asked) -> None:
+    client.force_login(mentor)
+    _followed(client, f"/mentorship/requests/{asked.pk}/decline/", {"message": "Full."})
+
+    again = _followed(client, f"/mentorship/requests/{asked.pk}/decline/", {"message": "Sorry."})
+
+    assert "This request was already declined." in again
+    asked.refresh_from_db()
+    assert (asked.status, asked.response) == (RequestStatus.DECLINED, "Full.")
+
+
+def test_goals_edit_without_goals_shows_an_empty_form(client: Client, stranger) -> None:
+    client.force_login(stranger)
+
+    page = _page(client, "/mentorship/goals/")
+
+    assert "Your goals" in page
+    assert 'name="text"' in page and "Find my niche" not in page
+
+
 # ---------------------------------------------------------------------------------------------
 # Mentorships
 
@@ -372,6 +418,54 @@ def test_mentorship_exit_asks_then_ends(client: Client, mentee, pair) -> None:
     assert pair.status == MentorshipStatus.ENDED
 
 
+def test_mentorship_detail_is_hidden_once_either_side_blocks(
+    client: Client, mentor, mentee, pair
+) -> None:
+    block_create(blocker=mentee, blocked=mentor)
+    client.force_login(mentor)
+
+    assert client.get(f"/mentorship/m/{pair.pk}/").status_code == 404
+
+
+def test_mentorship_actions_after_it_ended_say_so_and_change_nothing(
+    client: Client, mentee, pair
+) -> None:
+    client.force_login(mentee)
+    _followed(client, f"/mentorship/m/{pair.pk}/exit/")
+
+    for action, data in (
+        ("message", {"body": "Still there?"}),
+        ("goals", {"text": "Submit to ASH"}),
+        ("checkins", {"every_weeks": "2"}),
+    ):
+        page = _followed(client, f"/mentorship/m/{pair.pk}/{action}/", data)
+        assert "This mentorship has ended." in page
+
+    pair.refresh_from_db()
+    assert not pair.messages.exists() and not SharedGoal.objects.exists()
+    assert pair.checkin_every_weeks != 2
+
+
+def test_mentorship_complete_and_feedback_too_long_show_the_error(
+    client: Client, mentee, pair
+) -> None:
+    client.force_login(mentee)
+    url = f"/mentorship/m/{pair.pk}/"
+
+    completing = client.post(url + "complete/", {"feedback": "x" * 4001})
+    pair.refresh_from_db()
+    still_active = pair.status == MentorshipStatus.ACTIVE
+    _followed(client, url + "complete/")
+    leaving = client.post(url + "feedback/", {"feedback": "x" * 4001})
+
+    for response in (completing, leaving):
+        page = response.content.decode()
+        assert response.status_code == 200
+        assert "at most 4000 characters" in page and "Please correct the form below." in page
+    assert still_active
+    assert not MentorshipFeedback.objects.exists()
+
+
 # ---------------------------------------------------------------------------------------------
 # Programs
 
@@ -411,6 +505,25 @@ def test_program_new_for_organizers_only(client: Client, organizer, mentee) -> N
     assert refused.status_code == 403
     assert "Open a mentorship program" in form
     assert "The program is open for applications." in page and "Fall program" in page
+
+
+def test_program_new_that_closes_before_it_opens_shows_the_error(client: Client, organizer) -> None:
+    client.force_login(organizer)
+
+    response = client.post(
+        "/mentorship/programs/new/",
+        {
+            "name": "Backwards program",
+            "applications_open_at": "2026-02-01T10:00",
+            "applications_close_at": "2026-01-01T10:00",
+            "matching_date": "2026-02-05",
+            "checkin_every_weeks": "4",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Applications must close after they open." in response.content.decode()
+    assert not Program.objects.filter(name="Backwards program").exists()
 
 
 def test_program_apply_and_withdraw(client: Client, mentee, program) -> None:

@@ -133,7 +133,12 @@ def results_paragraph(report: dict[str, Any], *, exact: bool) -> str:
             if span
             else ""
         )
-        sentences.append(f"{season['count']} live sessions were held{when} ({season['name']}).")
+        held = (
+            "1 live session was"
+            if season["count"] == 1
+            else f"{season['count']} live sessions were"
+        )
+        sentences.append(f"{held} held{when} ({season['name']}).")
         if season["attendance_mean"] is not None:
             sentences.append(
                 f"The average attendance was {one_decimal(season['attendance_mean'])} persons "

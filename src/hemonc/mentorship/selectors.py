@@ -80,12 +80,18 @@ def mentor_finder(*, viewer: Viewer, filters: FinderFilters) -> QuerySet[MentorO
 
 
 def requests_for(*, user: User) -> dict[str, QuerySet[MentorshipRequest]]:
-    hidden = user_ids_hidden_from(viewer=user)
-    received = MentorshipRequest.objects.filter(mentor=user).select_related("mentee__profile")
-    sent = MentorshipRequest.objects.filter(mentee=user).select_related("mentor__profile")
-    if hidden is not None:
-        received = received.exclude(mentee_id__in=hidden)
-        sent = sent.exclude(mentor_id__in=hidden)
+    # A member (never a visitor) has a set, perhaps empty, of people hidden from them.
+    hidden = user_ids_hidden_from(viewer=user) or frozenset()
+    received = (
+        MentorshipRequest.objects.filter(mentor=user)
+        .exclude(mentee_id__in=hidden)
+        .select_related("mentee__profile")
+    )
+    sent = (
+        MentorshipRequest.objects.filter(mentee=user)
+        .exclude(mentor_id__in=hidden)
+        .select_related("mentor__profile")
+    )
     return {"received": received, "sent": sent}
 
 

@@ -31,7 +31,6 @@ def _round_flow(
     priority: list[int],
     mentor_count: int,
     seated: int,
-    table_size: int,
     with_costs: bool,
 ) -> list[tuple[int, int]] | None:
     """Seat exactly `seated` mentees with balanced tables, or None when that is impossible."""
@@ -40,9 +39,7 @@ def _round_flow(
 
     n, m = len(allowed), mentor_count
     low = seated // m
-    high = low + (1 if seated % m else 0)
-    if high > table_size:
-        return None
+    high = low + (1 if seated % m else 0)  # the caller seats at most m * table_size
     source, sink = n + m, n + m + 1
     flow = min_cost_flow.SimpleMinCostFlow()
     # Mentees who sat out more rounds are seated first: a bonus larger than any round's overlap.
@@ -111,7 +108,6 @@ def speed_rounds(
                     priority=sat_out,
                     mentor_count=m,
                     seated=middle,
-                    table_size=table_size,
                     with_costs=False,
                 )
                 is None
@@ -126,7 +122,6 @@ def speed_rounds(
                 priority=sat_out,
                 mentor_count=m,
                 seated=low,
-                table_size=table_size,
                 with_costs=True,
             )
             or []
