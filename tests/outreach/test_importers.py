@@ -314,6 +314,14 @@ OVERVIEW_HEAD = (
 )
 
 
+DAILY_NAME = "daily_tweet_activity_metrics_ExampleNet_20220601_20220701_en.csv"
+
+
+def _daily(row: str) -> bytes:
+    head = '"Date","Tweets published","impressions","engagements"\n"2022-06-01","1","100.0","5.0"\n'
+    return (head + row + "\n").encode()
+
+
 def _tweets_js(tweet: dict) -> bytes:  # type: ignore[type-arg]
     good = {"id_str": "1", "created_at": "Sat Dec 06 18:20:30 +0000 2025", "full_text": "Hi",
             "favorite_count": "1", "retweet_count": "0"}  # fmt: skip
@@ -351,6 +359,31 @@ HOSTILE_X_FILES = [
     ("tweets.js", _tweets_js({"created_at": "Mon Jan 01 00:00:00 +0100 0001"}), "entry 2",
      "created_at"),
     ("tweets.js", _tweets_js({"full_text": "Hi\x00"}), "entry 2", "full_text"),
+    (LEGACY_NAME, _legacy(post="2a"), "line 3", "Tweet id"),
+    (LEGACY_NAME, LEGACY_HEAD.encode() + b'"2","https://twitter.com/ExampleNet/status/2"\n',
+     "line 3", "tweet text"),
+    (LEGACY_NAME, LEGACY_HEAD.replace('"replies",', "").encode(), "line 1", "header"),
+    (LEGACY_NAME, LEGACY_HEAD.replace('"likes"', '"likes","engagement rate"').replace(
+     '"2.0"\n', '"2.0","five percent"\n').encode(), "line 2", "engagement rate"),
+    (DAILY_NAME, _daily('"2022-06-31","1","100.0","5.0"'), "line 3", "Date"),
+    (DAILY_NAME, _daily('"2022-06-02","1"'), "line 3", "impressions"),
+    (DAILY_NAME, _daily('"2022-06-02","1","lots","5.0"'), "line 3", "impressions"),
+    (DAILY_NAME, b'"Date","Tweets published","impressions"\n', "line 1", "header"),
+    (CONTENT_NAME, (CONTENT_HEAD + '2x,"Fri, Jul 1, 2022",Hi,https://x.com/ExampleNet/status/2,'
+     "10,1,2,0,0\n").encode(), "line 3", "Post id"),
+    (CONTENT_NAME, (CONTENT_HEAD + '2,"Fri, Jly 1, 2022",Hi,https://x.com/ExampleNet/status/2,'
+     "10,1,2,0,0\n").encode(), "line 3", "Date"),
+    (CONTENT_NAME, (CONTENT_HEAD + "2,2022-07-01,Hi\n").encode(), "line 3", "post link"),
+    (CONTENT_NAME, b"Post id,Date,Post text,Post Link\n", "line 1", "header"),
+    (CONTENT_NAME, (CONTENT_HEAD.replace(",Reposts", ",Reposts,URL Clicks").replace(
+     ",0,0\n", ",0,0,many\n")).encode(), "line 2", "url clicks"),
+    ("account_overview_analytics.csv", (OVERVIEW_HEAD + '"Fri, Jul 1, 2022",1,1,2,0,0\n')
+     .encode(), "line 3", "Date"),
+    ("account_overview_analytics.csv", (OVERVIEW_HEAD + '"Sat, Jul 2, 2022",1\n').encode(),
+     "line 3", "likes"),
+    ("tweets.js", b"window.YTD.tweets.part0 = {}", "line 1", "JSON"),
+    ("tweets.js", b"window.YTD.tweets.part0 = [1]", "entry 1", "tweet"),
+    ("tweets.js", _tweets_js({"id_str": "", "id": "x2"}), "entry 2", "id_str"),
 ]  # fmt: skip
 
 
@@ -378,6 +411,9 @@ HOSTILE_FOLLOWERS = [
     (b"date,followers\n2022-06-01,10\n0001-01-01,5\n", "date"),
     (b"date,followers\n2022-06-01,10\n2022-06-02,1\x00\n", "followers"),
     (b"date,followers,note\n2022-06-01,10,ok\n2022-06-02,5,Zo\xeb\n", "note"),
+    (b"date,followers\n2022-06-01,10\n2022-06-01,12\n", "date"),
+    (b"date,followers\n2022-06-01,10\n2022-06-02\n", "followers"),
+    (b"date,followers\n2022-06-01,10\n2022-06-31,12\n", "date"),
 ]
 
 
@@ -520,3 +556,30 @@ def test_x_analytics_damaged_zip_is_refused_naming_zip_and_member(import_x, tmp_
 
     assert f"analytics.zip, member {LEGACY_NAME}" in str(error.value)
     assert Post.objects.count() == 0
+
+
+def test_daily_tweet_activity_export_feeds_the_daily_series_of_the_account_in_its_name(
+    import_x, tmp_path
+):
+    path = tmp_path / DAILY_NAME
+    path.write_bytes(_daily('"2022-06-02","3","250.0","12.0"'))
+
+    output = import_x(path, account=None)
+
+    assert "daily tweet activity export, 2 row(s)" in output
+    assert list(
+        DailyTotals.objects.values_list("account__handle", "date", "impressions", "engagements")
+    ) == [
+        ("ExampleNet", date(2022, 6, 1), 100, 5),
+        ("ExampleNet", date(2022, 6, 2), 250, 12),
+    ]
+
+
+def test_followers_file_without_a_followers_column_is_refused(db, tmp_path):
+    path = tmp_path / "followers.csv"
+    path.write_text("date,count\n2022-06-01,10\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match=r"followers.csv: line 1, field 'header': missing"):
+        call_command("import-followers", str(path), "--account", "ExampleNet")
+
+    assert FollowerSnapshot.objects.count() == 0
