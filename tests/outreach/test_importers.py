@@ -449,6 +449,10 @@ HOSTILE_OUTBOXES = [
     (json.dumps({"orderedItems": [_note(), _note(tag=[{"type": "Hashtag", "name": "#" + "x" * 150}])]})
      .encode(), "item 2", "object.tag"),
     (b'{"orderedItems": [], "x": "Zo\xeb"}', "line 1", "encoding"),
+    (b'{"type": "OrderedCollection"}', "line 1", "orderedItems"),
+    (json.dumps({"orderedItems": [_note(), _note(id="42")]}).encode(), "item 2", "object.id"),
+    (json.dumps({"orderedItems": [_note(), _note(shares={"totalItems": -1})]}).encode(),
+     "item 2", "object.shares.totalItems"),
 ]  # fmt: skip
 
 
@@ -583,3 +587,50 @@ def test_followers_file_without_a_followers_column_is_refused(db, tmp_path):
         call_command("import-followers", str(path), "--account", "ExampleNet")
 
     assert FollowerSnapshot.objects.count() == 0
+
+
+def test_mastodon_outbox_is_read_from_a_folder_or_the_file_and_keeps_only_notes(db, tmp_path):
+    items = [
+        _note(tag=[{"type": "Hashtag", "name": "#lcsm"}, {"type": "Mention"}, "odd"]),
+        _note(id="https://med.example/users/hemonc/statuses/3", replies={"totalItems": 4}),
+        {"type": "Create", "object": {"type": "Question", "id": "https://med.example/q/1"}},
+        {"type": "Create", "object": "https://med.example/statuses/9"},
+        "not an activity",
+    ]
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "outbox.json").write_text(json.dumps({"orderedItems": items}), encoding="utf-8")
+
+    call_command("import-mastodon-archive", str(folder), "--account", "@hemonc@med.example",
+                 stdout=io.StringIO())  # fmt: skip
+    call_command("import-mastodon-archive", str(folder / "outbox.json"), "--account",
+                 "@hemonc@med.example", stdout=io.StringIO())  # fmt: skip
+
+    posts = {p.post_id.rsplit("/", 1)[-1]: p for p in Post.objects.all()}
+    assert sorted(posts) == ["2", "3"]
+    assert list(posts["2"].tags.values_list("tag", flat=True)) == ["lcsm"]
+    assert (posts["2"].replies, posts["3"].replies) == (None, 4)
+
+
+@pytest.mark.parametrize("suffix", [".tar.gz", ".zip"])
+def test_mastodon_archive_without_an_outbox_is_refused_naming_it(db, tmp_path, suffix):
+    path = tmp_path / f"archive{suffix}"
+    if suffix == ".zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("actor.json", "{}")
+    else:
+        with tarfile.open(path, "w:gz") as archive:
+            info = tarfile.TarInfo("actor.json")
+            info.size = 2
+            archive.addfile(info, io.BytesIO(b"{}"))
+
+    with pytest.raises(CommandError, match=r"field 'outbox.json': not in the archive"):
+        call_command("import-mastodon-archive", str(path), "--account", "@hemonc@med.example")
+
+    assert Post.objects.count() == 0
+
+
+def test_mastodon_outbox_that_is_not_there_is_refused_naming_it(db, tmp_path):
+    with pytest.raises(CommandError, match=r"outbox.json: line 0, field 'file': No such file"):
+        call_command("import-mastodon-archive", str(tmp_path / "outbox.json"), "--account",
+                     "@hemonc@med.example")  # fmt: skip
