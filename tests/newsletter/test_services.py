@@ -207,6 +207,44 @@ def test_subscribers_import_creates_and_fills_blanks_only() -> None:
     assert entry.actor is None
 
 
+def test_subscribers_import_changes_a_status_only_by_newer_news() -> None:
+    now = timezone.now()
+    make_subscriber("pending@example.org", status="pending", consented_at=None)
+    make_subscriber("here@example.org", consented_at=now - timedelta(days=30))
+    make_subscriber("complained@example.org", status="complained")
+    make_subscriber("left-later@example.org", consented_at=now - timedelta(days=30))
+    make_subscriber("back-since@example.org", consented_at=now - timedelta(days=1))
+
+    def row(line: int, email: str, status: str, **fields: Any) -> Row:
+        return Row(file="list.csv", line=line, email=email, status=SubscriberStatus(status),
+                   consent_source=ConsentSource.IMPORT, **fields)  # fmt: skip
+
+    summary = services.subscribers_import(
+        rows=[
+            row(2, "pending@example.org", "subscribed", consented_at=now - timedelta(days=3),
+                consent_ip="192.0.2.7"),
+            row(3, "here@example.org", "subscribed", consented_at=now - timedelta(days=90)),
+            row(4, "complained@example.org", "unsubscribed", left_at=now),
+            row(5, "left-later@example.org", "unsubscribed", left_at=now - timedelta(days=2)),
+            row(6, "back-since@example.org", "unsubscribed", left_at=now - timedelta(days=2)),
+        ],
+        actor=OPERATOR,
+    )  # fmt: skip
+
+    assert dict(Subscriber.objects.values_list("email", "status")) == {
+        "pending@example.org": "subscribed",
+        "here@example.org": "subscribed",
+        "complained@example.org": "complained",
+        "left-later@example.org": "unsubscribed",
+        "back-since@example.org": "subscribed",
+    }
+    confirmed = Subscriber.objects.get(email="pending@example.org")
+    assert (confirmed.consent_ip, confirmed.consent_source) == ("192.0.2.7", "import")
+    left = Subscriber.objects.get(email="left-later@example.org")
+    assert left.status_changed_at == now - timedelta(days=2)
+    assert (summary.updated, summary.unchanged) == (2, 3)
+
+
 def test_subscribers_import_is_refused_to_a_member() -> None:
     with pytest.raises(PermissionDenied):
         services.subscribers_import(rows=[], actor=make_member())
@@ -229,6 +267,20 @@ def test_issue_create_keeps_subject_to_one_line_and_names_its_author() -> None:
         IssueStatus.DRAFT,
     )
     assert AuditEntry.objects.get(action="newsletter.issue_create").actor == organizer
+
+
+def test_issue_create_and_update_refuse_an_empty_body_and_unknown_fields() -> None:
+    with pytest.raises(DomainError, match="needs a subject and a body"):
+        services.issue_create(subject="Hi", body=" \n", actor=OPERATOR)
+    issue = _draft()
+    with pytest.raises(DomainError, match="needs a subject and a body"):
+        services.issue_update(issue=issue, actor=OPERATOR, body="  ")
+    with pytest.raises(DomainError, match="Unknown fields: status"):
+        services.issue_update(issue=issue, actor=OPERATOR, **{"status": "sent"})  # type: ignore[typeddict-unknown-key]
+
+    services.issue_update(issue=issue, actor=OPERATOR, body="New body")
+    issue.refresh_from_db()
+    assert (Issue.objects.count(), issue.status, issue.body) == (1, "draft", "New body")
 
 
 def test_issue_create_is_refused_to_a_member() -> None:
