@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core import signing
 from django.utils import timezone
 
 from hemonc.core.errors import DomainError, PermissionDenied
@@ -483,3 +485,85 @@ def test_outbox_send_sends_to_subscribers_and_skips_who_left_since(mailbox: Any)
     assert (run.sent, run.skipped, run.done) == (1, 1, True)
     issue.refresh_from_db()
     assert issue.status == IssueStatus.SENT
+
+
+def test_outbox_send_fails_an_address_the_server_cannot_take_and_sends_the_rest(
+    mailbox: Any,
+) -> None:
+    make_subscriber("zoë@example.org")
+    make_subscriber("reader@example.org")
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+
+    run = services.outbox_send(issue=issue)
+
+    assert (run.sent, run.failed) == (1, 1)
+    assert [str(m["To"]) for m in mailbox.wait_for(1)] == ["reader@example.org"]
+    failed = Delivery.objects.get(subscriber__email="zoë@example.org")
+    assert (failed.status, failed.last_error) == ("failed", "The address needs SMTPUTF8.")
+
+
+def test_outbox_send_stops_at_max_messages_and_keeps_to_the_rate_limit(
+    mailbox: Any, settings: Any
+) -> None:
+    settings.NEWSLETTER_RATE_LIMIT = 20  # one message every 50 ms
+    for number in range(4):
+        make_subscriber(f"reader{number}@example.org")
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+
+    started = time.monotonic()
+    first = services.outbox_send(issue=issue, max_messages=3)
+    elapsed = time.monotonic() - started
+    rest = services.outbox_send(issue=issue)
+
+    assert (first.sent, first.done, rest.sent, rest.done) == (3, False, 1, True)
+    assert elapsed >= 0.1  # three messages at 20 a second
+    assert len(mailbox.wait_for(4)) == 4
+
+
+def test_subscriber_confirm_reads_a_link_signed_before_links_were_tokens() -> None:
+    subscriber = make_subscriber("old@example.org", status="pending", consented_at=None)
+    version = selectors.consent_text_current().version
+
+    def token(value: Any) -> str:
+        return signing.dumps(value, salt=services.CONFIRM_SALT)
+
+    for bad in (token(["not", "a", "dict"]), token({"s": subscriber.pk, "v": 999}), "x:forged"):
+        with pytest.raises(DomainError, match="expired or is not valid"):
+            services.subscriber_confirm(token=bad, ip=None)
+    confirmed = services.subscriber_confirm(
+        token=token(
+            {"s": subscriber.pk, "v": version, "a": {"stage": "fellow"}, "ip": "192.0.2.1"}
+        ),
+        ip=None,
+    )
+
+    assert (confirmed.status, confirmed.stage, confirmed.consent_ip) == (
+        "subscribed",
+        "fellow",
+        "192.0.2.1",
+    )
+
+
+def test_subscribers_import_links_an_address_to_its_member_account() -> None:
+    member = make_member(display_name="Uma Rao")
+    row = Row(
+        file="list.csv",
+        line=2,
+        email=member.email,
+        status=SubscriberStatus.SUBSCRIBED,
+        consent_source=ConsentSource.IMPORT,
+        consented_at=timezone.now(),
+    )
+
+    services.subscribers_import(rows=[row], actor=OPERATOR)
+
+    assert Subscriber.objects.get().user == member
+
+
+def test_subscriber_unsubscribe_twice_writes_one_audit_row() -> None:
+    subscriber = make_subscriber("sam@example.org")
+
+    services.subscriber_unsubscribe(subscriber=subscriber, how="link")
+    services.subscriber_unsubscribe(subscriber=subscriber, how="link")
+
+    assert _actions().count("newsletter.unsubscribe") == 1
