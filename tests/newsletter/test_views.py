@@ -16,6 +16,7 @@ from django.core import mail as django_mail
 from django.urls import reverse
 from django.utils import timezone
 
+from hemonc.core.models import AuditEntry
 from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
 from hemonc.newsletter import services
@@ -509,3 +510,26 @@ def test_organizer_schedules_unschedules_and_cannot_resend(client: Any, dummy_ta
     Issue.objects.filter(pk=issue.pk).update(status="sending")
     refused = client.post(send, {"attest": "on"}, follow=True).content.decode()
     assert "This issue is already being sent." in refused
+
+
+@pytest.mark.django_db
+def test_provider_webhook_delivery_and_open_events_change_no_subscriber(
+    client: Any, settings: Any
+) -> None:
+    settings.ANYMAIL = {"WEBHOOK_SECRET": ["hook:secret"]}
+    make_subscriber("reader@example.org")
+
+    delivered = _postmark(
+        client,
+        {"RecordType": "Delivery", "MessageID": "m-1", "Recipient": "reader@example.org",
+         "DeliveredAt": "2026-11-01T10:00:00Z", "Details": "Accepted"},
+    )  # fmt: skip
+    opened = _postmark(
+        client,
+        {"RecordType": "Open", "MessageID": "m-1", "Recipient": "reader@example.org",
+         "ReceivedAt": "2026-11-01T10:05:00Z"},
+    )  # fmt: skip
+
+    assert (delivered.status_code, opened.status_code) == (200, 200)
+    assert Subscriber.objects.get().status == "subscribed"
+    assert not AuditEntry.objects.exists()  # no change of status to audit
