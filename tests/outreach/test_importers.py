@@ -384,6 +384,9 @@ HOSTILE_X_FILES = [
     ("tweets.js", b"window.YTD.tweets.part0 = {}", "line 1", "JSON"),
     ("tweets.js", b"window.YTD.tweets.part0 = [1]", "entry 1", "tweet"),
     ("tweets.js", _tweets_js({"id_str": "", "id": "x2"}), "entry 2", "id_str"),
+    (LEGACY_NAME, _legacy(impressions="-3"), "line 3", "impressions"),
+    (LEGACY_NAME, _legacy(impressions="12.5"), "line 3", "impressions"),
+    ("tweets.js", b"window.YTD.tweets.part0 = [{", "line 1", "JSON"),
 ]  # fmt: skip
 
 
@@ -634,3 +637,36 @@ def test_mastodon_outbox_that_is_not_there_is_refused_naming_it(db, tmp_path):
     with pytest.raises(CommandError, match=r"outbox.json: line 0, field 'file': No such file"):
         call_command("import-mastodon-archive", str(tmp_path / "outbox.json"), "--account",
                      "@hemonc@med.example")  # fmt: skip
+
+
+def test_legacy_counts_written_as_decimals_are_read_and_number_tags_are_not_hashtags(
+    import_x, tmp_path
+):
+    path = tmp_path / LEGACY_NAME
+    path.write_bytes(_legacy(text="Class of #2024 #bcsm", impressions="12.00"))
+
+    import_x(path)
+
+    post = Post.objects.get(post_id="2")
+    assert post.impressions == 12
+    assert list(post.tags.values_list("tag", flat=True)) == ["bcsm"]
+
+
+def test_folder_import_skips_hidden_and_macos_files_and_an_empty_one_is_refused(import_x, tmp_path):
+    folder = tmp_path / "exports"
+    (folder / "__MACOSX").mkdir(parents=True)
+    (folder / "__MACOSX" / LEGACY_NAME).write_bytes(b"\x00\x01 resource fork")
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+
+    with pytest.raises(CommandError, match=r"^No files found in the given paths\.$"):
+        import_x(folder)
+    (folder / LEGACY_NAME).write_bytes(_legacy())
+    output = import_x(folder)
+
+    assert "Read 1 file(s)" in output
+    assert Post.objects.count() == 2
+
+
+def test_x_analytics_path_that_is_not_there_is_named(import_x, tmp_path):
+    with pytest.raises(CommandError, match=r"nowhere: line 0, field 'path': no such file"):
+        import_x(tmp_path / "nowhere")
