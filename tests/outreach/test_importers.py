@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from hemonc.outreach.importers.followers_csv import parse_followers_csv
 from hemonc.outreach.importers.rows import OutreachFileError
+from hemonc.outreach.importers.x_archive import parse_x_archive
 from hemonc.outreach.importers.x_content import parse_x_content
-from hemonc.outreach.importers.x_legacy import parse_x_legacy
+from hemonc.outreach.importers.x_legacy import parse_x_legacy, parse_x_legacy_daily
+from hemonc.outreach.importers.x_overview import parse_x_overview
 from hemonc.outreach.models import DailyTotals, FollowerSnapshot, Post, PostHashtag, SocialAccount
 from tests.bombs import tar_gz_bomb, zip_bomb
 from tests.outreach.conftest import (
@@ -670,3 +673,46 @@ def test_folder_import_skips_hidden_and_macos_files_and_an_empty_one_is_refused(
 def test_x_analytics_path_that_is_not_there_is_named(import_x, tmp_path):
     with pytest.raises(CommandError, match=r"nowhere: line 0, field 'path': no such file"):
         import_x(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    "parse",
+    [
+        lambda file: parse_x_legacy(file, name="export.csv", default_handle="ExampleNet"),
+        lambda file: parse_x_legacy_daily(file, name="export.csv"),
+        lambda file: parse_x_content(file, name="export.csv", default_handle="ExampleNet"),
+        lambda file: parse_x_overview(file, name="export.csv"),
+        lambda file: parse_followers_csv(file, name="export.csv"),
+    ],
+    ids=["legacy", "daily", "content", "overview", "followers"],
+)
+def test_parsers_refuse_an_empty_file_naming_it(parse):
+    with pytest.raises(OutreachFileError) as error:
+        list(parse(io.StringIO("")))
+
+    assert str(error.value) == "export.csv: line 1, field 'header': empty file"
+
+
+def test_archive_parser_refuses_a_file_without_the_archive_prefix():
+    with pytest.raises(OutreachFileError, match="field 'prefix': does not start"):
+        list(parse_x_archive(io.StringIO('[{"tweet": {}}]'), name="tweets.js", handle="Net"))
+
+
+def test_blank_lines_between_rows_are_skipped_in_every_csv_export(import_x, tmp_path):
+    content = tmp_path / CONTENT_NAME
+    content.write_text(CONTENT_HEAD + "\n,,,\n" + CONTENT_HEAD.splitlines()[1].replace(
+        "1,", "2,", 1).replace("status/1", "status/2") + "\n", encoding="utf-8")  # fmt: skip
+    overview = tmp_path / "account_overview_analytics.csv"
+    overview.write_text(OVERVIEW_HEAD + "\n" + '"Sat, Jul 2, 2022",20,1,2,0,0\n', encoding="utf-8")
+    daily = tmp_path / DAILY_NAME
+    daily.write_bytes(_daily('\n"2022-06-02","3","250.0","12.0"'))
+    followers = tmp_path / "followers.csv"
+    followers.write_text("date,followers\n2022-06-01,10\n\n2022-06-02,12\n", encoding="utf-8")
+
+    import_x(content, overview, daily)
+    call_command("import-followers", str(followers), "--account", "ExampleNet",
+                 stdout=io.StringIO())  # fmt: skip
+
+    assert sorted(Post.objects.values_list("post_id", flat=True)) == ["1", "2"]
+    assert DailyTotals.objects.count() == 4  # two from the overview, two from the daily export
+    assert FollowerSnapshot.objects.count() == 2
