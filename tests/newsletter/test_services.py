@@ -567,3 +567,16 @@ def test_subscriber_unsubscribe_twice_writes_one_audit_row() -> None:
     services.subscriber_unsubscribe(subscriber=subscriber, how="link")
 
     assert _actions().count("newsletter.unsubscribe") == 1
+
+
+def test_issue_start_sending_twice_fills_the_outbox_once_and_schedule_is_refused_after() -> None:
+    make_subscriber("reader@example.org")
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+
+    again = services.issue_start_sending(issue=issue, actor=OPERATOR)
+
+    assert (again.status, Delivery.objects.count()) == (IssueStatus.SENDING, 1)
+    with pytest.raises(DomainError, match="already being sent"):
+        services.issue_schedule(
+            issue=again, actor=OPERATOR, when=timezone.now() + timedelta(days=1), attested=True
+        )
