@@ -716,3 +716,48 @@ def test_blank_lines_between_rows_are_skipped_in_every_csv_export(import_x, tmp_
     assert sorted(Post.objects.values_list("post_id", flat=True)) == ["1", "2"]
     assert DailyTotals.objects.count() == 4  # two from the overview, two from the daily export
     assert FollowerSnapshot.objects.count() == 2
+
+
+def test_mastodon_outbox_past_the_size_limit_is_refused_before_it_is_read(db, tmp_path, settings):
+    settings.IMPORT_ARCHIVE_MAX_BYTES = 1024
+    path = tmp_path / "outbox.json"
+    path.write_text(json.dumps({"orderedItems": [_note(content="x" * 2000)]}), encoding="utf-8")
+
+    with pytest.raises(
+        CommandError, match=r"outbox.json: line 0, field 'file': [\d,]+ bytes is more"
+    ):
+        call_command("import-mastodon-archive", str(path), "--account", "@hemonc@med.example")
+
+    assert Post.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "field"),
+    [
+        ("export.csv", _legacy(link="https://example.org/p/2"), "Tweet permalink"),
+        ("content.csv", (CONTENT_HEAD.replace("https://x.com/ExampleNet/status/1", "n/a"))
+         .encode(), "Post Link"),
+    ],
+)  # fmt: skip
+def test_rows_naming_no_account_without_account_given_are_refused(
+    import_x, tmp_path, name, content, field
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+
+    with pytest.raises(CommandError, match=f"field '{field}': .* names no account; give --account"):
+        import_x(path, account=None)
+
+    assert Post.objects.count() == 0
+
+
+def test_overview_without_an_engagements_column_is_refused(import_x, tmp_path):
+    path = tmp_path / "account_overview_analytics.csv"
+    path.write_text('Date,Impressions,Unfollows\n"Fri, Jul 1, 2022",10,0\n', encoding="utf-8")
+
+    with pytest.raises(
+        CommandError, match=r"line 1, field 'header': missing column\(s\) engagements"
+    ):
+        import_x(path)
+
+    assert DailyTotals.objects.count() == 0
