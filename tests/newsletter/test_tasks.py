@@ -131,3 +131,30 @@ def test_watch_issue_task_looks_twice_at_a_run_holding_no_lease_before_resuming(
     watch_issue_task.call(issue.pk, str(run.id), "the-run", True)
 
     assert len(_queued("send_issue_task")) == 2
+
+
+def test_send_issue_task_hands_over_to_a_later_run_while_the_server_is_down(
+    db_tasks: None, settings: Any
+) -> None:
+    from django.tasks import TaskContext
+
+    from tests.smtp import _free_port
+
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": _free_port(), "timeout": 2},
+        }
+    }  # nothing listens there
+    issue = _sending()
+    run = send_issue_task.enqueue(issue.pk)
+    before = {r.pk for r in _queued("send_issue_task")}
+
+    send_issue_task.call(TaskContext(task_result=run), issue.pk)
+
+    [watch] = _queued("watch_issue_task")
+    assert watch.args_kwargs["args"][:2] == [issue.pk, str(run.id)]
+    follow_up = [r for r in _queued("send_issue_task") if r.pk not in before]
+    assert len(follow_up) == 1 and follow_up[0].run_after is not None
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"pending"}
+    assert Delivery.objects.filter(attempts=1).count() == 1  # the one tried waits to retry

@@ -533,3 +533,14 @@ def test_provider_webhook_delivery_and_open_events_change_no_subscriber(
     assert (delivered.status_code, opened.status_code) == (200, 200)
     assert Subscriber.objects.get().status == "subscribed"
     assert not AuditEntry.objects.exists()  # no change of status to audit
+
+
+@pytest.mark.django_db
+def test_preferences_page_shows_the_details_held(client: Any) -> None:
+    subscriber = make_subscriber("sam@example.org", stage="fellow", institution="Lakeside")
+
+    page = client.get(reverse("newsletter:preferences", args=[subscriber_token(subscriber.pk)]))
+
+    html = page.content.decode()
+    assert 'value="Lakeside"' in html
+    assert re.search(r'<option value="fellow"[^>]*selected', html)
