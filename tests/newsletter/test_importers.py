@@ -187,7 +187,7 @@ CSV_HEADER = "email,name,institution\n"
 CSV_GOOD = "ok@example.org,Ana,Lakeside\n"
 
 HOSTILE_SUBSCRIBER_FILES = [
-    # (source, file content, field named)
+    # (source, file content, the field or problem named)
     ("mailchimp", _mailchimp(f"{LONG_EMAIL},B,C,,,,,\n"), "Email Address"),
     ("mailchimp", _mailchimp("b@example.org,Be\x00a,C,,,,,\n"), "First Name"),
     ("mailchimp", _mailchimp("b@example.org,B,C\x1b[31m,,,,,\n"), "Last Name"),
@@ -218,6 +218,7 @@ HOSTILE_SUBSCRIBER_FILES = [
     ("csv", (CSV_HEADER + CSV_GOOD + "b@example.org,B,Lake\x00side\n").encode(), "institution"),
     ("csv", (CSV_HEADER + CSV_GOOD).encode() + b"b@example.org,B,Lake\xffside\n", "institution"),
     ("csv", (CSV_HEADER + CSV_GOOD + 'b@example.org,"B"x,\n').encode(), "',' expected after"),
+    ("mailchimp", _mailchimp(f"b@example.org,{'B' * 70},{'C' * 70},,,,,\n"), "the name is 141"),
     ("csv", (CSV_HEADER + CSV_GOOD + "b@example.org,B,Lakeside,extra\n").encode(),
      "4 values for 3 columns"),
     ("substack", (SUBSTACK_HEADER + SUBSTACK_GOOD + "b@example.org,true,,free,maybe,\n").encode(),
@@ -380,3 +381,19 @@ def test_missing_file_and_bad_field_option_are_refused(tmp_path):
         _import(str(FIXTURES / "plain_subscribers.csv"), source="csv", field=["planet=Mars"])
 
     assert Subscriber.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_csv_blank_lines_are_skipped_and_an_unknown_gender_is_listed_not_guessed(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "email,gender\nana@example.org,female\n\n,\nbo@example.org,Martian\n", encoding="utf-8"
+    )
+
+    output = _import(str(path), source="csv")
+
+    assert dict(Subscriber.objects.values_list("email", "gender")) == {
+        "ana@example.org": "female",
+        "bo@example.org": "",
+    }
+    assert "line 5, gender: 'Martian'" in output
