@@ -176,3 +176,12 @@ def test_followers_import_of_a_missing_file_names_it(tmp_path: Path) -> None:
         )
 
     assert not FollowerSnapshot.objects.exists()
+
+
+def test_x_analytics_import_gives_an_archive_to_the_account_of_the_exports_read_with_it(
+    import_x,
+) -> None:
+    import_x(JUNE, ARCHIVE, account=None)
+
+    assert set(Post.objects.values_list("account__handle", flat=True)) == {"ExampleNet"}
+    assert Post.objects.filter(source_format="x_archive").exists()
