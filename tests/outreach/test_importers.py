@@ -761,3 +761,15 @@ def test_overview_without_an_engagements_column_is_refused(import_x, tmp_path):
         import_x(path)
 
     assert DailyTotals.objects.count() == 0
+
+
+def test_content_export_reads_iso_dates_too(import_x, tmp_path):
+    path = tmp_path / CONTENT_NAME
+    path.write_text(
+        CONTENT_HEAD + "2,2022-07-02,Hi,https://x.com/ExampleNet/status/2,10,1,2,0,0\n",
+        encoding="utf-8",
+    )
+
+    import_x(path)
+
+    assert Post.objects.get(post_id="2").published_at == datetime(2022, 7, 2, tzinfo=UTC)
