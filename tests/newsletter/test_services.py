@@ -580,3 +580,32 @@ def test_issue_start_sending_twice_fills_the_outbox_once_and_schedule_is_refused
         services.issue_schedule(
             issue=again, actor=OPERATOR, when=timezone.now() + timedelta(days=1), attested=True
         )
+
+
+def test_subscriber_subscribe_member_takes_back_the_address_they_left_with() -> None:
+    member = make_member(display_name="Ana Lopez", country="MX")
+    make_subscriber(member.email, status="unsubscribed", name="Ana L.")
+
+    subscriber = services.subscriber_subscribe_member(
+        user=member, consent_text=selectors.consent_text_current(), ip="198.51.100.4"
+    )
+
+    assert Subscriber.objects.count() == 1
+    assert (subscriber.status, subscriber.user, subscriber.name, subscriber.country) == (
+        "subscribed",
+        member,
+        "Ana L.",  # what the reader told us stays; blanks come from the profile
+        "MX",
+    )
+
+
+def test_subscriber_mark_bounced_without_a_reason_audits_the_change_alone() -> None:
+    reader = make_subscriber("reader@example.org")
+
+    services.subscriber_mark_bounced(subscriber=reader)
+    services.subscriber_update_preferences(subscriber=reader, name="Reader")
+
+    reader.refresh_from_db()
+    assert (reader.status, reader.name, reader.country) == ("bounced", "Reader", "")
+    entry = AuditEntry.objects.get(action="newsletter.bounce")
+    assert entry.changes == {"from": "subscribed", "to": "bounced"}
