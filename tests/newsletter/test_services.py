@@ -609,3 +609,23 @@ def test_subscriber_mark_bounced_without_a_reason_audits_the_change_alone() -> N
     assert (reader.status, reader.name, reader.country) == ("bounced", "Reader", "")
     entry = AuditEntry.objects.get(action="newsletter.bounce")
     assert entry.changes == {"from": "subscribed", "to": "bounced"}
+
+
+def test_subscribers_import_leaves_a_member_with_their_one_subscription() -> None:
+    member = make_member(display_name="Uma Rao")
+    make_subscriber("uma.private@example.org", user=member)
+    row = Row(
+        file="list.csv",
+        line=2,
+        email=member.email,
+        status=SubscriberStatus.SUBSCRIBED,
+        consent_source=ConsentSource.IMPORT,
+        consented_at=timezone.now(),
+    )
+
+    services.subscribers_import(rows=[row], actor=OPERATOR)
+
+    assert dict(Subscriber.objects.values_list("email", "user")) == {
+        "uma.private@example.org": member.pk,
+        member.email: None,
+    }
