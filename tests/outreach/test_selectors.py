@@ -162,6 +162,7 @@ def test_outreach_data_range_spans_posts_daily_totals_and_snapshots(network):
         date(2024, 6, 1),
     )
     assert selectors.outreach_data_range(account_ids=[]) == (None, None)
+    assert selectors.outreach_data_range() == (date(2024, 3, 1), date(2024, 6, 1))
 
 
 def test_accounts_count_their_posts_and_handles_select_them(network):

@@ -99,3 +99,17 @@ def test_adding_a_known_account_says_it_is_already_here(client: Any) -> None:
 
     assert "@ExampleNet (X (Twitter)) is already here." in response.content.decode()
     assert SocialAccount.objects.count() == 1
+
+
+def test_account_on_an_unknown_platform_is_refused_on_the_page(client: Any) -> None:
+    client.force_login(make_member(display_name="Olu Organizer", role=Role.ORGANIZER))
+
+    response = client.post(
+        reverse("outreach:account_add"), {"platform": "myspace", "handle": "Net"}
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice. myspace is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert not SocialAccount.objects.exists()
