@@ -597,7 +597,14 @@ def test_followers_file_without_a_followers_column_is_refused(db, tmp_path):
 
 def test_mastodon_outbox_is_read_from_a_folder_or_the_file_and_keeps_only_notes(db, tmp_path):
     items = [
-        _note(tag=[{"type": "Hashtag", "name": "#lcsm"}, {"type": "Mention"}, "odd"]),
+        _note(
+            tag=[
+                {"type": "Hashtag", "name": "#lcsm"},
+                {"type": "Hashtag", "name": "#"},
+                {"type": "Mention"},
+                "odd",
+            ]
+        ),
         _note(id="https://med.example/users/hemonc/statuses/3", replies={"totalItems": 4}),
         {"type": "Create", "object": {"type": "Question", "id": "https://med.example/q/1"}},
         {"type": "Create", "object": "https://med.example/statuses/9"},
@@ -773,3 +780,12 @@ def test_content_export_reads_iso_dates_too(import_x, tmp_path):
     import_x(path)
 
     assert Post.objects.get(post_id="2").published_at == datetime(2022, 7, 2, tzinfo=UTC)
+
+
+def test_archive_keeps_only_hashtags_with_a_text(import_x, tmp_path):
+    path = tmp_path / "tweets.js"
+    path.write_bytes(_tweets_js({"entities": {"hashtags": [{"text": "bcsm"}, {"text": ""}, "x"]}}))
+
+    import_x(path)
+
+    assert list(PostHashtag.objects.values_list("post__post_id", "tag")) == [("2", "bcsm")]
