@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.newsletter.enums import SubscriberStatus
+from hemonc.newsletter.importers import ImportFailure
+from hemonc.newsletter.imports import import_files
 from hemonc.newsletter.models import Subscriber
 from tests.bombs import zip_bomb
 from tests.newsletter.conftest import FIXTURES
@@ -397,3 +400,16 @@ def test_csv_blank_lines_are_skipped_and_an_unknown_gender_is_listed_not_guessed
         "bo@example.org": "",
     }
     assert "line 5, gender: 'Martian'" in output
+
+
+@pytest.mark.django_db
+def test_import_from_an_unknown_source_is_refused_naming_the_file():
+    with pytest.raises(ImportFailure, match=r"plain_subscribers.csv.*unknown source mailerlite"):
+        import_files(
+            [str(FIXTURES / "plain_subscribers.csv")],
+            source="mailerlite",
+            fields={},
+            actor=OPERATOR,
+        )
+
+    assert Subscriber.objects.count() == 0
