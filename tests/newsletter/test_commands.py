@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 from io import StringIO
 from typing import Any
@@ -121,3 +122,59 @@ def test_attended_segment_reaches_the_members_who_checked_in() -> None:
     assert list(audience.values_list("email", flat=True)) == [came.email]
     with pytest.raises(services.DomainError, match="no such session"):
         list(selectors.audience(segment={"attended": str(session.pk + 1)}))
+
+
+@pytest.mark.django_db
+def test_stats_text_shows_each_group_s_share_of_the_subscribed() -> None:
+    make_subscriber("a@example.org", stage="fellow", country="US", gender="female")
+    make_subscriber("b@example.org", stage="resident", country="US", gender="female")
+    make_subscriber("c@example.org", status="unsubscribed", stage="fellow")
+
+    out = _run("stats")
+
+    assert "Subscribers by status:" in out
+    assert re.search(r"^  subscribed +2$", out, re.MULTILINE)
+    assert re.search(r"^  fellow +1   50\.0%$", out, re.MULTILINE)
+    assert re.search(r"^  US +2  100\.0%$", out, re.MULTILINE)
+    assert out.rstrip().endswith("Countries: 1")
+
+
+@pytest.mark.django_db
+def test_create_refuses_an_unreadable_body_and_a_segment_without_a_value(tmp_path: Any) -> None:
+    body = tmp_path / "issue.md"
+    body.write_bytes(b"\xff\xfe not UTF-8 \xff")
+
+    with pytest.raises(CommandError, match=r"issue\.md: cannot read it"):
+        _run("create", "--subject", "S", "--body-file", str(body))
+    with pytest.raises(CommandError, match=r"missing\.md: cannot read it"):
+        _run("create", "--subject", "S", "--body-file", str(tmp_path / "missing.md"))
+    body.write_text("News", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"--segment .stage.: write KEY=VALUE\."):
+        _run("create", "--subject", "S", "--body-file", str(body), "--segment", "stage")
+
+    assert Issue.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_send_and_status_of_an_unknown_issue_name_it() -> None:
+    with pytest.raises(CommandError, match=r"There is no issue 4242\."):
+        _run("status", "4242")
+    with pytest.raises(CommandError, match=r"There is no issue 4242\."):
+        _run("send", "4242")
+
+
+@pytest.mark.django_db
+def test_send_wait_on_a_sent_issue_reports_it_and_sends_nothing_more(
+    tmp_path: Any, mailbox: Any
+) -> None:
+    make_subscriber("reader@example.org")
+    body = tmp_path / "issue.md"
+    body.write_text("News", encoding="utf-8")
+    issue_id = _run("create", "--subject", "Monthly", "--body-file", str(body)).strip()
+    _run("send", issue_id, "--wait")
+    mailbox.wait_for(1)
+
+    again = _run("send", issue_id, "--wait")
+
+    assert "status: sent" in again and "sent 1" in again
+    assert len(mailbox.messages) == 1

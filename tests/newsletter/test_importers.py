@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from hemonc.core.permissions import OPERATOR
 from hemonc.newsletter.enums import SubscriberStatus
+from hemonc.newsletter.importers import ImportFailure
+from hemonc.newsletter.imports import import_files
 from hemonc.newsletter.models import Subscriber
 from tests.bombs import zip_bomb
 from tests.newsletter.conftest import FIXTURES
@@ -187,7 +190,7 @@ CSV_HEADER = "email,name,institution\n"
 CSV_GOOD = "ok@example.org,Ana,Lakeside\n"
 
 HOSTILE_SUBSCRIBER_FILES = [
-    # (source, file content, field named)
+    # (source, file content, the field or problem named)
     ("mailchimp", _mailchimp(f"{LONG_EMAIL},B,C,,,,,\n"), "Email Address"),
     ("mailchimp", _mailchimp("b@example.org,Be\x00a,C,,,,,\n"), "First Name"),
     ("mailchimp", _mailchimp("b@example.org,B,C\x1b[31m,,,,,\n"), "Last Name"),
@@ -217,6 +220,16 @@ HOSTILE_SUBSCRIBER_FILES = [
     ("csv", (CSV_HEADER + CSV_GOOD + f"b@example.org,{'B' * 121},\n").encode(), "name"),
     ("csv", (CSV_HEADER + CSV_GOOD + "b@example.org,B,Lake\x00side\n").encode(), "institution"),
     ("csv", (CSV_HEADER + CSV_GOOD).encode() + b"b@example.org,B,Lake\xffside\n", "institution"),
+    ("csv", (CSV_HEADER + CSV_GOOD + 'b@example.org,"B"x,\n').encode(), "',' expected after"),
+    ("mailchimp", _mailchimp(f"b@example.org,{'B' * 70},{'C' * 70},,,,,\n"), "the name is 141"),
+    ("csv", (CSV_HEADER + CSV_GOOD + "b@example.org,B,Lakeside,extra\n").encode(),
+     "4 values for 3 columns"),
+    ("substack", (SUBSTACK_HEADER + SUBSTACK_GOOD + "b@example.org,true,,free,maybe,\n").encode(),
+     "email_disabled"),
+    ("listmonk", (LISTMONK_HEADER + LISTMONK_GOOD + "b@example.org,B,{stage: fellow}\n").encode(),
+     "invalid JSON"),
+    ("listmonk", (LISTMONK_HEADER + LISTMONK_GOOD + 'b@example.org,B,"[1, 2]"\n').encode(),
+     "not a JSON object"),
 ]  # fmt: skip
 
 
@@ -318,3 +331,85 @@ def test_cli_exits_non_zero_without_a_traceback_on_a_bomb_and_a_hostile_file(tmp
         assert result.returncode == 1
         assert expected in result.stderr
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("source", "content", "problem"),
+    [
+        ("csv", b"", "line 1: the file is empty"),
+        ("csv", b'email,"name"x\nok@example.org,Ana\n', "line 1"),
+        ("mailchimp", b"Mail,First Name\nok@example.org,Ana\n", "field 'Email Address': missing"),
+        ("substack", b"mail,created_at\nok@example.org,\n", "field 'email': missing column"),
+        ("listmonk", b"mail,name\nok@example.org,Ana\n", "field 'email': missing column"),
+    ],
+)
+def test_subscriber_file_without_a_readable_header_is_refused(tmp_path, source, content, problem):
+    path = tmp_path / "list.csv"
+    path.write_bytes(content)
+
+    with pytest.raises(CommandError) as error:
+        _import(str(path), source=source)
+
+    assert str(error.value).startswith("Nothing was imported. list.csv, ")
+    assert problem in str(error.value)
+    assert Subscriber.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_mailchimp_files_named_cleaned_or_unsubscribed_give_the_status_without_its_column(
+    tmp_path,
+):
+    for name, email in (
+        ("cleaned_1.csv", "gone@example.org"),
+        ("unsubscribed_1.csv", "left@example.org"),
+    ):
+        (tmp_path / name).write_text(f"Email Address,First Name\n{email},Ana\n", encoding="utf-8")
+
+    _import(
+        str(tmp_path / "cleaned_1.csv"), str(tmp_path / "unsubscribed_1.csv"), source="mailchimp"
+    )
+
+    assert dict(Subscriber.objects.values_list("email", "status")) == {
+        "gone@example.org": "bounced",
+        "left@example.org": "unsubscribed",
+    }
+
+
+@pytest.mark.django_db
+def test_missing_file_and_bad_field_option_are_refused(tmp_path):
+    with pytest.raises(CommandError, match=r"nowhere.csv: No such file"):
+        _import(str(tmp_path / "nowhere.csv"), source="csv")
+    with pytest.raises(CommandError, match=r"--field 'planet=Mars': write NAME=COLUMN"):
+        _import(str(FIXTURES / "plain_subscribers.csv"), source="csv", field=["planet=Mars"])
+
+    assert Subscriber.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_csv_blank_lines_are_skipped_and_an_unknown_gender_is_listed_not_guessed(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "email,gender\nana@example.org,female\n\n,\nbo@example.org,Martian\n", encoding="utf-8"
+    )
+
+    output = _import(str(path), source="csv")
+
+    assert dict(Subscriber.objects.values_list("email", "gender")) == {
+        "ana@example.org": "female",
+        "bo@example.org": "",
+    }
+    assert "line 5, gender: 'Martian'" in output
+
+
+@pytest.mark.django_db
+def test_import_from_an_unknown_source_is_refused_naming_the_file():
+    with pytest.raises(ImportFailure, match=r"plain_subscribers.csv.*unknown source mailerlite"):
+        import_files(
+            [str(FIXTURES / "plain_subscribers.csv")],
+            source="mailerlite",
+            fields={},
+            actor=OPERATOR,
+        )
+
+    assert Subscriber.objects.count() == 0

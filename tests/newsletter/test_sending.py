@@ -175,6 +175,25 @@ def test_refusal_drop_and_outage_still_deliver_exactly_one_copy_each(
 
 
 @pytest.mark.django_db
+def test_a_delivery_refused_once_too_often_fails_for_good(
+    settings: Any, server_factory: Any, port: int
+) -> None:
+    mailbox = ScriptedServer(script=["421"])
+    server_factory(mailbox)
+    _point_mail_at(settings, port)
+    issue = _issue(1)
+    Delivery.objects.update(attempts=services.MAX_ATTEMPTS - 1)
+
+    run = services.outbox_send(issue=issue)
+
+    delivery = Delivery.objects.get()
+    assert (run.failed, run.retried, delivery.status) == (1, 0, "failed")
+    assert delivery.attempts == services.MAX_ATTEMPTS
+    assert delivery.last_error.startswith("421")
+    assert mailbox.messages == []
+
+
+@pytest.mark.django_db
 def test_permanent_refusal_marks_the_subscriber_bounced(
     settings: Any, server_factory: Any, port: int
 ) -> None:

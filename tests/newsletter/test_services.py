@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core import signing
 from django.utils import timezone
 
 from hemonc.core.errors import DomainError, PermissionDenied
@@ -207,6 +209,44 @@ def test_subscribers_import_creates_and_fills_blanks_only() -> None:
     assert entry.actor is None
 
 
+def test_subscribers_import_changes_a_status_only_by_newer_news() -> None:
+    now = timezone.now()
+    make_subscriber("pending@example.org", status="pending", consented_at=None)
+    make_subscriber("here@example.org", consented_at=now - timedelta(days=30))
+    make_subscriber("complained@example.org", status="complained")
+    make_subscriber("left-later@example.org", consented_at=now - timedelta(days=30))
+    make_subscriber("back-since@example.org", consented_at=now - timedelta(days=1))
+
+    def row(line: int, email: str, status: str, **fields: Any) -> Row:
+        return Row(file="list.csv", line=line, email=email, status=SubscriberStatus(status),
+                   consent_source=ConsentSource.IMPORT, **fields)  # fmt: skip
+
+    summary = services.subscribers_import(
+        rows=[
+            row(2, "pending@example.org", "subscribed", consented_at=now - timedelta(days=3),
+                consent_ip="192.0.2.7"),
+            row(3, "here@example.org", "subscribed", consented_at=now - timedelta(days=90)),
+            row(4, "complained@example.org", "unsubscribed", left_at=now),
+            row(5, "left-later@example.org", "unsubscribed", left_at=now - timedelta(days=2)),
+            row(6, "back-since@example.org", "unsubscribed", left_at=now - timedelta(days=2)),
+        ],
+        actor=OPERATOR,
+    )  # fmt: skip
+
+    assert dict(Subscriber.objects.values_list("email", "status")) == {
+        "pending@example.org": "subscribed",
+        "here@example.org": "subscribed",
+        "complained@example.org": "complained",
+        "left-later@example.org": "unsubscribed",
+        "back-since@example.org": "subscribed",
+    }
+    confirmed = Subscriber.objects.get(email="pending@example.org")
+    assert (confirmed.consent_ip, confirmed.consent_source) == ("192.0.2.7", "import")
+    left = Subscriber.objects.get(email="left-later@example.org")
+    assert left.status_changed_at == now - timedelta(days=2)
+    assert (summary.updated, summary.unchanged) == (2, 3)
+
+
 def test_subscribers_import_is_refused_to_a_member() -> None:
     with pytest.raises(PermissionDenied):
         services.subscribers_import(rows=[], actor=make_member())
@@ -229,6 +269,20 @@ def test_issue_create_keeps_subject_to_one_line_and_names_its_author() -> None:
         IssueStatus.DRAFT,
     )
     assert AuditEntry.objects.get(action="newsletter.issue_create").actor == organizer
+
+
+def test_issue_create_and_update_refuse_an_empty_body_and_unknown_fields() -> None:
+    with pytest.raises(DomainError, match="needs a subject and a body"):
+        services.issue_create(subject="Hi", body=" \n", actor=OPERATOR)
+    issue = _draft()
+    with pytest.raises(DomainError, match="needs a subject and a body"):
+        services.issue_update(issue=issue, actor=OPERATOR, body="  ")
+    with pytest.raises(DomainError, match="Unknown fields: status"):
+        services.issue_update(issue=issue, actor=OPERATOR, **{"status": "sent"})  # type: ignore[typeddict-unknown-key]
+
+    services.issue_update(issue=issue, actor=OPERATOR, body="New body")
+    issue.refresh_from_db()
+    assert (Issue.objects.count(), issue.status, issue.body) == (1, "draft", "New body")
 
 
 def test_issue_create_is_refused_to_a_member() -> None:
@@ -431,3 +485,147 @@ def test_outbox_send_sends_to_subscribers_and_skips_who_left_since(mailbox: Any)
     assert (run.sent, run.skipped, run.done) == (1, 1, True)
     issue.refresh_from_db()
     assert issue.status == IssueStatus.SENT
+
+
+def test_outbox_send_fails_an_address_the_server_cannot_take_and_sends_the_rest(
+    mailbox: Any,
+) -> None:
+    make_subscriber("zoë@example.org")
+    make_subscriber("reader@example.org")
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+
+    run = services.outbox_send(issue=issue)
+
+    assert (run.sent, run.failed) == (1, 1)
+    assert [str(m["To"]) for m in mailbox.wait_for(1)] == ["reader@example.org"]
+    failed = Delivery.objects.get(subscriber__email="zoë@example.org")
+    assert (failed.status, failed.last_error) == ("failed", "The address needs SMTPUTF8.")
+
+
+def test_outbox_send_stops_at_max_messages_and_keeps_to_the_rate_limit(
+    mailbox: Any, settings: Any
+) -> None:
+    settings.NEWSLETTER_RATE_LIMIT = 20  # one message every 50 ms
+    for number in range(4):
+        make_subscriber(f"reader{number}@example.org")
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+
+    started = time.monotonic()
+    first = services.outbox_send(issue=issue, max_messages=3)
+    elapsed = time.monotonic() - started
+    rest = services.outbox_send(issue=issue)
+
+    assert (first.sent, first.done, rest.sent, rest.done) == (3, False, 1, True)
+    assert elapsed >= 0.1  # three messages at 20 a second
+    assert len(mailbox.wait_for(4)) == 4
+
+
+def test_subscriber_confirm_reads_a_link_signed_before_links_were_tokens() -> None:
+    subscriber = make_subscriber("old@example.org", status="pending", consented_at=None)
+    version = selectors.consent_text_current().version
+
+    def token(value: Any) -> str:
+        return signing.dumps(value, salt=services.CONFIRM_SALT)
+
+    for bad in (token(["not", "a", "dict"]), token({"s": subscriber.pk, "v": 999}), "x:forged"):
+        with pytest.raises(DomainError, match="expired or is not valid"):
+            services.subscriber_confirm(token=bad, ip=None)
+    confirmed = services.subscriber_confirm(
+        token=token(
+            {"s": subscriber.pk, "v": version, "a": {"stage": "fellow"}, "ip": "192.0.2.1"}
+        ),
+        ip=None,
+    )
+
+    assert (confirmed.status, confirmed.stage, confirmed.consent_ip) == (
+        "subscribed",
+        "fellow",
+        "192.0.2.1",
+    )
+
+
+def test_subscribers_import_links_an_address_to_its_member_account() -> None:
+    member = make_member(display_name="Uma Rao")
+    row = Row(
+        file="list.csv",
+        line=2,
+        email=member.email,
+        status=SubscriberStatus.SUBSCRIBED,
+        consent_source=ConsentSource.IMPORT,
+        consented_at=timezone.now(),
+    )
+
+    services.subscribers_import(rows=[row], actor=OPERATOR)
+
+    assert Subscriber.objects.get().user == member
+
+
+def test_subscriber_unsubscribe_twice_writes_one_audit_row() -> None:
+    subscriber = make_subscriber("sam@example.org")
+
+    services.subscriber_unsubscribe(subscriber=subscriber, how="link")
+    services.subscriber_unsubscribe(subscriber=subscriber, how="link")
+
+    assert _actions().count("newsletter.unsubscribe") == 1
+
+
+def test_issue_start_sending_twice_fills_the_outbox_once_and_schedule_is_refused_after() -> None:
+    make_subscriber("reader@example.org")
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+
+    again = services.issue_start_sending(issue=issue, actor=OPERATOR)
+
+    assert (again.status, Delivery.objects.count()) == (IssueStatus.SENDING, 1)
+    with pytest.raises(DomainError, match="already being sent"):
+        services.issue_schedule(
+            issue=again, actor=OPERATOR, when=timezone.now() + timedelta(days=1), attested=True
+        )
+
+
+def test_subscriber_subscribe_member_takes_back_the_address_they_left_with() -> None:
+    member = make_member(display_name="Ana Lopez", country="MX")
+    make_subscriber(member.email, status="unsubscribed", name="Ana L.")
+
+    subscriber = services.subscriber_subscribe_member(
+        user=member, consent_text=selectors.consent_text_current(), ip="198.51.100.4"
+    )
+
+    assert Subscriber.objects.count() == 1
+    assert (subscriber.status, subscriber.user, subscriber.name, subscriber.country) == (
+        "subscribed",
+        member,
+        "Ana L.",  # what the reader told us stays; blanks come from the profile
+        "MX",
+    )
+
+
+def test_subscriber_mark_bounced_without_a_reason_audits_the_change_alone() -> None:
+    reader = make_subscriber("reader@example.org")
+
+    services.subscriber_mark_bounced(subscriber=reader)
+    services.subscriber_update_preferences(subscriber=reader, name="Reader")
+
+    reader.refresh_from_db()
+    assert (reader.status, reader.name, reader.country) == ("bounced", "Reader", "")
+    entry = AuditEntry.objects.get(action="newsletter.bounce")
+    assert entry.changes == {"from": "subscribed", "to": "bounced"}
+
+
+def test_subscribers_import_leaves_a_member_with_their_one_subscription() -> None:
+    member = make_member(display_name="Uma Rao")
+    make_subscriber("uma.private@example.org", user=member)
+    row = Row(
+        file="list.csv",
+        line=2,
+        email=member.email,
+        status=SubscriberStatus.SUBSCRIBED,
+        consent_source=ConsentSource.IMPORT,
+        consented_at=timezone.now(),
+    )
+
+    services.subscribers_import(rows=[row], actor=OPERATOR)
+
+    assert dict(Subscriber.objects.values_list("email", "user")) == {
+        "uma.private@example.org": member.pk,
+        member.email: None,
+    }

@@ -16,6 +16,7 @@ from django.core import mail as django_mail
 from django.urls import reverse
 from django.utils import timezone
 
+from hemonc.core.models import AuditEntry
 from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
 from hemonc.newsletter import services
@@ -384,3 +385,162 @@ def test_provider_webhooks_take_posts_only_and_no_inbound_mail(client: Any, sett
     # A provider whose package is not installed (Amazon SES needs boto3) is not there.
     assert client.post("/newsletter/webhooks/amazon_ses/tracking/", "{}",
                        content_type="application/json").status_code == 404  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_check_inbox_and_unsubscribe_pages_ask_before_acting(client: Any) -> None:
+    subscriber = make_subscriber("sam@example.org")
+
+    inbox = client.get(reverse("newsletter:check_inbox"))
+    page = client.get(reverse("newsletter:unsubscribe", args=[subscriber_token(subscriber.pk)]))
+
+    assert inbox.status_code == 200 and page.status_code == 200
+    assert "sam@example.org" in page.content.decode()
+    subscriber.refresh_from_db()
+    assert subscriber.status == "subscribed"  # a GET (a mail scanner) unsubscribes nobody
+
+
+@pytest.mark.django_db
+def test_preferences_with_a_bad_choice_show_the_error_and_keep_the_details(client: Any) -> None:
+    subscriber = make_subscriber("sam@example.org", stage="fellow")
+    path = reverse("newsletter:preferences", args=[subscriber_token(subscriber.pk)])
+
+    response = client.post(path, {"stage": "astronaut", "name": "Sam"})
+
+    assert "Please correct the fields marked below." in response.content.decode()
+    subscriber.refresh_from_db()
+    assert (subscriber.stage, subscriber.name) == ("fellow", "")
+
+
+@pytest.mark.django_db
+def test_open_pixel_and_tracked_link_count_engagement(
+    client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    make_subscriber("reader@example.org")
+    issue = services.issue_create(
+        subject="November",
+        body="See [the schedule](https://example.org/ash).",
+        count_engagement=True,
+        actor=OPERATOR,
+    )
+    issue.phi_attested_at = timezone.now()
+    issue.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issue_start_sending(issue=issue, actor=OPERATOR)
+
+    pixel = client.get(reverse("newsletter:open_pixel", args=[issue.pk]))
+    link = client.get(reverse("newsletter:click", args=[issue.pk, 1]))
+    missing = client.get(reverse("newsletter:click", args=[issue.pk, 2]))
+
+    assert (pixel["Content-Type"], pixel["Cache-Control"]) == ("image/gif", "no-store")
+    assert link.status_code == 302 and link.url == "https://example.org/ash"
+    assert missing.status_code == 404
+    issue.refresh_from_db()
+    assert issue.opens == 1
+    assert list(issue.links.values_list("url", "clicks")) == [("https://example.org/ash", 1)]
+
+
+@pytest.mark.django_db
+def test_organizer_edits_a_draft_but_not_a_sent_issue(client: Any) -> None:
+    client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
+    issue = services.issue_create(subject="November", body="News", actor=OPERATOR)
+    edit = reverse("newsletter:issue_edit", args=[issue.pk])
+
+    form = client.get(edit).content.decode()
+    invalid = client.post(edit, {"subject": "", "body": "News"}).content.decode()
+    client.post(edit, {"subject": "December", "body": "Winter news", "country": "CA"})
+    manage = client.get(reverse("newsletter:manage")).content.decode()
+
+    assert 'value="November"' in form
+    assert "Please correct the fields marked below." in invalid
+    issue.refresh_from_db()
+    assert (issue.subject, issue.body, issue.segment) == (
+        "December",
+        "Winter news",
+        {"country": "CA"},
+    )
+    assert "December" in manage
+    Issue.objects.filter(pk=issue.pk).update(status="sent")
+    assert client.get(edit).url == reverse("newsletter:issue_detail", args=[issue.pk])
+
+
+@pytest.mark.django_db
+def test_issue_page_names_an_audience_it_cannot_count(client: Any) -> None:
+    client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
+    issue = services.issue_create(subject="November", body="News", actor=OPERATOR)
+    Issue.objects.filter(pk=issue.pk).update(segment={"attended": "999999"})
+
+    response = client.get(reverse("newsletter:issue_detail", args=[issue.pk]))
+
+    assert response.status_code == 200
+    assert "no such session" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_test_send_without_an_address_is_refused(client: Any) -> None:
+    client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
+    issue = services.issue_create(subject="November", body="News", actor=OPERATOR)
+
+    page = client.post(
+        reverse("newsletter:issue_test", args=[issue.pk]), {"email": "not-an-address"}, follow=True
+    )
+
+    assert "Enter an email address for the test." in page.content.decode()
+    assert django_mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_organizer_schedules_unschedules_and_cannot_resend(client: Any, dummy_tasks: Any) -> None:
+    client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
+    issue = services.issue_create(subject="November", body="News", actor=OPERATOR)
+    send = reverse("newsletter:issue_send", args=[issue.pk])
+    unschedule = reverse("newsletter:issue_unschedule", args=[issue.pk])
+    later = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+
+    scheduled = client.post(send, {"attest": "on", "send_at": later}, follow=True)
+    issue.refresh_from_db()
+    assert "The issue is scheduled." in scheduled.content.decode()
+    assert issue.status == "scheduled"
+
+    back = client.post(unschedule, follow=True).content.decode()
+    again = client.post(unschedule, follow=True).content.decode()
+    assert "The issue is back to draft." in back
+    assert "This issue is not scheduled." in again
+
+    Issue.objects.filter(pk=issue.pk).update(status="sending")
+    refused = client.post(send, {"attest": "on"}, follow=True).content.decode()
+    assert "This issue is already being sent." in refused
+
+
+@pytest.mark.django_db
+def test_provider_webhook_delivery_and_open_events_change_no_subscriber(
+    client: Any, settings: Any
+) -> None:
+    settings.ANYMAIL = {"WEBHOOK_SECRET": ["hook:secret"]}
+    make_subscriber("reader@example.org")
+
+    delivered = _postmark(
+        client,
+        {"RecordType": "Delivery", "MessageID": "m-1", "Recipient": "reader@example.org",
+         "DeliveredAt": "2026-11-01T10:00:00Z", "Details": "Accepted"},
+    )  # fmt: skip
+    opened = _postmark(
+        client,
+        {"RecordType": "Open", "MessageID": "m-1", "Recipient": "reader@example.org",
+         "ReceivedAt": "2026-11-01T10:05:00Z"},
+    )  # fmt: skip
+
+    assert (delivered.status_code, opened.status_code) == (200, 200)
+    assert Subscriber.objects.get().status == "subscribed"
+    assert not AuditEntry.objects.exists()  # no change of status to audit
+
+
+@pytest.mark.django_db
+def test_preferences_page_shows_the_details_held(client: Any) -> None:
+    subscriber = make_subscriber("sam@example.org", stage="fellow", institution="Lakeside")
+
+    page = client.get(reverse("newsletter:preferences", args=[subscriber_token(subscriber.pk)]))
+
+    html = page.content.decode()
+    assert 'value="Lakeside"' in html
+    assert re.search(r'<option value="fellow"[^>]*selected', html)

@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from hemonc.outreach.importers.followers_csv import parse_followers_csv
 from hemonc.outreach.importers.rows import OutreachFileError
+from hemonc.outreach.importers.x_archive import parse_x_archive
 from hemonc.outreach.importers.x_content import parse_x_content
-from hemonc.outreach.importers.x_legacy import parse_x_legacy
+from hemonc.outreach.importers.x_legacy import parse_x_legacy, parse_x_legacy_daily
+from hemonc.outreach.importers.x_overview import parse_x_overview
 from hemonc.outreach.models import DailyTotals, FollowerSnapshot, Post, PostHashtag, SocialAccount
 from tests.bombs import tar_gz_bomb, zip_bomb
 from tests.outreach.conftest import (
@@ -314,6 +317,14 @@ OVERVIEW_HEAD = (
 )
 
 
+DAILY_NAME = "daily_tweet_activity_metrics_ExampleNet_20220601_20220701_en.csv"
+
+
+def _daily(row: str) -> bytes:
+    head = '"Date","Tweets published","impressions","engagements"\n"2022-06-01","1","100.0","5.0"\n'
+    return (head + row + "\n").encode()
+
+
 def _tweets_js(tweet: dict) -> bytes:  # type: ignore[type-arg]
     good = {"id_str": "1", "created_at": "Sat Dec 06 18:20:30 +0000 2025", "full_text": "Hi",
             "favorite_count": "1", "retweet_count": "0"}  # fmt: skip
@@ -351,6 +362,34 @@ HOSTILE_X_FILES = [
     ("tweets.js", _tweets_js({"created_at": "Mon Jan 01 00:00:00 +0100 0001"}), "entry 2",
      "created_at"),
     ("tweets.js", _tweets_js({"full_text": "Hi\x00"}), "entry 2", "full_text"),
+    (LEGACY_NAME, _legacy(post="2a"), "line 3", "Tweet id"),
+    (LEGACY_NAME, LEGACY_HEAD.encode() + b'"2","https://twitter.com/ExampleNet/status/2"\n',
+     "line 3", "tweet text"),
+    (LEGACY_NAME, LEGACY_HEAD.replace('"replies",', "").encode(), "line 1", "header"),
+    (LEGACY_NAME, LEGACY_HEAD.replace('"likes"', '"likes","engagement rate"').replace(
+     '"2.0"\n', '"2.0","five percent"\n').encode(), "line 2", "engagement rate"),
+    (DAILY_NAME, _daily('"2022-06-31","1","100.0","5.0"'), "line 3", "Date"),
+    (DAILY_NAME, _daily('"2022-06-02","1"'), "line 3", "impressions"),
+    (DAILY_NAME, _daily('"2022-06-02","1","lots","5.0"'), "line 3", "impressions"),
+    (DAILY_NAME, b'"Date","Tweets published","impressions"\n', "line 1", "header"),
+    (CONTENT_NAME, (CONTENT_HEAD + '2x,"Fri, Jul 1, 2022",Hi,https://x.com/ExampleNet/status/2,'
+     "10,1,2,0,0\n").encode(), "line 3", "Post id"),
+    (CONTENT_NAME, (CONTENT_HEAD + '2,"Fri, Jly 1, 2022",Hi,https://x.com/ExampleNet/status/2,'
+     "10,1,2,0,0\n").encode(), "line 3", "Date"),
+    (CONTENT_NAME, (CONTENT_HEAD + "2,2022-07-01,Hi\n").encode(), "line 3", "post link"),
+    (CONTENT_NAME, b"Post id,Date,Post text,Post Link\n", "line 1", "header"),
+    (CONTENT_NAME, (CONTENT_HEAD.replace(",Reposts", ",Reposts,URL Clicks").replace(
+     ",0,0\n", ",0,0,many\n")).encode(), "line 2", "url clicks"),
+    ("account_overview_analytics.csv", (OVERVIEW_HEAD + '"Fri, Jul 1, 2022",1,1,2,0,0\n')
+     .encode(), "line 3", "Date"),
+    ("account_overview_analytics.csv", (OVERVIEW_HEAD + '"Sat, Jul 2, 2022",1\n').encode(),
+     "line 3", "likes"),
+    ("tweets.js", b"window.YTD.tweets.part0 = {}", "line 1", "JSON"),
+    ("tweets.js", b"window.YTD.tweets.part0 = [1]", "entry 1", "tweet"),
+    ("tweets.js", _tweets_js({"id_str": "", "id": "x2"}), "entry 2", "id_str"),
+    (LEGACY_NAME, _legacy(impressions="-3"), "line 3", "impressions"),
+    (LEGACY_NAME, _legacy(impressions="12.5"), "line 3", "impressions"),
+    ("tweets.js", b"window.YTD.tweets.part0 = [{", "line 1", "JSON"),
 ]  # fmt: skip
 
 
@@ -378,6 +417,9 @@ HOSTILE_FOLLOWERS = [
     (b"date,followers\n2022-06-01,10\n0001-01-01,5\n", "date"),
     (b"date,followers\n2022-06-01,10\n2022-06-02,1\x00\n", "followers"),
     (b"date,followers,note\n2022-06-01,10,ok\n2022-06-02,5,Zo\xeb\n", "note"),
+    (b"date,followers\n2022-06-01,10\n2022-06-01,12\n", "date"),
+    (b"date,followers\n2022-06-01,10\n2022-06-02\n", "followers"),
+    (b"date,followers\n2022-06-01,10\n2022-06-31,12\n", "date"),
 ]
 
 
@@ -413,6 +455,10 @@ HOSTILE_OUTBOXES = [
     (json.dumps({"orderedItems": [_note(), _note(tag=[{"type": "Hashtag", "name": "#" + "x" * 150}])]})
      .encode(), "item 2", "object.tag"),
     (b'{"orderedItems": [], "x": "Zo\xeb"}', "line 1", "encoding"),
+    (b'{"type": "OrderedCollection"}', "line 1", "orderedItems"),
+    (json.dumps({"orderedItems": [_note(), _note(id="42")]}).encode(), "item 2", "object.id"),
+    (json.dumps({"orderedItems": [_note(), _note(shares={"totalItems": -1})]}).encode(),
+     "item 2", "object.shares.totalItems"),
 ]  # fmt: skip
 
 
@@ -520,3 +566,226 @@ def test_x_analytics_damaged_zip_is_refused_naming_zip_and_member(import_x, tmp_
 
     assert f"analytics.zip, member {LEGACY_NAME}" in str(error.value)
     assert Post.objects.count() == 0
+
+
+def test_daily_tweet_activity_export_feeds_the_daily_series_of_the_account_in_its_name(
+    import_x, tmp_path
+):
+    path = tmp_path / DAILY_NAME
+    path.write_bytes(_daily('"2022-06-02","3","250.0","12.0"'))
+
+    output = import_x(path, account=None)
+
+    assert "daily tweet activity export, 2 row(s)" in output
+    assert list(
+        DailyTotals.objects.values_list("account__handle", "date", "impressions", "engagements")
+    ) == [
+        ("ExampleNet", date(2022, 6, 1), 100, 5),
+        ("ExampleNet", date(2022, 6, 2), 250, 12),
+    ]
+
+
+def test_followers_file_without_a_followers_column_is_refused(db, tmp_path):
+    path = tmp_path / "followers.csv"
+    path.write_text("date,count\n2022-06-01,10\n", encoding="utf-8")
+
+    with pytest.raises(CommandError, match=r"followers.csv: line 1, field 'header': missing"):
+        call_command("import-followers", str(path), "--account", "ExampleNet")
+
+    assert FollowerSnapshot.objects.count() == 0
+
+
+def test_mastodon_outbox_is_read_from_a_folder_or_the_file_and_keeps_only_notes(db, tmp_path):
+    items = [
+        _note(
+            tag=[
+                {"type": "Hashtag", "name": "#lcsm"},
+                {"type": "Hashtag", "name": "#"},
+                {"type": "Mention"},
+                "odd",
+            ]
+        ),
+        _note(id="https://med.example/users/hemonc/statuses/3", replies={"totalItems": 4}),
+        {"type": "Create", "object": {"type": "Question", "id": "https://med.example/q/1"}},
+        {"type": "Create", "object": "https://med.example/statuses/9"},
+        "not an activity",
+    ]
+    folder = tmp_path / "export"
+    folder.mkdir()
+    (folder / "outbox.json").write_text(json.dumps({"orderedItems": items}), encoding="utf-8")
+
+    call_command("import-mastodon-archive", str(folder), "--account", "@hemonc@med.example",
+                 stdout=io.StringIO())  # fmt: skip
+    call_command("import-mastodon-archive", str(folder / "outbox.json"), "--account",
+                 "@hemonc@med.example", stdout=io.StringIO())  # fmt: skip
+
+    posts = {p.post_id.rsplit("/", 1)[-1]: p for p in Post.objects.all()}
+    assert sorted(posts) == ["2", "3"]
+    assert list(posts["2"].tags.values_list("tag", flat=True)) == ["lcsm"]
+    assert (posts["2"].replies, posts["3"].replies) == (None, 4)
+
+
+@pytest.mark.parametrize("suffix", [".tar.gz", ".zip"])
+def test_mastodon_archive_without_an_outbox_is_refused_naming_it(db, tmp_path, suffix):
+    path = tmp_path / f"archive{suffix}"
+    if suffix == ".zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("actor.json", "{}")
+    else:
+        with tarfile.open(path, "w:gz") as archive:
+            info = tarfile.TarInfo("actor.json")
+            info.size = 2
+            archive.addfile(info, io.BytesIO(b"{}"))
+
+    with pytest.raises(CommandError, match=r"field 'outbox.json': not in the archive"):
+        call_command("import-mastodon-archive", str(path), "--account", "@hemonc@med.example")
+
+    assert Post.objects.count() == 0
+
+
+def test_mastodon_outbox_that_is_not_there_is_refused_naming_it(db, tmp_path):
+    with pytest.raises(CommandError, match=r"outbox.json: line 0, field 'file': No such file"):
+        call_command("import-mastodon-archive", str(tmp_path / "outbox.json"), "--account",
+                     "@hemonc@med.example")  # fmt: skip
+
+
+def test_legacy_counts_written_as_decimals_are_read_and_number_tags_are_not_hashtags(
+    import_x, tmp_path
+):
+    path = tmp_path / LEGACY_NAME
+    path.write_bytes(_legacy(text="Class of #2024 #bcsm", impressions="12.00"))
+
+    import_x(path)
+
+    post = Post.objects.get(post_id="2")
+    assert post.impressions == 12
+    assert list(post.tags.values_list("tag", flat=True)) == ["bcsm"]
+
+
+def test_folder_import_skips_hidden_and_macos_files_and_an_empty_one_is_refused(import_x, tmp_path):
+    folder = tmp_path / "exports"
+    (folder / "__MACOSX").mkdir(parents=True)
+    (folder / "__MACOSX" / LEGACY_NAME).write_bytes(b"\x00\x01 resource fork")
+    (folder / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+
+    with pytest.raises(CommandError, match=r"^No files found in the given paths\.$"):
+        import_x(folder)
+    (folder / LEGACY_NAME).write_bytes(_legacy())
+    output = import_x(folder)
+
+    assert "Read 1 file(s)" in output
+    assert Post.objects.count() == 2
+
+
+def test_x_analytics_path_that_is_not_there_is_named(import_x, tmp_path):
+    with pytest.raises(CommandError, match=r"nowhere: line 0, field 'path': no such file"):
+        import_x(tmp_path / "nowhere")
+
+
+@pytest.mark.parametrize(
+    "parse",
+    [
+        lambda file: parse_x_legacy(file, name="export.csv", default_handle="ExampleNet"),
+        lambda file: parse_x_legacy_daily(file, name="export.csv"),
+        lambda file: parse_x_content(file, name="export.csv", default_handle="ExampleNet"),
+        lambda file: parse_x_overview(file, name="export.csv"),
+        lambda file: parse_followers_csv(file, name="export.csv"),
+    ],
+    ids=["legacy", "daily", "content", "overview", "followers"],
+)
+def test_parsers_refuse_an_empty_file_naming_it(parse):
+    with pytest.raises(OutreachFileError) as error:
+        list(parse(io.StringIO("")))
+
+    assert str(error.value) == "export.csv: line 1, field 'header': empty file"
+
+
+def test_archive_parser_refuses_a_file_without_the_archive_prefix():
+    with pytest.raises(OutreachFileError, match="field 'prefix': does not start"):
+        list(parse_x_archive(io.StringIO('[{"tweet": {}}]'), name="tweets.js", handle="Net"))
+
+
+def test_blank_lines_between_rows_are_skipped_in_every_csv_export(import_x, tmp_path):
+    content = tmp_path / CONTENT_NAME
+    content.write_text(CONTENT_HEAD + "\n,,,\n" + CONTENT_HEAD.splitlines()[1].replace(
+        "1,", "2,", 1).replace("status/1", "status/2") + "\n", encoding="utf-8")  # fmt: skip
+    overview = tmp_path / "account_overview_analytics.csv"
+    overview.write_text(OVERVIEW_HEAD + "\n" + '"Sat, Jul 2, 2022",20,1,2,0,0\n', encoding="utf-8")
+    daily = tmp_path / DAILY_NAME
+    daily.write_bytes(_daily('\n"2022-06-02","3","250.0","12.0"'))
+    followers = tmp_path / "followers.csv"
+    followers.write_text("date,followers\n2022-06-01,10\n\n2022-06-02,12\n", encoding="utf-8")
+
+    import_x(content, overview, daily)
+    call_command("import-followers", str(followers), "--account", "ExampleNet",
+                 stdout=io.StringIO())  # fmt: skip
+
+    assert sorted(Post.objects.values_list("post_id", flat=True)) == ["1", "2"]
+    assert DailyTotals.objects.count() == 4  # two from the overview, two from the daily export
+    assert FollowerSnapshot.objects.count() == 2
+
+
+def test_mastodon_outbox_past_the_size_limit_is_refused_before_it_is_read(db, tmp_path, settings):
+    settings.IMPORT_ARCHIVE_MAX_BYTES = 1024
+    path = tmp_path / "outbox.json"
+    path.write_text(json.dumps({"orderedItems": [_note(content="x" * 2000)]}), encoding="utf-8")
+
+    with pytest.raises(
+        CommandError, match=r"outbox.json: line 0, field 'file': [\d,]+ bytes is more"
+    ):
+        call_command("import-mastodon-archive", str(path), "--account", "@hemonc@med.example")
+
+    assert Post.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "field"),
+    [
+        ("export.csv", _legacy(link="https://example.org/p/2"), "Tweet permalink"),
+        ("content.csv", (CONTENT_HEAD.replace("https://x.com/ExampleNet/status/1", "n/a"))
+         .encode(), "Post Link"),
+    ],
+)  # fmt: skip
+def test_rows_naming_no_account_without_account_given_are_refused(
+    import_x, tmp_path, name, content, field
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+
+    with pytest.raises(CommandError, match=f"field '{field}': .* names no account; give --account"):
+        import_x(path, account=None)
+
+    assert Post.objects.count() == 0
+
+
+def test_overview_without_an_engagements_column_is_refused(import_x, tmp_path):
+    path = tmp_path / "account_overview_analytics.csv"
+    path.write_text('Date,Impressions,Unfollows\n"Fri, Jul 1, 2022",10,0\n', encoding="utf-8")
+
+    with pytest.raises(
+        CommandError, match=r"line 1, field 'header': missing column\(s\) engagements"
+    ):
+        import_x(path)
+
+    assert DailyTotals.objects.count() == 0
+
+
+def test_content_export_reads_iso_dates_too(import_x, tmp_path):
+    path = tmp_path / CONTENT_NAME
+    path.write_text(
+        CONTENT_HEAD + "2,2022-07-02,Hi,https://x.com/ExampleNet/status/2,10,1,2,0,0\n",
+        encoding="utf-8",
+    )
+
+    import_x(path)
+
+    assert Post.objects.get(post_id="2").published_at == datetime(2022, 7, 2, tzinfo=UTC)
+
+
+def test_archive_keeps_only_hashtags_with_a_text(import_x, tmp_path):
+    path = tmp_path / "tweets.js"
+    path.write_bytes(_tweets_js({"entities": {"hashtags": [{"text": "bcsm"}, {"text": ""}, "x"]}}))
+
+    import_x(path)
+
+    assert list(PostHashtag.objects.values_list("post__post_id", "tag")) == [("2", "bcsm")]

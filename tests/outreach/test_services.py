@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError
 
 from hemonc.core.errors import DomainError, PermissionDenied
 from hemonc.core.models import AuditEntry
@@ -16,7 +17,7 @@ from hemonc.outreach.enums import Platform
 from hemonc.outreach.importers.sources import sources_from_paths
 from hemonc.outreach.models import FollowerSnapshot, Post, SocialAccount
 from tests.factories import make_member
-from tests.outreach.conftest import ALL_X, FOLLOWERS, JUNE
+from tests.outreach.conftest import ALL_X, ARCHIVE, FOLLOWERS, JUNE
 from tests.outreach.test_importers import _outbox
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +128,60 @@ def test_mastodon_archive_import_counts_the_posts_added(tmp_path: Path) -> None:
         services.mastodon_archive_import(
             path=_outbox(tmp_path, 7), account="@hemonc@med.example", actor=make_member()
         )
+
+
+def test_account_get_or_create_refuses_a_handle_too_long_or_unprintable() -> None:
+    with pytest.raises(DomainError, match="is not an account handle"):
+        services.account_get_or_create(platform=Platform.X, handle="x" * 121, actor=OPERATOR)
+    with pytest.raises(DomainError, match="is not an account handle"):
+        services.account_get_or_create(platform=Platform.X, handle="Net\x07", actor=OPERATOR)
+
+    assert not SocialAccount.objects.exists()
+
+
+def test_x_analytics_import_gives_an_archive_to_the_one_account_known(import_x) -> None:
+    services.account_get_or_create(platform=Platform.X, handle="ExampleNet", actor=OPERATOR)
+
+    import_x(ARCHIVE, account=None)
+
+    assert set(Post.objects.values_list("account__handle", flat=True)) == {"ExampleNet"}
+
+
+def test_x_analytics_import_of_an_archive_needs_the_account_among_several(import_x) -> None:
+    for handle in ("ExampleNet", "OtherNet"):
+        services.account_get_or_create(platform=Platform.X, handle=handle, actor=OPERATOR)
+
+    with pytest.raises(CommandError, match="the archive names no account; give --account"):
+        import_x(ARCHIVE, account=None)
+
+    assert not Post.objects.exists()
+
+
+def test_x_analytics_import_refuses_a_translated_export_naming_its_language(
+    import_x, tmp_path: Path
+) -> None:
+    path = tmp_path / "tweet_activity_metrics_ExampleNet_20220601_20220701_pt.csv"
+    path.write_text('"ID do Tweet","Link permanente do Tweet"\n"1","x"\n', encoding="utf-8")
+
+    with pytest.raises(CommandError, match="a 'pt' tweet activity export: only English headers"):
+        import_x(path)
+
+    assert not Post.objects.exists()
+
+
+def test_followers_import_of_a_missing_file_names_it(tmp_path: Path) -> None:
+    with pytest.raises(DomainError, match=r"nowhere\.csv: line 0, field 'file': No such file"):
+        services.followers_import(
+            path=tmp_path / "nowhere.csv", account="ExampleNet", actor=OPERATOR
+        )
+
+    assert not FollowerSnapshot.objects.exists()
+
+
+def test_x_analytics_import_gives_an_archive_to_the_account_of_the_exports_read_with_it(
+    import_x,
+) -> None:
+    import_x(JUNE, ARCHIVE, account=None)
+
+    assert set(Post.objects.values_list("account__handle", flat=True)) == {"ExampleNet"}
+    assert Post.objects.filter(source_format="x_archive").exists()

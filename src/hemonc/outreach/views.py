@@ -40,20 +40,18 @@ def followers(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _page(request)
     form = FollowerSnapshotForm(request.POST)
     if form.is_valid():
-        try:
-            snapshot = services.follower_snapshot_record(
-                account=form.cleaned_data["account"],
-                on=form.cleaned_data["date"],
-                followers=form.cleaned_data["followers"],
-                actor=request.user,
-            )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request, f"Saved: {snapshot.followers:,} followers on {snapshot.date:%Y-%m-%d}."
-            )
-            return redirect("outreach:followers")
+        # The form already refuses a negative count, the service's only rule besides the
+        # permission the view checks.
+        snapshot = services.follower_snapshot_record(
+            account=form.cleaned_data["account"],
+            on=form.cleaned_data["date"],
+            followers=form.cleaned_data["followers"],
+            actor=request.user,
+        )
+        messages.success(
+            request, f"Saved: {snapshot.followers:,} followers on {snapshot.date:%Y-%m-%d}."
+        )
+        return redirect("outreach:followers")
     return _page(request, form=form)
 
 

@@ -6,7 +6,7 @@ import html
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from hemonc.core import values
@@ -81,10 +81,6 @@ def clean_text(text: str) -> str:
     return html.unescape(text) if "&" in text else text
 
 
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0):
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
-
-
 def whole_number(
     value: str, *, name: str, line: int, field: str, high: int = values.BIGINT_MAX,
     unit: str = "line",
@@ -124,13 +120,6 @@ def count(
         raise OutreachFileError(
             name=name, line=line, field=field, problem=str(error), unit=unit
         ) from None
-
-
-def in_range(day: date, *, name: str, line: int, field: str) -> date:
-    try:
-        return values.day(day)
-    except values.BadValue as error:
-        raise OutreachFileError(name=name, line=line, field=field, problem=str(error)) from None
 
 
 # Post columns and the widest value each holds.

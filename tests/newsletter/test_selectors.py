@@ -1,0 +1,58 @@
+"""The newsletter's reads: segments as organizers write them, and who they reach."""
+
+from __future__ import annotations
+
+import pytest
+
+from hemonc.core.errors import DomainError
+from hemonc.newsletter import selectors
+from tests.factories import make_member
+from tests.newsletter.conftest import make_subscriber
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("segment", "message"),
+    [
+        ({"stage": "astronaut"}, "stage='astronaut': use one of"),
+        ({"country": "usa"}, "country='USA': use a two-letter ISO code"),
+        ({"country": "XX"}, "country='XX': use a two-letter ISO code"),
+        ({"members": "maybe"}, "members='maybe': use true or false."),
+    ],
+)
+def test_segment_validate_names_the_bad_value_and_what_to_use(
+    segment: dict[str, str], message: str
+) -> None:
+    with pytest.raises(DomainError) as error:
+        selectors.segment_validate(segment)
+
+    assert message in str(error.value)
+
+
+def test_segment_validate_normalizes_and_labels_every_filter() -> None:
+    segment = selectors.segment_validate(
+        {"stage": "fellow", "country": " ca", "members": "TRUE", "attended": "7"}
+    )
+
+    assert segment == {"stage": "fellow", "country": "CA", "members": "true", "attended": "7"}
+    assert selectors.segment_label(segment) == (
+        "Fellow · Canada · members only · attended session #7"
+    )
+    assert selectors.segment_label({"members": "false"}) == "non-members only"
+    assert selectors.segment_label({}) == "Everyone subscribed"
+
+
+def test_audience_of_members_or_non_members_only() -> None:
+    member = make_member(display_name="Uma Rao")
+    make_subscriber(member.email, user=member)
+    make_subscriber("reader@example.org")
+    make_subscriber("left@example.org", status="unsubscribed")
+
+    def emails(members: str) -> list[str]:
+        return list(
+            selectors.audience(segment={"members": members}).values_list("email", flat=True)
+        )
+
+    assert emails("true") == [member.email]
+    assert emails("false") == ["reader@example.org"]
