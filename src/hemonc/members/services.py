@@ -294,6 +294,11 @@ def member_set_role(*, user: User, role: Role, enabled: bool, actor: Actor) -> U
     refusal = _role_change_refused(user=user, role=role, enabled=enabled, actor=actor)
     if refusal:
         raise PermissionDenied(refusal)
+    return _member_set_role(user=user, role=role, enabled=enabled, actor=actor)
+
+
+def _member_set_role(*, user: User, role: Role, enabled: bool, actor: Actor) -> User:
+    """The work of `member_set_role`, inside the caller's transaction and permission check."""
     group, _ = Group.objects.get_or_create(name=role.value)
     fields = ["groups"]
     with privileges_audited_by_service():
@@ -323,6 +328,11 @@ def member_set_role(*, user: User, role: Role, enabled: bool, actor: Actor) -> U
 @transaction.atomic(durable=True)
 def block_create(*, blocker: User, blocked: User) -> Block:
     require(blocker, "members.block_member", blocked)
+    return _block_create(blocker=blocker, blocked=blocked)
+
+
+def _block_create(*, blocker: User, blocked: User) -> Block:
+    """The work of `block_create`, inside the caller's transaction and permission check."""
     blocker.__dict__.pop(HIDDEN_CACHE, None)
     if blocker.pk == blocked.pk:
         raise DomainError("You cannot block yourself.")
