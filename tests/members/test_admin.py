@@ -223,6 +223,32 @@ def test_every_privilege_change_is_audited_by_field_name(member):
     ]  # fmt: skip
 
 
+def test_clearing_a_group_audits_each_of_its_members_and_a_repeat_add_nothing(member):
+    other = make_member(display_name="Ben Okafor")
+    group = Group.objects.create(name="reviewers")
+    group.user_set.add(member, other)
+    member.groups.add(group)  # already in it: nothing changes
+    group.user_set.clear()
+
+    rows = AuditEntry.objects.filter(action="member.privileges_change").order_by("id")
+    assert sorted(row.target_id for row in rows) == sorted([str(member.pk), str(other.pk)] * 2)
+    assert all(row.changes == {"fields": ["groups"]} for row in rows)
+    assert not group.user_set.exists()
+
+
+def test_a_groups_permissions_changing_is_audited_on_the_group():
+    group = Group.objects.create(name="reviewers")
+    group.permissions.add(Permission.objects.get(codename="change_group"))
+    group.permissions.add(Permission.objects.get(codename="change_group"))  # no change
+    group.permissions.clear()
+
+    rows = AuditEntry.objects.filter(action="member.privileges_change").order_by("id")
+    assert [(row.target_type, row.target_id, row.changes) for row in rows] == [
+        ("auth.group", str(group.pk), {"fields": ["permissions"]}),
+        ("auth.group", str(group.pk), {"fields": ["permissions"]}),
+    ]
+
+
 def test_createsuperuser_is_audited(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", ROOT_PASSWORD)
     call_command("createsuperuser", "--noinput", email="first@example.org", verbosity=0)
