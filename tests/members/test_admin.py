@@ -401,3 +401,21 @@ def test_admin_profile_country_and_time_zone_come_from_the_lists(as_organizer, m
     )
     member.profile.refresh_from_db()
     assert (member.profile.country, member.profile.time_zone) == ("PT", "Europe/Lisbon")
+
+
+def test_admin_topics_deleted_together_are_each_audited(as_organizer, organizer):
+    topics = [
+        Topic.objects.create(name=f"Topic {n}", slug=f"topic-{n}", hashtag=f"Topic{n}")
+        for n in (1, 2)
+    ]
+
+    response = as_organizer.post(
+        "/admin/taxonomy/topic/",
+        {"action": "delete_selected", "_selected_action": [t.pk for t in topics], "post": "yes"},
+        follow=True,
+    )
+
+    assert "Successfully deleted 2 topics" in response.content.decode()
+    assert not Topic.objects.filter(pk__in=[t.pk for t in topics]).exists()
+    deleted = AuditEntry.objects.filter(action="topic.delete", actor=organizer)
+    assert sorted(entry.changes["hashtag"] for entry in deleted) == ["Topic1", "Topic2"]
