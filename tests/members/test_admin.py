@@ -419,3 +419,18 @@ def test_admin_topics_deleted_together_are_each_audited(as_organizer, organizer)
     assert not Topic.objects.filter(pk__in=[t.pk for t in topics]).exists()
     deleted = AuditEntry.objects.filter(action="topic.delete", actor=organizer)
     assert sorted(entry.changes["hashtag"] for entry in deleted) == ["Topic1", "Topic2"]
+
+
+def test_admin_members_deleted_together_are_each_erased(as_organizer, organizer):
+    members = [make_member(display_name=name) for name in ("Ana Lopez", "Ben Okafor")]
+
+    response = as_organizer.post(
+        "/admin/members/user/",
+        {"action": "delete_selected", "_selected_action": [m.pk for m in members], "post": "yes"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert not User.objects.filter(pk__in=[m.pk for m in members]).exists()
+    erased = AuditEntry.objects.filter(action="member.erase", actor=organizer)
+    assert sorted(entry.target_id for entry in erased) == sorted(str(m.pk) for m in members)
