@@ -145,6 +145,20 @@ def test_backup_to_a_folder_that_cannot_be_written_names_it(media_root):
         call_command("backup", "/proc/backup.tar.gz", stdout=io.StringIO())
 
 
+def test_backup_to_a_directory_or_a_missing_folder_is_refused_naming_it(media_root, tmp_path):
+    with pytest.raises(CommandError, match=f"{tmp_path} is a directory; name the archive file"):
+        call_command("backup", str(tmp_path), stdout=io.StringIO())
+    with pytest.raises(CommandError, match=f"{tmp_path / 'missing'} does not exist"):
+        call_command("backup", str(tmp_path / "missing" / "b.tar.gz"), stdout=io.StringIO())
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def test_restore_of_a_missing_file_names_it(media_root, tmp_path):
+    missing = tmp_path / "nowhere.tar.gz"
+    with pytest.raises(CommandError, match=f"{missing}: no such file"):
+        call_command("restore", str(missing), "--no-input", stdout=io.StringIO())
+
+
 def test_backup_refuses_to_write_inside_media_root(media_root):
     media_root.mkdir()
     inside = media_root / "backup.tar.gz"
