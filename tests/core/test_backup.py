@@ -472,3 +472,55 @@ def test_a_postgresql_restore_that_fails_midway_puts_the_live_schema_back(
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hemonc_replaced_%'")
         assert cursor.fetchall() == []
+
+
+def test_restore_refuses_a_backup_whose_manifest_was_tampered_with(media_root, archive, tmp_path):
+    ana = make_member(display_name="Ana Lopez")
+    profile_set_avatar(profile=ana.profile, actor=ana, upload=png_upload())
+    call_command("backup", str(archive), stdout=io.StringIO())
+    original = json.loads(archive_contents(archive)["manifest.json"])
+    (photo,) = original["media"]["sha256"]
+    make_member(display_name="Ben Okafor")
+
+    def changed(change) -> dict:  # type: ignore[no-untyped-def,type-arg]
+        manifest = json.loads(json.dumps(original))
+        change(manifest)
+        return manifest
+
+    cases = [
+        (changed(lambda m: m.pop("format_version")), "has an incomplete manifest.json"),
+        (changed(lambda m: m.update(format_version=99)), "newer hemonc \\(backup format 99\\)"),
+        (changed(lambda m: m.update(format="zip")), "its manifest.json is not ours"),
+        (changed(lambda m: m["database"].update(file="x.sql")), "dump x.sql is missing"),
+        (changed(lambda m: m["database"].update(sha256="0" * 64)), "does not match the checksum"),
+        (changed(lambda m: m["media"].update(files=2)), "holds 1 media files, its .* says 2"),
+        (changed(lambda m: m["media"].update(sha256=[])), "no media checksums"),
+        (changed(lambda m: m["media"].update(sha256={})), f"media/{photo} is not listed"),
+        (
+            changed(lambda m: m["media"]["sha256"].update({photo: "0" * 64})),
+            f"media/{photo} does not match its checksum",
+        ),
+        (
+            changed(lambda m: m["media"]["sha256"].update({"avatars/gone.webp": "0" * 64})),
+            "media/avatars/gone.webp is missing",
+        ),
+        (
+            changed(lambda m: m.update(migrations=[])),
+            "incomplete manifest.json \\(no migrations\\)",
+        ),
+        (
+            changed(lambda m: m["migrations"].update(members="9999_future")),
+            "migrations this code does not know \\(members.9999_future\\)",
+        ),
+    ]
+    for number, (manifest, message) in enumerate(cases):
+        tampered = tmp_path / f"tampered-{number}.tar.gz"
+        rewrite_archive(archive, tampered, **{"manifest.json": json.dumps(manifest).encode()})
+        with pytest.raises(CommandError, match=message):
+            call_command("restore", str(tampered), "--no-input", stdout=io.StringIO())
+
+    damaged = tmp_path / "damaged.tar.gz"
+    rewrite_archive(archive, damaged, **{"manifest.json": b"{not json"})
+    with pytest.raises(CommandError, match=r"has a damaged manifest\.json"):
+        call_command("restore", str(damaged), "--no-input", stdout=io.StringIO())
+    assert display_names() == {"Ana Lopez", "Ben Okafor"}
