@@ -524,3 +524,27 @@ def test_restore_refuses_a_backup_whose_manifest_was_tampered_with(media_root, a
     with pytest.raises(CommandError, match=r"has a damaged manifest\.json"):
         call_command("restore", str(damaged), "--no-input", stdout=io.StringIO())
     assert display_names() == {"Ana Lopez", "Ben Okafor"}
+
+
+def _hand_made_archive(path: Path, *entries: tarfile.TarInfo) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for info in entries:
+            tar.addfile(info, io.BytesIO(b"x" * info.size) if info.isfile() else None)
+    return path
+
+
+def test_restore_refuses_an_archive_without_manifest_or_with_an_unsafe_link(media_root, tmp_path):
+    make_member(display_name="Ana Lopez")
+    photo = tarfile.TarInfo("media/avatars/a.webp")
+    photo.size = 4
+    no_manifest = _hand_made_archive(tmp_path / "no-manifest.tar.gz", photo)
+    link = tarfile.TarInfo("media/avatars/passwords")
+    link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    unsafe = _hand_made_archive(tmp_path / "unsafe.tar.gz", link)
+
+    with pytest.raises(CommandError, match=r"is not a hemonc backup: it has no manifest\.json"):
+        call_command("restore", str(no_manifest), "--no-input", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="holds an unsafe entry, so it was not restored"):
+        call_command("restore", str(unsafe), "--no-input", stdout=io.StringIO())
+    assert display_names() == {"Ana Lopez"}
+    assert not media_root.exists() or list(media_root.iterdir()) == []
