@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -454,3 +455,19 @@ def test_mute_of_oneself_is_refused_with_a_message(signed_in, member):
     assert "You cannot mute yourself." in response.content.decode()
     assert "You muted" not in response.content.decode()
     assert not member.mutes_made.exists()
+
+
+def test_healthz_answers_503_naming_the_error_when_the_task_queue_cannot_be_read(client, settings):
+    settings.HEALTHZ_TOKEN = "monitor-secret-0123456789"
+    table = DBTaskResult._meta.db_table
+    with connection.cursor() as cursor:  # as before `hemonc migrate` made the queue's table
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+
+    response = client.get("/healthz", headers={"X-Healthz-Token": "monitor-secret-0123456789"})
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["tasks"]["status"] == "error"
+    assert body["checks"]["tasks"]["error"] in {"OperationalError", "ProgrammingError"}
