@@ -145,6 +145,20 @@ def test_backup_to_a_folder_that_cannot_be_written_names_it(media_root):
         call_command("backup", "/proc/backup.tar.gz", stdout=io.StringIO())
 
 
+def test_backup_to_a_directory_or_a_missing_folder_is_refused_naming_it(media_root, tmp_path):
+    with pytest.raises(CommandError, match=f"{tmp_path} is a directory; name the archive file"):
+        call_command("backup", str(tmp_path), stdout=io.StringIO())
+    with pytest.raises(CommandError, match=f"{tmp_path / 'missing'} does not exist"):
+        call_command("backup", str(tmp_path / "missing" / "b.tar.gz"), stdout=io.StringIO())
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def test_restore_of_a_missing_file_names_it(media_root, tmp_path):
+    missing = tmp_path / "nowhere.tar.gz"
+    with pytest.raises(CommandError, match=f"{missing}: no such file"):
+        call_command("restore", str(missing), "--no-input", stdout=io.StringIO())
+
+
 def test_backup_refuses_to_write_inside_media_root(media_root):
     media_root.mkdir()
     inside = media_root / "backup.tar.gz"
@@ -458,3 +472,79 @@ def test_a_postgresql_restore_that_fails_midway_puts_the_live_schema_back(
     with connection.cursor() as cursor:
         cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'hemonc_replaced_%'")
         assert cursor.fetchall() == []
+
+
+def test_restore_refuses_a_backup_whose_manifest_was_tampered_with(media_root, archive, tmp_path):
+    ana = make_member(display_name="Ana Lopez")
+    profile_set_avatar(profile=ana.profile, actor=ana, upload=png_upload())
+    call_command("backup", str(archive), stdout=io.StringIO())
+    original = json.loads(archive_contents(archive)["manifest.json"])
+    (photo,) = original["media"]["sha256"]
+    make_member(display_name="Ben Okafor")
+
+    def changed(change) -> dict:  # type: ignore[no-untyped-def,type-arg]
+        manifest = json.loads(json.dumps(original))
+        change(manifest)
+        return manifest
+
+    cases = [
+        (changed(lambda m: m.pop("format_version")), "has an incomplete manifest.json"),
+        (changed(lambda m: m.update(format_version=99)), "newer hemonc \\(backup format 99\\)"),
+        (changed(lambda m: m.update(format="zip")), "its manifest.json is not ours"),
+        (changed(lambda m: m["database"].update(file="x.sql")), "dump x.sql is missing"),
+        (changed(lambda m: m["database"].update(sha256="0" * 64)), "does not match the checksum"),
+        (changed(lambda m: m["media"].update(files=2)), "holds 1 media files, its .* says 2"),
+        (changed(lambda m: m["media"].update(sha256=[])), "no media checksums"),
+        (changed(lambda m: m["media"].update(sha256={})), f"media/{photo} is not listed"),
+        (
+            changed(lambda m: m["media"]["sha256"].update({photo: "0" * 64})),
+            f"media/{photo} does not match its checksum",
+        ),
+        (
+            changed(lambda m: m["media"]["sha256"].update({"avatars/gone.webp": "0" * 64})),
+            "media/avatars/gone.webp is missing",
+        ),
+        (
+            changed(lambda m: m.update(migrations=[])),
+            "incomplete manifest.json \\(no migrations\\)",
+        ),
+        (
+            changed(lambda m: m["migrations"].update(members="9999_future")),
+            "migrations this code does not know \\(members.9999_future\\)",
+        ),
+    ]
+    for number, (manifest, message) in enumerate(cases):
+        tampered = tmp_path / f"tampered-{number}.tar.gz"
+        rewrite_archive(archive, tampered, **{"manifest.json": json.dumps(manifest).encode()})
+        with pytest.raises(CommandError, match=message):
+            call_command("restore", str(tampered), "--no-input", stdout=io.StringIO())
+
+    damaged = tmp_path / "damaged.tar.gz"
+    rewrite_archive(archive, damaged, **{"manifest.json": b"{not json"})
+    with pytest.raises(CommandError, match=r"has a damaged manifest\.json"):
+        call_command("restore", str(damaged), "--no-input", stdout=io.StringIO())
+    assert display_names() == {"Ana Lopez", "Ben Okafor"}
+
+
+def _hand_made_archive(path: Path, *entries: tarfile.TarInfo) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for info in entries:
+            tar.addfile(info, io.BytesIO(b"x" * info.size) if info.isfile() else None)
+    return path
+
+
+def test_restore_refuses_an_archive_without_manifest_or_with_an_unsafe_link(media_root, tmp_path):
+    make_member(display_name="Ana Lopez")
+    photo = tarfile.TarInfo("media/avatars/a.webp")
+    photo.size = 4
+    no_manifest = _hand_made_archive(tmp_path / "no-manifest.tar.gz", photo)
+    link = tarfile.TarInfo("media/avatars/passwords")
+    link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+    unsafe = _hand_made_archive(tmp_path / "unsafe.tar.gz", link)
+
+    with pytest.raises(CommandError, match=r"is not a hemonc backup: it has no manifest\.json"):
+        call_command("restore", str(no_manifest), "--no-input", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="holds an unsafe entry, so it was not restored"):
+        call_command("restore", str(unsafe), "--no-input", stdout=io.StringIO())
+    assert display_names() == {"Ana Lopez"}
+    assert not media_root.exists() or list(media_root.iterdir()) == []

@@ -111,6 +111,9 @@ def test_raw_for_converts_an_idn_domain_and_refuses_a_non_ascii_local_part(prepa
 
     with pytest.raises(AddressNeedsSmtpUtf8):
         _copy(prepared, to="zoë@example.org")
+    # A domain IDNA cannot encode (a label past 63 characters) cannot travel as ASCII either.
+    with pytest.raises(AddressNeedsSmtpUtf8):
+        _copy(prepared, to="ana@" + "ü" * 70 + ".example")
 
 
 def test_sender_delivers_raw_bytes_over_smtp(prepared, mailbox) -> None:  # type: ignore[no-untyped-def]

@@ -1,11 +1,16 @@
+import re
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from hemonc.core.env import (
     env_bool,
     env_int,
+    env_list,
+    env_networks,
     env_str,
     env_time_zone,
+    env_url,
     parse_cache_url,
     parse_database_url,
     parse_email_url,
@@ -103,3 +108,49 @@ def test_cache_url_redis_and_default():
     )
     with pytest.raises(ImproperlyConfigured, match="CACHE_URL"):
         parse_cache_url("CACHE_URL", "memcached://127.0.0.1")
+
+
+def test_env_str_and_list_read_the_value_trimmed(monkeypatch):
+    monkeypatch.setenv("SITE_NAME", "  HemOnc Network ")
+    monkeypatch.setenv("ALLOWED_HOSTS", " a.example.org, ,b.example.org ")
+    assert env_str("SITE_NAME", "x") == "HemOnc Network"
+    assert env_list("ALLOWED_HOSTS", []) == ["a.example.org", "b.example.org"]
+    monkeypatch.setenv("ALLOWED_HOSTS", "   ")
+    assert env_list("ALLOWED_HOSTS", ["localhost"]) == ["localhost"]
+
+
+def test_env_url_rejects_what_is_no_web_address_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("SITE_URL", "https://network.example.org/")
+    assert env_url("SITE_URL", "http://127.0.0.1:8000") == "https://network.example.org"
+    monkeypatch.setenv("SITE_URL", "network.example.org")
+    with pytest.raises(ImproperlyConfigured, match=r"SITE_URL='network\.example\.org' is not an"):
+        env_url("SITE_URL", "http://127.0.0.1:8000")
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [("smtp://:25", "names no host"), ("smtp://mail.example.org:port", "has a bad port")],
+)
+def test_email_url_rejects_a_missing_host_or_a_bad_port(url, message):
+    with pytest.raises(ImproperlyConfigured, match=re.escape(f"EMAIL_URL='{url}' {message}")):
+        parse_email_url("EMAIL_URL", url, file_path=None)
+
+
+def test_email_url_console_prints_mails():
+    config = parse_email_url("EMAIL_URL", "console://", file_path=None)
+    assert config == {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+
+
+def test_cache_url_dummy_and_locmem():
+    assert parse_cache_url("CACHE_URL", "dummy://")["BACKEND"].endswith("DummyCache")
+    assert parse_cache_url("CACHE_URL", "locmem://")["BACKEND"].endswith("LocMemCache")
+
+
+def test_env_networks_rejects_a_host_name_naming_it(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8, 192.0.2.10")
+    assert env_networks("TRUSTED_PROXIES", []) == ["10.0.0.0/8", "192.0.2.10"]
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal")
+    with pytest.raises(
+        ImproperlyConfigured, match=r"TRUSTED_PROXIES: 'proxy\.internal' is not an IP"
+    ):
+        env_networks("TRUSTED_PROXIES", [])

@@ -120,6 +120,14 @@ def test_client_ip_walks_forwarded_for_right_to_left_past_trusted_proxies(settin
     assert client_ip(_request("10.0.0.5", " [2001:db8::1]:443 , 10.2.2.2")) == "2001:db8::1"
 
 
+def test_client_ip_reads_an_address_with_its_port_and_a_chain_of_only_proxies(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+
+    assert client_ip(_request("10.0.0.5", "198.51.100.1:5678, 10.1.1.1")) == "198.51.100.1"
+    # Every hop is a trusted proxy: the one furthest from us is all we know.
+    assert client_ip(_request("10.0.0.5", "10.3.3.3, 10.2.2.2")) == "10.3.3.3"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_simultaneous_takes_on_the_database_cache_never_pass_the_limit(settings):
     settings.CACHES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hemonc.core.text import OneLineField, one_line, text_as_html
+from hemonc.core.text import OneLineField, has_line_break, one_line, text_as_html
 
 
 def test_one_line_turns_breaks_and_control_characters_into_single_spaces() -> None:
@@ -34,3 +34,10 @@ def test_text_as_html_escapes_everything_and_links_only_the_sites_addresses(
     assert '<a href="https://zoom.example/j/1">' in html
     assert html.count("<a ") == 2
     assert html.startswith("<p>") and "<br>" in html
+
+
+def test_has_line_break_sees_breaks_and_control_characters() -> None:
+    assert has_line_break("Ana\nLopez")
+    assert has_line_break("Ana\u2028Lopez")
+    assert not has_line_break("Ana Lopez")
+    assert not has_line_break("")

@@ -223,6 +223,32 @@ def test_every_privilege_change_is_audited_by_field_name(member):
     ]  # fmt: skip
 
 
+def test_clearing_a_group_audits_each_of_its_members_and_a_repeat_add_nothing(member):
+    other = make_member(display_name="Ben Okafor")
+    group = Group.objects.create(name="reviewers")
+    group.user_set.add(member, other)
+    member.groups.add(group)  # already in it: nothing changes
+    group.user_set.clear()
+
+    rows = AuditEntry.objects.filter(action="member.privileges_change").order_by("id")
+    assert sorted(row.target_id for row in rows) == sorted([str(member.pk), str(other.pk)] * 2)
+    assert all(row.changes == {"fields": ["groups"]} for row in rows)
+    assert not group.user_set.exists()
+
+
+def test_a_groups_permissions_changing_is_audited_on_the_group():
+    group = Group.objects.create(name="reviewers")
+    group.permissions.add(Permission.objects.get(codename="change_group"))
+    group.permissions.add(Permission.objects.get(codename="change_group"))  # no change
+    group.permissions.clear()
+
+    rows = AuditEntry.objects.filter(action="member.privileges_change").order_by("id")
+    assert [(row.target_type, row.target_id, row.changes) for row in rows] == [
+        ("auth.group", str(group.pk), {"fields": ["permissions"]}),
+        ("auth.group", str(group.pk), {"fields": ["permissions"]}),
+    ]
+
+
 def test_createsuperuser_is_audited(monkeypatch):
     monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", ROOT_PASSWORD)
     call_command("createsuperuser", "--noinput", email="first@example.org", verbosity=0)
@@ -375,3 +401,36 @@ def test_admin_profile_country_and_time_zone_come_from_the_lists(as_organizer, m
     )
     member.profile.refresh_from_db()
     assert (member.profile.country, member.profile.time_zone) == ("PT", "Europe/Lisbon")
+
+
+def test_admin_topics_deleted_together_are_each_audited(as_organizer, organizer):
+    topics = [
+        Topic.objects.create(name=f"Topic {n}", slug=f"topic-{n}", hashtag=f"Topic{n}")
+        for n in (1, 2)
+    ]
+
+    response = as_organizer.post(
+        "/admin/taxonomy/topic/",
+        {"action": "delete_selected", "_selected_action": [t.pk for t in topics], "post": "yes"},
+        follow=True,
+    )
+
+    assert "Successfully deleted 2 topics" in response.content.decode()
+    assert not Topic.objects.filter(pk__in=[t.pk for t in topics]).exists()
+    deleted = AuditEntry.objects.filter(action="topic.delete", actor=organizer)
+    assert sorted(entry.changes["hashtag"] for entry in deleted) == ["Topic1", "Topic2"]
+
+
+def test_admin_members_deleted_together_are_each_erased(as_organizer, organizer):
+    members = [make_member(display_name=name) for name in ("Ana Lopez", "Ben Okafor")]
+
+    response = as_organizer.post(
+        "/admin/members/user/",
+        {"action": "delete_selected", "_selected_action": [m.pk for m in members], "post": "yes"},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert not User.objects.filter(pk__in=[m.pk for m in members]).exists()
+    erased = AuditEntry.objects.filter(action="member.erase", actor=organizer)
+    assert sorted(entry.target_id for entry in erased) == sorted(str(m.pk) for m in members)

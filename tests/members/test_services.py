@@ -274,6 +274,84 @@ def test_member_erase_refuses_another_member():
     assert User.objects.filter(pk=other.pk).exists()
 
 
+def test_profile_update_refuses_unknown_fields_by_name():
+    member = make_member(display_name="Ana Lopez")
+    with pytest.raises(DomainError, match=r"Unknown profile fields: email, shoe_size\."):
+        profile_update(profile=member.profile, actor=member, shoe_size=44, email="x@y.org")
+    assert AuditEntry.objects.filter(action="profile.update", actor=member).count() == 1
+
+
+def test_member_update_creates_an_account_without_a_usable_password():
+    user = member_update(user=User(), actor=OPERATOR, email="  New.Member@Example.ORG ")
+
+    created = User.objects.get(pk=user.pk)
+    assert created.email == "new.member@example.org"
+    assert not created.has_usable_password()
+    entry = AuditEntry.objects.get(action="member.create")
+    assert (entry.target_id, entry.changes) == (str(user.pk), {"fields": ["email"]})
+
+
+def test_member_update_refuses_unknown_account_fields_by_name():
+    member = make_member()
+    with pytest.raises(DomainError, match=r"Unknown account fields: is_superuser\."):
+        member_update(user=member, actor=OPERATOR, is_superuser=True)
+    assert not User.objects.get(pk=member.pk).is_superuser
+
+
+def test_profile_set_avatar_refuses_a_file_over_5_mb():
+    member = make_member()
+    upload = SimpleUploadedFile("big.jpg", b"\xff" * (5 * 1024 * 1024 + 1), "image/jpeg")
+    with pytest.raises(DomainError, match="larger than 5 MB"):
+        profile_set_avatar(profile=member.profile, actor=member, upload=upload)
+    member.profile.refresh_from_db()
+    assert not member.profile.avatar
+
+
+def test_profile_set_avatar_deletes_the_replaced_photo(django_capture_on_commit_callbacks):
+    member = make_member()
+    profile_set_avatar(profile=member.profile, actor=member, upload=_photo_with_gps())
+    first = Path(member.profile.avatar.path)
+    with django_capture_on_commit_callbacks(execute=True):
+        profile_set_avatar(profile=member.profile, actor=member, upload=_photo_with_gps())
+    member.profile.refresh_from_db()
+    assert Path(member.profile.avatar.path).exists()
+    assert Path(member.profile.avatar.path) != first
+    assert not first.exists()
+
+
+def test_profile_remove_avatar_without_a_photo_changes_nothing():
+    member = make_member()
+    profile_remove_avatar(profile=member.profile, actor=member)
+    assert not AuditEntry.objects.filter(action="profile.avatar_remove").exists()
+
+
+def test_member_set_role_revoking_organizer_takes_the_admin_away_once():
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    superuser = User.objects.create_superuser("root@example.org", "a-long-password-1")
+    assert User.objects.get(pk=organizer.pk).is_staff
+
+    member_set_role(user=organizer, role=Role.ORGANIZER, enabled=False, actor=superuser)
+    member_set_role(user=organizer, role=Role.ORGANIZER, enabled=False, actor=superuser)
+
+    assert not User.objects.get(pk=organizer.pk).is_staff
+    revokes = AuditEntry.objects.filter(action="member.role_revoke").order_by("id")
+    assert [entry.changes["fields"] for entry in revokes] == [["groups", "is_staff"], ["groups"]]
+
+
+def test_unblocking_unmuting_and_muting_again_write_no_more_audit_rows():
+    a, b = make_member(display_name="A"), make_member(display_name="B")
+    block_delete(blocker=a, blocked=b)
+    mute_delete(muter=a, muted=b)
+    mute_create(muter=a, muted=b)
+    mute_create(muter=a, muted=b)
+
+    assert Mute.objects.filter(muter=a, muted=b).count() == 1
+    actions = list(AuditEntry.objects.filter(actor=a).values_list("action", flat=True))
+    assert actions.count("member.mute") == 1
+    assert "member.unblock" not in actions
+    assert "member.unmute" not in actions
+
+
 @pytest.mark.parametrize(
     ("orcid", "valid"),
     [("0000-0002-1825-0097", True), ("0000-0001-5109-3700", True), ("0000-0002-1694-233X", True),

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -382,3 +383,91 @@ def test_unlisted_members_profiles_are_not_found_by_visitors(client, member, oth
     assert "Una Listed" in client.get(url).content.decode()
     client.force_login(unlisted)
     assert "Una Listed" in client.get(url).content.decode()
+
+
+def _png(name: str = "photo.png") -> io.BytesIO:
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 300), (10, 120, 200)).save(buffer, format="PNG")
+    buffer.name = name
+    buffer.seek(0)
+    return buffer
+
+
+def test_avatar_remove_takes_the_photo_off_the_profile(signed_in, member):
+    signed_in.post(reverse("members:avatar"), {"avatar": _png()})
+    member.profile.refresh_from_db()
+    photo_url = member.profile.avatar.url
+
+    response = signed_in.post(reverse("members:avatar"), {"remove": "1"}, follow=True)
+
+    member.profile.refresh_from_db()
+    assert "Your photo is removed." in response.content.decode()
+    assert photo_url not in response.content.decode()
+    assert not member.profile.avatar
+
+
+def test_avatar_upload_of_a_bitmap_is_refused_naming_the_formats(signed_in, member):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 64), (200, 0, 0)).save(buffer, format="BMP")
+    buffer.name = "photo.bmp"
+    buffer.seek(0)
+
+    response = signed_in.post(reverse("members:avatar"), {"avatar": buffer}, follow=True)
+
+    member.profile.refresh_from_db()
+    assert "The photo must be a JPEG, PNG, WebP or GIF image." in response.content.decode()
+    assert not member.profile.avatar
+
+
+def test_block_of_oneself_is_refused_with_a_message(signed_in, member):
+    response = signed_in.post(reverse("members:block", args=[member.pk]), follow=True)
+
+    assert "You cannot block yourself." in response.content.decode()
+    assert not member.blocks_made.exists()
+
+
+def test_unblock_of_a_member_not_blocked_says_so(signed_in, other_member):
+    response = signed_in.post(reverse("members:unblock", args=[other_member.pk]), follow=True)
+
+    assert "That member was not blocked." in response.content.decode()
+    assert "Ben Okafor" not in response.content.decode()
+
+
+def test_mute_then_unmute_from_the_profile(signed_in, member, other_member):
+    muted = signed_in.post(reverse("members:mute", args=[other_member.pk]), follow=True)
+    assert "You muted Ben Okafor. They are not told." in muted.content.decode()
+    assert muted.redirect_chain[-1][0] == reverse("members:profile", args=[other_member.pk])
+
+    unmuted = signed_in.post(reverse("members:unmute", args=[other_member.pk]), follow=True)
+    assert "You unmuted Ben Okafor." in unmuted.content.decode()
+    assert unmuted.redirect_chain[-1][0] == reverse("members:profile", args=[other_member.pk])
+
+    again = signed_in.post(
+        reverse("members:unmute", args=[other_member.pk]), {"from": "blocked"}, follow=True
+    )
+    assert "That member was not muted." in again.content.decode()
+    assert again.redirect_chain[-1][0] == reverse("members:blocked")
+
+
+def test_mute_of_oneself_is_refused_with_a_message(signed_in, member):
+    response = signed_in.post(reverse("members:mute", args=[member.pk]), follow=True)
+
+    assert "You cannot mute yourself." in response.content.decode()
+    assert "You muted" not in response.content.decode()
+    assert not member.mutes_made.exists()
+
+
+def test_healthz_answers_503_naming_the_error_when_the_task_queue_cannot_be_read(client, settings):
+    settings.HEALTHZ_TOKEN = "monitor-secret-0123456789"
+    table = DBTaskResult._meta.db_table
+    with connection.cursor() as cursor:  # as before `hemonc migrate` made the queue's table
+        cursor.execute(f"ALTER TABLE {table} RENAME TO {table}_away")
+
+    response = client.get("/healthz", headers={"X-Healthz-Token": "monitor-secret-0123456789"})
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "error"
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["tasks"]["status"] == "error"
+    assert body["checks"]["tasks"]["error"] in {"OperationalError", "ProgrammingError"}

@@ -52,3 +52,17 @@ def test_stage_from_label_ignores_case_space_and_punctuation(label):
 @pytest.mark.parametrize("label", ["", "   ", None, "Astronaut", "Internal Medicine", "42"])
 def test_stage_from_label_returns_none_for_unknown_labels(label):
     assert stage_from_label(label) is None
+
+
+@pytest.mark.parametrize("label", ["Medical student (internal medicine)", "PhD trainee, medicine"])
+def test_stage_from_label_of_students_names_no_internal_medicine(label):
+    found = stage_from_label(label)
+    assert found is not None
+    assert found.specialty is None
+
+
+@pytest.mark.parametrize("label", ["Clinical pharmacist", "Oncology nurse practitioner"])
+def test_stage_from_label_of_other_professions_is_other(label):
+    found = stage_from_label(label)
+    assert found is not None
+    assert found.stage == Stage.OTHER

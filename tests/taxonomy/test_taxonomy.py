@@ -118,3 +118,33 @@ def test_topic_delete_removes_the_interest_and_is_audited():
     assert not member.profile.interests.exists()
     entry = AuditEntry.objects.get(action="topic.delete")
     assert (entry.actor, entry.changes) == (organizer, {"hashtag": "bcsm"})
+
+
+@pytest.mark.django_db
+def test_topic_create_without_hashtag_gets_a_free_slug_from_its_name():
+    first = topic_create(name="Rare anemias", actor=OPERATOR)
+    second = topic_create(name="Rare  anemias!", actor=OPERATOR)
+    third = topic_create(name="???", actor=OPERATOR)
+
+    assert (first.slug, second.slug) == ("rare-anemias", "rare-anemias-2")
+    assert (first.hashtag, second.hashtag) == ("", "")
+    assert third.slug == "topic"
+
+
+@pytest.mark.django_db
+def test_topic_update_of_the_description_only_keeps_the_name():
+    topic = Topic.objects.get(hashtag="bcsm")
+    name = topic.name
+    topic_update(topic=topic, actor=OPERATOR, description="Breast cancer social media")
+    topic.refresh_from_db()
+    assert (topic.name, topic.description) == (name, "Breast cancer social media")
+    entry = AuditEntry.objects.filter(action="topic.update").latest("id")
+    assert entry.changes == {"fields": ["description"]}
+
+
+@pytest.mark.django_db
+def test_topic_for_hashtag_of_an_empty_tag_is_none():
+    count = Topic.objects.count()
+    assert topic_for_hashtag(tag="#", actor=OPERATOR) is None
+    assert topic_for_hashtag(tag="", actor=OPERATOR) is None
+    assert Topic.objects.count() == count

@@ -35,8 +35,8 @@ def is_same_account(user: Any, account: Any) -> bool:
 
 
 rules.add_perm("members.edit_profile", is_self | is_organizer)
-# Finer limits (a role the organizer holds, never an organizer's or superuser's roles) are in
-# services._role_change_refused: they depend on the role and on the member, not only on who asks.
+# The finer limit (never an organizer's or superuser's roles) is in
+# services._role_change_refused: it depends on the member, not only on who asks.
 rules.add_perm("members.set_role", is_organizer)
 rules.add_perm("members.edit_account", is_organizer)
 rules.add_perm("members.erase_account", is_same_account | is_organizer)
