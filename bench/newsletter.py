@@ -259,6 +259,7 @@ def _seed(subscribers: int) -> None:
     from django.db import transaction
     from django.utils import timezone
 
+    from hemonc.core.permissions import OPERATOR
     from hemonc.newsletter import services
     from hemonc.newsletter.models import Subscriber
 
@@ -286,8 +287,8 @@ def _seed(subscribers: int) -> None:
         + "\n\n[See every session](https://news.bench.invalid/sessions/)\n\n"
         + "A paragraph of news for trainees. " * 40
     )
-    issue = services.issue_create(subject="Bench: the monthly issue", body=body, actor=None)
-    services.issue_send_now(issue=issue, actor=None, attested=True)
+    issue = services.issue_create(subject="Bench: the monthly issue", body=body, actor=OPERATOR)
+    services.issue_send_now(issue=issue, actor=OPERATOR, attested=True)
     print(json.dumps({"issue": issue.pk}))
 
 
