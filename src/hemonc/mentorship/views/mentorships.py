@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
@@ -67,6 +68,23 @@ def _page(
     )
 
 
+def _act(
+    request: AuthenticatedHttpRequest,
+    mentorship: Mentorship,
+    act: Callable[[], object],
+    success: str,
+) -> HttpResponse:
+    """Run a service for the page; a refusal shows above the page, since the form may be gone
+    (the mentorship has ended)."""
+    try:
+        act()
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success)
+    return redirect(mentorship)
+
+
 @login_required
 def mentorship_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _page(request, _mentorship_for(request, pk))
@@ -78,17 +96,14 @@ def mentorship_message(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     mentorship = _mentorship_for(request, pk)
     form = MessageForm(request.POST)
     if form.is_valid():
-        try:
-            services.mentorship_post_message(
+        return _act(
+            request,
+            mentorship,
+            lambda: services.mentorship_post_message(
                 mentorship=mentorship, actor=request.user, body=form.cleaned_data["body"]
-            )
-        except DomainError as error:
-            # Shown above the page: the form may be gone (the mentorship has ended).
-            messages.error(request, str(error))
-            return redirect(mentorship)
-        else:
-            messages.success(request, "Your message is sent.")
-            return redirect(mentorship)
+            ),
+            "Your message is sent.",
+        )
     return _page(request, mentorship, message=form)
 
 
@@ -98,17 +113,14 @@ def goal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentorship = _mentorship_for(request, pk)
     form = GoalForm(request.POST)
     if form.is_valid():
-        try:
-            services.goal_add(
+        return _act(
+            request,
+            mentorship,
+            lambda: services.goal_add(
                 mentorship=mentorship, actor=request.user, text=form.cleaned_data["text"]
-            )
-        except DomainError as error:
-            # Shown above the page: the form may be gone (the mentorship has ended).
-            messages.error(request, str(error))
-            return redirect(mentorship)
-        else:
-            messages.success(request, "The goal is on your shared list.")
-            return redirect(mentorship)
+            ),
+            "The goal is on your shared list.",
+        )
     return _page(request, mentorship, goal=form)
 
 
@@ -127,19 +139,16 @@ def mentorship_checkins(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     mentorship = _mentorship_for(request, pk)
     form = CheckinForm(request.POST)
     if form.is_valid():
-        try:
-            services.mentorship_set_checkins(
+        return _act(
+            request,
+            mentorship,
+            lambda: services.mentorship_set_checkins(
                 mentorship=mentorship,
                 actor=request.user,
                 every_weeks=form.cleaned_data["every_weeks"],
-            )
-        except DomainError as error:
-            # Shown above the page: the form may be gone (the mentorship has ended).
-            messages.error(request, str(error))
-            return redirect(mentorship)
-        else:
-            messages.success(request, "Check-in reminders are updated.")
-            return redirect(mentorship)
+            ),
+            "Check-in reminders are updated.",
+        )
     return _page(request, mentorship, checkins=form)
 
 
@@ -149,17 +158,14 @@ def mentorship_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     mentorship = _mentorship_for(request, pk)
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        try:
-            services.mentorship_complete(
+        return _act(
+            request,
+            mentorship,
+            lambda: services.mentorship_complete(
                 mentorship=mentorship, actor=request.user, feedback=form.cleaned_data["feedback"]
-            )
-        except DomainError as error:
-            # Shown above the page: the form may be gone (the mentorship has ended).
-            messages.error(request, str(error))
-            return redirect(mentorship)
-        else:
-            messages.success(request, "The mentorship is complete. Thank you both.")
-            return redirect(mentorship)
+            ),
+            "The mentorship is complete. Thank you both.",
+        )
     return _page(request, mentorship, complete=form)
 
 
@@ -169,17 +175,14 @@ def feedback_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentorship = _mentorship_for(request, pk)
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        try:
-            services.feedback_leave(
+        return _act(
+            request,
+            mentorship,
+            lambda: services.feedback_leave(
                 mentorship=mentorship, actor=request.user, text=form.cleaned_data["feedback"]
-            )
-        except DomainError as error:
-            # Shown above the page: the form may be gone (the mentorship has ended).
-            messages.error(request, str(error))
-            return redirect(mentorship)
-        else:
-            messages.success(request, "Thank you: your feedback is saved, for organizers only.")
-            return redirect(mentorship)
+            ),
+            "Thank you: your feedback is saved, for organizers only.",
+        )
     return _page(request, mentorship, feedback=form)
 
 
