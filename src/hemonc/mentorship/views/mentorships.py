@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import forms as django_forms
@@ -13,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from hemonc.core.actions import act_then_redirect
 from hemonc.core.errors import DomainError
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.selectors import profile_view, user_may_see
@@ -68,23 +68,6 @@ def _page(
     )
 
 
-def _act(
-    request: AuthenticatedHttpRequest,
-    mentorship: Mentorship,
-    act: Callable[[], object],
-    success: str,
-) -> HttpResponse:
-    """Run a service for the page; a refusal shows above the page, since the form may be gone
-    (the mentorship has ended)."""
-    try:
-        act()
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, success)
-    return redirect(mentorship)
-
-
 @login_required
 def mentorship_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _page(request, _mentorship_for(request, pk))
@@ -96,7 +79,7 @@ def mentorship_message(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
     mentorship = _mentorship_for(request, pk)
     form = MessageForm(request.POST)
     if form.is_valid():
-        return _act(
+        return act_then_redirect(
             request,
             mentorship,
             lambda: services.mentorship_post_message(
@@ -113,7 +96,7 @@ def goal_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentorship = _mentorship_for(request, pk)
     form = GoalForm(request.POST)
     if form.is_valid():
-        return _act(
+        return act_then_redirect(
             request,
             mentorship,
             lambda: services.goal_add(
@@ -139,7 +122,7 @@ def mentorship_checkins(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     mentorship = _mentorship_for(request, pk)
     form = CheckinForm(request.POST)
     if form.is_valid():
-        return _act(
+        return act_then_redirect(
             request,
             mentorship,
             lambda: services.mentorship_set_checkins(
@@ -158,7 +141,7 @@ def mentorship_complete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     mentorship = _mentorship_for(request, pk)
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        return _act(
+        return act_then_redirect(
             request,
             mentorship,
             lambda: services.mentorship_complete(
@@ -175,7 +158,7 @@ def feedback_leave(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mentorship = _mentorship_for(request, pk)
     form = FeedbackForm(request.POST)
     if form.is_valid():
-        return _act(
+        return act_then_redirect(
             request,
             mentorship,
             lambda: services.feedback_leave(

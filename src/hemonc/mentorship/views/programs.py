@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from hemonc.core.actions import act_then_redirect
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
 from hemonc.core.permissions import permission_required
@@ -164,16 +166,17 @@ def program_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @permission_required(MANAGE)
 def program_match(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = get_object_or_404(Program, pk=pk)
-    try:
-        proposals = services.program_run_matcher(program=program, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
+
+    def proposed(proposals: list[Proposal]) -> str:
         matched = sum(1 for p in proposals if p.mentor_id)
-        messages.success(
-            request, f"The matcher proposes {matched} pairs for {len(proposals)} mentees."
-        )
-    return redirect("mentorship:program_review", pk=program.pk)
+        return f"The matcher proposes {matched} pairs for {len(proposals)} mentees."
+
+    return act_then_redirect(
+        request,
+        reverse("mentorship:program_review", args=[program.pk]),
+        lambda: services.program_run_matcher(program=program, actor=request.user),
+        proposed,
+    )
 
 
 @require_POST
@@ -185,25 +188,21 @@ def program_proposal_set(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
     )
     mentor_id = parse_id(request.POST.get("mentor"))
     mentor = get_object_or_404(User, pk=mentor_id) if mentor_id else None
-    try:
-        services.proposal_set_mentor(proposal=proposal, mentor=mentor, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "The proposal is updated.")
-    return redirect("mentorship:program_review", pk=program.pk)
+    return act_then_redirect(
+        request,
+        reverse("mentorship:program_review", args=[program.pk]),
+        lambda: services.proposal_set_mentor(proposal=proposal, mentor=mentor, actor=request.user),
+        "The proposal is updated.",
+    )
 
 
 @require_POST
 @permission_required(MANAGE)
 def program_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = get_object_or_404(Program, pk=pk)
-    try:
-        started = services.program_publish(program=program, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, f"Published: {len(started)} mentorships started; both sides got a mail."
-        )
-    return redirect("mentorship:program_review", pk=program.pk)
+    return act_then_redirect(
+        request,
+        reverse("mentorship:program_review", args=[program.pk]),
+        lambda: services.program_publish(program=program, actor=request.user),
+        lambda started: f"Published: {len(started)} mentorships started; both sides got a mail.",
+    )

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from hemonc.core.errors import DomainError
+from hemonc.core.actions import act_then_redirect
 from hemonc.core.forms import parse_id
 from hemonc.core.permissions import permission_required
 from hemonc.members.http import AuthenticatedHttpRequest
@@ -86,15 +86,14 @@ def speed_event(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def speed_join(request: AuthenticatedHttpRequest, pk: int, role: str) -> HttpResponse:
     """Join as a mentor or a mentee (the URL says which)."""
     event = get_object_or_404(SpeedMentoringEvent, pk=pk)
-    try:
-        services.speed_participant_add(
+    return act_then_redirect(
+        request,
+        event,
+        lambda: services.speed_participant_add(
             event=event, user=request.user, role=role, actor=request.user
-        )
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, "You are on the list. An organizer checks you in on the day.")
-    return redirect(event)
+        ),
+        "You are on the list. An organizer checks you in on the day.",
+    )
 
 
 @require_POST
@@ -123,13 +122,12 @@ def speed_sync(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @permission_required(MANAGE)
 def speed_schedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(SpeedMentoringEvent, pk=pk)
-    try:
-        seats = services.speed_event_schedule(event=event, actor=request.user)
-    except DomainError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"Scheduled {len(seats)} conversations.")
-    return redirect(event)
+    return act_then_redirect(
+        request,
+        event,
+        lambda: services.speed_event_schedule(event=event, actor=request.user),
+        lambda seats: f"Scheduled {len(seats)} conversations.",
+    )
 
 
 def _rounds(
