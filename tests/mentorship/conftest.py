@@ -1,9 +1,10 @@
-"""Fixtures of the mentorship tests: a mentor with an offer, a mentee with goals."""
+"""Fixtures of the mentorship tests: a mentor with an offer, a mentee with goals, an organizer."""
 
 from __future__ import annotations
 
 import pytest
 
+from hemonc.members.enums import Role
 from hemonc.members.models import User
 from hemonc.mentorship.services import goals_save, offer_save
 from hemonc.taxonomy.models import CareerPath, Topic
@@ -40,3 +41,8 @@ def mentee(db) -> User:  # type: ignore[no-untyped-def]
         formats=["video"],
     )
     return user
+
+
+@pytest.fixture
+def organizer(db) -> User:  # type: ignore[no-untyped-def]
+    return make_member(display_name="Olu Organizer", role=Role.ORGANIZER)

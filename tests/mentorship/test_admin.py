@@ -11,11 +11,8 @@ from django.test import Client, RequestFactory
 from django.utils import timezone
 
 from hemonc.core.models import AuditEntry
-from hemonc.members.enums import Role
-from hemonc.members.models import User
 from hemonc.mentorship import services
 from hemonc.mentorship.enums import ProgramRole
-from tests.factories import make_member
 
 
 def _mentorship_admins() -> list[tuple[type[models.Model], admin.ModelAdmin]]:
@@ -24,11 +21,6 @@ def _mentorship_admins() -> list[tuple[type[models.Model], admin.ModelAdmin]]:
         for model, model_admin in admin.site._registry.items()
         if model._meta.app_label == "mentorship"
     ]
-
-
-@pytest.fixture
-def organizer(db) -> User:  # type: ignore[no-untyped-def]
-    return make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
 
 
 @pytest.fixture

@@ -442,11 +442,6 @@ def test_request_withdraw_and_asking_again_does_not_mail_the_mentor_again(
 
 
 @pytest.fixture
-def organizer(db) -> User:  # type: ignore[no-untyped-def]
-    return make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
-
-
-@pytest.fixture
 def pair(mentor, mentee) -> Mentorship:  # type: ignore[no-untyped-def]
     return services.request_accept(
         request=services.request_create(mentee=mentee, actor=mentee, mentor=mentor, note="Hi"),

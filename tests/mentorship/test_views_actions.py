@@ -9,7 +9,6 @@ from django.test import Client
 from django.utils import timezone
 
 from hemonc.events.models import CheckIn, LiveSession
-from hemonc.members.enums import Role
 from hemonc.members.models import User
 from hemonc.members.services import block_create
 from hemonc.mentorship import services
@@ -26,11 +25,6 @@ from hemonc.mentorship.models import (
     SpeedParticipant,
 )
 from tests.factories import make_member
-
-
-@pytest.fixture
-def organizer(db) -> User:  # type: ignore[no-untyped-def]
-    return make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from django.utils import timezone
 from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
 from hemonc.newsletter import services
+from hemonc.newsletter.enums import ConsentSource, SubscriberStatus
+from hemonc.newsletter.importers import Row
 from hemonc.newsletter.models import ConsentText, Issue, Subscriber
 from tests.factories import make_member
 from tests.mailcheck import ATTACK_LINK, FORMULA, PIXEL, assert_carried_as_text, parts
@@ -207,9 +209,6 @@ def test_test_send_of_an_issue_carries_its_subject_as_text(
 
 @pytest.mark.django_db
 def test_imported_names_and_institutions_are_kept_to_one_line() -> None:
-    from hemonc.newsletter.enums import ConsentSource, SubscriberStatus
-    from hemonc.newsletter.importers import Row
-
     make_subscriber("known@example.org")
     rows = [
         Row(
