@@ -228,3 +228,9 @@ class SpeedEventForm(forms.ModelForm):
         fields = ["title", "starts_at", "rounds", "table_size", "round_minutes", "session"]
         field_classes = {"title": OneLineField}
         widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+        labels = {"session": "Live session (optional)"}
+        help_texts = {"session": "Its check-ins mark who is here."}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["session"].empty_label = "None"  # type: ignore[attr-defined]
