@@ -363,3 +363,26 @@ def season_statistics(
         check_ins=check_ins,
         rsvp_conversion=round(check_ins / seats, 3) if seats else None,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# A member's home
+
+
+def member_upcoming_rsvps(*, user: User, now: datetime | None = None, limit: int = 5) -> list[Rsvp]:
+    """`user`'s answers for sessions not over yet (a seat, a waitlist place, an RSVP waiting
+    for its confirmation), soonest first, each with its session: their home's "your
+    sessions". One query."""
+    now = now or timezone.now()
+    rsvps = (
+        Rsvp.objects.filter(
+            user=user,
+            status__in=[RsvpStatus.GOING, RsvpStatus.WAITLISTED, RsvpStatus.PENDING],
+            session__starts_at__gte=now - timedelta(hours=24),
+        )
+        .exclude(session__status__in=[SessionStatus.ENDED, SessionStatus.CANCELLED])
+        .select_related("session__season")
+        .order_by("session__starts_at", "session_id")
+    )
+    # A session lasts at most a day: those that started earlier are over, the rest by its end.
+    return [rsvp for rsvp in rsvps[: limit + 10] if rsvp.session.ends_at > now][:limit]

@@ -54,6 +54,15 @@ class TopicChoiceField(ModelMultipleChoiceField):
         return obj.label
 
 
+class AvatarField(forms.ImageField):
+    """An image field that reads the image's size from its header before anything decodes it."""
+
+    def to_python(self, data: Any) -> Any:
+        if data and hasattr(data, "seek"):
+            validate_image_dimensions(data)
+        return super().to_python(data)
+
+
 class ProfileForm(forms.ModelForm):
     country = forms.ChoiceField(choices=[("", "—"), *country_choices()], required=False)
     time_zone = forms.ChoiceField(choices=time_zone_choices, required=False)
@@ -77,6 +86,13 @@ class ProfileForm(forms.ModelForm):
         required=False,
         label="Identity communities",
     )
+    # The photo travels with the rest of the profile: "Save profile" stores a chosen photo too.
+    photo = AvatarField(
+        label="New photo",
+        required=False,
+        help_text="JPEG, PNG, WebP or GIF, up to 5 MB. Cropped to a square.",
+    )
+    remove_photo = forms.BooleanField(label="Remove my photo", required=False)
 
     class Meta:
         model = Profile
@@ -148,15 +164,6 @@ class ProfileForm(forms.ModelForm):
             validate_orcid(value)
             value = normalize_orcid(value)
         return value
-
-
-class AvatarField(forms.ImageField):
-    """An image field that reads the image's size from its header before anything decodes it."""
-
-    def to_python(self, data: Any) -> Any:
-        if data and hasattr(data, "seek"):
-            validate_image_dimensions(data)
-        return super().to_python(data)
 
 
 class AvatarForm(forms.Form):

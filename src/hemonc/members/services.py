@@ -112,13 +112,25 @@ def profile_update(
     actor: Actor,
     interests: Iterable[Topic] | None = None,
     career_paths: Iterable[CareerPath] | None = None,
+    avatar: UploadedFile | None = None,
+    remove_avatar: bool = False,
     **fields: Unpack[ProfileChanges],
 ) -> Profile:
-    """Change a profile. Only the names of changed fields go into the audit log."""
+    """Change a profile. Only the names of changed fields go into the audit log.
+
+    A photo chosen on the same form (`avatar`) is stored with the rest, or none of it is:
+    a photo that cannot be read leaves the profile as it was. `remove_avatar` takes the
+    photo off unless a new one is given.
+    """
     require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
-    return _profile_update(
+    _profile_update(
         profile=profile, actor=actor, interests=interests, career_paths=career_paths, fields=fields
     )
+    if avatar is not None:
+        _profile_set_avatar(profile=profile, actor=actor, upload=avatar)
+    elif remove_avatar:
+        _profile_remove_avatar(profile=profile, actor=actor)
+    return profile
 
 
 def _profile_update(
@@ -238,6 +250,11 @@ def _avatar_image(upload: UploadedFile) -> Image.Image:
 def profile_set_avatar(*, profile: Profile, actor: Actor, upload: UploadedFile) -> Profile:
     """Store a square, resized copy of the photo, re-encoded so no metadata (EXIF, GPS) stays."""
     require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
+    return _profile_set_avatar(profile=profile, actor=actor, upload=upload)
+
+
+def _profile_set_avatar(*, profile: Profile, actor: Actor, upload: UploadedFile) -> Profile:
+    """The work of `profile_set_avatar`, inside the caller's transaction and permission check."""
     image = _avatar_image(upload)
     image = ImageOps.exif_transpose(image).convert("RGB")
     image = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
@@ -259,6 +276,12 @@ def profile_set_avatar(*, profile: Profile, actor: Actor, upload: UploadedFile) 
 @transaction.atomic(durable=True)
 def profile_remove_avatar(*, profile: Profile, actor: Actor) -> Profile:
     require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
+    return _profile_remove_avatar(profile=profile, actor=actor)
+
+
+def _profile_remove_avatar(*, profile: Profile, actor: Actor) -> Profile:
+    """The work of `profile_remove_avatar`, inside the caller's transaction and permission
+    check."""
     old = profile.avatar.name
     if old:
         profile.avatar = ""

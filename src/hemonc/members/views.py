@@ -53,24 +53,12 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     profile = user.profile
     if request.method == "POST":
-        form = ProfileForm(request.POST, instance=profile)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            interests = data.pop("interests")
-            career_paths = data.pop("career_paths")
-            # The ModelForm already copied values onto the instance; start from the database
-            # so the service sees what really changed.
-            profile.refresh_from_db()
-            services.profile_update(
-                profile=profile,
-                actor=user,
-                interests=interests,
-                career_paths=career_paths,
-                **data,
-            )
+        form = ProfileForm(request.POST, request.FILES, instance=profile)
+        if form.is_valid() and _profile_save(form, user=user):
             messages.success(request, "Your profile is saved.")
             return redirect("members:profile", user_id=user.pk)
         messages.error(request, "Please correct the fields marked below.")
+        profile.refresh_from_db()  # the page shows the photo that is really stored
     else:
         form = ProfileForm(instance=profile)
     return render(
@@ -78,11 +66,38 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
         "members/profile_edit.html",
         {
             "form": form,
-            "avatar_form": AvatarForm(),
             "profile": profile,
             "panels": _profile_panels(request),
         },
     )
+
+
+def _profile_save(form: ProfileForm, *, user: User) -> bool:
+    """Save the profile form through the service: False, with the error on the form, if the
+    chosen photo is refused (then nothing is saved)."""
+    data = dict(form.cleaned_data)
+    interests = data.pop("interests")
+    career_paths = data.pop("career_paths")
+    photo = data.pop("photo")
+    remove_photo = data.pop("remove_photo")
+    profile = user.profile
+    # The ModelForm already copied values onto the instance; start from the database so the
+    # service sees what really changed.
+    profile.refresh_from_db()
+    try:
+        services.profile_update(
+            profile=profile,
+            actor=user,
+            interests=interests,
+            career_paths=career_paths,
+            avatar=photo or None,
+            remove_avatar=remove_photo,
+            **data,
+        )
+    except DomainError as error:
+        form.add_error("photo", str(error))
+        return False
+    return True
 
 
 def _profile_panels(request: AuthenticatedHttpRequest) -> list[str]:
@@ -146,6 +161,10 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
         "page": page,
         "cards": member_cards(members=list(page), viewer=request.user, version=version),
         "querystring": query.urlencode(),
+        # Unfiltered, the directory says what the home page says, from the same selector.
+        "member_count": None
+        if filters != selectors.DirectoryFilters()
+        else selectors.directory_member_count(viewer=request.user, version=version),
     }
     if request.headers.get("HX-Request"):
         return render(request, "members/directory.html#results", context)
