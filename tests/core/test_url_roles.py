@@ -94,6 +94,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "me/blocked/": (LOGIN, OK, OK, OK),
     "me/data.json": (LOGIN, OK, OK, OK),
     "me/delete/": (LOGIN, OK, OK, OK),
+    "welcome/": (LOGIN, OK, OK, OK),
+    "welcome/<slug:step>/": (LOGIN, OK, OK, OK),
     # sessions
     "sessions/": (OK, OK, OK, OK),
     "sessions/calendar/": (OK, OK, OK, OK),
@@ -361,6 +363,7 @@ PK_OBJECTS = {
 PATHS: dict[str, Callable[[World], str]] = {
     "media/<path:path>": lambda world: "/media/avatars/nobody.webp",
     "admin/(?P<url>.*)$": lambda world: "/admin/no-such-page/",
+    "welcome/<slug:step>/": lambda world: "/welcome/training/",
 }
 
 

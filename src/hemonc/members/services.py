@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from hemonc.core.audit import audit
@@ -168,6 +169,20 @@ def _profile_update(
     profile.save()
     audit(actor=actor, action="profile.update", target=profile, changes={"fields": changed})
     return profile
+
+
+@transaction.atomic(durable=True)
+def profile_welcome_shown(*, profile: Profile, actor: Actor) -> bool:
+    """Record that the member saw the first-sign-in welcome, so sign-in no longer leads
+    there. True the first time, False after."""
+    require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
+    updated = Profile.objects.filter(pk=profile.pk, welcomed_at__isnull=True).update(
+        welcomed_at=timezone.now()
+    )
+    profile.refresh_from_db(fields=["welcomed_at"])
+    if updated:
+        audit(actor=actor, action="profile.welcomed", target=profile)
+    return bool(updated)
 
 
 @transaction.atomic(durable=True)

@@ -16,4 +16,6 @@ urlpatterns = [
     path("me/blocked/", views.blocked_list, name="blocked"),
     path("me/data.json", views.data_export, name="data_export"),
     path("me/delete/", views.account_delete, name="account_delete"),
+    path("welcome/", views.welcome, name="welcome"),
+    path("welcome/<slug:step>/", views.welcome_step, name="welcome_step"),
 ]
