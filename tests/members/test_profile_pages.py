@@ -160,3 +160,10 @@ def test_mentor_finder_names_the_stage_filter_plainly(client, member):
     html = client.get(reverse("mentorship:finder")).content.decode()
     assert "Mentors my stage" not in html
     assert "Stage they mentor" in html
+
+
+def test_a_profile_without_badges_has_no_empty_badge_line(client, member):
+    other = make_member(display_name="No Badges")
+    client.force_login(member)
+    html = client.get(reverse("members:profile", args=[other.pk])).content.decode()
+    assert not re.search(r'<p class="badges">\s*</p>', html)

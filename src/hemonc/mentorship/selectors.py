@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -313,9 +314,9 @@ class MemberMentoring:
     mentorships with who wrote last in their thread (there is no read marker, so "your
     turn" stands in for unread: the other side wrote last)."""
 
-    received: list[MentorshipRequest]
-    sent: list[MentorshipRequest]
-    active: list[Mentorship]
+    received: Sequence[MentorshipRequest]
+    sent: Sequence[MentorshipRequest]
+    active: Sequence[Mentorship]
 
     @property
     def is_empty(self) -> bool:
