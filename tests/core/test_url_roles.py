@@ -92,6 +92,7 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "me/profile/": (LOGIN, OK, OK, OK),
     "me/photo/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
     "me/blocked/": (LOGIN, OK, OK, OK),
+    "members/pick/": (LOGIN, OK, OK, OK),
     "me/data.json": (LOGIN, OK, OK, OK),
     "me/delete/": (LOGIN, OK, OK, OK),
     # sessions
@@ -99,6 +100,7 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "sessions/calendar/": (OK, OK, OK, OK),
     "sessions/calendar/<int:year>/<int:month>/": (OK, OK, OK, OK),
     "sessions/past/": (OK, OK, OK, OK),
+    "sessions/pick/": (LOGIN, OK, OK, OK),
     "sessions/feed.ics": (OK, OK, OK, OK),
     "sessions/feeds/<str:token>.ics": (MISSING, MISSING, MISSING, MISSING),
     "sessions/my-calendar/": (LOGIN, OK, OK, OK),

@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("directory/", views.directory, name="directory"),
     path("members/<int:user_id>/", views.profile_detail, name="profile"),
+    path("members/pick/", views.member_pick, name="pick"),
     path("members/<int:user_id>/block/", views.block, name="block"),
     path("members/<int:user_id>/unblock/", views.unblock, name="unblock"),
     path("members/<int:user_id>/mute/", views.mute, name="mute"),

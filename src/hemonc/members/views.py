@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -272,3 +272,10 @@ def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, "Your account and your personal data are deleted.")
         return redirect("home")
     return render(request, "members/account_delete.html", {"form": form})
+
+
+@login_required
+def member_pick(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """Members matching ?q= by name, for pickers (core.widgets.SearchSelect)."""
+    results = selectors.member_pick(viewer=request.user, query=request.GET.get("q", "")[:100])
+    return JsonResponse({"results": results})
