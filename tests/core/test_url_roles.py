@@ -59,6 +59,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "": (OK, OK, OK, OK),
     # healthz
     "healthz": (OK, OK, OK, OK),
+    # the organizers' console
+    "organize/": (LOGIN, DENIED, DENIED, OK),
     # accounts
     "accounts/login/": (OK, REDIRECT, REDIRECT, REDIRECT),
     "accounts/logout/": (REDIRECT, OK, OK, OK),
@@ -95,6 +97,9 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "members/pick/": (LOGIN, OK, OK, OK),
     "me/data.json": (LOGIN, OK, OK, OK),
     "me/delete/": (LOGIN, OK, OK, OK),
+    "organize/roles/": (LOGIN, DENIED, DENIED, OK),
+    "organize/roles/grant/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organize/roles/<int:user_id>/<str:role>/revoke/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     # sessions
     "sessions/": (OK, OK, OK, OK),
     "sessions/calendar/": (OK, OK, OK, OK),
@@ -382,6 +387,7 @@ def _kwargs(route: str, world: World) -> dict[str, Any]:
         "position": 0,
         "goal_id": objects["goal"].pk,
         "action": "answer",
+        "role": "moderator",
         "content_type_id": 1,
         "id": world.other.pk,
     }

@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from hemonc.core.caching import TIMEOUT, cache_key, page_cache
 from hemonc.core.models import AuditEntry
 from hemonc.core.versions import data_version
-from hemonc.members.enums import Visibility
+from hemonc.members.enums import Role, Visibility
 from hemonc.members.models import Block, Mute, Profile, User
 
 Viewer = User | AnonymousUser | None
@@ -386,3 +386,20 @@ def member_pick(*, viewer: User, query: str, limit: int = 10) -> list[PickResult
         }
         for profile in rows.only("user_id", "display_name", "stage", "stage_visibility")[:limit]
     ]
+
+
+def role_holders() -> dict[str, list[User]]:
+    """Active members holding each role (by role value), in name order."""
+    holders: dict[str, list[User]] = {role.value: [] for role in Role}
+    users = (
+        User.objects.filter(is_active=True, groups__name__in=list(holders))
+        .select_related("profile")
+        .prefetch_related("groups")
+        .distinct()
+        .order_by("profile__display_name", "id")
+    )
+    for user in users:
+        for group in user.groups.all():
+            if group.name in holders:
+                holders[group.name].append(user)
+    return holders

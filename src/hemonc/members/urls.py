@@ -17,4 +17,7 @@ urlpatterns = [
     path("me/blocked/", views.blocked_list, name="blocked"),
     path("me/data.json", views.data_export, name="data_export"),
     path("me/delete/", views.account_delete, name="account_delete"),
+    path("organize/roles/", views.roles, name="roles"),
+    path("organize/roles/grant/", views.role_grant, name="role_grant"),
+    path("organize/roles/<int:user_id>/<str:role>/revoke/", views.role_revoke, name="role_revoke"),
 ]

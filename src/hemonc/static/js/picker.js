@@ -30,6 +30,7 @@
     var timer = null;
     var asked = 0;
     var active = -1;
+    var pickFirst = false; // Enter came before the matches: pick the first when they do
 
     function options() { return listbox.querySelectorAll("[role=option]"); }
 
@@ -91,6 +92,8 @@
       listbox.hidden = false;
       search.setAttribute("aria-expanded", "true");
       active = -1;
+      if (pickFirst && results.length) choose(options()[0]);
+      pickFirst = false;
     }
 
     function ask() {
@@ -112,10 +115,11 @@
     search.addEventListener("keydown", function (event) {
       if (event.key === "ArrowDown") { event.preventDefault(); if (listbox.hidden) ask(); else highlight(active + 1); }
       else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
-      else if (event.key === "Enter" && !listbox.hidden) {
+      else if (event.key === "Enter" && search.value.trim()) {
         event.preventDefault(); // Enter picks; it never submits the form half-filled
         var all = options();
-        if (all.length) choose(all[active >= 0 ? active : 0]);
+        if (!listbox.hidden && all.length) choose(all[active >= 0 ? active : 0]);
+        else { pickFirst = true; clearTimeout(timer); ask(); }
       }
       else if (event.key === "Escape") { close(); }
     });
