@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("directory/", views.directory, name="directory"),
     path("members/<int:user_id>/", views.profile_detail, name="profile"),
+    path("members/pick/", views.member_pick, name="pick"),
     path("members/<int:user_id>/block/", views.block, name="block"),
     path("members/<int:user_id>/unblock/", views.unblock, name="unblock"),
     path("members/<int:user_id>/mute/", views.mute, name="mute"),
@@ -18,4 +19,7 @@ urlpatterns = [
     path("me/delete/", views.account_delete, name="account_delete"),
     path("welcome/", views.welcome, name="welcome"),
     path("welcome/<slug:step>/", views.welcome_step, name="welcome_step"),
+    path("organize/roles/", views.roles, name="roles"),
+    path("organize/roles/grant/", views.role_grant, name="role_grant"),
+    path("organize/roles/<int:user_id>/<str:role>/revoke/", views.role_revoke, name="role_revoke"),
 ]
