@@ -151,3 +151,66 @@ def test_the_members_home_reads_a_bounded_number_of_queries(
     client.force_login(member)
     with django_assert_max_num_queries(22):
         assert client.get("/").status_code == 200
+
+
+def test_an_active_mentorship_says_whose_turn_it_is(client, member):
+    from hemonc.mentorship.services import mentorship_post_message, request_accept
+
+    mentor = make_member(display_name="Dr. Grace Mentor", stage="attending")
+    offer_save(user=mentor, actor=mentor, capacity=2, about="Careers.")
+    asked = request_create(mentee=member, mentor=mentor, note="Hello!", actor=member)
+    mentorship = request_accept(request=asked, actor=mentor)
+    client.force_login(member)
+    text = _text(client.get("/"))
+    assert "Mentored by Dr. Grace Mentor" in text
+    assert "no messages yet" in text
+    mentorship_post_message(mentorship=mentorship, actor=mentor, body="Welcome aboard.")
+    text = _text(client.get("/"))
+    assert "Your turn to reply" in text
+    mentorship_post_message(mentorship=mentorship, actor=member, body="Thank you!")
+    text = _text(client.get("/"))
+    assert "Your turn to reply" not in text
+    assert "last message" in text
+    client.force_login(mentor)
+    text = _text(client.get("/"))
+    assert "Mentoring Ana Lopez" in text
+    assert "Your turn to reply" in text
+
+
+def test_needs_you_lists_sends_in_progress_first_and_programs_ready_to_match(client):
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    issue_create(subject="A draft", body="Soon.", actor=organizer)
+    sending = issue_create(subject="Going out now", body="Hi.", actor=organizer)
+    Issue.objects.filter(pk=sending.pk).update(status=IssueStatus.SENDING)
+    now = timezone.now()
+    Program.objects.create(
+        name="Autumn cohort", applications_open_at=now - timedelta(days=30),
+        applications_close_at=now - timedelta(days=2), matching_date=now.date(),
+        status=ProgramStatus.OPEN,
+    )  # fmt: skip
+    Program.objects.create(
+        name="Still open", applications_open_at=now - timedelta(days=3),
+        applications_close_at=now + timedelta(days=9), matching_date=now.date(),
+        status=ProgramStatus.OPEN,
+    )  # fmt: skip
+    client.force_login(organizer)
+    needs = _text(client.get("/")).split("Needs you", 1)[1].split("Your sessions", 1)[0]
+    assert needs.index("Going out now") < needs.index("A draft")
+    assert "Sending" in needs
+    assert "Autumn cohort" in needs
+    assert "applications closed 2 days ago, ready to match." in needs
+    assert "Still open" not in needs
+
+
+def test_a_member_who_left_a_session_or_waits_sees_it_said_plainly(client, member):
+    full = session_create(
+        actor=OPERATOR, title="Small room",
+        starts_at=(timezone.now() + timedelta(days=1)).replace(second=0, microsecond=0),
+        capacity=1,
+    )  # fmt: skip
+    rsvp_create(session=full, user=make_member(display_name="First In"))
+    rsvp_create(session=full, user=member)
+    client.force_login(member)
+    text = _text(client.get("/"))
+    assert "Small room" in text.split("Your sessions", 1)[1]
+    assert "On the waitlist" in text
