@@ -19,7 +19,8 @@ def session_time(context: template.Context, session: LiveSession, style: str = "
 
     While the reader's zone is unknown (a visitor's first page, before site.js stored the
     browser's zone), the time carries `data-local` and events/local-time.js rewrites it in
-    the browser's zone. `style`: "long", or "time" for the clock time alone."""
+    the browser's zone. `style`: "long", or "time" (or "short") for the clock time alone."""
+    style = "time" if style == "short" else style
     when = session_when(
         session.starts_at,
         reader=timezone.get_current_timezone(),
