@@ -257,8 +257,8 @@ def test_small_attendance_shows_under_five_to_members_only(make_session, member,
     for_member = _client(member).get(session.get_absolute_url()).content.decode()
     for_organizer = _client(organizer).get(session.get_absolute_url()).content.decode()
 
-    assert "attended: &lt;5" in for_member
-    assert "attended: 1" in for_organizer
+    assert "Attendance: &lt;5." in for_member
+    assert "Attendance: 1." in for_organizer
 
 
 def test_organizer_creates_a_season_schedules_and_edits_a_session(
