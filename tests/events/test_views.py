@@ -291,7 +291,7 @@ def test_organizer_creates_a_season_schedules_and_edits_a_session(
         {
             "title": "S3 opener", "season": season.pk, "kind": "special", "duration_minutes": "90",
             "starts_at_local": "2027-01-07T19:30", "time_zone": "America/New_York",
-            "status": "scheduled", "host_emails": member.email, "new_guests": "Dr. Outside Guest",
+            "status": "scheduled", "hosts": [member.pk], "new_guests": "Dr. Outside Guest",
         },
         follow=True,
     )  # fmt: skip
@@ -311,11 +311,14 @@ def test_session_form_with_an_unknown_host_shows_the_error(organizer) -> None:
     response = _client(organizer).post(
         reverse("events:session_create"),
         {"title": "X", "kind": "regular", "duration_minutes": "60", "starts_at_local": "2027-01-07T19:30",
-         "time_zone": "UTC", "status": "scheduled", "host_emails": "nobody@example.org"},
+         "time_zone": "UTC", "status": "scheduled", "hosts": ["999999"]},
     )  # fmt: skip
 
     assert response.status_code == 200
-    assert "No member with the address nobody@example.org" in response.content.decode()
+    assert "Select a valid choice. 999999 is not one of the available choices." in (
+        response.content.decode()
+    )
+    assert not LiveSession.objects.exists()
 
 
 def test_members_cannot_open_the_organizer_forms(member) -> None:

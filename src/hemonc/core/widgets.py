@@ -45,7 +45,11 @@ def _attributes(attrs: dict[str, Any]) -> str:
 
 # Where each source's matches come from: a URL name answering `?q=` with JSON
 # ({"results": [{"id", "label", "detail"}]}); the apps that own the data serve them.
-PICKER_SOURCES = {"members": "members:pick", "sessions": "events:pick"}
+PICKER_SOURCES = {
+    "members": "members:pick",
+    "sessions": "events:pick",
+    "guests": "events:guest_pick",
+}
 
 
 class SearchSelect(forms.Widget):

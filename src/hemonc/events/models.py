@@ -249,6 +249,8 @@ class Rsvp(TimeStampedModel):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "RSVP"
+        verbose_name_plural = "RSVPs"
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -295,6 +297,8 @@ class ReminderDelivery(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "reminder delivery"
+        verbose_name_plural = "reminder deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["rsvp", "kind", "session_starts_at"], name="events_reminder_once"
@@ -315,6 +319,7 @@ class CheckIn(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "check-in"
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "user"], name="events_checkin_once")

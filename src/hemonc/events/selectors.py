@@ -391,3 +391,24 @@ def session_pick(*, query: str, limit: int = 10) -> list[dict[str, Any]]:
         }
         for session in qs.order_by("-starts_at", "-id")[:limit]
     ]
+
+
+def guest_pick(*, query: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Guests whose name holds every word of `query`, by name, for a picker."""
+    words = query.split()[:8]
+    if not words:
+        return []
+    qs = Guest.objects.all()
+    for word in words:
+        qs = qs.filter(name__icontains=word)
+    return [
+        {"id": guest.pk, "label": guest.name, "detail": guest.title}
+        for guest in qs.order_by("name", "id")[:limit]
+    ]
+
+
+def guest_list() -> QuerySet[Guest]:
+    """Every guest, by name, with how many sessions they are on (cancelled ones aside)."""
+    return Guest.objects.select_related("member__profile").annotate(
+        session_count=Count("sessions", filter=~Q(sessions__status=SessionStatus.CANCELLED))
+    )

@@ -505,22 +505,51 @@ def guest_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required("events.manage_sessions")
-def guest_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    guest = get_object_or_404(Guest, pk=pk)
-    form = GuestForm(request.POST or None, request.FILES or None, instance=Guest.objects.get(pk=pk))
+def guest_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "events/guest_list.html", {"guests": selectors.guest_list()})
+
+
+@permission_required("events.manage_sessions")
+def guest_pick(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """Guests matching ?q= by name, for pickers (core.widgets.SearchSelect)."""
+    return JsonResponse({"results": selectors.guest_pick(query=request.GET.get("q", "")[:100])})
+
+
+@permission_required("events.manage_sessions")
+def guest_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    guest = get_object_or_404(Guest, pk=pk) if pk else None
+    form = GuestForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=Guest.objects.get(pk=pk) if guest else Guest(),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        changes: services.GuestChanges = {
-            "name": data["name"],
+        fields: services.GuestFields = {
             "title": data["title"],
             "handle": data["handle"],
             "bio": data["bio"],
         }
         if "photo" in form.changed_data:
-            changes["photo"] = data["photo"] or ""  # False: the photo was cleared
-        guest = services.guest_update(guest=guest, actor=request.user, **changes)
-        messages.success(request, "The guest is saved.")
-        return redirect("events:guest", pk=guest.pk)
+            fields["photo"] = data["photo"] or ""  # False: the photo was cleared
+        try:
+            if guest is None:
+                guest = services.guest_create(
+                    actor=request.user, name=data["name"], member=data["member"], **fields
+                )
+            else:
+                guest = services.guest_update(
+                    guest=guest,
+                    actor=request.user,
+                    name=data["name"],
+                    member=data["member"],
+                    **fields,
+                )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The guest is saved.")
+            return redirect("events:guest", pk=guest.pk)
     return render(request, "events/guest_form.html", {"form": form, "guest": guest})
 
 
@@ -604,7 +633,7 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
         fields = {name: data[name] for name in SessionForm.Meta.fields if name in data}
         fields["time_zone"] = data["time_zone"]
         common = {
-            "hosts": data["host_emails"],
+            "hosts": data["hosts"],
             "guests": list(data["guests"]),
             "guest_names": form.guest_names(),
             "topics": data["topics"],
