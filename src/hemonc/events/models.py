@@ -61,7 +61,7 @@ def new_feed_token() -> str:
 
 
 class Season(TimeStampedModel):
-    """A season of sessions, e.g. "Season 1 (2021-22)"; its statistics are reported together."""
+    """A season of sessions, e.g. "Season 1 (2025-26)"; its statistics are reported together."""
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=140, unique=True)
