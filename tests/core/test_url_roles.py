@@ -127,6 +127,7 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "sessions/<int:pk>/check-in.svg": (LOGIN, DENIED, DENIED, OK),
     "sessions/<int:pk>/attendees.csv": (LOGIN, DENIED, DENIED, OK),
     "sessions/<int:pk>/attendance/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "sessions/<int:pk>/people/": (LOGIN, DENIED, DENIED, OK),
     "sessions/guests/": (LOGIN, DENIED, DENIED, OK),
     "sessions/guests/new/": (LOGIN, DENIED, DENIED, OK),
     "sessions/guests/pick/": (LOGIN, DENIED, DENIED, OK),

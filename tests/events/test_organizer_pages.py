@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hemonc.events.models import Guest, LiveSession
-from hemonc.events.services import guest_create
+from hemonc.events.services import checkin_create, guest_create, rsvp_create, rsvp_request
 from tests.factories import make_member
 
 FORM = {
@@ -150,3 +150,37 @@ def test_organizers_list_create_and_edit_guests(as_organizer, organizer, make_se
     )
     guest.refresh_from_db()
     assert (guest.name, guest.member) == ("Dr. Renamed", None)
+
+
+def test_organizers_see_who_is_coming_and_who_came(as_organizer, make_session, member) -> None:
+    session = make_session(
+        title="Roster night",
+        capacity=1,
+        starts_at=(timezone.now() + timedelta(minutes=5)).replace(microsecond=0),
+    )
+    rsvp_create(session=session, user=member)
+    waiting = make_member(display_name="Wen Waiting")
+    rsvp_create(session=session, user=waiting)
+    rsvp_request(session=session, email="vi@example.org", name="Vi <b>Visitor</b>")
+    checkin_create(session=session, user=member)
+
+    page = _text(
+        as_organizer.get(reverse("events:session_roster", args=[session.pk])).content.decode()
+    )
+
+    assert "Going (1) Ana Lopez" in page
+    assert "On the waitlist (1) In order: the first gets the next free seat. Wen Waiting" in page
+    assert "Vi &lt;b&gt;Visitor&lt;/b&gt; vi@example.org, by email" in page
+    assert "Checked in (1) Ana Lopez at" in page
+    member_client = Client()
+    member_client.force_login(member)
+    assert member_client.get(reverse("events:session_roster", args=[session.pk])).status_code == 403
+
+
+@pytest.mark.parametrize("value", ["²³", "99999999999999999999", "0"])
+def test_a_guest_form_with_a_member_that_is_no_id_says_so(as_organizer, value) -> None:
+    response = as_organizer.post(reverse("events:guest_create"), {"name": "X", "member": value})
+
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+    assert not Guest.objects.exists()

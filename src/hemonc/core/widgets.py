@@ -7,6 +7,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from hemonc.core.forms import parse_id
+
 
 class Select(forms.Select):
     """Django's select, written in Python: a template per option made long lists slow.
@@ -91,7 +93,9 @@ class SearchSelect(forms.Widget):
         queryset = getattr(self.choices, "queryset", None)
         if queryset is None or not values:
             return []
-        ids = [value for value in values if value.isdigit()]
+        # Only possible ids reach the database: "²³" passes isdigit() and fails int(), and a
+        # number past 64 bits cannot be bound (core.forms.parse_id).
+        ids = [str(pk) for pk in map(parse_id, values) if pk is not None]
         found = {str(obj.pk): obj for obj in queryset.filter(pk__in=ids)}
         label = getattr(self.choices.field, "label_from_instance", str)
         return [(pk, str(label(found[pk]))) for pk in ids if pk in found]

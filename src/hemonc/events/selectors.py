@@ -412,3 +412,31 @@ def guest_list() -> QuerySet[Guest]:
     return Guest.objects.select_related("member__profile").annotate(
         session_count=Count("sessions", filter=~Q(sessions__status=SessionStatus.CANCELLED))
     )
+
+
+@dataclass(frozen=True)
+class SessionRoster:
+    """Who is coming to a session and who came, for its organizers."""
+
+    going: list[Rsvp]
+    waitlisted: list[Rsvp]  # first come, first promoted
+    pending: list[Rsvp]  # visitors who have not confirmed their address yet
+    check_ins: list[CheckIn]
+
+
+def session_roster(*, session: LiveSession) -> SessionRoster:
+    rsvps = list(
+        session.rsvps.exclude(status=RsvpStatus.CANCELLED)
+        .select_related("user__profile")
+        .order_by("created_at", "id")
+    )
+    waitlisted = sorted(
+        (r for r in rsvps if r.status == RsvpStatus.WAITLISTED),
+        key=lambda r: (r.waitlisted_at or r.created_at, r.pk),
+    )
+    return SessionRoster(
+        going=[r for r in rsvps if r.status == RsvpStatus.GOING],
+        waitlisted=waitlisted,
+        pending=[r for r in rsvps if r.status == RsvpStatus.PENDING],
+        check_ins=list(session_check_ins_for_export(session=session)),
+    )

@@ -31,6 +31,7 @@ urlpatterns = [
     path("<int:pk>/check-in.svg", views.check_in_qr, name="check_in_qr"),
     path("<int:pk>/attendees.csv", views.attendees_csv, name="attendees_csv"),
     path("<int:pk>/attendance/", views.attendance, name="attendance"),
+    path("<int:pk>/people/", views.session_roster, name="session_roster"),
     path("guests/", views.guest_list, name="guests"),
     path("guests/new/", views.guest_edit, name="guest_create"),
     path("guests/pick/", views.guest_pick, name="guest_pick"),

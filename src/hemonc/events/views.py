@@ -472,6 +472,17 @@ def attendees_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@permission_required("events.manage_sessions")
+def session_roster(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Who RSVP'd (going, waiting, unconfirmed) and who checked in, for organizers."""
+    session = get_object_or_404(LiveSession.objects.select_related("season"), pk=pk)
+    return render(
+        request,
+        "events/session_roster.html",
+        {"session": session, "roster": selectors.session_roster(session=session)},
+    )
+
+
 @require_POST
 @permission_required("events.manage_sessions")
 def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
