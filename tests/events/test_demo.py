@@ -90,6 +90,10 @@ def _the_seasons_lead_up_to_today() -> None:
     assert all(attendance[s.pk] for s in past)
     assert all(s.recording_url for s in past if s.kind not in {"meetup", "chat"})
     assert all(s.status == "scheduled" and not s.recording_url for s in upcoming)
+    for session in past:
+        assert all(
+            session.starts_at <= c.created_at <= session.ends_at for c in session.check_ins.all()
+        )
     # The pre-ASH special comes in early December, the pre-ASCO one in late May.
     ash = last.sessions.get(title__startswith="Pre-ASH")
     asco = last.sessions.get(title__startswith="Pre-ASCO")

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 from html.parser import HTMLParser
 
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -113,3 +114,32 @@ def test_a_meetup_names_its_venue_and_hashtag_each_in_a_sentence(make_session) -
 
     assert "Conference hashtag: #ASH30" in found
     assert not any(text.startswith("·") for text in found)
+
+
+def test_a_season_page_gives_attendance_of_past_sessions_only(make_session, organizer) -> None:
+    from hemonc.events.services import season_create
+
+    today = timezone.localdate()
+    season = season_create(
+        actor=organizer,
+        name="Season 9",
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=30),
+    )
+    with time_machine.travel(timezone.now() - timedelta(days=3)):
+        held = make_session(
+            title="Held", season=season, starts_at=timezone.now() + timedelta(days=1)
+        )
+        rsvp_create(session=held, user=make_member(display_name="Pat"))
+    make_session(title="Coming", season=season)
+    session_record_attendance(session=held, actor=organizer, peak_listeners=42)
+
+    page = Client().get(season.get_absolute_url()).content.decode()
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+    assert text.count("Attendance:") == 1
+    assert "Attendance: 42" in text
+    # The season's name is the page's title, not repeated on each of its sessions.
+    assert text.count("Season 9") == 2  # the page title and its heading
+    held_page = paragraphs(Client().get(held.get_absolute_url()).content.decode())
+    assert "<5 RSVP'd. Attendance: 42." in held_page

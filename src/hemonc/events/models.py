@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from hemonc.core.models import TimeStampedModel
 from hemonc.events.enums import (
@@ -195,6 +196,11 @@ class LiveSession(TimeStampedModel):
     @property
     def ends_at(self) -> datetime:
         return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    @property
+    def has_ended(self) -> bool:
+        """The session is over (by the clock, whatever its status says)."""
+        return self.ends_at <= timezone.now()
 
     @property
     def check_in_opens_at(self) -> datetime:
