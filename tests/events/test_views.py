@@ -360,7 +360,10 @@ def test_month_and_past_pages_render(make_session, client) -> None:
     past = client.get(reverse("events:past"))
 
     assert "This month" in month.content.decode()
-    assert "Recording of “Archived”" in past.content.decode()
+    assert (
+        'Listen to the recording<span class="visually-hidden"> of “Archived”</span>'
+        in past.content.decode()
+    )
     assert client.get(reverse("events:month", args=[2026, 13])).status_code == 404
 
 
