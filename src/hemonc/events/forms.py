@@ -230,6 +230,7 @@ class SessionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         session = self.instance
         self.fields["kind"].choices = SessionKind.choices  # type: ignore[attr-defined]
+        self.fields["season"].empty_label = "No season"  # type: ignore[attr-defined]
         if session.pk:
             zone = ZoneInfo(session.time_zone) if is_time_zone(session.time_zone) else None
             self.initial["starts_at_local"] = timezone.localtime(session.starts_at, zone).replace(

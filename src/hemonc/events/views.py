@@ -532,7 +532,8 @@ def guest_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Http
     form = GuestForm(
         request.POST or None,
         request.FILES or None,
-        instance=Guest.objects.get(pk=pk) if guest else Guest(),
+        # A copy: the form writes into its instance while validating; the guest stays as saved.
+        instance=Guest.objects.get(pk=guest.pk) if guest else Guest(),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
