@@ -4,7 +4,7 @@ last), hosts and guests picked by name, and the guests' list and forms."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -12,7 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hemonc.events.models import Guest, LiveSession
-from hemonc.events.services import checkin_create, guest_create, rsvp_create, rsvp_request
+from hemonc.events.services import (
+    checkin_create,
+    guest_create,
+    rsvp_create,
+    rsvp_request,
+    season_create,
+)
 from tests.factories import make_member
 
 FORM = {
@@ -184,3 +190,35 @@ def test_a_guest_form_with_a_member_that_is_no_id_says_so(as_organizer, value) -
     assert response.status_code == 200
     assert "Select a valid choice." in response.content.decode()
     assert not Guest.objects.exists()
+
+
+def test_a_new_session_from_a_season_page_starts_in_that_season(as_organizer, organizer) -> None:
+    season = season_create(
+        actor=organizer, name="Season 7", starts_on=date(2030, 1, 1), ends_on=date(2030, 6, 30)
+    )
+    season_page = as_organizer.get(season.get_absolute_url()).content.decode()
+    link = f"{reverse('events:session_create')}?season={season.pk}"
+    assert f'href="{link}"' in season_page
+
+    form = as_organizer.get(link).content.decode()
+
+    assert f'<option value="{season.pk}" selected>Season 7</option>' in form
+    assert as_organizer.get(f"{reverse('events:session_create')}?season=²³").status_code == 200
+
+
+def test_scheduling_says_how_many_sessions_it_added(as_organizer, organizer) -> None:
+    season = season_create(
+        actor=organizer, name="Short", starts_on=date(2030, 1, 1), ends_on=date(2030, 1, 7)
+    )
+    form = {
+        "first_date": "2030-01-01", "weekday": "3", "every_weeks": "2", "local_time": "20:00",
+        "time_zone": "America/New_York", "title": "Live #{n}", "kind": "regular",
+        "duration_minutes": "60",
+    }  # fmt: skip
+    url = reverse("events:season_schedule", args=[season.slug])
+
+    first = as_organizer.post(url, form, follow=True).content.decode()
+    again = as_organizer.post(url, form, follow=True).content.decode()
+
+    assert "1 session added to the schedule." in first
+    assert "No session added: every slot already has one." in again

@@ -16,11 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import conditional_page, require_POST
 
 from hemonc.core.caching import page_cache
 from hemonc.core.errors import DomainError, RateLimited
+from hemonc.core.forms import parse_id
 from hemonc.core.permissions import permission_required
 from hemonc.core.spreadsheets import csv_download
 from hemonc.events import selectors, services
@@ -631,7 +633,18 @@ def season_schedule(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         created = services.season_schedule_sessions(
             season=season, actor=request.user, **form.cleaned_data
         )
-        messages.success(request, f"{len(created)} sessions added to the schedule.")
+        count = len(created)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d session added to the schedule.",
+                "%(count)d sessions added to the schedule.",
+                count,
+            )
+            % {"count": count}
+            if count
+            else "No session added: every slot already has one.",
+        )
         return redirect(season)
     return render(request, "events/schedule_form.html", {"form": form, "season": season})
 
@@ -639,7 +652,10 @@ def season_schedule(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 @permission_required("events.manage_sessions")
 def session_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     session = get_object_or_404(LiveSession, pk=pk) if pk else None
-    form = SessionForm(request.POST or None, instance=session or LiveSession())
+    initial = {}
+    if session is None and (season_id := parse_id(request.GET.get("season"))):
+        initial["season"] = Season.objects.filter(pk=season_id).first()
+    form = SessionForm(request.POST or None, instance=session or LiveSession(), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {name: data[name] for name in SessionForm.Meta.fields if name in data}
