@@ -132,3 +132,19 @@ def test_a_value_that_is_no_id_is_dropped_not_a_server_error(value) -> None:
     html = str(form["hosts"])  # the chips of the values given, read back from the database
     assert "Ana Lopez" in html
     assert f'value="{value}"' not in html
+
+
+def test_a_key_that_is_no_possible_id_is_refused_before_the_database() -> None:
+    from hemonc.core.forms import ModelChoiceField
+
+    class _Form(forms.Form):
+        lead = ModelChoiceField(
+            queryset=User.objects.filter(is_active=True), widget=SearchSelect(source="members")
+        )
+
+    for key in ("99999999999999999999", "²³", "-1", "1 OR 1=1"):
+        form = _Form({"lead": key})
+        assert not form.is_valid()
+        assert form.errors["lead"] == [
+            "Select a valid choice. That choice is not one of the available choices."
+        ]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
-from hemonc.core.forms import ModelMultipleChoiceField, parse_id
+from hemonc.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from hemonc.core.text import OneLineField, one_line
 from hemonc.core.timezones import is_time_zone, time_zone_choices
 from hemonc.core.widgets import SearchSelect
@@ -50,20 +50,8 @@ class SeasonForm(forms.ModelForm):
         return data
 
 
-class _OneChoiceField(forms.ModelChoiceField[Any]):
-    """Django's field, turning down a key that is no possible id before the database sees it
-    (as core.forms.ModelMultipleChoiceField does for many)."""
-
-    def to_python(self, value: Any) -> Any:
-        if value not in self.empty_values and parse_id(value) is None:
-            raise forms.ValidationError(
-                self.error_messages["invalid_choice"], code="invalid_choice"
-            )
-        return super().to_python(value)
-
-
 class GuestForm(forms.ModelForm):
-    member = _OneChoiceField(
+    member = ModelChoiceField(
         queryset=User.objects.filter(is_active=True),
         widget=SearchSelect(source="members"),
         required=False,

@@ -9,7 +9,7 @@ from django.db.models import Case, Value, When
 
 from hemonc.core.caching import page_cache
 from hemonc.core.countries import country_choices, country_name
-from hemonc.core.forms import ModelMultipleChoiceField
+from hemonc.core.forms import ModelChoiceField, ModelMultipleChoiceField
 from hemonc.core.text import OneLineField
 from hemonc.core.timezones import browser_time_zone, time_zone_choices
 from hemonc.core.widgets import SearchSelect, Select
@@ -241,7 +241,7 @@ class AccountDeleteForm(forms.Form):
 
 
 class RoleGrantForm(forms.Form):
-    member = forms.ModelChoiceField(
+    member = ModelChoiceField(
         queryset=User.objects.filter(is_active=True),
         widget=SearchSelect(source="members"),
         help_text="Type part of their name.",
