@@ -59,6 +59,7 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "": (OK, OK, OK, OK),
     # healthz
     "healthz": (OK, OK, OK, OK),
+    "favicon.ico": (OK, OK, OK, OK),
     # accounts
     "accounts/login/": (OK, REDIRECT, REDIRECT, REDIRECT),
     "accounts/logout/": (REDIRECT, OK, OK, OK),
