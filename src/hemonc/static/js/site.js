@@ -6,11 +6,12 @@
   root.classList.remove("no-js");
   root.classList.add("js");
 
-  // Remember the browser's time zone so visitors see times in their own zone.
+  // Remember the browser's time zone so visitors see times in their own zone. Zone names
+  // ("America/Chicago") are valid cookie values as they are: the server reads them unquoted.
   try {
     var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    var cookie = "tz=" + encodeURIComponent(zone);
-    if (zone && (";" + document.cookie.replace(/ /g, "") + ";").indexOf(";" + cookie + ";") === -1) {
+    var cookie = "tz=" + zone;
+    if (zone && /^[A-Za-z0-9_+\-\/]+$/.test(zone) && (";" + document.cookie.replace(/ /g, "") + ";").indexOf(";" + cookie + ";") === -1) {
       document.cookie = cookie + ";path=/;max-age=31536000;SameSite=Lax";
     }
   } catch (e) { /* older browsers: times stay in the server's zone */ }
