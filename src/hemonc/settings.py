@@ -34,6 +34,7 @@ ALLOWED_HOSTS = env_list(
     ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [SITE_URL.split("://", 1)[1].split(":")[0]],
 )
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
+CSRF_FAILURE_VIEW = "hemonc.core.views.csrf_failure"
 
 INSTALLED_APPS = [
     "hemonc.core",

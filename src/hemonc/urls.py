@@ -13,6 +13,7 @@ admin.site.index_title = "Manage the network"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("organize/", console.console, name="console"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

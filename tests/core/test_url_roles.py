@@ -59,6 +59,7 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "": (OK, OK, OK, OK),
     # healthz
     "healthz": (OK, OK, OK, OK),
+    "favicon.ico": (OK, OK, OK, OK),
     # the organizers' console
     "organize/": (LOGIN, DENIED, DENIED, OK),
     # accounts

@@ -19,6 +19,7 @@ def test_an_organizer_finds_a_member_by_name_and_makes_them_moderator(
     make_member(display_name="Priya Shah")
     page = sign_in(organizer.email)
     page.set_viewport_size(PHONE)
+    page.get_by_role("button", name="Menu").click()  # the phone's navigation is a panel
     page.get_by_role("link", name="Organize").click()
     page.get_by_role("link", name="Roles").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Roles")

@@ -140,7 +140,7 @@ def test_block_hides_each_member_from_the_other(live_server, sign_in: SignIn) ->
         response = ana_page.goto(f"{live_server.url}/members/{ben.pk}/")
         assert response is not None
         assert response.status == 404
-        expect(ana_page.locator("body")).to_contain_text("Not Found")
+        expect(ana_page.locator("body")).to_contain_text("We could not find this page.")
         expect(ana_page.locator("body")).not_to_contain_text("Ben Okafor")
         expect(ana_page.locator("body")).not_to_contain_text("Lagos University")
 

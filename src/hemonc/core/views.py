@@ -1,4 +1,4 @@
-"""The health check."""
+"""The health check, the favicon and the pages shown when a request fails."""
 
 from __future__ import annotations
 
@@ -8,9 +8,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import connection
 from django.db.models import Min
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 from django_tasks_db.models import DBTaskResult, get_date_max
+
+FAVICON = settings.BASE_DIR / "static" / "img" / "favicon.ico"
 
 # A task that should have started this long ago means no worker is taking tasks.
 TASK_BACKLOG_LIMIT = timedelta(minutes=10)
@@ -77,3 +83,26 @@ def _health_checks() -> tuple[dict[str, dict[str, object]], bool]:
         healthy = False
         checks["tasks"] = {"status": "error", "error": error.__class__.__name__}
     return checks, healthy
+
+
+@require_safe
+@cache_control(public=True, max_age=7 * 24 * 3600)
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers and feed readers ask for whatever the page links (4 kB)."""
+    return HttpResponse(FAVICON.read_bytes(), content_type="image/x-icon")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent with a missing or stale security token (CSRF_FAILURE_VIEW): how to recover.
+
+    The page it came from is offered again when it is on this site, so one click reloads the
+    form with a fresh token."""
+    referer = request.headers.get("Referer", "")
+    back = (
+        referer
+        if url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        else ""
+    )
+    return render(request, "403_csrf.html", {"back": back}, status=403)

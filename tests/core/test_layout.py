@@ -1,0 +1,36 @@
+"""The site's frame: navigation marks the page shown."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from hemonc.members.enums import Role
+from tests.factories import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_account_settings_mark_the_page_shown(client) -> None:
+    client.force_login(make_member(display_name="Ana Lopez"))
+
+    page = " ".join(client.get(reverse("account_email")).content.decode().split())
+
+    assert f'<a href="{reverse("account_email")}" aria-current="page">Email</a>' in page
+    assert page.count('aria-current="page"') == 1
+
+
+def test_main_navigation_marks_the_console_and_the_profile(client) -> None:
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    client.force_login(organizer)
+
+    console = " ".join(client.get(reverse("console")).content.decode().split())
+    profile = " ".join(
+        client.get(reverse("members:profile", args=[organizer.pk])).content.decode().split()
+    )
+
+    assert f'<a href="{reverse("console")}" aria-current="page">Organize</a>' in console
+    assert (
+        f'<a href="{reverse("members:profile", args=[organizer.pk])}" aria-current="page">'
+        "My profile</a>" in profile
+    )
