@@ -71,7 +71,7 @@ def test_a_cookie_that_is_no_zone_is_ignored(session, cookie) -> None:
 
     assert response.status_code == 200
     page = response.content.decode()
-    # The server's zone, marked for events/local-time.js to rewrite in the browser's.
+    # The server's zone, marked for js/local-time.js to rewrite in the browser's.
     assert "Fri 11 Jan 2030, 1:00 AM UTC · Thu 8:00 PM EST (New York)" in _text(page)
     assert '<time datetime="2030-01-11T01:00:00Z" data-local="long">' in page
 
@@ -90,11 +90,11 @@ def test_every_time_shown_is_a_time_element_in_utc(session) -> None:
         assert '<time datetime="2030-01-11T01:00:00Z">' in page, url
 
 
-def test_the_session_pages_load_the_script_that_rewrites_first_visits(session) -> None:
-    page = Client().get(session.get_absolute_url()).content.decode()
-
-    assert re.search(r'<script src="[^"]*events/local-time\.js" defer>', page)
-    assert "<script>" not in page  # CSP: no inline script
+def test_every_page_loads_the_script_that_rewrites_first_visits(session) -> None:
+    for url in (session.get_absolute_url(), "/"):  # the home page shows session cards too
+        page = Client().get(url).content.decode()
+        assert re.search(r'<script src="[^"]*js/local-time\.js" defer>', page), url
+        assert "<script>" not in page  # CSP: no inline script
 
 
 def test_zones_without_letters_read_as_offsets() -> None:

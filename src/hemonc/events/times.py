@@ -2,7 +2,7 @@
 zone when that reads differently ("Thu 3 Dec 2026, 7:00 PM CST · 8:00 PM EST (New York)").
 
 Pages, mails and the month view all write times through `session_when`; the pages wrap it in
-`<time datetime="…Z">` (templatetags/events.py), and events/local-time.js rewrites it in the
+`<time datetime="…Z">` (templatetags/events.py), and js/local-time.js rewrites it in the
 browser's zone on a first visit, before the browser's zone is known to the server.
 """
 

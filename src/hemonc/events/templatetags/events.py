@@ -18,7 +18,7 @@ def session_time(context: template.Context, session: LiveSession, style: str = "
     `<time datetime="…Z">Thu 3 Dec 2026, 7:00 PM CST</time> · 8:00 PM EST (New York)`.
 
     While the reader's zone is unknown (a visitor's first page, before site.js stored the
-    browser's zone), the time carries `data-local` and events/local-time.js rewrites it in
+    browser's zone), the time carries `data-local` and js/local-time.js rewrites it in
     the browser's zone. `style`: "long", or "time" (or "short") for the clock time alone."""
     style = "time" if style == "short" else style
     when = session_when(
