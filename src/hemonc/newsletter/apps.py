@@ -18,13 +18,13 @@ class NewsletterConfig(AppConfig):
         # Imported here: an app's configuration loads before the models and the other modules.
         from django.template.loader import render_to_string
 
-        from hemonc.newsletter.selectors import consent_text_current, subscriber_for_member
+        from hemonc.newsletter.selectors import consent_text_latest, subscriber_for_member
 
         return render_to_string(
             "newsletter/_profile_panel.html",
             {
                 "subscriber": subscriber_for_member(user_id=request.user.pk),
-                "consent": consent_text_current(),
+                "consent": consent_text_latest(),
             },
             request=request,
         )

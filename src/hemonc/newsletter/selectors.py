@@ -25,8 +25,13 @@ SEGMENT_KEYS = ("stage", "country", "members", "attended")
 UNKNOWN = "unknown"
 
 
+def consent_text_latest() -> ConsentText | None:
+    """The consent text the sign-up form shows, or None while none is set up."""
+    return ConsentText.objects.order_by("-version").first()
+
+
 def consent_text_current() -> ConsentText:
-    consent = ConsentText.objects.order_by("-version").first()
+    consent = consent_text_latest()
     if consent is None:
         raise DomainError("No consent text is set up: run the migrations.")
     return consent

@@ -23,8 +23,11 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.csp import CSP
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import conditional_page, require_POST
 
@@ -40,6 +43,7 @@ from hemonc.newsletter.enums import IssueStatus, SubscriberStatus
 from hemonc.newsletter.forms import DetailsForm, IssueForm, SendForm, SignupForm, TestSendForm
 from hemonc.newsletter.mail import (
     issue_html,
+    issue_preview_html,
     issue_text,
     subscriber_id_from_token,
     subscriber_token,
@@ -59,9 +63,18 @@ def _ip(request: HttpRequest) -> str | None:
 # Readers
 
 
+NO_CONSENT = (
+    "Sign-up is closed for now: the organizers have not set up the consent text yet. "
+    "Please come back later."
+)
+
+
 def home(request: HttpRequest) -> HttpResponse:
-    consent = selectors.consent_text_current()
-    if request.method == "POST":
+    consent = selectors.consent_text_latest()
+    if request.method == "POST" and consent is None:
+        messages.error(request, NO_CONSENT)
+        form = SignupForm(request.POST)
+    elif request.method == "POST":
         form = SignupForm(request.POST)
         if form.is_valid():
             answers = {k: form.cleaned_data[k] for k in services.DEMOGRAPHIC_FIELDS}
@@ -158,10 +171,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def subscribe_member(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
-    services.subscriber_subscribe_member(
-        user=user, consent_text=selectors.consent_text_current(), ip=_ip(request)
-    )
-    messages.success(request, f"You are subscribed with {user.email}.")
+    consent = selectors.consent_text_latest()
+    if consent is None:
+        messages.error(request, NO_CONSENT)
+    else:
+        services.subscriber_subscribe_member(user=user, consent_text=consent, ip=_ip(request))
+        messages.success(request, f"You are subscribed with {user.email}.")
     next_url = request.POST.get("next", "")
     # A path on this site only; redirect() would read any other text as a view's name.
     if next_url.startswith("/") and url_has_allowed_host_and_scheme(
@@ -327,11 +342,34 @@ def issue_detail(request: AuthenticatedHttpRequest, issue_id: int) -> HttpRespon
             "send_form": SendForm(),
             "test_form": TestSendForm(initial={"email": request.user.email}),
             "links": issue.links.all(),
-            "preview_html": issue_html(issue)
-            .replace("%%UNSUBSCRIBE_URL%%", "#")
-            .replace("%%PREFERENCES_URL%%", "#"),
         },
     )
+
+
+# The mail's own HTML, framed on the issue page: its inline styles may apply (the site's
+# policy forbids them), nothing else may load but images, no script runs, and only the
+# site's own pages may frame it. `sandbox` also holds when the URL is opened by itself.
+MAIL_PREVIEW_CSP = {
+    "default-src": [CSP.NONE],
+    "style-src": [CSP.UNSAFE_INLINE],
+    "img-src": ["https:", "data:"],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.NONE],
+    "frame-ancestors": [CSP.SELF],
+    "sandbox": True,
+}
+
+
+@permission_required("newsletter.manage")
+@xframe_options_sameorigin
+@csp_override(MAIL_PREVIEW_CSP)
+def issue_mail_preview(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
+    """The issue's HTML part, byte for byte as a reader gets it, but with links that
+    unsubscribe nobody (as a test send's)."""
+    issue = get_object_or_404(Issue, pk=issue_id)
+    response = HttpResponse(issue_preview_html(issue), content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @permission_required("newsletter.manage")
