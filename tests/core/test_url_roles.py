@@ -145,6 +145,7 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "newsletter/manage/<int:issue_id>/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/<int:issue_id>/edit/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/<int:issue_id>/mail/": (LOGIN, DENIED, DENIED, OK),
+    "newsletter/manage/<int:issue_id>/progress/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/<int:issue_id>/test/": (LOGIN, DENIED, DENIED, POST_ONLY),
     "newsletter/manage/<int:issue_id>/send/": (LOGIN, DENIED, DENIED, POST_ONLY),
     "newsletter/manage/<int:issue_id>/unschedule/": (LOGIN, DENIED, DENIED, POST_ONLY),

@@ -180,3 +180,25 @@ def test_newsletter_home_without_a_consent_text_says_sign_up_is_closed(client: A
     assert "Sign-up is closed for now" in one_click.content.decode()
     assert profile.status_code == 200 and "closed for now" in profile.content.decode()
     assert Subscriber.objects.count() == 0
+
+
+def test_progress_refreshes_itself_while_sending_and_stops_when_done(
+    client: Any, organizer: Any, dummy_tasks: Any
+) -> None:
+    make_subscriber("a@example.org")
+    make_subscriber("b@example.org")
+    issue = services.issue_create(subject="November", body="News", actor=OPERATOR)
+    services.issue_send_now(issue=issue, actor=OPERATOR, attested=True)  # the worker waits
+    progress_url = reverse("newsletter:issue_progress", args=[issue.pk])
+
+    page = client.get(reverse("newsletter:issue_detail", args=[issue.pk])).content.decode()
+    polled = client.get(progress_url).content.decode()
+    services.outbox_send(issue=issue)  # the worker sends (to the test mail backend)
+    done = client.get(progress_url).content.decode()
+
+    assert f'data-hx-get="{progress_url}"' in page and 'data-hx-trigger="every 2s"' in page
+    assert 'role="status"' in page and "Sending: 0 of 2 done." in page
+    assert 'data-hx-trigger="every 2s"' in polled and "Sending: 0 of 2 done." in polled
+    assert 'data-hx-swap-oob="innerHTML:#progress-status"' in polled
+    assert "data-hx-trigger" not in done  # polling stops
+    assert "Sending is finished: 2 of 2 delivered." in done

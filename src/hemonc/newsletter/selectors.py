@@ -120,6 +120,11 @@ class IssueProgress:
     def failures(self) -> int:
         return self.bounced + self.failed
 
+    @property
+    def done(self) -> int:
+        """Deliveries with their final outcome."""
+        return self.total - self.pending
+
 
 def issue_progress(*, issue: Issue) -> IssueProgress:
     counts = dict(

@@ -21,6 +21,7 @@ urlpatterns = [
     path("manage/new/", views.issue_edit, name="issue_new"),
     path("manage/preview/", views.issue_preview, name="issue_preview"),
     path("manage/<int:issue_id>/", views.issue_detail, name="issue_detail"),
+    path("manage/<int:issue_id>/progress/", views.issue_progress, name="issue_progress"),
     path("manage/<int:issue_id>/mail/", views.issue_mail_preview, name="issue_mail_preview"),
     path("manage/<int:issue_id>/edit/", views.issue_edit, name="issue_edit"),
     path("manage/<int:issue_id>/test/", views.issue_test, name="issue_test"),

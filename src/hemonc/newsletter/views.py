@@ -346,6 +346,22 @@ def issue_detail(request: AuthenticatedHttpRequest, issue_id: int) -> HttpRespon
     )
 
 
+@permission_required("newsletter.manage")
+def issue_progress(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
+    """The deliveries' figures (htmx polls them every 2 s while the issue is being sent)."""
+    issue = get_object_or_404(Issue, pk=issue_id)
+    return render(
+        request,
+        "newsletter/issue_detail.html#progress",
+        {
+            "issue": issue,
+            "progress": selectors.issue_progress(issue=issue),
+            "links": issue.links.all(),
+            "polled": True,
+        },
+    )
+
+
 # The mail's own HTML, framed on the issue page: its inline styles may apply (the site's
 # policy forbids them), nothing else may load but images, no script runs, and only the
 # site's own pages may frame it. `sandbox` also holds when the URL is opened by itself.
