@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.utils import timezone
@@ -50,7 +51,7 @@ def test_demo_archive_leads_up_to_now_with_a_draft_for_the_next_session() -> Non
     newest = sent[0].sent_at
     assert now - timedelta(days=7) < newest < now
     recent = [issue.sent_at for issue in sent if issue.sent_at > now - timedelta(weeks=12)]
-    gaps = {(a - b).days for a, b in zip(recent, recent[1:], strict=False)}
+    gaps = {(a - b).days for a, b in pairwise(recent)}
     assert len(recent) >= 5 and gaps == {14}
     assert "Grant writing for fellows" in sent[0].body and "## Coming up" in sent[0].body
     (draft,) = Issue.objects.filter(status="draft")
