@@ -11,6 +11,8 @@ from hemonc.core.errors import DomainError
 from hemonc.core.text import OneLineField
 from hemonc.members.enums import Gender
 from hemonc.newsletter import selectors
+from hemonc.newsletter.enums import ImportSource, SubscriberStatus
+from hemonc.newsletter.importers import FIELD_NAMES
 from hemonc.taxonomy.enums import Specialty, Stage
 
 
@@ -131,3 +133,55 @@ class SendForm(forms.Form):
 
 class TestSendForm(forms.Form):
     email = forms.EmailField(label="Send a test to", max_length=254)
+
+
+class SubscriberFilterForm(forms.Form):
+    """The subscribers page's search (GET): words of an address, name or institution."""
+
+    q = OneLineField(max_length=200, required=False, label="Search")
+    status = forms.ChoiceField(
+        choices=_blank("Every status", SubscriberStatus.choices), required=False
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        items = list(data) if isinstance(data, list | tuple) else [data] if data else []
+        if not items:
+            return single(None, initial)  # "This field is required."
+        return [single(item, initial) for item in items]
+
+
+class ImportForm(forms.Form):
+    source = forms.ChoiceField(
+        choices=_blank("Choose…", ImportSource.choices), label="The files come from"
+    )
+    files = MultipleFileField(
+        label="Files",
+        help_text="Mailchimp: the audience export zip, or its subscribed, unsubscribed and "
+        "cleaned CSV files. Substack, listmonk: the subscriber CSV export. CSV: any file with "
+        "an email column. Up to 5 files of 20 MB each.",
+    )
+    stage = OneLineField(max_length=100, required=False, label="Column of the training stage")
+    gender = OneLineField(max_length=100, required=False, label="Column of the gender")
+    country = OneLineField(max_length=100, required=False, label="Column of the country")
+    institution = OneLineField(max_length=100, required=False, label="Column of the institution")
+
+    def column_fields(self) -> dict[str, str]:
+        """The columns named for each demographic field (listmonk: attribute keys)."""
+        return {
+            name: self.cleaned_data[name].strip()
+            for name in FIELD_NAMES
+            if self.cleaned_data.get(name, "").strip()
+        }

@@ -27,6 +27,21 @@ urlpatterns = [
     path("manage/<int:issue_id>/test/", views.issue_test, name="issue_test"),
     path("manage/<int:issue_id>/send/", views.issue_send, name="issue_send"),
     path("manage/<int:issue_id>/unschedule/", views.issue_unschedule, name="issue_unschedule"),
+    path("manage/subscribers/", views.subscribers, name="subscribers"),
+    path("manage/subscribers/export.csv", views.subscribers_export, name="subscribers_export"),
+    path(
+        "manage/subscribers/<int:subscriber_id>/unsubscribe/",
+        views.subscriber_unsubscribe,
+        name="subscriber_unsubscribe",
+    ),
+    path(
+        "manage/subscribers/<int:subscriber_id>/invite/",
+        views.subscriber_invite,
+        name="subscriber_invite",
+    ),
+    path("manage/imports/", views.imports, name="imports"),
+    path("manage/imports/<int:import_id>/", views.import_detail, name="import_detail"),
+    path("manage/imports/<int:import_id>/progress/", views.import_progress, name="import_progress"),
     path("demographics/", views.demographics, name="demographics"),
 ]
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
 from django.http import (
     Http404,
     HttpRequest,
@@ -22,6 +23,7 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.csp import CSP
 from django.utils.feedgenerator import Atom1Feed
@@ -31,16 +33,26 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import conditional_page, require_POST
 
+from hemonc.core.actions import act_then_redirect
 from hemonc.core.charts import bar_chart
 from hemonc.core.client import client_ip
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
 from hemonc.core.markdown import render_markdown
 from hemonc.core.permissions import permission_required
+from hemonc.core.spreadsheets import csv_download
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.newsletter import selectors, services
 from hemonc.newsletter.enums import IssueStatus, SubscriberStatus
-from hemonc.newsletter.forms import DetailsForm, IssueForm, SendForm, SignupForm, TestSendForm
+from hemonc.newsletter.forms import (
+    DetailsForm,
+    ImportForm,
+    IssueForm,
+    SendForm,
+    SignupForm,
+    SubscriberFilterForm,
+    TestSendForm,
+)
 from hemonc.newsletter.mail import (
     issue_html,
     issue_preview_html,
@@ -48,7 +60,7 @@ from hemonc.newsletter.mail import (
     subscriber_id_from_token,
     subscriber_token,
 )
-from hemonc.newsletter.models import Issue, Subscriber
+from hemonc.newsletter.models import Issue, Subscriber, SubscriberImport
 
 logger = logging.getLogger(__name__)
 
@@ -249,11 +261,176 @@ def click(request: HttpRequest, issue_id: int, position: int) -> HttpResponse:
 
 @permission_required("newsletter.manage")
 def manage(request: AuthenticatedHttpRequest) -> HttpResponse:
-    issues = Issue.objects.order_by("-created_at")[:100]
+    groups = selectors.issues_by_status()
     return render(
         request,
         "newsletter/manage.html",
-        {"issues": issues, "stats": selectors.subscriber_stats()},
+        {
+            "sections": [
+                ("drafts", "Drafts", groups[IssueStatus.DRAFT], "No draft."),
+                ("scheduled", "Scheduled", groups[IssueStatus.SCHEDULED], "Nothing scheduled."),
+                ("sending", "Being sent", groups[IssueStatus.SENDING], "Nothing is being sent."),
+                ("sent", "Sent", groups[IssueStatus.SENT], "No issue sent yet."),
+            ],
+            "stats": selectors.subscriber_stats(),
+            "console": "issues",
+        },
+    )
+
+
+SUBSCRIBERS_PER_PAGE = 50
+
+
+def _subscriber_filters(request: HttpRequest) -> tuple[SubscriberFilterForm, str, str]:
+    form = SubscriberFilterForm(request.GET or None)
+    if form.is_valid():
+        return form, form.cleaned_data["q"], form.cleaned_data["status"]
+    return form, "", ""
+
+
+@permission_required("newsletter.manage")
+def subscribers(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form, q, status = _subscriber_filters(request)
+    found = selectors.subscribers_search(q=q, status=status)
+    page = Paginator(found, SUBSCRIBERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "newsletter/subscribers.html",
+        {
+            "form": form,
+            "page": page,
+            "count": page.paginator.count,
+            "filtered": bool(q or status),
+            "query": query.urlencode(),
+            "next": request.get_full_path(),
+            "console": "subscribers",
+        },
+    )
+
+
+@permission_required("newsletter.manage")
+def subscribers_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The subscribers the page's search finds, as a spreadsheet-safe CSV."""
+    _, q, status = _subscriber_filters(request)
+    response, writer = csv_download(f"newsletter-subscribers-{timezone.localdate():%Y-%m-%d}.csv")
+    writer.writerow(
+        ["email", "name", "status", "stage", "specialty", "country", "institution", "gender",
+         "consented_at", "consent_source", "status_changed_at"]
+    )  # fmt: skip
+    for subscriber in selectors.subscribers_search(q=q, status=status).iterator(chunk_size=1000):
+        writer.writerow(
+            [
+                subscriber.email,
+                subscriber.name,
+                subscriber.status,
+                subscriber.stage,
+                subscriber.specialty,
+                subscriber.country,
+                subscriber.institution,
+                subscriber.gender,
+                subscriber.consented_at.isoformat() if subscriber.consented_at else "",
+                subscriber.consent_source,
+                subscriber.status_changed_at.isoformat() if subscriber.status_changed_at else "",
+            ]
+        )
+    return response
+
+
+def _back_to_list(request: HttpRequest) -> str:
+    """The subscribers page the organizer came from (its search and page), else the list."""
+    back = request.POST.get("next", "")
+    listing = reverse("newsletter:subscribers")
+    if back.startswith(listing) and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}
+    ):
+        return back
+    return listing
+
+
+@permission_required("newsletter.manage")
+@require_POST
+def subscriber_unsubscribe(request: AuthenticatedHttpRequest, subscriber_id: int) -> HttpResponse:
+    subscriber = get_object_or_404(Subscriber, pk=subscriber_id)
+    return act_then_redirect(
+        request,
+        _back_to_list(request),
+        lambda: services.subscriber_remove(subscriber=subscriber, actor=request.user),
+        f"{subscriber.email} is unsubscribed.",
+    )
+
+
+@permission_required("newsletter.manage")
+@require_POST
+def subscriber_invite(request: AuthenticatedHttpRequest, subscriber_id: int) -> HttpResponse:
+    subscriber = get_object_or_404(Subscriber, pk=subscriber_id)
+
+    def invite() -> Subscriber:
+        consent = selectors.consent_text_latest()
+        if consent is None:
+            raise DomainError(NO_CONSENT)
+        return services.subscriber_invite_back(
+            subscriber=subscriber, actor=request.user, consent_text=consent
+        )
+
+    return act_then_redirect(
+        request,
+        _back_to_list(request),
+        invite,
+        f"A confirmation link is on its way to {subscriber.email}: they are subscribed again "
+        "once they follow it.",
+    )
+
+
+@permission_required("newsletter.manage")
+def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Upload subscriber files; the import runs in the background."""
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            uploads = form.cleaned_data["files"]
+            try:
+                job = services.subscriber_import_start(
+                    actor=request.user,
+                    source=form.cleaned_data["source"],
+                    fields=form.column_fields(),
+                    files=[(upload.name or "upload", upload.read()) for upload in uploads],
+                )
+            except DomainError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, "The import has started.")
+                return redirect(job)
+        else:
+            messages.error(request, "Please correct the fields marked below.")
+    else:
+        form = ImportForm()
+    return render(
+        request,
+        "newsletter/imports.html",
+        {"form": form, "imports": selectors.subscriber_imports()[:20], "console": "imports"},
+    )
+
+
+def _import_context(job: SubscriberImport) -> dict[str, Any]:
+    return {"job": job, "files": [f.name for f in job.files.all()]}
+
+
+@permission_required("newsletter.manage")
+def import_detail(request: AuthenticatedHttpRequest, import_id: int) -> HttpResponse:
+    job = get_object_or_404(selectors.subscriber_imports(), pk=import_id)
+    return render(
+        request, "newsletter/import_detail.html", {**_import_context(job), "console": "imports"}
+    )
+
+
+@permission_required("newsletter.manage")
+def import_progress(request: AuthenticatedHttpRequest, import_id: int) -> HttpResponse:
+    """The import's state (htmx polls it every 2 s until the import is done or stopped)."""
+    job = get_object_or_404(selectors.subscriber_imports(), pk=import_id)
+    return render(
+        request, "newsletter/import_detail.html#result", {**_import_context(job), "polled": True}
     )
 
 
@@ -456,7 +633,12 @@ def demographics(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "newsletter/demographics.html",
-        {"data": data, "sections": sections, "subscribed": SubscriberStatus.SUBSCRIBED},
+        {
+            "data": data,
+            "sections": sections,
+            "subscribed": SubscriberStatus.SUBSCRIBED,
+            "console": "demographics",
+        },
     )
 
 
