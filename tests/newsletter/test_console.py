@@ -69,13 +69,13 @@ def test_subscribers_search_filter_count_and_pages(client: Any, organizer: Any) 
     nobody = client.get(url, {"q": "nobody-here"}).content.decode()
     bad = client.get(url, {"status": "astronaut", "page": "x" * 50})
 
-    assert "57 subscribers in all." in everyone and "Page 1 of 2" in everyone
+    assert "57 people on the list, whatever their status." in everyone and "Page 1 of 2" in everyone
     assert "reader00@example.org" in everyone and "rosa@example.org" in second
-    assert "1 subscriber matches." in found and "rosa@example.org" in found
+    assert "1 person matches." in found and "rosa@example.org" in found
     assert "reader00@example.org" not in found
-    assert "1 subscriber matches." in gone and "left@example.org" in gone
+    assert "1 person matches." in gone and "left@example.org" in gone
     assert "Ask to resubscribe" in gone
-    assert "0 subscribers match." in nobody and "Nobody matches this search." in nobody
+    assert "0 people match." in nobody and "Nobody matches this search." in nobody
     assert bad.status_code == 200
 
 
