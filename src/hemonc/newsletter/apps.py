@@ -10,6 +10,8 @@ class NewsletterConfig(AppConfig):
     nav_items = (("Newsletter", "newsletter:home"),)
     console_links = (
         ("Issues", "newsletter:manage", "Write, test, schedule and send issues; follow a send."),
+        ("Subscribers", "newsletter:subscribers", "Find, export, unsubscribe or invite back."),
+        ("Import subscribers", "newsletter:imports", "Bring a Mailchimp, Substack or listmonk list."),
         ("Demographics", "newsletter:demographics", "Who reads, in groups of 5 or more."),
     )
 

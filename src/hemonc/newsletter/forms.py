@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 
 from hemonc.core.countries import country_choices
 from hemonc.core.errors import DomainError
 from hemonc.core.text import OneLineField
+from hemonc.core.widgets import SearchSelect
+from hemonc.events.models import LiveSession
 from hemonc.members.enums import Gender
 from hemonc.newsletter import selectors
 from hemonc.newsletter.enums import ImportSource, SubscriberStatus
@@ -64,6 +67,14 @@ class SignupForm(DetailsForm):
     ]
 
 
+class SessionChoiceField(forms.ModelChoiceField[LiveSession]):
+    """A live session, shown by its title and date."""
+
+    def label_from_instance(self, obj: LiveSession) -> str:
+        when = timezone.localtime(obj.starts_at)
+        return f"{obj.title} ({when.day} {when:%B %Y})"
+
+
 class IssueForm(forms.Form):
     subject = OneLineField(max_length=200)
     preheader = OneLineField(
@@ -86,8 +97,12 @@ class IssueForm(forms.Form):
         required=False,
         label="Audience: membership",
     )
-    attended = forms.IntegerField(
-        required=False, min_value=1, label="Audience: attended session (id)"
+    attended = SessionChoiceField(
+        queryset=LiveSession.objects.all(),
+        required=False,
+        widget=SearchSelect(source="sessions"),
+        label="Audience: people who attended a live session",
+        help_text="Type part of the session's title.",
     )
     count_engagement = forms.BooleanField(
         required=False,
@@ -103,7 +118,7 @@ class IssueForm(forms.Form):
     def segment(self) -> dict[str, str]:
         data = self.cleaned_data
         return {
-            key: str(data[key])
+            key: str(getattr(data[key], "pk", data[key]))
             for key in ("stage", "country", "members", "attended")
             if data.get(key) not in (None, "")
         }
@@ -129,10 +144,6 @@ class SendForm(forms.Form):
         label="Send later at (leave empty to send now)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-
-
-class TestSendForm(forms.Form):
-    email = forms.EmailField(label="Send a test to", max_length=254)
 
 
 class SubscriberFilterForm(forms.Form):

@@ -51,7 +51,6 @@ from hemonc.newsletter.forms import (
     SendForm,
     SignupForm,
     SubscriberFilterForm,
-    TestSendForm,
 )
 from hemonc.newsletter.mail import (
     issue_html,
@@ -517,7 +516,6 @@ def issue_detail(request: AuthenticatedHttpRequest, issue_id: int) -> HttpRespon
             "audience_error": audience_error,
             "progress": selectors.issue_progress(issue=issue),
             "send_form": SendForm(),
-            "test_form": TestSendForm(initial={"email": request.user.email}),
             "links": issue.links.all(),
         },
     )
@@ -569,13 +567,13 @@ def issue_mail_preview(request: AuthenticatedHttpRequest, issue_id: int) -> Http
 @require_POST
 def issue_test(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse:
     issue = get_object_or_404(Issue, pk=issue_id)
-    form = TestSendForm(request.POST)
-    if form.is_valid():
-        services.issue_send_test(issue=issue, actor=request.user, to=form.cleaned_data["email"])
-        messages.success(request, f"A test is on its way to {form.cleaned_data['email']}.")
-    else:
-        messages.error(request, "Enter an email address for the test.")
-    return redirect("newsletter:issue_detail", issue_id=issue.pk)
+    email = request.user.email
+    return act_then_redirect(
+        request,
+        reverse("newsletter:issue_detail", args=[issue.pk]),
+        lambda: services.issue_send_test(issue=issue, actor=request.user, to=email),
+        f"A test is on its way to {email}.",
+    )
 
 
 @permission_required("newsletter.manage")
