@@ -149,6 +149,7 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "newsletter/manage/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/new/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/preview/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "newsletter/manage/preview/mail/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/<int:issue_id>/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/<int:issue_id>/edit/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/<int:issue_id>/mail/": (LOGIN, DENIED, DENIED, OK),

@@ -202,3 +202,20 @@ def test_progress_refreshes_itself_while_sending_and_stops_when_done(
     assert 'data-hx-swap-oob="innerHTML:#progress-status"' in polled
     assert "data-hx-trigger" not in done  # polling stops
     assert "Sending is finished: 2 of 2 delivered." in done
+
+
+def test_editor_preview_in_a_new_tab_is_the_mail_itself(client: Any, organizer: Any) -> None:
+    empty = client.get(reverse("newsletter:issue_draft_mail"))
+    response = client.post(
+        reverse("newsletter:issue_preview"),
+        {"subject": "Hi\nthere", "body": "## Heading two\n\n<script>x()</script>"},
+    )
+    mail = client.get(response.url)
+
+    assert "The preview appears as you type." in empty.content.decode()
+    assert response.url.startswith(reverse("newsletter:issue_draft_mail"))
+    html = mail.content.decode()
+    assert "<h2>Heading two</h2>" in html and "<script" not in html
+    assert "<title>Hi there</title>" in html  # one line, as the issue will be stored
+    assert "sandbox" in mail["Content-Security-Policy"]
+    assert mail["X-Frame-Options"] == "SAMEORIGIN"

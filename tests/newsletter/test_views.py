@@ -248,8 +248,12 @@ def test_organizer_composes_previews_and_sends_a_test(
     client.force_login(organizer)
 
     preview = client.post(
-        reverse("newsletter:issue_preview"), {"subject": "Hi", "body": "**Bold** news"}
+        reverse("newsletter:issue_preview"),
+        {"subject": "Hi", "body": "**Bold** news"},
+        headers={"HX-Request": "true"},
     ).content.decode()
+    mail_url = re.search(r'<iframe[^>]*src="([^"]+)"', preview).group(1)  # type: ignore[union-attr]
+    framed = client.get(mail_url.replace("&amp;", "&"))
     response = client.post(
         reverse("newsletter:issue_new"),
         {"subject": "November", "body": "**Bold** news", "stage": "fellow", "country": "US"},
@@ -258,7 +262,10 @@ def test_organizer_composes_previews_and_sends_a_test(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("newsletter:issue_test", args=[issue.pk]))
 
-    assert "&lt;strong&gt;Bold&lt;/strong&gt;" in preview and "**Bold** news" in preview
+    assert "**Bold** news" in preview  # the plain-text part
+    assert "<strong>Bold</strong>" in framed.content.decode()  # the HTML part, framed
+    assert "style-src 'unsafe-inline'" in framed["Content-Security-Policy"]
+    assert "srcdoc" not in preview
     assert response.url == reverse("newsletter:issue_detail", args=[issue.pk])
     assert issue.segment == {"stage": "fellow", "country": "US"}
     assert [m.subject for m in django_mail.outbox] == ["[Test] November"]

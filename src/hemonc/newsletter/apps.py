@@ -11,7 +11,11 @@ class NewsletterConfig(AppConfig):
     console_links = (
         ("Issues", "newsletter:manage", "Write, test, schedule and send issues; follow a send."),
         ("Subscribers", "newsletter:subscribers", "Find, export, unsubscribe or invite back."),
-        ("Import subscribers", "newsletter:imports", "Bring a Mailchimp, Substack or listmonk list."),
+        (
+            "Import subscribers",
+            "newsletter:imports",
+            "Bring a Mailchimp, Substack or listmonk list.",
+        ),
         ("Demographics", "newsletter:demographics", "Who reads, in groups of 5 or more."),
     )
 

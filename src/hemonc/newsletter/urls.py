@@ -20,6 +20,7 @@ urlpatterns = [
     path("manage/", views.manage, name="manage"),
     path("manage/new/", views.issue_edit, name="issue_new"),
     path("manage/preview/", views.issue_preview, name="issue_preview"),
+    path("manage/preview/mail/", views.issue_draft_mail, name="issue_draft_mail"),
     path("manage/<int:issue_id>/", views.issue_detail, name="issue_detail"),
     path("manage/<int:issue_id>/progress/", views.issue_progress, name="issue_progress"),
     path("manage/<int:issue_id>/mail/", views.issue_mail_preview, name="issue_mail_preview"),

@@ -41,6 +41,7 @@ from hemonc.core.forms import parse_id
 from hemonc.core.markdown import render_markdown
 from hemonc.core.permissions import permission_required
 from hemonc.core.spreadsheets import csv_download
+from hemonc.core.text import one_line
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.newsletter import selectors, services
 from hemonc.newsletter.enums import IssueStatus, SubscriberStatus
@@ -53,7 +54,6 @@ from hemonc.newsletter.forms import (
     SubscriberFilterForm,
 )
 from hemonc.newsletter.mail import (
-    issue_html,
     issue_preview_html,
     issue_text,
     subscriber_id_from_token,
@@ -479,21 +479,38 @@ def issue_edit(request: AuthenticatedHttpRequest, issue_id: int | None = None) -
     return render(request, "newsletter/issue_edit.html", {"form": form, "issue": issue})
 
 
+DRAFT_PREVIEW = "newsletter.draft_preview"  # the session key of the editor's latest text
+DRAFT_BODY_MAX = 200_000
+
+
+def _draft_from(data: dict[str, Any]) -> Issue:
+    """An unsaved issue of the editor's text, as the services would store it."""
+    draft = Issue(
+        subject=one_line(str(data.get("subject", "")))[:200] or "(no subject)",
+        preheader=one_line(str(data.get("preheader", "")))[:200],
+        body=str(data.get("body", ""))[:DRAFT_BODY_MAX],
+    )
+    draft.pk = 0
+    return draft
+
+
 @permission_required("newsletter.manage")
 @require_POST
 def issue_preview(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The live preview (htmx): the HTML and the plain-text part as readers will get them."""
-    draft = Issue(
-        subject=request.POST.get("subject", "")[:200] or "(no subject)",
-        preheader=request.POST.get("preheader", "")[:200],
-        body=request.POST.get("body", ""),
-    )
-    draft.pk = 0
-    html = issue_html(draft).replace("%%UNSUBSCRIBE_URL%%", "#").replace("%%PREFERENCES_URL%%", "#")
+    """The live preview as one types (htmx): the plain-text part here, the HTML part framed
+    from `issue_draft_mail` (a page of its own: the editor's policy forbids the mail's styles).
+    Without htmx ("Preview in a new tab") it goes to the mail itself."""
+    draft = _draft_from(request.POST)
+    saved = {"subject": draft.subject, "preheader": draft.preheader, "body": draft.body}
+    version = int(request.session.get(DRAFT_PREVIEW, {}).get("version", 0)) + 1
+    request.session[DRAFT_PREVIEW] = {**saved, "version": version}
+    mail_url = f"{reverse('newsletter:issue_draft_mail')}?v={version}"
+    if not request.headers.get("HX-Request"):
+        return HttpResponseRedirect(mail_url)
     text = issue_text(draft).replace("%%UNSUBSCRIBE_URL%%", "(your unsubscribe link)")
     text = text.replace("%%PREFERENCES_URL%%", "(your preferences link)")
     return render(
-        request, "newsletter/issue_edit.html#preview", {"preview_html": html, "preview_text": text}
+        request, "newsletter/issue_edit.html#preview", {"mail_url": mail_url, "preview_text": text}
     )
 
 
@@ -549,6 +566,21 @@ MAIL_PREVIEW_CSP = {
     "frame-ancestors": [CSP.SELF],
     "sandbox": True,
 }
+
+
+@permission_required("newsletter.manage")
+@xframe_options_sameorigin
+@csp_override(MAIL_PREVIEW_CSP)
+def issue_draft_mail(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The HTML part of the text in the editor (its latest live preview), as readers get it."""
+    saved = request.session.get(DRAFT_PREVIEW)
+    if not saved:
+        html = "<!DOCTYPE html><title>Preview</title><p>The preview appears as you type.</p>"
+    else:
+        html = issue_preview_html(_draft_from(saved))
+    response = HttpResponse(html, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @permission_required("newsletter.manage")
