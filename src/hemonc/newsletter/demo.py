@@ -83,6 +83,8 @@ ISSUES: list[tuple[datetime, str, str, str]] = [
 # The current season's issues, every two weeks, the last one this many days before today.
 EVERY = timedelta(weeks=2)
 LAST_SENT_DAYS_AGO = 3
+# The draft is for the first session at least this far ahead (sooner ones were announced).
+DRAFT_LEAD = timedelta(days=2)
 
 
 def _expand(pairs: list[tuple[Any, int]], rng: random.Random) -> list[Any]:
@@ -247,8 +249,10 @@ def _current_season_issues(now: datetime) -> list[tuple[datetime, str, str, str]
 
 
 def _draft(now: datetime) -> Issue:
-    """The issue for the next live session, being written."""
-    upcoming = LiveSession.objects.filter(starts_at__gt=now).order_by("starts_at").first()
+    """The issue for the next live session the last issue did not announce, being written."""
+    upcoming = (
+        LiveSession.objects.filter(starts_at__gt=now + DRAFT_LEAD).order_by("starts_at").first()
+    )
     plan = _DATA["draft"]
     if upcoming is None:
         subject, body = "The next issue", "_(Draft being written. Synthetic demo issue.)_"
@@ -256,7 +260,8 @@ def _draft(now: datetime) -> Issue:
         local = upcoming.starts_at.astimezone(ZoneInfo(upcoming.time_zone or "UTC"))
         when = f"{local:%A} {local.day} {local:%B}"
         subject = plan["subject"].format(title=upcoming.title)[:200]
-        body = plan["intro"].format(date=when) + f"\n\n## Coming up\n\n{_session_lines(now)}"
+        coming = _session_lines(upcoming.starts_at - timedelta(seconds=1))
+        body = plan["intro"].format(date=when) + f"\n\n## Coming up\n\n{coming}"
     return Issue.objects.create(
         subject=subject,
         preheader=plan["preheader"],

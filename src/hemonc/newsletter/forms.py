@@ -82,7 +82,7 @@ class IssueForm(forms.Form):
     )
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 16}),
-        help_text="Markdown: **bold**, _italic_, [links](https://…), lists, ### headings.",
+        help_text="Markdown: **bold**, _italic_, [links](https://…), lists, headings from # to ######.",
     )
     stage = forms.ChoiceField(
         choices=_blank("Any stage", Stage.choices), required=False, label="Audience: stage"
