@@ -4,7 +4,7 @@ The subscribers reproduce the published figures (121 subscribers from 21 countri
 34% internal-medicine residents, 31% hem-onc fellows, 9% attendings, 5% advanced fellows, 5%
 medical students). Everyone is synthetic: addresses are under demo.hemonc.example, and some
 are the demo members' own accounts. The archive holds the first season's issues and, for the
-season under way, one issue every two weeks up to a few days ago, each introducing the live
+season under way, one issue every four weeks up to a few days ago, each introducing the live
 sessions that follow it; the issue for the next session is a draft being written.
 """
 
@@ -80,8 +80,9 @@ ISSUES: list[tuple[datetime, str, str, str]] = [
     (datetime.fromisoformat(i["sent_at"]), i["subject"], i["preheader"], i["body"])
     for i in _DATA["issues"]
 ]
-# The current season's issues, every two weeks, the last one this many days before today.
-EVERY = timedelta(weeks=2)
+# The current season's issues, about once a month as the consent text says (every four weeks,
+# each naming the two fortnightly sessions ahead), the last one this many days before today.
+EVERY = timedelta(weeks=4)
 LAST_SENT_DAYS_AGO = 3
 # The draft is for the first session at least this far ahead (sooner ones were announced).
 DRAFT_LEAD = timedelta(days=2)
@@ -231,7 +232,7 @@ def _session_lines(after: datetime, *, count: int = 2) -> str:
 
 
 def _current_season_issues(now: datetime) -> list[tuple[datetime, str, str, str]]:
-    """The season under way: an issue every two weeks up to a few days ago."""
+    """The season under way: an issue every four weeks up to a few days ago."""
     planned = _DATA["current_season"]
     last = (now - timedelta(days=LAST_SENT_DAYS_AGO)).replace(
         hour=14, minute=0, second=0, microsecond=0

@@ -26,7 +26,7 @@ def _blank(label: str, choices: Any) -> list[tuple[str, str]]:
 class DetailsForm(forms.Form):
     """The optional details a reader tells about themselves (organizers only see them)."""
 
-    name = OneLineField(max_length=120, required=False, label="Name (optional)")
+    name = OneLineField(max_length=120, required=False, label="Name")
     stage = forms.ChoiceField(
         choices=_blank("Prefer not to say", Stage.choices), required=False, label="Training stage"
     )

@@ -563,7 +563,7 @@ def subscriber_import_fail(
     job.error_file = one_line(file)[:300]
     job.error_line = max(int(line), 0)
     job.error_field = one_line(field)[:200]
-    job.error_problem = one_line(problem)[:500]
+    job.error_problem = one_line(problem).rstrip(".")[:500]
     job.save()
     _empty_files(job)
     audit(actor=None, action="newsletter.import_failed", target=job)
