@@ -151,7 +151,9 @@ def _upload(client: Any, source: str, *paths: str, **columns: str) -> Any:
         SimpleUploadedFile(name, (FIXTURES / name).read_bytes(), content_type="text/csv")
         for name in paths
     ]
-    return client.post(reverse("newsletter:imports"), {"source": source, "files": files, **columns})
+    return client.post(
+        reverse("newsletter:imports"), {"source": source, "uploads": files, **columns}
+    )
 
 
 def test_uploaded_mailchimp_export_is_imported_in_the_background(
@@ -232,7 +234,7 @@ def test_import_form_refuses_what_it_cannot_take(
 def test_import_refuses_too_many_files(client: Any, organizer: Any) -> None:
     files = [SimpleUploadedFile(f"f{n}.csv", b"email\na@example.org\n") for n in range(6)]
 
-    response = client.post(reverse("newsletter:imports"), {"source": "csv", "files": files})
+    response = client.post(reverse("newsletter:imports"), {"source": "csv", "uploads": files})
 
     assert "Import at most 5 files at once." in response.content.decode()
     assert SubscriberImport.objects.count() == 0

@@ -178,7 +178,7 @@ class ImportForm(forms.Form):
     source = forms.ChoiceField(
         choices=_blank("Choose…", ImportSource.choices), label="The files come from"
     )
-    files = MultipleFileField(
+    uploads = MultipleFileField(
         label="Files",
         help_text="Mailchimp: the audience export zip, or its subscribed, unsubscribed and "
         "cleaned CSV files. Substack, listmonk: the subscriber CSV export. CSV: any file with "

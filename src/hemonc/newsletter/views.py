@@ -85,7 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and consent is None:
         messages.error(request, NO_CONSENT)
         form = SignupForm(request.POST)
-    elif request.method == "POST":
+    elif request.method == "POST" and consent is not None:
         form = SignupForm(request.POST)
         if form.is_valid():
             answers = {k: form.cleaned_data[k] for k in services.DEMOGRAPHIC_FIELDS}
@@ -388,7 +388,7 @@ def imports(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            uploads = form.cleaned_data["files"]
+            uploads = form.cleaned_data["uploads"]
             try:
                 job = services.subscriber_import_start(
                     actor=request.user,
@@ -557,14 +557,14 @@ def issue_progress(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResp
 # The mail's own HTML, framed on the issue page: its inline styles may apply (the site's
 # policy forbids them), nothing else may load but images, no script runs, and only the
 # site's own pages may frame it. `sandbox` also holds when the URL is opened by itself.
-MAIL_PREVIEW_CSP = {
+MAIL_PREVIEW_CSP: dict[str, list[str] | str] = {
     "default-src": [CSP.NONE],
     "style-src": [CSP.UNSAFE_INLINE],
     "img-src": ["https:", "data:"],
     "base-uri": [CSP.NONE],
     "form-action": [CSP.NONE],
     "frame-ancestors": [CSP.SELF],
-    "sandbox": True,
+    "sandbox": "",  # a directive without values
 }
 
 
