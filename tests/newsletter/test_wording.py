@@ -11,6 +11,7 @@ from django.utils import timezone
 from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
 from hemonc.newsletter import services
+from hemonc.newsletter.mail import subscriber_token
 from hemonc.newsletter.models import Issue
 from tests.factories import make_member
 from tests.newsletter.conftest import make_subscriber
@@ -55,3 +56,33 @@ def test_archive_lists_dates_as_machine_readable_times(client: Any) -> None:
     page = client.get(reverse("newsletter:archive")).content.decode()
 
     assert '<time class="help" datetime="' in page
+
+
+def test_preferences_page_shows_the_address_and_status_without_a_stray_separator(
+    client: Any,
+) -> None:
+    subscriber = make_subscriber("alexandra.macdonald.189@example.org")
+
+    page = client.get(
+        reverse("newsletter:preferences", args=[subscriber_token(subscriber.pk)])
+    ).content.decode()
+
+    assert '<span class="subscriber-email">alexandra.macdonald.189@example.org</span>' in page
+    assert "</span> · <span" not in page and "example.org · " not in page
+    assert "Stop receiving the newsletter at this address." in page
+
+
+def test_issue_page_counts_the_audience_only_before_sending(client: Any) -> None:
+    client.force_login(make_member(display_name="Olu Organizer", role=Role.ORGANIZER))
+    make_subscriber("a@example.org")
+    draft = services.issue_create(subject="Draft", body="News", actor=OPERATOR)
+    sent = services.issue_create(subject="Sent", body="News", actor=OPERATOR)
+    Issue.objects.filter(pk=sent.pk).update(status="sent", sent_at=timezone.now())
+
+    draft_page = client.get(reverse("newsletter:issue_detail", args=[draft.pk])).content.decode()
+    sent_page = client.get(reverse("newsletter:issue_detail", args=[sent.pk])).content.decode()
+
+    assert "It reaches 1 subscriber today." in draft_page
+    assert "reaches" not in sent_page and "subscribers now" not in sent_page
+    assert 'href="/newsletter/manage/"' in sent_page  # back to the issues
+    assert "The test goes to your own address" in draft_page

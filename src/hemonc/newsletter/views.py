@@ -534,6 +534,7 @@ def issue_detail(request: AuthenticatedHttpRequest, issue_id: int) -> HttpRespon
             "progress": selectors.issue_progress(issue=issue),
             "send_form": SendForm(),
             "links": issue.links.all(),
+            "console": "issues",
         },
     )
 
