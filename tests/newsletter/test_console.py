@@ -15,11 +15,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from hemonc.core.errors import DomainError
 from hemonc.core.models import AuditEntry
 from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
-from hemonc.newsletter import services
-from hemonc.newsletter.models import Issue, Subscriber, SubscriberImport
+from hemonc.members.services import member_set_role
+from hemonc.newsletter import imports, services
+from hemonc.newsletter.imports import run_import
+from hemonc.newsletter.models import ConsentText, Issue, Subscriber, SubscriberImport
 from tests.factories import make_member
 from tests.newsletter.conftest import FIXTURES, make_subscriber
 
@@ -203,8 +206,6 @@ def test_import_page_refreshes_itself_until_the_worker_ran(
     waiting = client.get(response.url).content.decode()
     polled = client.get(reverse("newsletter:import_progress", args=[job.pk])).content.decode()
 
-    from hemonc.newsletter.imports import run_import
-
     run_import(job.pk)
     run_import(job.pk)  # a second run finds it taken and does nothing
     done = client.get(reverse("newsletter:import_progress", args=[job.pk])).content.decode()
@@ -238,4 +239,80 @@ def test_import_refuses_too_many_files(client: Any, organizer: Any) -> None:
 
     assert "Import at most 5 files at once." in response.content.decode()
     assert SubscriberImport.objects.count() == 0
+    assert not django_mail.outbox
+
+
+def test_import_of_an_organizer_no_longer_one_stops_with_nothing_written(
+    client: Any, organizer: Any, dummy_tasks: Any
+) -> None:
+    _upload(client, "csv", "plain_subscribers.csv")
+    job = SubscriberImport.objects.get()
+    member_set_role(user=organizer, role=Role.ORGANIZER, enabled=False, actor=OPERATOR)
+    job.created_by.refresh_from_db()
+
+    run_import(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed" and "may no longer" in job.error_problem
+    assert Subscriber.objects.count() == 0
+
+
+def test_import_stopped_by_an_unexpected_error_does_not_stay_running(
+    client: Any, organizer: Any, dummy_tasks: Any, monkeypatch: Any
+) -> None:
+    _upload(client, "csv", "plain_subscribers.csv")
+    job = SubscriberImport.objects.get()
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(imports, "parse_inputs", broken)
+    with pytest.raises(RuntimeError):
+        imports.run_import(job.pk)
+
+    job.refresh_from_db()
+    assert job.status == "failed" and job.error_problem == "an unexpected error stopped it"
+    page = client.get(reverse("newsletter:import_detail", args=[job.pk])).content.decode()
+    assert "The import stopped: an unexpected error stopped it." in page
+
+
+def test_import_start_refuses_a_bad_source_or_a_huge_file(organizer: Any) -> None:
+    with pytest.raises(DomainError, match=r"Choose where the files come from\."):
+        services.subscriber_import_start(actor=organizer, source="aol", files=[("a.csv", b"x")])
+    with pytest.raises(DomainError, match="at least one file"):
+        services.subscriber_import_start(actor=organizer, source="csv", files=[])
+    huge = b"x" * (services.IMPORT_FILE_MAX_BYTES + 1)
+    with pytest.raises(DomainError, match=r"big\.csv is larger than 20 MB\."):
+        services.subscriber_import_start(actor=organizer, source="csv", files=[("big.csv", huge)])
+    assert SubscriberImport.objects.count() == 0
+
+
+def test_asking_back_twice_within_ten_minutes_or_someone_subscribed_is_refused(
+    client: Any, organizer: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    reader = make_subscriber("rosa@example.org", status="unsubscribed")
+    here = make_subscriber("here@example.org")
+    url = reverse("newsletter:subscriber_invite", args=[reader.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url)
+        again = client.post(url, follow=True).content.decode()
+    subscribed = client.post(
+        reverse("newsletter:subscriber_invite", args=[here.pk]), follow=True
+    ).content.decode()
+
+    assert "less than 10 minutes ago" in again
+    assert "here@example.org is subscribed already." in subscribed
+    assert len(django_mail.outbox) == 1
+
+
+def test_asking_back_without_a_consent_text_is_refused(client: Any, organizer: Any) -> None:
+    ConsentText.objects.all().delete()
+    reader = make_subscriber("rosa@example.org", status="unsubscribed")
+
+    page = client.post(
+        reverse("newsletter:subscriber_invite", args=[reader.pk]), follow=True
+    ).content.decode()
+
+    assert "Sign-up is closed for now" in page
     assert not django_mail.outbox
