@@ -97,6 +97,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "members/pick/": (LOGIN, OK, OK, OK),
     "me/data.json": (LOGIN, OK, OK, OK),
     "me/delete/": (LOGIN, OK, OK, OK),
+    "welcome/": (LOGIN, OK, OK, OK),
+    "welcome/<slug:step>/": (LOGIN, OK, OK, OK),
     "organize/roles/": (LOGIN, DENIED, DENIED, OK),
     "organize/roles/grant/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organize/roles/<int:user_id>/<str:role>/revoke/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
@@ -385,6 +387,7 @@ PK_OBJECTS = {
 PATHS: dict[str, Callable[[World], str]] = {
     "media/<path:path>": lambda world: "/media/avatars/nobody.webp",
     "admin/(?P<url>.*)$": lambda world: "/admin/no-such-page/",
+    "welcome/<slug:step>/": lambda world: "/welcome/training/",
 }
 
 

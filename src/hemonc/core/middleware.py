@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from hemonc.core.timezones import is_time_zone
+from hemonc.core.timezones import browser_time_zone, is_time_zone
 
 
 class TimezoneMiddleware:
@@ -21,7 +21,7 @@ class TimezoneMiddleware:
         if user is not None and user.is_authenticated:
             name = getattr(getattr(user, "profile", None), "time_zone", "") or ""
         if not name:
-            name = request.COOKIES.get("tz", "")
+            name = browser_time_zone(request)
         if name and is_time_zone(name):
             timezone.activate(ZoneInfo(name))
         else:

@@ -365,6 +365,29 @@ def season_statistics(
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# A member's home
+
+
+def member_upcoming_rsvps(*, user: User, now: datetime | None = None, limit: int = 5) -> list[Rsvp]:
+    """`user`'s answers for sessions not over yet (a seat, a waitlist place, an RSVP waiting
+    for its confirmation), soonest first, each with its session: their home's "your
+    sessions". One query."""
+    now = now or timezone.now()
+    rsvps = (
+        Rsvp.objects.filter(
+            user=user,
+            status__in=[RsvpStatus.GOING, RsvpStatus.WAITLISTED, RsvpStatus.PENDING],
+            session__starts_at__gte=now - timedelta(hours=24),
+        )
+        .exclude(session__status__in=[SessionStatus.ENDED, SessionStatus.CANCELLED])
+        .select_related("session__season")
+        .order_by("session__starts_at", "session_id")
+    )
+    # A session lasts at most a day: those that started earlier are over, the rest by its end.
+    return [rsvp for rsvp in rsvps[: limit + 10] if rsvp.session.ends_at > now][:limit]
+
+
 def session_pick(*, query: str, limit: int = 10) -> list[dict[str, Any]]:
     """Sessions whose title holds every word of `query`, newest first, for a picker."""
     words = query.split()[:8]
