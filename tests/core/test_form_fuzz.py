@@ -47,6 +47,7 @@ from hemonc.members.enums import Role
 from hemonc.mentorship import services as mentorship
 from hemonc.mentorship.enums import ProgramRole
 from hemonc.newsletter.mail import subscriber_token
+from hemonc.newsletter.models import SubscriberImport
 from hemonc.newsletter.selectors import consent_text_current
 from hemonc.newsletter.services import issue_create, subscriber_signup
 from hemonc.taxonomy.models import Topic
@@ -154,6 +155,7 @@ def _build_network() -> Network:
 
     issue = issue_create(subject="October", body="# News\n\nText.", actor=organizer)
     reader = make_subscriber("reader@example.org")
+    subscriber_import = SubscriberImport.objects.create(source="csv", created_by=organizer)
     signup = subscriber_signup(
         email="new@example.org", consent_text=consent_text_current(), ip=None
     )
@@ -177,6 +179,8 @@ def _build_network() -> Network:
             "token": subscriber_token(reader.pk),
             "issue_id": issue.pk,
             "position": 1,
+            "subscriber_id": reader.pk,
+            "import_id": subscriber_import.pk,
         },
         "mentorship:request_create": {"user_id": free.pk},
         "mentorship:request": {"pk": pending.pk},

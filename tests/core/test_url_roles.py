@@ -34,7 +34,7 @@ from hemonc.mentorship.models import (
     SharedGoal,
     SpeedMentoringEvent,
 )
-from hemonc.newsletter.models import Issue
+from hemonc.newsletter.models import Issue, Subscriber, SubscriberImport
 from hemonc.taxonomy.models import CareerPath, Topic
 from tests.factories import make_member
 
@@ -156,11 +156,26 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "newsletter/manage/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/new/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/preview/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "newsletter/manage/preview/mail/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/<int:issue_id>/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/<int:issue_id>/edit/": (LOGIN, DENIED, DENIED, OK),
+    "newsletter/manage/<int:issue_id>/mail/": (LOGIN, DENIED, DENIED, OK),
+    "newsletter/manage/<int:issue_id>/progress/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/manage/<int:issue_id>/test/": (LOGIN, DENIED, DENIED, POST_ONLY),
     "newsletter/manage/<int:issue_id>/send/": (LOGIN, DENIED, DENIED, POST_ONLY),
     "newsletter/manage/<int:issue_id>/unschedule/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "newsletter/manage/subscribers/": (LOGIN, DENIED, DENIED, OK),
+    "newsletter/manage/subscribers/export.csv": (LOGIN, DENIED, DENIED, OK),
+    "newsletter/manage/subscribers/<int:subscriber_id>/unsubscribe/": (
+        LOGIN,
+        DENIED,
+        DENIED,
+        POST_ONLY,
+    ),
+    "newsletter/manage/subscribers/<int:subscriber_id>/invite/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "newsletter/manage/imports/": (LOGIN, DENIED, DENIED, OK),
+    "newsletter/manage/imports/<int:import_id>/": (LOGIN, DENIED, DENIED, OK),
+    "newsletter/manage/imports/<int:import_id>/progress/": (LOGIN, DENIED, DENIED, OK),
     "newsletter/demographics/": (LOGIN, DENIED, DENIED, OK),
     # The mail providers' tracking webhooks are not there until ANYMAIL_WEBHOOK_SECRET is set.
     "newsletter/webhooks/amazon_ses/tracking/": (MISSING, MISSING, MISSING, MISSING),
@@ -348,6 +363,8 @@ def _world() -> World:
             title="Speed mentoring", starts_at=now + timedelta(days=5), created_by=host
         ),
         "issue": Issue.objects.create(subject="March", body="News", created_by=host),
+        "subscriber_import": SubscriberImport.objects.create(source="csv", created_by=host),
+        "subscriber": Subscriber.objects.create(email="reader@example.org"),
         "mentor": mentor,
         # Admin rows of members, core and taxonomy.
         "members.user": other,
@@ -392,6 +409,8 @@ def _kwargs(route: str, world: World) -> dict[str, Any]:
         "year": 2026,
         "month": 3,
         "issue_id": objects["issue"].pk,
+        "import_id": objects["subscriber_import"].pk,
+        "subscriber_id": objects["subscriber"].pk,
         "position": 0,
         "goal_id": objects["goal"].pk,
         "action": "answer",

@@ -1,4 +1,5 @@
-"""The newsletter in Chromium: sign up, confirm by mail, change preferences, unsubscribe."""
+"""The newsletter in Chromium: sign up, confirm by mail, change preferences, unsubscribe; an
+organizer's issue page with the mail framed as sent and the send progress updating itself."""
 
 from __future__ import annotations
 
@@ -8,8 +9,13 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from hemonc.newsletter.models import ConsentText, Subscriber
+from hemonc.core.permissions import OPERATOR
+from hemonc.members.enums import Role
+from hemonc.newsletter import services
+from hemonc.newsletter.models import ConsentText, Delivery, Subscriber
 from tests.e2e.conftest import snapshot
+from tests.factories import make_member
+from tests.newsletter.conftest import make_subscriber
 from tests.smtp import Mailbox
 
 EMAIL = "lucia.moreno@example.org"
@@ -59,3 +65,33 @@ def test_reader_signs_up_confirms_changes_details_and_unsubscribes(
         "ES",
     )
     assert subscriber.institution == "Hospital Universitario del Sur"
+
+
+def test_organizer_sees_the_mail_styled_in_its_frame_and_sending_progress_live(
+    live_server: Any, sign_in: Any, screenshot_dir: Path, dummy_tasks: Any
+) -> None:
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    make_subscriber("a@example.org")
+    make_subscriber("b@example.org")
+    issue = services.issue_create(
+        subject="November", body="# Big news\n\n## Smaller news\n\nText.", actor=OPERATOR
+    )
+    services.issue_send_now(issue=issue, actor=OPERATOR, attested=True)  # the worker waits
+
+    page = sign_in(organizer.email)
+    page.goto(f"{live_server.url}/newsletter/manage/{issue.pk}/")
+    frame = page.frame_locator("iframe.mail-frame")
+    expect(frame.get_by_role("heading", name="Big news")).to_be_visible()
+    expect(frame.get_by_role("heading", name="Smaller news")).to_be_visible()
+    # The mail's inline styles apply inside the frame (the page's policy would strip them).
+    brand = frame.get_by_text("Hem-Onc Network newsletter", exact=True)
+    expect(brand).to_have_css("color", "rgb(159, 18, 57)")
+    expect(page.get_by_role("status").filter(has_text="Sending: 0 of 2 done.")).to_be_visible()
+    snapshot(page, screenshot_dir, "newsletter-issue-sending")
+
+    page.get_by_label("Phone").check()
+    expect(page.locator("iframe.mail-frame")).to_have_css("max-width", "390px")
+
+    Delivery.objects.filter(issue=issue).update(status="sent")
+    services.issue_finish_if_done(issue=issue)
+    expect(page.get_by_text("Sending is finished: 2 of 2 delivered.").first).to_be_visible()

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from hemonc.core.errors import DomainError
+from hemonc.events.models import LiveSession
 from hemonc.newsletter import selectors
 from tests.factories import make_member
 from tests.newsletter.conftest import make_subscriber
@@ -31,13 +34,22 @@ def test_segment_validate_names_the_bad_value_and_what_to_use(
 
 
 def test_segment_validate_normalizes_and_labels_every_filter() -> None:
+    session = LiveSession.objects.create(
+        title="Myeloma in 2026", starts_at=datetime(2026, 3, 5, 20, tzinfo=UTC), time_zone="UTC"
+    )
     segment = selectors.segment_validate(
-        {"stage": "fellow", "country": " ca", "members": "TRUE", "attended": "7"}
+        {"stage": "fellow", "country": " ca", "members": "TRUE", "attended": str(session.pk)}
     )
 
-    assert segment == {"stage": "fellow", "country": "CA", "members": "true", "attended": "7"}
+    assert segment == {
+        "stage": "fellow", "country": "CA", "members": "true", "attended": str(session.pk)
+    }  # fmt: skip
+    # The session by its title and date, never its id.
     assert selectors.segment_label(segment) == (
-        "Fellow · Canada · members only · attended session #7"
+        "Fellow · Canada · members only · attended “Myeloma in 2026” (5 March 2026)"
+    )
+    assert selectors.segment_label({"attended": "999999"}) == (
+        "attended a session that no longer exists"
     )
     assert selectors.segment_label({"members": "false"}) == "non-members only"
     assert selectors.segment_label({}) == "Everyone subscribed"

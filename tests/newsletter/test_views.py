@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from hemonc.core.models import AuditEntry
 from hemonc.core.permissions import OPERATOR
+from hemonc.events.models import LiveSession
 from hemonc.members.enums import Role
 from hemonc.newsletter import services
 from hemonc.newsletter.mail import subscriber_token
@@ -247,17 +248,24 @@ def test_organizer_composes_previews_and_sends_a_test(
     client.force_login(organizer)
 
     preview = client.post(
-        reverse("newsletter:issue_preview"), {"subject": "Hi", "body": "**Bold** news"}
+        reverse("newsletter:issue_preview"),
+        {"subject": "Hi", "body": "**Bold** news"},
+        headers={"HX-Request": "true"},
     ).content.decode()
+    mail_url = re.search(r'<iframe[^>]*src="([^"]+)"', preview).group(1)  # type: ignore[union-attr]
+    framed = client.get(mail_url.replace("&amp;", "&"))
     response = client.post(
         reverse("newsletter:issue_new"),
         {"subject": "November", "body": "**Bold** news", "stage": "fellow", "country": "US"},
     )
     issue = Issue.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("newsletter:issue_test", args=[issue.pk]), {"email": organizer.email})
+        client.post(reverse("newsletter:issue_test", args=[issue.pk]))
 
-    assert "&lt;strong&gt;Bold&lt;/strong&gt;" in preview and "**Bold** news" in preview
+    assert "**Bold** news" in preview  # the plain-text part
+    assert "<strong>Bold</strong>" in framed.content.decode()  # the HTML part, framed
+    assert "style-src 'unsafe-inline'" in framed["Content-Security-Policy"]
+    assert "srcdoc" not in preview
     assert response.url == reverse("newsletter:issue_detail", args=[issue.pk])
     assert issue.segment == {"stage": "fellow", "country": "US"}
     assert [m.subject for m in django_mail.outbox] == ["[Test] November"]
@@ -477,16 +485,24 @@ def test_issue_page_names_an_audience_it_cannot_count(client: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_test_send_without_an_address_is_refused(client: Any) -> None:
-    client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
+def test_test_send_goes_to_the_organizers_own_address_only(
+    client: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    organizer = make_member(display_name="Org", role=Role.ORGANIZER)
+    client.force_login(organizer)
     issue = services.issue_create(subject="November", body="News", actor=OPERATOR)
 
-    page = client.post(
-        reverse("newsletter:issue_test", args=[issue.pk]), {"email": "not-an-address"}, follow=True
-    )
+    page = client.get(reverse("newsletter:issue_detail", args=[issue.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = client.post(
+            reverse("newsletter:issue_test", args=[issue.pk]),
+            {"email": "someone-else@example.org"},
+            follow=True,
+        )
 
-    assert "Enter an email address for the test." in page.content.decode()
-    assert django_mail.outbox == []
+    assert 'name="email"' not in page  # nobody types an address
+    assert f"A test is on its way to {organizer.email}." in sent.content.decode()
+    assert [m.to for m in django_mail.outbox] == [[organizer.email]]
 
 
 @pytest.mark.django_db
@@ -544,3 +560,27 @@ def test_preferences_page_shows_the_details_held(client: Any) -> None:
     html = page.content.decode()
     assert 'value="Lakeside"' in html
     assert re.search(r'<option value="fellow"[^>]*selected', html)
+
+
+@pytest.mark.django_db
+def test_audience_session_is_picked_by_name_never_by_id(client: Any) -> None:
+    client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
+    session = LiveSession.objects.create(
+        title="Myeloma in 2026", starts_at=timezone.now(), time_zone="UTC"
+    )
+
+    blank = client.get(reverse("newsletter:issue_new")).content.decode()
+    client.post(
+        reverse("newsletter:issue_new"),
+        {"subject": "For those who came", "body": "Thanks", "attended": str(session.pk)},
+    )
+    issue = Issue.objects.get()
+    edit = client.get(reverse("newsletter:issue_edit", args=[issue.pk])).content.decode()
+    detail = client.get(reverse("newsletter:issue_detail", args=[issue.pk])).content.decode()
+
+    assert "(id)" not in blank and "data-picker" in blank
+    assert f'data-url="{reverse("events:pick")}"' in blank
+    assert issue.segment == {"attended": str(session.pk)}
+    assert "Myeloma in 2026" in edit  # the chosen session shows by its title
+    assert "attended “Myeloma in 2026”" in detail
+    assert f"session #{session.pk}" not in detail

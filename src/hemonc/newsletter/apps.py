@@ -10,6 +10,12 @@ class NewsletterConfig(AppConfig):
     nav_items = (("Newsletter", "newsletter:home"),)
     console_links = (
         ("Issues", "newsletter:manage", "Write, test, schedule and send issues; follow a send."),
+        ("Subscribers", "newsletter:subscribers", "Find, export, unsubscribe or invite back."),
+        (
+            "Import subscribers",
+            "newsletter:imports",
+            "Bring a Mailchimp, Substack or listmonk list.",
+        ),
         ("Demographics", "newsletter:demographics", "Who reads, in groups of 5 or more."),
     )
 
@@ -22,13 +28,13 @@ class NewsletterConfig(AppConfig):
         # Imported here: an app's configuration loads before the models and the other modules.
         from django.template.loader import render_to_string
 
-        from hemonc.newsletter.selectors import consent_text_current, subscriber_for_member
+        from hemonc.newsletter.selectors import consent_text_latest, subscriber_for_member
 
         return render_to_string(
             "newsletter/_profile_panel.html",
             {
                 "subscriber": subscriber_for_member(user_id=request.user.pk),
-                "consent": consent_text_current(),
+                "consent": consent_text_latest(),
             },
             request=request,
         )

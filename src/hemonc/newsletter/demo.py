@@ -3,7 +3,9 @@
 The subscribers reproduce the published figures (121 subscribers from 21 countries; 53% male;
 34% internal-medicine residents, 31% hem-onc fellows, 9% attendings, 5% advanced fellows, 5%
 medical students). Everyone is synthetic: addresses are under demo.hemonc.example, and some
-are the demo members' own accounts. A few issues are in the archive as already sent.
+are the demo members' own accounts. The archive holds the first season's issues and, for the
+season under way, one issue every four weeks up to a few days ago, each introducing the live
+sessions that follow it; the issue for the next session is a draft being written.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ import zipfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from hemonc.core.permissions import OPERATOR
-from hemonc.members.models import Profile
+from hemonc.events.models import LiveSession
+from hemonc.members.models import Profile, User
 from hemonc.newsletter.enums import DeliveryStatus, IssueStatus, SubscriberStatus
 from hemonc.newsletter.imports import import_files
 from hemonc.newsletter.models import Delivery, Issue, Subscriber
@@ -66,13 +72,20 @@ FIXED_HEADER = [
 ]  # fmt: skip
 HEADER = ["Email Address", "First Name", "Last Name", "Training Stage", "Country", "Gender"]
 
-# (sent at, subject, preheader, Markdown body)
+_DATA = json.loads(
+    (Path(__file__).resolve().parent / "data" / "demo_issues.json").read_text("utf-8")
+)
+# (sent at, subject, preheader, Markdown body): the first season's issues.
 ISSUES: list[tuple[datetime, str, str, str]] = [
     (datetime.fromisoformat(i["sent_at"]), i["subject"], i["preheader"], i["body"])
-    for i in json.loads(
-        (Path(__file__).resolve().parent / "data" / "demo_issues.json").read_text("utf-8")
-    )["issues"]
+    for i in _DATA["issues"]
 ]
+# The current season's issues, about once a month as the consent text says (every four weeks,
+# each naming the two fortnightly sessions ahead), the last one this many days before today.
+EVERY = timedelta(weeks=4)
+LAST_SENT_DAYS_AGO = 3
+# The draft is for the first session at least this far ahead (sooner ones were announced).
+DRAFT_LEAD = timedelta(days=2)
 
 
 def _expand(pairs: list[tuple[Any, int]], rng: random.Random) -> list[Any]:
@@ -207,6 +220,57 @@ def demo_export(path: Path) -> Path:
     return path
 
 
+def _session_lines(after: datetime, *, count: int = 2) -> str:
+    """The next live sessions after `after`, as a Markdown list with links."""
+    sessions = LiveSession.objects.filter(starts_at__gt=after).order_by("starts_at")[:count]
+    lines = []
+    for session in sessions:
+        local = session.starts_at.astimezone(ZoneInfo(session.time_zone or "UTC"))
+        url = f"{settings.SITE_URL}{session.get_absolute_url()}"
+        lines.append(f"- **{local:%A} {local.day} {local:%B}:** [{session.title}]({url})")
+    return "\n".join(lines)
+
+
+def _current_season_issues(now: datetime) -> list[tuple[datetime, str, str, str]]:
+    """The season under way: an issue every four weeks up to a few days ago."""
+    planned = _DATA["current_season"]
+    last = (now - timedelta(days=LAST_SENT_DAYS_AGO)).replace(
+        hour=14, minute=0, second=0, microsecond=0
+    )
+    issues = []
+    for number, item in enumerate(planned):
+        sent_at = last - EVERY * (len(planned) - 1 - number)
+        body = item["intro"]
+        coming = _session_lines(sent_at)
+        if coming:
+            body += f"\n\n## Coming up\n\n{coming}"
+        body += "\n\n### Missed one?\n\nRecordings of past sessions are on each session's page."
+        issues.append((sent_at, item["subject"], item["preheader"], body))
+    return issues
+
+
+def _draft(now: datetime) -> Issue:
+    """The issue for the next live session the last issue did not announce, being written."""
+    upcoming = (
+        LiveSession.objects.filter(starts_at__gt=now + DRAFT_LEAD).order_by("starts_at").first()
+    )
+    plan = _DATA["draft"]
+    if upcoming is None:
+        subject, body = "The next issue", "_(Draft being written. Synthetic demo issue.)_"
+    else:
+        local = upcoming.starts_at.astimezone(ZoneInfo(upcoming.time_zone or "UTC"))
+        when = f"{local:%A} {local.day} {local:%B}"
+        subject = plan["subject"].format(title=upcoming.title)[:200]
+        coming = _session_lines(upcoming.starts_at - timedelta(seconds=1))
+        body = plan["intro"].format(date=when) + f"\n\n## Coming up\n\n{coming}"
+    return Issue.objects.create(
+        subject=subject,
+        preheader=plan["preheader"],
+        body=body,
+        created_by=User.objects.filter(email=f"organizer@{DEMO_DOMAIN}").first(),
+    )
+
+
 @transaction.atomic
 def _sent_issues() -> int:
     subscribed = list(
@@ -214,7 +278,9 @@ def _sent_issues() -> int:
             "id", "consented_at"
         )
     )
-    for sent_at, subject, preheader, body in ISSUES:
+    now = timezone.now()
+    issues = [*ISSUES, *_current_season_issues(now)]
+    for sent_at, subject, preheader, body in issues:
         issue = Issue.objects.create(
             subject=subject,
             preheader=preheader,
@@ -236,7 +302,8 @@ def _sent_issues() -> int:
             for subscriber_id, consented_at in subscribed
             if consented_at and consented_at < sent_at
         )
-    return len(ISSUES)
+    _draft(now)
+    return len(issues)
 
 
 def demo_newsletter_create(*, stdout: Any) -> None:
@@ -252,5 +319,5 @@ def demo_newsletter_create(*, stdout: Any) -> None:
     stdout.write(
         f"Newsletter: imported a generated Mailchimp export ({summary.created} people, "
         f"{stats.count()} subscribed from {countries} countries); {issues} sent issues "
-        "in the archive."
+        "in the archive and a draft for the next session."
     )

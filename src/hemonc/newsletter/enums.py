@@ -32,6 +32,13 @@ class ImportSource(models.TextChoices):
     CSV = "csv", "CSV"
 
 
+class ImportStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting to start"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Stopped, nothing imported"
+
+
 class IssueStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     SCHEDULED = "scheduled", "Scheduled"

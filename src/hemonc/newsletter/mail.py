@@ -26,6 +26,11 @@ from hemonc.newsletter.models import Issue, IssueLink
 UNSUBSCRIBE = "%%UNSUBSCRIBE_URL%%"
 PREFERENCES = "%%PREFERENCES_URL%%"
 SUBSCRIBER_SALT = "newsletter.subscriber"
+# The preview's personal links: like a test's, they lead to a page saying the link is not
+# valid, so nobody is unsubscribed from a preview.
+PREVIEW_TOKEN = "preview"  # noqa: S105 - not a secret
+# An open-counting image in a preview would count the organizer's look as an open.
+BLANK_GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 _TOKEN = "TOKEN-PLACEHOLDER"  # noqa: S105 - replaced by each reader's signed id
 _HREF = re.compile(r'href="(https?://[^"]+)"')
 _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
@@ -126,6 +131,29 @@ def issue_link_urls(issue: Issue) -> list[str]:
     for url in _HREF.findall(render_markdown(issue.body)):
         seen.setdefault(url.replace("&amp;", "&"), None)
     return list(seen)
+
+
+def issue_links_for_mail(issue: Issue) -> list[IssueLink] | None:
+    """The counted links the mail carries: the issue's own once sending started, else the
+    ones sending will make (unsaved), so a draft's preview shows the links as they will go."""
+    if not issue.count_engagement:
+        return None
+    links = list(issue.links.all()) if issue.pk else []
+    return links or [
+        IssueLink(issue=issue, position=position, url=url)
+        for position, url in enumerate(issue_link_urls(issue), start=1)
+    ]
+
+
+def issue_preview_html(issue: Issue) -> str:
+    """The HTML part exactly as a reader gets it, with the preview's harmless personal links
+    (and a blank image instead of the open counter)."""
+    prepared = PreparedIssue(issue, links=issue_links_for_mail(issue))
+    html = prepared.personal(PREVIEW_TOKEN)[1]
+    if issue.count_engagement:
+        html = html.replace(absolute(reverse("newsletter:open_pixel", args=[issue.pk])), BLANK_GIF)
+    # Mail carries CRLF line ends (hemonc.core.bulkmail.quoted_printable).
+    return html.replace("\r\n", "\n").replace("\n", "\r\n")
 
 
 class PreparedIssue:

@@ -9,7 +9,14 @@ from django.urls import reverse
 
 from hemonc.core.models import TimeStampedModel
 from hemonc.members.enums import Gender
-from hemonc.newsletter.enums import ConsentSource, DeliveryStatus, IssueStatus, SubscriberStatus
+from hemonc.newsletter.enums import (
+    ConsentSource,
+    DeliveryStatus,
+    ImportSource,
+    ImportStatus,
+    IssueStatus,
+    SubscriberStatus,
+)
 from hemonc.taxonomy.enums import Specialty, Stage
 
 
@@ -189,3 +196,58 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue_id} → {self.subscriber_id}: {self.status}"
+
+
+class SubscriberImport(TimeStampedModel):
+    """Subscriber files an organizer uploaded, imported in the background.
+
+    The files wait in the database (never in the public media folder) and are emptied once
+    the import ran; either every row is written or, on a file that does not fit, none.
+    """
+
+    source = models.CharField(max_length=10, choices=ImportSource.choices)
+    fields = models.JSONField(default=dict, blank=True, help_text="Demographic field -> column.")
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.WAITING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    # [{"file", "line", "field", "value"}] of values that could not be mapped (rows kept).
+    unmapped = models.JSONField(default=list, blank=True)
+    # Where a file that does not fit stopped the import.
+    error_file = models.CharField(max_length=300, blank=True)
+    error_line = models.PositiveIntegerField(default=0)
+    error_field = models.CharField(max_length=200, blank=True)
+    error_problem = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} import of {self.created_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsletter:import_detail", args=[self.pk])
+
+
+class SubscriberImportFile(models.Model):
+    """One uploaded file of an import; its content is emptied once the import ran."""
+
+    subscriber_import = models.ForeignKey(
+        SubscriberImport, on_delete=models.CASCADE, related_name="files"
+    )
+    name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    content = models.BinaryField(blank=True)
+
+    class Meta:
+        ordering = ["subscriber_import", "id"]
+
+    def __str__(self) -> str:
+        return self.name

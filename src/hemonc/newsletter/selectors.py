@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pycountry
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from hemonc.core.countries import country_name
@@ -18,15 +18,27 @@ from hemonc.events.models import LiveSession
 from hemonc.events.selectors import session_attendee_user_ids
 from hemonc.members.enums import Gender
 from hemonc.newsletter.enums import DeliveryStatus, IssueStatus, SubscriberStatus
-from hemonc.newsletter.models import ConsentText, Delivery, Issue, Subscriber
+from hemonc.newsletter.models import (
+    ConsentText,
+    Delivery,
+    Issue,
+    Subscriber,
+    SubscriberImport,
+    SubscriberImportFile,
+)
 from hemonc.taxonomy.enums import Stage
 
 SEGMENT_KEYS = ("stage", "country", "members", "attended")
 UNKNOWN = "unknown"
 
 
+def consent_text_latest() -> ConsentText | None:
+    """The consent text the sign-up form shows, or None while none is set up."""
+    return ConsentText.objects.order_by("-version").first()
+
+
 def consent_text_current() -> ConsentText:
-    consent = ConsentText.objects.order_by("-version").first()
+    consent = consent_text_latest()
     if consent is None:
         raise DomainError("No consent text is set up: run the migrations.")
     return consent
@@ -97,8 +109,17 @@ def segment_label(segment: dict[str, str]) -> str:
         elif key == "members":
             parts.append("members only" if value == "true" else "non-members only")
         elif key == "attended":
-            parts.append(f"attended session #{value}")
+            parts.append(_attended_label(value))
     return " · ".join(parts)
+
+
+def _attended_label(value: str) -> str:
+    session_id = parse_id(value)
+    session = LiveSession.objects.filter(pk=session_id).first() if session_id else None
+    if session is None:
+        return "attended a session that no longer exists"
+    when = timezone.localtime(session.starts_at)
+    return f"attended “{session.title}” ({when.day} {when:%B %Y})"
 
 
 @dataclass(frozen=True)
@@ -114,6 +135,11 @@ class IssueProgress:
     @property
     def failures(self) -> int:
         return self.bounced + self.failed
+
+    @property
+    def done(self) -> int:
+        """Deliveries with their final outcome."""
+        return self.total - self.pending
 
 
 def issue_progress(*, issue: Issue) -> IssueProgress:
@@ -233,6 +259,36 @@ def subscriber_demographics(*, exact: bool) -> dict[str, Any]:
         "status": stats["status"],
         **dimensions,
     }
+
+
+def subscribers_search(*, q: str = "", status: str = "") -> QuerySet[Subscriber]:
+    """Subscribers for the organizers' list: every word of `q` in the address, name or
+    institution; `status` one of SubscriberStatus (else any)."""
+    qs = Subscriber.objects.all()
+    for word in q.split()[:10]:
+        qs = qs.filter(
+            Q(email__icontains=word) | Q(name__icontains=word) | Q(institution__icontains=word)
+        )
+    if status in SubscriberStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("email")
+
+
+def subscriber_imports() -> QuerySet[SubscriberImport]:
+    return SubscriberImport.objects.select_related("created_by__profile").prefetch_related(
+        Prefetch("files", queryset=SubscriberImportFile.objects.defer("content"))
+    )
+
+
+def issues_by_status() -> dict[str, list[Issue]]:
+    """The organizers' issues list: drafts, scheduled, being sent, sent (newest first)."""
+    groups: dict[str, list[Issue]] = {status.value: [] for status in IssueStatus}
+    for issue in Issue.objects.order_by("-created_at", "-id")[:500]:
+        issue.audience_label = segment_label(issue.segment or {})  # type: ignore[attr-defined]
+        groups[issue.status].append(issue)
+    groups[IssueStatus.SCHEDULED].sort(key=lambda i: i.scheduled_for or i.created_at)
+    groups[IssueStatus.SENT].sort(key=lambda i: i.sent_at or i.created_at, reverse=True)
+    return groups
 
 
 def subscriber_for_member(*, user_id: int) -> Subscriber | None:

@@ -35,6 +35,8 @@ from hemonc.newsletter.enums import (
     GONE_STATUSES,
     ConsentSource,
     DeliveryStatus,
+    ImportSource,
+    ImportStatus,
     IssueStatus,
     SubscriberStatus,
 )
@@ -53,8 +55,10 @@ from hemonc.newsletter.models import (
     IssueLink,
     SignupConfirmation,
     Subscriber,
+    SubscriberImport,
+    SubscriberImportFile,
 )
-from hemonc.newsletter.tasks import send_issue_task, start_issue_task
+from hemonc.newsletter.tasks import import_subscribers_task, send_issue_task, start_issue_task
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +117,23 @@ def subscriber_signup(
     subscriber, created = Subscriber.objects.get_or_create(
         email=email, defaults={"status": SubscriberStatus.PENDING, "status_changed_at": _now()}
     )
+    token, mailed = _start_confirmation(
+        subscriber, consent_text=consent_text, ip=ip, answers=answers
+    )
+    audit(
+        actor=None,
+        action="newsletter.signup",
+        target=subscriber,
+        changes={"new": created, "mailed": mailed},
+    )
+    return token
+
+
+def _start_confirmation(
+    subscriber: Subscriber, *, consent_text: ConsentText, ip: str | None, answers: dict[str, str]
+) -> tuple[str, bool]:
+    """Keep a sign-up waiting for its link and mail the link (at most once per
+    `CONFIRM_MAIL_LIMIT` per address); returns the token and whether it was mailed."""
     SignupConfirmation.objects.filter(created_at__lt=_now() - CONFIRM_AGE).delete()
     token = secrets.token_urlsafe(24)
     SignupConfirmation.objects.create(
@@ -124,25 +145,18 @@ def subscriber_signup(
     )
     confirm_url = absolute(reverse("newsletter:confirm", args=[token]))
     context = {"confirm_url": confirm_url, "days": CONFIRM_DAYS}
-    mailed = limit_take(CONFIRM_MAIL_LIMIT, email)
-    audit(
-        actor=None,
-        action="newsletter.signup",
-        target=subscriber,
-        changes={"new": created, "mailed": mailed},
-    )
-    if not mailed:
+    if not limit_take(CONFIRM_MAIL_LIMIT, subscriber.email):
         # The link already mailed still works; the page answers the same either way.
-        return token
+        return token, False
     enqueue_on_commit(
         send_email_task,
         subject="[Hem-Onc Network] Confirm your newsletter subscription",
         body=render_to_string("newsletter/email/confirm.txt", context),
         html=render_to_string("newsletter/email/confirm.html", context),
         from_email=from_email(),
-        to=[email],
+        to=[subscriber.email],
     )
-    return token
+    return token, True
 
 
 def confirmation_from_token(token: str) -> SignupConfirmation | None:
@@ -270,7 +284,12 @@ class SubscriberChanges(TypedDict, total=False):
 
 
 def _set_status(
-    subscriber: Subscriber, status: SubscriberStatus, *, action: str, reason: str = ""
+    subscriber: Subscriber,
+    status: SubscriberStatus,
+    *,
+    action: str,
+    reason: str = "",
+    actor: User | None = None,
 ) -> Subscriber:
     if subscriber.status == status:
         return subscriber
@@ -281,7 +300,7 @@ def _set_status(
     changes = {"from": previous, "to": status.value}
     if reason:
         changes["reason"] = reason[:120]
-    audit(actor=None, action=action, target=subscriber, changes=changes)
+    audit(actor=actor, action=action, target=subscriber, changes=changes)
     return subscriber
 
 
@@ -378,7 +397,10 @@ def _status_after_import(subscriber: Subscriber, row: Row) -> SubscriberStatus:
 def subscribers_import(*, rows: Iterable[Row], actor: User | Operator) -> ImportSummary:
     """Write parsed rows: one subscriber per address, the same files twice change nothing."""
     require(actor, "newsletter.manage")
-    rows = list(rows)
+    return _write_rows(list(rows), actor=actor)
+
+
+def _write_rows(rows: list[Row], *, actor: User | Operator) -> ImportSummary:
     summary = ImportSummary()
     existing = {
         s.email: s
@@ -433,7 +455,7 @@ def subscribers_import(*, rows: Iterable[Row], actor: User | Operator) -> Import
             summary.unchanged += 1
     _link_members(emails={row.email for row in rows})
     audit(
-        actor=actor,
+        actor=actor if isinstance(actor, User) else None,
         action="newsletter.import",
         changes={
             "created": summary.created,
@@ -450,6 +472,146 @@ def _link_members(*, emails: set[str]) -> None:
     for user_id, email in User.objects.filter(email__in=emails).values_list("id", "email"):
         if user_id not in linked:
             Subscriber.objects.filter(email=email, user__isnull=True).update(user_id=user_id)
+
+
+IMPORT_MAX_FILES = 5
+IMPORT_FILE_MAX_BYTES = 20 * 1024 * 1024
+UNMAPPED_KEPT = 500  # values that could not be mapped, listed on the import's page
+
+
+@transaction.atomic(durable=True)
+def subscriber_import_start(
+    *,
+    actor: User,
+    source: str,
+    files: list[tuple[str, bytes]],
+    fields: dict[str, str] | None = None,
+) -> SubscriberImport:
+    """Keep uploaded subscriber files and import them in the background."""
+    require(actor, "newsletter.manage")
+    if source not in ImportSource.values:
+        raise DomainError("Choose where the files come from.")
+    if not files:
+        raise DomainError("Choose at least one file to import.")
+    if len(files) > IMPORT_MAX_FILES:
+        raise DomainError(f"Import at most {IMPORT_MAX_FILES} files at once.")
+    for name, content in files:
+        if len(content) > IMPORT_FILE_MAX_BYTES:
+            raise DomainError(
+                f"{one_line(name)[:200]} is larger than {IMPORT_FILE_MAX_BYTES // 2**20} MB."
+            )
+    job = SubscriberImport.objects.create(
+        source=source, fields=dict(fields or {}), created_by=actor
+    )
+    SubscriberImportFile.objects.bulk_create(
+        SubscriberImportFile(
+            subscriber_import=job,
+            name=one_line(name)[:255] or "upload",
+            size=len(content),
+            content=content,
+        )
+        for name, content in files
+    )
+    audit(actor=actor, action="newsletter.import_start", target=job, changes={"files": len(files)})
+    enqueue_on_commit(import_subscribers_task, job.pk)
+    return job
+
+
+@transaction.atomic(durable=True)
+def subscriber_import_claim(*, import_id: int) -> SubscriberImport | None:
+    """The worker takes a waiting import (once: a second run finds it taken)."""
+    job = SubscriberImport.objects.select_for_update().filter(pk=import_id).first()
+    if job is None or job.status != ImportStatus.WAITING:
+        return None
+    job.status = ImportStatus.RUNNING
+    job.started_at = _now()
+    job.save(update_fields=["status", "started_at", "updated_at"])
+    return job
+
+
+def _empty_files(job: SubscriberImport) -> None:
+    """The uploaded files are not kept once the import ran: only their names and sizes."""
+    SubscriberImportFile.objects.filter(subscriber_import=job).update(content=b"")
+
+
+@transaction.atomic(durable=True)
+def subscriber_import_finish(*, job: SubscriberImport, rows: list[Row]) -> SubscriberImport:
+    """Write every row of the import and its result together, or nothing."""
+    actor = job.created_by
+    require(actor, "newsletter.manage", message="Whoever started this import may no longer.")
+    assert actor is not None
+    summary = _write_rows(rows, actor=actor)
+    job.status = ImportStatus.DONE
+    job.finished_at = _now()
+    job.created, job.updated, job.unchanged = summary.created, summary.updated, summary.unchanged
+    job.unmapped = [
+        {"file": u.file, "line": u.line, "field": u.field, "value": u.value[:200]}
+        for u in summary.unmapped[:UNMAPPED_KEPT]
+    ]
+    job.save()
+    _empty_files(job)
+    return job
+
+
+@transaction.atomic(durable=True)
+def subscriber_import_fail(
+    *, job: SubscriberImport, file: str, line: int, field: str, problem: str
+) -> SubscriberImport:
+    """A file that does not fit stopped the import: nothing was written; say where."""
+    job.status = ImportStatus.FAILED
+    job.finished_at = _now()
+    job.error_file = one_line(file)[:300]
+    job.error_line = max(int(line), 0)
+    job.error_field = one_line(field)[:200]
+    job.error_problem = one_line(problem).rstrip(".")[:500]
+    job.save()
+    _empty_files(job)
+    audit(actor=None, action="newsletter.import_failed", target=job)
+    return job
+
+
+# ---------------------------------------------------------------------------------------------
+# Organizers' changes to a subscriber
+
+
+@transaction.atomic(durable=True)
+def subscriber_remove(*, subscriber: Subscriber, actor: User) -> Subscriber:
+    """An organizer unsubscribes someone (who asked them to); a bounce or complaint stays."""
+    require(actor, "newsletter.manage")
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.status not in {SubscriberStatus.SUBSCRIBED, SubscriberStatus.PENDING}:
+        raise DomainError(f"{subscriber.email} does not receive the newsletter.")
+    _set_status(
+        subscriber,
+        SubscriberStatus.UNSUBSCRIBED,
+        action="newsletter.unsubscribe",
+        reason="organizer",
+        actor=actor,
+    )
+    return subscriber
+
+
+@transaction.atomic(durable=True)
+def subscriber_invite_back(
+    *, subscriber: Subscriber, actor: User, consent_text: ConsentText
+) -> Subscriber:
+    """Resubscribing someone who left takes their own consent: mail them the confirmation
+    link, as a sign-up does. They are subscribed once they follow it; a complaint is final."""
+    require(actor, "newsletter.manage")
+    subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+    if subscriber.status == SubscriberStatus.SUBSCRIBED:
+        raise DomainError(f"{subscriber.email} is subscribed already.")
+    if subscriber.status == SubscriberStatus.COMPLAINED:
+        raise DomainError(
+            f"{subscriber.email} marked an issue as spam: only they can sign up again."
+        )
+    _, mailed = _start_confirmation(subscriber, consent_text=consent_text, ip=None, answers={})
+    if not mailed:
+        raise DomainError(
+            f"A confirmation link went to {subscriber.email} less than 10 minutes ago."
+        )
+    audit(actor=actor, action="newsletter.invite_back", target=subscriber)
+    return subscriber
 
 
 # ---------------------------------------------------------------------------------------------

@@ -89,3 +89,12 @@ def watch_issue_task(issue_id: int, result_id: str, owner: str, idle_seen: bool 
             return
     logger.warning("issue %s: the sender %s stopped mid-send; sending resumes", issue_id, owner)
     send_issue_task.enqueue(issue_id)
+
+
+@task()
+def import_subscribers_task(import_id: int) -> None:
+    """Run an import an organizer uploaded on the import page."""
+    # Imported here: the importers import the services, which enqueue this task.
+    from hemonc.newsletter.imports import run_import
+
+    run_import(import_id)

@@ -91,22 +91,31 @@ def read_inputs(paths: list[str]) -> list[InputFile]:
             raise ImportFailure(
                 file=name, line=0, field="", problem=error.strerror or "unreadable"
             ) from None
-        if is_zip(content):
-            try:
-                with open_zip(content, name=name) as archive:
-                    for info in sorted(archive.members(), key=lambda info: info.filename):
-                        member = info.filename
-                        if member.lower().endswith(".csv") and not member.startswith("__MACOSX"):
-                            inputs.append(InputFile(f"{path.name}:{member}", archive.read(info)))
-            except ArchiveError as error:
-                raise ImportFailure(
-                    file=error.file if not error.member else f"{error.file}:{error.member}",
-                    line=0,
-                    field="",
-                    problem=error.problem,
-                ) from None
-        else:
-            inputs.append(InputFile(path.name, content))
+        inputs.extend(expand_input(name, content, shown=path.name))
+    return inputs
+
+
+def expand_input(name: str, content: bytes, *, shown: str | None = None) -> list[InputFile]:
+    """One file as read (from disk or an upload): itself, or the CSV files of a zip.
+
+    `name` names the file in archive errors, `shown` (its last part) in the rows' files."""
+    shown = shown or Path(name).name
+    if not is_zip(content):
+        return [InputFile(shown, content)]
+    inputs = []
+    try:
+        with open_zip(content, name=name) as archive:
+            for info in sorted(archive.members(), key=lambda info: info.filename):
+                member = info.filename
+                if member.lower().endswith(".csv") and not member.startswith("__MACOSX"):
+                    inputs.append(InputFile(f"{shown}:{member}", archive.read(info)))
+    except ArchiveError as error:
+        raise ImportFailure(
+            file=error.file if not error.member else f"{error.file}:{error.member}",
+            line=0,
+            field="",
+            problem=error.problem,
+        ) from None
     return inputs
 
 
