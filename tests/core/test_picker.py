@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from hemonc.core.forms import ModelMultipleChoiceField
 from hemonc.core.widgets import SearchSelect
+from hemonc.events.models import LiveSession
 from hemonc.events.services import session_create
 from hemonc.members.enums import Role, Visibility
 from hemonc.members.models import User
@@ -64,6 +65,18 @@ def test_only_the_chosen_records_are_read(django_assert_num_queries) -> None:  #
     form = _HostsForm(initial={"hosts": []})
     with django_assert_num_queries(0):
         str(form["hosts"])
+
+
+def test_the_search_box_asks_for_what_the_source_finds() -> None:
+    class _Form(forms.Form):
+        session = forms.ModelChoiceField(
+            queryset=LiveSession.objects.all(), widget=SearchSelect(source="sessions")
+        )
+
+    html = str(_Form()["session"])
+    assert 'placeholder="Type part of its title"' in html
+    assert 'data-url="/sessions/pick/"' in html
+    assert 'placeholder="Type a name"' in str(_HostsForm()["hosts"])
 
 
 def test_an_unknown_source_is_a_programming_error() -> None:

@@ -348,11 +348,11 @@ def test_directory_country_filter_learns_a_new_country_at_once(
     assert "Portugal" in signed_in.get(reverse("members:directory")).content.decode()
 
 
-def test_only_organizers_see_the_analytics_link(client, member):
+def test_only_organizers_see_the_link_to_their_console(client, member):
     client.force_login(member)
-    assert ">Analytics<" not in client.get("/").content.decode()
+    assert ">Organize<" not in client.get("/").content.decode()
     client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
-    assert ">Analytics<" in client.get("/").content.decode()
+    assert ">Organize<" in client.get("/").content.decode()
 
 
 def test_an_account_without_a_display_name_is_never_named_by_its_email(signed_in, member):

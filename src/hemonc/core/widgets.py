@@ -46,11 +46,11 @@ def _attributes(attrs: dict[str, Any]) -> str:
 
 
 # Where each source's matches come from: a URL name answering `?q=` with JSON
-# ({"results": [{"id", "label", "detail"}]}); the apps that own the data serve them.
+# ({"results": [{"id", "label", "detail"}]}), and what the search box asks for.
 PICKER_SOURCES = {
-    "members": "members:pick",
-    "sessions": "events:pick",
-    "guests": "events:guest_pick",
+    "members": ("members:pick", "Type a name"),
+    "sessions": ("events:pick", "Type part of its title"),
+    "guests": ("events:guest_pick", "Type a name"),
 }
 
 
@@ -126,13 +126,13 @@ class SearchSelect(forms.Widget):
             "aria-controls": listbox,
             "aria-describedby": described,
             "aria-invalid": invalid,
-            "placeholder": attrs.pop("placeholder", "Type a name"),
+            "placeholder": attrs.pop("placeholder", PICKER_SOURCES[self.source][1]),
             **attrs,
         }
         box = {
             "class": "picker",
             "data-picker": True,
-            "data-url": reverse(PICKER_SOURCES[self.source]),
+            "data-url": reverse(PICKER_SOURCES[self.source][0]),
             "data-name": name,
             "data-multiple": self.allow_multiple_selected,
         }
