@@ -371,9 +371,23 @@ def test_mentorship_checkins_change_the_rhythm(client: Client, mentee, pair) -> 
     invalid = client.post(f"/mentorship/m/{pair.pk}/checkins/", {"every_weeks": "27"})
 
     assert "Check-in reminders are updated." in page
-    assert "less than or equal to 26" in invalid.content.decode()
+    assert "Select a valid choice." in invalid.content.decode()
     pair.refresh_from_db()
     assert pair.checkin_every_weeks == 2
+    assert '<option value="2" selected>Check in every 2 weeks</option>' in page
+    assert "Check in every week</option>" in page and "No check-in reminders</option>" in page
+
+
+def test_mentorship_checkins_keep_a_rhythm_outside_the_usual_ones(
+    client: Client, mentee, pair
+) -> None:
+    services.mentorship_set_checkins(mentorship=pair, actor=mentee, every_weeks=5)
+    client.force_login(mentee)
+
+    page = _page(client, f"/mentorship/m/{pair.pk}/")
+
+    assert '<option value="5" selected>Check in every 5 weeks</option>' in page
+    assert "(weeks)" not in page
 
 
 def test_mentorship_complete_then_feedback(client: Client, mentee, pair) -> None:
@@ -498,6 +512,7 @@ def test_program_new_for_organizers_only(client: Client, organizer, mentee) -> N
 
     assert refused.status_code == 403
     assert "Open a mentorship program" in form
+    assert "Checkin every weeks" not in form and "Check in every 2 weeks" in form
     assert "The program is open for applications." in page and "Fall program" in page
 
 
@@ -529,6 +544,7 @@ def test_program_apply_and_withdraw(client: Client, mentee, program) -> None:
 
     assert f'action="/mentorship/programs/{program.pk}/apply/"' in page
     assert "Your application is in." in applied and "You applied as a mentee." in applied
+    assert "You can change or withdraw your application until" in applied
     assert "Your application is withdrawn." in withdrawn
     assert not ProgramApplication.objects.exists()
 
@@ -586,11 +602,11 @@ def test_program_review_match_set_and_publish_by_an_organizer(
     published = _followed(client, f"/mentorship/programs/{program.pk}/publish/")
     again = _followed(client, f"/mentorship/programs/{program.pk}/match/")
 
-    assert "The matcher proposes 1 pairs for 1 mentees." in matched
+    assert "The matcher proposes 1 pair for 1 mentee." in matched
     assert f'action="/mentorship/programs/{program.pk}/proposal/"' in matched
     assert "removed by an organizer" in removed
     assert "The proposal is updated." in restored
-    assert "Published: 1 mentorships started" in published
+    assert "Published: 1 mentorship started, and both sides got a mail." in published
     assert "The matches are already published." in again
     assert Mentorship.objects.get(program=program).mentee == mentee
 
@@ -720,8 +736,8 @@ def test_speed_check_in_sync_and_schedule_by_an_organizer(
 
     assert f'action="/mentorship/speed/{event.pk}/check-in/"' in page
     assert SpeedParticipant.objects.get(pk=mentee_seat.pk).checked_in
-    assert "1 people marked here from the session" in synced
-    assert "Scheduled 1 conversations." in scheduled and "Round 1" in scheduled
+    assert "1 person is marked here from the session" in synced
+    assert "Scheduled 1 conversation." in scheduled and "Round 1" in scheduled
     assert "Dr. Grace Mentor" in projector and "Ana Mentee" in projector
     assert "Ana Mentee" in printed and "Dr. Grace Mentor" in printed
 
@@ -742,3 +758,130 @@ def test_speed_organizer_actions_refused_to_members(client: Client, mentee, even
     assert [r.status_code for r in codes] == [403, 403, 403, 403]
     assert not SpeedParticipant.objects.get(pk=participant.pk).checked_in
     assert "Check in Ana Mentee" not in _page(client, f"/mentorship/speed/{event.pk}/")
+
+
+def test_program_match_counts_in_plurals(
+    client: Client, organizer, mentor, mentee, program
+) -> None:
+    second = make_member(display_name="Bo Second", stage="fellow")
+    services.goals_save(user=second, actor=second, text="Anything.")
+    _applied(program, mentor, mentee)
+    services.program_apply(program=program, user=second, actor=second, role=ProgramRole.MENTEE)
+    client.force_login(organizer)
+
+    matched = _followed(client, f"/mentorship/programs/{program.pk}/match/")
+
+    assert "The matcher proposes 1 pair for 2 mentees." in matched
+    assert "1 mentor and 2 mentees applied." in matched
+
+
+def test_program_page_after_publishing_names_my_mentor(
+    client: Client, organizer, mentor, mentee, program
+) -> None:
+    _applied(program, mentor, mentee)
+    services.program_run_matcher(program=program, actor=organizer)
+    client.force_login(mentee)
+    matching = _page(client, f"/mentorship/programs/{program.pk}/")
+    services.program_publish(program=program, actor=organizer)
+
+    published = _page(client, f"/mentorship/programs/{program.pk}/")
+
+    assert "Applications are closed. The organizers are matching mentors and mentees; you " in (
+        matching
+    )
+    assert "The pairs were published on" in published
+    assert "Dr. Grace Mentor is your mentor in this program." in published
+    assert "Applications are closed (" not in published
+
+
+def test_program_page_before_its_window_says_when_it_opens(
+    client: Client, organizer, mentee
+) -> None:
+    now = timezone.now()
+    later = services.program_create(
+        actor=organizer,
+        name="Autumn program",
+        applications_open_at=now + timedelta(days=3),
+        applications_close_at=now + timedelta(days=10),
+        matching_date=(now + timedelta(days=12)).date(),
+    )
+    client.force_login(mentee)
+
+    page = _page(client, f"/mentorship/programs/{later.pk}/")
+
+    assert "Applications open on " in page and "Come back then to apply." in page
+    assert 'action="/mentorship/programs/' not in page
+
+
+def test_program_edit_by_an_organizer(client: Client, organizer, program) -> None:
+    client.force_login(organizer)
+    form = _page(client, f"/mentorship/programs/{program.pk}/edit/")
+
+    page = _followed(
+        client,
+        f"/mentorship/programs/{program.pk}/edit/",
+        {
+            "name": "Spring program, second round",
+            "description": "Now with **round tables**.",
+            "applications_open_at": "2026-01-01T10:00",
+            "applications_close_at": "2026-02-01T10:00",
+            "matching_date": "2026-02-05",
+            "checkin_every_weeks": "2",
+        },
+    )
+
+    assert 'value="Spring program"' in form and '<option value="4" selected>' in form
+    assert "The program is updated." in page and "Spring program, second round" in page
+    program.refresh_from_db()
+    assert (program.checkin_every_weeks, program.matching_date.isoformat()) == (2, "2026-02-05")
+
+
+def test_program_edit_shows_why_dates_stay_after_publishing(
+    client: Client, organizer, mentor, mentee, program
+) -> None:
+    _applied(program, mentor, mentee)
+    services.program_run_matcher(program=program, actor=organizer)
+    services.program_publish(program=program, actor=organizer)
+    client.force_login(organizer)
+
+    response = client.post(
+        f"/mentorship/programs/{program.pk}/edit/",
+        {
+            "name": program.name,
+            "applications_open_at": "2026-01-01T10:00",
+            "applications_close_at": "2026-02-01T10:00",
+            "matching_date": "2026-02-05",
+            "checkin_every_weeks": "4",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "The pairs are published: the dates can no longer change." in response.content.decode()
+
+
+def test_program_close_applications_now(client: Client, organizer, mentee, program) -> None:
+    client.force_login(organizer)
+    page = _page(client, f"/mentorship/programs/{program.pk}/")
+
+    closed = _followed(client, f"/mentorship/programs/{program.pk}/close/")
+    again = _followed(client, f"/mentorship/programs/{program.pk}/close/")
+    client.force_login(mentee)
+    refused = _followed(client, f"/mentorship/programs/{program.pk}/apply/", {"role": "mentee"})
+
+    assert f'action="/mentorship/programs/{program.pk}/close/"' in page
+    assert "Applications are closed. You can run the matcher now." in closed
+    assert "Applications to this program are already closed." in again
+    assert "Applications to this program are closed." in refused
+    assert not ProgramApplication.objects.exists()
+
+
+def test_program_edit_and_close_refused_to_members(client: Client, mentee, program) -> None:
+    client.force_login(mentee)
+
+    codes = [
+        client.get(f"/mentorship/programs/{program.pk}/edit/").status_code,
+        client.post(f"/mentorship/programs/{program.pk}/close/").status_code,
+    ]
+
+    assert codes == [403, 403]
+    assert "Close applications now" not in _page(client, f"/mentorship/programs/{program.pk}/")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import ngettext
 
 from hemonc.core.forms import ModelMultipleChoiceField, parse_id
 from hemonc.core.text import OneLineField
@@ -162,13 +163,42 @@ class GoalForm(forms.Form):
     text = forms.CharField(max_length=200, label="New shared goal")
 
 
-class CheckinForm(forms.Form):
-    every_weeks = forms.IntegerField(
-        min_value=0,
-        max_value=26,
-        label="Check-in reminder every (weeks)",
-        help_text="0 turns reminders off.",
+CHECKIN_WEEKS = (1, 2, 3, 4, 6, 8, 12, 26)
+
+
+def checkin_label(weeks: int) -> str:
+    """The check-in rhythm as people say it: "Check in every 2 weeks", "No reminders"."""
+    if not weeks:
+        return "No check-in reminders"
+    if weeks == 1:
+        return "Check in every week"
+    return ngettext("Check in every %(n)d week", "Check in every %(n)d weeks", weeks) % {"n": weeks}
+
+
+def checkin_choices(current: int | None = None) -> list[tuple[int, str]]:
+    """The usual rhythms, and `current` when it is another one (set before these choices)."""
+    weeks = sorted({*CHECKIN_WEEKS, *([current] if current and 0 < current <= 26 else [])})
+    return [(n, checkin_label(n)) for n in weeks] + [(0, checkin_label(0))]
+
+
+def _checkin_field(label: str, current: int | None = None) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        choices=checkin_choices(current),
+        coerce=int,
+        label=label,
+        help_text="A reminder by mail to both of you; you can change it at any time.",
     )
+
+
+class CheckinForm(forms.Form):
+    every_weeks = _checkin_field("Check-in reminders")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("every_weeks")
+        cast(forms.TypedChoiceField, self.fields["every_weeks"]).choices = checkin_choices(
+            current if isinstance(current, int) else None
+        )
 
 
 class FeedbackForm(forms.Form):
@@ -194,12 +224,28 @@ class ProgramForm(forms.ModelForm):
             "checkin_every_weeks",
         ]
         field_classes = {"name": OneLineField, "hashtag": OneLineField}
+        labels = {
+            "applications_open_at": "Applications open",
+            "applications_close_at": "Applications close",
+            "matching_date": "Matching date",
+        }
         widgets = {
             "applications_open_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "applications_close_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "matching_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.instance.checkin_every_weeks if self.instance.pk else None
+        self.fields["checkin_every_weeks"] = _checkin_field(
+            "Check-in reminders for the pairs", current
+        )
+        self.fields["checkin_every_weeks"].initial = self.instance.checkin_every_weeks or 4
+        self.fields[
+            "checkin_every_weeks"
+        ].help_text = "Each pair gets a reminder by mail; they can change it in their mentorship."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -218,7 +264,8 @@ class ApplyForm(forms.Form):
         max_value=MAX_CAPACITY,
         initial=1,
         required=False,
-        label="Mentors: mentees in this program",
+        label="How many mentees you can take in this program",
+        help_text="For mentors only, 1 to 10.",
     )
 
 
