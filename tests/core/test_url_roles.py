@@ -210,6 +210,7 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "mentorship/speed/new/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "mentorship/speed/<int:pk>/join/mentor/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
     "mentorship/speed/<int:pk>/join/mentee/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "mentorship/speed/<int:pk>/add/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "mentorship/speed/<int:pk>/check-in/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "mentorship/speed/<int:pk>/sync/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "mentorship/speed/<int:pk>/schedule/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),

@@ -1151,3 +1151,28 @@ def test_speed_participant_add_to_an_event_that_is_over_is_refused(organizer, me
         services.speed_participant_add(
             event=event, user=mentee, role=ProgramRole.MENTEE, actor=mentee
         )
+
+
+def test_speed_participants_add_by_an_organizer_only_and_before_the_end(
+    organizer, mentor, mentee
+) -> None:
+    event = services.speed_event_create(
+        actor=organizer, title="Soon", starts_at=timezone.now() + timedelta(days=1)
+    )
+    past = services.speed_event_create(
+        actor=organizer, title="Past", starts_at=timezone.now() - timedelta(days=1)
+    )
+
+    added = services.speed_participants_add(
+        event=event, mentors=[mentor], mentees=[mentee], actor=organizer
+    )
+    with pytest.raises(PermissionDenied):
+        services.speed_participants_add(event=event, mentees=[mentor], actor=mentee)
+    with pytest.raises(DomainError, match="over"):
+        services.speed_participants_add(event=past, mentees=[mentee], actor=organizer)
+
+    assert [(p.user, p.role) for p in added] == [(mentor, "mentor"), (mentee, "mentee")]
+    assert AuditEntry.objects.get(action="mentorship.speed_add").changes == {
+        "mentors": 1,
+        "mentees": 1,
+    }

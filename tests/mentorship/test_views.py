@@ -214,15 +214,15 @@ def test_speed_event_that_is_over_takes_no_one_new(client: Client, mentee, organ
 @pytest.mark.parametrize(
     ("field", "value", "error"),
     [
-        ("ranked_mentors", "²³", "Use member numbers separated by commas"),
-        ("excluded_mentors", "12, ²", "Use member numbers separated by commas"),
-        ("ranked_mentors", "99999999999999999999", "Use member numbers separated by commas"),
-        ("excluded_mentors", "-99999999999999999999", "Use member numbers separated by commas"),
+        ("ranked_mentors", "²³", "Pick members who offer to mentor."),
+        ("excluded_mentors", "²", "Pick members of the network."),
+        ("ranked_mentors", "99999999999999999999", "Pick members who offer to mentor."),
+        ("excluded_mentors", "-99999999999999999999", "Pick members of the network."),
         ("topics", "99999999999999999999", "is not a valid value"),
         ("career_paths", "-99999999999999999999", "is not a valid value"),
     ],
 )
-def test_goals_form_turns_down_member_numbers_no_database_holds(
+def test_goals_form_turns_down_ids_no_database_holds(
     client: Client, mentee, field: str, value: str, error: str
 ) -> None:
     client.force_login(mentee)
@@ -236,18 +236,46 @@ def test_goals_form_turns_down_member_numbers_no_database_holds(
     assert (after.text, after.ranked_mentors) == (before.text, before.ranked_mentors)
 
 
-def test_goals_form_reads_member_numbers_in_any_decimal_digits(
+def test_goals_form_picks_mentors_by_name_and_keeps_their_order(
     client: Client, mentor, mentee
 ) -> None:
+    second = make_member(display_name="Dr. Second Choice")
+    services.offer_save(user=second, actor=second, capacity=1)
+    director = make_member(display_name="Dr. Program Director")
     client.force_login(mentee)
-    arabic_indic = str(mentor.pk).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+
+    form = client.get("/mentorship/goals/").content.decode()
+    response = client.post(
+        "/mentorship/goals/",
+        {
+            "text": "Goals",
+            "ranked_mentors": [str(second.pk), str(mentor.pk)],
+            "excluded_mentors": [str(director.pk)],
+        },
+    )
+    page = client.get("/mentorship/goals/").content.decode()
+
+    assert "Member numbers" not in form and 'data-url="/members/pick/"' in form
+    assert response.status_code == 302
+    goals = MenteeGoals.objects.get(user=mentee)
+    assert goals.ranked_mentors == [second.pk, mentor.pk]
+    assert list(goals.excluded_mentors.all()) == [director]
+    # The chosen people come back as chips with their names, best first.
+    assert page.index("Dr. Second Choice") < page.index("Dr. Grace Mentor")
+    assert "Dr. Program Director" in page
+
+
+def test_goals_form_ranks_only_members_who_offer_to_mentor(client: Client, mentee) -> None:
+    no_offer = make_member(display_name="Dr. Not Mentoring")
+    client.force_login(mentee)
 
     response = client.post(
-        "/mentorship/goals/", {"text": "Goals", "ranked_mentors": f"#{arabic_indic}"}
+        "/mentorship/goals/", {"text": "Goals", "ranked_mentors": [str(no_offer.pk)]}
     )
 
-    assert response.status_code == 302
-    assert MenteeGoals.objects.get(user=mentee).ranked_mentors == [mentor.pk]
+    assert response.status_code == 200
+    assert "Pick members who offer to mentor." in response.content.decode()
+    assert not MenteeGoals.objects.get(user=mentee).ranked_mentors
 
 
 def test_finder_filters_by_career_path(client: Client, mentor, mentee) -> None:

@@ -885,3 +885,61 @@ def test_program_edit_and_close_refused_to_members(client: Client, mentee, progr
 
     assert codes == [403, 403]
     assert "Close applications now" not in _page(client, f"/mentorship/programs/{program.pk}/")
+
+
+def test_speed_add_people_by_name_by_an_organizer(
+    client: Client, organizer, mentor, mentee, event
+) -> None:
+    client.force_login(organizer)
+    page = _page(client, f"/mentorship/speed/{event.pk}/")
+
+    added = _followed(
+        client,
+        f"/mentorship/speed/{event.pk}/add/",
+        {"mentors": [str(mentor.pk)], "mentees": [str(mentee.pk)]},
+    )
+    empty = client.post(f"/mentorship/speed/{event.pk}/add/", {})
+    twice = _followed(
+        client,
+        f"/mentorship/speed/{event.pk}/add/",
+        {"mentors": [str(mentee.pk)], "mentees": [str(mentee.pk)]},
+    )
+
+    assert f'action="/mentorship/speed/{event.pk}/add/"' in page
+    assert 'data-url="/members/pick/"' in page and "Add mentees" in page
+    assert "2 people are on the list." in added
+    assert "Check in Dr. Grace Mentor" in added and "Check in Ana Mentee" in added
+    assert empty.status_code == 400 and "Pick at least one person to add." in empty.content.decode()
+    assert "Choose one role for Ana Mentee: mentor or mentee." in twice
+    roles = dict(event.participants.values_list("user_id", "role"))
+    assert roles == {mentor.pk: ProgramRole.MENTOR, mentee.pk: ProgramRole.MENTEE}
+
+
+def test_speed_add_people_refused_to_members(client: Client, mentor, mentee, event) -> None:
+    client.force_login(mentee)
+
+    response = client.post(f"/mentorship/speed/{event.pk}/add/", {"mentors": [str(mentor.pk)]})
+    page = _page(client, f"/mentorship/speed/{event.pk}/")
+
+    assert response.status_code == 403
+    assert "Add people to the list" not in page
+    assert not event.participants.exists()
+
+
+def test_home_lists_programs_and_the_coming_speed_events(
+    client: Client, organizer, mentee, program
+) -> None:
+    soon = services.speed_event_create(
+        actor=organizer, title="Winter round", starts_at=timezone.now() + timedelta(days=3)
+    )
+    services.speed_event_create(
+        actor=organizer, title="Long ago", starts_at=timezone.now() - timedelta(days=60)
+    )
+    client.force_login(mentee)
+
+    page = _page(client, "/mentorship/")
+
+    section = page[page.index("Programs and events") :]
+    assert "Spring program" in section and "Open for applications" in section
+    assert soon.get_absolute_url() in section and "Speed mentoring on" in section
+    assert "Long ago" not in section and " · " not in section

@@ -102,6 +102,8 @@ def offer_text(*, user: User, formats: list[str], rng: random.Random) -> str:
         for path in profile.career_paths.all()
         for phrase in _OFFERS["help_by_path"].get(path.slug, [])
     ]
+    if stage in (Stage.FELLOW, Stage.RESIDENT, "other"):  # near-peers: their own steps
+        helps = []
     if stage != Stage.ATTENDING or not helps:
         helps = _OFFERS["help_by_stage"].get(stage, []) + helps[:2]
     if helps:
@@ -111,7 +113,10 @@ def offer_text(*, user: User, formats: list[str], rng: random.Random) -> str:
         :2
     ]
     if topics:
-        sentences.append(rng.choice(_OFFERS["topic_sentences"]).format(topics=_and(topics)))
+        seniority = "senior" if stage in SENIOR else "trainee"
+        sentences.append(
+            rng.choice(_OFFERS["topic_sentences"][seniority]).format(topics=_and(topics))
+        )
     fmt = rng.choice(formats) if formats else Format.VIDEO
     weeks = rng.choice((2, 3, 4, 6))
     sentences.append(rng.choice(_OFFERS["cadence_by_format"][fmt]).format(weeks=weeks))
@@ -372,7 +377,10 @@ def _now_and_next(
         busy = set(
             Mentorship.objects.filter(mentee=demo_member).values_list("mentor_id", flat=True)
         )
-        asked = next((m for m in mentors[::-1] if m.pk not in busy), None)
+        asked = next(
+            (m for m in mentors[::-1] if m.pk not in busy and m.profile.stage == Stage.ATTENDING),
+            None,
+        )
         if asked is not None:
             MentorshipRequest.objects.create(
                 mentee=demo_member,
@@ -380,4 +388,7 @@ def _now_and_next(
                 note="Hello! I am a fellow hoping to learn how you built your clinic and "
                 "research time. Could we talk every few weeks on video? (Synthetic demo "
                 "request.)",
+            )
+            MentorshipRequest.objects.filter(mentee=demo_member, mentor=asked).update(
+                created_at=now - timedelta(days=2)
             )

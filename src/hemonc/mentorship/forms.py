@@ -9,7 +9,9 @@ from django.utils.translation import ngettext
 
 from hemonc.core.forms import ModelMultipleChoiceField, parse_id
 from hemonc.core.text import OneLineField
+from hemonc.core.widgets import SearchSelect
 from hemonc.members.enums import IdentityCommunity
+from hemonc.members.models import User
 from hemonc.mentorship.enums import LANGUAGE_CHOICES, Format, OfferStatus, ProgramRole
 from hemonc.mentorship.models import MAX_CAPACITY, Program, SpeedMentoringEvent
 from hemonc.taxonomy.enums import Stage
@@ -32,6 +34,33 @@ def _topics() -> TopicChoiceField:
 def _paths() -> ModelMultipleChoiceField:
     return ModelMultipleChoiceField(
         queryset=CareerPath.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
+class _PeoplePicker(SearchSelect):
+    """The shared picker, re-rendering a refused form without looking up values that are no
+    possible id (a superscript digit, a number beyond any database) so the page shows the error
+    instead of failing."""
+
+    def format_value(self, value: Any) -> list[str]:
+        ids = (parse_id(v) for v in super().format_value(value))
+        return [str(pk) for pk in ids if pk is not None]
+
+
+class PersonChoiceField(ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return str(obj)
+
+
+def _people(queryset: Any, *, label: str, help_text: str, invalid: str) -> PersonChoiceField:
+    """People picked by name as one types (never by number or address)."""
+    return PersonChoiceField(
+        queryset=queryset.select_related("profile").order_by("id"),
+        widget=_PeoplePicker(source="members", multiple=True),
+        required=False,
+        label=label,
+        help_text=help_text,
+        error_messages={"invalid_choice": invalid, "invalid_pk_value": invalid},
     )
 
 
@@ -77,17 +106,18 @@ class GoalsForm(forms.Form):
     languages = _multi(LANGUAGE_CHOICES, "Languages", "None ticked: English.")
     topics = _topics()
     career_paths = _paths()
-    ranked_mentors = forms.CharField(
-        required=False,
-        max_length=200,
+    ranked_mentors = _people(
+        User.objects.filter(is_active=True, mentor_offer__isnull=False),
         label="Mentors you would like, best first",
-        help_text="Member numbers from their profile addresses, separated by commas.",
+        help_text="Type part of a name. The first one you pick is your first choice; "
+        "only members who offer to mentor can be picked.",
+        invalid="Pick members who offer to mentor.",
     )
-    excluded_mentors = forms.CharField(
-        required=False,
-        max_length=200,
+    excluded_mentors = _people(
+        User.objects.filter(is_active=True),
         label="Mentors to exclude",
-        help_text="Member numbers, e.g. your own program director's.",
+        help_text="Type part of a name, for example your own program director's.",
+        invalid="Pick members of the network.",
     )
     avoid_own_institution = forms.BooleanField(required=False, label="Avoid my own institution")
     prefers_shared_community = forms.BooleanField(
@@ -96,19 +126,14 @@ class GoalsForm(forms.Form):
         help_text="Works only if your profile lets the matcher use identity communities.",
     )
 
-    def _ids(self, name: str) -> list[int]:
-        raw = self.cleaned_data.get(name, "")
-        parts = [p.strip().lstrip("#") for p in raw.replace(";", ",").split(",") if p.strip()]
-        ids = [parse_id(p) for p in parts]
-        if None in ids:
-            raise forms.ValidationError("Use member numbers separated by commas, e.g. 12, 40.")
-        return [i for i in ids if i is not None]
-
     def clean_ranked_mentors(self) -> list[int]:
-        return self._ids("ranked_mentors")
-
-    def clean_excluded_mentors(self) -> list[int]:
-        return self._ids("excluded_mentors")
+        """The chosen mentors' ids in the order they were picked, best first."""
+        chosen = {user.pk for user in self.cleaned_data.get("ranked_mentors") or ()}
+        picked = self.fields["ranked_mentors"].widget.value_from_datadict(
+            self.data, self.files, self.add_prefix("ranked_mentors")
+        )
+        ordered = [parse_id(value) for value in picked]
+        return list(dict.fromkeys(pk for pk in ordered if pk in chosen))
 
 
 class FinderForm(forms.Form):
@@ -281,3 +306,26 @@ class SpeedEventForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["session"].empty_label = "None"  # type: ignore[attr-defined]
+
+
+class SpeedPeopleForm(forms.Form):
+    """Organizers add people to a speed-mentoring event's list by name."""
+
+    mentors = _people(
+        User.objects.filter(is_active=True),
+        label="Add mentors",
+        help_text="Type part of a name.",
+        invalid="Pick members of the network.",
+    )
+    mentees = _people(
+        User.objects.filter(is_active=True),
+        label="Add mentees",
+        help_text="Type part of a name.",
+        invalid="Pick members of the network.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("mentors") and not data.get("mentees"):
+            raise forms.ValidationError("Pick at least one person to add.")
+        return data

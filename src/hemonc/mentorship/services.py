@@ -792,15 +792,58 @@ def speed_participant_add(
 ) -> SpeedParticipant:
     """`user` joins the event as a mentor or a mentee (themselves, or by an organizer)."""
     require(actor, "mentorship.join_speed_event", user)
-    if event.ends_at < timezone.now():
-        raise DomainError("This event is over.")
+    _speed_still_ahead(event)
     if role not in ProgramRole.values:
         raise DomainError("Join as a mentor or as a mentee.")
+    participant = _speed_participant_set(event=event, user=user, role=role)
+    audit(actor=actor, action="mentorship.speed_join", target=event, changes={"role": role})
+    return participant
+
+
+def _speed_still_ahead(event: SpeedMentoringEvent) -> None:
+    if event.ends_at < timezone.now():
+        raise DomainError("This event is over.")
+
+
+def _speed_participant_set(
+    *, event: SpeedMentoringEvent, user: User, role: str
+) -> SpeedParticipant:
     participant, _ = SpeedParticipant.objects.update_or_create(
         event=event, user=user, defaults={"role": role}
     )
-    audit(actor=actor, action="mentorship.speed_join", target=event, changes={"role": role})
     return participant
+
+
+@transaction.atomic(durable=True)
+def speed_participants_add(
+    *,
+    event: SpeedMentoringEvent,
+    mentors: Iterable[User] = (),
+    mentees: Iterable[User] = (),
+    actor: User | Operator,
+) -> list[SpeedParticipant]:
+    """Organizers put people on the event's list by name, as mentors or mentees; someone
+    already on it takes the new role. Nobody is named twice in one go."""
+    require(actor, "mentorship.manage_speed_events", message=SPEED_ORGANIZERS_ONLY)
+    _speed_still_ahead(event)
+    mentors, mentees = list(mentors), list(mentees)
+    both = {u.pk for u in mentors} & {u.pk for u in mentees}
+    if both:
+        names = ", ".join(sorted(str(u) for u in mentors if u.pk in both))
+        raise DomainError(f"Choose one role for {names}: mentor or mentee.")
+    added = [
+        _speed_participant_set(event=event, user=user, role=role)
+        for people, role in ((mentors, ProgramRole.MENTOR), (mentees, ProgramRole.MENTEE))
+        for user in people
+        if user.is_active
+    ]
+    audit(
+        actor=actor,
+        action="mentorship.speed_add",
+        target=event,
+        changes={"mentors": len(mentors), "mentees": len(mentees)},
+    )
+    return added
 
 
 @transaction.atomic(durable=True)

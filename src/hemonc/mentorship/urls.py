@@ -49,6 +49,7 @@ urlpatterns = [
         {"role": ProgramRole.MENTEE},
         name="speed_join_mentee",
     ),
+    path("speed/<int:pk>/add/", speed.speed_add, name="speed_add"),
     path("speed/<int:pk>/check-in/", speed.speed_check_in, name="speed_check_in"),
     path("speed/<int:pk>/sync/", speed.speed_sync, name="speed_sync"),
     path("speed/<int:pk>/schedule/", speed.speed_schedule, name="speed_schedule"),

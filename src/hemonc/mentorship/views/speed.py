@@ -20,7 +20,7 @@ from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.selectors import user_ids_hidden_from
 from hemonc.mentorship import services
 from hemonc.mentorship.enums import ProgramRole
-from hemonc.mentorship.forms import SpeedEventForm
+from hemonc.mentorship.forms import SpeedEventForm, SpeedPeopleForm
 from hemonc.mentorship.models import SpeedMentoringEvent, SpeedParticipant
 
 MANAGE = "mentorship.manage_speed_events"
@@ -61,8 +61,17 @@ def speed_event_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def speed_event(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
     event = get_object_or_404(SpeedMentoringEvent.objects.select_related("session"), pk=pk)
+    return _event_page(request, event)
+
+
+def _event_page(
+    request: AuthenticatedHttpRequest,
+    event: SpeedMentoringEvent,
+    people_form: SpeedPeopleForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    may_manage = user.has_perm(MANAGE)
     # Blocked (either way) and muted members are not listed, not even at their tables.
     hidden = user_ids_hidden_from(viewer=user) or frozenset()
     participants = [
@@ -77,9 +86,35 @@ def speed_event(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "mentees": [p for p in participants if p.role == ProgramRole.MENTEE],
             "mine": next((p for p in participants if p.user_id == user.pk), None),
             "rounds": _rounds(event, hidden=hidden),
-            "may_manage": user.has_perm(MANAGE),
+            "may_manage": may_manage,
             "is_over": event.ends_at < timezone.now(),
+            "people_form": people_form or (SpeedPeopleForm() if may_manage else None),
         },
+        status=400 if people_form is not None else 200,
+    )
+
+
+@require_POST
+@permission_required(MANAGE)
+def speed_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Organizers put people on the list by name, as mentors or mentees."""
+    event = get_object_or_404(SpeedMentoringEvent.objects.select_related("session"), pk=pk)
+    form = SpeedPeopleForm(request.POST)
+    if not form.is_valid():
+        return _event_page(request, event, form)
+    return act_then_redirect(
+        request,
+        event,
+        lambda: services.speed_participants_add(
+            event=event,
+            mentors=form.cleaned_data["mentors"],
+            mentees=form.cleaned_data["mentees"],
+            actor=request.user,
+        ),
+        lambda added: (
+            ngettext("%(n)d person is on the list.", "%(n)d people are on the list.", len(added))
+            % {"n": len(added)}
+        ),
     )
 
 
