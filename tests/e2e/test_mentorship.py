@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from hemonc.mentorship.services import offer_save
 from hemonc.taxonomy.models import Topic
-from tests.e2e.conftest import SignIn, snapshot
+from tests.e2e.conftest import PHONE, SignIn, snapshot
 from tests.factories import make_member
 
 
@@ -78,3 +78,62 @@ def test_mentee_finds_asks_mentor_accepts_and_mentee_leaves(
     finally:
         mentee_page.context.close()
         mentor_page.context.close()
+
+
+def test_mentee_ranks_mentors_by_name_and_applies_to_a_program(
+    live_server, sign_in: SignIn, screenshot_dir: Path
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hemonc.members.enums import Role
+    from hemonc.mentorship.services import goals_save, program_create
+
+    for name in ("Dr. Grace Okoro", "Dr. Grace Lin"):
+        mentor = make_member(display_name=name, stage="attending")
+        offer_save(user=mentor, actor=mentor, capacity=2, about="Careers.")
+    mentee = make_member(display_name="Priya Raman", stage="fellow")
+    goals_save(user=mentee, actor=mentee, text="Find my niche.")
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    now = timezone.now()
+    program = program_create(
+        actor=organizer,
+        name="Winter program",
+        applications_open_at=now - timedelta(days=1),
+        applications_close_at=now + timedelta(days=7),
+        matching_date=(now + timedelta(days=8)).date(),
+    )
+    page = sign_in(mentee.email)
+    page.set_viewport_size(PHONE)
+    try:
+        # Mentors ranked by typing their names: the second one picked comes second.
+        page.goto(f"{live_server.url}/mentorship/goals/")
+        ranked = page.get_by_role("combobox", name="Mentors you would like, best first")
+        for name in ("Lin", "Okoro"):
+            ranked.fill(name)
+            page.get_by_role("option", name=f"Dr. Grace {name}").click()
+        chips = page.locator(".picker-chosen .chip")
+        expect(chips).to_have_count(2)
+        expect(chips.first).to_contain_text("Dr. Grace Lin")
+        snapshot(page, screenshot_dir, "mentee-goals-picker")
+        page.get_by_role("button", name="Save my goals").click()
+        expect(page.get_by_text("Your mentee goals are saved.")).to_be_visible()
+        page.goto(f"{live_server.url}/mentorship/goals/")
+        expect(page.locator(".picker-chosen .chip").first).to_contain_text("Dr. Grace Lin")
+
+        # The program page speaks in sentences, with no line broken into pieces.
+        page.goto(f"{live_server.url}{program.get_absolute_url()}")
+        page.get_by_role("radio", name="Mentee").check()
+        page.get_by_role("button", name="Apply").click()
+        expect(page.get_by_text("You applied as a mentee.")).to_be_visible()
+        page.set_viewport_size({"width": 1280, "height": 900})
+        offer = page.get_by_role("link", name="mentor offer").bounding_box()
+        goals = page.get_by_role("link", name="mentee goals").bounding_box()
+        assert offer and goals and abs(offer["y"] - goals["y"]) < 4  # one line, not stacked
+        page.set_viewport_size(PHONE)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"]
+        snapshot(page, screenshot_dir, "program-applied")
+    finally:
+        page.context.close()
