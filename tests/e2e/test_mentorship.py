@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
-from hemonc.mentorship.services import offer_save
+from hemonc.members.enums import Role
+from hemonc.mentorship.services import goals_save, offer_save, program_create
 from hemonc.taxonomy.models import Topic
 from tests.e2e.conftest import PHONE, SignIn, snapshot
 from tests.factories import make_member
@@ -83,13 +86,6 @@ def test_mentee_finds_asks_mentor_accepts_and_mentee_leaves(
 def test_mentee_ranks_mentors_by_name_and_applies_to_a_program(
     live_server, sign_in: SignIn, screenshot_dir: Path
 ) -> None:
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from hemonc.members.enums import Role
-    from hemonc.mentorship.services import goals_save, program_create
-
     for name in ("Dr. Grace Okoro", "Dr. Grace Lin"):
         mentor = make_member(display_name=name, stage="attending")
         offer_save(user=mentor, actor=mentor, capacity=2, about="Careers.")

@@ -128,19 +128,21 @@ class GoalsForm(forms.Form):
 
     def clean_ranked_mentors(self) -> list[int]:
         """The chosen mentors' ids in the order they were picked, best first."""
-        chosen = {user.pk for user in self.cleaned_data.get("ranked_mentors") or ()}
+        chosen: set[int] = {user.pk for user in self.cleaned_data.get("ranked_mentors") or ()}
         picked = self.fields["ranked_mentors"].widget.value_from_datadict(
             self.data, self.files, self.add_prefix("ranked_mentors")
         )
-        ordered = [parse_id(value) for value in picked]
-        return list(dict.fromkeys(pk for pk in ordered if pk in chosen))
+        ordered = [pk for pk in (parse_id(value) for value in picked) if pk in chosen]
+        return [pk for pk in dict.fromkeys(ordered) if pk is not None]
 
 
 class FinderForm(forms.Form):
     topic = forms.ChoiceField(required=False, label="Topic")
     career_path = forms.ChoiceField(required=False, label="Career path")
     stage = forms.ChoiceField(
-        choices=[("", "Any stage"), *Stage.choices], required=False, label="Mentors my stage"
+        choices=[("", "Any stage"), *Stage.choices],
+        required=False,
+        label="Mentors people at this stage",
     )
     format = forms.ChoiceField(choices=[("", "Any format"), *Format.choices], required=False)
     language = forms.ChoiceField(choices=[("", "Any language"), *LANGUAGE_CHOICES], required=False)
