@@ -943,3 +943,23 @@ def test_home_lists_programs_and_the_coming_speed_events(
     assert "Spring program" in section and "Open for applications" in section
     assert soon.get_absolute_url() in section and "Speed mentoring on" in section
     assert "Long ago" not in section and " · " not in section
+
+
+def test_speed_pages_say_their_numbers_in_words(client: Client, organizer, event) -> None:
+    people = [make_member(display_name=n) for n in ("Dr. Mentor", "Ann One", "Bo Two")]
+    for user, role in zip(people, ("mentor", "mentee", "mentee"), strict=True):
+        participant = services.speed_participant_add(event=event, user=user, role=role, actor=user)
+        services.speed_check_in(participant=participant, actor=organizer)
+    services.speed_event_schedule(event=event, actor=organizer)
+    client.force_login(organizer)
+
+    listing = _page(client, "/mentorship/speed/")
+    page = _page(client, f"/mentorship/speed/{event.pk}/")
+    projector = _page(client, f"/mentorship/speed/{event.pk}/projector/")
+
+    assert "Mentees per table" in listing and "Minutes per round" in listing
+    assert "Table size" not in listing and "Round minutes" not in listing
+    assert "2 rounds of 8 minutes, with up to 2 mentees at each mentor" in page
+    assert "<h1>Round 1 of 1</h1>" in projector  # one mentor: nobody new to meet after
+    assert "Ann One, Bo Two" in projector or "Bo Two, Ann One" in projector
+    assert " · " not in projector.split("<main", 1)[-1].split("</main>")[0]

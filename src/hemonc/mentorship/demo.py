@@ -84,7 +84,11 @@ def _sentence_case(name: str) -> str:
 
 
 def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+    """ "a and b"; "a, and b and c" when an item has its own "and" (so it reads unambiguously)."""
+    if len(items) == 1:
+        return items[0]
+    comma = "," if len(items) > 2 or any(" and " in item for item in items) else ""
+    return f"{', '.join(items[:-1])}{comma} and {items[-1]}"
 
 
 def offer_text(*, user: User, formats: list[str], rng: random.Random) -> str:

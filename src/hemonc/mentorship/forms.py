@@ -302,7 +302,13 @@ class SpeedEventForm(forms.ModelForm):
         fields = ["title", "starts_at", "rounds", "table_size", "round_minutes", "session"]
         field_classes = {"title": OneLineField}
         widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
-        labels = {"session": "Live session (optional)"}
+        labels = {
+            "starts_at": "Starts",
+            "rounds": "Number of rounds",
+            "table_size": "Mentees per table",
+            "round_minutes": "Minutes per round",
+            "session": "Live session (optional)",
+        }
         help_texts = {"session": "Its check-ins mark who is here."}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
