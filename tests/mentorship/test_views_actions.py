@@ -963,3 +963,21 @@ def test_speed_pages_say_their_numbers_in_words(client: Client, organizer, event
     assert "<h1>Round 1 of 1</h1>" in projector  # one mentor: nobody new to meet after
     assert "Ann One, Bo Two" in projector or "Bo Two, Ann One" in projector
     assert " · " not in projector.split("<main", 1)[-1].split("</main>")[0]
+
+
+def test_program_review_lists_who_applied_with_seats_proposed(
+    client: Client, organizer, mentor, mentee, program
+) -> None:
+    _applied(program, mentor, mentee)
+    hidden = make_member(display_name="Hal Hidden", stage="fellow")
+    services.goals_save(user=hidden, actor=hidden, text="Goals.")
+    services.program_apply(program=program, user=hidden, actor=hidden, role=ProgramRole.MENTEE)
+    block_create(blocker=hidden, blocked=organizer)
+    client.force_login(organizer)
+    before = _page(client, f"/mentorship/programs/{program.pk}/review/")
+
+    after = _followed(client, f"/mentorship/programs/{program.pk}/match/")
+
+    assert "Who applied" in before and "Ana Mentee" in before
+    assert "0 of 1 mentee proposed" in before and "1 of 1 mentee proposed" in after
+    assert "Hal Hidden" not in before.split("Who applied")[1].split("</details>")[0]

@@ -20,6 +20,7 @@ from hemonc.core.forms import parse_id
 from hemonc.core.permissions import permission_required
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import User
+from hemonc.members.selectors import user_ids_hidden_from
 from hemonc.mentorship import selectors, services
 from hemonc.mentorship.enums import ProgramRole, ProgramStatus
 from hemonc.mentorship.forms import ApplyForm, ProgramForm
@@ -187,16 +188,24 @@ def program_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "mentor_id", "id"
         )
     )
-    mentors = [
-        a.user
-        for a in ProgramApplication.objects.filter(
-            program=program, role=ProgramRole.MENTOR
-        ).select_related("user__profile")
+    hidden = user_ids_hidden_from(viewer=request.user) or frozenset()
+    applications = [
+        a
+        for a in ProgramApplication.objects.filter(program=program)
+        .select_related("user__profile")
+        .order_by("user__profile__display_name", "id")
+        if a.user_id not in hidden
     ]
+    mentors = [a.user for a in applications if a.role == ProgramRole.MENTOR]
     load: dict[int, int] = defaultdict(int)
     for proposal in proposals:
         if proposal.mentor_id:
             load[proposal.mentor_id] += 1
+    mentor_rows = [
+        {"user": a.user, "capacity": a.capacity, "proposed": load[a.user_id]}
+        for a in applications
+        if a.role == ProgramRole.MENTOR
+    ]
     return render(
         request,
         "mentorship/program_review.html",
@@ -205,7 +214,8 @@ def program_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "matched": [p for p in proposals if p.mentor_id],
             "unmatched": [p for p in proposals if not p.mentor_id],
             "mentors": mentors,
-            "load": load,
+            "mentor_rows": mentor_rows,
+            "mentee_users": [a.user for a in applications if a.role == ProgramRole.MENTEE],
             "counts": selectors.program_counts(program=program),
             "can_edit": program.status == ProgramStatus.MATCHING,
         },
