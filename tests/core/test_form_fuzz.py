@@ -161,6 +161,7 @@ def _build_network() -> Network:
     network = Network(member=member, organizer=organizer)
     network.kwargs = {
         "members:": {"user_id": mentor.pk},
+        "members:role_revoke": {"role": "moderator"},
         "events:member_feed": {"token": feed.token},
         "events:rsvp_confirm": {"token": confirm_token(rsvp_id=visitor.pk, email=visitor.email)},
         "events:rsvp_cancel_by_token": {"token": manage_token(rsvp_id=visitor.pk)},
