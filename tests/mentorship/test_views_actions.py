@@ -981,3 +981,17 @@ def test_program_review_lists_who_applied_with_seats_proposed(
     assert "Who applied" in before and "Ana Mentee" in before
     assert "0 of 1 mentee proposed" in before and "1 of 1 mentee proposed" in after
     assert "Hal Hidden" not in before.split("Who applied")[1].split("</details>")[0]
+
+
+def test_request_create_for_a_full_or_paused_mentor_says_so_without_a_form(
+    client: Client, mentor, mentee, pair
+) -> None:
+    other = make_member(display_name="Oli Other", stage="fellow")
+    client.force_login(other)
+    full = _page(client, f"/mentorship/mentors/{mentor.pk}/request/")
+    services.offer_save(user=mentor, actor=mentor, capacity=2, status="paused")
+    paused = _page(client, f"/mentorship/mentors/{mentor.pk}/request/")
+
+    assert "Dr. Grace Mentor has no seat left right now." in full
+    assert "Dr. Grace Mentor is not taking requests right now." in paused
+    assert "Send request" not in full and "Send request" not in paused
