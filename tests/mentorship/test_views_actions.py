@@ -995,3 +995,23 @@ def test_request_create_for_a_full_or_paused_mentor_says_so_without_a_form(
     assert "Dr. Grace Mentor has no seat left right now." in full
     assert "Dr. Grace Mentor is not taking requests right now." in paused
     assert "Send request" not in full and "Send request" not in paused
+
+
+def test_program_new_that_opens_later_says_when(client: Client, organizer) -> None:
+    client.force_login(organizer)
+    opens = timezone.localtime() + timedelta(days=40)
+
+    page = _followed(
+        client,
+        "/mentorship/programs/new/",
+        {
+            "name": "Later program",
+            "applications_open_at": opens.strftime("%Y-%m-%dT10:00"),
+            "applications_close_at": (opens + timedelta(days=9)).strftime("%Y-%m-%dT10:00"),
+            "matching_date": (opens + timedelta(days=10)).strftime("%Y-%m-%d"),
+            "checkin_every_weeks": "4",
+        },
+    )
+
+    assert f"The program is ready. Applications open on {opens.day} " in page
+    assert "The program is open for applications." not in page

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
@@ -58,7 +59,14 @@ def program_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The program is open for applications.")
+            opens = program.applications_open_at
+            messages.success(
+                request,
+                "The program is open for applications."
+                if opens <= timezone.now()
+                else "The program is ready. Applications open on "
+                f"{date_format(timezone.localtime(opens), 'j M Y')}.",
+            )
             return redirect(program)
     return render(request, "mentorship/program_new.html", {"form": form})
 
