@@ -1015,3 +1015,13 @@ def test_program_new_that_opens_later_says_when(client: Client, organizer) -> No
 
     assert f"The program is ready. Applications open on {opens.day} " in page
     assert "The program is open for applications." not in page
+
+
+def test_goals_and_offer_forms_list_disease_topics_before_conference_tags(
+    client: Client, mentor
+) -> None:
+    client.force_login(mentor)
+
+    for url in ("/mentorship/goals/", "/mentorship/offer/"):
+        page = _page(client, url)
+        assert page.index("Breast cancer") < page.index("ASCO annual meeting")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Case, Value, When
 from django.utils.translation import ngettext
 
 from hemonc.core.forms import ModelMultipleChoiceField, parse_id
@@ -23,9 +24,18 @@ class TopicChoiceField(ModelMultipleChoiceField):
         return obj.label
 
 
+# Topics people mentor in come first: diseases and fields, then communities, then the rest
+# (conference and chat tags).
+TOPIC_KIND_ORDER = ("tumor", "provider", "community", "identity", "awareness", "other")
+
+
 def _topics() -> TopicChoiceField:
+    rank = Case(
+        *(When(kind=kind, then=Value(n)) for n, kind in enumerate(TOPIC_KIND_ORDER)),
+        default=Value(len(TOPIC_KIND_ORDER)),
+    )
     return TopicChoiceField(
-        queryset=Topic.objects.order_by("kind", "name"),
+        queryset=Topic.objects.order_by(rank, "kind", "name"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
