@@ -9,6 +9,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from hemonc.core.spreadsheets import unneutralise
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "mentorship"
 
 
@@ -287,6 +289,16 @@ def test_match_output_starts_with_a_bom_and_quotes_formula_ids(tmp_path: Path) -
 
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
     assert _read(out)[1][:2] == ["'@me", "'=HYPERLINK(1)"]
+
+    # A program reading the file as data, as docs/mentorship.md says: the header is clean
+    # with utf-8-sig, and unneutralise gives back the ids as they were in the input.
+    with out.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert list(rows[0])[:2] == ["mentee_id", "mentor_id"]
+    assert [unneutralise(rows[0]["mentee_id"]), unneutralise(rows[0]["mentor_id"])] == [
+        "@me",
+        "=HYPERLINK(1)",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -1070,3 +1070,109 @@ def test_proposal_set_mentor_despite_a_rule_says_which(organizer, mentor, mentee
     proposal.refresh_from_db()
     assert (proposal.mentor, proposal.score, proposal.edited) == (mentor, None, True)
     assert proposal.reason == "organizer's choice despite: stage"
+
+
+def test_program_update_changes_fields_and_audits_their_names(organizer) -> None:
+    program = _open_program(organizer)
+
+    changed = services.program_update(
+        program=program, actor=organizer, name="Spring\nschool", checkin_every_weeks=2
+    )
+    unchanged = services.program_update(program=program, actor=organizer, checkin_every_weeks=2)
+
+    program.refresh_from_db()
+    assert changed == ["checkin_every_weeks", "name"] and unchanged == []
+    assert (program.name, program.checkin_every_weeks) == ("Spring school", 2)
+    entry = AuditEntry.objects.get(action="mentorship.program_update")
+    assert entry.changes == {"fields": ["checkin_every_weeks", "name"]}
+
+
+def test_program_update_refuses_a_window_backwards_members_and_dates_after_publishing(
+    organizer, mentor, mentee
+) -> None:
+    program = _open_program(organizer)
+    now = timezone.now()
+
+    with pytest.raises(DomainError, match="must close after they open"):
+        services.program_update(
+            program=program, actor=organizer, applications_close_at=now - timedelta(days=9)
+        )
+    with pytest.raises(PermissionDenied):
+        services.program_update(program=program, actor=mentee, name="Mine now")
+    services.program_apply(program=program, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
+    services.program_run_matcher(program=program, actor=organizer)
+    services.program_publish(program=program, actor=organizer)
+    with pytest.raises(DomainError, match="dates can no longer change"):
+        services.program_update(program=program, actor=organizer, matching_date=now.date())
+    services.program_update(program=program, actor=organizer, description="Thanks, all.")
+
+    program.refresh_from_db()
+    assert program.name != "Mine now" and program.description == "Thanks, all."
+
+
+def test_program_close_applications_ends_the_window_now(organizer, mentee) -> None:
+    program = _open_program(organizer)
+
+    services.program_close_applications(program=program, actor=organizer)
+
+    program.refresh_from_db()
+    assert program.applications_close_at <= timezone.now()
+    with pytest.raises(DomainError, match="closed"):
+        services.program_apply(program=program, user=mentee, actor=mentee, role=ProgramRole.MENTEE)
+    with pytest.raises(DomainError, match="already closed"):
+        services.program_close_applications(program=program, actor=organizer)
+    assert AuditEntry.objects.filter(action="mentorship.program_close").count() == 1
+
+
+def test_program_close_applications_before_they_open_or_by_a_member_is_refused(
+    organizer, mentee
+) -> None:
+    now = timezone.now()
+    later = services.program_create(
+        actor=organizer,
+        name="Later",
+        applications_open_at=now + timedelta(days=2),
+        applications_close_at=now + timedelta(days=9),
+        matching_date=(now + timedelta(days=10)).date(),
+    )
+
+    with pytest.raises(DomainError, match="not opened yet"):
+        services.program_close_applications(program=later, actor=organizer)
+    with pytest.raises(PermissionDenied):
+        services.program_close_applications(program=later, actor=mentee)
+
+
+def test_speed_participant_add_to_an_event_that_is_over_is_refused(organizer, mentee) -> None:
+    event = services.speed_event_create(
+        actor=organizer, title="Past", starts_at=timezone.now() - timedelta(hours=2), rounds=2
+    )
+
+    with pytest.raises(DomainError, match="This event is over"):
+        services.speed_participant_add(
+            event=event, user=mentee, role=ProgramRole.MENTEE, actor=mentee
+        )
+
+
+def test_speed_participants_add_by_an_organizer_only_and_before_the_end(
+    organizer, mentor, mentee
+) -> None:
+    event = services.speed_event_create(
+        actor=organizer, title="Soon", starts_at=timezone.now() + timedelta(days=1)
+    )
+    past = services.speed_event_create(
+        actor=organizer, title="Past", starts_at=timezone.now() - timedelta(days=1)
+    )
+
+    added = services.speed_participants_add(
+        event=event, mentors=[mentor], mentees=[mentee], actor=organizer
+    )
+    with pytest.raises(PermissionDenied):
+        services.speed_participants_add(event=event, mentees=[mentor], actor=mentee)
+    with pytest.raises(DomainError, match="over"):
+        services.speed_participants_add(event=past, mentees=[mentee], actor=organizer)
+
+    assert [(p.user, p.role) for p in added] == [(mentor, "mentor"), (mentee, "mentee")]
+    assert AuditEntry.objects.get(action="mentorship.speed_add").changes == {
+        "mentors": 1,
+        "mentees": 1,
+    }

@@ -371,9 +371,23 @@ def test_mentorship_checkins_change_the_rhythm(client: Client, mentee, pair) -> 
     invalid = client.post(f"/mentorship/m/{pair.pk}/checkins/", {"every_weeks": "27"})
 
     assert "Check-in reminders are updated." in page
-    assert "less than or equal to 26" in invalid.content.decode()
+    assert "Select a valid choice." in invalid.content.decode()
     pair.refresh_from_db()
     assert pair.checkin_every_weeks == 2
+    assert '<option value="2" selected>Check in every 2 weeks</option>' in page
+    assert "Check in every week</option>" in page and "No check-in reminders</option>" in page
+
+
+def test_mentorship_checkins_keep_a_rhythm_outside_the_usual_ones(
+    client: Client, mentee, pair
+) -> None:
+    services.mentorship_set_checkins(mentorship=pair, actor=mentee, every_weeks=5)
+    client.force_login(mentee)
+
+    page = _page(client, f"/mentorship/m/{pair.pk}/")
+
+    assert '<option value="5" selected>Check in every 5 weeks</option>' in page
+    assert "(weeks)" not in page
 
 
 def test_mentorship_complete_then_feedback(client: Client, mentee, pair) -> None:
@@ -498,6 +512,7 @@ def test_program_new_for_organizers_only(client: Client, organizer, mentee) -> N
 
     assert refused.status_code == 403
     assert "Open a mentorship program" in form
+    assert "Checkin every weeks" not in form and "Check in every 2 weeks" in form
     assert "The program is open for applications." in page and "Fall program" in page
 
 
@@ -529,6 +544,7 @@ def test_program_apply_and_withdraw(client: Client, mentee, program) -> None:
 
     assert f'action="/mentorship/programs/{program.pk}/apply/"' in page
     assert "Your application is in." in applied and "You applied as a mentee." in applied
+    assert "You can change or withdraw your application until" in applied
     assert "Your application is withdrawn." in withdrawn
     assert not ProgramApplication.objects.exists()
 
@@ -586,11 +602,11 @@ def test_program_review_match_set_and_publish_by_an_organizer(
     published = _followed(client, f"/mentorship/programs/{program.pk}/publish/")
     again = _followed(client, f"/mentorship/programs/{program.pk}/match/")
 
-    assert "The matcher proposes 1 pairs for 1 mentees." in matched
+    assert "The matcher proposes 1 pair for 1 mentee." in matched
     assert f'action="/mentorship/programs/{program.pk}/proposal/"' in matched
     assert "removed by an organizer" in removed
     assert "The proposal is updated." in restored
-    assert "Published: 1 mentorships started" in published
+    assert "Published: 1 mentorship started, and both sides got a mail." in published
     assert "The matches are already published." in again
     assert Mentorship.objects.get(program=program).mentee == mentee
 
@@ -720,8 +736,8 @@ def test_speed_check_in_sync_and_schedule_by_an_organizer(
 
     assert f'action="/mentorship/speed/{event.pk}/check-in/"' in page
     assert SpeedParticipant.objects.get(pk=mentee_seat.pk).checked_in
-    assert "1 people marked here from the session" in synced
-    assert "Scheduled 1 conversations." in scheduled and "Round 1" in scheduled
+    assert "1 person is marked here from the session" in synced
+    assert "Scheduled 1 conversation." in scheduled and "Round 1" in scheduled
     assert "Dr. Grace Mentor" in projector and "Ana Mentee" in projector
     assert "Ana Mentee" in printed and "Dr. Grace Mentor" in printed
 
@@ -742,3 +758,270 @@ def test_speed_organizer_actions_refused_to_members(client: Client, mentee, even
     assert [r.status_code for r in codes] == [403, 403, 403, 403]
     assert not SpeedParticipant.objects.get(pk=participant.pk).checked_in
     assert "Check in Ana Mentee" not in _page(client, f"/mentorship/speed/{event.pk}/")
+
+
+def test_program_match_counts_in_plurals(
+    client: Client, organizer, mentor, mentee, program
+) -> None:
+    second = make_member(display_name="Bo Second", stage="fellow")
+    services.goals_save(user=second, actor=second, text="Anything.")
+    _applied(program, mentor, mentee)
+    services.program_apply(program=program, user=second, actor=second, role=ProgramRole.MENTEE)
+    client.force_login(organizer)
+
+    matched = _followed(client, f"/mentorship/programs/{program.pk}/match/")
+
+    assert "The matcher proposes 1 pair for 2 mentees." in matched
+    assert "1 mentor and 2 mentees applied." in matched
+
+
+def test_program_page_after_publishing_names_my_mentor(
+    client: Client, organizer, mentor, mentee, program
+) -> None:
+    _applied(program, mentor, mentee)
+    services.program_run_matcher(program=program, actor=organizer)
+    client.force_login(mentee)
+    matching = _page(client, f"/mentorship/programs/{program.pk}/")
+    services.program_publish(program=program, actor=organizer)
+
+    published = _page(client, f"/mentorship/programs/{program.pk}/")
+
+    assert "Applications are closed. The organizers are matching mentors and mentees; you " in (
+        matching
+    )
+    assert "The pairs were published on" in published
+    assert "Dr. Grace Mentor is your mentor in this program." in published
+    assert "Applications are closed (" not in published
+
+
+def test_program_page_before_its_window_says_when_it_opens(
+    client: Client, organizer, mentee
+) -> None:
+    now = timezone.now()
+    later = services.program_create(
+        actor=organizer,
+        name="Autumn program",
+        applications_open_at=now + timedelta(days=3),
+        applications_close_at=now + timedelta(days=10),
+        matching_date=(now + timedelta(days=12)).date(),
+    )
+    client.force_login(mentee)
+
+    page = _page(client, f"/mentorship/programs/{later.pk}/")
+
+    assert "Applications open on " in page and "Come back then to apply." in page
+    assert 'action="/mentorship/programs/' not in page
+
+
+def test_program_edit_by_an_organizer(client: Client, organizer, program) -> None:
+    client.force_login(organizer)
+    form = _page(client, f"/mentorship/programs/{program.pk}/edit/")
+
+    page = _followed(
+        client,
+        f"/mentorship/programs/{program.pk}/edit/",
+        {
+            "name": "Spring program, second round",
+            "description": "Now with **round tables**.",
+            "applications_open_at": "2026-01-01T10:00",
+            "applications_close_at": "2026-02-01T10:00",
+            "matching_date": "2026-02-05",
+            "checkin_every_weeks": "2",
+        },
+    )
+
+    assert 'value="Spring program"' in form and '<option value="4" selected>' in form
+    assert "The program is updated." in page and "Spring program, second round" in page
+    program.refresh_from_db()
+    assert (program.checkin_every_weeks, program.matching_date.isoformat()) == (2, "2026-02-05")
+
+
+def test_program_edit_shows_why_dates_stay_after_publishing(
+    client: Client, organizer, mentor, mentee, program
+) -> None:
+    _applied(program, mentor, mentee)
+    services.program_run_matcher(program=program, actor=organizer)
+    services.program_publish(program=program, actor=organizer)
+    client.force_login(organizer)
+
+    response = client.post(
+        f"/mentorship/programs/{program.pk}/edit/",
+        {
+            "name": program.name,
+            "applications_open_at": "2026-01-01T10:00",
+            "applications_close_at": "2026-02-01T10:00",
+            "matching_date": "2026-02-05",
+            "checkin_every_weeks": "4",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "The pairs are published: the dates can no longer change." in response.content.decode()
+
+
+def test_program_close_applications_now(client: Client, organizer, mentee, program) -> None:
+    client.force_login(organizer)
+    page = _page(client, f"/mentorship/programs/{program.pk}/")
+
+    closed = _followed(client, f"/mentorship/programs/{program.pk}/close/")
+    again = _followed(client, f"/mentorship/programs/{program.pk}/close/")
+    client.force_login(mentee)
+    refused = _followed(client, f"/mentorship/programs/{program.pk}/apply/", {"role": "mentee"})
+
+    assert f'action="/mentorship/programs/{program.pk}/close/"' in page
+    assert "Applications are closed. You can run the matcher now." in closed
+    assert "Applications to this program are already closed." in again
+    assert "Applications to this program are closed." in refused
+    assert not ProgramApplication.objects.exists()
+
+
+def test_program_edit_and_close_refused_to_members(client: Client, mentee, program) -> None:
+    client.force_login(mentee)
+
+    codes = [
+        client.get(f"/mentorship/programs/{program.pk}/edit/").status_code,
+        client.post(f"/mentorship/programs/{program.pk}/close/").status_code,
+    ]
+
+    assert codes == [403, 403]
+    assert "Close applications now" not in _page(client, f"/mentorship/programs/{program.pk}/")
+
+
+def test_speed_add_people_by_name_by_an_organizer(
+    client: Client, organizer, mentor, mentee, event
+) -> None:
+    client.force_login(organizer)
+    page = _page(client, f"/mentorship/speed/{event.pk}/")
+
+    added = _followed(
+        client,
+        f"/mentorship/speed/{event.pk}/add/",
+        {"mentors": [str(mentor.pk)], "mentees": [str(mentee.pk)]},
+    )
+    empty = client.post(f"/mentorship/speed/{event.pk}/add/", {})
+    twice = _followed(
+        client,
+        f"/mentorship/speed/{event.pk}/add/",
+        {"mentors": [str(mentee.pk)], "mentees": [str(mentee.pk)]},
+    )
+
+    assert f'action="/mentorship/speed/{event.pk}/add/"' in page
+    assert 'data-url="/members/pick/"' in page and "Add mentees" in page
+    assert "2 people are on the list." in added
+    assert "Check in Dr. Grace Mentor" in added and "Check in Ana Mentee" in added
+    assert empty.status_code == 400 and "Pick at least one person to add." in empty.content.decode()
+    assert "Choose one role for Ana Mentee: mentor or mentee." in twice
+    roles = dict(event.participants.values_list("user_id", "role"))
+    assert roles == {mentor.pk: ProgramRole.MENTOR, mentee.pk: ProgramRole.MENTEE}
+
+
+def test_speed_add_people_refused_to_members(client: Client, mentor, mentee, event) -> None:
+    client.force_login(mentee)
+
+    response = client.post(f"/mentorship/speed/{event.pk}/add/", {"mentors": [str(mentor.pk)]})
+    page = _page(client, f"/mentorship/speed/{event.pk}/")
+
+    assert response.status_code == 403
+    assert "Add people to the list" not in page
+    assert not event.participants.exists()
+
+
+def test_home_lists_programs_and_the_coming_speed_events(
+    client: Client, organizer, mentee, program
+) -> None:
+    soon = services.speed_event_create(
+        actor=organizer, title="Winter round", starts_at=timezone.now() + timedelta(days=3)
+    )
+    services.speed_event_create(
+        actor=organizer, title="Long ago", starts_at=timezone.now() - timedelta(days=60)
+    )
+    client.force_login(mentee)
+
+    page = _page(client, "/mentorship/")
+
+    section = page[page.index("Programs and events") :]
+    assert "Spring program" in section and "Open for applications" in section
+    assert soon.get_absolute_url() in section and "Speed mentoring on" in section
+    assert "Long ago" not in section and " · " not in section
+
+
+def test_speed_pages_say_their_numbers_in_words(client: Client, organizer, event) -> None:
+    people = [make_member(display_name=n) for n in ("Dr. Mentor", "Ann One", "Bo Two")]
+    for user, role in zip(people, ("mentor", "mentee", "mentee"), strict=True):
+        participant = services.speed_participant_add(event=event, user=user, role=role, actor=user)
+        services.speed_check_in(participant=participant, actor=organizer)
+    services.speed_event_schedule(event=event, actor=organizer)
+    client.force_login(organizer)
+
+    listing = _page(client, "/mentorship/speed/")
+    page = _page(client, f"/mentorship/speed/{event.pk}/")
+    projector = _page(client, f"/mentorship/speed/{event.pk}/projector/")
+
+    assert "Mentees per table" in listing and "Minutes per round" in listing
+    assert "Table size" not in listing and "Round minutes" not in listing
+    assert "2 rounds of 8 minutes, with up to 2 mentees at each mentor" in page
+    assert "<h1>Round 1 of 1</h1>" in projector  # one mentor: nobody new to meet after
+    assert "Ann One, Bo Two" in projector or "Bo Two, Ann One" in projector
+    assert " · " not in projector.split("<main", 1)[-1].split("</main>")[0]
+
+
+def test_program_review_lists_who_applied_with_seats_proposed(
+    client: Client, organizer, mentor, mentee, program
+) -> None:
+    _applied(program, mentor, mentee)
+    hidden = make_member(display_name="Hal Hidden", stage="fellow")
+    services.goals_save(user=hidden, actor=hidden, text="Goals.")
+    services.program_apply(program=program, user=hidden, actor=hidden, role=ProgramRole.MENTEE)
+    block_create(blocker=hidden, blocked=organizer)
+    client.force_login(organizer)
+    before = _page(client, f"/mentorship/programs/{program.pk}/review/")
+
+    after = _followed(client, f"/mentorship/programs/{program.pk}/match/")
+
+    assert "Who applied" in before and "Ana Mentee" in before
+    assert "0 of 1 mentee proposed" in before and "1 of 1 mentee proposed" in after
+    assert "Hal Hidden" not in before.split("Who applied")[1].split("</details>")[0]
+
+
+def test_request_create_for_a_full_or_paused_mentor_says_so_without_a_form(
+    client: Client, mentor, mentee, pair
+) -> None:
+    other = make_member(display_name="Oli Other", stage="fellow")
+    client.force_login(other)
+    full = _page(client, f"/mentorship/mentors/{mentor.pk}/request/")
+    services.offer_save(user=mentor, actor=mentor, capacity=2, status="paused")
+    paused = _page(client, f"/mentorship/mentors/{mentor.pk}/request/")
+
+    assert "Dr. Grace Mentor has no seat left right now." in full
+    assert "Dr. Grace Mentor is not taking requests right now." in paused
+    assert "Send request" not in full and "Send request" not in paused
+
+
+def test_program_new_that_opens_later_says_when(client: Client, organizer) -> None:
+    client.force_login(organizer)
+    opens = timezone.localtime() + timedelta(days=40)
+
+    page = _followed(
+        client,
+        "/mentorship/programs/new/",
+        {
+            "name": "Later program",
+            "applications_open_at": opens.strftime("%Y-%m-%dT10:00"),
+            "applications_close_at": (opens + timedelta(days=9)).strftime("%Y-%m-%dT10:00"),
+            "matching_date": (opens + timedelta(days=10)).strftime("%Y-%m-%d"),
+            "checkin_every_weeks": "4",
+        },
+    )
+
+    assert f"The program is ready. Applications open on {opens.day} " in page
+    assert "The program is open for applications." not in page
+
+
+def test_goals_and_offer_forms_list_disease_topics_before_conference_tags(
+    client: Client, mentor
+) -> None:
+    client.force_login(mentor)
+
+    for url in ("/mentorship/goals/", "/mentorship/offer/"):
+        page = _page(client, url)
+        assert page.index("Breast cancer") < page.index("ASCO annual meeting")

@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Case, Value, When
+from django.utils.translation import ngettext
 
 from hemonc.core.forms import ModelMultipleChoiceField, parse_id
 from hemonc.core.text import OneLineField
+from hemonc.core.widgets import SearchSelect
 from hemonc.members.enums import IdentityCommunity
+from hemonc.members.models import User
 from hemonc.mentorship.enums import LANGUAGE_CHOICES, Format, OfferStatus, ProgramRole
 from hemonc.mentorship.models import MAX_CAPACITY, Program, SpeedMentoringEvent
 from hemonc.taxonomy.enums import Stage
@@ -20,9 +24,18 @@ class TopicChoiceField(ModelMultipleChoiceField):
         return obj.label
 
 
+# Topics people mentor in come first: diseases and fields, then communities, then the rest
+# (conference and chat tags).
+TOPIC_KIND_ORDER = ("tumor", "provider", "community", "identity", "awareness", "other")
+
+
 def _topics() -> TopicChoiceField:
+    rank = Case(
+        *(When(kind=kind, then=Value(n)) for n, kind in enumerate(TOPIC_KIND_ORDER)),
+        default=Value(len(TOPIC_KIND_ORDER)),
+    )
     return TopicChoiceField(
-        queryset=Topic.objects.order_by("kind", "name"),
+        queryset=Topic.objects.order_by(rank, "kind", "name"),
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -31,6 +44,33 @@ def _topics() -> TopicChoiceField:
 def _paths() -> ModelMultipleChoiceField:
     return ModelMultipleChoiceField(
         queryset=CareerPath.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
+class _PeoplePicker(SearchSelect):
+    """The shared picker, re-rendering a refused form without looking up values that are no
+    possible id (a superscript digit, a number beyond any database) so the page shows the error
+    instead of failing."""
+
+    def format_value(self, value: Any) -> list[str]:
+        ids = (parse_id(v) for v in super().format_value(value))
+        return [str(pk) for pk in ids if pk is not None]
+
+
+class PersonChoiceField(ModelMultipleChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return str(obj)
+
+
+def _people(queryset: Any, *, label: str, help_text: str, invalid: str) -> PersonChoiceField:
+    """People picked by name as one types (never by number or address)."""
+    return PersonChoiceField(
+        queryset=queryset.select_related("profile").order_by("id"),
+        widget=_PeoplePicker(source="members", multiple=True),
+        required=False,
+        label=label,
+        help_text=help_text,
+        error_messages={"invalid_choice": invalid, "invalid_pk_value": invalid},
     )
 
 
@@ -76,17 +116,18 @@ class GoalsForm(forms.Form):
     languages = _multi(LANGUAGE_CHOICES, "Languages", "None ticked: English.")
     topics = _topics()
     career_paths = _paths()
-    ranked_mentors = forms.CharField(
-        required=False,
-        max_length=200,
+    ranked_mentors = _people(
+        User.objects.filter(is_active=True, mentor_offer__isnull=False),
         label="Mentors you would like, best first",
-        help_text="Member numbers from their profile addresses, separated by commas.",
+        help_text="Type part of a name. The first one you pick is your first choice; "
+        "only members who offer to mentor can be picked.",
+        invalid="Pick members who offer to mentor.",
     )
-    excluded_mentors = forms.CharField(
-        required=False,
-        max_length=200,
+    excluded_mentors = _people(
+        User.objects.filter(is_active=True),
         label="Mentors to exclude",
-        help_text="Member numbers, e.g. your own program director's.",
+        help_text="Type part of a name, for example your own program director's.",
+        invalid="Pick members of the network.",
     )
     avoid_own_institution = forms.BooleanField(required=False, label="Avoid my own institution")
     prefers_shared_community = forms.BooleanField(
@@ -95,19 +136,14 @@ class GoalsForm(forms.Form):
         help_text="Works only if your profile lets the matcher use identity communities.",
     )
 
-    def _ids(self, name: str) -> list[int]:
-        raw = self.cleaned_data.get(name, "")
-        parts = [p.strip().lstrip("#") for p in raw.replace(";", ",").split(",") if p.strip()]
-        ids = [parse_id(p) for p in parts]
-        if None in ids:
-            raise forms.ValidationError("Use member numbers separated by commas, e.g. 12, 40.")
-        return [i for i in ids if i is not None]
-
     def clean_ranked_mentors(self) -> list[int]:
-        return self._ids("ranked_mentors")
-
-    def clean_excluded_mentors(self) -> list[int]:
-        return self._ids("excluded_mentors")
+        """The chosen mentors' ids in the order they were picked, best first."""
+        chosen: set[int] = {user.pk for user in self.cleaned_data.get("ranked_mentors") or ()}
+        picked = self.fields["ranked_mentors"].widget.value_from_datadict(
+            self.data, self.files, self.add_prefix("ranked_mentors")
+        )
+        ordered = [pk for pk in (parse_id(value) for value in picked) if pk in chosen]
+        return [pk for pk in dict.fromkeys(ordered) if pk is not None]
 
 
 class FinderForm(forms.Form):
@@ -162,13 +198,42 @@ class GoalForm(forms.Form):
     text = forms.CharField(max_length=200, label="New shared goal")
 
 
-class CheckinForm(forms.Form):
-    every_weeks = forms.IntegerField(
-        min_value=0,
-        max_value=26,
-        label="Check-in reminder every (weeks)",
-        help_text="0 turns reminders off.",
+CHECKIN_WEEKS = (1, 2, 3, 4, 6, 8, 12, 26)
+
+
+def checkin_label(weeks: int) -> str:
+    """The check-in rhythm as people say it: "Check in every 2 weeks", "No reminders"."""
+    if not weeks:
+        return "No check-in reminders"
+    if weeks == 1:
+        return "Check in every week"
+    return ngettext("Check in every %(n)d week", "Check in every %(n)d weeks", weeks) % {"n": weeks}
+
+
+def checkin_choices(current: int | None = None) -> list[tuple[int, str]]:
+    """The usual rhythms, and `current` when it is another one (set before these choices)."""
+    weeks = sorted({*CHECKIN_WEEKS, *([current] if current and 0 < current <= 26 else [])})
+    return [(n, checkin_label(n)) for n in weeks] + [(0, checkin_label(0))]
+
+
+def _checkin_field(label: str, current: int | None = None) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        choices=checkin_choices(current),
+        coerce=int,
+        label=label,
+        help_text="A reminder by mail to both of you; you can change it at any time.",
     )
+
+
+class CheckinForm(forms.Form):
+    every_weeks = _checkin_field("Check-in reminders")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.initial.get("every_weeks")
+        cast(forms.TypedChoiceField, self.fields["every_weeks"]).choices = checkin_choices(
+            current if isinstance(current, int) else None
+        )
 
 
 class FeedbackForm(forms.Form):
@@ -194,12 +259,28 @@ class ProgramForm(forms.ModelForm):
             "checkin_every_weeks",
         ]
         field_classes = {"name": OneLineField, "hashtag": OneLineField}
+        labels = {
+            "applications_open_at": "Applications open",
+            "applications_close_at": "Applications close",
+            "matching_date": "Matching date",
+        }
         widgets = {
             "applications_open_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "applications_close_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "matching_date": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = self.instance.checkin_every_weeks if self.instance.pk else None
+        self.fields["checkin_every_weeks"] = _checkin_field(
+            "Check-in reminders for the pairs", current
+        )
+        self.fields["checkin_every_weeks"].initial = self.instance.checkin_every_weeks or 4
+        self.fields[
+            "checkin_every_weeks"
+        ].help_text = "Each pair gets a reminder by mail; they can change it in their mentorship."
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -218,7 +299,8 @@ class ApplyForm(forms.Form):
         max_value=MAX_CAPACITY,
         initial=1,
         required=False,
-        label="Mentors: mentees in this program",
+        label="How many mentees you can take in this program",
+        help_text="For mentors only, 1 to 10.",
     )
 
 
@@ -228,9 +310,38 @@ class SpeedEventForm(forms.ModelForm):
         fields = ["title", "starts_at", "rounds", "table_size", "round_minutes", "session"]
         field_classes = {"title": OneLineField}
         widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
-        labels = {"session": "Live session (optional)"}
+        labels = {
+            "starts_at": "Starts",
+            "rounds": "Number of rounds",
+            "table_size": "Mentees per table",
+            "round_minutes": "Minutes per round",
+            "session": "Live session (optional)",
+        }
         help_texts = {"session": "Its check-ins mark who is here."}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["session"].empty_label = "None"  # type: ignore[attr-defined]
+
+
+class SpeedPeopleForm(forms.Form):
+    """Organizers add people to a speed-mentoring event's list by name."""
+
+    mentors = _people(
+        User.objects.filter(is_active=True),
+        label="Add mentors",
+        help_text="Type part of a name.",
+        invalid="Pick members of the network.",
+    )
+    mentees = _people(
+        User.objects.filter(is_active=True),
+        label="Add mentees",
+        help_text="Type part of a name.",
+        invalid="Pick members of the network.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.errors and not data.get("mentors") and not data.get("mentees"):
+            raise forms.ValidationError("Pick at least one person to add.")
+        return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -350,6 +351,10 @@ class SpeedMentoringEvent(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("mentorship:speed_event", args=[self.pk])
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.rounds * self.round_minutes)
 
 
 class SpeedParticipant(models.Model):

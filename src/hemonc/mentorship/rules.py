@@ -40,5 +40,7 @@ rules.add_perm("mentorship.withdraw_request", is_asking_mentee)
 rules.add_perm("mentorship.take_part", is_party)
 rules.add_perm("mentorship.manage_programs", is_organizer)
 rules.add_perm("mentorship.manage_speed_events", is_organizer)
+# The printable schedule names every participant with their tables: the organizers' sheet.
+rules.add_perm("mentorship.print_speed_schedule", is_organizer)
 rules.add_perm("mentorship.join_speed_event", is_self | is_organizer)
 rules.add_perm("mentorship.send_checkin_reminders", is_organizer)

@@ -15,6 +15,7 @@ from hemonc.core.permissions import Operator, require
 from hemonc.core.ratelimit import Limit, limit_take
 from hemonc.core.tasks import enqueue_on_commit
 from hemonc.core.text import one_line
+from hemonc.core.updates import model_update
 from hemonc.events.models import LiveSession
 from hemonc.members.models import User
 from hemonc.members.selectors import user_may_see
@@ -544,6 +545,62 @@ def program_create(*, actor: User | Operator, **fields: Unpack[ProgramFields]) -
     return program
 
 
+class ProgramChanges(_ProgramFieldsOptional, total=False):
+    """What an organizer may change on a program's page."""
+
+    name: str
+    applications_open_at: datetime
+    applications_close_at: datetime
+    matching_date: date
+
+
+@transaction.atomic(durable=True)
+def program_update(
+    *, program: Program, actor: User | Operator, **fields: Unpack[ProgramChanges]
+) -> list[str]:
+    """Change a program's name, text, window, matching date or check-in rhythm; answers which
+    fields changed. The window cannot change once the pairs are published."""
+    require(actor, "mentorship.manage_programs", message=ORGANIZERS_ONLY)
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    if "name" in fields:
+        fields["name"] = one_line(fields["name"])
+    if "hashtag" in fields:
+        fields["hashtag"] = one_line(fields["hashtag"])
+    opens = fields.get("applications_open_at", program.applications_open_at)
+    closes = fields.get("applications_close_at", program.applications_close_at)
+    if closes <= opens:
+        raise DomainError("Applications must close after they open.")
+    window = ("applications_open_at", "applications_close_at", "matching_date")
+    changed = model_update(program, fields)
+    if program.status == ProgramStatus.PUBLISHED and set(changed) & set(window):
+        raise DomainError("The pairs are published: the dates can no longer change.")
+    if changed:
+        program.save(update_fields=[*changed, "updated_at"])
+        audit(
+            actor=actor,
+            action="mentorship.program_update",
+            target=program,
+            changes={"fields": changed},
+        )
+    return changed
+
+
+@transaction.atomic(durable=True)
+def program_close_applications(*, program: Program, actor: User | Operator) -> Program:
+    """Close applications now, before the end of the window; the matcher can run at once."""
+    require(actor, "mentorship.manage_programs", message=ORGANIZERS_ONLY)
+    program = Program.objects.select_for_update().get(pk=program.pk)
+    now = timezone.now()
+    if program.status != ProgramStatus.OPEN or now >= program.applications_close_at:
+        raise DomainError("Applications to this program are already closed.")
+    if now <= program.applications_open_at:
+        raise DomainError("Applications have not opened yet: change the dates instead.")
+    program.applications_close_at = now
+    program.save(update_fields=["applications_close_at", "updated_at"])
+    audit(actor=actor, action="mentorship.program_close", target=program)
+    return program
+
+
 @transaction.atomic(durable=True)
 def program_apply(
     *, program: Program, user: User, actor: User | Operator, role: str, capacity: int = 1
@@ -735,13 +792,58 @@ def speed_participant_add(
 ) -> SpeedParticipant:
     """`user` joins the event as a mentor or a mentee (themselves, or by an organizer)."""
     require(actor, "mentorship.join_speed_event", user)
+    _speed_still_ahead(event)
     if role not in ProgramRole.values:
         raise DomainError("Join as a mentor or as a mentee.")
+    participant = _speed_participant_set(event=event, user=user, role=role)
+    audit(actor=actor, action="mentorship.speed_join", target=event, changes={"role": role})
+    return participant
+
+
+def _speed_still_ahead(event: SpeedMentoringEvent) -> None:
+    if event.ends_at < timezone.now():
+        raise DomainError("This event is over.")
+
+
+def _speed_participant_set(
+    *, event: SpeedMentoringEvent, user: User, role: str
+) -> SpeedParticipant:
     participant, _ = SpeedParticipant.objects.update_or_create(
         event=event, user=user, defaults={"role": role}
     )
-    audit(actor=actor, action="mentorship.speed_join", target=event, changes={"role": role})
     return participant
+
+
+@transaction.atomic(durable=True)
+def speed_participants_add(
+    *,
+    event: SpeedMentoringEvent,
+    mentors: Iterable[User] = (),
+    mentees: Iterable[User] = (),
+    actor: User | Operator,
+) -> list[SpeedParticipant]:
+    """Organizers put people on the event's list by name, as mentors or mentees; someone
+    already on it takes the new role. Nobody is named twice in one go."""
+    require(actor, "mentorship.manage_speed_events", message=SPEED_ORGANIZERS_ONLY)
+    _speed_still_ahead(event)
+    mentors, mentees = list(mentors), list(mentees)
+    both = {u.pk for u in mentors} & {u.pk for u in mentees}
+    if both:
+        names = ", ".join(sorted(str(u) for u in mentors if u.pk in both))
+        raise DomainError(f"Choose one role for {names}: mentor or mentee.")
+    added = [
+        _speed_participant_set(event=event, user=user, role=role)
+        for people, role in ((mentors, ProgramRole.MENTOR), (mentees, ProgramRole.MENTEE))
+        for user in people
+        if user.is_active
+    ]
+    audit(
+        actor=actor,
+        action="mentorship.speed_add",
+        target=event,
+        changes={"mentors": len(mentors), "mentees": len(mentees)},
+    )
+    return added
 
 
 @transaction.atomic(durable=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hemonc.core.errors import DomainError
@@ -26,6 +28,7 @@ from hemonc.mentorship.models import (
     Mentorship,
     MentorshipRequest,
     Program,
+    SpeedMentoringEvent,
 )
 
 FINDER_PAGE_SIZE = 24
@@ -45,6 +48,9 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "mentorships": selectors.mentorships_for(user=user),
             "requests": selectors.requests_for(user=user),
             "programs": Program.objects.exclude(status=ProgramStatus.DRAFT)[:5],
+            "speed_events": SpeedMentoringEvent.objects.filter(
+                starts_at__gte=timezone.now() - timedelta(hours=12)
+            ).order_by("starts_at", "id")[:3],
         },
     )
 
@@ -121,17 +127,15 @@ def goals_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
             "languages": goals.languages,
             "topics": goals.topics.all(),
             "career_paths": goals.career_paths.all(),
-            "ranked_mentors": ", ".join(str(pk) for pk in goals.ranked_mentors),
-            "excluded_mentors": ", ".join(str(u.pk) for u in goals.excluded_mentors.all()),
+            "ranked_mentors": list(goals.ranked_mentors),
+            "excluded_mentors": list(goals.excluded_mentors.all()),
             "avoid_own_institution": goals.avoid_own_institution,
             "prefers_shared_community": goals.prefers_shared_community,
         }
     form = GoalsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        excluded = User.objects.filter(pk__in=data.pop("excluded_mentors"))
         try:
-            services.goals_save(user=user, actor=user, excluded_mentors=excluded, **data)
+            services.goals_save(user=user, actor=user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, str(error))
         else:

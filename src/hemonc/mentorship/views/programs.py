@@ -6,10 +6,13 @@ from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from hemonc.core.actions import act_then_redirect
@@ -18,10 +21,11 @@ from hemonc.core.forms import parse_id
 from hemonc.core.permissions import permission_required
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import User
+from hemonc.members.selectors import user_ids_hidden_from
 from hemonc.mentorship import selectors, services
 from hemonc.mentorship.enums import ProgramRole, ProgramStatus
 from hemonc.mentorship.forms import ApplyForm, ProgramForm
-from hemonc.mentorship.models import Program, ProgramApplication, Proposal
+from hemonc.mentorship.models import Mentorship, Program, ProgramApplication, Proposal
 
 MANAGE = "mentorship.manage_programs"
 
@@ -55,9 +59,56 @@ def program_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "The program is open for applications.")
+            opens = program.applications_open_at
+            messages.success(
+                request,
+                "The program is open for applications."
+                if opens <= timezone.now()
+                else "The program is ready. Applications open on "
+                f"{date_format(timezone.localtime(opens), 'j M Y')}.",
+            )
             return redirect(program)
     return render(request, "mentorship/program_new.html", {"form": form})
+
+
+@permission_required(MANAGE)
+def program_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=pk)
+    form = ProgramForm(request.POST or None, instance=Program.objects.get(pk=program.pk))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            changed = services.program_update(
+                program=program,
+                actor=request.user,
+                name=data["name"],
+                hashtag=data["hashtag"],
+                description=data["description"],
+                applications_open_at=data["applications_open_at"],
+                applications_close_at=data["applications_close_at"],
+                matching_date=data["matching_date"],
+                checkin_every_weeks=data["checkin_every_weeks"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, "The program is updated." if changed else "Nothing was changed."
+            )
+            return redirect(program)
+    return render(request, "mentorship/program_edit.html", {"form": form, "program": program})
+
+
+@require_POST
+@permission_required(MANAGE)
+def program_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    program = get_object_or_404(Program, pk=pk)
+    return act_then_redirect(
+        request,
+        program,
+        lambda: services.program_close_applications(program=program, actor=request.user),
+        "Applications are closed. You can run the matcher now.",
+    )
 
 
 def _program_for(request: AuthenticatedHttpRequest, pk: int) -> Program:
@@ -71,17 +122,25 @@ def _program_for(request: AuthenticatedHttpRequest, pk: int) -> Program:
 def _program_page(
     request: AuthenticatedHttpRequest, program: Program, form: ApplyForm | None = None
 ) -> HttpResponse:
-    application = ProgramApplication.objects.filter(program=program, user=request.user).first()
+    user = request.user
+    application = ProgramApplication.objects.filter(program=program, user=user).first()
     now = timezone.now()
+    is_open = program.status == ProgramStatus.OPEN
+    initial = {"role": application.role, "capacity": application.capacity} if application else {}
     return render(
         request,
         "mentorship/program_detail.html",
         {
             "program": program,
             "application": application,
-            "form": form or ApplyForm(initial={"role": application.role if application else ""}),
-            "is_open": program.status == ProgramStatus.OPEN
+            "form": form or ApplyForm(initial=initial),
+            "is_open": is_open
             and program.applications_open_at <= now < program.applications_close_at,
+            "not_yet_open": is_open and now < program.applications_open_at,
+            "window_over": is_open and now >= program.applications_close_at,
+            "my_mentorships": Mentorship.objects.filter(program=program)
+            .filter(Q(mentor=user) | Q(mentee=user))
+            .select_related("mentor__profile", "mentee__profile"),
             "counts": selectors.program_counts(program=program),
         },
     )
@@ -137,16 +196,24 @@ def program_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "mentor_id", "id"
         )
     )
-    mentors = [
-        a.user
-        for a in ProgramApplication.objects.filter(
-            program=program, role=ProgramRole.MENTOR
-        ).select_related("user__profile")
+    hidden = user_ids_hidden_from(viewer=request.user) or frozenset()
+    applications = [
+        a
+        for a in ProgramApplication.objects.filter(program=program)
+        .select_related("user__profile")
+        .order_by("user__profile__display_name", "id")
+        if a.user_id not in hidden
     ]
+    mentors = [a.user for a in applications if a.role == ProgramRole.MENTOR]
     load: dict[int, int] = defaultdict(int)
     for proposal in proposals:
         if proposal.mentor_id:
             load[proposal.mentor_id] += 1
+    mentor_rows = [
+        {"user": a.user, "capacity": a.capacity, "proposed": load[a.user_id]}
+        for a in applications
+        if a.role == ProgramRole.MENTOR
+    ]
     return render(
         request,
         "mentorship/program_review.html",
@@ -155,7 +222,8 @@ def program_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "matched": [p for p in proposals if p.mentor_id],
             "unmatched": [p for p in proposals if not p.mentor_id],
             "mentors": mentors,
-            "load": load,
+            "mentor_rows": mentor_rows,
+            "mentee_users": [a.user for a in applications if a.role == ProgramRole.MENTEE],
             "counts": selectors.program_counts(program=program),
             "can_edit": program.status == ProgramStatus.MATCHING,
         },
@@ -169,7 +237,9 @@ def program_match(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
     def proposed(proposals: list[Proposal]) -> str:
         matched = sum(1 for p in proposals if p.mentor_id)
-        return f"The matcher proposes {matched} pairs for {len(proposals)} mentees."
+        pairs = ngettext("%(n)d pair", "%(n)d pairs", matched) % {"n": matched}
+        mentees = ngettext("%(n)d mentee", "%(n)d mentees", len(proposals)) % {"n": len(proposals)}
+        return f"The matcher proposes {pairs} for {mentees}."
 
     return act_then_redirect(
         request,
@@ -204,5 +274,12 @@ def program_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         reverse("mentorship:program_review", args=[program.pk]),
         lambda: services.program_publish(program=program, actor=request.user),
-        lambda started: f"Published: {len(started)} mentorships started; both sides got a mail.",
+        lambda started: (
+            ngettext(
+                "Published: %(n)d mentorship started, and both sides got a mail.",
+                "Published: %(n)d mentorships started, and both sides of each got a mail.",
+                len(started),
+            )
+            % {"n": len(started)}
+        ),
     )

@@ -7,9 +7,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from hemonc.core.actions import act_then_redirect
@@ -19,7 +20,7 @@ from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.selectors import user_ids_hidden_from
 from hemonc.mentorship import services
 from hemonc.mentorship.enums import ProgramRole
-from hemonc.mentorship.forms import SpeedEventForm
+from hemonc.mentorship.forms import SpeedEventForm, SpeedPeopleForm
 from hemonc.mentorship.models import SpeedMentoringEvent, SpeedParticipant
 
 MANAGE = "mentorship.manage_speed_events"
@@ -29,7 +30,7 @@ def _list_page(request: AuthenticatedHttpRequest, form: SpeedEventForm | None) -
     return render(
         request,
         "mentorship/speed_list.html",
-        {"events": SpeedMentoringEvent.objects.all(), "form": form},
+        {"events": SpeedMentoringEvent.objects.all(), "form": form, "now": timezone.now()},
     )
 
 
@@ -60,8 +61,17 @@ def speed_event_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def speed_event(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    user = request.user
     event = get_object_or_404(SpeedMentoringEvent.objects.select_related("session"), pk=pk)
+    return _event_page(request, event)
+
+
+def _event_page(
+    request: AuthenticatedHttpRequest,
+    event: SpeedMentoringEvent,
+    people_form: SpeedPeopleForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    may_manage = user.has_perm(MANAGE)
     # Blocked (either way) and muted members are not listed, not even at their tables.
     hidden = user_ids_hidden_from(viewer=user) or frozenset()
     participants = [
@@ -76,8 +86,35 @@ def speed_event(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "mentees": [p for p in participants if p.role == ProgramRole.MENTEE],
             "mine": next((p for p in participants if p.user_id == user.pk), None),
             "rounds": _rounds(event, hidden=hidden),
-            "may_manage": user.has_perm(MANAGE),
+            "may_manage": may_manage,
+            "is_over": event.ends_at < timezone.now(),
+            "people_form": people_form or (SpeedPeopleForm() if may_manage else None),
         },
+        status=400 if people_form is not None else 200,
+    )
+
+
+@require_POST
+@permission_required(MANAGE)
+def speed_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Organizers put people on the list by name, as mentors or mentees."""
+    event = get_object_or_404(SpeedMentoringEvent.objects.select_related("session"), pk=pk)
+    form = SpeedPeopleForm(request.POST)
+    if not form.is_valid():
+        return _event_page(request, event, form)
+    return act_then_redirect(
+        request,
+        event,
+        lambda: services.speed_participants_add(
+            event=event,
+            mentors=form.cleaned_data["mentors"],
+            mentees=form.cleaned_data["mentees"],
+            actor=request.user,
+        ),
+        lambda added: (
+            ngettext("%(n)d person is on the list.", "%(n)d people are on the list.", len(added))
+            % {"n": len(added)}
+        ),
     )
 
 
@@ -114,7 +151,15 @@ def speed_check_in(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def speed_sync(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(SpeedMentoringEvent, pk=pk)
     count = services.speed_event_sync_check_ins(event=event, actor=request.user)
-    messages.success(request, f"{count} people marked here from the session's check-ins.")
+    messages.success(
+        request,
+        ngettext(
+            "%(n)d person is marked here from the session's check-ins.",
+            "%(n)d people are marked here from the session's check-ins.",
+            count,
+        )
+        % {"n": count},
+    )
     return redirect(event)
 
 
@@ -126,7 +171,10 @@ def speed_schedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         request,
         event,
         lambda: services.speed_event_schedule(event=event, actor=request.user),
-        lambda seats: f"Scheduled {len(seats)} conversations.",
+        lambda seats: (
+            ngettext("Scheduled %(n)d conversation.", "Scheduled %(n)d conversations.", len(seats))
+            % {"n": len(seats)}
+        ),
     )
 
 
@@ -166,26 +214,20 @@ def speed_projector(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@permission_required("mentorship.print_speed_schedule")
 def speed_print(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """A printable schedule per person: an organizer sees everyone's, a participant their own."""
-    user = request.user
-    everyone = user.has_perm(MANAGE)
+    """The organizers' printable schedule: every participant's rounds, one card each."""
     event = get_object_or_404(SpeedMentoringEvent, pk=pk)
     seats = event.seats.select_related("mentor__profile", "mentee__profile")
-    if not everyone:
-        seats = seats.filter(Q(mentor=user) | Q(mentee=user))
-    hidden = user_ids_hidden_from(viewer=user) or frozenset()
+    hidden = user_ids_hidden_from(viewer=request.user) or frozenset()
     people: dict[int, dict[str, Any]] = {}
     for seat in seats:
         if seat.mentor_id in hidden or seat.mentee_id in hidden:
             continue  # a block after the schedule was made: the other is not named
         for person, partner, role in (
-            (seat.mentor, seat.mentee, "mentor"),
-            (seat.mentee, seat.mentor, "mentee"),
+            (seat.mentor, seat.mentee, ProgramRole.MENTOR),
+            (seat.mentee, seat.mentor, ProgramRole.MENTEE),
         ):
-            if not everyone and person.pk != user.pk:
-                continue
             entry = people.setdefault(
                 person.pk, {"person": person, "role": role, "rounds": defaultdict(list)}
             )
