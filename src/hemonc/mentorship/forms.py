@@ -47,26 +47,11 @@ def _paths() -> ModelMultipleChoiceField:
     )
 
 
-class _PeoplePicker(SearchSelect):
-    """The shared picker, re-rendering a refused form without looking up values that are no
-    possible id (a superscript digit, a number beyond any database) so the page shows the error
-    instead of failing."""
-
-    def format_value(self, value: Any) -> list[str]:
-        ids = (parse_id(v) for v in super().format_value(value))
-        return [str(pk) for pk in ids if pk is not None]
-
-
-class PersonChoiceField(ModelMultipleChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return str(obj)
-
-
-def _people(queryset: Any, *, label: str, help_text: str, invalid: str) -> PersonChoiceField:
+def _people(queryset: Any, *, label: str, help_text: str, invalid: str) -> ModelMultipleChoiceField:
     """People picked by name as one types (never by number or address)."""
-    return PersonChoiceField(
+    return ModelMultipleChoiceField(
         queryset=queryset.select_related("profile").order_by("id"),
-        widget=_PeoplePicker(source="members", multiple=True),
+        widget=SearchSelect(source="members", multiple=True),
         required=False,
         label=label,
         help_text=help_text,
