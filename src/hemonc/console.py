@@ -4,6 +4,7 @@ sits above the apps; each app lists its pages on its AppConfig (`console_links`)
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from django.apps import apps
 from django.http import HttpResponse
@@ -12,6 +13,9 @@ from django.urls import reverse
 
 from hemonc.core.permissions import permission_required
 from hemonc.members.http import AuthenticatedHttpRequest
+from hemonc.members.models import User
+from hemonc.mentorship.selectors import programs_awaiting_review
+from hemonc.newsletter.selectors import issues_unsent
 
 
 @cache
@@ -27,6 +31,21 @@ def console_sections() -> tuple[tuple[str, tuple[tuple[str, str, str], ...]], ..
     )
 
 
+def organizer_needs(user: User) -> dict[str, Any]:
+    """What waits for this organizer, by what they may do ("needs"; empty for members), and
+    whether anything does ("needs_anything"): shown on their home and atop the console."""
+    needs: dict[str, Any] = {}
+    if user.has_perm("newsletter.manage"):
+        needs["issues"] = issues_unsent()
+    if user.has_perm("mentorship.manage_programs"):
+        needs["programs"] = programs_awaiting_review()
+    return {"needs": needs, "needs_anything": any(needs.values())}
+
+
 @permission_required("members.use_console")
 def console(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return render(request, "console.html", {"sections": console_sections()})
+    return render(
+        request,
+        "console.html",
+        {"sections": console_sections()} | organizer_needs(request.user),
+    )

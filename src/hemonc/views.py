@@ -12,6 +12,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from hemonc.console import organizer_needs
 from hemonc.events.selectors import member_upcoming_rsvps, session_list_upcoming
 from hemonc.members.cards import member_cards
 from hemonc.members.models import User
@@ -21,8 +22,8 @@ from hemonc.members.selectors import (
     member_list_newest,
     member_list_sharing_interests,
 )
-from hemonc.mentorship.selectors import member_mentoring, programs_awaiting_review
-from hemonc.newsletter.selectors import issue_latest_sent, issues_unsent
+from hemonc.mentorship.selectors import member_mentoring
+from hemonc.newsletter.selectors import issue_latest_sent
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -66,11 +67,4 @@ def _member_home(user: User) -> dict[str, Any]:
         "member_count": directory_member_count(viewer=user, version=version),
         "latest_issue": issue_latest_sent(),
     }
-    needs: dict[str, Any] = {}
-    if user.has_perm("newsletter.manage"):
-        needs["issues"] = issues_unsent()
-    if user.has_perm("mentorship.manage_programs"):
-        needs["programs"] = programs_awaiting_review()
-    context["needs"] = needs
-    context["needs_anything"] = any(needs.values())
-    return context
+    return context | organizer_needs(user)
