@@ -303,6 +303,7 @@ class MentorshipFeedback(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name_plural = "mentorship feedback"
         constraints = [
             models.UniqueConstraint(
                 fields=["mentorship", "author"], name="mentorship_feedback_once"
