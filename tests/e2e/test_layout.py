@@ -102,9 +102,10 @@ def test_month_is_a_list_of_days_on_the_phone(live_server, page) -> None:
     page.set_viewport_size(DESKTOP)
     expect(page.get_by_role("table")).to_be_visible()
 
-    # A paragraph of text in a form reads as a sentence, not as a column of its parts.
+    # The RSVP box's invitation reads as a sentence, not as a column of its parts.
     page.set_viewport_size(PHONE)
     page.goto(f"{live_server.url}{session.get_absolute_url()}")
-    note = page.locator("form p", has_text="to RSVP with one click")
-    link = note.get_by_role("link", name="sign in")
+    note = page.locator("p", has_text="to RSVP with one click")
+    expect(note).to_have_text("Already a member? Sign in to RSVP with one click.")
+    link = note.get_by_role("link", name="Sign in")
     assert link.bounding_box()["y"] - note.bounding_box()["y"] < 5
