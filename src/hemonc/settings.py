@@ -213,6 +213,8 @@ NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 # its compressed size.
 IMPORT_ARCHIVE_MAX_BYTES = env_int("IMPORT_ARCHIVE_MAX_MB", 256) * 1024 * 1024
 IMPORT_ARCHIVE_MAX_RATIO = env_int("IMPORT_ARCHIVE_MAX_RATIO", 100)
+# The largest file organizers may upload on the outreach imports page (docs/outreach.md).
+OUTREACH_UPLOAD_MAX_BYTES = env_int("OUTREACH_UPLOAD_MAX_MB", 100) * 1024 * 1024
 # Bounce and complaint webhooks (django-anymail): "user:password" the provider authenticates with.
 ANYMAIL = {"WEBHOOK_SECRET": env_list("ANYMAIL_WEBHOOK_SECRET", [])}
 

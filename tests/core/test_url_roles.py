@@ -35,6 +35,8 @@ from hemonc.mentorship.models import (
     SpeedMentoringEvent,
 )
 from hemonc.newsletter.models import Issue
+from hemonc.outreach.enums import ImportKind
+from hemonc.outreach.models import ImportRun
 from hemonc.taxonomy.models import CareerPath, Topic
 from tests.factories import make_member
 
@@ -167,6 +169,9 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # outreach
     "outreach/followers/": (LOGIN, DENIED, DENIED, OK),
     "outreach/followers/account/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "outreach/imports/": (LOGIN, DENIED, DENIED, OK),
+    "outreach/imports/<int:pk>/": (LOGIN, DENIED, DENIED, OK),
+    "outreach/imports/<int:pk>/status/": (LOGIN, DENIED, DENIED, OK),
     # mentorship
     "mentorship/": (LOGIN, OK, OK, OK),
     "mentorship/mentors/": (LOGIN, OK, OK, OK),
@@ -334,6 +339,9 @@ def _world() -> World:
             title="Speed mentoring", starts_at=now + timedelta(days=5), created_by=host
         ),
         "issue": Issue.objects.create(subject="March", body="News", created_by=host),
+        "import_run": ImportRun.objects.create(
+            kind=ImportKind.FOLLOWERS, file_name="followers.csv", created_by=host
+        ),
         "mentor": mentor,
         # Admin rows of members, core and taxonomy.
         "members.user": other,
@@ -355,6 +363,7 @@ PK_OBJECTS = {
     "mentorship/m/": "mentorship",
     "mentorship/programs/": "program",
     "mentorship/speed/": "speed",
+    "outreach/imports/": "import_run",
 }
 
 # Routes whose path is easier written than reversed.
