@@ -29,3 +29,31 @@ def test_demo_report_reproduces_the_abstract(db):
         "Subscribers were from 21 different countries.",
     ]:
         assert phrase in text
+
+
+def test_demo_outreach_leads_up_to_today(demo_network, db, client):
+    """The demo's exports, daily totals and follower counts end yesterday, as a network that
+    kept posting would have them; the dashboard's period ends there too."""
+    from datetime import timedelta
+
+    from django.db.models import Max
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from hemonc.members.models import User
+    from hemonc.outreach.models import DailyTotals, FollowerSnapshot, Post
+
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
+    latest_post = Post.objects.aggregate(last=Max("published_at"))["last"]
+    assert yesterday - timedelta(days=7) <= latest_post.date() <= yesterday
+    assert DailyTotals.objects.aggregate(last=Max("date"))["last"] == yesterday
+    latest = FollowerSnapshot.objects.order_by("-date").first()
+    assert (latest.date, latest.followers) == (yesterday, 3_468)
+    # Every year since the first post has posts with metrics.
+    years = set(Post.objects.filter(impressions__isnull=False).dates("month", "year"))
+    assert {d.year for d in years} == set(range(2021, today.year + 1))
+
+    client.force_login(User.objects.get(email="organizer@demo.hemonc.example"))
+    page = client.get(reverse("analytics:dashboard")).content.decode()
+    assert f"2021-02-01 to {yesterday}" in page or f"2021-02-01 to {today}" in page
