@@ -169,6 +169,7 @@ def report_context(report: dict[str, Any], *, exact: bool) -> dict[str, Any]:
             if isinstance(value, int)
         },
         "charts": charts,
+        "sessions_held_shown": f"{sum(s['count'] for s in seasons):,}",
     }
 
 
