@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
-from hemonc import views
+from hemonc import console, views
 from hemonc.core import views as core_views
 
 admin.site.site_header = "Hem-Onc Network — organizers"
@@ -13,6 +13,7 @@ admin.site.index_title = "Manage the network"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("organize/", console.console, name="console"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("hemonc.members.urls")),

@@ -61,6 +61,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "": (OK, OK, OK, OK),
     # healthz
     "healthz": (OK, OK, OK, OK),
+    # the organizers' console
+    "organize/": (LOGIN, DENIED, DENIED, OK),
     # accounts
     "accounts/login/": (OK, REDIRECT, REDIRECT, REDIRECT),
     "accounts/logout/": (REDIRECT, OK, OK, OK),
@@ -94,13 +96,18 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "me/profile/": (LOGIN, OK, OK, OK),
     "me/photo/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
     "me/blocked/": (LOGIN, OK, OK, OK),
+    "members/pick/": (LOGIN, OK, OK, OK),
     "me/data.json": (LOGIN, OK, OK, OK),
     "me/delete/": (LOGIN, OK, OK, OK),
+    "organize/roles/": (LOGIN, DENIED, DENIED, OK),
+    "organize/roles/grant/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organize/roles/<int:user_id>/<str:role>/revoke/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     # sessions
     "sessions/": (OK, OK, OK, OK),
     "sessions/calendar/": (OK, OK, OK, OK),
     "sessions/calendar/<int:year>/<int:month>/": (OK, OK, OK, OK),
     "sessions/past/": (OK, OK, OK, OK),
+    "sessions/pick/": (LOGIN, OK, OK, OK),
     "sessions/feed.ics": (OK, OK, OK, OK),
     "sessions/feeds/<str:token>.ics": (MISSING, MISSING, MISSING, MISSING),
     "sessions/my-calendar/": (LOGIN, OK, OK, OK),
@@ -389,6 +396,7 @@ def _kwargs(route: str, world: World) -> dict[str, Any]:
         "position": 0,
         "goal_id": objects["goal"].pk,
         "action": "answer",
+        "role": "moderator",
         "content_type_id": 1,
         "id": world.other.pk,
     }

@@ -8,6 +8,11 @@ class EventsConfig(AppConfig):
     label = "events"
     verbose_name = "Live sessions"
     nav_items = (("Sessions", "events:upcoming"),)
+    console_links = (
+        ("Seasons", "events:seasons", "Plan a season and schedule its biweekly sessions."),
+        ("New session", "events:session_create", "A session with its guests, hosts and topics."),
+        ("Past sessions", "events:past", "Attendance, recordings and check-ins."),
+    )
 
     def create_demo(self, *, stdout: Any) -> None:
         # Imported when the demo runs: the app's modules need the app registry ready.

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from hemonc.core.privacy import SMALL_GROUP, is_small_group
 from hemonc.events.enums import QuestionStatus, RsvpStatus, SessionStatus
@@ -363,3 +363,31 @@ def season_statistics(
         check_ins=check_ins,
         rsvp_conversion=round(check_ins / seats, 3) if seats else None,
     )
+
+
+def session_pick(*, query: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Sessions whose title holds every word of `query`, newest first, for a picker."""
+    words = query.split()[:8]
+    if not words:
+        return []
+    qs = LiveSession.objects.select_related("season")
+    for word in words:
+        qs = qs.filter(title__icontains=word)
+    return [
+        {
+            "id": session.pk,
+            "label": session.title,
+            "detail": " · ".join(
+                part
+                for part in (
+                    formats.date_format(
+                        timezone.localtime(session.starts_at, ZoneInfo(session.time_zone)),
+                        "D j M Y",
+                    ),
+                    session.season.name if session.season else "",
+                )
+                if part
+            ),
+        }
+        for session in qs.order_by("-starts_at", "-id")[:limit]
+    ]

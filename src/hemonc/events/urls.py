@@ -9,6 +9,7 @@ urlpatterns = [
     path("calendar/", views.month, name="month"),
     path("calendar/<int:year>/<int:month>/", views.month, name="month"),
     path("past/", views.past, name="past"),
+    path("pick/", views.session_pick, name="pick"),
     path("feed.ics", views.public_feed, name="feed"),
     path("feeds/<str:token>.ics", views.member_feed, name="member_feed"),
     path("my-calendar/", views.my_feed, name="my_feed"),

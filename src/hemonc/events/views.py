@@ -11,7 +11,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -636,3 +636,9 @@ def session_cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     services.session_cancel(session=session, actor=request.user)
     messages.success(request, "The session is cancelled; everyone who RSVP'd is told by mail.")
     return redirect(session)
+
+
+@login_required
+def session_pick(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """Sessions matching ?q=, for pickers (core.widgets.SearchSelect)."""
+    return JsonResponse({"results": selectors.session_pick(query=request.GET.get("q", "")[:100])})

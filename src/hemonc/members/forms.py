@@ -12,10 +12,10 @@ from hemonc.core.countries import country_choices, country_name
 from hemonc.core.forms import ModelMultipleChoiceField
 from hemonc.core.text import OneLineField
 from hemonc.core.timezones import time_zone_choices
-from hemonc.core.widgets import Select
+from hemonc.core.widgets import SearchSelect, Select
 from hemonc.members import services
-from hemonc.members.enums import Gender, IdentityCommunity
-from hemonc.members.models import Profile
+from hemonc.members.enums import Gender, IdentityCommunity, Role
+from hemonc.members.models import Profile, User
 from hemonc.members.validators import (
     normalize_orcid,
     validate_image_dimensions,
@@ -217,3 +217,12 @@ class AccountDeleteForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That is not your password.")
         return password
+
+
+class RoleGrantForm(forms.Form):
+    member = forms.ModelChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        widget=SearchSelect(source="members"),
+        help_text="Type part of their name.",
+    )
+    role = forms.ChoiceField(choices=Role.choices[::-1], widget=Select)  # moderator first

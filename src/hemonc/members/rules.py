@@ -38,6 +38,8 @@ rules.add_perm("members.edit_profile", is_self | is_organizer)
 # The finer limit (never an organizer's or superuser's roles) is in
 # services._role_change_refused: it depends on the member, not only on who asks.
 rules.add_perm("members.set_role", is_organizer)
+# The organizers' console (/organize/): the everyday work of every app on one page.
+rules.add_perm("members.use_console", is_organizer)
 rules.add_perm("members.edit_account", is_organizer)
 rules.add_perm("members.erase_account", is_same_account | is_organizer)
 rules.add_perm("members.block_member", is_member)

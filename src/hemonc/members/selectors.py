@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from allauth.account.models import EmailAddress
 from django.apps import apps
@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 from hemonc.core.caching import TIMEOUT, cache_key, page_cache
 from hemonc.core.models import AuditEntry
 from hemonc.core.versions import data_version
-from hemonc.members.enums import Visibility
+from hemonc.members.enums import Role, Visibility
 from hemonc.members.models import Block, Mute, Profile, User
 
 Viewer = User | AnonymousUser | None
@@ -357,3 +357,49 @@ def _jsonable(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
+
+
+class PickResult(TypedDict):
+    id: int
+    label: str
+    detail: str
+
+
+def member_pick(*, viewer: User, query: str, limit: int = 10) -> list[PickResult]:
+    """Members whose name holds every word of `query`, for a picker: organizers find every
+    active member, others those listed in the directory; blocks hide both ways."""
+    tokens = _search_tokens(query)
+    if not tokens:
+        return []
+    qs = Profile.objects.exclude(display_name="").filter(user__is_active=True)
+    if not viewer.is_organizer:
+        qs = qs.filter(listed_in_directory=True)
+    for token in tokens:
+        qs = qs.filter(display_name__icontains=token)
+    levels = visibility_levels(viewer=viewer)
+    rows = _hiding(qs, viewer=viewer).order_by("display_name", "id")
+    return [
+        {
+            "id": profile.user_id,
+            "label": profile.display_name,
+            "detail": profile.get_stage_display() if profile.stage_visibility in levels else "",
+        }
+        for profile in rows.only("user_id", "display_name", "stage", "stage_visibility")[:limit]
+    ]
+
+
+def role_holders() -> dict[str, list[User]]:
+    """Active members holding each role (by role value), in name order."""
+    holders: dict[str, list[User]] = {role.value: [] for role in Role}
+    users = (
+        User.objects.filter(is_active=True, groups__name__in=list(holders))
+        .select_related("profile")
+        .prefetch_related("groups")
+        .distinct()
+        .order_by("profile__display_name", "id")
+    )
+    for user in users:
+        for group in user.groups.all():
+            if group.name in holders:
+                holders[group.name].append(user)
+    return holders

@@ -7,6 +7,7 @@ app_name = "members"
 urlpatterns = [
     path("directory/", views.directory, name="directory"),
     path("members/<int:user_id>/", views.profile_detail, name="profile"),
+    path("members/pick/", views.member_pick, name="pick"),
     path("members/<int:user_id>/block/", views.block, name="block"),
     path("members/<int:user_id>/unblock/", views.unblock, name="unblock"),
     path("members/<int:user_id>/mute/", views.mute, name="mute"),
@@ -16,4 +17,7 @@ urlpatterns = [
     path("me/blocked/", views.blocked_list, name="blocked"),
     path("me/data.json", views.data_export, name="data_export"),
     path("me/delete/", views.account_delete, name="account_delete"),
+    path("organize/roles/", views.roles, name="roles"),
+    path("organize/roles/grant/", views.role_grant, name="role_grant"),
+    path("organize/roles/<int:user_id>/<str:role>/revoke/", views.role_revoke, name="role_revoke"),
 ]

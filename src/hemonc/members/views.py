@@ -10,18 +10,27 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
+from hemonc.core.actions import act_then_redirect
 from hemonc.core.caching import render_fragments
 from hemonc.core.errors import DomainError
 from hemonc.core.pagination import CappedPaginator
+from hemonc.core.permissions import permission_required
 from hemonc.members import selectors, services
 from hemonc.members.cards import member_cards
-from hemonc.members.forms import AccountDeleteForm, AvatarForm, DirectoryForm, ProfileForm
+from hemonc.members.enums import Role
+from hemonc.members.forms import (
+    AccountDeleteForm,
+    AvatarForm,
+    DirectoryForm,
+    ProfileForm,
+    RoleGrantForm,
+)
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import Block, Mute, User
 
@@ -272,3 +281,61 @@ def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, "Your account and your personal data are deleted.")
         return redirect("home")
     return render(request, "members/account_delete.html", {"form": form})
+
+
+@login_required
+def member_pick(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """Members matching ?q= by name, for pickers (core.widgets.SearchSelect)."""
+    results = selectors.member_pick(viewer=request.user, query=request.GET.get("q", "")[:100])
+    return JsonResponse({"results": results})
+
+
+@permission_required("members.set_role")
+def roles(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Who organizes and moderates, and a form to give someone a role."""
+    return _roles_page(request, RoleGrantForm())
+
+
+def _roles_page(request: AuthenticatedHttpRequest, form: RoleGrantForm) -> HttpResponse:
+    holders = selectors.role_holders()
+    return render(
+        request,
+        "members/roles.html",
+        {
+            "form": form,
+            "roles": [(role, holders[role.value]) for role in Role],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@permission_required("members.set_role")
+def role_grant(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = RoleGrantForm(request.POST)
+    if not form.is_valid():
+        return _roles_page(request, form)
+    member, role = form.cleaned_data["member"], Role(form.cleaned_data["role"])
+    return act_then_redirect(
+        request,
+        "members:roles",
+        lambda: services.member_set_role(user=member, role=role, enabled=True, actor=request.user),
+        f"{member} is now a {role.label.lower()}.",
+    )
+
+
+@require_POST
+@permission_required("members.set_role")
+def role_revoke(request: AuthenticatedHttpRequest, user_id: int, role: str) -> HttpResponse:
+    member = get_object_or_404(User.objects.select_related("profile"), pk=user_id)
+    if role not in Role.values:
+        raise Http404("No such role.")
+    chosen = Role(role)
+    return act_then_redirect(
+        request,
+        "members:roles",
+        lambda: services.member_set_role(
+            user=member, role=chosen, enabled=False, actor=request.user
+        ),
+        f"{member} is no longer a {chosen.label.lower()}.",
+    )

@@ -8,6 +8,10 @@ class MentorshipConfig(AppConfig):
     label = "mentorship"
     verbose_name = "Mentorship"
     nav_items = (("Mentorship", "mentorship:home"),)
+    console_links = (
+        ("Programs", "mentorship:programs", "Applications, matching and proposals."),
+        ("Speed mentoring", "mentorship:speed_list", "Rounds, seating and the projector view."),
+    )
 
     def create_demo(self, *, stdout: Any) -> None:
         # Models are not ready when the app config is imported: read them when called.

@@ -8,6 +8,10 @@ class NewsletterConfig(AppConfig):
     label = "newsletter"
     verbose_name = "Newsletter"
     nav_items = (("Newsletter", "newsletter:home"),)
+    console_links = (
+        ("Issues", "newsletter:manage", "Write, test, schedule and send issues; follow a send."),
+        ("Demographics", "newsletter:demographics", "Who reads, in groups of 5 or more."),
+    )
 
     def ready(self) -> None:
         # Imported here: an app's configuration loads before the models and the other modules.

@@ -7,6 +7,9 @@ class OutreachConfig(AppConfig):
     name = "hemonc.outreach"
     label = "outreach"
     verbose_name = "Outreach"
+    console_links = (
+        ("Followers and accounts", "outreach:followers", "Follower growth of each account."),
+    )
 
     def ready(self) -> None:
         # Imported here: an app's configuration loads before the models and the other modules.
