@@ -48,11 +48,18 @@ def test_demo_outreach_leads_up_to_today(demo_network, db, client):
     latest_post = Post.objects.aggregate(last=Max("published_at"))["last"]
     assert yesterday - timedelta(days=7) <= latest_post.date() <= yesterday
     assert DailyTotals.objects.aggregate(last=Max("date"))["last"] == yesterday
-    latest = FollowerSnapshot.objects.order_by("-date").first()
-    assert (latest.date, latest.followers) == (yesterday, 3_468)
+    snapshot = FollowerSnapshot.objects.order_by("-date").first()
+    assert (snapshot.date, snapshot.followers) == (yesterday, 3_468)
     # Every year since the first post has posts with metrics.
     years = set(Post.objects.filter(impressions__isnull=False).dates("month", "year"))
     assert {d.year for d in years} == set(range(2021, today.year + 1))
+
+    # The current season's sessions were announced on X on their day.
+    from hemonc.events.selectors import session_list_past
+
+    latest = next(s for s in session_list_past() if s.starts_at.date() < yesterday)
+    announced = Post.objects.get(text__contains=f"live session: {latest.title}.")
+    assert announced.published_at.date() <= latest.starts_at.date()
 
     client.force_login(User.objects.get(email="organizer@demo.hemonc.example"))
     page = client.get(reverse("analytics:dashboard")).content.decode()

@@ -24,6 +24,7 @@ from typing import Any
 from django.utils import timezone
 
 from hemonc.core.permissions import OPERATOR
+from hemonc.events.selectors import session_list_past
 from hemonc.outreach.enums import Platform
 from hemonc.outreach.exports import (
     SyntheticPost,
@@ -173,11 +174,37 @@ def _earlier(post: SyntheticPost, share: float) -> SyntheticPost:
     )  # fmt: skip
 
 
-def demo_outreach_files(folder: Path) -> list[Path]:
-    """Write the demo exports into `folder`; returns the paths in the order to import them."""
+def _session_posts(
+    rng: random.Random, sessions: list[tuple[datetime, str]], by_month: dict[date, list[Any]]
+) -> None:
+    """A post on the afternoon of each held session, naming it (the peak month, whose figures
+    the abstract gives, is left as it is)."""
+    for index, (starts_at, title) in enumerate(sorted(sessions)):
+        published = starts_at.astimezone(UTC) - timedelta(hours=4)
+        month = published.date().replace(day=1)
+        if month == PEAK or month not in by_month or published.date() > _last_day():
+            continue
+        impressions = max(5, round(rng.gauss(280, 60)))
+        engagements = round(impressions * 0.04)
+        post = SyntheticPost(
+            str(1_600_000_000_000_000_000 + index), published,
+            f"Tonight's live session: {title}. Bring your questions! #HOFellows",
+            impressions, engagements, engagements // 3, engagements // 8, engagements // 12,
+            ("HOFellows",),
+        )  # fmt: skip
+        by_month[month].append(post)
+        by_month[month].sort(key=lambda post: post.published_at)
+
+
+def demo_outreach_files(
+    folder: Path, sessions: list[tuple[datetime, str]] | None = None
+) -> list[Path]:
+    """Write the demo exports into `folder`; returns the paths in the order to import them.
+    `sessions` (start, title) are the live sessions held, each announced by a post."""
     rng = random.Random(SEED)  # noqa: S311  (synthetic demo data, not secrets)
     next_id = [1_356_000_000_000_000_000]
     by_month = {month: _month_posts(rng, month, next_id) for month in _months()}
+    _session_posts(rng, sessions or [], by_month)
     every = _tune_mean_rate([p for posts in by_month.values() for p in posts], rng)
     final = {p.post_id: p for p in every}
     by_month = {m: [final[p.post_id] for p in posts] for m, posts in by_month.items()}
@@ -261,7 +288,8 @@ def demo_outreach_create(*, stdout: Any) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="hemonc-demo-outreach-") as scratch:
         folder = Path(scratch)
-        paths = demo_outreach_files(folder)
+        held = [(session.starts_at, session.title) for session in session_list_past()]
+        paths = demo_outreach_files(folder, held)
         summary = x_analytics_import(
             sources=sources_from_paths(paths), account=HANDLE, actor=OPERATOR
         )
