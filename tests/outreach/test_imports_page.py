@@ -279,3 +279,83 @@ def test_members_cannot_upload(client):
         reverse("outreach:imports"), {"kind": "followers", "file": _file(FOLLOWERS)}
     )
     assert response.status_code == 403 and not ImportRun.objects.exists()
+
+
+def test_the_upload_service_refuses_what_the_form_would(organizer, settings):
+    from hemonc.core.errors import DomainError
+    from hemonc.outreach.services import import_upload
+
+    upload = _file(FOLLOWERS)
+    with pytest.raises(DomainError, match=r"Choose what kind of file this is\."):
+        import_upload(actor=organizer, kind="spreadsheet", upload=upload)
+    with pytest.raises(DomainError, match=r"Name the account these figures belong to\."):
+        import_upload(actor=organizer, kind="followers", upload=upload, account="@")
+    settings.OUTREACH_UPLOAD_MAX_BYTES = 10
+    with pytest.raises(DomainError, match="larger than the 0 MB"):
+        import_upload(actor=organizer, kind="followers", upload=upload, account="a")
+    assert not ImportRun.objects.exists()
+
+
+def test_an_import_that_cannot_run_says_why_and_writes_nothing(
+    client, organizer, dummy_tasks, monkeypatch, tmp_path
+):
+    from hemonc.outreach import tasks
+
+    empty = tmp_path / "empty.zip"
+    zipfile.ZipFile(empty, "w").close()
+    client.post(
+        reverse("outreach:imports"),
+        {"kind": "x_analytics", "file": _file(empty), "account": "ExampleNet"},
+    )
+    tasks.run_import_task.call(ImportRun.objects.get().pk)
+    run = ImportRun.objects.get()
+    assert (run.status, run.error_file, run.error) == (
+        ImportStatus.FAILED,
+        "empty.zip",
+        "the zip holds no files",
+    )
+
+    # A fault of the program, not of the file: the page says so without a traceback.
+    client.post(
+        reverse("outreach:imports"),
+        {"kind": "followers", "file": _file(FOLLOWERS), "account": "ExampleNet"},
+    )
+    broken = ImportRun.objects.latest("id")
+
+    def fail(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(tasks.services, "followers_import", fail)
+    tasks.run_import_task.call(broken.pk)
+    broken.refresh_from_db()
+    assert broken.status == ImportStatus.FAILED
+    assert broken.error == (
+        "The import stopped on an unexpected error (RuntimeError); nothing was imported."
+    )
+    assert not FollowerSnapshot.objects.exists()
+
+
+def test_an_upload_whose_organizer_was_erased_imports_nothing(client, organizer, dummy_tasks):
+    from hemonc.outreach.tasks import run_import_task
+
+    client.post(
+        reverse("outreach:imports"),
+        {"kind": "followers", "file": _file(FOLLOWERS), "account": "ExampleNet"},
+    )
+    run = ImportRun.objects.get()
+    organizer.is_active = False
+    organizer.save(update_fields=["is_active"])
+    run_import_task.call(run.pk)
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED
+    assert run.error == "The organizer who uploaded the file no longer has an account."
+
+
+def test_a_refusal_of_the_service_shows_on_the_form(client, organizer):
+    response = client.post(
+        reverse("outreach:imports"),
+        {"kind": "followers", "file": _file(FOLLOWERS), "account": "@"},
+    )
+    assert response.status_code == 400
+    assert "Name the account these figures belong to." in response.content.decode()
+    assert not ImportRun.objects.exists()
