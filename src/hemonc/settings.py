@@ -146,7 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "members:profile_edit"
+LOGIN_REDIRECT_URL = "home"
 
 # django-allauth: email is the identity; verification is required before signing in.
 ACCOUNT_LOGIN_METHODS = {"email"}

@@ -167,6 +167,8 @@ def _build_network() -> Network:
     network = Network(member=member, organizer=organizer)
     network.kwargs = {
         "members:": {"user_id": mentor.pk},
+        "members:welcome_step": {"step": "privacy"},
+        "members:role_revoke": {"role": "moderator"},
         "events:member_feed": {"token": feed.token},
         "events:rsvp_confirm": {"token": confirm_token(rsvp_id=visitor.pk, email=visitor.email)},
         "events:rsvp_cancel_by_token": {"token": manage_token(rsvp_id=visitor.pk)},

@@ -9,6 +9,7 @@ from django import forms
 from django.test import Client
 from django.utils import timezone
 
+from hemonc.core.forms import ModelMultipleChoiceField
 from hemonc.core.widgets import SearchSelect
 from hemonc.events.services import session_create
 from hemonc.members.enums import Role, Visibility
@@ -113,3 +114,21 @@ def test_sessions_are_found_by_title_newest_first() -> None:
     assert [r["id"] for r in results] == [newer.pk, older.pk]
     assert results[0]["label"] == "Myeloma <now>"  # JSON: the page's script writes it as text
     assert str(soon.year) in str(results[0]["detail"])
+
+
+class _SafeHostsForm(forms.Form):
+    hosts = ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        widget=SearchSelect(source="members", multiple=True),
+    )
+
+
+@pytest.mark.parametrize("value", ["²³", "99999999999999999999", "-1", "x"])
+def test_a_value_that_is_no_id_is_dropped_not_a_server_error(value) -> None:
+    ana = make_member(display_name="Ana Lopez")
+    form = _SafeHostsForm(data={"hosts": [value, str(ana.pk)]})
+
+    assert not form.is_valid()
+    html = str(form["hosts"])  # the chips of the values given, read back from the database
+    assert "Ana Lopez" in html
+    assert f'value="{value}"' not in html

@@ -99,6 +99,8 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "members/pick/": (LOGIN, OK, OK, OK),
     "me/data.json": (LOGIN, OK, OK, OK),
     "me/delete/": (LOGIN, OK, OK, OK),
+    "welcome/": (LOGIN, OK, OK, OK),
+    "welcome/<slug:step>/": (LOGIN, OK, OK, OK),
     "organize/roles/": (LOGIN, DENIED, DENIED, OK),
     "organize/roles/grant/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organize/roles/<int:user_id>/<str:role>/revoke/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
@@ -129,6 +131,10 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "sessions/<int:pk>/check-in.svg": (LOGIN, DENIED, DENIED, OK),
     "sessions/<int:pk>/attendees.csv": (LOGIN, DENIED, DENIED, OK),
     "sessions/<int:pk>/attendance/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "sessions/<int:pk>/people/": (LOGIN, DENIED, DENIED, OK),
+    "sessions/guests/": (LOGIN, DENIED, DENIED, OK),
+    "sessions/guests/new/": (LOGIN, DENIED, DENIED, OK),
+    "sessions/guests/pick/": (LOGIN, DENIED, DENIED, OK),
     "sessions/guests/<int:pk>/": (OK, OK, OK, OK),
     "sessions/guests/<int:pk>/edit/": (LOGIN, DENIED, DENIED, OK),
     "sessions/seasons/": (OK, OK, OK, OK),
@@ -377,6 +383,7 @@ PK_OBJECTS = {
 PATHS: dict[str, Callable[[World], str]] = {
     "media/<path:path>": lambda world: "/media/avatars/nobody.webp",
     "admin/(?P<url>.*)$": lambda world: "/admin/no-such-page/",
+    "welcome/<slug:step>/": lambda world: "/welcome/training/",
 }
 
 

@@ -4,7 +4,7 @@ the .ics and asks a question; the host marks it answered. axe-core checks every 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from django.utils import timezone
@@ -74,7 +74,10 @@ def test_rsvp_by_mail_rsvp_in_one_click_ics_questions_and_answers(
     expect(member_page.get_by_role("link", name="Join the session")).to_have_attribute(
         "href", "https://zoom.demo.hemonc.example/j/42"
     )
-    expect(member_page.locator(".session-when").first).to_contain_text("Europe/Lisbon")
+    # Her own zone first (Lisbon: WET, or WEST in summer), the session's beside it.
+    expect(member_page.locator(".session-when").first).to_contain_text(
+        re.compile(r"WES?T · .* E[SD]T \(New York\)")
+    )
     with member_page.expect_download() as download:
         member_page.get_by_role("link", name="Add to calendar (.ics)").click()
     calendar = Calendar.from_ical(Path(download.value.path()).read_bytes())
@@ -110,3 +113,41 @@ def test_rsvp_by_mail_rsvp_in_one_click_ics_questions_and_answers(
     snapshot(organizer_page, screenshot_dir, "session-edit")
     for other in (member_page, host_page, organizer_page):
         other.context.close()
+
+
+def test_a_first_visit_reads_times_in_the_browsers_zone_and_the_form_shows_its_kinds_fields(
+    live_server, new_context, sign_in: SignIn, screenshot_dir: Path
+) -> None:
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    session = session_create(
+        actor=organizer, title="Night in New York", time_zone="America/New_York",
+        starts_at=datetime(2030, 1, 11, 1, 0, tzinfo=UTC),
+    )  # fmt: skip
+
+    # No cookie yet: the server writes UTC, the page rewrites it in the browser's zone.
+    page = new_context(timezone_id="America/Chicago").new_page()
+    page.goto(f"{live_server.url}{session.get_absolute_url()}")
+    expect(page.locator(".session-when").first).to_have_text(
+        "Thu 10 Jan 2030, 7:00 PM CST · 8:00 PM EST (New York) · 60 minutes"
+    )
+    # A browser in the session's own zone reads it once.
+    page = new_context(timezone_id="America/New_York").new_page()
+    page.goto(f"{live_server.url}/sessions/")
+    expect(page.locator(".session-when").first).to_have_text(
+        "Thu 10 Jan 2030, 8:00 PM EST", use_inner_text=True
+    )
+
+    # The session form shows the fields of the chosen kind only.
+    organizer_page = sign_in(organizer.email)
+    organizer_page.goto(f"{live_server.url}/sessions/{session.pk}/edit/")
+    paper = organizer_page.get_by_label("Paper (DOI or link)")
+    hashtag = organizer_page.get_by_label("Chat hashtag")
+    expect(paper).to_be_hidden()
+    organizer_page.get_by_role("radio", name="Journal club").check()
+    expect(paper).to_be_visible()
+    expect(hashtag).to_be_hidden()
+    organizer_page.get_by_role("radio", name="Chat", exact=True).check()
+    expect(hashtag).to_be_visible()
+    expect(paper).to_be_hidden()
+    snapshot(organizer_page, screenshot_dir, "session-form-chat")
+    organizer_page.context.close()

@@ -60,6 +60,9 @@ def test_visitor_joins_verifies_fills_profile_and_finds_themselves(
     expect(page.get_by_role("heading", level=1)).to_have_text("Confirm Email Address")
     expect(page.get_by_text(f"Please confirm that {EMAIL}")).to_be_visible()
     page.get_by_role("button", name="Confirm").click()
+    # A first sign-in is welcomed; this member fills the whole profile page instead.
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {NAME}!")
+    page.goto(f"{live_server.url}/me/profile/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your profile")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(page.get_by_label("Display name")).to_have_value(NAME)

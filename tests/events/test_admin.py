@@ -119,3 +119,14 @@ def test_admin_reminder_list_names_a_nameless_visitor_by_their_address(
     page = client.get(reverse("admin:events_reminderdelivery_changelist")).content.decode()
 
     assert f"quiet.visitor@example.org → {session}" in page
+
+
+def test_admin_names_the_models_as_people_say_them(client, organizer) -> None:
+    client.force_login(organizer)
+
+    page = client.get(reverse("admin:app_list", args=["events"])).content.decode()
+
+    for plural in ("RSVPs", "Reminder deliveries", "Check-ins", "Live sessions", "Guests"):
+        assert f">{plural}<" in page, plural
+    assert "Rsvps" not in page
+    assert "deliverys" not in page.lower()

@@ -213,7 +213,7 @@ def test_visitor_rsvp_form_keeps_the_name_on_one_line(make_session, client) -> N
 def test_session_and_schedule_forms_keep_titles_on_one_line(db) -> None:
     from hemonc.events.forms import ScheduleForm, SeasonForm, SessionForm
 
-    session_form = SessionForm(data={"title": BROKEN, "venue": "Hall\nB"})
+    session_form = SessionForm(data={"title": BROKEN, "kind": "meetup", "venue": "Hall\nB"})
     session_form.is_valid()
     assert (session_form.cleaned_data["title"], session_form.cleaned_data["venue"]) == (
         MENDED,

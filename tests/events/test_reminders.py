@@ -199,8 +199,12 @@ def test_reminders_are_personal_in_each_zone_and_cancel_with_one_click(
         assert unsubscribe in text
         assert unsubscribe in html
         texts[address] = text
-    assert "Thursday 5 March 2026, 10:00 AM (Asia/Tokyo)" in texts[tokyo.email]
-    assert "Wednesday 4 March 2026, 8:00 PM (America/New_York)" in texts[eastern.email]
+    # The member's own zone first, the session's beside it; else the session's zone alone.
+    assert (
+        "When: Thursday 5 March 2026, 10:00 AM JST · Wed 8:00 PM EST (New York), 60 minutes"
+        in texts[tokyo.email]
+    )
+    assert "When: Wednesday 4 March 2026, 8:00 PM EST, 60 minutes" in texts[eastern.email]
     assert (
         by_address[tokyo.email]["List-Unsubscribe"] != by_address[eastern.email]["List-Unsubscribe"]
     )

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from hemonc.core.timezones import is_time_zone
+from hemonc.core.timezones import reader_time_zone
 
 
 class TimezoneMiddleware:
@@ -16,13 +16,8 @@ class TimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        name = ""
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            name = getattr(getattr(user, "profile", None), "time_zone", "") or ""
-        if not name:
-            name = request.COOKIES.get("tz", "")
-        if name and is_time_zone(name):
+        name = reader_time_zone(request)
+        if name:
             timezone.activate(ZoneInfo(name))
         else:
             timezone.deactivate()

@@ -7,6 +7,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from hemonc.core.forms import parse_id
+
 
 class Select(forms.Select):
     """Django's select, written in Python: a template per option made long lists slow.
@@ -45,7 +47,11 @@ def _attributes(attrs: dict[str, Any]) -> str:
 
 # Where each source's matches come from: a URL name answering `?q=` with JSON
 # ({"results": [{"id", "label", "detail"}]}); the apps that own the data serve them.
-PICKER_SOURCES = {"members": "members:pick", "sessions": "events:pick"}
+PICKER_SOURCES = {
+    "members": "members:pick",
+    "sessions": "events:pick",
+    "guests": "events:guest_pick",
+}
 
 
 class SearchSelect(forms.Widget):
@@ -87,7 +93,9 @@ class SearchSelect(forms.Widget):
         queryset = getattr(self.choices, "queryset", None)
         if queryset is None or not values:
             return []
-        ids = [value for value in values if value.isdigit()]
+        # Only possible ids reach the database: "²³" passes isdigit() and fails int(), and a
+        # number past 64 bits cannot be bound (core.forms.parse_id).
+        ids = [str(pk) for pk in map(parse_id, values) if pk is not None]
         found = {str(obj.pk): obj for obj in queryset.filter(pk__in=ids)}
         label = getattr(self.choices.field, "label_from_instance", str)
         return [(pk, str(label(found[pk]))) for pk in ids if pk in found]

@@ -11,6 +11,7 @@ class EventsConfig(AppConfig):
     console_links = (
         ("Seasons", "events:seasons", "Plan a season and schedule its biweekly sessions."),
         ("New session", "events:session_create", "A session with its guests, hosts and topics."),
+        ("Guests", "events:guests", "Invited speakers: their titles, bios and photos."),
         ("Past sessions", "events:past", "Attendance, recordings and check-ins."),
     )
 

@@ -1,6 +1,8 @@
-"""The demo network's live sessions: a first season of 22 sessions (July 2021 - June 2022,
-mean attendance 49.6, range 22-187, the pre-ASH and pre-ASCO specials on top) and a second
-season under way around today, with guests, recordings, RSVPs, check-ins and questions.
+"""The demo network's live sessions, leading up to today: last season's 22 sessions (a
+summer-to-summer year shaped as the network's first season: mean attendance 49.6, range
+22-187, the pre-ASH special in early December and the pre-ASCO one in late May on top), then
+the current season, begun ten weeks ago: its past sessions with attendance, recordings and
+answered questions, its next ones open for RSVPs with reminders queued.
 
 Everything is synthetic: invented guests (marked so in their bios), recordings under the
 reserved domain demo.hemonc.example, questions written for the demo.
@@ -23,8 +25,8 @@ from hemonc.events.services import schedule_start_times
 from hemonc.events.services.reminders import _schedule_reminders
 from hemonc.members.models import User
 
-SEASON_ONE = "Season 1 (2021-22)"
-SEASON_TWO = "Season 2"
+SEASON_ONE = "season-1"  # the seasons' slugs; their names carry their years
+SEASON_TWO = "season-2"
 ZONE = "America/New_York"
 DEMO_DOMAIN = "demo.hemonc.example"
 SYNTHETIC = "_(Synthetic demo guest.)_"
@@ -37,9 +39,31 @@ _DATA = json.loads(
 SEASON_ONE_SESSIONS: list[tuple[str, str, int]] = [
     (row["title"], SessionKind(row["kind"]), row["attendance"]) for row in _DATA["season_one"]
 ]
-# Summer break, Thanksgiving and the holidays: the pre-ASH special lands on 9 December 2021,
-# the pre-ASCO special on 26 May 2022.
+# Last season's calendar as the first season's: Thursdays from 8 July 2021 to 30 June 2022,
+# minus the summer break, Thanksgiving and the holidays, so the pre-ASH special lands on
+# 9 December and the pre-ASCO special on 26 May. The demo moves it by whole 52-week years
+# (Thursdays stay Thursdays, dates move by a few days) to end just before the current season.
+SEASON_ONE_FIRST = date(2021, 7, 8)
+SEASON_ONE_LAST = date(2022, 6, 30)
 SEASON_ONE_SKIPPED = [date(2021, 8, 5), date(2021, 8, 19), date(2021, 11, 25), date(2021, 12, 23)]
+
+# The current season: every other Thursday from ten weeks ago, past the holidays.
+SEASON_TWO_SESSIONS: list[tuple[str, SessionKind]] = [
+    ("Mentorship that works: stories from mentors and mentees", SessionKind.REGULAR),
+    ("#hojournalclub: a new standard in AML", SessionKind.JOURNAL_CLUB),
+    ("Grant writing for fellows", SessionKind.REGULAR),
+    ("Hematology-oncology in low-resource settings", SessionKind.REGULAR),
+    ("#hemetwitter chat: reading a trial's fine print", SessionKind.CHAT),
+    ("Speed mentoring night", SessionKind.REGULAR),
+    ("Life after fellowship: the first faculty year", SessionKind.REGULAR),
+    ("Trainees' evening: meet in person", SessionKind.MEETUP),
+    ("Special: ask the program directors", SessionKind.SPECIAL),
+    ("Clinical trials careers", SessionKind.REGULAR),
+    ("#hojournalclub: MRD in myeloma", SessionKind.JOURNAL_CLUB),
+    ("Research on a clinical schedule", SessionKind.REGULAR),
+    ("Palliative care skills for oncologists", SessionKind.REGULAR),
+    ("Halfway through the year: wellness check-in", SessionKind.REGULAR),
+]
 
 GUESTS: list[tuple[str, str, str]] = [
     (guest["name"], guest["title"], guest["handle"]) for guest in _DATA["guests"]
@@ -48,7 +72,7 @@ QUESTIONS: list[str] = _DATA["questions"]
 
 
 def demo_sessions_create(*, stdout: Any) -> None:
-    if Season.objects.filter(name=SEASON_ONE).exists():
+    if Season.objects.filter(slug=SEASON_ONE).exists():
         stdout.write("The demo sessions are already here.")
         return
     members = list(
@@ -62,8 +86,8 @@ def demo_sessions_create(*, stdout: Any) -> None:
     with transaction.atomic():
         summary = _create(members, rng=random.Random(2021))  # noqa: S311 - demo data, not secrets
     stdout.write(
-        f"Created the demo sessions: {summary['season_one']} in {SEASON_ONE}, "
-        f"{summary['season_two']} in {SEASON_TWO} ({summary['upcoming']} upcoming), "
+        f"Created the demo sessions: {summary['season_one']} in last season, "
+        f"{summary['season_two']} in the current one ({summary['upcoming']} upcoming), "
         f"{summary['rsvps']} RSVPs, {summary['questions']} questions."
     )
 
@@ -90,16 +114,22 @@ def _create(members: list[User], *, rng: random.Random) -> dict[str, int]:
         for m in speaking_members
     ]
 
-    # Season 1: Thursdays 8 pm Eastern every two weeks, four dates skipped: 22 sessions.
+    # The current season began ten weeks ago; last season ended before it.
+    today = timezone.localdate()
+    first = today - timedelta(weeks=10)
+    shift = timedelta(weeks=52 * max(0, (first - SEASON_ONE_LAST).days // 364))
+    one_first, one_last = date(2021, 7, 1) + shift, SEASON_ONE_LAST + shift
+
+    # Last season: Thursdays 8 pm Eastern every two weeks, four dates skipped: 22 sessions.
     season_one = Season.objects.create(
-        name=SEASON_ONE, slug="season-1-2021-22", starts_on=date(2021, 7, 1),
-        ends_on=date(2022, 6, 30), time_zone=ZONE,
+        name=f"Season 1 ({_years(one_first, one_last)})", slug=SEASON_ONE, starts_on=one_first,
+        ends_on=one_last, time_zone=ZONE,
         description="The first season: 22 live discussions on X Spaces. "
         "_(Synthetic demo data modeled on the published figures.)_",
     )  # fmt: skip
     starts = schedule_start_times(
-        first_date=date(2021, 7, 8), last_date=date(2022, 6, 30), weekday=3, every_weeks=2,
-        local_time=time(20), time_zone=ZONE, skip_dates=SEASON_ONE_SKIPPED,
+        first_date=SEASON_ONE_FIRST + shift, last_date=one_last, weekday=3, every_weeks=2,
+        local_time=time(20), time_zone=ZONE, skip_dates=[d + shift for d in SEASON_ONE_SKIPPED],
     )  # fmt: skip
     for number, (starts_at, (title, kind, peak)) in enumerate(
         zip(starts, SEASON_ONE_SESSIONS, strict=True), start=1
@@ -118,55 +148,43 @@ def _create(members: list[User], *, rng: random.Random) -> dict[str, int]:
         session.hosts.set([organizer])
         session.guests.set(rng.sample(guests, 2))
 
-    # Season 2: under way, around today.
-    today = timezone.localdate()
-    first = today - timedelta(weeks=10)
+    # The current season: under way, around today.
+    last = first + timedelta(weeks=40)
     season_two = Season.objects.create(
-        name=SEASON_TWO, slug="season-2", starts_on=first, ends_on=first + timedelta(weeks=40),
-        time_zone=ZONE, description="The current season. _(Synthetic demo data.)_",
+        name=f"Season 2 ({_years(first, last)})", slug=SEASON_TWO, starts_on=first,
+        ends_on=last, time_zone=ZONE,
+        description="The current season, every other Thursday. _(Synthetic demo data.)_",
     )  # fmt: skip
     now = timezone.now()
     starts = schedule_start_times(
         first_date=first, last_date=today + timedelta(weeks=12), weekday=3, every_weeks=2,
-        local_time=time(20), time_zone=ZONE,
-    )  # fmt: skip
-    topics = [
-        "Mentorship that works: stories from mentors and mentees",
-        "#hojournalclub: a new standard in AML",
-        "Pre-ASH special: planning your meeting",
-        "Post-ASH debrief",
-        "Grant writing for fellows",
-        "Hematology-oncology in low-resource settings",
-        "Speed mentoring night",
-        "Life after fellowship: the first faculty year",
-        "Clinical trials careers",
-        "Meetup at the annual meeting",
-    ]
+        local_time=time(20), time_zone=ZONE, skip_dates=_holidays(first, last),
+    )[: len(SEASON_TWO_SESSIONS)]  # fmt: skip
     rsvps: list[Rsvp] = []
     check_ins: list[CheckIn] = []
     question_count = 0
     upcoming = 0
-    for number, starts_at in enumerate(starts, start=1):
-        title = topics[(number - 1) % len(topics)]
-        kind = (
-            SessionKind.SPECIAL if "special" in title.lower()
-            else SessionKind.JOURNAL_CLUB if "journal" in title
-            else SessionKind.MEETUP if "Meetup" in title
-            else SessionKind.REGULAR
-        )  # fmt: skip
+    for number, (starts_at, (title, kind)) in enumerate(
+        zip(starts, SEASON_TWO_SESSIONS, strict=False), start=1
+    ):
         is_past = starts_at + timedelta(hours=1) < now
+        online = kind not in {SessionKind.MEETUP, SessionKind.CHAT}
         session = LiveSession.objects.create(
             season=season_two, title=title, starts_at=starts_at, time_zone=ZONE, kind=kind,
             description="A live discussion with invited guests. Bring your questions! "
             "_(Synthetic demo session.)_",
             status=SessionStatus.ENDED if is_past else SessionStatus.SCHEDULED,
-            join_url="https://zoom.demo.hemonc.example/j/123456" if kind != SessionKind.MEETUP else "",
-            join_url_for_rsvps_only=True,
+            join_url="https://zoom.demo.hemonc.example/j/123456" if online else "",
+            join_url_for_rsvps_only=online,
+            paper="10.1056/NEJMoa0000000" if kind == SessionKind.JOURNAL_CLUB else "",
+            hashtag="hemetwitter" if kind == SessionKind.CHAT else "",
             venue="Convention center, hall B (demo)" if kind == SessionKind.MEETUP else "",
-            conference_tag="ASH26" if kind == SessionKind.MEETUP else "",
             capacity=40 if kind == SessionKind.MEETUP or number == len(starts) - 2 else None,
-            peak_listeners=rng.randint(30, 90) if is_past and number % 2 else None,
-            recording_url=f"{RECORDINGS}/season-2/{number:02d}" if is_past and kind != SessionKind.MEETUP else "",
+            # Attendance: the peak listeners of the calls; a meetup counts its check-ins.
+            peak_listeners=rng.randint(30, 90) if is_past and kind != SessionKind.MEETUP else None,
+            recording_url=f"{RECORDINGS}/season-2/{number:02d}" if is_past and online else "",
+            show_notes="- What the guests advised\n- The audience's questions\n"
+            "_(Synthetic demo show notes.)_" if is_past and online else "",
             created_by=organizer,
         )  # fmt: skip
         session.hosts.set([organizer])
@@ -207,6 +225,9 @@ def _create(members: list[User], *, rng: random.Random) -> dict[str, int]:
                 question_count += 1
     Rsvp.objects.bulk_create(rsvps)
     CheckIn.objects.bulk_create(check_ins)
+    # Check-ins are stamped when saved: move them into their sessions' first minutes.
+    for session in season_two.sessions.filter(check_ins__isnull=False).distinct():
+        session.check_ins.update(created_at=session.starts_at + timedelta(minutes=3))
     return {
         "season_one": season_one.sessions.count(),
         "season_two": len(starts),
@@ -214,3 +235,18 @@ def _create(members: list[User], *, rng: random.Random) -> dict[str, int]:
         "rsvps": len(rsvps),
         "questions": question_count,
     }
+
+
+def _years(first: date, last: date) -> str:
+    """A season's years as people write them: "2025-26"."""
+    return f"{first.year}-{last.year % 100:02d}" if last.year != first.year else str(first.year)
+
+
+def _holidays(first: date, last: date) -> list[date]:
+    """The Thursdays of Thanksgiving and of the winter holidays between `first` and `last`."""
+    days = []
+    for year in range(first.year, last.year + 1):
+        november = date(year, 11, 1)
+        days.append(november + timedelta(days=(3 - november.weekday()) % 7 + 21))
+        days += [date(year, 12, 22) + timedelta(days=n) for n in range(12)]
+    return days

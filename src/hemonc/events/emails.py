@@ -97,13 +97,11 @@ def _render(
         "kind": kind,
         "rsvp": rsvp,
         "session": session,
-        "organizer_zone": session.time_zone,
         "show_join_link": bool(session.join_url) and kind not in {"confirm_email", "cancelled"},
         **links,
         **(extra or {}),
     }
     with timezone.override(zone):
-        context["recipient_zone"] = timezone.get_current_timezone_name()
         text = render_to_string(f"events/email/{kind}.txt", context)
         join = [session.join_url] if context["show_join_link"] else []
         body = text_as_html(text, links=join)

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.utils import timezone
 
-from hemonc.core.forms import ModelMultipleChoiceField
+from hemonc.core.forms import ModelMultipleChoiceField, parse_id
 from hemonc.core.text import OneLineField, one_line
 from hemonc.core.timezones import is_time_zone, time_zone_choices
+from hemonc.core.widgets import SearchSelect
 from hemonc.events.enums import SessionKind, SessionStatus
 from hemonc.events.models import Guest, LiveSession, Season
 from hemonc.members.models import User
@@ -49,13 +50,41 @@ class SeasonForm(forms.ModelForm):
         return data
 
 
+class _OneChoiceField(forms.ModelChoiceField[Any]):
+    """Django's field, turning down a key that is no possible id before the database sees it
+    (as core.forms.ModelMultipleChoiceField does for many)."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and parse_id(value) is None:
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
 class GuestForm(forms.ModelForm):
+    member = _OneChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        widget=SearchSelect(source="members"),
+        required=False,
+        label="Member (optional)",
+        help_text="When the guest is a member of the network, pick them: their page links to "
+        "their profile.",
+    )
+
     class Meta:
         model = Guest
-        fields = ["name", "title", "handle", "bio", "photo"]
+        fields = ["name", "title", "handle", "member", "bio", "photo"]
         field_classes = {"name": OneLineField, "title": OneLineField, "handle": OneLineField}
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
         help_texts = {"bio": "Markdown."}
+
+    def clean_member(self) -> User | None:
+        member = self.cleaned_data.get("member")
+        others = Guest.objects.exclude(pk=self.instance.pk) if self.instance.pk else Guest.objects
+        if member is not None and others.filter(member=member).exists():
+            raise forms.ValidationError("This member is already a guest.")
+        return member
 
 
 class ScheduleForm(forms.Form):
@@ -99,43 +128,60 @@ class ScheduleForm(forms.Form):
         return dates
 
 
-class MemberEmailsField(forms.CharField):
-    """Members by email address, separated by commas."""
-
-    def clean(self, value: Any) -> list[User]:
-        text = super().clean(value) or ""
-        emails = [e.strip().lower() for e in re.split(r"[\s,;]+", text) if e.strip()]
-        users = {u.email: u for u in User.objects.filter(email__in=emails, is_active=True)}
-        missing = [e for e in emails if e not in users]
-        if missing:
-            raise forms.ValidationError(f"No member with the address {', '.join(missing)}.")
-        return [users[e] for e in emails]
-
-
 class TopicChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Topic) -> str:
         return obj.label
 
 
+# The fields of one kind of session only; the others are cleared when the kind changes.
+KIND_FIELDS: dict[str, tuple[str, ...]] = {
+    SessionKind.JOURNAL_CLUB: ("paper",),
+    SessionKind.CHAT: ("hashtag",),
+    SessionKind.MEETUP: ("venue", "conference_tag"),
+}
+# What is known only once the session has happened.
+AFTER_FIELDS = ("recording_url", "peak_listeners", "show_notes", "resources")
+
+
 class SessionForm(forms.ModelForm):
+    """A session: when first, then what and who; the fields of its kind only; what happened
+    (recording, attendance, notes) last."""
+
     starts_at_local = forms.DateTimeField(
         label="Starts (local time)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    time_zone = forms.ChoiceField(choices=_zones, initial="America/New_York")
-    host_emails = MemberEmailsField(
-        required=False, label="Hosts", help_text="Members' email addresses, separated by commas."
+    time_zone = forms.ChoiceField(
+        choices=_zones, initial="America/New_York", help_text="The zone of the local time."
+    )
+    hosts = ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        widget=SearchSelect(source="members", multiple=True),
+        required=False,
+        label="Hosts",
+        help_text="Type part of a member's name and pick them.",
     )
     guests = ModelMultipleChoiceField(
-        queryset=Guest.objects.order_by("name"), required=False, label="Guests",
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-    )  # fmt: skip
+        queryset=Guest.objects.order_by("name"),
+        widget=SearchSelect(source="guests", multiple=True),
+        required=False,
+        label="Guests",
+        help_text="Type part of a guest's name and pick them.",
+    )
+    member_guests = ModelMultipleChoiceField(
+        queryset=User.objects.filter(is_active=True),
+        widget=SearchSelect(source="members", multiple=True),
+        required=False,
+        label="Members as guests",
+        help_text="Members of the network invited to speak.",
+    )
     new_guests = forms.CharField(
         required=False,
         label="New guests",
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="One a line: a guest's name, or a member's email address to link that member.",
+        help_text="Guests from outside the network, one name a line: each becomes a guest "
+        "you can then give a title, bio and photo.",
     )
     topics = TopicChoiceField(
         queryset=Topic.objects.order_by("kind", "name"),
@@ -146,14 +192,15 @@ class SessionForm(forms.ModelForm):
     class Meta:
         model = LiveSession
         fields = [
-            "title", "season", "kind", "description", "duration_minutes", "join_url",
-            "join_url_for_rsvps_only", "capacity", "status", "paper", "hashtag", "venue",
-            "conference_tag", "recording_url", "show_notes", "resources", "peak_listeners",
+            "title", "kind", "season", "duration_minutes", "description", "paper", "hashtag",
+            "venue", "conference_tag", "join_url", "join_url_for_rsvps_only", "capacity",
+            "status", "recording_url", "peak_listeners", "show_notes", "resources",
         ]  # fmt: skip
         field_classes = dict.fromkeys(
             ("title", "paper", "hashtag", "venue", "conference_tag"), OneLineField
         )
         widgets = {
+            "kind": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 4}),
             "show_notes": forms.Textarea(attrs={"rows": 4}),
             "resources": forms.Textarea(attrs={"rows": 3}),
@@ -163,19 +210,34 @@ class SessionForm(forms.ModelForm):
             "join_url": "Join link",
             "join_url_for_rsvps_only": "Show the join link only to people who RSVP'd",
             "paper": "Paper (DOI or link)",
+            "hashtag": "Chat hashtag",
+            "conference_tag": "Conference hashtag",
+            "recording_url": "Recording link",
             "peak_listeners": "Peak listeners",
         }
+        help_texts = {"join_url_for_rsvps_only": ""}
+
+    # Where each field is shown: (legend, fields), in this order.
+    GROUPS = (
+        ("When", ("starts_at_local", "time_zone", "duration_minutes")),
+        ("What", ("title", "kind", "paper", "hashtag", "venue", "conference_tag", "description",
+                  "season", "topics")),
+        ("Who", ("hosts", "guests", "member_guests", "new_guests")),
+        ("Taking part", ("join_url", "join_url_for_rsvps_only", "capacity", "status")),
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         session = self.instance
+        self.fields["kind"].choices = SessionKind.choices  # type: ignore[attr-defined]
+        self.fields["season"].empty_label = "No season"  # type: ignore[attr-defined]
         if session.pk:
             zone = ZoneInfo(session.time_zone) if is_time_zone(session.time_zone) else None
             self.initial["starts_at_local"] = timezone.localtime(session.starts_at, zone).replace(
                 tzinfo=None
             )
             self.initial["time_zone"] = session.time_zone
-            self.initial["host_emails"] = ", ".join(u.email for u in session.hosts.all())
+            self.initial["hosts"] = list(session.hosts.all())
             self.initial["guests"] = list(session.guests.all())
             self.initial["topics"] = list(session.topics.all())
         else:
@@ -183,20 +245,51 @@ class SessionForm(forms.ModelForm):
                 (SessionStatus.SCHEDULED.value, SessionStatus.SCHEDULED.label)
             ]
 
+    def groups(self) -> list[tuple[str, list[tuple[forms.BoundField, str]]]]:
+        """(legend, [(field, the kind it is for or "")]) in the order the form shows them."""
+        return [
+            (legend, [(self[name], self.kind_of(name)) for name in names])
+            for legend, names in self.GROUPS
+        ]
+
+    def after_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in AFTER_FIELDS]
+
+    def has_happened(self) -> bool:
+        """The session has started (its post-session fields open), or they hold something."""
+        session = self.instance
+        started = bool(session.pk) and session.starts_at <= timezone.now()
+        return started or any(self[name].value() not in (None, "") for name in AFTER_FIELDS)
+
+    @staticmethod
+    def kind_of(name: str) -> str:
+        """The kind a field belongs to ("" for every kind): the form shows it for that kind."""
+        return next((kind for kind, names in KIND_FIELDS.items() if name in names), "")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         local, zone = data.get("starts_at_local"), data.get("time_zone")
         if local and zone:
             naive = local.replace(tzinfo=None) if isinstance(local, datetime) else local
             data["starts_at"] = naive.replace(tzinfo=ZoneInfo(zone))
+        # Another kind's fields are not this session's: a journal club changed to a chat
+        # keeps no paper.
+        kind = data.get("kind")
+        for other, names in KIND_FIELDS.items():
+            if other != kind:
+                for name in names:
+                    data[name] = ""
+                    self.errors.pop(name, None)
         return data
 
     def guest_names(self) -> list[str]:
-        return [
+        """The new guests' names, then the member guests (as the service names members)."""
+        names = [
             one_line(line)
             for line in self.cleaned_data.get("new_guests", "").splitlines()
             if one_line(line)
         ]
+        return names + [member.email for member in self.cleaned_data.get("member_guests") or []]
 
 
 class AttendanceForm(forms.Form):

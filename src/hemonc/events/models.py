@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 
 from hemonc.core.models import TimeStampedModel
 from hemonc.events.enums import (
@@ -61,7 +62,7 @@ def new_feed_token() -> str:
 
 
 class Season(TimeStampedModel):
-    """A season of sessions, e.g. "Season 1 (2021-22)"; its statistics are reported together."""
+    """A season of sessions, e.g. "Season 1 (2025-26)"; its statistics are reported together."""
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=140, unique=True)
@@ -197,6 +198,11 @@ class LiveSession(TimeStampedModel):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
     @property
+    def has_ended(self) -> bool:
+        """The session is over (by the clock, whatever its status says)."""
+        return self.ends_at <= timezone.now()
+
+    @property
     def check_in_opens_at(self) -> datetime:
         return self.starts_at - CHECK_IN_BEFORE
 
@@ -249,6 +255,8 @@ class Rsvp(TimeStampedModel):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "RSVP"
+        verbose_name_plural = "RSVPs"
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -295,6 +303,8 @@ class ReminderDelivery(models.Model):
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "reminder delivery"
+        verbose_name_plural = "reminder deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["rsvp", "kind", "session_starts_at"], name="events_reminder_once"
@@ -315,6 +325,7 @@ class CheckIn(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = "check-in"
         ordering = ["created_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["session", "user"], name="events_checkin_once")

@@ -365,6 +365,29 @@ def season_statistics(
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# A member's home
+
+
+def member_upcoming_rsvps(*, user: User, now: datetime | None = None, limit: int = 5) -> list[Rsvp]:
+    """`user`'s answers for sessions not over yet (a seat, a waitlist place, an RSVP waiting
+    for its confirmation), soonest first, each with its session: their home's "your
+    sessions". One query."""
+    now = now or timezone.now()
+    rsvps = (
+        Rsvp.objects.filter(
+            user=user,
+            status__in=[RsvpStatus.GOING, RsvpStatus.WAITLISTED, RsvpStatus.PENDING],
+            session__starts_at__gte=now - timedelta(hours=24),
+        )
+        .exclude(session__status__in=[SessionStatus.ENDED, SessionStatus.CANCELLED])
+        .select_related("session__season")
+        .order_by("session__starts_at", "session_id")
+    )
+    # A session lasts at most a day: those that started earlier are over, the rest by its end.
+    return [rsvp for rsvp in rsvps[: limit + 10] if rsvp.session.ends_at > now][:limit]
+
+
 def session_pick(*, query: str, limit: int = 10) -> list[dict[str, Any]]:
     """Sessions whose title holds every word of `query`, newest first, for a picker."""
     words = query.split()[:8]
@@ -391,3 +414,52 @@ def session_pick(*, query: str, limit: int = 10) -> list[dict[str, Any]]:
         }
         for session in qs.order_by("-starts_at", "-id")[:limit]
     ]
+
+
+def guest_pick(*, query: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Guests whose name holds every word of `query`, by name, for a picker."""
+    words = query.split()[:8]
+    if not words:
+        return []
+    qs = Guest.objects.all()
+    for word in words:
+        qs = qs.filter(name__icontains=word)
+    return [
+        {"id": guest.pk, "label": guest.name, "detail": guest.title}
+        for guest in qs.order_by("name", "id")[:limit]
+    ]
+
+
+def guest_list() -> QuerySet[Guest]:
+    """Every guest, by name, with how many sessions they are on (cancelled ones aside)."""
+    return Guest.objects.select_related("member__profile").annotate(
+        session_count=Count("sessions", filter=~Q(sessions__status=SessionStatus.CANCELLED))
+    )
+
+
+@dataclass(frozen=True)
+class SessionRoster:
+    """Who is coming to a session and who came, for its organizers."""
+
+    going: list[Rsvp]
+    waitlisted: list[Rsvp]  # first come, first promoted
+    pending: list[Rsvp]  # visitors who have not confirmed their address yet
+    check_ins: list[CheckIn]
+
+
+def session_roster(*, session: LiveSession) -> SessionRoster:
+    rsvps = list(
+        session.rsvps.exclude(status=RsvpStatus.CANCELLED)
+        .select_related("user__profile")
+        .order_by("created_at", "id")
+    )
+    waitlisted = sorted(
+        (r for r in rsvps if r.status == RsvpStatus.WAITLISTED),
+        key=lambda r: (r.waitlisted_at or r.created_at, r.pk),
+    )
+    return SessionRoster(
+        going=[r for r in rsvps if r.status == RsvpStatus.GOING],
+        waitlisted=waitlisted,
+        pending=[r for r in rsvps if r.status == RsvpStatus.PENDING],
+        check_ins=list(session_check_ins_for_export(session=session)),
+    )

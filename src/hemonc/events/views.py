@@ -16,11 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import conditional_page, require_POST
 
 from hemonc.core.caching import page_cache
 from hemonc.core.errors import DomainError, RateLimited
+from hemonc.core.forms import parse_id
 from hemonc.core.permissions import permission_required
 from hemonc.core.spreadsheets import csv_download
 from hemonc.events import selectors, services
@@ -472,6 +474,17 @@ def attendees_csv(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+@permission_required("events.manage_sessions")
+def session_roster(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Who RSVP'd (going, waiting, unconfirmed) and who checked in, for organizers."""
+    session = get_object_or_404(LiveSession.objects.select_related("season"), pk=pk)
+    return render(
+        request,
+        "events/session_roster.html",
+        {"session": session, "roster": selectors.session_roster(session=session)},
+    )
+
+
 @require_POST
 @permission_required("events.manage_sessions")
 def attendance(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -505,22 +518,52 @@ def guest_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission_required("events.manage_sessions")
-def guest_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    guest = get_object_or_404(Guest, pk=pk)
-    form = GuestForm(request.POST or None, request.FILES or None, instance=Guest.objects.get(pk=pk))
+def guest_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(request, "events/guest_list.html", {"guests": selectors.guest_list()})
+
+
+@permission_required("events.manage_sessions")
+def guest_pick(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """Guests matching ?q= by name, for pickers (core.widgets.SearchSelect)."""
+    return JsonResponse({"results": selectors.guest_pick(query=request.GET.get("q", "")[:100])})
+
+
+@permission_required("events.manage_sessions")
+def guest_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
+    guest = get_object_or_404(Guest, pk=pk) if pk else None
+    form = GuestForm(
+        request.POST or None,
+        request.FILES or None,
+        # A copy: the form writes into its instance while validating; the guest stays as saved.
+        instance=Guest.objects.get(pk=guest.pk) if guest else Guest(),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        changes: services.GuestChanges = {
-            "name": data["name"],
+        fields: services.GuestFields = {
             "title": data["title"],
             "handle": data["handle"],
             "bio": data["bio"],
         }
         if "photo" in form.changed_data:
-            changes["photo"] = data["photo"] or ""  # False: the photo was cleared
-        guest = services.guest_update(guest=guest, actor=request.user, **changes)
-        messages.success(request, "The guest is saved.")
-        return redirect("events:guest", pk=guest.pk)
+            fields["photo"] = data["photo"] or ""  # False: the photo was cleared
+        try:
+            if guest is None:
+                guest = services.guest_create(
+                    actor=request.user, name=data["name"], member=data["member"], **fields
+                )
+            else:
+                guest = services.guest_update(
+                    guest=guest,
+                    actor=request.user,
+                    name=data["name"],
+                    member=data["member"],
+                    **fields,
+                )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The guest is saved.")
+            return redirect("events:guest", pk=guest.pk)
     return render(request, "events/guest_form.html", {"form": form, "guest": guest})
 
 
@@ -590,7 +633,18 @@ def season_schedule(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
         created = services.season_schedule_sessions(
             season=season, actor=request.user, **form.cleaned_data
         )
-        messages.success(request, f"{len(created)} sessions added to the schedule.")
+        count = len(created)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d session added to the schedule.",
+                "%(count)d sessions added to the schedule.",
+                count,
+            )
+            % {"count": count}
+            if count
+            else "No session added: every slot already has one.",
+        )
         return redirect(season)
     return render(request, "events/schedule_form.html", {"form": form, "season": season})
 
@@ -598,13 +652,16 @@ def season_schedule(request: AuthenticatedHttpRequest, slug: str) -> HttpRespons
 @permission_required("events.manage_sessions")
 def session_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     session = get_object_or_404(LiveSession, pk=pk) if pk else None
-    form = SessionForm(request.POST or None, instance=session or LiveSession())
+    initial = {}
+    if session is None and (season_id := parse_id(request.GET.get("season"))):
+        initial["season"] = Season.objects.filter(pk=season_id).first()
+    form = SessionForm(request.POST or None, instance=session or LiveSession(), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         fields = {name: data[name] for name in SessionForm.Meta.fields if name in data}
         fields["time_zone"] = data["time_zone"]
         common = {
-            "hosts": data["host_emails"],
+            "hosts": data["hosts"],
             "guests": list(data["guests"]),
             "guest_names": form.guest_names(),
             "topics": data["topics"],

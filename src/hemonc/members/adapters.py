@@ -12,12 +12,24 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
+from django.urls import reverse
 
 from hemonc.core.client import client_ip
 from hemonc.core.tasks import enqueue_on_commit, send_email_task
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """The member's home, or the welcome until they have seen it once. A `?next=` given
+        to the sign-in goes first (allauth asks here only without one)."""
+        profile = getattr(request.user, "profile", None)
+        if profile is not None and profile.welcomed_at is None:
+            return reverse("members:welcome")
+        return super().get_login_redirect_url(request)
+
+    def get_signup_redirect_url(self, request: HttpRequest) -> str:
+        return self.get_login_redirect_url(request)
+
     def get_client_ip(self, request: HttpRequest) -> str:
         return client_ip(request)
 

@@ -344,8 +344,11 @@ def _bulk_create_people(
     by_email = User.objects.in_bulk([p.email for p in people], field_name="email")
     users = [by_email[p.email] for p in people]
     # bulk_create sends no post_save, so the profiles the signal would make are made here.
+    # They have been members for a while: their welcome is behind them. (The sign-in
+    # accounts are welcomed on their first demo sign-in, to show it.)
     Profile.objects.bulk_create(
-        Profile(user=user, **person.fields) for user, person in zip(users, people, strict=True)
+        Profile(user=user, welcomed_at=person.date_joined, **person.fields)
+        for user, person in zip(users, people, strict=True)
     )
     profile_ids = dict(Profile.objects.filter(user__in=users).values_list("user_id", "id"))
     Profile.interests.through.objects.bulk_create(

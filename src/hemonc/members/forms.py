@@ -11,7 +11,7 @@ from hemonc.core.caching import page_cache
 from hemonc.core.countries import country_choices, country_name
 from hemonc.core.forms import ModelMultipleChoiceField
 from hemonc.core.text import OneLineField
-from hemonc.core.timezones import time_zone_choices
+from hemonc.core.timezones import browser_time_zone, time_zone_choices
 from hemonc.core.widgets import SearchSelect, Select
 from hemonc.members import services
 from hemonc.members.enums import Gender, IdentityCommunity, Role
@@ -40,8 +40,12 @@ class SignupForm(forms.Form):
     )
 
     def signup(self, request: Any, user: Any) -> None:
+        # The browser's own zone (site.js puts it in a cookie), when it is a real one.
         services.profile_update(
-            profile=user.profile, actor=user, display_name=self.cleaned_data["display_name"]
+            profile=user.profile,
+            actor=user,
+            display_name=self.cleaned_data["display_name"],
+            time_zone=browser_time_zone(request),
         )
 
 
@@ -52,6 +56,15 @@ TOPIC_KIND_ORDER = ["tumor", "community", "conference", "provider", "identity", 
 class TopicChoiceField(ModelMultipleChoiceField):
     def label_from_instance(self, obj: Topic) -> str:
         return obj.label
+
+
+class AvatarField(forms.ImageField):
+    """An image field that reads the image's size from its header before anything decodes it."""
+
+    def to_python(self, data: Any) -> Any:
+        if data and hasattr(data, "seek"):
+            validate_image_dimensions(data)
+        return super().to_python(data)
 
 
 class ProfileForm(forms.ModelForm):
@@ -77,6 +90,13 @@ class ProfileForm(forms.ModelForm):
         required=False,
         label="Identity communities",
     )
+    # The photo travels with the rest of the profile: "Save profile" stores a chosen photo too.
+    photo = AvatarField(
+        label="New photo",
+        required=False,
+        help_text="JPEG, PNG, WebP or GIF, up to 5 MB. Cropped to a square.",
+    )
+    remove_photo = forms.BooleanField(label="Remove my photo", required=False)
 
     class Meta:
         model = Profile
@@ -150,19 +170,20 @@ class ProfileForm(forms.ModelForm):
         return value
 
 
-class AvatarField(forms.ImageField):
-    """An image field that reads the image's size from its header before anything decodes it."""
-
-    def to_python(self, data: Any) -> Any:
-        if data and hasattr(data, "seek"):
-            validate_image_dimensions(data)
-        return super().to_python(data)
-
-
 class AvatarForm(forms.Form):
     avatar = AvatarField(
         label="Photo", help_text="JPEG, PNG, WebP or GIF, up to 5 MB. Cropped to a square."
     )
+
+
+class WelcomeStepForm(ProfileForm):
+    """One step of the first-sign-in welcome: the profile form, narrowed to a few fields."""
+
+    def __init__(self, *args: Any, step_fields: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields = {name: self.fields[name] for name in step_fields}
+        if "photo" in self.fields:
+            self.fields["photo"].label = "Your photo"
 
 
 def topic_choices() -> list[tuple[str, str]]:

@@ -172,6 +172,9 @@ class Profile(TimeStampedModel):
         "mentor from their community.",
     )
 
+    # When the first-sign-in welcome was shown (members.views.welcome): shown once.
+    welcomed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     # Text the directory's full-text index reads; rebuilt by the profile services.
     search_document = models.TextField(blank=True, editable=False)
 

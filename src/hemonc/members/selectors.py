@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
 from allauth.account.models import EmailAddress
@@ -12,6 +13,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from hemonc.core.caching import TIMEOUT, cache_key, page_cache
 from hemonc.core.models import AuditEntry
@@ -103,6 +105,27 @@ class ProfileView:
     def specialty_label(self) -> str:
         return self.profile.get_specialty_display() if self.specialty else ""
 
+    @property
+    def training_label(self) -> str:
+        """The stage with the training year, as far as the viewer may see them: "Fellow,
+        year 2", "Fellow", "Year 2" or ""."""
+        if self.stage and self.training_year:
+            return f"{self.stage_label}, year {self.training_year}"
+        if self.training_year:
+            return f"Year {self.training_year}"
+        return self.stage_label
+
+    @property
+    def card_parts(self) -> list[str]:
+        """What a member card says of the member's training: only the parts shown, so they
+        join with no separator left dangling."""
+        return [part for part in (self.stage_label, self.specialty_label) if part]
+
+    @property
+    def profile_parts(self) -> list[str]:
+        """The profile's line about training: the card's, with the training year."""
+        return [part for part in (self.training_label, self.specialty_label) if part]
+
 
 def profile_view(*, profile: Profile, viewer: Viewer) -> ProfileView:
     is_self = viewer is not None and viewer.is_authenticated and viewer.pk == profile.user_id
@@ -134,16 +157,68 @@ def member_list_newest(*, viewer: Viewer, limit: int = 6) -> list[tuple[int, int
     )
 
 
+# How recent a "new member" is, on a member's home.
+NEW_MEMBER_DAYS = 90
+
+
+def member_list_sharing_interests(
+    *, viewer: User, limit: int = 6, now: datetime | None = None
+) -> list[tuple[int, int]]:
+    """(profile id, user id) of listed members who joined in the last NEW_MEMBER_DAYS and
+    share at least one interest (topic or hashtag) with `viewer`, newest first; the viewer
+    and everyone hidden from them (blocks, mutes) left out, as in the directory. One query
+    (two when the viewer's hidden set is not read yet)."""
+    now = now or timezone.now()
+    through = Profile.interests.through.objects
+    mine = through.filter(profile__user_id=viewer.pk).values("topic_id")
+    return list(
+        _hiding(_listed_profiles(), viewer=viewer)
+        .exclude(user_id=viewer.pk)
+        .filter(
+            user__date_joined__gte=now - timedelta(days=NEW_MEMBER_DAYS),
+            pk__in=through.filter(topic_id__in=mine).values("profile_id"),
+        )
+        .order_by("-user__date_joined", "-id")
+        .values_list("pk", "user_id")[:limit]
+    )
+
+
 def member_count() -> int:
+    """Active accounts, listed or not: the network report's figure of the whole network."""
     return User.objects.filter(is_active=True).count()
 
 
+def directory_member_count(*, viewer: Viewer, version: str) -> int:
+    """How many members `viewer` finds in the directory: the figure the home page and the
+    directory both show. Listed members with a name, whose account is active and whose
+    address is confirmed, less those hidden from the viewer (blocks, mutes).
+
+    The listed count is cached under the directory's `version`; a viewer who hides some
+    members costs one more query.
+    """
+    key = cache_key("members:count", version)
+    listed: int | None = page_cache.get(key)
+    if listed is None:
+        listed = _listed_profiles().count()
+        page_cache.set(key, listed, TIMEOUT)
+    hidden = user_ids_hidden_from(viewer=viewer)
+    if hidden:
+        listed -= _listed_profiles().filter(user_id__in=hidden).count()
+    return listed
+
+
 def _listed_profiles() -> QuerySet[Profile]:
-    # Deactivated accounts are few: excluding them by id is cheaper than joining every user.
+    # Deactivated accounts and sign-ups not confirmed yet are few: excluding them by id is
+    # cheaper than joining every user. An account whose main address is unconfirmed has
+    # not yet proved who it is; one made by organizers, with no address row, has nothing
+    # to confirm.
     return (
         Profile.objects.filter(listed_in_directory=True)
         .exclude(display_name="")
         .exclude(user_id__in=User.objects.filter(is_active=False).values("id"))
+        .exclude(
+            user_id__in=EmailAddress.objects.filter(primary=True, verified=False).values("user_id")
+        )
     )
 
 

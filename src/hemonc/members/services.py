@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from hemonc.core.audit import audit
@@ -112,13 +113,25 @@ def profile_update(
     actor: Actor,
     interests: Iterable[Topic] | None = None,
     career_paths: Iterable[CareerPath] | None = None,
+    avatar: UploadedFile | None = None,
+    remove_avatar: bool = False,
     **fields: Unpack[ProfileChanges],
 ) -> Profile:
-    """Change a profile. Only the names of changed fields go into the audit log."""
+    """Change a profile. Only the names of changed fields go into the audit log.
+
+    A photo chosen on the same form (`avatar`) is stored with the rest, or none of it is:
+    a photo that cannot be read leaves the profile as it was. `remove_avatar` takes the
+    photo off unless a new one is given.
+    """
     require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
-    return _profile_update(
+    _profile_update(
         profile=profile, actor=actor, interests=interests, career_paths=career_paths, fields=fields
     )
+    if avatar is not None:
+        _profile_set_avatar(profile=profile, actor=actor, upload=avatar)
+    elif remove_avatar:
+        _profile_remove_avatar(profile=profile, actor=actor)
+    return profile
 
 
 def _profile_update(
@@ -156,6 +169,20 @@ def _profile_update(
     profile.save()
     audit(actor=actor, action="profile.update", target=profile, changes={"fields": changed})
     return profile
+
+
+@transaction.atomic(durable=True)
+def profile_welcome_shown(*, profile: Profile, actor: Actor) -> bool:
+    """Record that the member saw the first-sign-in welcome, so sign-in no longer leads
+    there. True the first time, False after."""
+    require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
+    updated = Profile.objects.filter(pk=profile.pk, welcomed_at__isnull=True).update(
+        welcomed_at=timezone.now()
+    )
+    profile.refresh_from_db(fields=["welcomed_at"])
+    if updated:
+        audit(actor=actor, action="profile.welcomed", target=profile)
+    return bool(updated)
 
 
 @transaction.atomic(durable=True)
@@ -238,6 +265,11 @@ def _avatar_image(upload: UploadedFile) -> Image.Image:
 def profile_set_avatar(*, profile: Profile, actor: Actor, upload: UploadedFile) -> Profile:
     """Store a square, resized copy of the photo, re-encoded so no metadata (EXIF, GPS) stays."""
     require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
+    return _profile_set_avatar(profile=profile, actor=actor, upload=upload)
+
+
+def _profile_set_avatar(*, profile: Profile, actor: Actor, upload: UploadedFile) -> Profile:
+    """The work of `profile_set_avatar`, inside the caller's transaction and permission check."""
     image = _avatar_image(upload)
     image = ImageOps.exif_transpose(image).convert("RGB")
     image = ImageOps.fit(image, (AVATAR_SIZE, AVATAR_SIZE), Image.Resampling.LANCZOS)
@@ -259,6 +291,12 @@ def profile_set_avatar(*, profile: Profile, actor: Actor, upload: UploadedFile) 
 @transaction.atomic(durable=True)
 def profile_remove_avatar(*, profile: Profile, actor: Actor) -> Profile:
     require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
+    return _profile_remove_avatar(profile=profile, actor=actor)
+
+
+def _profile_remove_avatar(*, profile: Profile, actor: Actor) -> Profile:
+    """The work of `profile_remove_avatar`, inside the caller's transaction and permission
+    check."""
     old = profile.avatar.name
     if old:
         profile.avatar = ""

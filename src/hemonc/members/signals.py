@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -44,6 +45,9 @@ def user_saved(sender: type[User], update_fields: Any = None, **kwargs: Any) -> 
 post_save.connect(_bump, sender=Profile, dispatch_uid="members_directory_profile_saved")
 post_delete.connect(_bump, sender=Profile, dispatch_uid="members_directory_profile_deleted")
 post_delete.connect(_bump, sender=User, dispatch_uid="members_directory_user_deleted")
+# A confirmed address brings a new member into the directory.
+post_save.connect(_bump, sender=EmailAddress, dispatch_uid="members_directory_address_saved")
+post_delete.connect(_bump, sender=EmailAddress, dispatch_uid="members_directory_address_deleted")
 
 
 @receiver(m2m_changed, sender=Profile.interests.through, dispatch_uid="members_directory_interests")

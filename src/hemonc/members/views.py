@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
@@ -21,6 +23,7 @@ from hemonc.core.caching import render_fragments
 from hemonc.core.errors import DomainError
 from hemonc.core.pagination import CappedPaginator
 from hemonc.core.permissions import permission_required
+from hemonc.core.timezones import browser_time_zone
 from hemonc.members import selectors, services
 from hemonc.members.cards import member_cards
 from hemonc.members.enums import Role
@@ -30,6 +33,7 @@ from hemonc.members.forms import (
     DirectoryForm,
     ProfileForm,
     RoleGrantForm,
+    WelcomeStepForm,
 )
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import Block, Mute, User
@@ -62,24 +66,12 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     profile = user.profile
     if request.method == "POST":
-        form = ProfileForm(request.POST, instance=profile)
-        if form.is_valid():
-            data = dict(form.cleaned_data)
-            interests = data.pop("interests")
-            career_paths = data.pop("career_paths")
-            # The ModelForm already copied values onto the instance; start from the database
-            # so the service sees what really changed.
-            profile.refresh_from_db()
-            services.profile_update(
-                profile=profile,
-                actor=user,
-                interests=interests,
-                career_paths=career_paths,
-                **data,
-            )
+        form = ProfileForm(request.POST, request.FILES, instance=profile)
+        if form.is_valid() and _profile_save(form, user=user):
             messages.success(request, "Your profile is saved.")
             return redirect("members:profile", user_id=user.pk)
         messages.error(request, "Please correct the fields marked below.")
+        profile.refresh_from_db()  # the page shows the photo that is really stored
     else:
         form = ProfileForm(instance=profile)
     return render(
@@ -87,11 +79,38 @@ def profile_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
         "members/profile_edit.html",
         {
             "form": form,
-            "avatar_form": AvatarForm(),
             "profile": profile,
             "panels": _profile_panels(request),
         },
     )
+
+
+def _profile_save(form: ProfileForm, *, user: User) -> bool:
+    """Save the profile form (or a welcome step's part of it) through the service: False,
+    with the error on the form, if the chosen photo is refused (then nothing is saved)."""
+    data = dict(form.cleaned_data)
+    interests = data.pop("interests", None)
+    career_paths = data.pop("career_paths", None)
+    photo = data.pop("photo", None)
+    remove_photo = data.pop("remove_photo", False)
+    profile = user.profile
+    # The ModelForm already copied values onto the instance; start from the database so the
+    # service sees what really changed.
+    profile.refresh_from_db()
+    try:
+        services.profile_update(
+            profile=profile,
+            actor=user,
+            interests=interests,
+            career_paths=career_paths,
+            avatar=photo or None,
+            remove_avatar=remove_photo,
+            **data,
+        )
+    except DomainError as error:
+        form.add_error("photo", str(error))
+        return False
+    return True
 
 
 def _profile_panels(request: AuthenticatedHttpRequest) -> list[str]:
@@ -155,6 +174,10 @@ def directory(request: AuthenticatedHttpRequest) -> HttpResponse:
         "page": page,
         "cards": member_cards(members=list(page), viewer=request.user, version=version),
         "querystring": query.urlencode(),
+        # Unfiltered, the directory says what the home page says, from the same selector.
+        "member_count": None
+        if filters != selectors.DirectoryFilters()
+        else selectors.directory_member_count(viewer=request.user, version=version),
     }
     if request.headers.get("HX-Request"):
         return render(request, "members/directory.html#results", context)
@@ -281,6 +304,112 @@ def account_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
         messages.success(request, "Your account and your personal data are deleted.")
         return redirect("home")
     return render(request, "members/account_delete.html", {"form": form})
+
+
+@dataclass(frozen=True)
+class WelcomeStep:
+    slug: str
+    title: str
+    intro: str
+    fields: tuple[str, ...]
+
+
+# The first-sign-in welcome, one short screen each; every step may be skipped.
+WELCOME_STEPS = (
+    WelcomeStep(
+        "training",
+        "Your training",
+        "Where you are in training helps peers and mentors find you.",
+        ("stage", "training_year", "specialty"),
+    ),
+    WelcomeStep(
+        "interests",
+        "Your interests",
+        "Pick the topics and hashtags you follow: your home shows new members who share them.",
+        ("interests",),
+    ),
+    WelcomeStep(
+        "privacy",
+        "Who sees what",
+        "You choose who sees each detail: everyone, signed-in members, or organizers only.",
+        (
+            "institution",
+            "country",
+            "stage_visibility",
+            "specialty_visibility",
+            "training_year_visibility",
+            "institution_visibility",
+            "country_visibility",
+            "listed_in_directory",
+        ),
+    ),
+    WelcomeStep(
+        "photo",
+        "Your photo",
+        "A friendly face helps people recognise you at sessions. It is optional.",
+        ("photo",),
+    ),
+    WelcomeStep(
+        "time-zone",
+        "Your time zone",
+        "Session times are shown in your time zone. We took it from your browser; change it if "
+        "it is wrong.",
+        ("time_zone",),
+    ),
+)
+
+
+@login_required
+def welcome(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The welcome's first screen. Seeing it once is enough: sign-in no longer leads here."""
+    services.profile_welcome_shown(profile=request.user.profile, actor=request.user)
+    return render(
+        request,
+        "members/welcome.html",
+        {"steps": WELCOME_STEPS, "first": WELCOME_STEPS[0], "profile": request.user.profile},
+    )
+
+
+@login_required
+def welcome_step(request: AuthenticatedHttpRequest, step: str) -> HttpResponse:
+    user = request.user
+    index = next((i for i, s in enumerate(WELCOME_STEPS) if s.slug == step), None)
+    if index is None:
+        raise Http404("No such step.")
+    current = WELCOME_STEPS[index]
+    following = WELCOME_STEPS[index + 1] if index + 1 < len(WELCOME_STEPS) else None
+    next_url = (
+        reverse("members:welcome_step", args=[following.slug]) if following else reverse("home")
+    )
+    profile = user.profile
+    if request.method == "POST":
+        form = WelcomeStepForm(
+            request.POST, request.FILES, instance=profile, step_fields=current.fields
+        )
+        if form.is_valid() and _profile_save(form, user=user):
+            if following is None:
+                messages.success(request, "Your profile is set up. Welcome to the network!")
+            return redirect(next_url)
+        messages.error(request, "Please correct the fields marked below.")
+        profile.refresh_from_db()
+    else:
+        initial = {}
+        if "time_zone" in current.fields and not profile.time_zone:
+            initial["time_zone"] = browser_time_zone(request)
+        form = WelcomeStepForm(instance=profile, initial=initial, step_fields=current.fields)
+    return render(
+        request,
+        "members/welcome_step.html",
+        {
+            "steps": WELCOME_STEPS,
+            "step": current,
+            "number": index + 1,
+            "form": form,
+            "profile": profile,
+            "next_url": next_url,
+            "is_last": following is None,
+        },
+    )
 
 
 @login_required

@@ -114,7 +114,7 @@ class FinderForm(forms.Form):
     topic = forms.ChoiceField(required=False, label="Topic")
     career_path = forms.ChoiceField(required=False, label="Career path")
     stage = forms.ChoiceField(
-        choices=[("", "Any stage"), *Stage.choices], required=False, label="Mentors my stage"
+        choices=[("", "Any stage"), *Stage.choices], required=False, label="Stage they mentor"
     )
     format = forms.ChoiceField(choices=[("", "Any format"), *Format.choices], required=False)
     language = forms.ChoiceField(choices=[("", "Any language"), *LANGUAGE_CHOICES], required=False)

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.apps import apps
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from hemonc.core.timezones import is_time_zone
 from hemonc.members.models import Block, User
 from hemonc.members.selectors import Viewer, user_ids_hidden_from
-from hemonc.mentorship.enums import MentorshipStatus, OfferStatus, ProgramRole
+from hemonc.mentorship.enums import (
+    MentorshipStatus,
+    OfferStatus,
+    ProgramRole,
+    ProgramStatus,
+    RequestStatus,
+)
 from hemonc.mentorship.matching import Mentee, Mentor, ScoreTerms, ineligibility, score_terms
 from hemonc.mentorship.models import (
     MenteeGoals,
     MentorOffer,
     Mentorship,
+    MentorshipMessage,
     MentorshipRequest,
     Program,
     ProgramApplication,
@@ -294,3 +302,69 @@ def program_counts(*, program: Program) -> dict[str, Any]:
         "mentors": counts.get(ProgramRole.MENTOR, 0),
         "mentees": counts.get(ProgramRole.MENTEE, 0),
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# A member's home
+
+
+@dataclass(frozen=True)
+class MemberMentoring:
+    """What of mentoring waits for a member: requests pending either way, and active
+    mentorships with who wrote last in their thread (there is no read marker, so "your
+    turn" stands in for unread: the other side wrote last)."""
+
+    received: Sequence[MentorshipRequest]
+    sent: Sequence[MentorshipRequest]
+    active: Sequence[Mentorship]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.received or self.sent or self.active)
+
+
+def member_mentoring(*, user: User, limit: int = 5) -> MemberMentoring:
+    """Pending requests and active mentorships of `user`, people hidden from them left
+    out. Three queries; each active mentorship carries `last_message_at` and
+    `last_author_id` (None without messages)."""
+    hidden = user_ids_hidden_from(viewer=user) or frozenset()
+    pending = MentorshipRequest.objects.filter(status=RequestStatus.PENDING).order_by(
+        "-created_at", "-id"
+    )
+    received = list(
+        pending.filter(mentor=user)
+        .exclude(mentee_id__in=hidden)
+        .select_related("mentee__profile")[:limit]
+    )
+    sent = list(
+        pending.filter(mentee=user)
+        .exclude(mentor_id__in=hidden)
+        .select_related("mentor__profile")[:limit]
+    )
+    last = MentorshipMessage.objects.filter(mentorship=OuterRef("pk")).order_by(
+        "-created_at", "-id"
+    )
+    active = list(
+        Mentorship.objects.filter(Q(mentor=user) | Q(mentee=user), status=MentorshipStatus.ACTIVE)
+        .exclude(mentor_id__in=hidden)
+        .exclude(mentee_id__in=hidden)
+        .select_related("mentor__profile", "mentee__profile")
+        .annotate(
+            last_message_at=Subquery(last.values("created_at")[:1]),
+            last_author_id=Subquery(last.values("author_id")[:1]),
+        )
+        .order_by(F("last_message_at").desc(nulls_last=True), "-created_at")[:limit]
+    )
+    return MemberMentoring(received=received, sent=sent, active=active)
+
+
+def programs_awaiting_review(*, now: datetime | None = None) -> list[Program]:
+    """Programs that wait for organizers: applications closed but not matched yet, or the
+    matcher's proposals not published yet. Oldest deadline first."""
+    now = now or timezone.now()
+    return list(
+        Program.objects.filter(
+            Q(status=ProgramStatus.MATCHING)
+            | Q(status=ProgramStatus.OPEN, applications_close_at__lte=now)
+        ).order_by("applications_close_at", "id")
+    )

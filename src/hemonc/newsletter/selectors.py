@@ -251,3 +251,20 @@ def outbox_lease_held_until(*, issue: Issue, owner: str) -> datetime | None:
     return Delivery.objects.filter(
         issue=issue, status=DeliveryStatus.PENDING, lease_owner=owner
     ).aggregate(until=Max("lease_until"))["until"]
+
+
+# ---------------------------------------------------------------------------------------------
+# A member's home
+
+
+def issue_latest_sent() -> Issue | None:
+    """The newest issue of the public archive, if any."""
+    return issues_archive().first()
+
+
+def issues_unsent() -> list[Issue]:
+    """Issues organizers still have work or an eye on: drafts, scheduled and sending ones,
+    sending first."""
+    order = {IssueStatus.SENDING: 0, IssueStatus.SCHEDULED: 1, IssueStatus.DRAFT: 2}
+    issues = Issue.objects.filter(status__in=list(order)).order_by("-updated_at", "-id")
+    return sorted(issues[:20], key=lambda issue: order[IssueStatus(issue.status)])

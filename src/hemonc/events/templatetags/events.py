@@ -1,52 +1,67 @@
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from django import template
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
 from hemonc.core.privacy import count_for_display
-from hemonc.core.timezones import is_time_zone
+from hemonc.core.timezones import is_time_zone, reader_time_zone
 from hemonc.events.models import LiveSession
+from hemonc.events.times import session_when, zone_city
 
 register = template.Library()
 
 
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name if is_time_zone(name) else "UTC")
+@register.simple_tag(takes_context=True)
+def session_time(context: template.Context, session: LiveSession, style: str = "long") -> str:
+    """The start in the reader's zone, then in the session's zone when that reads otherwise:
+    `<time datetime="…Z">Thu 3 Dec 2026, 7:00 PM CST</time> · 8:00 PM EST (New York)`.
+
+    While the reader's zone is unknown (a visitor's first page, before site.js stored the
+    browser's zone), the time carries `data-local` and events/local-time.js rewrites it in
+    the browser's zone. `style`: "long", or "time" (or "short") for the clock time alone."""
+    style = "time" if style == "short" else style
+    when = session_when(
+        session.starts_at,
+        reader=timezone.get_current_timezone(),
+        session_zone=session.time_zone,
+        style=style,
+    )
+    request = context.get("request")
+    unknown = request is not None and not reader_time_zone(request)
+    shown = format_html(
+        '<time datetime="{}"{}>{}</time>',
+        when.utc,
+        format_html(' data-local="{}"', style) if unknown else "",
+        when.local,
+    )
+    if when.session:
+        shown = format_html(
+            '{}<span class="session-zone" data-zone="{}" data-city="{}"> · {}</span>',
+            shown,
+            when.session_zone,
+            when.session_city,
+            when.session,
+        )
+    return shown
 
 
 @register.simple_tag
-def session_time(session: LiveSession, style: str = "long") -> str:
-    """The start in the viewer's zone, with the organizers' zone beside it when different."""
-    viewer_zone = timezone.get_current_timezone()
-    local: datetime = timezone.localtime(session.starts_at)
-    pattern = "D j M Y, g:i A" if style == "long" else "g:i A"
-    viewer_name = getattr(viewer_zone, "key", str(viewer_zone))
-    if style == "short":
-        return format_html(
-            '<time datetime="{}">{}</time>',
-            session.starts_at.isoformat(),
-            date_format(local, pattern),
-        )
-    shown = format_html(
-        '<time datetime="{}">{}</time> <span class="zone">{}</span>',
-        session.starts_at.isoformat(),
-        date_format(local, pattern),
-        viewer_name.replace("_", " "),
+def session_time_text(session: LiveSession, style: str = "full") -> str:
+    """The start as text, for mails: rendered under `timezone.override(recipient's zone)`."""
+    when = session_when(
+        session.starts_at,
+        reader=timezone.get_current_timezone(),
+        session_zone=session.time_zone,
+        style=style,
     )
-    if session.time_zone and session.time_zone != viewer_name:
-        organizer = session.starts_at.astimezone(_zone(session.time_zone))
-        shown = format_html(
-            '{} <span class="organizer-time">· {} {}</span>',
-            shown,
-            date_format(organizer, "g:i A" if organizer.date() == local.date() else "D g:i A"),
-            session.time_zone.replace("_", " "),
-        )
-    return shown
+    return f"{when.local} · {when.session}" if when.session else when.local
+
+
+@register.filter
+def zone_label(name: str) -> str:
+    """A zone for people: "America/New_York" → "New York time"."""
+    return "UTC" if not is_time_zone(name) or name == "UTC" else f"{zone_city(name)} time"
 
 
 @register.filter
