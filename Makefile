@@ -26,7 +26,10 @@ $(STAMP): requirements/base.txt requirements/dev.txt pyproject.toml
 	@touch $(STAMP)
 
 # The demo runs in debug mode unless told otherwise (no secret key or TLS needed on 127.0.0.1).
+# `make run PORT=8101 HOST=...` serves there, and links in mails and calendars point there too
+# (SITE_URL, unless it is set; bin/serve does the same when started by hand).
 run: export DJANGO_DEBUG := $(or $(DJANGO_DEBUG),true)
+run: export SITE_URL := $(or $(SITE_URL),http://$(if $(filter 0.0.0.0 :: [::],$(HOST)),127.0.0.1,$(HOST)):$(PORT))
 run: setup
 	$(BIN)/hemonc migrate --no-input
 	$(BIN)/hemonc collectstatic --no-input --verbosity 0

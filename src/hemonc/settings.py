@@ -28,6 +28,8 @@ DEBUG = env_bool("DJANGO_DEBUG", False)
 SECRET_KEY = env_str(
     "DJANGO_SECRET_KEY", "insecure-development-key-do-not-use-in-production" if DEBUG else ""
 )
+# The address links in mails and calendars point to. bin/serve (and so `make run PORT=8101`)
+# sets it to the address it serves on, unless it is set.
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS",
@@ -212,6 +214,8 @@ NEWSLETTER_FROM_EMAIL = env_str("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 # its compressed size.
 IMPORT_ARCHIVE_MAX_BYTES = env_int("IMPORT_ARCHIVE_MAX_MB", 256) * 1024 * 1024
 IMPORT_ARCHIVE_MAX_RATIO = env_int("IMPORT_ARCHIVE_MAX_RATIO", 100)
+# The largest file organizers may upload on the outreach imports page (docs/outreach.md).
+OUTREACH_UPLOAD_MAX_BYTES = env_int("OUTREACH_UPLOAD_MAX_MB", 100) * 1024 * 1024
 # Bounce and complaint webhooks (django-anymail): "user:password" the provider authenticates with.
 ANYMAIL = {"WEBHOOK_SECRET": env_list("ANYMAIL_WEBHOOK_SECRET", [])}
 
@@ -243,12 +247,17 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django gives its "django" logger a console handler of its own in debug mode; the
+        # lines also reach the root's, so each printed twice (the task worker's above all).
+        # Configured here without handlers, its lines are printed once, by the root.
+        "django": {"level": LOG_LEVEL},
         "django.db.backends": {"level": "INFO"},
         # PDF rendering narrates every step at INFO.
         "weasyprint": {"level": "WARNING"},

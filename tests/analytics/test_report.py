@@ -314,3 +314,37 @@ def test_pdf_report_without_output_goes_to_standard_output(network, time_machine
     call_command("report", "--format", "pdf")
 
     assert capsysbinary.readouterr().out.startswith(b"%PDF-")
+
+
+def _page_texts(html: str) -> list[str]:
+    """The text of each page WeasyPrint lays out, margin boxes (page numbers) included."""
+    from weasyprint import HTML
+
+    def text(box: object, out: list[str]) -> list[str]:
+        if getattr(box, "text", None):
+            out.append(box.text)  # type: ignore[attr-defined]
+        for child in getattr(box, "children", None) or []:
+            text(child, out)
+        return out
+
+    document = HTML(string=html).render()
+    return [" ".join(text(page._page_box, [])) for page in document.pages]
+
+
+def test_pdf_pages_are_numbered_and_the_first_holds_the_headline_figures(network, time_machine):
+    from hemonc.analytics.render import report_html
+    from hemonc.analytics.report import network_report
+
+    time_machine.move_to(NOW)
+    pages = _page_texts(report_html(network_report(), exact=False))
+
+    total = len(pages)
+    assert total >= 2
+    for number, text in enumerate(pages, 1):
+        assert f"Page {number} of {total}" in text
+    first = pages[0]
+    # The figures, the results paragraph and the first chart: not a page left mostly blank.
+    for phrase in ("Followers", "3,412", "Impressions", "6,100", "Mean engagement per post",
+                   "Live sessions held", "Newsletter subscribers", "Results",
+                   "Impressions per month"):  # fmt: skip
+        assert phrase in first, phrase

@@ -113,3 +113,57 @@ def test_report_page_with_a_start_after_the_data_shows_why(organizer_client, imp
     assert response.status_code == 200
     assert "before it starts (2999-01-01)." in page
     assert "The mean engagement per post was 3.4%." in page  # the whole period instead
+
+
+def test_dashboard_and_report_leads_read_as_sentences(organizer_client, import_x):
+    import_x(*ALL_X)
+
+    dashboard = organizer_client.get(reverse("analytics:dashboard")).content.decode()
+    report = organizer_client.get(reverse("analytics:report")).content.decode()
+
+    assert "Figures from 2022-06-" in dashboard and ", with exact counts: do not share" in dashboard
+    assert "subscribers from 0 countries today; these figures do not depend on" in dashboard
+    assert "(today, whatever the period)" not in dashboard
+    assert "Figures from 2022-06-" in report and "Download the report:" in report
+
+
+def test_dashboard_counts_of_posts_have_thousands_separators(organizer_client, monkeypatch):
+    from hemonc.outreach import selectors
+
+    real = selectors.hashtag_performance
+
+    def many(**kwargs):  # type: ignore[no-untyped-def]
+        import dataclasses
+
+        return [dataclasses.replace(h, posts=2810) for h in real(**kwargs)]
+
+    monkeypatch.setattr(selectors, "hashtag_performance", many)
+    # One hashtag is enough to show the column.
+    from django.core.management import call_command
+
+    from tests.outreach.conftest import JUNE
+
+    call_command("import-x-analytics", str(JUNE), "--account", "ExampleNet")
+    html = organizer_client.get(reverse("analytics:dashboard")).content.decode()
+    assert '<td class="number">2,810</td>' in html
+
+
+def test_report_page_hides_small_counts_of_members_and_mentorships(organizer_client):
+    """The shareable HTML (and so the PDF) reads "<5" for few people, as the Markdown does,
+    with plurals that fit the count."""
+    from hemonc.analytics.render import report_html, report_markdown
+    from hemonc.analytics.report import network_report
+
+    data = network_report()
+    data["members"].update(members=1, countries=1, joined_in_period=3)
+    data["mentorship"] = {"mentorships_started": 1, "mentorships_active": 2,
+                          "mentorships_completed": 0, "mentors_accepting": 1}  # fmt: skip
+
+    for text in (report_html(data, exact=False), report_markdown(data, exact=False)):
+        text = text.replace("&lt;", "<")
+        assert "<5 members in 1 country; <5 joined in the period." in text
+        assert "<5 mentorships started in the period; <5 active, 0 completed; " in text
+        assert "<5 mentors accepting mentees." in text
+    exact = report_html(data, exact=True)
+    assert "1 member in 1 country; 3 joined in the period." in exact
+    assert "1 mentorship started in the period; 2 active, 0 completed; 1 mentor accepting" in exact

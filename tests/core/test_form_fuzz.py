@@ -50,6 +50,8 @@ from hemonc.newsletter.mail import subscriber_token
 from hemonc.newsletter.models import SubscriberImport
 from hemonc.newsletter.selectors import consent_text_current
 from hemonc.newsletter.services import issue_create, subscriber_signup
+from hemonc.outreach.enums import ImportKind
+from hemonc.outreach.models import ImportRun
 from hemonc.taxonomy.models import Topic
 from tests.factories import make_member
 from tests.newsletter.conftest import make_subscriber
@@ -160,6 +162,10 @@ def _build_network() -> Network:
         email="new@example.org", consent_text=consent_text_current(), ip=None
     )
 
+    upload = ImportRun.objects.create(
+        kind=ImportKind.FOLLOWERS, file_name="followers.csv", created_by=organizer
+    )
+
     network = Network(member=member, organizer=organizer)
     network.kwargs = {
         "members:": {"user_id": mentor.pk},
@@ -189,6 +195,7 @@ def _build_network() -> Network:
         "mentorship:exit": {"pk": pair.pk},
         "mentorship:speed": {"pk": speed.pk},
         "mentorship:program": {"pk": program.pk},
+        "outreach:import_run": {"pk": upload.pk},
         "account_confirm_email": {"key": "forged-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "forged-key"},
     }

@@ -193,3 +193,150 @@ def test_serve_restarts_what_crashed_and_stops_only_on_ctrl_c(serve):
     while _alive(SEEN) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert _alive(SEEN) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Links follow the port; one Ctrl-C stops everything; each log line once.
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "PYTHONPATH": str(REPOSITORY / "src"),
+        "DJANGO_DEBUG": "true",
+        "HEMONC_VAR_DIR": str(tmp_path),
+        "WEB_WORKERS": "2",
+        "HEMONC_RESTART_DELAY": "0.5",
+        **extra,
+    }
+
+
+def _hemonc(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(REPOSITORY / ".venv" / "bin" / "python"), "-m", "hemonc", *args],
+        cwd=REPOSITORY,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
+    )
+
+
+def _marked(marker: str) -> list[str]:
+    """The live processes whose environment carries `marker` (every process bin/serve
+    started, however deep, and whatever session it moved to)."""
+    found = []
+    needle = f"HEMONC_TEST_MARKER={marker}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if needle not in (entry / "environ").read_bytes().split(b"\0"):
+                continue
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if state != "Z":
+            found.append(f"{entry.name}: {command}")
+    return found
+
+
+def test_links_in_calendars_carry_the_port_served_on(tmp_path):
+    env = _env(tmp_path)
+    _hemonc(env, "migrate", "-v", "0")
+    _hemonc(
+        env, "shell", "-v", "0", "-c",
+        "from datetime import timedelta; from django.utils import timezone;"
+        "from hemonc.events.models import LiveSession;"
+        "s = LiveSession.objects.create(title='Board review', "
+        "starts_at=timezone.now() + timedelta(days=3)); print(s.pk)",
+    )  # fmt: skip
+    port = _free_port()
+    process = subprocess.Popen(
+        ["bin/serve", "127.0.0.1", str(port)],
+        cwd=REPOSITORY,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_for("the site answers", lambda: _answers(port), timeout=60)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/sessions/feed.ics", timeout=10) as r:
+            feed = r.read().decode().replace("\r\n ", "")
+    finally:
+        process.send_signal(signal.SIGINT)
+        output = process.communicate(timeout=30)[0].decode()
+    assert f"URL:http://127.0.0.1:{port}/sessions/" in feed
+    assert ":8000" not in feed
+    assert f"running at http://127.0.0.1:{port}/" in output
+
+
+def test_an_explicit_site_url_wins_over_the_port(tmp_path):
+    """Behind a proxy the public address is SITE_URL, whatever port the server listens on."""
+    listing = subprocess.run(
+        ["make", "-n", "-p", "run", "PORT=8101"],
+        cwd=REPOSITORY, capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert "run: SITE_URL := http://127.0.0.1:8101" in listing.stdout
+    listing = subprocess.run(
+        ["make", "-n", "-p", "run", "PORT=8101", "SITE_URL=https://network.example"],
+        cwd=REPOSITORY, capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert "SITE_URL = https://network.example" in listing.stdout
+    assert "http://127.0.0.1:8101" not in listing.stdout
+
+
+# When the Ctrl-C comes: at once (before the supervisors run), while they start their
+# processes, during the start-up pause, and once the site answers.
+@pytest.mark.parametrize("moment", [0.0, 0.3, 1.0, 2.5, "serving"])
+def test_one_ctrl_c_stops_everything_whenever_it_comes(tmp_path, moment):
+    marker = f"serve-{os.getpid()}-{time.monotonic_ns()}"
+    port = _free_port()
+    process = subprocess.Popen(
+        ["bin/serve", "127.0.0.1", str(port)],
+        cwd=REPOSITORY,
+        env=_env(tmp_path, HEMONC_TEST_MARKER=marker),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        if moment == "serving":
+            _wait_for("the site answers", lambda: _answers(port), timeout=60)
+        else:
+            time.sleep(float(moment))
+        process.send_signal(signal.SIGINT)
+        # Killed by the signal itself only when it came before the script started anything.
+        assert process.wait(timeout=20) in {0, -signal.SIGINT}
+        deadline = time.monotonic() + 10
+        while _marked(marker) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _marked(marker) == []
+    finally:
+        for line in _marked(marker):
+            with contextlib.suppress(OSError):
+                os.kill(int(line.split(":")[0]), signal.SIGKILL)
+
+
+def test_each_task_log_line_is_printed_once(tmp_path):
+    env = _env(tmp_path)
+    _hemonc(env, "migrate", "-v", "0")
+    _hemonc(
+        env, "shell", "-v", "0", "-c",
+        "from hemonc.core.tasks import send_email_task;"
+        "send_email_task.enqueue(subject='Hello', body='Hi', html=None, "
+        "from_email='a@example.org', to=['b@example.org'])",
+    )  # fmt: skip
+    worker = subprocess.run(
+        [str(REPOSITORY / ".venv" / "bin" / "hemonc"), "db_worker", "--queue-name", "*",
+         "--max-tasks", "1", "--no-startup-delay", "--no-reload"],
+        cwd=REPOSITORY, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    lines = [line for line in (worker.stdout + worker.stderr).splitlines() if line.strip()]
+    task_lines = [line for line in lines if "send_email_task" in line]
+    assert task_lines, lines
+    assert len(task_lines) == len(set(task_lines)) == 2, lines  # running, then successful

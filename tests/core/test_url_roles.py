@@ -35,6 +35,8 @@ from hemonc.mentorship.models import (
     SpeedMentoringEvent,
 )
 from hemonc.newsletter.models import Issue, Subscriber, SubscriberImport
+from hemonc.outreach.enums import ImportKind
+from hemonc.outreach.models import ImportRun
 from hemonc.taxonomy.models import CareerPath, Topic
 from tests.factories import make_member
 
@@ -196,6 +198,9 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # outreach
     "outreach/followers/": (LOGIN, DENIED, DENIED, OK),
     "outreach/followers/account/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "outreach/imports/": (LOGIN, DENIED, DENIED, OK),
+    "outreach/imports/<int:pk>/": (LOGIN, DENIED, DENIED, OK),
+    "outreach/imports/<int:pk>/status/": (LOGIN, DENIED, DENIED, OK),
     # mentorship
     "mentorship/": (LOGIN, OK, OK, OK),
     "mentorship/mentors/": (LOGIN, OK, OK, OK),
@@ -368,6 +373,9 @@ def _world() -> World:
         "issue": Issue.objects.create(subject="March", body="News", created_by=host),
         "subscriber_import": SubscriberImport.objects.create(source="csv", created_by=host),
         "subscriber": Subscriber.objects.create(email="reader@example.org"),
+        "import_run": ImportRun.objects.create(
+            kind=ImportKind.FOLLOWERS, file_name="followers.csv", created_by=host
+        ),
         "mentor": mentor,
         # Admin rows of members, core and taxonomy.
         "members.user": other,
@@ -389,6 +397,7 @@ PK_OBJECTS = {
     "mentorship/m/": "mentorship",
     "mentorship/programs/": "program",
     "mentorship/speed/": "speed",
+    "outreach/imports/": "import_run",
 }
 
 # Routes whose path is easier written than reversed.

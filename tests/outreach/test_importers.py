@@ -87,8 +87,8 @@ def test_import_keeps_metrics_of_the_export_whose_period_ends_latest(import_x):
     assert Post.objects.get(post_id="1532000000000000004").published_at == datetime(
         2022, 7, 1, 12, 0, tzinfo=UTC
     )  # the content export's date without time does not erase the legacy time
-    assert "6 post(s) added" in output and "1 archive-only post(s) added" in output
-    assert "3 daily row(s)" in output
+    assert "6 posts added" in output and "1 archive-only post added" in output
+    assert "3 daily rows" in output
 
 
 def test_import_in_separate_runs_in_reverse_order_gives_the_same_metrics(import_x):
@@ -129,7 +129,7 @@ def test_importing_the_same_files_again_changes_nothing(import_x):
 
     assert list(Post.objects.order_by("key").values()) == before
     assert PostHashtag.objects.count() == tags
-    assert "0 post(s) added, 0 updated, 8 unchanged" in output
+    assert "0 posts added, 0 updated, 8 unchanged" in output
 
 
 def test_broken_row_fails_with_file_line_and_field_and_writes_nothing(import_x):
@@ -189,7 +189,7 @@ def test_followers_import_reads_bom_and_crlf(db):
     assert list(FollowerSnapshot.objects.order_by("date").values_list("date", "followers")) == [
         (date(2022, 6, 1), 3000), (date(2022, 7, 1), 3200), (date(2022, 7, 31), 3412),
     ]  # fmt: skip
-    assert "Read 3 snapshot(s)" in out.getvalue()
+    assert "Read 3 follower counts" in out.getvalue()
 
 
 def test_followers_bad_count_names_line_and_field(db, tmp_path):
@@ -284,7 +284,7 @@ def test_import_across_many_batches_and_files_keeps_every_post_and_hashtag(
     assert Post.objects.count() == 150
     assert PostHashtag.objects.count() == 150 * 12
     assert Post.objects.get(post_id="1520047").impressions == 147
-    assert "150 post(s) added" in output
+    assert "150 posts added" in output
 
 
 # ---------------------------------------------------------------------------------------------
@@ -576,7 +576,7 @@ def test_daily_tweet_activity_export_feeds_the_daily_series_of_the_account_in_it
 
     output = import_x(path, account=None)
 
-    assert "daily tweet activity export, 2 row(s)" in output
+    assert "daily tweet activity export, 2 rows" in output
     assert list(
         DailyTotals.objects.values_list("account__handle", "date", "impressions", "engagements")
     ) == [
@@ -673,7 +673,7 @@ def test_folder_import_skips_hidden_and_macos_files_and_an_empty_one_is_refused(
     (folder / LEGACY_NAME).write_bytes(_legacy())
     output = import_x(folder)
 
-    assert "Read 1 file(s)" in output
+    assert "Read 1 file and" in output
     assert Post.objects.count() == 2
 
 

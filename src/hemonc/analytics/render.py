@@ -51,6 +51,33 @@ def _share_rows(
     return rows
 
 
+def _counted(shown: str, one: str, many: str) -> str:
+    """'1 member', '3 members', '<5 members' (a hidden count reads as several)."""
+    return f"{shown} {one if shown == '1' else many}"
+
+
+def _members_sentence(members: dict[str, Any], *, exact: bool) -> str:
+    shown = prose.count(members["members"], exact=exact)
+    countries = f"{members['countries']:,}"
+    joined = prose.count(members["joined_in_period"], exact=exact)
+    return (
+        f"{_counted(shown, 'member', 'members')} in "
+        f"{_counted(countries, 'country', 'countries')}; {joined} joined in the period."
+    )
+
+
+def _mentorship_sentence(mentorship: dict[str, Any], *, exact: bool) -> str:
+    def shown(key: str) -> str:
+        return prose.count(mentorship[key], exact=exact)
+
+    return (
+        f"{_counted(shown('mentorships_started'), 'mentorship', 'mentorships')} started in the "
+        f"period; {shown('mentorships_active')} active, {shown('mentorships_completed')} "
+        f"completed; {_counted(shown('mentors_accepting'), 'mentor', 'mentors')} accepting "
+        "mentees."
+    )
+
+
 def report_context(report: dict[str, Any], *, exact: bool) -> dict[str, Any]:
     """What the templates need: the report, its tables with counts as shown, and charts."""
     outreach = report["outreach"]
@@ -169,6 +196,13 @@ def report_context(report: dict[str, Any], *, exact: bool) -> dict[str, Any]:
             if isinstance(value, int)
         },
         "charts": charts,
+        "sessions_held_shown": f"{sum(s['count'] for s in seasons):,}",
+        "members_sentence": _members_sentence(members, exact=exact),
+        "mentorship_sentence": (
+            _mentorship_sentence(report["mentorship"], exact=exact)
+            if report.get("mentorship")
+            else ""
+        ),
     }
 
 

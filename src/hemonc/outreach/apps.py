@@ -9,6 +9,11 @@ class OutreachConfig(AppConfig):
     verbose_name = "Outreach"
     console_links = (
         ("Followers and accounts", "outreach:followers", "Follower growth of each account."),
+        (
+            "Import files",
+            "outreach:imports",
+            "Upload X analytics, follower counts or a Mastodon archive.",
+        ),
     )
 
     def ready(self) -> None:

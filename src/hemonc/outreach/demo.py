@@ -1,12 +1,14 @@
 """The demo network's outreach: synthetic X exports written in the real layouts, imported by
 the real importers.
 
-An invented account (@HemOncDemoNet) posting from February 2021 to December 2023: monthly
-legacy tweet activity files (in a zip) with one overlapping window, a current-format content
-export for late 2023, the account overview's daily totals, archive posts, and monthly follower
-snapshots. The figures reproduce the published abstract: more than 3,400 followers, a peak
-month (July 2022) of 93.4K impressions with a mean of 263 per post, and a mean engagement of
-3.4% per post.
+An invented account (@HemOncDemoNet) posting from February 2021 up to yesterday (the demo is
+built relative to today): monthly legacy tweet activity files (in a zip) to June 2023 with
+one overlapping window, then a current-format content export per calendar year, the account
+overview's daily totals for the last 90 days, archive posts, and month-end follower
+snapshots with one for yesterday. After 2023 the network posts less on X (around a hundred
+posts a month). The figures reproduce the published abstract: more than 3,400 followers, a
+peak month (July 2022) of 93.4K impressions with a mean of 263 per post, and a mean
+engagement of 3.4% per post.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.utils import timezone
+
 from hemonc.core.permissions import OPERATOR
+from hemonc.events.selectors import session_list_past
 from hemonc.outreach.enums import Platform
 from hemonc.outreach.exports import (
     SyntheticPost,
@@ -37,13 +42,24 @@ from hemonc.outreach.services import followers_import, x_analytics_import
 HANDLE = "HemOncDemoNet"
 SEED = 2021
 FIRST_MONTH = date(2021, 2, 1)
-LAST_LEGACY_MONTH = date(2023, 6, 1)  # legacy files up to June 2023, content export after
-LAST_MONTH = date(2023, 12, 1)
+LAST_LEGACY_MONTH = date(2023, 6, 1)  # legacy files up to June 2023, content exports after
 PEAK = date(2022, 7, 1)
 PEAK_POSTS, PEAK_MEAN = 355, 263  # 355 x 263 = 93,365 impressions: "93.4K"
 MEAN_RATE = 0.034
 FINAL_FOLLOWERS = 3_468
 OVERLAP = (date(2022, 6, 15), date(2022, 7, 15))  # an export window across two months
+DAILY_DAYS = 90
+QUIETER = date(2024, 1, 1)  # from then on, about a hundred posts a month
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _last_day() -> date:
+    """The last day the exports cover: yesterday (today's figures are not final)."""
+    return _today() - timedelta(days=1)
+
 
 TOPICS = [
     ("Tonight's live session: {topic}. Bring your questions! #HOFellows", ("HOFellows",)),
@@ -61,7 +77,8 @@ CONFERENCE_MONTHS = {12: "ASH", 6: "ASCO"}
 
 def _months() -> list[date]:
     months, month = [], FIRST_MONTH
-    while month <= LAST_MONTH:
+    last_month = _last_day().replace(day=1)
+    while month <= last_month:
         months.append(month)
         month = (month + timedelta(days=32)).replace(day=1)
     return months
@@ -88,10 +105,15 @@ def _month_posts(rng: random.Random, month: date, next_id: list[int]) -> list[Sy
     age = (month.year - FIRST_MONTH.year) * 12 + month.month - FIRST_MONTH.month
     if month == PEAK:
         count, mean = PEAK_POSTS, PEAK_MEAN
+    elif month >= QUIETER:
+        count, mean = 100 + rng.randint(-25, 25), 200 + rng.randint(-30, 30)
     else:
         count = min(40 + age * 6 + rng.randint(-10, 10), 300)
         mean = min(110 + age * 4 + rng.randint(-20, 20), 240)
-    days = (_next_month(month) - month).days
+    # The month under way: its days so far, and its posts in proportion.
+    days = min((_next_month(month) - month).days, (_last_day() - month).days + 1)
+    if days < (_next_month(month) - month).days:
+        count = max(1, count * days // 30)
     impressions = [max(5, round(rng.gauss(mean, mean * 0.45))) for _ in range(count)]
     target = count * mean
     # Spread the difference to the target over the posts, none below 5 impressions.
@@ -130,12 +152,9 @@ def _month_posts(rng: random.Random, month: date, next_id: list[int]) -> list[Sy
 def _tune_mean_rate(posts: list[SyntheticPost], rng: random.Random) -> list[SyntheticPost]:
     """Nudge engagements one at a time until the mean of per-post rates reads 3.4%."""
     posts = list(posts)
-
-    def mean() -> float:
-        return sum(p.engagements / p.impressions for p in posts) / len(posts)
-
-    while not 0.0339 <= mean() <= 0.0341:
-        step = 1 if mean() < MEAN_RATE else -1
+    total = sum(p.engagements / p.impressions for p in posts)
+    while not 0.0339 <= total / len(posts) <= 0.0341:
+        step = 1 if total / len(posts) < MEAN_RATE else -1
         index = rng.randrange(len(posts))
         post = posts[index]
         if post.engagements + step >= 0:
@@ -143,6 +162,7 @@ def _tune_mean_rate(posts: list[SyntheticPost], rng: random.Random) -> list[Synt
                 post.post_id, post.published_at, post.text, post.impressions,
                 post.engagements + step, post.likes, post.reposts, post.replies, post.hashtags,
             )  # fmt: skip
+            total += step / post.impressions
     return posts
 
 
@@ -154,11 +174,37 @@ def _earlier(post: SyntheticPost, share: float) -> SyntheticPost:
     )  # fmt: skip
 
 
-def demo_outreach_files(folder: Path) -> list[Path]:
-    """Write the demo exports into `folder`; returns the paths in the order to import them."""
+def _session_posts(
+    rng: random.Random, sessions: list[tuple[datetime, str]], by_month: dict[date, list[Any]]
+) -> None:
+    """A post on the afternoon of each held session, naming it (the peak month, whose figures
+    the abstract gives, is left as it is)."""
+    for index, (starts_at, title) in enumerate(sorted(sessions)):
+        published = starts_at.astimezone(UTC) - timedelta(hours=4)
+        month = published.date().replace(day=1)
+        if month == PEAK or month not in by_month or published.date() > _last_day():
+            continue
+        impressions = max(5, round(rng.gauss(280, 60)))
+        engagements = round(impressions * 0.04)
+        post = SyntheticPost(
+            str(1_600_000_000_000_000_000 + index), published,
+            f"Tonight's live session: {title}. Bring your questions! #HOFellows",
+            impressions, engagements, engagements // 3, engagements // 8, engagements // 12,
+            ("HOFellows",),
+        )  # fmt: skip
+        by_month[month].append(post)
+        by_month[month].sort(key=lambda post: post.published_at)
+
+
+def demo_outreach_files(
+    folder: Path, sessions: list[tuple[datetime, str]] | None = None
+) -> list[Path]:
+    """Write the demo exports into `folder`; returns the paths in the order to import them.
+    `sessions` (start, title) are the live sessions held, each announced by a post."""
     rng = random.Random(SEED)  # noqa: S311  (synthetic demo data, not secrets)
     next_id = [1_356_000_000_000_000_000]
     by_month = {month: _month_posts(rng, month, next_id) for month in _months()}
+    _session_posts(rng, sessions or [], by_month)
     every = _tune_mean_rate([p for posts in by_month.values() for p in posts], rng)
     final = {p.post_id: p for p in every}
     by_month = {m: [final[p.post_id] for p in posts] for m, posts in by_month.items()}
@@ -189,18 +235,21 @@ def demo_outreach_files(folder: Path) -> list[Path]:
         with archive.open(legacy_name(HANDLE, start, end), "w") as raw:
             _write_text(raw, window)
 
-    content = folder / "account_analytics_content_2023-07-01_2023-12-31.csv"
-    write_content(
-        content,
-        HANDLE,
-        [p for month, posts in by_month.items() if month > LAST_LEGACY_MONTH for p in posts],
-    )
+    # One content export per calendar year after the legacy files; this year's to yesterday.
+    contents = []
+    later = [p for month, posts in by_month.items() if month > LAST_LEGACY_MONTH for p in posts]
+    for year in sorted({p.published_at.year for p in later}):
+        start = max(date(year, 1, 1), _next_month(LAST_LEGACY_MONTH))
+        end = min(date(year, 12, 31), _last_day())
+        content = folder / f"account_analytics_content_{start}_{end}.csv"
+        write_content(content, HANDLE, [p for p in later if p.published_at.year == year])
+        contents.append(content)
     overview = folder / "account_overview_analytics.csv"
-    last_day = date(2023, 12, 31)
+    last_day = _last_day()
     days = []
-    for offset in range(90):
+    for offset in range(DAILY_DAYS):
         day = last_day - timedelta(days=offset)
-        impressions = rng.randint(900, 2600)
+        impressions = rng.randint(500, 1100)
         days.append(
             (day, impressions, round(impressions * 0.034), rng.randint(0, 6), rng.randint(0, 3))
         )
@@ -208,24 +257,24 @@ def demo_outreach_files(folder: Path) -> list[Path]:
     # Replies and quote posts the exports left out, plus a few they have (no metrics here).
     archive_posts = [
         SyntheticPost(str(1_356_000_000_000_000_000 + 17 + i), datetime(2021, 3, 2 + i, 15, 30, tzinfo=UTC),
-                      f"Welcome to our {i + 1}th new member this week! #HOFellows", 0, 0, 3, 1, 0,
+                      f"Welcome to the {i + 3} members who joined this week! #HOFellows", 0, 0, 3, 1, 0,
                       ("HOFellows",))
         for i in range(12)
     ] + every[:5]  # fmt: skip
     archive_file = folder / "tweets.js"
     write_archive(archive_file, archive_posts)
-    return [legacy_zip, content, overview, archive_file]
+    return [legacy_zip, *contents, overview, archive_file]
 
 
 def demo_follower_snapshots() -> list[tuple[date, int]]:
-    """Month-end follower counts, from 180 in February 2021 to 3,468 in December 2023."""
+    """Month-end follower counts from 180 in February 2021, and yesterday's: 3,468."""
     months = _months()
-    snapshots = []
-    for index, month in enumerate(months):
-        end = _next_month(month) - timedelta(days=1)
-        fraction = (index + 1) / len(months)
-        snapshots.append((end, round(180 + (FINAL_FOLLOWERS - 180) * fraction**0.8)))
-    return snapshots
+    ends = [_next_month(month) - timedelta(days=1) for month in months]
+    ends = [end for end in ends if end < _last_day()] + [_last_day()]
+    return [
+        (end, round(180 + (FINAL_FOLLOWERS - 180) * ((index + 1) / len(ends)) ** 0.8))
+        for index, end in enumerate(ends)
+    ]
 
 
 def _write_text(raw: Any, posts: list[SyntheticPost]) -> None:
@@ -239,7 +288,8 @@ def demo_outreach_create(*, stdout: Any) -> None:
         return
     with tempfile.TemporaryDirectory(prefix="hemonc-demo-outreach-") as scratch:
         folder = Path(scratch)
-        paths = demo_outreach_files(folder)
+        held = [(session.starts_at, session.title) for session in session_list_past()]
+        paths = demo_outreach_files(folder, held)
         summary = x_analytics_import(
             sources=sources_from_paths(paths), account=HANDLE, actor=OPERATOR
         )

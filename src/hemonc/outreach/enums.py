@@ -16,3 +16,18 @@ class SourceFormat(models.TextChoices):
     X_CONTENT = "x_content", "X content export"
     X_ARCHIVE = "x_archive", "X account archive"
     MASTODON_ARCHIVE = "mastodon_archive", "Mastodon archive"
+
+
+class ImportKind(models.TextChoices):
+    """What an organizer uploads on the imports page (the command of each in brackets)."""
+
+    X_ANALYTICS = "x_analytics", "X analytics export or archive"  # import-x-analytics
+    FOLLOWERS = "followers", "Follower counts (CSV)"  # import-followers
+    MASTODON = "mastodon", "Mastodon archive"  # import-mastodon-archive
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Nothing imported"

@@ -3,11 +3,12 @@ and follower snapshots."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 
 from hemonc.core.models import TimeStampedModel
-from hemonc.outreach.enums import Platform, SourceFormat
+from hemonc.outreach.enums import ImportKind, ImportStatus, Platform, SourceFormat
 
 
 class SocialAccount(TimeStampedModel):
@@ -135,3 +136,43 @@ class FollowerSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} {self.date}: {self.followers}"
+
+
+class ImportRun(TimeStampedModel):
+    """A file an organizer uploaded, imported in the background by the importer of its kind.
+
+    The upload is kept under VAR_DIR/uploads/outreach/ (never served) until the import ends,
+    then deleted. A failed import wrote nothing (each import is one transaction); `error_*`
+    name the file, line and field of the first problem.
+    """
+
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    file_name = models.CharField(max_length=255, help_text="The name the file was uploaded as.")
+    stored_path = models.CharField(max_length=500, blank=True)
+    file_size = models.BigIntegerField(default=0)
+    account = models.CharField(max_length=130, blank=True)
+    platform = models.CharField(max_length=10, choices=Platform.choices, default=Platform.X)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    summary = models.TextField(blank=True)
+    error = models.TextField(blank=True)
+    error_file = models.CharField(max_length=500, blank=True)
+    error_line = models.PositiveIntegerField(null=True, blank=True)
+    error_field = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file_name}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportStatus.DONE, ImportStatus.FAILED)

@@ -19,6 +19,9 @@ benchmark) use `bulk_create`.
 from __future__ import annotations
 
 import csv
+import re
+import shutil
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import AbstractContextManager
@@ -26,17 +29,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from itertools import islice
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import ngettext
 
+from hemonc.core.archives import ArchiveError
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import Operator, require
 from hemonc.core.spreadsheets import undecodable_cell
+from hemonc.core.tasks import enqueue_on_commit
 from hemonc.members.models import User
-from hemonc.outreach.enums import Platform, SourceFormat
+from hemonc.outreach.enums import ImportKind, ImportStatus, Platform, SourceFormat
 from hemonc.outreach.importers import x_content, x_legacy
 from hemonc.outreach.importers.followers_csv import parse_followers_csv
 from hemonc.outreach.importers.mastodon import parse_mastodon_outbox, read_outbox
@@ -44,7 +53,14 @@ from hemonc.outreach.importers.rows import DailyRow, OutreachFileError, PostRow,
 from hemonc.outreach.importers.sources import Source
 from hemonc.outreach.importers.x_archive import is_archive_head, parse_x_archive
 from hemonc.outreach.importers.x_overview import is_overview_header, parse_x_overview
-from hemonc.outreach.models import DailyTotals, FollowerSnapshot, Post, PostHashtag, SocialAccount
+from hemonc.outreach.models import (
+    DailyTotals,
+    FollowerSnapshot,
+    ImportRun,
+    Post,
+    PostHashtag,
+    SocialAccount,
+)
 
 BATCH = 500
 
@@ -581,19 +597,26 @@ class SnapshotSummary:
 
 @transaction.atomic(durable=True)
 def followers_import(
-    *, path: Path, account: str, actor: User | Operator, platform: str = Platform.X
+    *,
+    path: Path,
+    account: str,
+    actor: User | Operator,
+    platform: str = Platform.X,
+    name: str | None = None,
 ) -> SnapshotSummary:
-    """Load `date,followers` snapshots; a date already known takes the file's count."""
+    """Load `date,followers` snapshots; a date already known takes the file's count. `name`
+    is what messages call the file (an upload's own name; else the path)."""
     require(actor, "outreach.manage")
+    name = name or str(path)
     social, _ = _account_get_or_create(platform=platform, handle=account, actor=actor)
     try:
         with path.open(encoding="utf-8-sig", newline="") as file:
-            rows: list[SnapshotRow] = list(parse_followers_csv(file, name=str(path)))
+            rows: list[SnapshotRow] = list(parse_followers_csv(file, name=name))
     except UnicodeDecodeError:
-        raise _not_utf8(str(path), lambda: path.open("rb")) from None
+        raise _not_utf8(name, lambda: path.open("rb")) from None
     except OSError as error:
         raise OutreachFileError(
-            name=str(path), line=0, field="file", problem=error.strerror or str(error)
+            name=name, line=0, field="file", problem=error.strerror or str(error)
         ) from None
     existing = {s.date: s for s in FollowerSnapshot.objects.filter(account=social)}
     FollowerSnapshot.objects.bulk_create(
@@ -647,14 +670,16 @@ class MastodonSummary:
 
 
 @transaction.atomic(durable=True)
-def mastodon_archive_import(*, path: Path, account: str, actor: User | Operator) -> MastodonSummary:
+def mastodon_archive_import(
+    *, path: Path, account: str, actor: User | Operator, name: str | None = None
+) -> MastodonSummary:
     """The archive's posts with likes and boosts (no impressions); a newer archive's counts
-    replace older ones."""
+    replace older ones. `name` is what messages call the file (an upload's own name)."""
     require(actor, "outreach.manage")
     handle = normalize_handle(account)
     if "@" not in handle:
         raise DomainError(f"{account!r} is not a Mastodon account like @user@instance.")
-    name, outbox = read_outbox(path)
+    name, outbox = read_outbox(path, name=name)
     accounts = _Accounts(Platform.MASTODON, actor=actor)
     social, _ = _account_get_or_create(platform=Platform.MASTODON, handle=handle, actor=actor)
     accounts.ids[handle.lower()] = social.pk
@@ -674,3 +699,127 @@ def mastodon_archive_import(*, path: Path, account: str, actor: User | Operator)
         changes={"posts": len(rows), "added": added},
     )
     return MastodonSummary(account=social, posts=len(rows), added=added)
+
+
+# ---------------------------------------------------------------------------------------------
+# Uploads: an organizer's file, imported in the background by the importer of its kind
+
+
+def upload_folder() -> Path:
+    """Where uploads wait for their import: under VAR_DIR, never served."""
+    return Path(settings.VAR_DIR) / "uploads" / "outreach"
+
+
+def _stored_name(file_name: str) -> str:
+    """A safe name on disk that keeps what the importers read from a name (the period of an
+    export, the kind of archive): the upload's name with anything unusual replaced."""
+    base = PurePosixPath(file_name.replace("\\", "/")).name
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", base).strip("._") or "upload"
+    return safe[-120:]
+
+
+@transaction.atomic(durable=True)
+def import_upload(
+    *,
+    actor: User,
+    kind: str,
+    upload: UploadedFile,
+    account: str = "",
+    platform: str = Platform.X,
+) -> ImportRun:
+    """Keep the uploaded file and queue its import; the run's page follows it."""
+    require(actor, "outreach.manage")
+    if kind not in ImportKind.values:
+        raise DomainError("Choose what kind of file this is.")
+    if upload.size is None or upload.size > settings.OUTREACH_UPLOAD_MAX_BYTES:
+        raise DomainError(
+            f"The file is larger than the {settings.OUTREACH_UPLOAD_MAX_BYTES // 2**20} MB "
+            "an upload may be."
+        )
+    account = normalize_handle(account)
+    if kind in (ImportKind.FOLLOWERS, ImportKind.MASTODON) and not account:
+        raise DomainError("Name the account these figures belong to.")
+    if kind == ImportKind.MASTODON:
+        platform = Platform.MASTODON
+    file_name = PurePosixPath((upload.name or "upload").replace("\\", "/")).name[-255:]
+    folder = upload_folder() / uuid.uuid4().hex
+    folder.mkdir(parents=True, mode=0o700)
+    stored = folder / _stored_name(file_name)
+    with stored.open("xb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    run = ImportRun.objects.create(
+        kind=kind, file_name=file_name, stored_path=str(stored), file_size=upload.size,
+        account=account, platform=platform, created_by=actor,
+    )  # fmt: skip
+    audit(actor=actor, action="outreach.import_upload", target=run, changes={"kind": kind})
+    from hemonc.outreach.tasks import run_import_task  # the task module imports this one
+
+    enqueue_on_commit(run_import_task, run.pk)
+    return run
+
+
+@transaction.atomic(durable=True)
+def import_run_claim(*, run_id: int) -> ImportRun | None:
+    """Mark a queued run as running; None when it is not queued (already taken or gone)."""
+    run = ImportRun.objects.select_for_update().filter(pk=run_id).first()
+    if run is None or run.status != ImportStatus.QUEUED:
+        return None
+    run.status, run.started_at = ImportStatus.RUNNING, timezone.now()
+    run.save(update_fields=["status", "started_at", "updated_at"])
+    return run
+
+
+@transaction.atomic(durable=True)
+def import_run_finish(
+    *, run_id: int, rows: int = 0, summary: str = "", error: Exception | None = None
+) -> None:
+    """Record how the run ended, and delete its upload."""
+    run = ImportRun.objects.select_for_update().get(pk=run_id)
+    run.finished_at = timezone.now()
+    run.rows, run.summary = rows, summary
+    run.status = ImportStatus.DONE
+    if error is not None:
+        run.status, run.rows = ImportStatus.FAILED, 0
+        run.error = str(error)[:2000]
+        if isinstance(error, OutreachFileError):
+            run.error, run.error_file = error.problem[:2000], error.name[:500]
+            run.error_line, run.error_field = error.line or None, error.field[:200]
+        elif isinstance(error, ArchiveError):
+            run.error, run.error_file = error.problem[:2000], error.file[:500]
+            run.error_field = error.member[:200]
+    run.save()
+    stored = Path(run.stored_path) if run.stored_path else None
+    if stored is not None and stored.is_relative_to(upload_folder()):
+        shutil.rmtree(stored.parent, ignore_errors=True)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count:,} {ngettext(one, many, count)}"
+
+
+def x_summary_text(summary: ImportSummary) -> str:
+    text = (
+        f"Read {_plural(len(summary.files), 'file', 'files')} and "
+        f"{_plural(summary.rows, 'row', 'rows')}: "
+        f"{_plural(summary.posts_added, 'post', 'posts')} added, "
+        f"{summary.posts_updated:,} updated, {summary.posts_unchanged:,} unchanged or older "
+        f"than what is stored; {_plural(summary.archive_posts_added, 'archive-only post', 'archive-only posts')} added; "
+        f"{_plural(summary.days, 'daily row', 'daily rows')}."
+    )
+    if summary.accounts_created:
+        handles = ", ".join(f"@{h}" for h in summary.accounts_created)
+        text += f" New {ngettext('account', 'accounts', len(summary.accounts_created))}: {handles}."
+    return text
+
+
+def followers_summary_text(summary: SnapshotSummary) -> str:
+    text = f"Read {_plural(summary.rows, 'follower count', 'follower counts')} of @{summary.account.handle}"
+    return text + (f", from {summary.first} to {summary.last}." if summary.rows else ".")
+
+
+def mastodon_summary_text(summary: MastodonSummary) -> str:
+    return (
+        f"Read {_plural(summary.posts, 'post', 'posts')} of @{summary.account.handle}: "
+        f"{summary.added:,} new."
+    )

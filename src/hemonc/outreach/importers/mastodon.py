@@ -26,13 +26,15 @@ LABELS = {"post_id": "object.id", "url": "object.url", "text": "object.content",
           "published_at": "object.published", "hashtags": "object.tag"}  # fmt: skip
 
 
-def read_outbox(path: Path) -> tuple[str, Any]:
-    """The outbox as JSON, from a .tar.gz or .zip archive, a folder or the file itself."""
-    name = str(path)
+def read_outbox(path: Path, *, name: str | None = None) -> tuple[str, Any]:
+    """The outbox as JSON, from a .tar.gz or .zip archive, a folder or the file itself;
+    `name` is what messages call it (an upload's own name; else the path)."""
+    name = name or str(path)
     if path.is_dir():
         path = path / "outbox.json"
         name = str(path)
-    if path.name.endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")):
+    kind = PurePosixPath(name).name.lower()
+    if kind.endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")):
         with open_tar_member(
             path, lambda member: PurePosixPath(member).name == "outbox.json", name=name
         ) as found:
@@ -41,9 +43,9 @@ def read_outbox(path: Path) -> tuple[str, Any]:
                     name=name, line=0, field="outbox.json", problem="not in the archive"
                 )
             member, stream = found
-            name = f"{path}!{member}"
+            name = f"{name}!{member}"
             raw = stream.read()
-    elif path.suffix.lower() == ".zip":  # the archive as newer Mastodon versions write it
+    elif kind.endswith(".zip"):  # the archive as newer Mastodon versions write it
         with open_zip(path, name=name) as archive:
             info = next(
                 (i for i in archive.members() if PurePosixPath(i.filename).name == "outbox.json"),
@@ -53,7 +55,7 @@ def read_outbox(path: Path) -> tuple[str, Any]:
                 raise OutreachFileError(
                     name=name, line=0, field="outbox.json", problem="not in the archive"
                 )
-            name = f"{path}!{info.filename}"
+            name = f"{name}!{info.filename}"
             raw = archive.read(info)
     else:
         try:

@@ -45,8 +45,8 @@ def _skipped(name: str) -> bool:
     )
 
 
-def _zip_sources(path: Path) -> list[Source]:
-    with open_zip(path, name=str(path)) as archive:
+def _zip_sources(path: Path, name: str) -> list[Source]:
+    with open_zip(path, name=name) as archive:
         members = sorted(
             (info.filename for info in archive.members()),
             key=lambda member: (PurePosixPath(member).name, member),
@@ -56,7 +56,7 @@ def _zip_sources(path: Path) -> list[Source]:
         @contextmanager
         def open_member() -> Iterator[IO[bytes]]:
             with (
-                open_zip(path, name=str(path)) as archive,
+                open_zip(path, name=name) as archive,
                 archive.open(archive.archive.getinfo(member)) as raw,
             ):
                 yield raw
@@ -64,7 +64,7 @@ def _zip_sources(path: Path) -> list[Source]:
         return open_member
 
     return [
-        Source(f"{path}!{member}", PurePosixPath(member).name, opener(member))
+        Source(f"{name}!{member}", PurePosixPath(member).name, opener(member))
         for member in members
         if not _skipped(member)
     ]
@@ -92,11 +92,19 @@ def sources_from_paths(paths: list[Path]) -> list[Source]:
     return found
 
 
-def _file_sources(path: Path) -> list[Source]:
-    if path.suffix.lower() == ".zip":
-        return _zip_sources(path)
+def sources_from_upload(path: Path, *, name: str) -> list[Source]:
+    """An uploaded file (or zip) stored at `path`, named in messages as it was uploaded."""
+    return _file_sources(path, name=name)
+
+
+def _file_sources(path: Path, *, name: str | None = None) -> list[Source]:
+    """`name` is what messages call the file (its path when not given); the period in an
+    export's file name is read from its last part."""
+    name = name or str(path)
+    if PurePosixPath(name).suffix.lower() == ".zip":
+        return _zip_sources(path, name)
 
     def open_file() -> IO[bytes]:
         return path.open("rb")
 
-    return [Source(str(path), path.name, open_file)]
+    return [Source(name, PurePosixPath(name).name, open_file)]

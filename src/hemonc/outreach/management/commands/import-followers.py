@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import OPERATOR
 from hemonc.outreach.enums import Platform
-from hemonc.outreach.services import followers_import
+from hemonc.outreach.services import followers_import, followers_summary_text
 
 
 class Command(BaseCommand):
@@ -36,9 +36,4 @@ class Command(BaseCommand):
             )
         except DomainError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Read {summary.rows} snapshot(s) of {summary.account}"
-                + (f" from {summary.first} to {summary.last}." if summary.rows else ".")
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(followers_summary_text(summary)))

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import OPERATOR
-from hemonc.outreach.services import mastodon_archive_import
+from hemonc.outreach.services import mastodon_archive_import, mastodon_summary_text
 
 
 class Command(BaseCommand):
@@ -30,8 +30,4 @@ class Command(BaseCommand):
             )
         except DomainError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Read {summary.posts} post(s) of {summary.account}: {summary.added} new."
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(mastodon_summary_text(summary)))

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import OPERATOR
 from hemonc.outreach.importers.sources import sources_from_paths
-from hemonc.outreach.services import FORMAT_LABELS, x_analytics_import
+from hemonc.outreach.services import FORMAT_LABELS, x_analytics_import, x_summary_text
 
 
 class Command(BaseCommand):
@@ -45,17 +45,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         for file in summary.files:
             period = f", period ends {file.period_end}" if file.period_end else ""
-            self.stdout.write(
-                f"  {file.name}: {FORMAT_LABELS[file.format]}, {file.rows:,} row(s){period}"
-            )
-        if summary.accounts_created:
-            self.stdout.write(f"  New account(s): {', '.join(summary.accounts_created)}")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Read {len(summary.files)} file(s), {summary.rows:,} row(s): "
-                f"{summary.posts_added:,} post(s) added, {summary.posts_updated:,} updated, "
-                f"{summary.posts_unchanged:,} unchanged or older than what is stored; "
-                f"{summary.archive_posts_added:,} archive-only post(s) added; "
-                f"{summary.days:,} daily row(s)."
-            )
-        )
+            rows = f"{file.rows:,} {'row' if file.rows == 1 else 'rows'}"
+            self.stdout.write(f"  {file.name}: {FORMAT_LABELS[file.format]}, {rows}{period}")
+        self.stdout.write(self.style.SUCCESS(x_summary_text(summary)))
