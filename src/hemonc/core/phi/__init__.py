@@ -178,7 +178,7 @@ def scan(
     handles = _normalized_handles(
         tuple(_configured_handles() if allowed_handles is None else allowed_handles)
     )
-    found = _scanner.resolve(_scanner.candidates(text, domains, handles))
+    found = _scanner.resolve(_scanner.candidates(text, domains, handles), len(text))
     return [Finding(kind, start, end, text[start:end], LETTERS[kind]) for start, end, kind in found]
 
 
@@ -207,11 +207,11 @@ def highlight(text: str, findings: Sequence[Finding]) -> SafeString:
         )
         position = end
     parts.append(escape(text[position:]))
-    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
+    return mark_safe("".join(parts))
 
 
 def describe(findings: Sequence[Finding]) -> str:
-    """"1 date and 2 names": what was found, kinds in the order they first appear."""
+    """ "1 date and 2 names": what was found, kinds in the order they first appear."""
     counts = Counter(f.kind for f in findings)
     items = [
         f"{count} {ngettext(LABELS[kind][0], LABELS[kind][1], count)}"
