@@ -42,7 +42,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import get_text_list
@@ -131,31 +133,37 @@ class Finding:
 
 def allowed_domains() -> tuple[str, ...]:
     """The defaults, the site's own domain and `settings.PHI_ALLOWED_DOMAINS`."""
-    extra: list[str] = []
-    from django.conf import settings
-
-    if settings.configured:
-        extra = [*getattr(settings, "PHI_ALLOWED_DOMAINS", [])]
-        site = getattr(settings, "SITE_URL", "")
-        if site:
-            from urllib.parse import urlsplit
-
-            extra.append(urlsplit(site).hostname or "")
+    extra, site, _ = _settings()
+    if site:
+        extra = (*extra, urlsplit(site).hostname or "")
     return (*DEFAULT_ALLOWED_DOMAINS, *(d for d in extra if d))
 
 
 def allowed_handles() -> tuple[str, ...]:
     """The defaults and `settings.PHI_ALLOWED_HANDLES` (with or without the @)."""
-    extra: list[str] = []
-    from django.conf import settings
-
-    if settings.configured:
-        extra = [*getattr(settings, "PHI_ALLOWED_HANDLES", [])]
-    return (*DEFAULT_ALLOWED_HANDLES, *extra)
+    return (*DEFAULT_ALLOWED_HANDLES, *_settings()[2])
 
 
-_configured_domains = allowed_domains
-_configured_handles = allowed_handles
+def _settings() -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    if not settings.configured:
+        return (), "", ()
+    return (
+        tuple(getattr(settings, "PHI_ALLOWED_DOMAINS", ())),
+        getattr(settings, "SITE_URL", ""),
+        tuple(getattr(settings, "PHI_ALLOWED_HANDLES", ())),
+    )
+
+
+@cache
+def _configured(
+    key: tuple[tuple[str, ...], str, tuple[str, ...]],
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    return _scanner._allowed(allowed_domains()), _normalized_handles(allowed_handles())
+
+
+@cache
+def _normalized_handles(values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(v.strip().lstrip("@").lower() for v in values if v.strip())
 
 
 def scan(
@@ -172,19 +180,13 @@ def scan(
     """
     if not text:
         return []
-    domains = _scanner._allowed(
-        tuple(_configured_domains() if allowed_domains is None else allowed_domains)
-    )
-    handles = _normalized_handles(
-        tuple(_configured_handles() if allowed_handles is None else allowed_handles)
-    )
+    domains, handles = _configured(_settings())
+    if allowed_domains is not None:
+        domains = _scanner._allowed(tuple(allowed_domains))
+    if allowed_handles is not None:
+        handles = _normalized_handles(tuple(allowed_handles))
     found = _scanner.resolve(_scanner.candidates(text, domains, handles), len(text))
     return [Finding(kind, start, end, text[start:end], LETTERS[kind]) for start, end, kind in found]
-
-
-@cache
-def _normalized_handles(values: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(v.strip().lstrip("@").lower() for v in values if v.strip())
 
 
 def highlight(text: str, findings: Sequence[Finding]) -> SafeString:

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 - typographic quotes and dashes are part of the patterns
 """The families of patterns of the PHI guard and the pass that resolves their overlaps.
 
 Each family is one precompiled regular expression run once over the text (`finditer`). For
@@ -18,6 +19,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from urllib.parse import urlsplit
@@ -126,46 +128,6 @@ def _trie(phrases: Iterable[str]) -> str:
     return "(?:" + render(root) + ")"
 
 
-# What may stand right before an identifier. Families led by a letter or a digit are compiled
-# as SEPARATOR + pattern: the regex engine then only tries them after a space or a punctuation
-# mark (a few characters in ten), never inside words; the text's very start is tried apart.
-SEPARATOR = "[\\s\"'“”‘’(\\[{<>/,;:*~|=+.!?—–-]"
-
-
-class _Match:
-    """A match of a separator-led family, seen without its separator."""
-
-    __slots__ = ("_match", "_skip")
-
-    def __init__(self, match: re.Match[str], skip: int) -> None:
-        self._match, self._skip = match, skip
-
-    def start(self, group: int | str = 0) -> int:
-        return self._match.start(group) + (self._skip if group == 0 else 0)
-
-    def end(self, group: int | str = 0) -> int:
-        return self._match.end(group)
-
-    def group(self, group: int | str = 0) -> str:
-        value = self._match.group(group)
-        return value[self._skip :] if group == 0 else value
-
-
-class _Led:
-    """A pattern tried only at the start of the text and right after a separator."""
-
-    def __init__(self, pattern: str, flags: int = 0) -> None:
-        self.plain = re.compile(pattern, flags)
-        self.led = re.compile(f"{SEPARATOR}(?:{pattern})", flags)
-
-    def finditer(self, text: str) -> Iterator[_Match]:
-        first = self.plain.match(text)
-        if first:
-            yield _Match(first, 0)
-        for match in self.led.finditer(text, max(first.end() - 1, 0) if first else 0):
-            yield _Match(match, 1)
-
-
 _TOKEN = re.compile(r"[^\W_]+(?:[/.'’][^\W_]+)*\.?|[#:]")
 
 
@@ -208,9 +170,26 @@ _CLINICIAN = re.compile(
     rf"(?:Drs?|Prof|Professor|Doctor|Dra|DR|PROF)\.?\s(?:{NAME}|[{UP}]\.)"
     rf"(?:\s(?:{NAME}|[{UP}]\.)){{0,3}}(?:['’]s)?"
 )
-_CREDENTIAL = re.compile(
-    r"(?:MD|DO|PhD|MBBS|MBChB|MPH|MSc|FACP|FRCP|FRCPath|PharmD|BCOP|RN|NP|PA-C|APRN|DNP)(?!\w)"
-)
+_CREDENTIALS = [
+    "MD",
+    "DO",
+    "PhD",
+    "MBBS",
+    "MBChB",
+    "MPH",
+    "MSc",
+    "FACP",
+    "FRCP",
+    "FRCPath",
+    "PharmD",
+    "BCOP",
+    "RN",
+    "NP",
+    "PA-C",
+    "APRN",
+    "DNP",
+]
+_CREDENTIAL = re.compile("(?:" + "|".join(re.escape(c) for c in _CREDENTIALS) + r")(?!\w)")
 _NAME_BEFORE_CREDENTIAL = re.compile(rf"{NAME}(?:\s[{UP}]\.)?(?:\s{NAME}){{1,2}},?\s$")
 _ADDRESS_BEFORE = re.compile(r"\d{1,6}\s(?:\S{1,30}\s){1,3}$")
 
@@ -251,17 +230,18 @@ _RISKY_TLDS = frozenset(
         "link",
     ]
 )
-_SCHEME_URL = _Led(r"(?:https?://|ftp://|www\.)[^\s<>\"'`]{1,2000}", re.IGNORECASE)
+_SCHEME_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'`]{1,2000}", re.IGNORECASE)
 _BARE_TLD = re.compile(rf"\.(?:{_TLDS})(?![\w@-])(?:/[^\s<>\"'`]{{0,2000}})?")
-_HOST_BEFORE = re.compile(
+_HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
+_HOST = re.compile(
     r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){0,5}[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$"
 )
-_IPV4 = _Led(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)")
+_IPV4 = re.compile(r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![\w]|\.\d)")
 _IPV6_HINT = re.compile(r":[0-9A-Fa-f]{0,4}:")
-_IPV6 = _Led(r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
+_IPV6 = re.compile(r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 _PHONE_INTL = re.compile(r"\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?\(?\d{1,4}\)?(?:[ .-]?\d){5,12}")
 _PHONE_PAREN = re.compile(r"\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}")
-_PHONE_DIGITS = _Led(r"\d{3}[ .-]\d{3}[ .-]\d{4}|\d{10}|1[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}")
+_PHONE_DIGITS = re.compile(r"\d{3}[ .-]\d{3}[ .-]\d{4}|\d{10}|1[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}")
 _EXTENSION = re.compile(r"\s?(?:ext\.?|x)\s?\d{1,5}")
 _PHONE_WORDS = frozenset(
     [
@@ -292,7 +272,7 @@ _PHONE_WORDS = frozenset(
     ]
 )
 _FAX_WORDS = frozenset(["fax", "facsimile", "f"])
-_SSN = _Led(r"\d{3}([- ])\d{2}\1\d{4}")
+_SSN = re.compile(r"\d{3}([- ])\d{2}\1\d{4}")
 
 # "MRN 00123456", "member ID W123456789", "pump serial number PX-20934-A"
 _LABELS = {
@@ -315,7 +295,7 @@ _LABELS = {
 _LABEL_KIND = {
     phrase.lower(): kind for kind, phrases in _LABELS.items() for phrase in phrases.split(",")
 }
-_LABELLED = _Led(
+_LABELLED = re.compile(
     "(?P<label>"
     + _variants(_LABEL_KIND)
     + ")"
@@ -333,7 +313,7 @@ _VIN = re.compile(r"[A-HJ-NPR-Z0-9]{17}(?!\w)")
 # Dates and ages (letter C).
 
 _DATE_MONTH_FIRST = re.compile(rf"{MONTH}\s{DAY}{ORDINAL}(?!\w)(?:,?\s{YEAR}(?!\w))?")
-_DATE_DIGIT_FIRST = _Led(
+_DATE_DIGIT_FIRST = re.compile(
     rf"""
     \d(?:
         \d?(?:st|nd|rd|th)?\s(?:of\s)?{MONTH}(?![a-z])(?:,?\s{YEAR}(?!\w))?  # 3rd of March
@@ -349,7 +329,9 @@ _DATE_DIGIT_FIRST = _Led(
 )
 # Dates that need a patient event right before them ("admitted 3/4", "diagnosed in March 2023").
 _DATE_MONTH_YEAR = re.compile(rf"{MONTH}\s(?:of\s)?{YEAR}(?!\w)")
-_DATE_SHORT = _Led(r"(?:1[0-2]|0?[1-9])/(?:(?:[12]\d|3[01]|0?[1-9])|(?:19|20)\d{2})(?![\w/]|\.\d)")
+_DATE_SHORT = re.compile(
+    r"(?:1[0-2]|0?[1-9])/(?:(?:[12]\d|3[01]|0?[1-9])|(?:19|20)\d{2})(?![\w/]|\.\d)"
+)
 _DATE_WORDS = frozenset(
     [
         "admitted",
@@ -426,43 +408,6 @@ _DATE_WEAK_WORDS = frozenset(
 _NOT_DATE_WORDS = frozenset(
     ["v", "version", "grade", "gr", "g", "ratio", "score", "x", "dose", "cycle", "cycles"]
 )
-_EVENT = _Led(
-    _variants(
-        [
-            "admitted",
-            "admission",
-            "discharged",
-            "discharge",
-            "DOB",
-            "born",
-            "birthday",
-            "died",
-            "death",
-            "deceased",
-            "passed",
-            "seen",
-            "presented",
-            "diagnosed",
-            "dx",
-            "surgery",
-            "transplant",
-            "biopsy",
-            "readmitted",
-            "pt",
-            "patient",
-            "her",
-            "his",
-            "she",
-            "he",
-            "visit",
-            "clinic",
-            "infusion",
-            "relapsed",
-            "started",
-        ]
-    )
-    + r"(?!\w)"
-)
 _CONFERENCE_WORDS = [
     "annual meeting",
     "meeting",
@@ -494,17 +439,6 @@ _CONFERENCE_WORDS = [
     "FDA",
     "launch",
 ]
-_CONFERENCE = _Led(
-    _trie(
-        [*words.CONFERENCE_WORDS, *("#" + w for w in words.CONFERENCE_WORDS)]
-        + [
-            form
-            for w in _CONFERENCE_WORDS
-            for form in {w, w.lower(), w.upper(), w[:1].upper() + w[1:]}
-        ]
-    )
-    + r"(?:\d{2,4})?(?!\w)"
-)
 _AGE_NUMBER = r"(?:9\d|1[01]\d)"
 _AGE_NUMBER_FIRST = re.compile(
     rf"""
@@ -518,7 +452,7 @@ _AGE_NUMBER_FIRST = re.compile(
     """,
     re.VERBOSE,
 )
-_AGE_WORD_FIRST = _Led(
+_AGE_WORD_FIRST = re.compile(
     rf"(?:aged?|Aged?|AGED?|turned|turning|turns|Turned)(?::\s?|\s)(?:of\s)?{_AGE_NUMBER}(?!\w)"
     r"(?!\s?(?:%|mg|kg|days?|months?|weeks?|-\d))"
     r"|(?:ninety|Ninety|NINETY)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?"
@@ -530,10 +464,10 @@ _TEMPERATURE_WORDS = frozenset(["t", "temp", "temperature", "tmax", "fever", "fe
 # Places (letter B).
 
 _STATES = "|".join(words.US_STATE_CODES)
-_ZIP_STATE = _Led(rf"(?:{_STATES})\.?,?\s(\d{{5}}(?:-\d{{4}})?)(?!\w)")
-_ZIP_PLUS4 = _Led(r"\d{5}-\d{4}(?!\w)")
+_ZIP_STATE = re.compile(rf"(?:{_STATES})\.?,?\s(\d{{5}}(?:-\d{{4}})?)(?!\w)")
+_ZIP_PLUS4 = re.compile(r"\d{5}-\d{4}(?!\w)")
 _SUFFIXES = "|".join(sorted(set(words.STREET_SUFFIXES), key=len, reverse=True))
-_ADDRESS = _Led(
+_ADDRESS = re.compile(
     rf"""
     \d{{1,6}}[A-Z]?\s(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s)?
     (?:(?:{NAME}|\d{{1,3}}(?:st|nd|rd|th))\s){{1,3}}(?:{_SUFFIXES})(?!\w)\.?
@@ -544,6 +478,9 @@ _ADDRESS = _Led(
 )
 _STRONG_PLACE_TRIGGERS = [
     "lives in",
+    "lives near",
+    "lives outside",
+    "living near",
     "living in",
     "lived in",
     "resident of",
@@ -575,16 +512,44 @@ _STRONG_PLACE_TRIGGERS = [
     "outside",
     "near",
 ]
-_PLACE = _Led(
+_PLACE = re.compile(
     rf"""
-    (?P<trigger>{_variants(_STRONG_PLACE_TRIGGERS + ["from", "in"])})
+    (?P<trigger>{_variants([*_STRONG_PLACE_TRIGGERS, "from", "in"])})
     \s(?P<place>{NAME}|St\.\s{NAME}|Ft\.\s{NAME})(?P<more>(?:\s(?:{NAME}|de|del|da|do)){{0,3}})
     (?P<state>,\s(?:{_STATES}|[{UP}][{LO}]+(?:\s[{UP}][{LO}]+)?)(?!\w))?
     """,
     re.VERBOSE,
 )
+_PERSON_WORDS = frozenset(
+    [
+        "man",
+        "woman",
+        "farmer",
+        "rancher",
+        "teacher",
+        "veteran",
+        "retiree",
+        "gentleman",
+        "lady",
+        "grandmother",
+        "grandfather",
+        "mother",
+        "father",
+        "boy",
+        "girl",
+        "student",
+        "worker",
+        "driver",
+        "nurse",
+        "patient",
+        "pt",
+        "mom",
+        "dad",
+        "guy",
+    ]
+)
 _WEAK_PLACE_TRIGGERS = frozenset(["from", "in", "near", "outside", "outside of"])
-_STATE_AFTER = re.compile(rf", (?:{_STATES})(?![\w-])")
+_STATE_AFTER_CODE = re.compile(rf"(?:{_STATES})(?![\w-])")
 _NAMES_BEFORE = re.compile(rf"{NAME}(?:\s{NAME}){{0,2}}$")
 _COUNTY = re.compile(r"(?:County|Parish|Township|Borough)(?!\w)")
 _ONE_OR_TWO_NAMES_BEFORE = re.compile(rf"{NAME}(?:\s{NAME})?\s$")
@@ -592,8 +557,26 @@ _ONE_OR_TWO_NAMES_BEFORE = re.compile(rf"{NAME}(?:\s{NAME})?\s$")
 # --------------------------------------------------------------------------------------------
 # Names (letter A), only in a patient context.
 
+_HONORIFICS = [
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Miss",
+    "Mx",
+    "Sra",
+    "Srta",
+    "Señor",
+    "Señora",
+    "Mme",
+    "Mlle",
+    "Herr",
+    "Frau",
+    "MR",
+    "MRS",
+    "MS",
+]
 _HONORIFIC = re.compile(
-    rf"(?:Mr|Mrs|Ms|Miss|Mx|Sra|Srta|Señor|Señora|Mme|Mlle|Herr|Frau|MR|MRS|MS)\.?\s"
+    "(?:" + "|".join(sorted(_HONORIFICS, key=len, reverse=True)) + r")\.?\s"
     rf"({NAME}(?:\s{NAME})?|[{UP}]\.(?:\s?[{UP}]\.)?)"
 )
 _PATIENT_NAME = re.compile(
@@ -625,7 +608,7 @@ _NAMED = re.compile(
     rf"in\smemory\sof|RIP|rest\sin\speace,?)\s({NAME}(?:\s{NAME})?)"
 )
 _VERBS = "|".join(words.STORY_VERBS)
-_STORY_NAME = _Led(
+_STORY_NAME = re.compile(
     rf"({NAME}(?:\s{NAME})?)(?=,?\s(?:{_VERBS})(?!\w)|,\s(?:a|an)\s\d|,\s\d{{1,3}}\s?(?:,|y|-year|M\b|F\b)"
     rf"|['’]s\s(?:family|mom|mother|dad|father|wife|husband|daughter|son|sister|brother|"
     rf"scan|biopsy|counts|marrow|diagnosis|chemo|journey|story|fundraiser|gofundme))"
@@ -633,6 +616,25 @@ _STORY_NAME = _Led(
 _INITIALS_STORY = re.compile(
     rf"({INITIALS})(?=,?\s(?:(?:a|an)\s\d|\d{{1,3}}(?!\d)|(?:{_VERBS})(?!\w)))"
 )
+# Verbs after a surname alone that make it a patient ("Alvarez underwent"), not an author.
+_PATIENT_VERBS = frozenset(
+    [
+        "presented",
+        "underwent",
+        "developed",
+        "received",
+        "died",
+        "relapsed",
+        "complained",
+        "was",
+        "were",
+        "remains",
+        "remained",
+        "tolerated",
+        "declined",
+    ]
+)
+_NEXT_WORD = re.compile(r"\W{0,3}(\w+)")
 _HANDLE_WORDS = frozenset(
     [
         "pt",
@@ -674,6 +676,238 @@ _INITIALS_NOT_NAMES = frozenset(
 )
 
 
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _first_words(phrases: Iterable[str]) -> set[str]:
+    return {re.split(r"[\s#/'’]", phrase.lower())[0] for phrase in phrases}
+
+
+_MONTH_KEYS = {m.lower() for m in _MONTH_WORDS}
+_FAMILIES: dict[str, set[str]] = {
+    "labelled": _first_words(_LABEL_KIND) - {"a"},
+    "place": _first_words([*_STRONG_PLACE_TRIGGERS, "from", "in"]),
+    "relative": {"his", "her", "their", "my", "our", "the", "patient", "pt"},
+    "honorific": {w.lower() for w in _HONORIFICS},
+    "patient": {"pt", "pts", "patient", "client"},
+    "named": {
+        "named",
+        "name",
+        "names",
+        "called",
+        "nicknamed",
+        "goes",
+        "known",
+        "in",
+        "rip",
+        "rest",
+    },
+    "month": _MONTH_KEYS,
+    "age_word": {"aged", "age", "turned", "turning", "turns", "ninety", "one"},
+    "clinician": {"dr", "drs", "prof", "professor", "doctor", "dra"},
+    "credential": {w.lower() for w in _CREDENTIALS},
+    "reference": {"abstract", "abstracts", "poster", "posters", "session", "sessions", "slide"}
+    | {"slides", "table", "tables", "fig", "figs", "figure", "figures"},
+    "url": {"http", "https", "ftp", "www"},
+    "county": {"county", "parish", "township", "borough"},
+}
+_EVENT_WORDS = frozenset(
+    [
+        "admitted",
+        "admission",
+        "discharged",
+        "discharge",
+        "dob",
+        "born",
+        "birthday",
+        "died",
+        "death",
+        "deceased",
+        "passed",
+        "seen",
+        "presented",
+        "diagnosed",
+        "dx",
+        "surgery",
+        "transplant",
+        "biopsy",
+        "readmitted",
+        "pt",
+        "patient",
+        "her",
+        "his",
+        "she",
+        "he",
+        "visit",
+        "clinic",
+        "infusion",
+        "relapsed",
+        "started",
+    ]
+)
+_CONFERENCE_KEYS = frozenset(
+    {w.lower() for w in words.CONFERENCE_WORDS}
+    | {w.split()[-1].lower() for w in _CONFERENCE_WORDS}
+    | {"bmttandem", "hojournalclub", "hemeoncjc", "journal"}
+)
+_EVENT, _MEETING = 1, 2
+# Lower-case word -> (families to try there, event/meeting flags).
+_KEYS: dict[str, tuple[tuple[str, ...], int]] = {}
+for _family, _keys in _FAMILIES.items():
+    for _key in _keys:
+        _families, _flags = _KEYS.get(_key, ((), 0))
+        _KEYS[_key] = ((*_families, _family), _flags)
+for _key in _EVENT_WORDS | _CONFERENCE_KEYS:
+    _families, _flags = _KEYS.get(_key, ((), 0))
+    _KEYS[_key] = (
+        _families,
+        _flags
+        | (_EVENT if _key in _EVENT_WORDS else 0)
+        | (_MEETING if _key in _CONFERENCE_KEYS else 0),
+    )
+# Frequent words that start a family only when the next words fit (checked before the regex).
+_NEEDS_AFTER = {
+    ("relative", "the"): (" patient", " pt", " Patient", " pt’", " patient’"),
+    ("named", "in"): (" memory",),
+    ("named", "name"): (" is",),
+    ("named", "known"): (" as",),
+    ("named", "goes"): (" by",),
+    ("named", "rest"): (" in",),
+    ("age_word", "one"): (" hundred",),
+}
+_CAPITALISED_NEXT = frozenset(["from", "in", "near", "outside"])
+_FAMILIES_BY_CASE = {"state": {c.lower() for c in words.US_STATE_CODES}}
+for _key in _FAMILIES_BY_CASE["state"] | {w.lower() for w in _HONORIFICS}:
+    _families, _flags = _KEYS.get(_key, ((), 0))
+    _extra = ("state",) if _key in _FAMILIES_BY_CASE["state"] else ("honorific",)
+    _KEYS[_key] = ((*_families, *(f for f in _extra if f not in _families)), _flags)
+
+
+@cache
+def _master() -> re.Pattern[str]:
+    """Where a word that matters starts, right after a separator (the text gets a leading
+    space). One pass of the regex engine; the word lists are compiled as prefix tries."""
+    names = words.first_names() | words.last_names()
+    return re.compile(
+        r"[^\w]"
+        r"(?:(?P<digit>(?<![^\W_][/.:,'-])\d)"
+        rf"|(?P<key>{_variants(_KEYS)})\d{{0,4}}(?![^\W_])"
+        rf"|(?P<name>{_trie(names)})(?![^\W_])"
+        r"|(?P<capital>[A-Z](?=\.)|[A-Z0-9]{17}(?![^\W_])|LBA))"
+    )
+
+
+_STATE_CODES = frozenset(words.US_STATE_CODES)
+_HONORIFIC_WORDS = frozenset(_HONORIFICS)
+_DIGITS = "0123456789"
+
+
+class _Index:
+    """One pass over the words of the text: where each family may match, where meetings and
+    patient events are mentioned. Families are then tried only there (`pattern.match`)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.at: dict[str, list[int]] = defaultdict(list)
+        self.events: list[int] = []
+        self.conferences: list[int] = []
+        at, keys, needs = self.at, _KEYS, _NEEDS_AFTER
+        size = len(text)
+        word_at = _WORD.match
+        # Only the words that can matter come out of the regex engine: numbers, the words
+        # of the families, names of the lists, capitals before a dot, 17-character codes.
+        for m in _master().finditer(" " + text):
+            start = m.start()  # the separator's index in " " + text: the word's in text
+            found = word_at(text, start)
+            if found is None:
+                continue
+            end, word = found.end(), found.group()
+            after = text[end] if end < size else " "
+            if m.lastgroup == "digit":
+                before = text[start - 1] if start else " "
+                if before in "/.-:,'" and start > 1 and text[start - 2].isalnum():
+                    continue  # the rest of "3/14/1961" or "1,200"
+                self._digits(start, word, before, after)
+                continue
+            if m.lastgroup == "name":
+                at["story"].append(start)
+                continue
+            if m.lastgroup == "capital":
+                if len(word) == 1 and after == ".":
+                    at["initials"].append(start)
+                    if word == "P":
+                        at["address"].append(start)  # P.O. Box
+                elif len(word) == 17:
+                    at["vin"].append(start)
+                elif word.startswith("LBA"):
+                    at["reference"].append(start)
+                continue
+            lower = word.lower()
+            info = keys.get(lower) or keys.get(lower.rstrip(_DIGITS))
+            if info is None:
+                continue
+            families, flags = info
+            if flags & _EVENT:
+                self.events.append(start)
+            if flags & _MEETING:
+                self.conferences.append(start)
+            for family in families:
+                wanted = needs.get((family, lower))
+                if wanted and not text.startswith(wanted, end):
+                    continue
+                if family == "place" and lower in _CAPITALISED_NEXT:
+                    if not text[end + 1 : end + 2].isupper():
+                        continue
+                elif (family == "state" and word not in _STATE_CODES) or (
+                    family == "honorific" and word not in _HONORIFIC_WORDS
+                ):
+                    continue
+                at[family].append(start)
+
+    def _digits(self, start: int, word: str, before: str, after: str) -> None:
+        at, size = self.at, len(word)
+        if before in "(+":
+            at["phone"].append(start - 1)
+        if size == 10 or (size == 3 and after in " .-)") or (word == "1" and after in " .-"):
+            at["phone"].append(start)
+        if size == 3 and after in "- ":
+            at["ssn"].append(start)
+        if size <= 3 and after == ".":
+            at["ipv4"].append(start)
+        if size == 5 and after == "-":
+            at["zip4"].append(start)
+        if size <= 7 and after == " ":
+            at["address"].append(start)
+        if after in "/.- " or not word.isdigit():
+            at["date"].append(start)
+        if size <= 2 and after == "/":
+            at["date_short"].append(start)
+        if word[0] in "91" and 2 <= size <= 6 and word[1].isdigit():
+            at["age"].append(start)
+        if size >= 4 and not word.isdigit():
+            at["mbi"].append(start)
+        if size == 17:
+            at["vin"].append(start)
+
+    def matches(self, family: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        match, text = pattern.match, self.text
+        for start in self.at.get(family, ()):
+            found = match(text, start)
+            if found:
+                yield found
+
+    def events_within(self, lo: int, hi: int) -> bool:
+        return _within(self.events, lo, hi)
+
+    def conferences_within(self, lo: int, hi: int) -> bool:
+        return _within(self.conferences, lo, hi)
+
+
+def _within(positions: list[int], lo: int, hi: int) -> bool:
+    index = bisect_left(positions, max(0, lo))
+    return index < len(positions) and positions[index] < hi
+
+
 @cache
 def _allowed(domains: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(d.lower().strip().lstrip(".") for d in domains if d.strip())
@@ -695,20 +929,6 @@ def _strip_url(url: str) -> str:
     return url
 
 
-class _Positions:
-    """Where a pattern matches in the text, found on first need, asked by stretch."""
-
-    def __init__(self, pattern: _Led, text: str) -> None:
-        self._pattern, self._text = pattern, text
-        self._starts: list[int] | None = None
-
-    def within(self, lo: int, hi: int) -> bool:
-        if self._starts is None:
-            self._starts = [m.start() for m in self._pattern.finditer(self._text)]
-        index = bisect_left(self._starts, max(0, lo))
-        return index < len(self._starts) and self._starts[index] < hi
-
-
 def _line(text: str, start: int, end: int, reach: int = 160) -> tuple[int, int]:
     """The stretch of the same line around [start, end), at most `reach` each way."""
     left = text.rfind("\n", max(0, start - reach), start)
@@ -720,37 +940,38 @@ def _line(text: str, start: int, end: int, reach: int = 160) -> tuple[int, int]:
 
 def candidates(text: str, domains: tuple[str, ...], handles: frozenset[str]) -> Iterator[Candidate]:
     """Every (start, end, kind) a family proposes, shields included (kind "shield")."""
-    events = _Positions(_EVENT, text)
-    conferences = _Positions(_CONFERENCE, text)
-    yield from _shields(text)
-    yield from _internet(text, domains, handles)
-    yield from _numbers(text)
-    yield from _dates(text, events, conferences)
-    yield from _places(text, events, conferences)
-    yield from _names(text)
+    index = _Index(text)
+    yield from _shields(text, index)
+    yield from _internet(text, index, domains, handles)
+    yield from _numbers(text, index)
+    yield from _dates(text, index)
+    yield from _places(text, index)
+    yield from _names(text, index)
 
 
-def _shields(text: str) -> Iterator[Candidate]:
-    for pattern in (_DOI, _REGISTRY, _HASHTAG, _REFERENCE):
+def _shields(text: str, index: _Index) -> Iterator[Candidate]:
+    for pattern in (_DOI, _REGISTRY, _HASHTAG):
+        if (pattern is _DOI and "10." not in text) or (pattern is _HASHTAG and "#" not in text):
+            continue
         for m in pattern.finditer(text):
             if _word_start(text, m.start(), "&" if pattern is _HASHTAG else ""):
                 yield m.start(), m.end(), SHIELD
-    for m in _CLINICIAN.finditer(text):
+    for m in index.matches("reference", _REFERENCE):
+        yield m.start(), m.end(), SHIELD
+    for m in index.matches("clinician", _CLINICIAN):
         start = m.start()
-        if not _word_start(text, start):
-            continue
         if m.group().startswith("Dr ") and _ADDRESS_BEFORE.search(text, max(0, start - 60), start):
             continue  # "12 Oak Dr Lubbock": a street, not a doctor
         yield start, m.end(), SHIELD
-    for m in _CREDENTIAL.finditer(text):
-        if not _word_start(text, m.start()):
-            continue
+    for m in index.matches("credential", _CREDENTIAL):
         found = _NAME_BEFORE_CREDENTIAL.search(text, max(0, m.start() - 80), m.start())
         if found:
             yield found.start(), m.end(), SHIELD
 
 
-def _internet(text: str, domains: tuple[str, ...], handles: frozenset[str]) -> Iterator[Candidate]:
+def _internet(
+    text: str, index: _Index, domains: tuple[str, ...], handles: frozenset[str]
+) -> Iterator[Candidate]:
     if "@" in text:
         for m in _AT.finditer(text):
             at = m.start()
@@ -767,7 +988,7 @@ def _internet(text: str, domains: tuple[str, ...], handles: frozenset[str]) -> I
                 yield at, handle.end(), SHIELD
             elif _HANDLE_WORDS.intersection(_last_words(text, at, 6)):
                 yield at, handle.end(), "other_id"
-    if ":" in text and _IPV6_HINT.search(text):
+    if "::" in text or (":" in text and _IPV6_HINT.search(text)):
         for m in _IPV6.finditer(text):
             if not _word_start(text, m.start(), ":."):
                 continue
@@ -778,20 +999,20 @@ def _internet(text: str, domains: tuple[str, ...], handles: frozenset[str]) -> I
             yield m.start(), m.end(), "ip"
     if "." not in text:
         return
-    for m in _SCHEME_URL.finditer(text):
-        if not _word_start(text, m.start(), "@.%/-"):
-            continue
-        yield from _url(text, m.start(), _strip_url(m.group()), domains, bare=False)
+    for m in index.matches("url", _SCHEME_URL):
+        if _word_start(text, m.start(), "@.%/-"):
+            yield from _url(text, m.start(), _strip_url(m.group()), domains, bare=False)
     for m in _BARE_TLD.finditer(text):
-        host = _HOST_BEFORE.search(text, max(0, m.start() - 253), m.start())
-        if not host or not _word_start(text, host.start(), "@.%/-:"):
+        dot = start = m.start()
+        lowest = max(0, dot - 253)
+        while start > lowest and text[start - 1] in _HOST_CHARS:
+            start -= 1
+        if start == dot or not _word_start(text, start, "@.%/-:"):
+            continue  # no host, or inside a link or an address already seen
+        if not _HOST.fullmatch(text, start, dot):
             continue
-        yield from _url(
-            text, host.start(), _strip_url(host.group() + m.group()), domains, bare=True
-        )
-    for m in _IPV4.finditer(text):
-        if _word_start(text, m.start(), ".") and all(int(p) < 256 for p in m.group().split(".")):
-            yield m.start(), m.end(), "ip"
+        url = _strip_url(text[start:dot] + m.group())
+        yield from _url(text, start, url, domains, bare=True)
 
 
 def _url(
@@ -800,9 +1021,9 @@ def _url(
     if len(url) < 4:
         return
     host_part = url.split("/", 1)[0]
-    if bare and host_part.rsplit(".", 1)[-1] in _RISKY_TLDS and "/" not in url:
-        if host_part.count(".") < 2:
-            return  # "patients.in" is a typo, "bit.ly/x" a link
+    risky = host_part.rsplit(".", 1)[-1] in _RISKY_TLDS and host_part.count(".") < 2
+    if bare and risky and "/" not in url:
+        return  # "patients.in" is a typo, "bit.ly/x" a link
     try:
         host = urlsplit(url if "://" in url else "http://" + url).hostname or ""
     except ValueError:
@@ -810,9 +1031,9 @@ def _url(
     yield start, start + len(url), SHIELD if host and _host_allowed(host, domains) else "url"
 
 
-def _numbers(text: str) -> Iterator[Candidate]:
+def _numbers(text: str, index: _Index) -> Iterator[Candidate]:
     for pattern in (_PHONE_INTL, _PHONE_PAREN, _PHONE_DIGITS):
-        for m in pattern.finditer(text):
+        for m in index.matches("phone", pattern):
             start, end = m.start(), m.end()
             if not _word_start(text, start, "+/.$€£-") or not _word_end(text, end, "/"):
                 continue
@@ -822,23 +1043,23 @@ def _numbers(text: str) -> Iterator[Candidate]:
             digits = sum(c.isdigit() for c in value)
             if not 10 <= digits <= 18:
                 continue
-            before = _last_words(text, start, 3, 30)
-            if value.isdigit() and not _PHONE_WORDS.intersection(before):
+            before = _last_words(text, start, 4, 40)
+            if value.isdigit() and not _PHONE_WORDS.intersection(before[-3:]):
                 continue
             extension = _EXTENSION.match(text, end)
             if extension and _word_end(text, extension.end()):
                 end = extension.end()
-            kind = "fax" if _FAX_WORDS.intersection(before[-2:]) else "phone"
-            yield start, end, kind
-    for m in _SSN.finditer(text):
+            yield start, end, "fax" if _FAX_WORDS.intersection(before) else "phone"
+    for m in index.matches("ssn", _SSN):
         value = m.group()
         if value[:3] in {"000", "666"} or value[0] == "9" or value[4:6] == "00":
             continue
         if _word_start(text, m.start(), "-") and _word_end(text, m.end(), "-"):
             yield m.start(), m.end(), "ssn"
-    for m in _LABELLED.finditer(text):
-        if not _word_start(text, m.start(), "/-"):
-            continue
+    for m in index.matches("ipv4", _IPV4):
+        if _word_start(text, m.start(), ".") and all(int(p) < 256 for p in m.group().split(".")):
+            yield m.start(), m.end(), "ip"
+    for m in index.matches("labelled", _LABELLED):
         label = re.sub(r"\s+", " ", m.group("label")).lower()
         kind = _LABEL_KIND.get(label)
         if kind is None:
@@ -857,50 +1078,52 @@ def _numbers(text: str) -> Iterator[Candidate]:
             continue
         start = m.start("value")
         yield start, start + len(value), kind
-    for m in _MBI.finditer(text):
-        if _word_start(text, m.start()):
-            yield m.start(), m.end(), "health_plan"
-    for m in _VIN.finditer(text):
+    for m in index.matches("mbi", _MBI):
+        yield m.start(), m.end(), "health_plan"
+    for m in index.matches("vin", _VIN):
         value = m.group()
-        if not _word_start(text, m.start()):
-            continue
         if sum(c.isdigit() for c in value) >= 3 and sum(c.isalpha() for c in value) >= 3:
             yield m.start(), m.end(), "vehicle"
-    for m in _ZIP_STATE.finditer(text):
-        if _word_start(text, m.start()):
-            yield m.start(1), m.end(1), "zip"
-    for m in _ZIP_PLUS4.finditer(text):
+    for m in index.matches("state", _ZIP_STATE):
+        yield m.start(1), m.end(1), "zip"
+    for m in index.matches("zip4", _ZIP_PLUS4):
         if _word_start(text, m.start(), "-"):
             yield m.start(), m.end(), "zip"
-    for m in _ADDRESS.finditer(text):
+    for m in index.matches("address", _ADDRESS):
         if _word_start(text, m.start(), ".,/-"):
             yield m.start(), m.end(), "address"
 
 
-def _dates(text: str, events: _Positions, conferences: _Positions) -> Iterator[Candidate]:
-    for pattern in (_DATE_MONTH_FIRST, _DATE_DIGIT_FIRST):
-        for m in pattern.finditer(text):
+def _patient_date_words(text: str, start: int) -> bool:
+    return bool(_DATE_WORDS.intersection(_last_words(text, start, 4, 40)))
+
+
+def _dates(text: str, index: _Index) -> Iterator[Candidate]:
+    for family, pattern in (("month", _DATE_MONTH_FIRST), ("date", _DATE_DIGIT_FIRST)):
+        for m in index.matches(family, pattern):
             start, end = m.start(), m.end()
             if not _word_start(text, start, "/.-") or not _plausible_numeric_date(m.group()):
                 continue
-            if any(c.isalpha() for c in m.group()) and not events.within(start - 60, start):
-                lo, hi = _line(text, start, end)
-                if conferences.within(lo, hi):
-                    continue  # "#ASH23 opens December 9": a meeting's date
+            if (
+                any(c.isalpha() for c in m.group())
+                and index.conferences_within(start - 60, end + 20)
+                and not _patient_date_words(text, start)
+            ):
+                continue  # "#ASH23 opens December 9": a meeting's date
             yield start, end, "date"
-    for pattern in (_DATE_MONTH_YEAR, _DATE_SHORT):
-        for m in pattern.finditer(text):
+    for family, pattern in (("month", _DATE_MONTH_YEAR), ("date_short", _DATE_SHORT)):
+        for m in index.matches(family, pattern):
             start = m.start()
             if not _word_start(text, start, "/.-"):
                 continue
-            before = _last_words(text, start, 2, 30)
+            before = _last_words(text, start, 3, 40)
             if before and before[-1] in _NOT_DATE_WORDS:
                 continue
             if _DATE_WORDS.intersection(before) or (
-                before and before[-1] in _DATE_WEAK_WORDS and events.within(start - 80, start)
+                before and before[-1] in _DATE_WEAK_WORDS and index.events_within(start - 80, start)
             ):
                 yield start, m.end(), "date"
-    for m in _AGE_NUMBER_FIRST.finditer(text):
+    for m in index.matches("age", _AGE_NUMBER_FIRST):
         start = m.start()
         if not _word_start(text, start, ".,-"):
             continue
@@ -909,9 +1132,8 @@ def _dates(text: str, events: _Positions, conferences: _Positions) -> Iterator[C
             if before and before[-1] in _TEMPERATURE_WORDS:
                 continue  # "Tmax 101 F"
         yield start, m.end(), "age"
-    for m in _AGE_WORD_FIRST.finditer(text):
-        if _word_start(text, m.start()):
-            yield m.start(), m.end(), "age"
+    for m in index.matches("age_word", _AGE_WORD_FIRST):
+        yield m.start(), m.end(), "age"
 
 
 def _plausible_numeric_date(value: str) -> bool:
@@ -937,11 +1159,9 @@ def _not_a_place(tokens: list[str], regions: frozenset[str]) -> bool:
     )
 
 
-def _places(text: str, events: _Positions, conferences: _Positions) -> Iterator[Candidate]:
+def _places(text: str, index: _Index) -> Iterator[Candidate]:
     towns, regions = words.places(), words.regions()
-    for m in _PLACE.finditer(text):
-        if not _word_start(text, m.start()):
-            continue
+    for m in index.matches("place", _PLACE):
         trigger = re.sub(r"\s+", " ", m.group("trigger")).lower()
         tokens = (m.group("place") + (m.group("more") or "")).split()
         if _not_a_place(tokens, regions):
@@ -951,30 +1171,37 @@ def _places(text: str, events: _Positions, conferences: _Positions) -> Iterator[
         start = m.start("place")
         lo, hi = _line(text, start, m.end())
         state = m.group("state")
+        weak = trigger in _WEAK_PLACE_TRIGGERS
+        person = trigger == "from" and bool(
+            _PERSON_WORDS.intersection(_last_words(text, m.start(), 2))
+        )
+        near_meeting = index.conferences_within(m.start() - 60, m.end() + 20)
+        if weak and not person and not state and near_meeting:
+            continue  # "greetings from San Diego at #ASH22"
         if known:
             count = known
         elif (
             (state and (state[2:] in words.US_STATE_CODES or state[2:] in regions))
-            or trigger not in _WEAK_PLACE_TRIGGERS
+            or not weak
+            or person
             or (
                 trigger == "from"
                 and tokens[0] not in words.first_names()
-                and events.within(lo, hi)
-                and not conferences.within(lo, hi)
+                and index.events_within(lo, hi)
             )
         ):
             count = len(tokens)
         else:
             continue
+        if trigger == "in" and not state and not index.events_within(lo, hi):
+            continue
         end = start + len(" ".join(tokens[:count]))
-        if trigger in {"from", "in"} and not state:
-            if conferences.within(lo, hi) and not events.within(lo, hi):
-                continue  # "greetings from San Diego at #ASH22"
-            if trigger == "in" and not events.within(lo, hi):
-                continue
         yield start, end, "location"
-    for m in _STATE_AFTER.finditer(text):
-        found = _NAMES_BEFORE.search(text, max(0, m.start() - 80), m.start())
+    for m in index.matches("state", _STATE_AFTER_CODE):
+        comma = m.start() - 2
+        if comma < 1 or text[comma : m.start()] != ", ":
+            continue
+        found = _NAMES_BEFORE.search(text, max(0, comma - 80), comma)
         if not found:
             continue
         tokens = found.group().split()
@@ -986,21 +1213,18 @@ def _places(text: str, events: _Positions, conferences: _Positions) -> Iterator[
         if len(tokens) > 1 and " ".join(tokens[1:]) in towns:
             tokens = tokens[1:]
         town = " ".join(tokens)
-        yield m.start() - len(town), m.start(), "location"
-    for m in _COUNTY.finditer(text):
+        yield comma - len(town), comma, "location"
+    for m in index.matches("county", _COUNTY):
         found = _ONE_OR_TWO_NAMES_BEFORE.search(text, max(0, m.start() - 70), m.start())
         if found and found.group().split()[0] not in words.NOT_PLACES:
             yield found.start(), m.end(), "location"
 
 
-def _names(text: str) -> Iterator[Candidate]:
+def _names(text: str, index: _Index) -> Iterator[Candidate]:
     firsts, lasts = words.first_names(), words.last_names()
-    for m in _HONORIFIC.finditer(text):
-        if _word_start(text, m.start()):
-            yield m.start(1), m.end(1), "name"
-    for m in _PATIENT_NAME.finditer(text):
-        if not _word_start(text, m.start()):
-            continue
+    for m in index.matches("honorific", _HONORIFIC):
+        yield m.start(1), m.end(1), "name"
+    for m in index.matches("patient", _PATIENT_NAME):
         value = m.group(1)
         if value.isupper() and "." not in value:
             if value in words.MEDICAL_CAPITALS:
@@ -1012,23 +1236,19 @@ def _names(text: str) -> Iterator[Candidate]:
         elif value.replace(" ", "") in _INITIALS_NOT_NAMES:
             continue
         yield m.start(1), m.end(1), "name"
-    for m in _RELATIVE.finditer(text):
-        if _word_start(text, m.start()) and m.group(1).split()[0] not in words.NOT_PLACES:
+    for m in index.matches("relative", _RELATIVE):
+        if m.group(1).split()[0] not in words.NOT_PLACES:
             yield m.start(1), m.end(1), "name"
-    for m in _NAMED.finditer(text):
+    for m in index.matches("named", _NAMED):
         first = m.group(1).split()[0]
-        if _word_start(text, m.start()) and (first in firsts or first in lasts):
+        if first in firsts or first in lasts:
             yield m.start(1), m.end(1), "name"
-    for m in _STORY_NAME.finditer(text):
-        if not _word_start(text, m.start()):
-            continue
-        tokens = m.group(1).split()
-        if tokens[0] in firsts:
+    for m in index.matches("story", _STORY_NAME):
+        first = m.group(1).split()[0]
+        verb = _NEXT_WORD.match(text, m.end(1))
+        if first in firsts or (verb and verb.group(1) in _PATIENT_VERBS):
             yield m.start(1), m.end(1), "name"
-        elif len(tokens) == 2 and tokens[1] in firsts:
-            # "Yesterday Maria presented": the name is the second word.
-            yield m.end(1) - len(tokens[1]), m.end(1), "name"
-    for m in _INITIALS_STORY.finditer(text):
+    for m in index.matches("initials", _INITIALS_STORY):
         if (
             _word_start(text, m.start(), ".")
             and m.group(1).replace(" ", "") not in _INITIALS_NOT_NAMES
