@@ -132,10 +132,15 @@ _TOKEN = re.compile(r"[^\W_]+(?:[/.'’][^\W_]+)*\.?|[#:]")
 
 
 def _last_words(text: str, start: int, count: int, reach: int = 40) -> list[str]:
-    """The last `count` words before `start`, lower-case ("d/c", "dob", "f/u" stay whole)."""
-    return [w.lower().rstrip(".") for w in _TOKEN.findall(text, max(0, start - reach), start)][
-        -count:
-    ]
+    """The last `count` words before `start` in the same sentence, lower-case ("d/c", "dob",
+    "f/u" stay whole)."""
+    lo = max(0, start - reach)
+    window = text[lo:start]
+    cut = max(window.rfind(". "), window.rfind("; "), window.rfind("! "), window.rfind("? "))
+    cut = max(cut, window.rfind(" — "), window.rfind("\n"))
+    if cut != -1:
+        lo += cut + 1
+    return [w.lower().rstrip(".") for w in _TOKEN.findall(text, lo, start)][-count:]
 
 
 def _word_start(text: str, start: int, also: str = "") -> bool:
@@ -385,6 +390,8 @@ _DATE_WORDS = frozenset(
         "pet",
         "ct",
         "mri",
+        "biopsied",
+        "seen",
     ]
 )
 _DATE_WEAK_WORDS = frozenset(
@@ -471,7 +478,7 @@ _ADDRESS = re.compile(
     rf"""
     \d{{1,6}}[A-Z]?\s(?:(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)\.?\s)?
     (?:(?:{NAME}|\d{{1,3}}(?:st|nd|rd|th))\s){{1,3}}(?:{_SUFFIXES})(?!\w)\.?
-    (?:,?\s(?:Apt|Apartment|Unit|Suite|Ste|\#)\.?\s?[A-Z0-9-]{{1,6}}(?!\w))?
+    (?:,?\s(?:(?:Apt|Apartment|Unit|Suite|Ste)\.?\s?[A-Z0-9-]{{1,6}}|\#\s?\d[A-Z0-9-]{{0,5}})(?!\w))?
   | P\.?\s?O\.?\s(?:Box|box|BOX)\s\d{{1,6}}(?!\w)
     """,
     re.VERBOSE,
@@ -634,6 +641,21 @@ _PATIENT_VERBS = frozenset(
         "declined",
     ]
 )
+_PATIENT_VERB = re.compile(
+    r"(?:underwent|presented|developed|received|relapsed|died|complained|admitted|"
+    r"transferred|tolerated|declined)(?!\w)"
+)
+_NAME_BEFORE_VERB = re.compile(
+    rf"(?<![\w.])({NAME}(?:\s{NAME})?)(,\s\d{{1,3}},)?\s(?:was\s|is\s|has\s|had\s|then\s)?$"
+)
+_NEXT_DIGIT = re.compile(r"\s?[<>=:]?\s?\d")
+_NOT_AFTER_PATIENT = frozenset(
+    "Zero Reported Education Safety Care Navigator Navigation Advocate Advocacy Portal Voices "
+    "Experience Experiences Outcomes Outcome Perspective Perspectives Preference Preferences "
+    "Hgb Hb Hct Plt Wbc Anc Cr Na Ldh Inr Ptt Bp Hr Temp Sat Labs Lab Counts Day Cycle Arm "
+    "One Two Three Four Five Six Seven Eight Nine Ten Number No Population Selection Level "
+    "Information Info Assistance Support Centered Centred Engagement Partner Partners".split()
+)
 _NEXT_WORD = re.compile(r"\W{0,3}(\w+)")
 _HANDLE_WORDS = frozenset(
     [
@@ -706,6 +728,19 @@ _FAMILIES: dict[str, set[str]] = {
     "age_word": {"aged", "age", "turned", "turning", "turns", "ninety", "one"},
     "clinician": {"dr", "drs", "prof", "professor", "doctor", "dra"},
     "credential": {w.lower() for w in _CREDENTIALS},
+    "patient_verb": {
+        "underwent",
+        "presented",
+        "developed",
+        "received",
+        "relapsed",
+        "died",
+        "complained",
+        "admitted",
+        "transferred",
+        "tolerated",
+        "declined",
+    },
     "reference": {"abstract", "abstracts", "poster", "posters", "session", "sessions", "slide"}
     | {"slides", "table", "tables", "fig", "figs", "figure", "figures"},
     "url": {"http", "https", "ftp", "www"},
@@ -791,13 +826,19 @@ def _master() -> re.Pattern[str]:
     return re.compile(
         r"[^\w]"
         r"(?:(?P<digit>(?<![^\W_][/.:,'-])\d)"
-        rf"|(?P<key>{_variants(_KEYS)})\d{{0,4}}(?![^\W_])"
+        rf"|(?P<key>{_variants([*_KEYS, *words.CONFERENCE_WORDS])})\d{{0,4}}(?![^\W_])"
         rf"|(?P<name>{_trie(names)})(?![^\W_])"
         r"|(?P<capital>[A-Z](?=\.)|[A-Z0-9]{17}(?![^\W_])|LBA))"
     )
 
 
 _STATE_CODES = frozenset(words.US_STATE_CODES)
+_US_STATE_NAMES = frozenset(
+    "Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia "
+    "Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts "
+    "Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon "
+    "Pennsylvania Tennessee Texas Utah Vermont Virginia Washington Wisconsin Wyoming".split()
+)
 _HONORIFIC_WORDS = frozenset(_HONORIFICS)
 _DIGITS = "0123456789"
 
@@ -1152,8 +1193,8 @@ def _not_a_place(tokens: list[str], regions: frozenset[str]) -> bool:
     first = tokens[0].rstrip(".")
     return (
         first in words.NOT_PLACES
-        or first in regions
         or " ".join(tokens) in regions
+        or first in _US_STATE_NAMES
         or first in words.MONTHS
         or first in words.WEEKDAYS
     )
@@ -1171,6 +1212,7 @@ def _places(text: str, index: _Index) -> Iterator[Candidate]:
         start = m.start("place")
         lo, hi = _line(text, start, m.end())
         state = m.group("state")
+        state = state if state and (state[2:] in _STATE_CODES or state[2:] in regions) else None
         weak = trigger in _WEAK_PLACE_TRIGGERS
         person = trigger == "from" and bool(
             _PERSON_WORDS.intersection(_last_words(text, m.start(), 2))
@@ -1231,8 +1273,10 @@ def _names(text: str, index: _Index) -> Iterator[Candidate]:
                 continue
         elif "." not in value:
             first = value.split()[0]
-            if first not in firsts and first not in lasts:
+            if first in _NOT_AFTER_PATIENT or first in words.NOT_PLACES:
                 continue
+            if first not in firsts and first not in lasts and _NEXT_DIGIT.match(text, m.end(1)):
+                continue  # "pt Hgb 7.2": a lab value
         elif value.replace(" ", "") in _INITIALS_NOT_NAMES:
             continue
         yield m.start(1), m.end(1), "name"
@@ -1248,6 +1292,15 @@ def _names(text: str, index: _Index) -> Iterator[Candidate]:
         verb = _NEXT_WORD.match(text, m.end(1))
         if first in firsts or (verb and verb.group(1) in _PATIENT_VERBS):
             yield m.start(1), m.end(1), "name"
+    for m in index.matches("patient_verb", _PATIENT_VERB):
+        found = _NAME_BEFORE_VERB.search(text, max(0, m.start() - 60), m.start())
+        if not found:
+            continue
+        tokens = found.group(1).split()
+        if tokens[0] in words.NOT_PLACES or tokens[0] in _NOT_AFTER_PATIENT:
+            continue
+        if len(tokens) == 2 or found.group(2) or tokens[0] in firsts or tokens[0] in lasts:
+            yield found.start(1), found.end(1), "name"
     for m in index.matches("initials", _INITIALS_STORY):
         if (
             _word_start(text, m.start(), ".")

@@ -829,6 +829,9 @@ NOT_PLACES = frozenset(
 )
 
 CONFERENCE_WORDS = [
+    "BMTTandem",
+    "HOJournalClub",
+    "HemeOncJC",
     "ASH",
     "ASCO",
     "EHA",
