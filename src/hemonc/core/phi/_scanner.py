@@ -650,11 +650,72 @@ _NAME_BEFORE_VERB = re.compile(
 )
 _NEXT_DIGIT = re.compile(r"\s?[<>=:]?\s?\d")
 _NOT_AFTER_PATIENT = frozenset(
-    "Zero Reported Education Safety Care Navigator Navigation Advocate Advocacy Portal Voices "
-    "Experience Experiences Outcomes Outcome Perspective Perspectives Preference Preferences "
-    "Hgb Hb Hct Plt Wbc Anc Cr Na Ldh Inr Ptt Bp Hr Temp Sat Labs Lab Counts Day Cycle Arm "
-    "One Two Three Four Five Six Seven Eight Nine Ten Number No Population Selection Level "
-    "Information Info Assistance Support Centered Centred Engagement Partner Partners".split()
+    [
+        "Zero",
+        "Reported",
+        "Education",
+        "Safety",
+        "Care",
+        "Navigator",
+        "Navigation",
+        "Advocate",
+        "Advocacy",
+        "Portal",
+        "Voices",
+        "Experience",
+        "Experiences",
+        "Outcomes",
+        "Outcome",
+        "Perspective",
+        "Perspectives",
+        "Preference",
+        "Preferences",
+        "Hgb",
+        "Hb",
+        "Hct",
+        "Plt",
+        "Wbc",
+        "Anc",
+        "Cr",
+        "Na",
+        "Ldh",
+        "Inr",
+        "Ptt",
+        "Bp",
+        "Hr",
+        "Temp",
+        "Sat",
+        "Labs",
+        "Lab",
+        "Counts",
+        "Day",
+        "Cycle",
+        "Arm",
+        "One",
+        "Two",
+        "Three",
+        "Four",
+        "Five",
+        "Six",
+        "Seven",
+        "Eight",
+        "Nine",
+        "Ten",
+        "Number",
+        "No",
+        "Population",
+        "Selection",
+        "Level",
+        "Information",
+        "Info",
+        "Assistance",
+        "Support",
+        "Centered",
+        "Centred",
+        "Engagement",
+        "Partner",
+        "Partners",
+    ]
 )
 _NEXT_WORD = re.compile(r"\W{0,3}(\w+)")
 _HANDLE_WORDS = frozenset(
@@ -834,10 +895,48 @@ def _master() -> re.Pattern[str]:
 
 _STATE_CODES = frozenset(words.US_STATE_CODES)
 _US_STATE_NAMES = frozenset(
-    "Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia "
-    "Hawaii Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts "
-    "Michigan Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon "
-    "Pennsylvania Tennessee Texas Utah Vermont Virginia Washington Wisconsin Wyoming".split()
+    [
+        "Alabama",
+        "Alaska",
+        "Arizona",
+        "Arkansas",
+        "California",
+        "Colorado",
+        "Connecticut",
+        "Delaware",
+        "Florida",
+        "Georgia",
+        "Hawaii",
+        "Idaho",
+        "Illinois",
+        "Indiana",
+        "Iowa",
+        "Kansas",
+        "Kentucky",
+        "Louisiana",
+        "Maine",
+        "Maryland",
+        "Massachusetts",
+        "Michigan",
+        "Minnesota",
+        "Mississippi",
+        "Missouri",
+        "Montana",
+        "Nebraska",
+        "Nevada",
+        "Ohio",
+        "Oklahoma",
+        "Oregon",
+        "Pennsylvania",
+        "Tennessee",
+        "Texas",
+        "Utah",
+        "Vermont",
+        "Virginia",
+        "Washington",
+        "Wisconsin",
+        "Wyoming",
+    ]
 )
 _HONORIFIC_WORDS = frozenset(_HONORIFICS)
 _DIGITS = "0123456789"
