@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import pytest
 from django.test import override_settings
@@ -212,7 +213,7 @@ def test_scan_findings_are_sorted_and_never_overlap():
     found = phi.scan(text)
 
     assert len(found) >= len(IDENTIFIERS) - 3
-    for before, after in zip(found, found[1:], strict=False):
+    for before, after in itertools.pairwise(found):
         assert before.end <= after.start
 
 
