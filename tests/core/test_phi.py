@@ -79,6 +79,16 @@ IDENTIFIERS = [
     ("ZIP 79401-1234", "zip", "79401-1234"),
     ("mail to P.O. Box 112", "address", "P.O. Box 112"),
     ("home at 4236 Juniper St, Apt 4B", "address", "4236 Juniper St, Apt 4B"),
+    ("patient ID 1234567", "mrn", "1234567"),
+    ("pt ID 7654321", "mrn", "7654321"),
+    ("NHS number 943 476 5919", "mrn", "943 476 5919"),
+    ("SSN 123456789", "ssn", "123456789"),
+    ("Medicaid ID 123456789", "health_plan", "123456789"),
+    ("a baby named Rosa", "name", "Rosa"),
+    ("invoice 12345678", "account", "12345678"),
+    ("plate ABC 1234", "vehicle", "ABC 1234"),
+    ("passport 123456789", "license", "123456789"),
+    ("accession S23-45678", "other_id", "S23-45678"),
 ]
 
 # Medical and professional writing the guard must leave alone.

@@ -302,7 +302,7 @@ _LABEL_KIND = {
 }
 _LABELLED = re.compile(
     "(?P<label>"
-    + _variants(_LABEL_KIND)
+    + _variants([p for phrases in _LABELS.values() for p in phrases.split(",")])
     + ")"
     + r"(?:\s(?:serial|identification|identifier|ID|id|number|num|no\.?|code))?"
     r"(?:\s(?:number|num|no\.?|code))?\s?(?:[:#=]|\bis\b|\bwas\b)?\s?\#?\s?"
