@@ -157,7 +157,7 @@ def _settings() -> tuple[tuple[str, ...], str, tuple[str, ...]]:
 @cache
 def _configured(
     key: tuple[tuple[str, ...], str, tuple[str, ...]],
-) -> tuple[tuple[str, ...], frozenset[str]]:
+) -> tuple[frozenset[str], frozenset[str]]:
     return _scanner._allowed(allowed_domains()), _normalized_handles(allowed_handles())
 
 

@@ -22,7 +22,6 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
-from urllib.parse import urlsplit
 
 from hemonc.core.phi import _words as words
 
@@ -888,7 +887,7 @@ def _master() -> re.Pattern[str]:
         r"[^\w]"
         r"(?:(?P<digit>(?<![^\W_][/.:,'-])\d)"
         rf"|(?P<key>{_variants([*_KEYS, *words.CONFERENCE_WORDS])})\d{{0,4}}(?![^\W_])"
-        rf"|(?P<name>{_trie(names)})(?![^\W_])"
+        rf"|(?P<name>(?=[{UP}]){_trie(names)})(?![^\W_])"
         r"|(?P<capital>[A-Z](?=\.)|[A-Z0-9]{17}(?![^\W_])|LBA))"
     )
 
@@ -1029,12 +1028,12 @@ class _Index:
         if size == 17:
             at["vin"].append(start)
 
-    def matches(self, family: str, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+    def matches(self, family: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        positions = self.at.get(family)
+        if not positions:
+            return []
         match, text = pattern.match, self.text
-        for start in self.at.get(family, ()):
-            found = match(text, start)
-            if found:
-                yield found
+        return [found for start in positions if (found := match(text, start))]
 
     def events_within(self, lo: int, hi: int) -> bool:
         return _within(self.events, lo, hi)
@@ -1049,15 +1048,21 @@ def _within(positions: list[int], lo: int, hi: int) -> bool:
 
 
 @cache
-def _allowed(domains: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(d.lower().strip().lstrip(".") for d in domains if d.strip())
+def _allowed(domains: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(d.lower().strip().lstrip(".") for d in domains if d.strip())
 
 
-def _host_allowed(host: str, domains: tuple[str, ...]) -> bool:
-    host = host.lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
-    return any(host == d or host.endswith("." + d) for d in domains)
+def _host_allowed(host: str, domains: frozenset[str]) -> bool:
+    """Whether `host` is one of `domains` or a subdomain of one."""
+    labels = host.lower().rstrip(".").split(".")
+    return any(".".join(labels[index:]) in domains for index in range(len(labels)))
+
+
+def _host_of(url: str) -> str:
+    rest = url.split("://", 1)[1] if "://" in url else url
+    for stop in "/?#":
+        rest = rest.split(stop, 1)[0]
+    return rest.rsplit("@", 1)[-1].split(":", 1)[0]
 
 
 def _strip_url(url: str) -> str:
@@ -1078,7 +1083,7 @@ def _line(text: str, start: int, end: int, reach: int = 160) -> tuple[int, int]:
     )
 
 
-def candidates(text: str, domains: tuple[str, ...], handles: frozenset[str]) -> Iterator[Candidate]:
+def candidates(text: str, domains: frozenset[str], handles: frozenset[str]) -> Iterator[Candidate]:
     """Every (start, end, kind) a family proposes, shields included (kind "shield")."""
     index = _Index(text)
     yield from _shields(text, index)
@@ -1110,7 +1115,7 @@ def _shields(text: str, index: _Index) -> Iterator[Candidate]:
 
 
 def _internet(
-    text: str, index: _Index, domains: tuple[str, ...], handles: frozenset[str]
+    text: str, index: _Index, domains: frozenset[str], handles: frozenset[str]
 ) -> Iterator[Candidate]:
     if "@" in text:
         for m in _AT.finditer(text):
@@ -1156,7 +1161,7 @@ def _internet(
 
 
 def _url(
-    text: str, start: int, url: str, domains: tuple[str, ...], *, bare: bool
+    text: str, start: int, url: str, domains: frozenset[str], *, bare: bool
 ) -> Iterator[Candidate]:
     if len(url) < 4:
         return
@@ -1164,10 +1169,7 @@ def _url(
     risky = host_part.rsplit(".", 1)[-1] in _RISKY_TLDS and host_part.count(".") < 2
     if bare and risky and "/" not in url:
         return  # "patients.in" is a typo, "bit.ly/x" a link
-    try:
-        host = urlsplit(url if "://" in url else "http://" + url).hostname or ""
-    except ValueError:
-        host = ""
+    host = _host_of(url)
     yield start, start + len(url), SHIELD if host and _host_allowed(host, domains) else "url"
 
 
