@@ -613,6 +613,12 @@ def evaluate(
         found_all.append(detect(post.text))
     cpu = time.process_time() - started
     wall = time.perf_counter() - wall
+    # The machine is shared: the fastest of up to three passes (one only for slow tools).
+    for _ in range(2 if cpu < 5 else 0):
+        again = time.process_time()
+        for post in posts:
+            detect(post.text)
+        cpu = min(cpu, time.process_time() - again)
     size = sum(len(post.text.encode()) for post in posts)
     gold_total: Counter[str] = Counter()
     gold_caught: Counter[str] = Counter()
@@ -774,8 +780,9 @@ def run(*, posts: int = POSTS) -> dict[str, Any]:
         "genes), never the guard's: tweetorials, case posts, live posts from meetings and "
         "journal-club threads, a quarter of each; case posts carry most identifiers.",
         "MB/s: UTF-8 bytes of all posts divided by the CPU time (process time) of the tool's "
-        "calls, one call per post, in this process; the machine is shared, so wall time is "
-        "kept in the JSON only. For scale, a bare Python pass over the same posts (split into "
+        "calls, one call per post, in this process, the fastest of three passes for a tool "
+        "that takes under 5 s (one pass for the others); the machine is shared, so wall time "
+        "is kept in the JSON only. For scale, a bare Python pass over the same posts (split into "
         f"words, one dict look-up per word) ran at {python_mb_per_s:.1f} MB/s in this run: "
         f"the guard runs at {ours['mb_per_s'] / python_mb_per_s:.2f} of that.",
         "The guard's patterns were tuned while this corpus was being written, so its figures "
