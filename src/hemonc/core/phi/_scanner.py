@@ -1004,25 +1004,39 @@ class _Index:
                 at[family].append(start)
 
     def _digits(self, start: int, word: str, before: str, after: str) -> None:
-        at, size = self.at, len(word)
+        """Which number families may start at this number, from its length and what follows
+        it (a space then a digit for a phone number, a capital for a street, ...)."""
+        at, size, text = self.at, len(word), self.text
+        end = start + size
+        then = text[end + 1 : end + 2]  # the character after the one after the word
         if before in "(+":
             at["phone"].append(start - 1)
-        if size == 10 or (size == 3 and after in " .-)") or (word == "1" and after in " .-"):
+        if (
+            size == 10
+            or (size == 3 and (after in ".-)" or (after == " " and then.isdigit())))
+            or (word == "1" and after in " .-")
+        ):
             at["phone"].append(start)
-        if size == 3 and after in "- ":
+        if size == 3 and (after == "-" or (after == " " and then.isdigit())):
             at["ssn"].append(start)
         if size <= 3 and after == ".":
             at["ipv4"].append(start)
         if size == 5 and after == "-":
             at["zip4"].append(start)
-        if size <= 7 and after == " ":
+        if size <= 7 and after == " " and (then.isupper() or then.isdigit()):
             at["address"].append(start)
-        if after in "/.- " or not word.isdigit():
+        if (
+            after in "/.-"
+            or (after == " " and (then.isupper() or then == "o"))
+            or not word.isdigit()
+        ):
             at["date"].append(start)
         if size <= 2 and after == "/":
             at["date_short"].append(start)
         if word[0] in "91" and 2 <= size <= 6 and word[1].isdigit():
-            at["age"].append(start)
+            number = int(word[:3] if word[:3].isdigit() else word[:2])
+            if 90 <= number <= 119:
+                at["age"].append(start)
         if size >= 4 and not word.isdigit():
             at["mbi"].append(start)
         if size == 17:
