@@ -311,6 +311,17 @@ def test_scan_uses_the_domains_and_handles_organizers_added_and_the_site_itself(
     assert "maria_a" in phi.allowed_handles()
 
 
+def test_scan_without_django_settings_uses_the_defaults(monkeypatch):
+    class Unconfigured:
+        configured = False
+
+    monkeypatch.setattr(phi, "settings", Unconfigured())
+
+    assert phi.allowed_domains() == phi.DEFAULT_ALLOWED_DOMAINS
+    assert phi.allowed_handles() == phi.DEFAULT_ALLOWED_HANDLES
+    assert kinds_and_texts("https://doi.org/10.1/x and MRN 00123456") == [("mrn", "00123456")]
+
+
 def test_scan_a_subdomain_of_an_allowed_domain_is_allowed_but_a_lookalike_is_not():
     assert phi.scan("https://onlinelibrary.wiley.com/doi/10.1002/ajh.27000") == []
     assert kinds_and_texts("https://nejm.org.evil.example/maria") == [
@@ -400,3 +411,63 @@ def test_describe_counts_findings_by_kind_in_whole_words():
     assert phi.describe(found) == "2 names and 1 date"
     assert phi.describe(phi.scan("a 92-year-old")) == "1 age over 89"
     assert phi.describe([]) == ""
+
+
+# Edges of each family: what is found, and what is left alone, exactly.
+EDGES = [
+    ("VIN JH4KA8260MC000000 on file", [("vehicle", "JH4KA8260MC000000")]),
+    ("ABCDEFGHJKLMNPRST", []),
+    ("(see https://x.example/a)", [("url", "https://x.example/a")]),
+    ("x-https://example.net/p", []),
+    ("patients.in today", []),
+    ("gofundme.com", [("url", "gofundme.com")]),
+    ("t.co/abc", [("url", "t.co/abc")]),
+    ("C#minor and x#tag", []),
+    ("12 Oak Dr Lubbock", [("address", "12 Oak Dr")]),
+    ("Dr Smith saw her", []),
+    ("an MD degree", []),
+    ("x@@y and a@b", []),
+    ("a::b::c", []),
+    ("2001:db8:0:0:0:0:2:1", [("ip", "2001:db8:0:0:0:0:2:1")]),
+    ("999.1.1.1", []),
+    ("1.192.168.1.1", []),
+    ("x806-555-0134", []),
+    ("806-555-0134.5", []),
+    ("+1 23 45", []),
+    ("8065550134", []),
+    ("call 806-555-0134 ext. 12", [("phone", "806-555-0134 ext. 12")]),
+    ("000-12-3456 and 666-12-3456 and 900-12-3456", []),
+    ("MRN ABCD1", []),
+    ("policy 2023", []),
+    ("ZIP 1234A", []),
+    ("SSN 12345678", []),
+    ("ID AB12C", []),
+    ("x-79401-1234", []),
+    ("/12 Oak Street", []),
+    ("PO Box 12", [("address", "PO Box 12")]),
+    ("13/13/2020", []),
+    ("0/12/2020", []),
+    ("seen 3/4", [("date", "3/4")]),
+    ("born in 1961", []),
+    ("temp 98 F", []),
+    ("aged 95 mg", []),
+    ("a 92-year-old (LBA3)", [("age", "92-year-old")]),
+    ("in Houston", []),
+    ("Sloan Kettering, NY", []),
+    ("Presented New Haven, CT", [("location", "New Haven")]),
+    ("Memorial County", []),
+    ("pt CR", []),
+    ("patient Education", []),
+    ("pt Xyzzy 7", []),
+    ("pt U.S.", []),
+    ("U.S. was", []),
+    ("his son Hospital", []),
+    ("a trial called Polarix", []),
+    ("The Patient presented", []),
+    ("Xyzzy presented", []),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), EDGES)
+def test_scan_edges(text, expected):
+    assert kinds_and_texts(text) == expected

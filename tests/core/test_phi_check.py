@@ -230,3 +230,26 @@ def test_phi_check_jsonl_from_the_shell():
     assert bad.stdout == b""
     assert b"-, line 2: not JSON" in bad.stderr
     assert b"Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (PermissionError(13, "Permission denied"), "permission denied."),
+        (OSError(5, "Input/output error"), "cannot be read (Input/output error)."),
+    ],
+)
+def test_phi_check_names_a_file_it_may_not_read(tmp_path, monkeypatch, error, message):
+    note = tmp_path / "locked.txt"
+    note.write_text("MRN 00123456")
+
+    def refuse(self):
+        raise error
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+
+    status, out, err = run(str(note))
+
+    assert status == 2
+    assert out == ""
+    assert f"phi-check: {note}: {message}" in err

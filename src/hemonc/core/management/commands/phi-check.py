@@ -171,8 +171,6 @@ class _Lines:
         self.text, self.offset, self.line, self.line_start = text, 0, 1, 0
 
     def position(self, offset: int) -> tuple[int, int]:
-        if offset < self.offset:
-            self.offset, self.line, self.line_start = 0, 1, 0
         self.line += self.text.count("\n", self.offset, offset)
         newline = self.text.rfind("\n", self.offset, offset)
         if newline != -1:
