@@ -471,3 +471,36 @@ EDGES = [
 @pytest.mark.parametrize(("text", "expected"), EDGES)
 def test_scan_edges(text, expected):
     assert kinds_and_texts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thrilled to share our paper in Blood Advances! Huge thanks to my mentor Ana Lopez and "
+        "the whole team at Mayo Clinic Rochester.",
+        "Join us Monday, Dec 11 at 7 PM EST for #HemeOncJC discussing the VIALE-A trial "
+        "(DiNardo et al, NEJM 2020).",
+        "My patient asked me today whether she could still travel to Mexico after CAR-T.",
+        "A 34-year-old woman presented with fatigue, Hb 6.2 g/dL, MCV 112 fL, and LDH 2,300.",
+        "Congrats to Dr. Maria Gonzalez on her ASH Scholar Award! So well deserved.",
+        "Fellows: apply by January 15 for the ASH Clinical Research Training Institute.",
+        "Tumor board Tuesday 7:30 am, conference room B. Cases from Dr. Khan and Dr. Lee.",
+        "Dose: venetoclax 400 mg daily days 1-28 with azacitidine 75 mg/m2 days 1-7, q28 days.",
+        "Grateful to present our poster #1234 at #ASH23 in San Diego on Saturday, December 9.",
+        "Listen to the latest episode of the HemOnc Pulse podcast with Sarah Johnson, MD.",
+        "Read the guideline at nccn.org and the update at ascopubs.org/doi/10.1200/JCO.22.02807",
+        "New FDA approval (Nov 2023): pirtobrutinib for R/R CLL after BTKi and BCL2i.",
+        "Pt is a 67 yo M with h/o CAD, DM2, presented with 2 wk of night sweats; WBC 87k.",
+        "Visiting professor lecture at UCSF on June 5: 'Advances in myeloma' by Prof. Rajkumar.",
+        "Follow @ASH_hematology and @theNCI for updates. DM me for slides!",
+        "Server CPU, PostgreSQL CPU and Client CPU are shares of the machine.",
+    ],
+)
+def test_scan_leaves_everyday_professional_posts_alone(text):
+    assert phi.scan(text) == []
+
+
+def test_scan_flags_a_relative_and_a_patient_named_in_a_reflection():
+    text = "The patient's husband John was at the bedside. Ms. Smith from our clinic taught me."
+
+    assert kinds_and_texts(text) == [("name", "John"), ("name", "Smith")]

@@ -415,6 +415,20 @@ _NOT_DATE_WORDS = frozenset(
     ["v", "version", "grade", "gr", "g", "ratio", "score", "x", "dose", "cycle", "cycles"]
 )
 _CONFERENCE_WORDS = [
+    "lecture",
+    "lectures",
+    "seminar",
+    "talk",
+    "podcast",
+    "episode",
+    "course",
+    "retreat",
+    "interview",
+    "interviews",
+    "award",
+    "apply",
+    "applications",
+    "due",
     "annual meeting",
     "meeting",
     "congress",
@@ -586,7 +600,7 @@ _HONORIFIC = re.compile(
     rf"({NAME}(?:\s{NAME})?|[{UP}]\.(?:\s?[{UP}]\.)?)"
 )
 _PATIENT_NAME = re.compile(
-    rf"(?:pt|Pt|PT|pts|patient|Patient|PATIENT|client|Client)\.?\s(?:named\s)?"
+    rf"(?:pt|Pt|PT|pts|patient|Patient|PATIENT)\.?\s(?:named\s)?"
     rf"({INITIALS}|[{UP}]{{2,3}}(?![\w-])|{NAME}(?:\s{NAME})?)"
 )
 _RELATIVE = re.compile(
@@ -771,7 +785,7 @@ _FAMILIES: dict[str, set[str]] = {
     "place": _first_words([*_STRONG_PLACE_TRIGGERS, "from", "in"]),
     "relative": {"his", "her", "their", "my", "our", "the", "patient", "pt"},
     "honorific": {w.lower() for w in _HONORIFICS},
-    "patient": {"pt", "pts", "patient", "client"},
+    "patient": {"pt", "pts", "patient"},
     "named": {
         "named",
         "name",
