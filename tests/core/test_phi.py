@@ -311,11 +311,13 @@ def test_scan_uses_the_domains_and_handles_organizers_added_and_the_site_itself(
     assert "maria_a" in phi.allowed_handles()
 
 
-def test_scan_without_django_settings_uses_the_defaults(monkeypatch):
+def test_scan_without_django_settings_uses_the_defaults(monkeypatch, request):
     class Unconfigured:
         configured = False
 
     monkeypatch.setattr(phi, "settings", Unconfigured())
+    phi._settings.cache_clear()
+    request.addfinalizer(phi._settings.cache_clear)
 
     assert phi.allowed_domains() == phi.DEFAULT_ALLOWED_DOMAINS
     assert phi.allowed_handles() == phi.DEFAULT_ALLOWED_HANDLES

@@ -45,6 +45,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import get_text_list
@@ -144,7 +146,9 @@ def allowed_handles() -> tuple[str, ...]:
     return (*DEFAULT_ALLOWED_HANDLES, *_settings()[2])
 
 
+@cache
 def _settings() -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """The settings the guard reads, read once (and again when a test changes them)."""
     if not settings.configured:
         return (), "", ()
     return (
@@ -152,6 +156,12 @@ def _settings() -> tuple[tuple[str, ...], str, tuple[str, ...]]:
         getattr(settings, "SITE_URL", ""),
         tuple(getattr(settings, "PHI_ALLOWED_HANDLES", ())),
     )
+
+
+@receiver(setting_changed)
+def _forget_settings(*, setting: str, **kwargs: Any) -> None:
+    if setting in {"PHI_ALLOWED_DOMAINS", "PHI_ALLOWED_HANDLES", "SITE_URL"}:
+        _settings.cache_clear()
 
 
 @cache
