@@ -334,6 +334,12 @@ class Writer:
         ]
         return r.choice(options)()
 
+    def held_out(self, post: Post, kind: str) -> None:
+        before, value, after = self.r.choice(HELD_OUT[kind])(self)
+        post.add(before)
+        post.add(value, kind)
+        post.add(after)
+
     # identifiers -------------------------------------------------------------------------
     def identifier(self, post: Post, kind: str) -> None:
         r = self.r
@@ -492,7 +498,131 @@ class Writer:
 KINDS = [*TARGET_RECALL, "other_id"]
 
 
-def corpus(posts: int = POSTS, seed: int = SEED) -> list[Post]:
+def _d(w: Writer, n: int) -> str:
+    return "".join(str(w.r.randint(0, 9)) for _ in range(n))
+
+
+# Other phrasings of each kind, written after the guard was tuned and never tuned against.
+HELD_OUT: dict[str, list[Callable[[Writer], tuple[str, str, str]]]] = {
+    "name": [
+        lambda w: ("our patient, Mrs ", w.pick(PATIENT_LAST), ", asked to share her story"),
+        lambda w: ("my patient ", w.pick(PATIENT_FIRST), " rang the bell today"),
+        lambda w: ("", w.pick(PATIENT_FIRST), " is a 45 y/o with new pancytopenia"),
+        lambda w: ("Grandma ", w.pick(PATIENT_FIRST), " made it to her granddaughter's wedding"),
+        lambda w: (
+            "initials ",
+            f"{w.pick(PATIENT_FIRST)[0]}{w.pick(PATIENT_LAST)[0]}",
+            " on the consent",
+        ),
+        lambda w: ("", f"Mr {w.pick(PATIENT_LAST)}", "'s wife brought cookies to the unit"),
+    ],
+    "date": [
+        lambda w: (
+            "DOB: ",
+            f"{w.r.randint(1, 12):02d}-{w.r.randint(1, 28):02d}-{w.r.randint(1930, 1999)}",
+            "",
+        ),
+        lambda w: (
+            "on the ",
+            f"{w.r.randint(4, 20)}th of {w.pick(['May', 'July', 'November'])}",
+            " she was readmitted",
+        ),
+        lambda w: (
+            "admitted ",
+            f"{w.r.randint(1, 12)}/{w.r.randint(1, 28)}/{w.r.randint(19, 25)}",
+            " with neutropenic fever",
+        ),
+        lambda w: (
+            "passed away ",
+            f"{w.pick(['Feb', 'Apr', 'Nov'])}. {w.r.randint(1, 28)}",
+            " surrounded by family",
+        ),
+        lambda w: (
+            "last seen in clinic ",
+            f"{w.pick(['July', 'Sept'])} {w.r.randint(2019, 2024)}",
+            "",
+        ),
+    ],
+    "age": [
+        lambda w: ("a ", f"{w.r.randint(90, 103)} y/o", " with AML"),
+        lambda w: ("at ", f"{w.r.randint(90, 103)} years old", " she still gardens"),
+        lambda w: ("", f"{w.r.randint(90, 103)}yo", " F with ITP"),
+        lambda w: ("who just turned ", f"{w.r.randint(90, 103)}", ""),
+    ],
+    "phone": [
+        lambda w: ("her number ", f"{w.r.randint(201, 989)} 555 {_d(w, 4)}", ""),
+        lambda w: ("text me at ", f"({w.r.randint(201, 989)})555-{_d(w, 4)}", ""),
+        lambda w: ("tel. ", f"+1-{w.r.randint(201, 989)}-555-{_d(w, 4)}", ""),
+    ],
+    "fax": [
+        lambda w: ("records by fax to ", f"{w.r.randint(201, 989)}-555-{_d(w, 4)}", ""),
+        lambda w: ("fax # ", f"{w.r.randint(201, 989)}.555.{_d(w, 4)}", ""),
+    ],
+    "email": [
+        lambda w: (
+            "her email is ",
+            f"{w.pick(PATIENT_FIRST).lower()}_{_d(w, 3)}@{w.pick(MAIL_DOMAINS)}",
+            "",
+        ),
+    ],
+    "ssn": [
+        lambda w: ("SS# ", f"{w.r.randint(100, 665)}-{w.r.randint(10, 99)}-{_d(w, 4)}", ""),
+        lambda w: ("social ", f"{w.r.randint(100, 665)} {w.r.randint(10, 99)} {_d(w, 4)}", ""),
+    ],
+    "mrn": [
+        lambda w: ("MR# ", _d(w, 8), ""),
+        lambda w: ("chart #", _d(w, 7), ""),
+        lambda w: ("hospital number ", f"H{_d(w, 7)}", ""),
+    ],
+    "health_plan": [
+        lambda w: ("insurance ID ", f"{w.pick(['ZGP', 'YLX'])}{_d(w, 9)}", ""),
+        lambda w: ("Medicaid # ", _d(w, 10), ""),
+    ],
+    "url": [
+        lambda w: (
+            "venmo for her meds: ",
+            f"venmo.com/u/{w.pick(PATIENT_FIRST)}-{w.pick(PATIENT_LAST)}",
+            "",
+        ),
+        lambda w: (
+            "her blog ",
+            f"https://{w.pick(PATIENT_FIRST).lower()}vsleukemia.wordpress.com",
+            "",
+        ),
+        lambda w: ("donate ", f"https://gofund.me/{_d(w, 8)}", ""),
+    ],
+    "ip": [
+        lambda w: (
+            "from IP ",
+            f"{w.r.randint(11, 223)}.{w.r.randint(0, 255)}.{w.r.randint(0, 255)}.{w.r.randint(1, 254)}",
+            "",
+        )
+    ],
+    "zip": [
+        lambda w: ("zip code ", f"{w.r.randint(10000, 99999)}", ""),
+        lambda w: ("Lubbock TX ", f"{w.r.randint(79401, 79499)}", ""),
+    ],
+    "address": [
+        lambda w: ("she lives on ", f"{w.r.randint(100, 999)} W {w.pick(STREET_NAMES)} Ave", ""),
+        lambda w: ("home: ", f"{w.r.randint(2, 99)} {w.pick(STREET_NAMES)} Lane", ""),
+    ],
+    "device": [
+        lambda w: ("her LVAD serial ", f"HM{_d(w, 6)}", ""),
+        lambda w: ("insulin pump S/N ", f"{w.pick(['NG', 'TX'])}{_d(w, 7)}", ""),
+    ],
+    "location": [
+        lambda w: ("a rancher near ", w.pick(TOWNS), ""),
+        lambda w: ("back home in ", w.pick(TOWNS), ""),
+        lambda w: ("from outside ", w.pick(TOWNS), ""),
+        lambda w: ("grew up in ", w.pick(TOWNS), ""),
+    ],
+    "other_id": [
+        lambda w: ("his daughter tweets as ", f"@{w.pick(PATIENT_FIRST).lower()}{_d(w, 2)}", "")
+    ],
+}
+
+
+def corpus(posts: int = POSTS, seed: int = SEED, *, held_out: bool = False) -> list[Post]:
     rng = random.Random(seed)
     writer = Writer(rng)
     styles = ["tweetorial", "case", "live", "journal_club"]
@@ -515,7 +645,8 @@ def corpus(posts: int = POSTS, seed: int = SEED) -> list[Post]:
             if index:
                 post.add(rng.choice(["; ", ". ", ", ", " — ", ". Also "]))
             if piece is None:
-                writer.identifier(post, rng.choice(KINDS))
+                kind = rng.choice(KINDS)
+                (writer.held_out if held_out else writer.identifier)(post, kind)
             else:
                 post.add(writer.trap())
         post.add(rng.choice([".", "!", " 🧵", ". Thoughts?", " #MedTwitter"]))
@@ -689,6 +820,7 @@ def run(*, posts: int = POSTS) -> dict[str, Any]:
 
     django.setup()
     data = corpus(posts)
+    held_out = corpus(posts // 2, SEED + 1, held_out=True)
     size = sum(len(p.text.encode()) for p in data)
     _log(f"{len(data):,} posts, {size / 1e6:.2f} MB, {sum(len(p.gold) for p in data):,} gold spans")
     results: dict[str, dict[str, Any]] = {}
@@ -703,6 +835,7 @@ def run(*, posts: int = POSTS) -> dict[str, Any]:
             continue
         results[label] = evaluate(data, detect)
         results[label]["version"] = _package_version(package)
+        results[label]["held_out"] = evaluate(held_out, detect)
         figures = results[label]
         _log(
             f"{label}: recall {figures['caught'] / figures['gold_total']:.3f}, "
@@ -742,6 +875,32 @@ def run(*, posts: int = POSTS) -> dict[str, Any]:
         }
         for label in labels
     ]
+    held_rows = [
+        {
+            "kind": kind,
+            "gold": ours["held_out"]["gold"].get(kind, 0),
+            **{
+                f"r{i}": f"{results[label]['held_out']['recall'][kind]:.3f}"
+                if kind in results[label]["held_out"]["recall"]
+                else None
+                for i, label in enumerate(labels)
+            },
+        }
+        for kind in KINDS
+        if kind in ours["held_out"]["gold"]
+    ]
+    held_rows.append(
+        {
+            "kind": "precision (all kinds)",
+            "gold": None,
+            **{
+                f"r{i}": f"{results[label]['held_out']['precision']:.3f}"
+                if results[label]["held_out"]["precision"] is not None
+                else None
+                for i, label in enumerate(labels)
+            },
+        }
+    )
     targets = [
         target(
             subject="hemonc.core.phi",
@@ -788,7 +947,10 @@ def run(*, posts: int = POSTS) -> dict[str, Any]:
         "The guard's patterns were tuned while this corpus was being written, so its figures "
         "here are optimistic: the corpus shows that each kind is caught in the forms listed "
         "in docs/phi.md and that the traps stay quiet, not how it fares on posts written by "
-        "others. scrubadub and Presidio were not tuned at all.",
+        "others. scrubadub and Presidio were not tuned at all. The held-out table is a "
+        f"second corpus ({len(held_out):,} posts, seed {SEED + 1}) whose identifiers are "
+        "phrased differently (bench/phi.py `HELD_OUT`), written after the tuning and never "
+        "tuned against: a fairer view of what the guard misses.",
         "scrubadub runs with its default detectors (no name detector: those need spaCy or "
         "Stanford models). Presidio: only its pattern recognizers (email, phone, IP, URL, US "
         "SSN, date, credit card, US bank, US licence, US passport, ITIN, MBI, medical licence, "
@@ -821,6 +983,12 @@ def run(*, posts: int = POSTS) -> dict[str, Any]:
                 "rows": summary_rows,
             },
             {"title": "Recall per kind", "columns": columns, "rows": recall_rows},
+            {
+                "title": "Held-out phrasings (recall per kind, then precision)",
+                "columns": [["kind", "Kind"], ["gold", "Gold spans"]]
+                + [[f"r{i}", label] for i, label in enumerate(labels)],
+                "rows": held_rows,
+            },
             {
                 "title": "False alarms of hemonc.core.phi by kind",
                 "columns": [["kind", "Kind"], ["count", "False alarms"]],
