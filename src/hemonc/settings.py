@@ -216,6 +216,10 @@ IMPORT_ARCHIVE_MAX_BYTES = env_int("IMPORT_ARCHIVE_MAX_MB", 256) * 1024 * 1024
 IMPORT_ARCHIVE_MAX_RATIO = env_int("IMPORT_ARCHIVE_MAX_RATIO", 100)
 # The largest file organizers may upload on the outreach imports page (docs/outreach.md).
 OUTREACH_UPLOAD_MAX_BYTES = env_int("OUTREACH_UPLOAD_MAX_MB", 100) * 1024 * 1024
+# PHI guard (docs/phi.md): link domains and @handles never flagged, added to the defaults in
+# hemonc/core/phi/_words.py (journals, PubMed, DOI, registries, societies; their accounts).
+PHI_ALLOWED_DOMAINS = env_list("PHI_ALLOWED_DOMAINS", [])
+PHI_ALLOWED_HANDLES = env_list("PHI_ALLOWED_HANDLES", [])
 # Bounce and complaint webhooks (django-anymail): "user:password" the provider authenticates with.
 ANYMAIL = {"WEBHOOK_SECRET": env_list("ANYMAIL_WEBHOOK_SECRET", [])}
 
