@@ -74,13 +74,21 @@ coverage: setup
 
 test: lint test-sqlite test-postgres coverage
 
-bench: setup
+# The benchmarks compare with tools the tests do not need (requirements/bench.txt).
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): requirements/bench.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet -r requirements/bench.txt $(QUIET_PIP)
+	@touch $(BENCH_STAMP)
+
+bench: setup $(BENCH_STAMP)
 	$(BIN)/python -m bench
 
 lock:
 	$(BIN)/python -m pip install --quiet uv
 	cd requirements && ../$(BIN)/uv pip compile -q --python-version $(PYTHON_VERSION) --no-emit-index-url --no-emit-find-links base.in -o base.txt
 	cd requirements && ../$(BIN)/uv pip compile -q --python-version $(PYTHON_VERSION) --no-emit-index-url --no-emit-find-links dev.in -o dev.txt
+	cd requirements && ../$(BIN)/uv pip compile -q --python-version $(PYTHON_VERSION) --no-emit-index-url --no-emit-find-links bench.in -o bench.txt
 
 clean:
 	rm -rf $(VENV) var/test-* .mypy_cache .ruff_cache
