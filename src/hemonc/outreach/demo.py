@@ -9,6 +9,10 @@ snapshots with one for yesterday. After 2023 the network posts less on X (around
 posts a month). The figures reproduce the published abstract: more than 3,400 followers, a
 peak month (July 2022) of 93.4K impressions with a mean of 263 per post, and a mean
 engagement of 3.4% per post.
+
+The story the demo tells: the network began on X in 2021, with live talks on X Spaces; its
+live sessions moved to the platform with season 1, last academic year, and each session held
+there is announced on X on its day.
 """
 
 from __future__ import annotations
@@ -62,7 +66,7 @@ def _last_day() -> date:
 
 
 TOPICS = [
-    ("Tonight's live session: {topic}. Bring your questions! #HOFellows", ("HOFellows",)),
+    ("On X Spaces tonight: {topic}. Bring your questions! #HOFellows", ("HOFellows",)),
     ("Journal club thread on {topic} #hemetwitter #HOJournalClub", ("hemetwitter", "HOJournalClub")),
     ("Fellows, how do you approach {topic}? Reply below. #MedTwitter", ("MedTwitter",)),
     ("New in the newsletter: {topic} & more #HOFellows", ("HOFellows",)),
