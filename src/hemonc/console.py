@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from hemonc.core.permissions import permission_required
+from hemonc.events.selectors import sessions_with_open_questions
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import User
 from hemonc.mentorship.selectors import programs_awaiting_review
@@ -32,9 +33,12 @@ def console_sections() -> tuple[tuple[str, tuple[tuple[str, str, str], ...]], ..
 
 
 def organizer_needs(user: User) -> dict[str, Any]:
-    """What waits for this organizer, by what they may do ("needs"; empty for members), and
-    whether anything does ("needs_anything"): shown on their home and atop the console."""
+    """What waits for organizers and moderators, by what `user` may do ("needs"; empty for
+    other members), and whether anything does ("needs_anything"): shown on their home and
+    atop the console."""
     needs: dict[str, Any] = {}
+    if user.has_perm("events.moderate_questions"):
+        needs["questions"] = sessions_with_open_questions()
     if user.has_perm("newsletter.manage"):
         needs["issues"] = issues_unsent()
     if user.has_perm("mentorship.manage_programs"):

@@ -112,7 +112,7 @@ def test_an_organizer_sees_what_needs_them(client):
 def test_an_organizer_with_nothing_waiting_is_told_so(client):
     organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
     client.force_login(organizer)
-    assert "Nothing waits for organizers right now." in _text(client.get("/"))
+    assert "Nothing waits for you right now." in _text(client.get("/"))
 
 
 def test_new_members_sharing_interests_leave_out_blocked_and_unlisted(client, member):
@@ -214,3 +214,29 @@ def test_a_member_who_left_a_session_or_waits_sees_it_said_plainly(client, membe
     text = _text(client.get("/"))
     assert "Small room" in text.split("Your sessions", 1)[1]
     assert "On the waitlist" in text
+
+
+def test_a_moderator_is_shown_the_open_questions_of_sessions_to_come(client, member):
+    from hemonc.events.services import question_create, question_moderate
+
+    moderator = make_member(display_name="Mo Moderator", role=Role.MODERATOR)
+    soon = _session("Myeloma <b>Q&A</b>", days=2)
+    _session("No questions yet", days=4)
+    askers = [member, *(make_member(display_name=f"Asker {n}") for n in range(3))]
+    asked = [
+        question_create(session=soon, author=asker, text=f"Question {n}?")
+        for n, asker in enumerate(askers)
+    ]
+    question_moderate(question=asked[0], actor=moderator, action="answer")
+    question_moderate(question=asked[1], actor=moderator, action="hide")
+
+    client.force_login(moderator)
+    page = client.get("/").content.decode()
+    assert "Myeloma &lt;b&gt;Q&amp;A&lt;/b&gt;</a>:" in page
+    needs = _text(client.get("/")).split("Needs you", 1)[1].split("Your sessions", 1)[0]
+    assert "Questions to moderate" in needs and ": 2 open questions." in needs
+    assert f'href="/sessions/{soon.pk}/questions/"' in page
+    assert "No questions yet" not in needs
+    # Members have nothing to moderate: no such block.
+    client.force_login(member)
+    assert "Needs you" not in _text(client.get("/"))

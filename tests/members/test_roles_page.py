@@ -32,7 +32,7 @@ def test_the_console_gathers_every_apps_everyday_pages(organizer_client: Client)
         assert f">{heading}</h2>" in page, heading
         assert f'href="{link}"' in page, link
     assert 'href="/admin/"' in page  # the stock admin, for rare fixes
-    assert "Needs you" in page and "Nothing waits for organizers right now." in page
+    assert "Needs you" in page and "Nothing waits for you right now." in page
     # The main navigation's "Organize" leads here, for organizers only.
     assert re.search(r'<a href="/organize/"\s+aria-current="page">Organize</a>', page)
     member = Client()

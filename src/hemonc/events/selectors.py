@@ -463,3 +463,21 @@ def session_roster(*, session: LiveSession) -> SessionRoster:
         pending=[r for r in rsvps if r.status == RsvpStatus.PENDING],
         check_ins=list(session_check_ins_for_export(session=session)),
     )
+
+
+def sessions_with_open_questions(*, now: datetime | None = None, limit: int = 5) -> list[Any]:
+    """Sessions not over yet with questions still open (neither answered nor hidden), soonest
+    first, each with `open_questions`: what waits for moderators before and during them."""
+    now = now or timezone.now()
+    open_questions = Count(
+        "questions",
+        filter=Q(questions__status=QuestionStatus.OPEN, questions__is_hidden=False),
+    )
+    sessions = (
+        LiveSession.objects.filter(starts_at__gte=now - timedelta(hours=24))
+        .exclude(status__in=[SessionStatus.ENDED, SessionStatus.CANCELLED])
+        .annotate(open_questions=open_questions)
+        .filter(open_questions__gt=0)
+        .order_by("starts_at", "id")
+    )
+    return [session for session in sessions[: limit + 10] if session.ends_at > now][:limit]
