@@ -98,7 +98,9 @@ def test_issue_page_frames_the_preview_in_a_sandbox(client: Any, organizer: Any)
 
 
 def test_only_organizers_fetch_the_preview(client: Any) -> None:
-    issue = services.issue_create(subject="November", body="News", actor=OPERATOR)
+    issue = services.issue_create(
+        subject="November", body="Embargoed trial results", actor=OPERATOR
+    )
 
     visitor = _preview(client, issue)
     client.force_login(make_member(display_name="Mia Member"))
@@ -106,7 +108,7 @@ def test_only_organizers_fetch_the_preview(client: Any) -> None:
 
     assert visitor.status_code == 302
     assert member.status_code == 403
-    assert "News" not in member.content.decode()
+    assert "Embargoed trial results" not in member.content.decode()
 
 
 def test_hostile_markdown_stays_inert_in_the_preview(
