@@ -257,6 +257,8 @@ _IPV6 = re.compile(r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 _PHONE_INTL = re.compile(r"\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?\(?\d{1,4}\)?(?:[ .-]?\d){5,12}")
 _PHONE_PAREN = re.compile(r"\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}")
 _PHONE_DIGITS = re.compile(r"\d{3}[ .-]\d{3}[ .-]\d{4}|\d{10}|1[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}")
+# The three start with "+", "(" and a digit: one pattern tried once at each place.
+_PHONE = re.compile(f"{_PHONE_INTL.pattern}|{_PHONE_PAREN.pattern}|{_PHONE_DIGITS.pattern}")
 _EXTENSION = re.compile(r"\s?(?:ext\.?|x)\s?\d{1,5}")
 _PHONE_WORDS = frozenset(
     [
@@ -1222,43 +1224,42 @@ class _Index:
     def _digits(self, start: int, word: str, before: str) -> None:
         """Which number families may start at this number, from its length and what follows
         it (a space then a digit for a phone number, a capital for a street, ...)."""
-        text = self.text
+        text, at = self.text, self.at
         size = len(word)
         end = start + size
         after = text[end] if end < len(text) else " "
-        at = self.at
         then = text[end + 1 : end + 2]  # the character after the one after the word
+        spaced_digit = after == " " and then.isdigit()
         if before in "(+":
             _add(at, "phone", start - 1)
-        if (
-            size == 10
-            or (size == 3 and (after in ".-)" or (after == " " and then.isdigit())))
-            or (word == "1" and after in " .-")
-        ):
+        if size <= 3:
+            if size == 3:
+                if after in ".-)" or spaced_digit:
+                    _add(at, "phone", start)
+                if after == "-" or spaced_digit:
+                    _add(at, "ssn", start)
+            elif word == "1" and after in " .-":
+                _add(at, "phone", start)
+            if after == ".":
+                _add(at, "ipv4", start)
+            if before == " " and start >= 2 and text[start - 2] in ",an":
+                _add(at, "story", start)  # "Maria, 45," "Maria, a 45-year-old"
+            if size <= 2 and after == "/":
+                _add(at, "date_short", start)
+        elif size == 10:
             _add(at, "phone", start)
-        if size == 3 and (after == "-" or (after == " " and then.isdigit())):
-            _add(at, "ssn", start)
-        if size <= 3 and after == ".":
-            _add(at, "ipv4", start)
-        if size == 5 and after == "-":
+        elif size == 5 and after == "-":
             _add(at, "zip4", start)
         if size <= 7 and after == " " and (then.isupper() or then.isdigit()):
             _add(at, "address", start)
-        if (
-            after in "/.-"
-            or (after == " " and (then.isupper() or then == "o"))
-            or not word.isdigit()
-        ):
+        digits_only = word.isdigit()
+        if after in "/.-" or (after == " " and (then.isupper() or then == "o")) or not digits_only:
             _add(at, "date", start)
-        if size <= 3 and start >= 2 and before == " " and text[start - 2] in ",an":
-            _add(at, "story", start)  # "Maria, 45," "Maria, a 45-year-old"
-        if size <= 2 and after == "/":
-            _add(at, "date_short", start)
         if word[0] in "91" and 2 <= size <= 6 and word[1].isdigit():
             number = int(word[:3] if word[:3].isdigit() else word[:2])
             if 90 <= number <= 119:
                 _add(at, "age", start)
-        if size >= 4 and not word.isdigit():
+        if size >= 4 and not digits_only:
             _add(at, "mbi", start)
         if size == 17:
             _add(at, "vin", start)
@@ -1362,16 +1363,21 @@ def candidates(text: str, domains: frozenset[str], handles: frozenset[str]) -> l
 
 
 def _shields(text: str, index: _Index) -> Iterator[Candidate]:
-    for pattern in (_DOI, _REGISTRY, _HASHTAG):
-        if (
-            (pattern is _DOI and "10." not in text)
-            or (pattern is _HASHTAG and "#" not in text)
-            or (pattern is _REGISTRY and not any(w in text for w in _REGISTRY_WORDS))
-        ):
-            continue
-        for m in pattern.finditer(text):
-            if _word_start(text, m.start(), "&" if pattern is _HASHTAG else ""):
+    if "10." in text:
+        for m in _DOI.finditer(text):
+            if _word_start(text, m.start()):
                 yield m.start(), m.end(), SHIELD
+    if any(word in text for word in _REGISTRY_WORDS):
+        for m in _REGISTRY.finditer(text):
+            if _word_start(text, m.start()):
+                yield m.start(), m.end(), SHIELD
+    if "#" in text:
+        for m in _HASHTAG.finditer(text):
+            if _word_start(text, m.start(), "&"):
+                yield m.start(), m.end(), SHIELD
+    at = index.at
+    if "reference" not in at and "clinician" not in at and "credential" not in at:
+        return
     for m in index.matches("reference", _REFERENCE):
         yield m.start(), m.end(), SHIELD
     for m in index.matches("clinician", _CLINICIAN):
@@ -1455,8 +1461,8 @@ def _url(
 
 
 def _numbers(text: str, index: _Index) -> Iterator[Candidate]:
-    for pattern in (_PHONE_INTL, _PHONE_PAREN, _PHONE_DIGITS):
-        for m in index.matches("phone", pattern):
+    if "phone" in index.at:
+        for m in index.matches("phone", _PHONE):
             start, end = m.start(), m.end()
             if not _word_start(text, start, "+/.$€£-") or not _word_end(text, end, "/"):
                 continue
