@@ -1240,8 +1240,8 @@ class _Index:
                     _add(at, "ssn", start)
             elif word == "1" and after in " .-":
                 _add(at, "phone", start)
-            if after == ".":
-                _add(at, "ipv4", start)
+            if after == "." and then.isdigit() and "." in text[end + 2 : end + 5]:
+                _add(at, "ipv4", start)  # not "12.3": an address has three dots
             if before == " " and start >= 2 and text[start - 2] in ",an":
                 _add(at, "story", start)  # "Maria, 45," "Maria, a 45-year-old"
             if size <= 2 and after == "/":
@@ -1253,9 +1253,21 @@ class _Index:
         if size <= 7 and after == " " and (then.isupper() or then.isdigit()):
             _add(at, "address", start)
         digits_only = word.isdigit()
-        if after in "/.-" or (after == " " and (then.isupper() or then == "o")) or not digits_only:
+        if (
+            after in "/-"
+            or (after == "." and then.isdigit() and "." in text[end + 2 : end + 4])  # 14.03.1961
+            or (after == " " and (then.isupper() or then == "o"))
+            or not digits_only
+        ):
             _add(at, "date", start)
-        if word[0] in "91" and 2 <= size <= 6 and word[1].isdigit():
+        if (
+            word[0] in "91"
+            and 2 <= size <= 6
+            and word[1].isdigit()
+            and not (
+                digits_only and size > 3  # "1000 mg": no age is four digits long
+            )
+        ):
             number = int(word[:3] if word[:3].isdigit() else word[:2])
             if 90 <= number <= 119:
                 _add(at, "age", start)
