@@ -19,7 +19,6 @@ from __future__ import annotations
 import ipaddress
 import re
 from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 
@@ -142,6 +141,17 @@ def _last_words(text: str, start: int, count: int, reach: int = 40) -> list[str]
     return [w.lower().rstrip(".") for w in _TOKEN.findall(text, lo, start)][-count:]
 
 
+def _next_words(text: str, end: int, count: int, reach: int = 40) -> list[str]:
+    """The first `count` words after `end` in the same sentence, lower-case ("on the 8th of
+    May she was readmitted")."""
+    window = text[end : end + reach]
+    for stop in (". ", "; ", "! ", "? ", " — ", "\n"):
+        cut = window.find(stop)
+        if cut != -1:
+            window = window[:cut]
+    return [w.lower().rstrip(".") for w in _TOKEN.findall(window)][:count]
+
+
 def _word_start(text: str, start: int, also: str = "") -> bool:
     """Whether `start` begins a word: nothing alphanumeric (nor any of `also`) before it."""
     if start == 0:
@@ -165,6 +175,7 @@ _REGISTRY = re.compile(
     r"NCT\d{8}|ISRCTN\d{6,10}|PMID:?\s?\d{5,9}|PMC\d{5,9}|ISBN(?:-1[03])?:?\s?[\d-]{10,17}X?|"
     r"EudraCT:?\s?\d{4}-\d{6}-\d{2}"
 )
+_REGISTRY_WORDS = ("NCT", "ISRCTN", "PMID", "PMC", "ISBN", "EudraCT")
 _HASHTAG = re.compile(r"#[^\W\d_]\w{0,60}")
 _REFERENCE = re.compile(
     _variants(["abstract", "abstracts", "poster", "LBA", "session", "slide", "table", "fig"])
@@ -246,6 +257,8 @@ _IPV6 = re.compile(r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
 _PHONE_INTL = re.compile(r"\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?\(?\d{1,4}\)?(?:[ .-]?\d){5,12}")
 _PHONE_PAREN = re.compile(r"\(\d{3}\)[ .-]?\d{3}[ .-]\d{4}")
 _PHONE_DIGITS = re.compile(r"\d{3}[ .-]\d{3}[ .-]\d{4}|\d{10}|1[ .-]\d{3}[ .-]\d{3}[ .-]\d{4}")
+# The three start with "+", "(" and a digit: one pattern tried once at each place.
+_PHONE = re.compile(f"{_PHONE_INTL.pattern}|{_PHONE_PAREN.pattern}|{_PHONE_DIGITS.pattern}")
 _EXTENSION = re.compile(r"\s?(?:ext\.?|x)\s?\d{1,5}")
 _PHONE_WORDS = frozenset(
     [
@@ -391,6 +404,31 @@ _DATE_WORDS = frozenset(
         "mri",
         "biopsied",
         "seen",
+    ]
+)
+_FRACTION_NEXT = re.compile(
+    r"\s(?:responded|responders|patients|pts|participants|subjects|cases|achieved|had|were|"
+    r"of\s(?:the|them|those|these))(?!\w)"
+)
+# After a date: "on the 8th of May she was readmitted".
+_EVENT_AFTER_DATE = frozenset(
+    [
+        "admitted",
+        "readmitted",
+        "discharged",
+        "died",
+        "passed",
+        "born",
+        "diagnosed",
+        "relapsed",
+        "transplanted",
+        "biopsied",
+        "seen",
+        "presented",
+        "deceased",
+        "expired",
+        "delivered",
+        "transferred",
     ]
 )
 _DATE_WEAK_WORDS = frozenset(
@@ -569,6 +607,8 @@ _PERSON_WORDS = frozenset(
     ]
 )
 _WEAK_PLACE_TRIGGERS = frozenset(["from", "in", "near", "outside", "outside of"])
+# Before "near"/"outside", these make it where someone comes from ("from outside Pecos").
+_COMPOUND_BEFORE = frozenset(["from", "just", "right", "lives", "living", "lived", "ranch", "farm"])
 _STATE_AFTER_CODE = re.compile(rf"(?:{_STATES})(?![\w-])")
 _NAMES_BEFORE = re.compile(rf"{NAME}(?:\s{NAME}){{0,2}}$")
 _COUNTY = re.compile(r"(?:County|Parish|Township|Borough)(?!\w)")
@@ -599,6 +639,45 @@ _HONORIFIC = re.compile(
     "(?:" + "|".join(sorted(_HONORIFICS, key=len, reverse=True)) + r")\.?\s"
     rf"({NAME}(?:\s{NAME})?|[{UP}]\.(?:\s?[{UP}]\.)?)"
 )
+# "Grandma Rosa", "Uncle Joe", "Abuela Consuelo": a relative named with a family title.
+_KIN_TITLES = [
+    "Grandma",
+    "Grandpa",
+    "Granny",
+    "Gran",
+    "Grandad",
+    "Granddad",
+    "Grandmother",
+    "Grandfather",
+    "Nana",
+    "Nanna",
+    "Nonna",
+    "Nonno",
+    "Oma",
+    "Opa",
+    "Abuela",
+    "Abuelo",
+    "Abuelita",
+    "Abuelito",
+    "Aunt",
+    "Auntie",
+    "Aunty",
+    "Uncle",
+    "Tia",
+    "Tía",
+    "Tio",
+    "Tío",
+    "Cousin",
+    "Lola",
+    "Lolo",
+    "Bubbe",
+    "Zayde",
+]
+_KIN_TITLE = re.compile(_variants(_KIN_TITLES) + rf"\s({NAME}(?:\s{NAME})?)")
+# "initials SB", "initials: S.B.", "pt initials JD": initials given as such.
+_INITIALS_LABEL = re.compile(
+    rf"(?:initials|Initials|INITIALS)(?:\s(?:are|were|of))?:?\s({INITIALS}|[{UP}]{{2,3}}(?![\w-]))"
+)
 _PATIENT_NAME = re.compile(
     rf"(?:pt|Pt|PT|pts|patient|Patient|PATIENT)\.?\s(?:named\s)?"
     rf"({INITIALS}|[{UP}]{{2,3}}(?![\w-])|{NAME}(?:\s{NAME})?)"
@@ -628,11 +707,99 @@ _NAMED = re.compile(
     rf"in\smemory\sof|RIP|rest\sin\speace,?)\s({NAME}(?:\s{NAME})?)"
 )
 _VERBS = "|".join(words.STORY_VERBS)
+_POSSESSED = [
+    "family",
+    "mom",
+    "mother",
+    "dad",
+    "father",
+    "wife",
+    "husband",
+    "daughter",
+    "son",
+    "sister",
+    "brother",
+    "scan",
+    "biopsy",
+    "counts",
+    "marrow",
+    "diagnosis",
+    "chemo",
+    "journey",
+    "story",
+    "fundraiser",
+    "gofundme",
+]
 _STORY_NAME = re.compile(
     rf"({NAME}(?:\s{NAME})?)(?=,?\s(?:{_VERBS})(?!\w)|,\s(?:a|an)\s\d|,\s\d{{1,3}}\s?(?:,|y|-year|M\b|F\b)"
-    rf"|['’]s\s(?:family|mom|mother|dad|father|wife|husband|daughter|son|sister|brother|"
-    rf"scan|biopsy|counts|marrow|diagnosis|chemo|journey|story|fundraiser|gofundme))"
+    rf"|['’]s\s(?:{'|'.join(_POSSESSED)})(?!\w))"
 )
+# What comes right before a story cue (a verb, "'s family", ", a 45-year-old", ", 45,"): one or
+# two capitalised words, found by looking back from the cue.
+_NAME_BEFORE_CUE = re.compile(
+    rf"(?<![\w.])({NAME})(?:\s({NAME}))?"
+    rf"(?P<sep>,?\s|,\s(?:a|an)\s|\s(?:is|was)\s(?:a|an)\s|['’]s\s)$"
+)
+# "a 45-year-old", "a 45 y/o", "a 45yo", "a 45M": after one of these, the words before name the
+# patient whatever the name ("Kwame, a 45-year-old", "Kwame is a 45 y/o").
+_AGE_UNIT = re.compile(
+    r"\s?-?\s?(?:years?|yrs?|y)\.?\s?-?\s?(?:old|o)(?!\w)|\s?(?:yo|y/o|y\.o\.)(?!\w)|\s?[MF](?![\w'’-])"
+)
+# Capitalised words that open a sentence, never a name before "is a 45-year-old".
+_NOT_STORY_NAMES = frozenset(
+    [
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "He",
+        "She",
+        "They",
+        "We",
+        "You",
+        "I",
+        "Who",
+        "Which",
+        "What",
+        "Here",
+        "There",
+        "Today",
+        "Now",
+        "Then",
+        "Also",
+        "And",
+        "But",
+        "So",
+        "Our",
+        "My",
+        "His",
+        "Her",
+        "Their",
+        "Your",
+        "Its",
+        "Patient",
+        "Pt",
+        "Case",
+        "Another",
+        "Next",
+        "Last",
+        "First",
+        "Every",
+        "Each",
+        "One",
+        "Another",
+        "Someone",
+        "Everyone",
+        "Nobody",
+        "Somebody",
+        "Anyone",
+        "Yesterday",
+        "Tonight",
+    ]
+)
+# A place, not a person, after these ("in Orlando, a 51-year-old").
+_PLACE_PREPOSITIONS = frozenset(["in", "at", "from", "near", "to", "outside", "of", "via"])
 _INITIALS_STORY = re.compile(
     rf"({INITIALS})(?=,?\s(?:(?:a|an)\s\d|\d{{1,3}}(?!\d)|(?:{_VERBS})(?!\w)))"
 )
@@ -661,6 +828,7 @@ _PATIENT_VERB = re.compile(
 _NAME_BEFORE_VERB = re.compile(
     rf"(?<![\w.])({NAME}(?:\s{NAME})?)(,\s\d{{1,3}},)?\s(?:was\s|is\s|has\s|had\s|then\s)?$"
 )
+_DIGITS_AT = re.compile(r"\d{1,3}(?!\d)")
 _NEXT_DIGIT = re.compile(r"\s?[<>=:]?\s?\d")
 _NOT_AFTER_PATIENT = frozenset(
     [
@@ -750,6 +918,8 @@ _HANDLE_WORDS = frozenset(
         "caregiver",
     ]
 )
+# "h/t @x and @y", "cc @x": accounts credited in public, not a patient's family.
+_CREDIT_WORDS = frozenset(["h/t", "ht", "cc", "via", "thanks", "thx", "by", "rt"])
 _INITIALS_NOT_NAMES = frozenset(
     [
         "U.S.",
@@ -785,6 +955,8 @@ _FAMILIES: dict[str, set[str]] = {
     "place": _first_words([*_STRONG_PLACE_TRIGGERS, "from", "in"]),
     "relative": {"his", "her", "their", "my", "our", "the", "patient", "pt"},
     "honorific": {w.lower() for w in _HONORIFICS},
+    "kin": {w.lower() for w in _KIN_TITLES},
+    "initials_label": {"initials"},
     "patient": {"pt", "pts", "patient"},
     "named": {
         "named",
@@ -820,6 +992,7 @@ _FAMILIES: dict[str, set[str]] = {
     "url": {"http", "https", "ftp", "www"},
     "county": {"county", "parish", "township", "borough"},
     "address": {"po"},
+    "story": {v.lower() for v in words.STORY_VERBS} | set(_POSSESSED),
 }
 _EVENT_WORDS = frozenset(
     [
@@ -897,14 +1070,63 @@ for _key in _FAMILIES_BY_CASE["state"] | {w.lower() for w in _HONORIFICS}:
 def _master() -> re.Pattern[str]:
     """Where a word that matters starts, right after a separator (the text gets a leading
     space). One pass of the regex engine; the word lists are compiled as prefix tries."""
-    names = words.first_names() | words.last_names()
     return re.compile(
         r"[^\w]"
-        r"(?:(?P<digit>(?<![^\W_][/.:,'-])\d)"
+        r"(?:(?P<digit>(?<![^\W_][/.:,'-])\d[^\W_]*)"
         rf"|(?P<key>{_variants([*_KEYS, *words.CONFERENCE_WORDS])})\d{{0,4}}(?![^\W_])"
-        rf"|(?P<name>(?=[{UP}]){_trie(names)})(?![^\W_])"
         r"|(?P<capital>[A-Z](?=\.)|[A-Z0-9]{17}(?![^\W_])|LBA))"
     )
+
+
+def _add(at: dict[str, list[int]], family: str, start: int) -> None:
+    positions = at.get(family)
+    if positions is None:
+        at[family] = [start]
+    else:
+        positions.append(start)
+
+
+_Check = Callable[[str, str, int], bool]
+
+
+@cache
+def _actions() -> dict[str, tuple[tuple[str, ...], tuple[tuple[str, _Check], ...], int]]:
+    """Lower-case key -> (families to try there, (family, condition) pairs, flags)."""
+    result: dict[str, tuple[tuple[str, ...], tuple[tuple[str, _Check], ...], int]] = {}
+    for key in {k.lower() for k in [*_KEYS, *words.CONFERENCE_WORDS]}:
+        families, flags = _KEYS.get(key) or _KEYS.get(key.rstrip(_DIGITS), ((), 0))
+        plain: list[str] = []
+        checked: list[tuple[str, _Check]] = []
+        for family in families:
+            wanted = _NEEDS_AFTER.get((family, key))
+            if wanted:
+                checked.append((family, _starts_with(wanted)))
+            elif family == "place" and key in _CAPITALISED_NEXT:
+                checked.append((family, _capital_next))
+            elif family == "state":
+                checked.append((family, _is_state))
+            elif family == "honorific":
+                checked.append((family, _is_honorific))
+            else:
+                plain.append(family)
+        result[key] = (tuple(plain), tuple(checked), flags)
+    return result
+
+
+def _starts_with(wanted: tuple[str, ...]) -> _Check:
+    return lambda text, word, end: text.startswith(wanted, end)
+
+
+def _capital_next(text: str, word: str, end: int) -> bool:
+    return text[end + 1 : end + 2].isupper()
+
+
+def _is_state(text: str, word: str, end: int) -> bool:
+    return word in _STATE_CODES
+
+
+def _is_honorific(text: str, word: str, end: int) -> bool:
+    return word in _HONORIFIC_WORDS
 
 
 _STATE_CODES = frozenset(words.US_STATE_CODES)
@@ -962,99 +1184,97 @@ class _Index:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.at: dict[str, list[int]] = defaultdict(list)
+        self.at: dict[str, list[int]] = {}
         self.events: list[int] = []
         self.conferences: list[int] = []
-        at, keys, needs = self.at, _KEYS, _NEEDS_AFTER
-        size = len(text)
-        word_at = _WORD.match
+        at, actions = self.at, _actions()
         # Only the words that can matter come out of the regex engine: numbers, the words
-        # of the families, names of the lists, capitals before a dot, 17-character codes.
+        # of the families, capitals before a dot, 17-character codes.
         for m in _master().finditer(" " + text):
             start = m.start()  # the separator's index in " " + text: the word's in text
-            found = word_at(text, start)
-            if found is None:  # pragma: no cover - every branch of the pattern starts a word
-                continue
-            end, word = found.end(), found.group()
-            after = text[end] if end < size else " "
-            if m.lastgroup == "digit":
+            group = m.lastgroup
+            if group == "digit":
                 # Never the rest of "3/14/1961" or "1,200": the pattern's look-behind.
-                before = text[start - 1] if start else " "
-                self._digits(start, word, before, after)
+                self._digits(start, m.group(1), text[start - 1] if start else " ")
                 continue
-            if m.lastgroup == "name":
-                at["story"].append(start)
-                continue
-            if m.lastgroup == "capital":
-                if len(word) == 1 and after == ".":
-                    at["initials"].append(start)
+            if group == "capital":
+                word = m.group(3)
+                if len(word) == 1:
+                    _add(at, "initials", start)
                     if word == "P":
-                        at["address"].append(start)  # P.O. Box
+                        _add(at, "address", start)  # P.O. Box
                 elif len(word) == 17:
-                    at["vin"].append(start)
-                elif word.startswith("LBA"):
-                    at["reference"].append(start)
+                    _add(at, "vin", start)
+                else:
+                    _add(at, "reference", start)
                 continue
-            lower = word.lower()
-            info = keys.get(lower) or keys.get(lower.rstrip(_DIGITS))
-            if info is None:  # pragma: no cover - the pattern only finds keys
-                continue
-            families, flags = info
-            if flags & _EVENT:
-                self.events.append(start)
-            if flags & _MEETING:
-                self.conferences.append(start)
-            for family in families:
-                wanted = needs.get((family, lower))
-                if wanted and not text.startswith(wanted, end):
-                    continue
-                if family == "place" and lower in _CAPITALISED_NEXT:
-                    if not text[end + 1 : end + 2].isupper():
-                        continue
-                elif (family == "state" and word not in _STATE_CODES) or (
-                    family == "honorific" and word not in _HONORIFIC_WORDS
-                ):
-                    continue
-                at[family].append(start)
+            word = m.group(2)
+            plain, checked, flags = actions[word.lower()]
+            if flags:
+                if flags & _EVENT:
+                    self.events.append(start)
+                if flags & _MEETING:
+                    self.conferences.append(start)
+            for family in plain:
+                _add(at, family, start)
+            for family, check in checked:
+                if check(text, word, start + len(word)):
+                    _add(at, family, start)
 
-    def _digits(self, start: int, word: str, before: str, after: str) -> None:
+    def _digits(self, start: int, word: str, before: str) -> None:
         """Which number families may start at this number, from its length and what follows
         it (a space then a digit for a phone number, a capital for a street, ...)."""
-        at, size, text = self.at, len(word), self.text
+        text, at = self.text, self.at
+        size = len(word)
         end = start + size
+        after = text[end] if end < len(text) else " "
         then = text[end + 1 : end + 2]  # the character after the one after the word
+        spaced_digit = after == " " and then.isdigit()
         if before in "(+":
-            at["phone"].append(start - 1)
-        if (
-            size == 10
-            or (size == 3 and (after in ".-)" or (after == " " and then.isdigit())))
-            or (word == "1" and after in " .-")
-        ):
-            at["phone"].append(start)
-        if size == 3 and (after == "-" or (after == " " and then.isdigit())):
-            at["ssn"].append(start)
-        if size <= 3 and after == ".":
-            at["ipv4"].append(start)
-        if size == 5 and after == "-":
-            at["zip4"].append(start)
+            _add(at, "phone", start - 1)
+        if size <= 3:
+            if size == 3:
+                if after in ".-)" or spaced_digit:
+                    _add(at, "phone", start)
+                if after == "-" or spaced_digit:
+                    _add(at, "ssn", start)
+            elif word == "1" and after in " .-":
+                _add(at, "phone", start)
+            if after == "." and then.isdigit() and "." in text[end + 2 : end + 5]:
+                _add(at, "ipv4", start)  # not "12.3": an address has three dots
+            if before == " " and start >= 2 and text[start - 2] in ",an":
+                _add(at, "story", start)  # "Maria, 45," "Maria, a 45-year-old"
+            if size <= 2 and after == "/":
+                _add(at, "date_short", start)
+        elif size == 10:
+            _add(at, "phone", start)
+        elif size == 5 and after == "-":
+            _add(at, "zip4", start)
         if size <= 7 and after == " " and (then.isupper() or then.isdigit()):
-            at["address"].append(start)
+            _add(at, "address", start)
+        digits_only = word.isdigit()
         if (
-            after in "/.-"
+            after in "/-"
+            or (after == "." and then.isdigit() and "." in text[end + 2 : end + 4])  # 14.03.1961
             or (after == " " and (then.isupper() or then == "o"))
-            or not word.isdigit()
+            or not digits_only
         ):
-            at["date"].append(start)
-        if size <= 2 and after == "/":
-            at["date_short"].append(start)
-        if word[0] in "91" and 2 <= size <= 6 and word[1].isdigit():
+            _add(at, "date", start)
+        if (
+            word[0] in "91"
+            and 2 <= size <= 6
+            and word[1].isdigit()
+            and not (
+                digits_only and size > 3  # "1000 mg": no age is four digits long
+            )
+        ):
             number = int(word[:3] if word[:3].isdigit() else word[:2])
             if 90 <= number <= 119:
-                at["age"].append(start)
-        if size >= 4 and not word.isdigit():
-            at["mbi"].append(start)
+                _add(at, "age", start)
+        if size >= 4 and not digits_only:
+            _add(at, "mbi", start)
         if size == 17:
-            at["vin"].append(start)
+            _add(at, "vin", start)
 
     def matches(self, family: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         positions = self.at.get(family)
@@ -1111,24 +1331,65 @@ def _line(text: str, start: int, end: int, reach: int = 160) -> tuple[int, int]:
     )
 
 
-def candidates(text: str, domains: frozenset[str], handles: frozenset[str]) -> Iterator[Candidate]:
-    """Every (start, end, kind) a family proposes, shields included (kind "shield")."""
+_NUMBER_FAMILIES = frozenset(
+    ["phone", "ssn", "ipv4", "labelled", "mbi", "vin", "state", "zip4", "address"]
+)
+_DATE_FAMILIES = frozenset(["month", "date", "date_short", "age", "age_word"])
+_PLACE_FAMILIES = frozenset(["place", "state", "county"])
+_NAME_FAMILIES = frozenset(
+    [
+        "honorific",
+        "kin",
+        "initials_label",
+        "patient",
+        "relative",
+        "named",
+        "story",
+        "patient_verb",
+        "initials",
+    ]
+)
+
+
+def candidates(text: str, domains: frozenset[str], handles: frozenset[str]) -> list[Candidate]:
+    """Every (start, end, kind) a family proposes, shields included (kind "shield"); only the
+    families whose words the index found are run."""
     index = _Index(text)
-    yield from _shields(text, index)
-    yield from _internet(text, index, domains, handles)
-    yield from _numbers(text, index)
-    yield from _dates(text, index)
-    yield from _places(text, index)
-    yield from _names(text, index)
+    present = index.at.keys()
+    found: list[Candidate] = []
+    if present or "#" in text or "10." in text:
+        found.extend(_shields(text, index))
+    if "@" in text or "." in text or ":" in text:
+        found.extend(_internet(text, index, domains, handles))
+    if not present:
+        return found
+    if not _NUMBER_FAMILIES.isdisjoint(present):
+        found.extend(_numbers(text, index))
+    if not _DATE_FAMILIES.isdisjoint(present):
+        found.extend(_dates(text, index))
+    if not _PLACE_FAMILIES.isdisjoint(present):
+        found.extend(_places(text, index))
+    if not _NAME_FAMILIES.isdisjoint(present):
+        found.extend(_names(text, index))
+    return found
 
 
 def _shields(text: str, index: _Index) -> Iterator[Candidate]:
-    for pattern in (_DOI, _REGISTRY, _HASHTAG):
-        if (pattern is _DOI and "10." not in text) or (pattern is _HASHTAG and "#" not in text):
-            continue
-        for m in pattern.finditer(text):
-            if _word_start(text, m.start(), "&" if pattern is _HASHTAG else ""):
+    if "10." in text:
+        for m in _DOI.finditer(text):
+            if _word_start(text, m.start()):
                 yield m.start(), m.end(), SHIELD
+    if any(word in text for word in _REGISTRY_WORDS):
+        for m in _REGISTRY.finditer(text):
+            if _word_start(text, m.start()):
+                yield m.start(), m.end(), SHIELD
+    if "#" in text:
+        for m in _HASHTAG.finditer(text):
+            if _word_start(text, m.start(), "&"):
+                yield m.start(), m.end(), SHIELD
+    at = index.at
+    if "reference" not in at and "clinician" not in at and "credential" not in at:
+        return
     for m in index.matches("reference", _REFERENCE):
         yield m.start(), m.end(), SHIELD
     for m in index.matches("clinician", _CLINICIAN):
@@ -1148,8 +1409,11 @@ def _internet(
     if "@" in text:
         for m in _AT.finditer(text):
             at = m.start()
-            local = _LOCAL_PART.search(text, max(0, at - 64), at)
-            domain = _DOMAIN.match(text, at + 1)
+            if at and (text[at - 1].isalnum() or text[at - 1] in "_.+%-"):
+                local = _LOCAL_PART.search(text, max(0, at - 64), at)
+                domain = _DOMAIN.match(text, at + 1)
+            else:
+                local = domain = None  # "h/t @doctor": no local part, a handle
             if local and domain and _word_start(text, local.start(), ".+%-"):
                 allowed = _host_allowed(domain.group(), domains)
                 yield local.start(), domain.end(), SHIELD if allowed else "email"
@@ -1159,7 +1423,9 @@ def _internet(
                 continue
             if handle.group().lower() in handles:
                 yield at, handle.end(), SHIELD
-            elif _HANDLE_WORDS.intersection(_last_words(text, at, 6)):
+            elif _HANDLE_WORDS.intersection(before := _last_words(text, at, 6)) and (
+                _CREDIT_WORDS.isdisjoint(before)
+            ):
                 yield at, handle.end(), "other_id"
     if "::" in text or (":" in text and _IPV6_HINT.search(text)):
         for m in _IPV6.finditer(text):
@@ -1172,11 +1438,16 @@ def _internet(
             yield m.start(), m.end(), "ip"
     if "." not in text:
         return
+    links: list[tuple[int, int]] = []  # links with a scheme: what they hold is not looked at again
     for m in index.matches("url", _SCHEME_URL):
         if _word_start(text, m.start(), "@.%/-"):
-            yield from _url(text, m.start(), _strip_url(m.group()), domains, bare=False)
+            url = _strip_url(m.group())
+            links.append((m.start(), m.start() + len(url)))
+            yield from _url(text, m.start(), url, domains, bare=False)
     for m in _BARE_TLD.finditer(text):
         dot = start = m.start()
+        if links and any(a < dot < b for a, b in links):
+            continue
         lowest = max(0, dot - 253)
         while start > lowest and text[start - 1] in _HOST_CHARS:
             start -= 1
@@ -1202,8 +1473,8 @@ def _url(
 
 
 def _numbers(text: str, index: _Index) -> Iterator[Candidate]:
-    for pattern in (_PHONE_INTL, _PHONE_PAREN, _PHONE_DIGITS):
-        for m in index.matches("phone", pattern):
+    if "phone" in index.at:
+        for m in index.matches("phone", _PHONE):
             start, end = m.start(), m.end()
             if not _word_start(text, start, "+/.$€£-") or not _word_end(text, end, "/"):
                 continue
@@ -1278,6 +1549,7 @@ def _dates(text: str, index: _Index) -> Iterator[Candidate]:
                 any(c.isalpha() for c in m.group())
                 and index.conferences_within(start - 60, end + 20)
                 and not _patient_date_words(text, start)
+                and not _EVENT_AFTER_DATE.intersection(_next_words(text, end, 4))
             ):
                 continue  # "#ASH23 opens December 9": a meeting's date
             yield start, end, "date"
@@ -1289,6 +1561,8 @@ def _dates(text: str, index: _Index) -> Iterator[Candidate]:
             before = _last_words(text, start, 3, 40)
             if before and before[-1] in _NOT_DATE_WORDS:
                 continue
+            if family == "date_short" and _FRACTION_NEXT.match(text, m.end()):
+                continue  # "6/14 responded", "12/20 patients": a fraction
             if _DATE_WORDS.intersection(before) or (
                 before and before[-1] in _DATE_WEAK_WORDS and index.events_within(start - 80, start)
             ):
@@ -1343,12 +1617,17 @@ def _places(text: str, index: _Index) -> Iterator[Candidate]:
         state = m.group("state")
         state = state if state and (state[2:] in _STATE_CODES or state[2:] in regions) else None
         weak = trigger in _WEAK_PLACE_TRIGGERS
-        person = trigger == "from" and bool(
-            _PERSON_WORDS.intersection(_last_words(text, m.start(), 2))
-        )
+        person = compound = False
+        if weak and trigger != "in":
+            before = _last_words(text, m.start(), 2)
+            # "a farmer from Muleshoe", "a rancher near ...": where a person lives
+            person = bool(_PERSON_WORDS.intersection(before))
+            # "from outside ...", "from near ...": the patient's home, unless at a meeting
+            compound = trigger != "from" and bool(before) and before[-1] in _COMPOUND_BEFORE
         near_meeting = index.conferences_within(m.start() - 60, m.end() + 20)
-        if weak and not person and not state and near_meeting:
+        if weak and not person and not compound and not state and near_meeting:
             continue  # "greetings from San Diego at #ASH22"
+        person = person or compound
         if known:
             count = known
         elif (
@@ -1395,6 +1674,18 @@ def _names(text: str, index: _Index) -> Iterator[Candidate]:
     firsts, lasts = words.first_names(), words.last_names()
     for m in index.matches("honorific", _HONORIFIC):
         yield m.start(1), m.end(1), "name"
+    for m in index.matches("kin", _KIN_TITLE):
+        tokens = m.group(1).split()
+        if tokens[0] in words.NOT_PLACES or tokens[0] in words.MONTHS:
+            continue
+        if len(tokens) == 2 and tokens[1] in words.NOT_PLACES:
+            yield m.start(1), m.start(1) + len(tokens[0]), "name"
+        else:
+            yield m.start(1), m.end(1), "name"
+    for m in index.matches("initials_label", _INITIALS_LABEL):
+        value = m.group(1)
+        if value.replace(" ", "") not in _INITIALS_NOT_NAMES:  # labelled: "initials PO" too
+            yield m.start(1), m.end(1), "name"
     for m in index.matches("patient", _PATIENT_NAME):
         value = m.group(1)
         if value.isupper() and "." not in value:
@@ -1416,11 +1707,7 @@ def _names(text: str, index: _Index) -> Iterator[Candidate]:
         first = m.group(1).split()[0]
         if first in firsts or first in lasts:
             yield m.start(1), m.end(1), "name"
-    for m in index.matches("story", _STORY_NAME):
-        first = m.group(1).split()[0]
-        verb = _NEXT_WORD.match(text, m.end(1))
-        if first in firsts or (verb and verb.group(1) in _PATIENT_VERBS):
-            yield m.start(1), m.end(1), "name"
+    yield from _story_names(text, index, firsts, lasts)
     for m in index.matches("patient_verb", _PATIENT_VERB):
         found = _NAME_BEFORE_VERB.search(text, max(0, m.start() - 60), m.start())
         if not found:
@@ -1438,8 +1725,58 @@ def _names(text: str, index: _Index) -> Iterator[Candidate]:
             yield m.start(1), m.end(1), "name"
 
 
+def _story_names(
+    text: str, index: _Index, firsts: frozenset[str], lasts: frozenset[str]
+) -> Iterator[Candidate]:
+    """Names before a story cue: "Maria presented", "Alvarez underwent", "Maria's family",
+    "Maria, 45,". A listed first name (or a listed surname before a patient's verb) is enough;
+    before an age ("Kwame, a 45-year-old", "Kwame is a 45 y/o") any capitalised name is."""
+    positions = index.at.get("story")
+    if not positions:
+        return
+    seen: set[tuple[int, int]] = set()
+    for cue in positions:
+        found = _NAME_BEFORE_CUE.search(text, max(0, cue - 70), cue)
+        if found is None or found.span() in seen:
+            continue
+        seen.add(found.span())
+        before = _last_words(text, found.start(), 1, 20)
+        if before and before[-1] in _PLACE_PREPOSITIONS:
+            continue  # "in Orlando, a 51-year-old": a place
+        for group in (1, 2):
+            word = found.group(group)
+            if word is None or (word not in firsts and word not in lasts):
+                continue
+            m = _STORY_NAME.match(text, found.start(group))
+            if m is None:
+                continue
+            verb = _NEXT_WORD.match(text, m.end(1))
+            if m.group(1).split()[0] in firsts or (verb and verb.group(1) in _PATIENT_VERBS):
+                yield m.start(1), m.end(1), "name"
+                break
+        else:
+            sep = found.group("sep")
+            if sep[-2:] not in ("a ", "n ") or not text[cue].isdigit():
+                continue
+            digits = _DIGITS_AT.match(text, cue)
+            if digits is None or not _AGE_UNIT.match(text, digits.end()):
+                continue
+            start, name = found.start(1), found.group(1)
+            if name in _NOT_STORY_NAMES:
+                if found.group(2) is None:
+                    continue
+                start, name = found.start(2), found.group(2)
+            elif found.group(2):
+                name += " " + found.group(2)
+            if name.split()[0] in words.NOT_PLACES:
+                continue
+            yield start, start + len(name), "name"
+
+
 def resolve(found: Iterable[Candidate], length: int) -> list[Candidate]:
     """One finding per stretch of text: shields win, then the longest, then the most specific."""
+    if not found:
+        return []
     taken = bytearray(length)
     others: list[Candidate] = []
     for start, end, kind in found:
