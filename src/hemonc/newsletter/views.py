@@ -460,6 +460,7 @@ def issue_edit(request: AuthenticatedHttpRequest, issue_id: int | None = None) -
                     body=data["body"],
                     segment=form.segment(),
                     count_engagement=data["count_engagement"],
+                    phi_attested=form.phi_attested,
                 )
             else:
                 services.issue_update(
@@ -470,6 +471,7 @@ def issue_edit(request: AuthenticatedHttpRequest, issue_id: int | None = None) -
                     body=data["body"],
                     segment=form.segment(),
                     count_engagement=data["count_engagement"],
+                    phi_attested=form.phi_attested,
                 )
             messages.success(request, "The draft is saved.")
             return redirect("newsletter:issue_detail", issue_id=issue.pk)
@@ -622,10 +624,10 @@ def issue_send(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse
     when = form.cleaned_data["send_at"]
     try:
         if when and when > timezone.now():
-            services.issue_schedule(issue=issue, actor=request.user, when=when, attested=True)
+            services.issue_schedule(issue=issue, actor=request.user, when=when)
             messages.success(request, "The issue is scheduled.")
         else:
-            services.issue_send_now(issue=issue, actor=request.user, attested=True)
+            services.issue_send_now(issue=issue, actor=request.user)
             messages.success(request, "Sending has started.")
     except DomainError as error:
         messages.error(request, str(error))
