@@ -31,6 +31,8 @@ from hemonc.core.errors import DomainError
 
 ATTEST_LABEL = "No patient identifiers; consent obtained where needed"
 ATTEST_ACTION = "phi.attest"
+HOLD_ACTION = "phi.hold"  # a text held for a host or moderator instead of shown
+ACTIONS = (ATTEST_ACTION, HOLD_ACTION)
 
 Findings = dict[str, list[phi.Finding]]
 
@@ -47,6 +49,19 @@ def found_message(findings: list[phi.Finding]) -> str:
         f"This text may identify a patient: {phi.describe(findings)}, marked below. "
         f"Edit it, or tick “{ATTEST_LABEL}” to publish it as it is."
     )
+
+
+def changed_texts(
+    instance: models.Model | None, values: Mapping[str, Any], names: tuple[str, ...]
+) -> dict[str, str]:
+    """Of the guarded `names` in `values`, those whose text differs from what `instance`'s row
+    stores (read from the database: a ModelForm has already changed the instance in memory).
+    All of them for a row not yet stored."""
+    given = {name: str(values[name] or "") for name in names if name in values}
+    if instance is None or instance.pk is None or not given:
+        return given
+    stored = type(instance)._default_manager.filter(pk=instance.pk).values(*given).first() or {}
+    return {name: text for name, text in given.items() if text != (stored.get(name) or "")}
 
 
 def phi_check(
@@ -67,12 +82,15 @@ def phi_check(
     return found
 
 
-def phi_record(*, actor: Any, target: models.Model, found: Findings) -> None:
-    """The audit entry of an attestation: who (actor), when (the entry's time), what
-    (target), and the findings it overrode, each with the field it was in."""
+def phi_record(
+    *, actor: Any, target: models.Model, found: Findings, action: str = ATTEST_ACTION
+) -> None:
+    """The audit entry of an attestation (or, with HOLD_ACTION, of a text held): who
+    (actor), when (the entry's time), what (target), and the findings, each with the field
+    it was in."""
     audit(
         actor=actor,
-        action=ATTEST_ACTION,
+        action=action,
         target=target,
         changes={
             "findings": [
