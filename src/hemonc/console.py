@@ -3,10 +3,9 @@ sits above the apps; each app lists its pages on its AppConfig (`console_links`)
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
-
-from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
@@ -119,8 +118,10 @@ def _targets(entries: list[AuditEntry]) -> dict[tuple[str, str], models.Model]:
         except LookupError:
             continue
         ids = [entry.target_id for entry in entries if entry.target_type == label]
-        rows = model._default_manager.select_related(*related.get(label, ())).in_bulk(ids)
-        found.update({(label, str(pk)): row for pk, row in rows.items()})
+        rows = model._default_manager.all()
+        if label in related:
+            rows = rows.select_related(*related[label])
+        found.update({(label, str(pk)): row for pk, row in rows.in_bulk(ids).items()})
     return found
 
 

@@ -28,6 +28,7 @@ from django.utils.safestring import SafeString
 from hemonc.core import phi
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
+from hemonc.core.models import AuditEntry
 
 ATTEST_LABEL = "No patient identifiers; consent obtained where needed"
 ATTEST_ACTION = "phi.attest"
@@ -84,11 +85,11 @@ def phi_check(
 
 def phi_record(
     *, actor: Any, target: models.Model, found: Findings, action: str = ATTEST_ACTION
-) -> None:
+) -> AuditEntry:
     """The audit entry of an attestation (or, with HOLD_ACTION, of a text held): who
     (actor), when (the entry's time), what (target), and the findings, each with the field
     it was in."""
-    audit(
+    return audit(
         actor=actor,
         action=action,
         target=target,
@@ -121,7 +122,9 @@ class PhiGuardMixin:
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}  # type: ignore[misc]
-        texts = {name: str(cleaned.get(name) or "") for name in self.phi_fields}
+        # A text left as it was (attested before, or never flagged) is not asked about again.
+        changed = self.changed_data  # type: ignore[attr-defined]
+        texts = {name: str(cleaned.get(name) or "") for name in self.phi_fields if name in changed}
         self.phi_findings = scan_texts(texts)
         self.phi_marked = {
             name: phi.highlight(texts[name], findings)

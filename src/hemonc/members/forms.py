@@ -7,10 +7,10 @@ from typing import Any
 from django import forms
 from django.db.models import Case, Value, When
 
-from hemonc.core.phi_guard import PhiGuardMixin
 from hemonc.core.caching import page_cache
 from hemonc.core.countries import country_choices, country_name
 from hemonc.core.forms import ModelChoiceField, ModelMultipleChoiceField
+from hemonc.core.phi_guard import PhiGuardMixin
 from hemonc.core.text import OneLineField
 from hemonc.core.timezones import browser_time_zone, time_zone_choices
 from hemonc.core.widgets import SearchSelect, Select

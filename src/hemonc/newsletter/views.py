@@ -449,7 +449,7 @@ def issue_edit(request: AuthenticatedHttpRequest, issue_id: int | None = None) -
     if issue is not None and issue.status != IssueStatus.DRAFT:
         return redirect("newsletter:issue_detail", issue_id=issue.pk)
     if request.method == "POST":
-        form = IssueForm(request.POST)
+        form = IssueForm(request.POST, initial=_issue_form_initial(issue) if issue else None)
         if form.is_valid():
             data = form.cleaned_data
             if issue is None:
