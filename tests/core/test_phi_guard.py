@@ -58,7 +58,7 @@ def test_issue_with_a_date_of_birth_is_highlighted_and_not_saved() -> None:
 
     page = response.content.decode()
     assert response.status_code == 200
-    assert "This text may identify a patient: 1 date, marked below." in _text(page)
+    assert "This text may identify a patient: 1 date, marked here." in _text(page)
     assert '<mark class="phi" data-kind="date"' in page
     assert ">3/14/1961</mark>" in page
     assert ATTEST_LABEL in page
@@ -172,7 +172,7 @@ def test_session_description_with_a_name_is_highlighted_then_attested() -> None:
     refused = client.post(reverse("events:session_create"), {**SESSION, "description": description})
     page = refused.content.decode()
     assert refused.status_code == 200
-    assert "This text may identify a patient: 2 names, marked below." in _text(page)
+    assert "This text may identify a patient: 2 names, marked here." in _text(page)
     assert page.count('<mark class="phi" data-kind="name"') == 2
     assert not LiveSession.objects.exists()
 

@@ -47,7 +47,7 @@ def scan_texts(texts: Mapping[str, str]) -> Findings:
 def found_message(findings: list[phi.Finding]) -> str:
     """What a field says when its text may identify a patient."""
     return (
-        f"This text may identify a patient: {phi.describe(findings)}, marked below. "
+        f"This text may identify a patient: {phi.describe(findings)}, marked here. "
         f"Edit it, or tick “{ATTEST_LABEL}” to publish it as it is."
     )
 

@@ -8,18 +8,35 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from hemonc.core.phi_guard import found_message
+
 register = template.Library()
 
 
 @register.filter
 def phi_marked(field: Any) -> SafeString | str:
-    """The field's text as saved, each finding in <mark class="phi">, or "" when clean."""
-    marked = getattr(field.form, "phi_marked", {}).get(field.name)
+    """Above the field: what was found, and the text as saved with each finding in
+    <mark class="phi">; "" when the text is clean."""
+    form = field.form
+    marked = getattr(form, "phi_marked", {}).get(field.name)
     if not marked:
         return ""
+    message = found_message(form.phi_findings[field.name])
+    # The message takes the id Django's widget names in aria-describedby for its errors.
     return format_html(
-        '<div class="phi-marked" id="{}_phi"><p class="phi-marked-title">Where, in your '
-        'text:</p><div class="phi-text">{}</div></div>',
+        '<div class="phi-marked"><p class="error-text" id="{}_error">{}</p>'
+        '<div class="phi-text">{}</div></div>',
         field.auto_id or field.html_name,
+        message,
         marked,
     )
+
+
+@register.filter
+def other_errors(field: Any) -> list[str]:
+    """The field's errors but the one `phi_marked` shows above it."""
+    shown = getattr(field.form, "phi_marked", {}).get(field.name)
+    if not shown:
+        return list(field.errors)
+    message = found_message(field.form.phi_findings[field.name])
+    return [error for error in field.errors if error != message]
