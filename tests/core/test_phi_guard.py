@@ -379,3 +379,19 @@ def test_the_organizers_list_says_when_nothing_was_held() -> None:
     text = _text(client.get(reverse("console_phi")).content.decode())
 
     assert "No question is held." in text and "Nothing was held or attested yet." in text
+
+
+def test_the_command_creates_a_draft_that_may_identify_a_patient_only_with_attest(
+    tmp_path: Any,
+) -> None:
+    from django.core.management import CommandError, call_command
+
+    body = tmp_path / "issue.md"
+    body.write_text(DOB, encoding="utf-8")
+
+    with pytest.raises(CommandError, match="may identify a patient"):
+        call_command("newsletter", "create", "--subject", "Hi", "--body-file", str(body))
+    call_command("newsletter", "create", "--subject", "Hi", "--body-file", str(body), "--attest")
+
+    assert Issue.objects.get().body == DOB
+    assert _attestations()[0].actor is None

@@ -32,8 +32,12 @@ def test_organizer_fixes_a_date_of_birth_then_sends_and_shorthand_is_never_marke
     expect(mark).to_have_count(1)
     expect(mark).to_have_text("3/14/1961")
     expect(mark).to_have_attribute("data-kind", "date")
-    expect(page.get_by_text("This text may identify a patient: 1 date, marked here.")).to_be_visible()
-    expect(page.get_by_label("No patient identifiers; consent obtained where needed")).to_be_visible()
+    expect(
+        page.get_by_text("This text may identify a patient: 1 date, marked here.")
+    ).to_be_visible()
+    expect(
+        page.get_by_label("No patient identifiers; consent obtained where needed")
+    ).to_be_visible()
     snapshot(page, screenshot_dir, "phi-issue-marked")
     assert not Issue.objects.exists()
 

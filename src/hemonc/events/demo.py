@@ -256,7 +256,8 @@ def _held_and_attested(season: Season, *, organizer: User, members: list[User], 
         season.sessions.filter(starts_at__lt=now, recording_url__gt="").order_by("-starts_at")[:2]
     )
     made = 0
-    askers = [m for m in members if m != organizer]
+    # Members who hold no role ask them (the demo's sign-in accounts come first).
+    askers = [m for m in reversed(members) if m != organizer]
     for session, text, hidden_later in (
         (upcoming, HELD_QUESTIONS[0], False),
         (past[-1] if past else None, HELD_QUESTIONS[1], True),
