@@ -395,3 +395,30 @@ def test_the_command_creates_a_draft_that_may_identify_a_patient_only_with_attes
 
     assert Issue.objects.get().body == DOB
     assert _attestations()[0].actor is None
+
+
+def test_a_stored_draft_with_a_finding_is_marked_and_attested_unchanged(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    client, organizer = _signed_in(Role.ORGANIZER)
+    issue = newsletter.issue_create(subject="November", body="News.", actor=OPERATOR)
+    Issue.objects.filter(pk=issue.pk).update(body=DOB)  # as an import or the demo writes it
+    detail = reverse("newsletter:issue_detail", args=[issue.pk])
+    edit = reverse("newsletter:issue_edit", args=[issue.pk])
+
+    assert "This issue may identify a patient (1 date)" in _text(
+        client.get(detail).content.decode()
+    )
+    shown = client.get(edit).content.decode()
+    assert '<mark class="phi" data-kind="date"' in shown and ATTEST_LABEL in shown
+    refused = client.post(edit, {**ISSUE, "body": DOB})
+    assert refused.status_code == 200
+    client.post(edit, {**ISSUE, "body": DOB, "phi_attest": "on"})
+
+    issue.refresh_from_db()
+    assert issue.phi_attested_by == organizer
+    assert "may identify a patient" not in client.get(detail).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("newsletter:issue_send", args=[issue.pk]))
+    issue.refresh_from_db()
+    assert issue.status in {"sending", "sent"}

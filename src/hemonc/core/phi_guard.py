@@ -135,6 +135,14 @@ class PhiGuardMixin:
                 self.add_error(name, found_message(findings))  # type: ignore[attr-defined]
         return cleaned
 
+    def phi_show(self, found: Findings, texts: Mapping[str, str]) -> None:
+        """Mark what was found in stored texts (an unbound form: nothing is refused yet)."""
+        self.phi_findings = {name: found[name] for name in self.phi_fields if name in found}
+        self.phi_marked = {
+            name: phi.highlight(texts[name], findings)
+            for name, findings in self.phi_findings.items()
+        }
+
     @property
     def phi_found(self) -> bool:
         """Something was found: the page offers the attestation."""

@@ -653,7 +653,7 @@ def issue_create(
     return issue
 
 
-PHI_FIELDS = ("subject", "preheader", "body")
+PHI_FIELDS = selectors.PHI_FIELDS
 
 
 def _record_attestation(issue: Issue, *, actor: User | Operator, found: Findings) -> None:
@@ -705,10 +705,12 @@ def issue_update(
         raise DomainError("An issue needs a subject and a body.")
     if "body" in fields and not fields["body"].strip():
         raise DomainError("An issue needs a subject and a body.")
+    # An issue no one attested is checked whole; an attested one, in what changes.
     texts = {
-        name: str(fields[name])  # type: ignore[literal-required]
+        name: str(fields.get(name, getattr(issue, name)))
         for name in PHI_FIELDS
-        if name in fields and fields[name] != getattr(issue, name)  # type: ignore[literal-required]
+        if issue.phi_attested_at is None
+        or (name in fields and fields[name] != getattr(issue, name))  # type: ignore[literal-required]
     }
     found = phi_check(actor=actor, target=None, texts=texts, attested=phi_attested)
     changed = model_update(issue, fields)
@@ -743,9 +745,7 @@ def issue_send_test(*, issue: Issue, actor: User | Operator, to: str) -> None:
 
 def _check_phi(issue: Issue) -> None:
     # An issue goes out clean, or with the attestation its author gave over what was found.
-    if issue.phi_attested_at is None and scan_texts(
-        {name: getattr(issue, name) for name in PHI_FIELDS}
-    ):
+    if selectors.issue_phi_pending(issue=issue):
         raise DomainError(
             "This issue may identify a patient: edit the draft, or attest there that it "
             "holds no patient identifiers."

@@ -33,6 +33,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import conditional_page, require_POST
 
+from hemonc.core import phi
 from hemonc.core.actions import act_then_redirect
 from hemonc.core.charts import bar_chart
 from hemonc.core.client import client_ip
@@ -449,7 +450,9 @@ def issue_edit(request: AuthenticatedHttpRequest, issue_id: int | None = None) -
     if issue is not None and issue.status != IssueStatus.DRAFT:
         return redirect("newsletter:issue_detail", issue_id=issue.pk)
     if request.method == "POST":
-        form = IssueForm(request.POST, initial=_issue_form_initial(issue) if issue else None)
+        # Unchanged text is not asked about again once attested; until then it is checked whole.
+        attested = issue is not None and issue.phi_attested_at is not None
+        form = IssueForm(request.POST, initial=_issue_form_initial(issue) if attested else None)
         if form.is_valid():
             data = form.cleaned_data
             if issue is None:
@@ -478,6 +481,11 @@ def issue_edit(request: AuthenticatedHttpRequest, issue_id: int | None = None) -
         messages.error(request, "Please correct the fields marked below.")
     else:
         form = IssueForm(initial=_issue_form_initial(issue) if issue else None)
+        if issue is not None:
+            form.phi_show(
+                selectors.issue_phi_pending(issue=issue),
+                {name: getattr(issue, name) for name in selectors.PHI_FIELDS},
+            )
     return render(request, "newsletter/issue_edit.html", {"form": form, "issue": issue})
 
 
@@ -535,6 +543,9 @@ def issue_detail(request: AuthenticatedHttpRequest, issue_id: int) -> HttpRespon
             "audience_error": audience_error,
             "progress": selectors.issue_progress(issue=issue),
             "send_form": SendForm(),
+            "phi_pending": phi.describe(
+                [f for found in selectors.issue_phi_pending(issue=issue).values() for f in found]
+            ),
             "links": issue.links.all(),
             "console": "issues",
         },
