@@ -422,3 +422,36 @@ def test_a_stored_draft_with_a_finding_is_marked_and_attested_unchanged(
         client.post(reverse("newsletter:issue_send", args=[issue.pk]))
     issue.refresh_from_db()
     assert issue.status in {"sending", "sent"}
+
+
+def test_organizers_list_names_each_kind_of_place_and_what_became_of_questions(
+    live: LiveSession,
+) -> None:
+    from hemonc.events.services import question_moderate
+    from hemonc.members.services import profile_update
+
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    host = live.hosts.get()
+    released = question_create(session=live, author=host, text="Pt J.D. asked: MRD?")
+    hidden = question_create(session=live, author=host, text="DOB 3/14/1961: dose?")
+    question_moderate(question=released, actor=host, action="show")
+    question_moderate(question=hidden, actor=host, action="hide")
+    session_create(
+        actor=organizer, title="Case night", starts_at=timezone.now() + timedelta(days=9),
+        description="With pt J.D.", phi_attested=True,
+    )  # fmt: skip
+    profile_update(
+        profile=host.profile, actor=host, bio="A 92-year-old taught me.", phi_attested=True
+    )
+    gone = newsletter.issue_create(subject="Gone", body=DOB, actor=OPERATOR, phi_attested=True)
+    Issue.objects.filter(pk=gone.pk).delete()
+    client = Client()
+    client.force_login(organizer)
+
+    text = _text(client.get(reverse("console_phi")).content.decode())
+
+    assert "Released: shown to members." in text and "Hidden." in text
+    assert "Attested Session “Case night”" in text
+    assert "Attested The bio of Hana Host" in text
+    assert "Something since deleted" in text
+    assert "Attested by the operator or an erased account" in text
