@@ -451,8 +451,8 @@ def issue_edit(request: AuthenticatedHttpRequest, issue_id: int | None = None) -
         return redirect("newsletter:issue_detail", issue_id=issue.pk)
     if request.method == "POST":
         # Unchanged text is not asked about again once attested; until then it is checked whole.
-        attested = issue is not None and issue.phi_attested_at is not None
-        form = IssueForm(request.POST, initial=_issue_form_initial(issue) if attested else None)
+        attested = issue if issue is not None and issue.phi_attested_at is not None else None
+        form = IssueForm(request.POST, initial=_issue_form_initial(attested) if attested else None)
         if form.is_valid():
             data = form.cleaned_data
             if issue is None:
