@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("organize/", console.console, name="console"),
+    path("organize/phi/", console.phi_log, name="console_phi"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("", include("hemonc.members.urls")),

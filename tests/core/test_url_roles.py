@@ -64,6 +64,7 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "favicon.ico": (OK, OK, OK, OK),
     # the organizers' console
     "organize/": (LOGIN, DENIED, DENIED, OK),
+    "organize/phi/": (LOGIN, DENIED, DENIED, OK),
     # accounts
     "accounts/login/": (OK, REDIRECT, REDIRECT, REDIRECT),
     "accounts/logout/": (REDIRECT, OK, OK, OK),

@@ -96,7 +96,7 @@ def test_scheduled_issue_waits_for_its_time_in_the_queue(
     when = timezone.now() + timedelta(days=2)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.issue_schedule(issue=issue, actor=OPERATOR, when=when, attested=True)
+        services.issue_schedule(issue=issue, actor=OPERATOR, when=when)
 
     [queued] = dummy_tasks.results
     assert queued.task.run_after == when

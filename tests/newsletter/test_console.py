@@ -41,10 +41,9 @@ def test_issues_are_listed_by_status(client: Any, organizer: Any, dummy_tasks: A
     scheduled = services.issue_create(subject="Next month", body="News", actor=OPERATOR)
     services.issue_schedule(
         issue=scheduled, actor=OPERATOR, when=timezone.now() + timezone.timedelta(days=3),
-        attested=True,
     )  # fmt: skip
     sending = services.issue_create(subject="Going out", body="News", actor=OPERATOR)
-    services.issue_send_now(issue=sending, actor=OPERATOR, attested=True)
+    services.issue_send_now(issue=sending, actor=OPERATOR)
     sent = services.issue_create(subject="Last month", body="News", actor=OPERATOR)
     Issue.objects.filter(pk=sent.pk).update(status="sent", sent_at=timezone.now())
 

@@ -169,7 +169,11 @@ def test_issue_headers_read_back_at_the_server(mailbox: Any) -> None:
 @pytest.mark.parametrize("value", [ATTACK_LINK, PIXEL, FORMULA])
 def test_issue_subject_and_preheader_are_text_in_the_mail(mailbox: Any, value: str) -> None:
     make_subscriber("reader@example.org")
-    _send(services.issue_create(subject=value, preheader=value, body="Hello.", actor=OPERATOR))
+    _send(
+        services.issue_create(
+            subject=value, preheader=value, body="Hello.", actor=OPERATOR, phi_attested=True
+        )
+    )
 
     (message,) = mailbox.wait_for(1)
     assert message["Subject"] == value

@@ -43,7 +43,7 @@ def _preview(client: Any, issue: Issue) -> Any:
 
 def _sent_html(issue: Issue, django_capture_on_commit_callbacks: Any, mailbox: Any) -> str:
     with django_capture_on_commit_callbacks(execute=True):
-        services.issue_send_now(issue=issue, actor=OPERATOR, attested=True)
+        services.issue_send_now(issue=issue, actor=OPERATOR)
     (message,) = mailbox.wait_for(1)
     return parts(message)[1]
 
@@ -65,6 +65,7 @@ def test_preview_is_the_sent_mail_under_its_own_policy(
     issue = services.issue_create(
         subject="November & more", preheader="Five sessions", actor=OPERATOR,
         body="Hello **fellows**.\n\nSee [the schedule](https://example.org/ash?a=1&b=2).",
+        phi_attested=True,
     )  # fmt: skip
 
     preview = _preview(client, issue)
@@ -83,7 +84,9 @@ def test_preview_is_the_sent_mail_under_its_own_policy(
 
 
 def test_issue_page_frames_the_preview_in_a_sandbox(client: Any, organizer: Any) -> None:
-    issue = services.issue_create(subject="November", body="News", actor=OPERATOR)
+    issue = services.issue_create(
+        subject="November", body="Embargoed trial results", actor=OPERATOR
+    )
 
     page = client.get(reverse("newsletter:issue_detail", args=[issue.pk]))
 
@@ -115,7 +118,9 @@ def test_hostile_markdown_stays_inert_in_the_preview(
     client: Any, organizer: Any, mailbox: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     reader = make_subscriber("reader@example.org")
-    issue = services.issue_create(subject="<b>Hi</b>", body=HOSTILE, actor=OPERATOR)
+    issue = services.issue_create(
+        subject="<b>Hi</b>", body=HOSTILE, actor=OPERATOR, phi_attested=True
+    )
 
     preview = _preview(client, issue).content.decode()
     sent = _sent_html(issue, django_capture_on_commit_callbacks, mailbox)
@@ -136,7 +141,7 @@ def test_hostile_markdown_stays_inert_in_the_preview(
 def test_counted_issue_preview_counts_no_open(client: Any, organizer: Any) -> None:
     issue = services.issue_create(
         subject="November", body="See [it](https://example.org/a).", count_engagement=True,
-        actor=OPERATOR,
+        actor=OPERATOR, phi_attested=True,
     )  # fmt: skip
 
     preview = _preview(client, issue).content.decode()
@@ -189,8 +194,10 @@ def test_progress_refreshes_itself_while_sending_and_stops_when_done(
 ) -> None:
     make_subscriber("a@example.org")
     make_subscriber("b@example.org")
-    issue = services.issue_create(subject="November", body="News", actor=OPERATOR)
-    services.issue_send_now(issue=issue, actor=OPERATOR, attested=True)  # the worker waits
+    issue = services.issue_create(
+        subject="November", body="Embargoed trial results", actor=OPERATOR
+    )
+    services.issue_send_now(issue=issue, actor=OPERATOR)  # the worker waits
     progress_url = reverse("newsletter:issue_progress", args=[issue.pk])
 
     page = client.get(reverse("newsletter:issue_detail", args=[issue.pk])).content.decode()

@@ -344,20 +344,23 @@ def test_issue_send_test_mails_the_organizer_alone(
         services.issue_send_test(issue=issue, actor=make_member(), to="me@example.org")
 
 
-def test_issue_schedule_needs_the_attestation_and_a_future_time(settings: Any) -> None:
+def test_issue_schedule_needs_a_clean_or_attested_text_and_a_future_time(settings: Any) -> None:
     settings.TASKS = DEFERRING_TASKS
     issue = _draft()
     later = timezone.now() + timedelta(days=1)
 
-    with pytest.raises(DomainError, match="patient identifiers"):
-        services.issue_schedule(issue=issue, actor=OPERATOR, when=later, attested=False)
+    Issue.objects.filter(pk=issue.pk).update(body="MRN 00123456 was seen.")
+    issue.refresh_from_db()
+    with pytest.raises(DomainError, match="may identify a patient"):
+        services.issue_schedule(issue=issue, actor=OPERATOR, when=later)
+    issue = services.issue_update(issue=issue, actor=OPERATOR, body="News.")
     with pytest.raises(DomainError, match="in the future"):
         services.issue_schedule(
-            issue=issue, actor=OPERATOR, when=timezone.now() - timedelta(minutes=1), attested=True
+            issue=issue, actor=OPERATOR, when=timezone.now() - timedelta(minutes=1)
         )
     with pytest.raises(PermissionDenied):
-        services.issue_schedule(issue=issue, actor=make_member(), when=later, attested=True)
-    services.issue_schedule(issue=issue, actor=OPERATOR, when=later, attested=True)
+        services.issue_schedule(issue=issue, actor=make_member(), when=later)
+    services.issue_schedule(issue=issue, actor=OPERATOR, when=later)
 
     issue.refresh_from_db()
     assert (issue.status, issue.scheduled_for) == (IssueStatus.SCHEDULED, later)
@@ -367,7 +370,7 @@ def test_issue_unschedule_puts_the_issue_back_to_draft(settings: Any) -> None:
     settings.TASKS = DEFERRING_TASKS
     issue = _draft()
     later = timezone.now() + timedelta(days=1)
-    services.issue_schedule(issue=issue, actor=OPERATOR, when=later, attested=True)
+    services.issue_schedule(issue=issue, actor=OPERATOR, when=later)
 
     services.issue_unschedule(issue=issue, actor=OPERATOR)
 
@@ -377,15 +380,15 @@ def test_issue_unschedule_puts_the_issue_back_to_draft(settings: Any) -> None:
         services.issue_unschedule(issue=issue, actor=OPERATOR)
 
 
-def test_issue_send_now_fills_the_outbox_for_the_audience_and_names_the_attester() -> None:
+def test_issue_send_now_fills_the_outbox_for_the_audience() -> None:
     organizer = _organizer()
     make_subscriber("reader@example.org")
     make_subscriber("gone@example.org", status=SubscriberStatus.UNSUBSCRIBED)
     issue = _draft()
 
-    issue = services.issue_send_now(issue=issue, actor=organizer, attested=True)
+    issue = services.issue_send_now(issue=issue, actor=organizer)
 
-    assert (issue.status, issue.phi_attested_by) == (IssueStatus.SENDING, organizer)
+    assert (issue.status, issue.phi_attested_by) == (IssueStatus.SENDING, None)
     assert list(issue.deliveries.values_list("subscriber__email", flat=True)) == [
         "reader@example.org"
     ]
@@ -397,22 +400,24 @@ def test_issue_send_now_is_refused_to_a_member() -> None:
     issue = _draft()
 
     with pytest.raises(PermissionDenied):
-        services.issue_send_now(issue=issue, actor=make_member(), attested=True)
+        services.issue_send_now(issue=issue, actor=make_member())
 
     issue.refresh_from_db()
     assert (issue.status, Delivery.objects.count()) == (IssueStatus.DRAFT, 0)
 
 
-def test_issue_start_sending_needs_an_attested_issue_and_records_its_links() -> None:
+def test_issue_start_sending_needs_a_clean_or_attested_issue_and_records_its_links() -> None:
     make_subscriber("reader@example.org")
     issue = services.issue_create(
         subject="Links",
-        body="Read [the abstract](https://example.org/abstract).",
+        body="Read [the abstract](https://example.org/abstract) for pt J.D.",
         actor=OPERATOR,
         count_engagement=True,
+        phi_attested=True,
     )
+    Issue.objects.filter(pk=issue.pk).update(phi_attested_at=None)
 
-    with pytest.raises(DomainError, match="patient identifiers"):
+    with pytest.raises(DomainError, match="may identify a patient"):
         services.issue_start_sending(issue=issue, actor=OPERATOR)
     Issue.objects.filter(pk=issue.pk).update(phi_attested_at=timezone.now())
     issue = services.issue_start_sending(issue=issue, actor=OPERATOR)
@@ -445,7 +450,7 @@ def test_issue_engagement_click_counts_and_answers_the_link() -> None:
 
 def test_issue_finish_if_done_marks_sent_once_no_delivery_waits() -> None:
     reader = make_subscriber("reader@example.org")
-    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR)
 
     assert services.issue_finish_if_done(issue=issue) is False
     Delivery.objects.filter(subscriber=reader).update(status=DeliveryStatus.SENT)
@@ -462,7 +467,7 @@ def test_issue_finish_if_done_marks_sent_once_no_delivery_waits() -> None:
 
 def test_outbox_claim_leases_a_delivery_to_one_sender_only() -> None:
     make_subscriber("reader@example.org")
-    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR)
 
     first = services.outbox_claim(issue=issue, owner="sender-a", limit=10)
     second = services.outbox_claim(issue=issue, owner="sender-b", limit=10)
@@ -475,7 +480,7 @@ def test_outbox_claim_leases_a_delivery_to_one_sender_only() -> None:
 def test_outbox_send_sends_to_subscribers_and_skips_who_left_since(mailbox: Any) -> None:
     make_subscriber("reader@example.org")
     leaver = make_subscriber("leaver@example.org")
-    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR)
     services.subscriber_unsubscribe(subscriber=leaver)
 
     run = services.outbox_send(issue=issue)
@@ -492,7 +497,7 @@ def test_outbox_send_fails_an_address_the_server_cannot_take_and_sends_the_rest(
 ) -> None:
     make_subscriber("zoë@example.org")
     make_subscriber("reader@example.org")
-    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR)
 
     run = services.outbox_send(issue=issue)
 
@@ -508,7 +513,7 @@ def test_outbox_send_stops_at_max_messages_and_keeps_to_the_rate_limit(
     settings.NEWSLETTER_RATE_LIMIT = 20  # one message every 50 ms
     for number in range(4):
         make_subscriber(f"reader{number}@example.org")
-    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR)
 
     started = time.monotonic()
     first = services.outbox_send(issue=issue, max_messages=3)
@@ -571,14 +576,14 @@ def test_subscriber_unsubscribe_twice_writes_one_audit_row() -> None:
 
 def test_issue_start_sending_twice_fills_the_outbox_once_and_schedule_is_refused_after() -> None:
     make_subscriber("reader@example.org")
-    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR, attested=True)
+    issue = services.issue_send_now(issue=_draft(), actor=OPERATOR)
 
     again = services.issue_start_sending(issue=issue, actor=OPERATOR)
 
     assert (again.status, Delivery.objects.count()) == (IssueStatus.SENDING, 1)
     with pytest.raises(DomainError, match="already being sent"):
         services.issue_schedule(
-            issue=again, actor=OPERATOR, when=timezone.now() + timedelta(days=1), attested=True
+            issue=again, actor=OPERATOR, when=timezone.now() + timedelta(days=1)
         )
 
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def _scheduled(when: Any) -> Issue:
     make_subscriber("reader@example.org")
     issue = services.issue_create(subject="Pre-ASCO", body="Soon.", actor=OPERATOR)
-    return services.issue_schedule(issue=issue, actor=OPERATOR, when=when, attested=True)
+    return services.issue_schedule(issue=issue, actor=OPERATOR, when=when)
 
 
 def _sending() -> Issue:

@@ -273,20 +273,17 @@ def test_organizer_composes_previews_and_sends_a_test(
 
 
 @pytest.mark.django_db
-def test_organizer_send_needs_the_patient_identifier_attestation(
+def test_organizer_sends_a_clean_issue_without_any_attestation(
     client: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     client.force_login(make_member(display_name="Org", role=Role.ORGANIZER))
     make_subscriber("reader@example.org")
     issue = services.issue_create(subject="November", body="News", actor=OPERATOR)
 
-    page = client.post(reverse("newsletter:issue_send", args=[issue.pk]), follow=True)
-    issue.refresh_from_db()
-    assert issue.status == "draft"
-    assert "Confirm the check for patient identifiers" in page.content.decode()
-
+    page = client.get(reverse("newsletter:issue_detail", args=[issue.pk])).content.decode()
+    assert "patient identifiers" not in page
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("newsletter:issue_send", args=[issue.pk]), {"attest": "on"})
+        client.post(reverse("newsletter:issue_send", args=[issue.pk]))
 
     issue.refresh_from_db()
     assert issue.status == "sent"  # the immediate test backend sent it at once
@@ -430,6 +427,7 @@ def test_open_pixel_and_tracked_link_count_engagement(
         body="See [the schedule](https://example.org/ash).",
         count_engagement=True,
         actor=OPERATOR,
+        phi_attested=True,
     )
     issue.phi_attested_at = timezone.now()
     issue.save()
@@ -513,7 +511,7 @@ def test_organizer_schedules_unschedules_and_cannot_resend(client: Any, dummy_ta
     unschedule = reverse("newsletter:issue_unschedule", args=[issue.pk])
     later = (timezone.localtime() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
 
-    scheduled = client.post(send, {"attest": "on", "send_at": later}, follow=True)
+    scheduled = client.post(send, {"send_at": later}, follow=True)
     issue.refresh_from_db()
     assert "The issue is scheduled." in scheduled.content.decode()
     assert issue.status == "scheduled"
@@ -524,7 +522,7 @@ def test_organizer_schedules_unschedules_and_cannot_resend(client: Any, dummy_ta
     assert "This issue is not scheduled." in again
 
     Issue.objects.filter(pk=issue.pk).update(status="sending")
-    refused = client.post(send, {"attest": "on"}, follow=True).content.decode()
+    refused = client.post(send, follow=True).content.decode()
     assert "This issue is already being sent." in refused
 
 

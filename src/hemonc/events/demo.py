@@ -19,6 +19,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from hemonc.core.audit import audit
+from hemonc.core.models import AuditEntry
+from hemonc.core.phi_guard import HOLD_ACTION, phi_record, scan_texts
 from hemonc.events.enums import QuestionStatus, RsvpStatus, SessionKind, SessionStatus
 from hemonc.events.models import CheckIn, Guest, LiveSession, Question, QuestionVote, Rsvp, Season
 from hemonc.events.services import schedule_start_times
@@ -223,6 +226,7 @@ def _create(members: list[User], *, rng: random.Random) -> dict[str, int]:
                     for voter in audience[3 : 3 + rng.randint(1, 12)]
                 )
                 question_count += 1
+    question_count += _held_and_attested(season_two, organizer=organizer, members=members, now=now)
     Rsvp.objects.bulk_create(rsvps)
     CheckIn.objects.bulk_create(check_ins)
     # Check-ins are stamped when saved: move them into their sessions' first minutes.
@@ -235,6 +239,56 @@ def _create(members: list[User], *, rng: random.Random) -> dict[str, int]:
         "rsvps": len(rsvps),
         "questions": question_count,
     }
+
+
+# Questions the patient-identifier check held (synthetic: no real patient).
+HELD_QUESTIONS = (
+    "My patient Mrs. Okafor, DOB 3/14/1961, relapsed after R-CHOP x6: would you go to CAR-T?",
+    "We saw a 92-year-old with AML last week from Lubbock: is venetoclax + aza still fair?",
+)
+
+
+def _held_and_attested(season: Season, *, organizer: User, members: list[User], now: Any) -> int:
+    """The organizers' list of what was held or attested: a question held for the host of the
+    next session, one the host of a past session hid, and notes attested over a link."""
+    upcoming = season.sessions.filter(starts_at__gt=now).order_by("starts_at").first()
+    past = list(
+        season.sessions.filter(starts_at__lt=now, recording_url__gt="").order_by("-starts_at")[:2]
+    )
+    made = 0
+    # Members who hold no role ask them (the demo's sign-in accounts come first).
+    askers = [m for m in reversed(members) if m != organizer]
+    for session, text, hidden_later in (
+        (upcoming, HELD_QUESTIONS[0], False),
+        (past[-1] if past else None, HELD_QUESTIONS[1], True),
+    ):
+        if session is None:
+            continue
+        question = Question.objects.create(
+            session=session, author=askers[made], text=text, is_held=not hidden_later,
+            is_hidden=True,
+        )  # fmt: skip
+        asked = min(now, session.starts_at) - timedelta(hours=2 + made)
+        Question.objects.filter(pk=question.pk).update(created_at=asked)
+        found = scan_texts({"text": text})
+        held = phi_record(actor=askers[made], target=question, found=found, action=HOLD_ACTION)
+        AuditEntry.objects.filter(pk=held.pk).update(created_at=asked)
+        if hidden_later:
+            audit(actor=organizer, action="question.hide", target=question)
+        made += 1
+    if past:
+        session = past[0]
+        session.show_notes += (
+            "\n- The guests' slides: https://slides.demo.hemonc.example/season-2/notes"
+        )
+        session.save(update_fields=["show_notes"])
+        found = scan_texts({"show_notes": session.show_notes})
+        if found:
+            attested = phi_record(actor=organizer, target=session, found=found)
+            AuditEntry.objects.filter(pk=attested.pk).update(
+                created_at=session.starts_at + timedelta(days=1)
+            )
+    return made
 
 
 def _years(first: date, last: date) -> str:

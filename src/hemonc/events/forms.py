@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 
 from hemonc.core.forms import ModelChoiceField, ModelMultipleChoiceField
+from hemonc.core.phi_guard import PhiGuardMixin
 from hemonc.core.text import OneLineField, one_line
 from hemonc.core.timezones import is_time_zone, time_zone_choices
 from hemonc.core.widgets import SearchSelect
@@ -131,9 +132,12 @@ KIND_FIELDS: dict[str, tuple[str, ...]] = {
 AFTER_FIELDS = ("recording_url", "peak_listeners", "show_notes", "resources")
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(PhiGuardMixin, forms.ModelForm):
     """A session: when first, then what and who; the fields of its kind only; what happened
-    (recording, attendance, notes) last."""
+    (recording, attendance, notes) last. Its description and notes are checked for patient
+    identifiers (core/phi_guard.py)."""
+
+    phi_fields = ("description", "show_notes")
 
     starts_at_local = forms.DateTimeField(
         label="Starts (local time)",

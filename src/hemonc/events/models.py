@@ -349,6 +349,8 @@ class Question(TimeStampedModel):
     )
     is_pinned = models.BooleanField(default=False)
     is_hidden = models.BooleanField(default=False)
+    # Held for a host or moderator: the text may identify a patient (hidden until released).
+    is_held = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -356,6 +358,9 @@ class Question(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    def get_absolute_url(self) -> str:
+        return f"{self.session.get_absolute_url()}#questions"
 
 
 class QuestionVote(models.Model):

@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, IntegerField, Max, OuterRef, Q, Quer
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 
+from hemonc.core import phi
 from hemonc.core.privacy import SMALL_GROUP, is_small_group
 from hemonc.events.enums import QuestionStatus, RsvpStatus, SessionStatus
 from hemonc.events.models import (
@@ -250,25 +251,29 @@ class QuestionView:
     votes: int
     voted: bool
     is_own: bool
+    # A held question's text with what may identify a patient marked (for its author and
+    # the moderators, the only ones who see it); "" otherwise.
+    marked: str = ""
 
 
 def session_questions(
     *, session: LiveSession, viewer: Viewer, may_moderate: bool
 ) -> list[QuestionView]:
-    """Questions, pinned first, then by votes and age. Hidden ones only for moderators;
-    questions by people hidden from the viewer (blocks, mutes) are left out. Anonymous
-    questions show no author to other members, but always to hosts and moderators."""
+    """Questions, pinned first, then by votes and age. Hidden ones only for moderators, held
+    ones (they may identify a patient) for moderators and their author; questions by people
+    hidden from the viewer (blocks, mutes) are left out. Anonymous questions show no author
+    to other members, but always to hosts and moderators."""
     qs = (
         Question.objects.filter(session=session)
         .select_related("author__profile")
         .annotate(vote_count=Count("votes"))
     )
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
     if not may_moderate:
-        qs = qs.filter(is_hidden=False)
+        qs = qs.filter(Q(is_hidden=False) | Q(is_held=True, author_id=viewer_id))
     hidden = user_ids_hidden_from(viewer=viewer)
     if hidden is not None:
         qs = qs.exclude(author_id__in=hidden)
-    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
     if viewer_id is not None:
         qs = qs.annotate(
             voted=Exists(QuestionVote.objects.filter(question=OuterRef("pk"), user_id=viewer_id))
@@ -294,6 +299,7 @@ def session_questions(
                 votes=q.vote_count,
                 voted=bool(getattr(q, "voted", False)),
                 is_own=is_own,
+                marked=phi.highlight(q.text, phi.scan(q.text)) if q.is_held else "",
             )
         )
     return views
@@ -466,18 +472,20 @@ def session_roster(*, session: LiveSession) -> SessionRoster:
 
 
 def sessions_with_open_questions(*, now: datetime | None = None, limit: int = 5) -> list[Any]:
-    """Sessions not over yet with questions still open (neither answered nor hidden), soonest
-    first, each with `open_questions`: what waits for moderators before and during them."""
+    """Sessions not over yet with questions still open (neither answered nor hidden) or held
+    (they may identify a patient), soonest first, each with `open_questions` and
+    `held_questions`: what waits for moderators before and during them."""
     now = now or timezone.now()
     open_questions = Count(
         "questions",
         filter=Q(questions__status=QuestionStatus.OPEN, questions__is_hidden=False),
     )
+    held_questions = Count("questions", filter=Q(questions__is_held=True))
     sessions = (
         LiveSession.objects.filter(starts_at__gte=now - timedelta(hours=24))
         .exclude(status__in=[SessionStatus.ENDED, SessionStatus.CANCELLED])
-        .annotate(open_questions=open_questions)
-        .filter(open_questions__gt=0)
+        .annotate(open_questions=open_questions, held_questions=held_questions)
+        .filter(Q(open_questions__gt=0) | Q(held_questions__gt=0))
         .order_by("starts_at", "id")
     )
     return [session for session in sessions[: limit + 10] if session.ends_at > now][:limit]

@@ -326,19 +326,23 @@ def rsvp_cancel_by_token(request: HttpRequest, token: str) -> HttpResponse:
 # Questions
 
 
+HELD_NOTICE = "Your question waits for the host: it may contain patient details."
+
+
 def questions(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the question list (htmx polls it). POST: a member asks a question."""
     session = get_object_or_404(LiveSession, pk=pk)
     may_moderate = request.user.has_perm("events.moderate_questions", session)
     form = None
     status = 200
+    notice = ""
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={session.get_absolute_url()}")
         form = QuestionForm(request.POST)
         if form.is_valid():
             try:
-                services.question_create(
+                question = services.question_create(
                     session=session,
                     author=request.user,
                     text=form.cleaned_data["text"],
@@ -349,12 +353,14 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 429 if isinstance(error, RateLimited) else 400
             else:
                 form = None
+                notice = HELD_NOTICE if question.is_held else "Your question is in."
                 if not request.headers.get("HX-Request"):
-                    messages.success(request, "Your question is in.")
+                    messages.success(request, notice)
                     return redirect(f"{session.get_absolute_url()}#questions")
         else:
             status = 400
     context = _questions_context(request, session, may_moderate=may_moderate, form=form)
+    context["question_notice"] = notice
     if request.headers.get("HX-Request"):
         # A poll refreshes the list only, so a question being typed is never wiped.
         template = (
@@ -665,6 +671,7 @@ def session_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> Ht
             "guests": list(data["guests"]),
             "guest_names": form.guest_names(),
             "topics": data["topics"],
+            "phi_attested": form.phi_attested,
         }
         try:
             if session is None:

@@ -10,6 +10,7 @@ from django.db.models import Case, Value, When
 from hemonc.core.caching import page_cache
 from hemonc.core.countries import country_choices, country_name
 from hemonc.core.forms import ModelChoiceField, ModelMultipleChoiceField
+from hemonc.core.phi_guard import PhiGuardMixin
 from hemonc.core.text import OneLineField
 from hemonc.core.timezones import browser_time_zone, time_zone_choices
 from hemonc.core.widgets import SearchSelect, Select
@@ -67,7 +68,8 @@ class AvatarField(forms.ImageField):
         return super().to_python(data)
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(PhiGuardMixin, forms.ModelForm):
+    phi_fields = ("bio",)  # others read it: checked for patient identifiers
     country = forms.ChoiceField(choices=[("", "—"), *country_choices()], required=False)
     time_zone = forms.ChoiceField(choices=time_zone_choices, required=False)
     interests = TopicChoiceField(

@@ -45,3 +45,5 @@ rules.add_perm("members.erase_account", is_same_account | is_organizer)
 rules.add_perm("members.block_member", is_member)
 rules.add_perm("members.mute_member", is_member)
 rules.add_perm("core.view_auditentry", is_organizer)
+# What the patient-identifier check held or let through on an attestation (/organize/phi/).
+rules.add_perm("core.review_phi", is_organizer)

@@ -22,6 +22,7 @@ from hemonc.core.audit import audit
 from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError, PermissionDenied
 from hemonc.core.permissions import Operator, require
+from hemonc.core.phi_guard import changed_texts, phi_check
 from hemonc.core.text import one_line
 from hemonc.core.updates import model_update
 from hemonc.members.enums import Role, Visibility
@@ -115,15 +116,25 @@ def profile_update(
     career_paths: Iterable[CareerPath] | None = None,
     avatar: UploadedFile | None = None,
     remove_avatar: bool = False,
+    phi_attested: bool = False,
     **fields: Unpack[ProfileChanges],
 ) -> Profile:
     """Change a profile. Only the names of changed fields go into the audit log.
+
+    A changed bio that may identify a patient is stored only with `phi_attested`, the
+    member's attestation, audited with what was found (core/phi_guard.py).
 
     A photo chosen on the same form (`avatar`) is stored with the rest, or none of it is:
     a photo that cannot be read leaves the profile as it was. `remove_avatar` takes the
     photo off unless a new one is given.
     """
     require(actor, "members.edit_profile", profile, message="You can only edit your own profile.")
+    phi_check(
+        actor=actor,
+        target=profile,
+        texts=changed_texts(profile, fields, PROFILE_PHI_FIELDS),
+        attested=phi_attested,
+    )
     _profile_update(
         profile=profile, actor=actor, interests=interests, career_paths=career_paths, fields=fields
     )
@@ -132,6 +143,10 @@ def profile_update(
     elif remove_avatar:
         _profile_remove_avatar(profile=profile, actor=actor)
     return profile
+
+
+# What others read of a profile, checked for patient identifiers.
+PROFILE_PHI_FIELDS = ("bio",)
 
 
 def _profile_update(

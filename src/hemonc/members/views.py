@@ -93,6 +93,7 @@ def _profile_save(form: ProfileForm, *, user: User) -> bool:
     career_paths = data.pop("career_paths", None)
     photo = data.pop("photo", None)
     remove_photo = data.pop("remove_photo", False)
+    data.pop("phi_attest", None)
     profile = user.profile
     # The ModelForm already copied values onto the instance; start from the database so the
     # service sees what really changed.
@@ -105,6 +106,7 @@ def _profile_save(form: ProfileForm, *, user: User) -> bool:
             career_paths=career_paths,
             avatar=photo or None,
             remove_avatar=remove_photo,
+            phi_attested=form.phi_attested,
             **data,
         )
     except DomainError as error:

@@ -25,7 +25,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from hemonc.core.models import AuditEntry
 from hemonc.core.permissions import OPERATOR
+from hemonc.core.phi_guard import phi_record, scan_texts
 from hemonc.events.models import LiveSession
 from hemonc.members.models import Profile, User
 from hemonc.newsletter.enums import DeliveryStatus, IssueStatus, SubscriberStatus
@@ -279,8 +281,12 @@ def _sent_issues() -> int:
         )
     )
     now = timezone.now()
+    organizer = User.objects.filter(email=f"organizer@{DEMO_DOMAIN}").first()
     issues = [*ISSUES, *_current_season_issues(now)]
     for sent_at, subject, preheader, body in issues:
+        # An issue with a link outside the journals and societies went out on the organizer's
+        # attestation, given the day before and kept in the audit log.
+        found = scan_texts({"subject": subject, "preheader": preheader, "body": body})
         issue = Issue.objects.create(
             subject=subject,
             preheader=preheader,
@@ -288,8 +294,12 @@ def _sent_issues() -> int:
             status=IssueStatus.SENT,
             sent_at=sent_at,
             finished_at=sent_at + timedelta(minutes=2),
-            phi_attested_at=sent_at,
+            phi_attested_at=sent_at - timedelta(days=1) if found else None,
+            phi_attested_by=organizer if found else None,
         )
+        if found:
+            attested = phi_record(actor=organizer, target=issue, found=found)
+            AuditEntry.objects.filter(pk=attested.pk).update(created_at=issue.phi_attested_at)
         Delivery.objects.bulk_create(
             Delivery(
                 issue=issue,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from hemonc.core.countries import country_choices
 from hemonc.core.errors import DomainError
+from hemonc.core.phi_guard import PhiGuardMixin
 from hemonc.core.text import OneLineField
 from hemonc.core.widgets import SearchSelect
 from hemonc.events.models import LiveSession
@@ -75,7 +76,9 @@ class SessionChoiceField(forms.ModelChoiceField[LiveSession]):
         return f"{obj.title} ({when.day} {when:%B %Y})"
 
 
-class IssueForm(forms.Form):
+class IssueForm(PhiGuardMixin, forms.Form):
+    phi_fields = ("subject", "preheader", "body")
+
     subject = OneLineField(max_length=200)
     preheader = OneLineField(
         max_length=200, required=False, help_text="The line mail apps show after the subject."
@@ -134,11 +137,6 @@ class IssueForm(forms.Form):
 
 
 class SendForm(forms.Form):
-    attest = forms.BooleanField(
-        label="I checked this issue: it holds no patient identifiers (names, dates, record "
-        "numbers, images or any of the 18 HIPAA identifiers).",
-        error_messages={"required": "Confirm the check for patient identifiers to send."},
-    )
     send_at = forms.DateTimeField(
         required=False,
         label="Send later at (leave empty to send now)",

@@ -125,7 +125,8 @@ class Issue(TimeStampedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Until the patient-identifier guard exists, the sender attests there are none.
+    # Who attested, over what the patient-identifier guard found, that the text may go out
+    # (core/phi_guard.py); empty for a clean issue. The findings are in the audit log.
     phi_attested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -13,6 +13,7 @@ from django.utils import timezone
 from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
+from hemonc.core.phi_guard import Findings, scan_texts
 from hemonc.core.privacy import count_for_display
 from hemonc.events.models import LiveSession
 from hemonc.events.selectors import session_attendee_user_ids
@@ -324,3 +325,15 @@ def issues_unsent() -> list[Issue]:
     order = {IssueStatus.SENDING: 0, IssueStatus.SCHEDULED: 1, IssueStatus.DRAFT: 2}
     issues = Issue.objects.filter(status__in=list(order)).order_by("-updated_at", "-id")
     return sorted(issues[:20], key=lambda issue: order[IssueStatus(issue.status)])
+
+
+# What readers get of an issue, checked for patient identifiers (core/phi_guard.py).
+PHI_FIELDS = ("subject", "preheader", "body")
+
+
+def issue_phi_pending(*, issue: Issue) -> Findings:
+    """What may identify a patient in an issue no one attested: sending waits for an edit or
+    the attestation ({} for a clean or attested issue)."""
+    if issue.phi_attested_at is not None:
+        return {}
+    return scan_texts({name: getattr(issue, name) for name in PHI_FIELDS})

@@ -25,6 +25,7 @@ from hemonc.core.audit import audit
 from hemonc.core.bulkmail import AddressNeedsSmtpUtf8, BulkSender
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import Operator, require
+from hemonc.core.phi_guard import Findings, phi_check, phi_record, scan_texts
 from hemonc.core.ratelimit import Limit, limit_take
 from hemonc.core.tasks import enqueue_on_commit, send_email_task
 from hemonc.core.text import one_line
@@ -627,13 +628,18 @@ def issue_create(
     preheader: str = "",
     segment: dict[str, str] | None = None,
     count_engagement: bool = False,
+    phi_attested: bool = False,
 ) -> Issue:
+    """A draft. A text that may identify a patient is stored only with `phi_attested`
+    (the organizer's attestation, audited with the findings it overrode)."""
     # The subject and the preheader are one line each: a mail header and a mail app's
     # one-line preview (a line break would end the Subject header).
     require(actor, "newsletter.manage")
     subject, preheader = one_line(subject), one_line(preheader)
     if not subject or not body.strip():
         raise DomainError("An issue needs a subject and a body.")
+    texts = {"subject": subject, "preheader": preheader, "body": body}
+    found = phi_check(actor=actor, target=None, texts=texts, attested=phi_attested)
     issue = Issue.objects.create(
         subject=subject,
         body=body,
@@ -643,7 +649,24 @@ def issue_create(
         created_by=actor if isinstance(actor, User) else None,
     )
     audit(actor=actor, action="newsletter.issue_create", target=issue)
+    _record_attestation(issue, actor=actor, found=found)
     return issue
+
+
+PHI_FIELDS = selectors.PHI_FIELDS
+
+
+def _record_attestation(issue: Issue, *, actor: User | Operator, found: Findings) -> None:
+    # The attestation stays with the issue while its marked text stays; a clean issue has none.
+    if found:
+        phi_record(actor=actor, target=issue, found=found)
+        issue.phi_attested_by = actor if isinstance(actor, User) else None
+        issue.phi_attested_at = _now()
+    elif not scan_texts({name: getattr(issue, name) for name in PHI_FIELDS}):
+        issue.phi_attested_by, issue.phi_attested_at = None, None
+    else:
+        return
+    issue.save(update_fields=["phi_attested_by", "phi_attested_at"])
 
 
 class IssueChanges(TypedDict, total=False):
@@ -657,8 +680,15 @@ class IssueChanges(TypedDict, total=False):
 
 
 @transaction.atomic(durable=True)
-def issue_update(*, issue: Issue, actor: User | Operator, **fields: Unpack[IssueChanges]) -> Issue:
-    """Change a draft; the audit row names the fields whose value changed."""
+def issue_update(
+    *,
+    issue: Issue,
+    actor: User | Operator,
+    phi_attested: bool = False,
+    **fields: Unpack[IssueChanges],
+) -> Issue:
+    """Change a draft; the audit row names the fields whose value changed. A changed text
+    that may identify a patient is stored only with `phi_attested` (as in `issue_create`)."""
     require(actor, "newsletter.manage", issue)
     if issue.status != IssueStatus.DRAFT:
         raise DomainError("Only a draft can be changed.")
@@ -675,6 +705,14 @@ def issue_update(*, issue: Issue, actor: User | Operator, **fields: Unpack[Issue
         raise DomainError("An issue needs a subject and a body.")
     if "body" in fields and not fields["body"].strip():
         raise DomainError("An issue needs a subject and a body.")
+    # An issue no one attested is checked whole; an attested one, in what changes.
+    texts = {
+        name: str(fields.get(name, getattr(issue, name)))
+        for name in PHI_FIELDS
+        if issue.phi_attested_at is None
+        or (name in fields and fields[name] != getattr(issue, name))  # type: ignore[literal-required]
+    }
+    found = phi_check(actor=actor, target=None, texts=texts, attested=phi_attested)
     changed = model_update(issue, fields)
     issue.save()
     audit(
@@ -683,6 +721,7 @@ def issue_update(*, issue: Issue, actor: User | Operator, **fields: Unpack[Issue
         target=issue,
         changes={"fields": changed},
     )
+    _record_attestation(issue, actor=actor, found=found)
     return issue
 
 
@@ -704,25 +743,24 @@ def issue_send_test(*, issue: Issue, actor: User | Operator, to: str) -> None:
     audit(actor=actor, action="newsletter.issue_test", target=issue)
 
 
-def _attest(issue: Issue, *, actor: User | Operator, attested: bool) -> None:
-    # Sending requires the organizer's attestation that the issue holds no patient identifiers.
-    if not attested:
-        raise DomainError("Confirm that the issue holds no patient identifiers before sending it.")
-    issue.phi_attested_by = actor if isinstance(actor, User) else None
-    issue.phi_attested_at = _now()
+def _check_phi(issue: Issue) -> None:
+    # An issue goes out clean, or with the attestation its author gave over what was found.
+    if selectors.issue_phi_pending(issue=issue):
+        raise DomainError(
+            "This issue may identify a patient: edit the draft, or attest there that it "
+            "holds no patient identifiers."
+        )
 
 
 @transaction.atomic(durable=True)
-def issue_schedule(
-    *, issue: Issue, actor: User | Operator, when: datetime, attested: bool
-) -> Issue:
+def issue_schedule(*, issue: Issue, actor: User | Operator, when: datetime) -> Issue:
     """Send the issue at `when` (the audience is taken then)."""
     require(actor, "newsletter.manage", issue)
     if issue.status not in {IssueStatus.DRAFT, IssueStatus.SCHEDULED}:
         raise DomainError("This issue is already being sent.")
     if when <= _now():
         raise DomainError("Choose a time in the future.")
-    _attest(issue, actor=actor, attested=attested)
+    _check_phi(issue)
     issue.status = IssueStatus.SCHEDULED
     issue.scheduled_for = when
     issue.save()
@@ -745,13 +783,11 @@ def issue_unschedule(*, issue: Issue, actor: User | Operator) -> Issue:
 
 
 @transaction.atomic(durable=True)
-def issue_send_now(*, issue: Issue, actor: User | Operator, attested: bool) -> Issue:
-    """Attest and start sending at once."""
+def issue_send_now(*, issue: Issue, actor: User | Operator) -> Issue:
+    """Start sending at once."""
     require(actor, "newsletter.manage", issue)
     if issue.status not in {IssueStatus.DRAFT, IssueStatus.SCHEDULED}:
         raise DomainError("This issue is already being sent.")
-    _attest(issue, actor=actor, attested=attested)
-    issue.save()
     return _start_sending(issue, actor=actor)
 
 
@@ -769,8 +805,7 @@ def _start_sending(issue: Issue, *, actor: User | Operator) -> Issue:
     issue = Issue.objects.select_for_update().get(pk=issue.pk)
     if issue.status in {IssueStatus.SENDING, IssueStatus.SENT}:
         return issue
-    if issue.phi_attested_at is None:
-        raise DomainError("The issue was not checked for patient identifiers.")
+    _check_phi(issue)
     audience = (
         selectors.issue_audience(issue=issue).values_list("pk", flat=True).iterator(chunk_size=2000)
     )

@@ -33,6 +33,7 @@ from django.views.decorators.csp import csp_override
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import conditional_page, require_POST
 
+from hemonc.core import phi
 from hemonc.core.actions import act_then_redirect
 from hemonc.core.charts import bar_chart
 from hemonc.core.client import client_ip
@@ -449,7 +450,9 @@ def issue_edit(request: AuthenticatedHttpRequest, issue_id: int | None = None) -
     if issue is not None and issue.status != IssueStatus.DRAFT:
         return redirect("newsletter:issue_detail", issue_id=issue.pk)
     if request.method == "POST":
-        form = IssueForm(request.POST)
+        # Unchanged text is not asked about again once attested; until then it is checked whole.
+        attested = issue if issue is not None and issue.phi_attested_at is not None else None
+        form = IssueForm(request.POST, initial=_issue_form_initial(attested) if attested else None)
         if form.is_valid():
             data = form.cleaned_data
             if issue is None:
@@ -460,6 +463,7 @@ def issue_edit(request: AuthenticatedHttpRequest, issue_id: int | None = None) -
                     body=data["body"],
                     segment=form.segment(),
                     count_engagement=data["count_engagement"],
+                    phi_attested=form.phi_attested,
                 )
             else:
                 services.issue_update(
@@ -470,12 +474,18 @@ def issue_edit(request: AuthenticatedHttpRequest, issue_id: int | None = None) -
                     body=data["body"],
                     segment=form.segment(),
                     count_engagement=data["count_engagement"],
+                    phi_attested=form.phi_attested,
                 )
             messages.success(request, "The draft is saved.")
             return redirect("newsletter:issue_detail", issue_id=issue.pk)
         messages.error(request, "Please correct the fields marked below.")
     else:
         form = IssueForm(initial=_issue_form_initial(issue) if issue else None)
+        if issue is not None:
+            form.phi_show(
+                selectors.issue_phi_pending(issue=issue),
+                {name: getattr(issue, name) for name in selectors.PHI_FIELDS},
+            )
     return render(request, "newsletter/issue_edit.html", {"form": form, "issue": issue})
 
 
@@ -533,6 +543,9 @@ def issue_detail(request: AuthenticatedHttpRequest, issue_id: int) -> HttpRespon
             "audience_error": audience_error,
             "progress": selectors.issue_progress(issue=issue),
             "send_form": SendForm(),
+            "phi_pending": phi.describe(
+                [f for found in selectors.issue_phi_pending(issue=issue).values() for f in found]
+            ),
             "links": issue.links.all(),
             "console": "issues",
         },
@@ -622,10 +635,10 @@ def issue_send(request: AuthenticatedHttpRequest, issue_id: int) -> HttpResponse
     when = form.cleaned_data["send_at"]
     try:
         if when and when > timezone.now():
-            services.issue_schedule(issue=issue, actor=request.user, when=when, attested=True)
+            services.issue_schedule(issue=issue, actor=request.user, when=when)
             messages.success(request, "The issue is scheduled.")
         else:
-            services.issue_send_now(issue=issue, actor=request.user, attested=True)
+            services.issue_send_now(issue=issue, actor=request.user)
             messages.success(request, "Sending has started.")
     except DomainError as error:
         messages.error(request, str(error))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import require
+from hemonc.core.phi_guard import HOLD_ACTION, phi_record, scan_texts
 from hemonc.core.ratelimit import Limit, limit_consume
 from hemonc.events.enums import QuestionStatus
 from hemonc.events.models import CheckIn, LiveSession, Question, QuestionVote
@@ -55,10 +56,19 @@ def question_create(
     if not session.accepts_questions(timezone.now()):
         raise DomainError("This session no longer takes questions.")
     limit_consume(QUESTION_LIMIT, (author.pk, session.pk))
+    # A question that may identify a patient is held for the host instead of shown.
+    found = scan_texts({"text": text})
     question = Question.objects.create(
-        session=session, author=author, text=text, is_anonymous=is_anonymous
+        session=session,
+        author=author,
+        text=text,
+        is_anonymous=is_anonymous,
+        is_held=bool(found),
+        is_hidden=bool(found),
     )
     audit(actor=author, action="question.create", target=question)
+    if found:
+        phi_record(actor=author, target=question, found=found, action=HOLD_ACTION)
     return question
 
 
@@ -80,14 +90,16 @@ QUESTION_ACTIONS: dict[str, dict[str, Any]] = {
     "reopen": {"status": QuestionStatus.OPEN},
     "pin": {"is_pinned": True},
     "unpin": {"is_pinned": False},
-    "hide": {"is_hidden": True, "is_pinned": False},
-    "show": {"is_hidden": False},
+    "hide": {"is_hidden": True, "is_pinned": False, "is_held": False},
+    # Shows a hidden question, and releases a held one.
+    "show": {"is_hidden": False, "is_held": False},
 }
 
 
 @transaction.atomic(durable=True)
 def question_moderate(*, question: Question, actor: Actor, action: str) -> Question:
-    """Hosts, organizers and moderators mark a question answered, pin it or hide it."""
+    """Hosts, organizers and moderators mark a question answered, pin it or hide it; a held
+    question is released by "show" or hidden for good by "hide"."""
     require(
         actor,
         "events.moderate_questions",

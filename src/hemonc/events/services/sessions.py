@@ -14,6 +14,7 @@ from django.utils import timezone
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import require
+from hemonc.core.phi_guard import changed_texts, phi_check, phi_record
 from hemonc.core.tasks import enqueue_on_commit
 from hemonc.core.text import one_line
 from hemonc.core.updates import model_update
@@ -60,6 +61,9 @@ class SessionChanges(SessionFields, total=False):
     starts_at: datetime
 
 
+# What others read of a session, checked for patient identifiers (core/phi_guard.py).
+SESSION_PHI_FIELDS = ("description", "show_notes")
+
 # A session's one-line fields: a line break there would reach mail subjects and calendars.
 SESSION_ONE_LINE_FIELDS = ("title", "venue", "hashtag", "conference_tag", "paper")
 
@@ -104,14 +108,22 @@ def session_create(
     guests: Iterable[Guest] = (),
     guest_names: Iterable[str] = (),
     topics: Iterable[Topic] = (),
+    phi_attested: bool = False,
     **fields: Unpack[SessionFields],
 ) -> LiveSession:
     """A new session; `guest_names` adds guests by a member's address or a guest's name
-    (`guest_for_name`), creating those that are new."""
+    (`guest_for_name`), creating those that are new. A description or notes that may identify
+    a patient are stored only with `phi_attested` (audited with what was found)."""
     require(actor, "events.manage_sessions")
     _check_fields(fields, SessionFields, "session")
     values = SessionChanges(**fields, title=title, starts_at=starts_at)
     _normalize_session_fields(values)
+    found = phi_check(
+        actor=actor,
+        target=None,
+        texts=changed_texts(None, values, SESSION_PHI_FIELDS),
+        attested=phi_attested,
+    )
     season = values.get("season")
     if "time_zone" not in values and season is not None:
         values["time_zone"] = season.time_zone
@@ -121,6 +133,8 @@ def session_create(
     session.topics.set(topics)
     _schedule_reminders(session)
     audit(actor=actor, action="session.create", target=session)
+    if found:
+        phi_record(actor=actor, target=session, found=found)
     return session
 
 
@@ -133,13 +147,21 @@ def session_update(
     guests: Iterable[Guest] | None = None,
     guest_names: Iterable[str] = (),
     topics: Iterable[Topic] | None = None,
+    phi_attested: bool = False,
     **fields: Unpack[SessionChanges],
 ) -> LiveSession:
     """Change a session. A new time raises SEQUENCE, mails everyone with a seat the updated
     .ics and moves their reminders; a status of cancelled cancels it as `session_cancel`.
-    `guest_names` adds guests as in `session_create` (to `guests`, else to the current ones)."""
+    `guest_names` adds guests as in `session_create` (to `guests`, else to the current ones).
+    A changed description or notes are checked for patient identifiers as in `session_create`."""
     require(actor, "events.manage_sessions")
     _normalize_session_fields(fields)
+    phi_check(
+        actor=actor,
+        target=session,
+        texts=changed_texts(session, fields, SESSION_PHI_FIELDS),
+        attested=phi_attested,
+    )
     cancel = fields.get("status") == SessionStatus.CANCELLED and not session.is_cancelled
     if cancel:
         fields.pop("status")

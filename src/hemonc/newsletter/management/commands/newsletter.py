@@ -37,10 +37,15 @@ class Command(BaseCommand):
             metavar="KEY=VALUE",
             help="stage=fellow, country=US, members=true, attended=<session id>; all must hold.",
         )
+        create.add_argument(
+            "--attest",
+            action="store_true",
+            help="No patient identifiers; consent obtained where needed: store the issue even "
+            "if the check for patient identifiers finds something (recorded in the audit log).",
+        )
         send = commands.add_parser(
             "send",
-            help="Send an issue now. Running it attests that the issue holds no patient "
-            "identifiers.",
+            help="Send an issue now (one that may identify a patient was attested when saved).",
         )
         send.add_argument("issue_id", type=int, metavar="ID")
         send.add_argument(
@@ -92,14 +97,18 @@ class Command(BaseCommand):
                 raise CommandError(f"--segment {item!r}: write KEY=VALUE.")
             segment[key.strip()] = value.strip()
         issue = services.issue_create(
-            subject=options["subject"], body=body, segment=segment, actor=OPERATOR
+            subject=options["subject"],
+            body=body,
+            segment=segment,
+            actor=OPERATOR,
+            phi_attested=options["attest"],
         )
         self.stdout.write(str(issue.pk))
 
     def _send(self, options: dict[str, Any]) -> None:
         issue = self._issue(options["issue_id"])
         if issue.status in {IssueStatus.DRAFT, IssueStatus.SCHEDULED}:
-            issue = services.issue_send_now(issue=issue, actor=OPERATOR, attested=True)
+            issue = services.issue_send_now(issue=issue, actor=OPERATOR)
             self.stderr.write(
                 f"Sending issue {issue.pk} to {issue.deliveries.count()} recipient(s)."
             )
