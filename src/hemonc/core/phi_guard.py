@@ -88,14 +88,15 @@ def phi_record(
 ) -> AuditEntry:
     """The audit entry of an attestation (or, with HOLD_ACTION, of a text held): who
     (actor), when (the entry's time), what (target), and the findings, each with the field
-    it was in."""
+    it was in. Each finding is kept as its kind and place, never its text: the log must not
+    become a second copy of what may identify a patient (the record itself holds that)."""
     return audit(
         actor=actor,
         action=action,
         target=target,
         changes={
             "findings": [
-                {**finding.as_dict(), "field": name}
+                {"kind": finding.kind, "start": finding.start, "end": finding.end, "field": name}
                 for name, findings in found.items()
                 for finding in findings
             ]
