@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,22 +41,28 @@ def program_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "mentorship/program_list.html", {"programs": programs})
 
 
+def _program_fields(form: ProgramForm) -> dict[str, Any]:
+    """What the program form gives its create and update services."""
+    return {name: form.cleaned_data[name] for name in PROGRAM_FIELDS}
+
+
+PROGRAM_FIELDS = (
+    "name",
+    "hashtag",
+    "description",
+    "applications_open_at",
+    "applications_close_at",
+    "matching_date",
+    "checkin_every_weeks",
+)
+
+
 @permission_required(MANAGE)
 def program_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ProgramForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            program = services.program_create(
-                actor=request.user,
-                name=data["name"],
-                hashtag=data["hashtag"],
-                description=data["description"],
-                applications_open_at=data["applications_open_at"],
-                applications_close_at=data["applications_close_at"],
-                matching_date=data["matching_date"],
-                checkin_every_weeks=data["checkin_every_weeks"],
-            )
+            program = services.program_create(actor=request.user, **_program_fields(form))
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -76,18 +83,9 @@ def program_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     program = get_object_or_404(Program, pk=pk)
     form = ProgramForm(request.POST or None, instance=Program.objects.get(pk=program.pk))
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             changed = services.program_update(
-                program=program,
-                actor=request.user,
-                name=data["name"],
-                hashtag=data["hashtag"],
-                description=data["description"],
-                applications_open_at=data["applications_open_at"],
-                applications_close_at=data["applications_close_at"],
-                matching_date=data["matching_date"],
-                checkin_every_weeks=data["checkin_every_weeks"],
+                program=program, actor=request.user, **_program_fields(form)
             )
         except DomainError as error:
             form.add_error(None, str(error))
