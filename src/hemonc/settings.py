@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "hemonc.newsletter",
     "hemonc.outreach",
     "hemonc.mentorship",
+    "hemonc.community",
     "hemonc.analytics",
     "django.contrib.admin",
     "django.contrib.auth",
