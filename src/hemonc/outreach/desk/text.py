@@ -137,13 +137,13 @@ def _domain_to_ascii(domain: str) -> str | None:
 
 # A URL never spans a space and always has a dot: the expression runs on such words only,
 # and not on a word longer than any URL can be (hostile text).
-_DOTTED_WORD = re.compile(rf"[^{_SPACES}]*\.[^{_SPACES}]*")
-_LONGEST_WORD = 2 * _MAX_URL_LENGTH
+_NON_SPACE_RUN = re.compile(rf"[^{_SPACES}]+")
+_LONGEST_WORD = _MAX_URL_LENGTH + 100
 
 
 def _url_matches(text: str) -> Iterator[re.Match[str]]:
-    for word in _DOTTED_WORD.finditer(text):
-        if word.end() - word.start() > _LONGEST_WORD:
+    for word in _NON_SPACE_RUN.finditer(text):
+        if "." not in word[0] or word.end() - word.start() > _LONGEST_WORD:
             continue
         # From the space before the word: the expression takes it as the preceding character.
         yield from _URL.finditer(text, max(0, word.start() - 1), word.end())
