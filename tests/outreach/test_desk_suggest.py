@@ -71,6 +71,16 @@ def test_a_session_announcement_suggests_the_sessions_tags() -> None:
     assert "#HemeChat" in tags and "#ASH25" in tags
 
 
+def test_a_session_announcement_with_a_conference_tag() -> None:
+    session = LiveSession.objects.create(title="Myeloma", starts_at=timezone.now())
+    session.topics.add(Topic.objects.get(hashtag="bcsm"))
+    tags = suggest_hashtags(text="Tonight", kind="session", session=session, conference_tag="ASH26")
+    assert tags[:2] == ["#ASH26", "#bcsm"]
+    tags = suggest_hashtags(text="How we treat relapsed myeloma #MedTwitter", kind="tweetorial")
+    assert tags[:2] == ["#mmsm", "#tweetorial"]
+    assert "#medtwitter" not in [tag.lower() for tag in tags]
+
+
 def test_limit_and_nothing_to_suggest() -> None:
     text = "myeloma lymphoma leukemia breast cancer lung cancer melanoma sarcoma tweetorial"
     assert len(suggest_hashtags(text=text, kind="tweetorial", limit=3)) == 3

@@ -1,12 +1,12 @@
 """Hashtag suggestions for a desk post, from the taxonomy's topics and what the text is about.
 
 What is suggested, best first:
-1. the conference tag of a live coverage (recognized by the taxonomy's rule: #ASH25, #ASCO2026
-   become ASH25, ASCO26), and a conference the text names ("at ASH 2025");
+1. the conference tag given (a live coverage's; recognized by the taxonomy's rule: #ash2025,
+   #ASCO2026 become ASH25, ASCO26), and a conference the text names ("at ASH 2025");
 2. a session announcement's session: its topics' hashtags, its chat hashtag, its conference tag;
 3. the topics the text is about: a topic's name ("multiple myeloma"), its hashtag written
-   without the # ("BCSM"), or a common term for it ("AML" → #LeuSM, "DLBCL" → #LymSM);
-4. the kind's usual tags (a tweetorial: #tweetorial, #MedEd, #FOAMed; a journal club:
+   without the # ("BCSM"), or a common term for it ("AML" → #leusm, "DLBCL" → #lymsm);
+4. the kind's usual tags (a tweetorial: #tweetorial, #meded, #foamed; a journal club:
    #HOJournalClub; ...);
 5. the community: #hemetwitter for hematology, #onctwitter for oncology.
 
@@ -137,7 +137,7 @@ def suggest_hashtags(
         spelled.setdefault(key, topics[key].hashtag if key in topics else tag)
         scores[key] = scores.get(key, 0) + score
 
-    if kind == "live_coverage" and conference_tag:
+    if conference_tag:
         tag = _conference(conference_tag) or conference_tag.strip().lstrip("#")
         add(tag, 1000, known_only=False)
     for society, year in _CONFERENCE_MENTION.findall(text):
