@@ -246,6 +246,12 @@ def test_cjk_text_without_spaces_is_split_between_characters() -> None:
     assert all(post.rsplit(" ", 1)[0].endswith("。") for post in posts)
 
 
+def test_cjk_sentences_end_after_their_closing_quote() -> None:
+    text = "他说\uff1a「血液学很重要。」然后\uff0c我们开始了。" * 20
+    posts = split_thread("x", text, limit=30)
+    assert posts[:2] == ["他说\uff1a「血液学很重要。」 1/40", "然后\uff0c我们开始了。 2/40"]
+
+
 def test_a_cjk_hashtag_is_not_cut() -> None:
     tag = "#" + "血液学" * 20
     text = "这是一个测试。" * 30 + tag + "。" * 3
