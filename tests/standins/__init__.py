@@ -80,8 +80,9 @@ class Request:
         fields: dict[str, tuple[str, bytes]] = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
-            fields[str(name)] = (part.get_content_type(), payload)
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            fields[str(name)] = (part.get_content_type(), data)
         return fields
 
 
