@@ -20,7 +20,6 @@ from typing import Any
 
 import requests
 
-from hemonc.outreach.desk.platforms._richtext import find_facets
 from hemonc.outreach.desk.platforms.base import (
     Connection,
     Image,
@@ -34,6 +33,7 @@ from hemonc.outreach.desk.platforms.base import (
     send,
     server_trouble,
 )
+from hemonc.outreach.desk.text import facets as find_facets
 
 COLLECTION = "app.bsky.feed.post"
 WEB = "https://bsky.app"
