@@ -293,6 +293,16 @@ def test_bluesky_expired_refresh_token_signs_in_again(bsky):
     assert len(bsky.state.posts) == 2
 
 
+def test_bluesky_access_token_the_pds_forgot_is_renewed(bsky):
+    bsky.adapter.publish(Part(text="first", key=new_key()))
+    bsky.state.access.clear()  # the PDS answers 401 AuthenticationRequired to the old token
+
+    bsky.adapter.publish(Part(text="second", key=new_key()))
+
+    assert len(bsky.state.posts) == 2
+    assert bsky.state.sessions_refreshed == 1
+
+
 def test_bluesky_wrong_app_password_is_permanent_with_the_platform_s_message(bsky):
     bsky.connection.secret = "wrong"
 

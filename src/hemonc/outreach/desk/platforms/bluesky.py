@@ -189,7 +189,7 @@ class BlueskyAdapter:
         body = json_or_empty(response)
         error = str(body.get("error") or "")
         message = str(body.get("message") or error or f"HTTP {response.status_code}")
-        if expirable and error in _SESSION_EXPIRED:
+        if expirable and (error in _SESSION_EXPIRED or response.status_code == 401):
             return _Expired(message)
         try:
             server_trouble(self.connection, response, f"Bluesky: {message}")
