@@ -415,11 +415,26 @@ def test_mastodon_dropped_connection_then_the_same_key_returns_the_same_status(m
 
     with pytest.raises(TemporaryError, match="may have been stored"):
         masto.adapter.publish(part)
-    assert masto.adapter.find(part) is None  # no lookup: the Idempotency-Key makes a retry safe
-    ref = masto.adapter.publish(part)
+    ref = masto.adapter.publish(part)  # within the hour: the Idempotency-Key answers
 
     [status] = masto.state.statuses
     assert ref.id == status["id"]
+
+
+def test_mastodon_find_sees_a_stored_part_after_the_instance_forgot_its_key(masto):
+    first = masto.adapter.publish(Part(text="Thread start", key=new_key()))
+    part = Part(text=HOSTILE, key=new_key(), root=first, parent=first)
+    masto.state.fail_next("drop")
+    with pytest.raises(TemporaryError):
+        masto.adapter.publish(part)
+    masto.state.forget_idempotency_keys()  # an hour later
+
+    found = masto.adapter.find(part)
+
+    assert found is not None and found.id == masto.state.statuses[-1]["id"]
+    assert masto.adapter.find(Part(text=HOSTILE, key=new_key())) is None  # not a reply
+    assert masto.adapter.find(Part(text="never sent", key=new_key(), parent=first)) is None
+    assert len(masto.state.statuses) == 2
 
 
 def test_mastodon_rate_limit_is_temporary_with_the_reset_time(masto):
