@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from hemonc.core.secrets import UnreadableSecret
 from hemonc.outreach.desk.platforms import (
     Connection,
     Image,
@@ -102,6 +103,16 @@ def test_an_unknown_platform_has_no_adapter():
     connection = Connection(platform="myspace", handle="h", service="http://x", secret="s")
 
     with pytest.raises(PermanentError, match="No adapter for the platform 'myspace'"):
+        adapter_for(connection)
+
+
+def test_an_adapter_for_an_unreadable_secret_says_why():
+    secret = UnreadableSecret(
+        "gAAAA", "A stored secret cannot be decrypted with HEMONC_SECRETS_KEY."
+    )
+    connection = Connection(platform="bluesky", handle="h", service="http://x", secret=secret)
+
+    with pytest.raises(PermanentError, match="cannot be decrypted with HEMONC_SECRETS_KEY"):
         adapter_for(connection)
 
 
