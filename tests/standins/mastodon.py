@@ -294,11 +294,12 @@ def _public_media(media: dict[str, Any]) -> dict[str, Any]:
 @contextmanager
 def serve(
     *,
+    port: int = 0,
     token: str = "token",  # noqa: S107
     max_characters: int = 500,
     domain: str = "mastodon.example",
 ) -> Iterator[tuple[str, MastodonState]]:
     """A running stand-in instance: yields its base URL and its state."""
     state = MastodonState(token, max_characters, domain)
-    with run(MastodonApp(state)) as url:
+    with run(MastodonApp(state), port) as url:
         yield url, state

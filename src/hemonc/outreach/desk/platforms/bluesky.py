@@ -79,7 +79,7 @@ class BlueskyAdapter:
             "createdAt": datetime.now(UTC)
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
-            "langs": list(part.langs),
+            "langs": list(part.langs)[:3],  # the lexicon takes at most 3
         }
         facets = self._facets(part.text)
         if facets:
