@@ -399,6 +399,20 @@ def test_mastodon_images_carry_their_descriptions_even_while_processing(masto):
     assert attachment["url"]
 
 
+@pytest.mark.parametrize("fixture", ["masto", "xapi"])
+def test_too_many_or_too_large_images_are_refused_before_sending(request, fixture):
+    platform = request.getfixturevalue(fixture)
+    many = [Image(PNG, "image/png", "a")] * 5
+    huge = [Image(b"x" * (platform.adapter.max_image_bytes + 1), "image/png", "a")]
+
+    with pytest.raises(PermanentError, match="at most 4 images"):
+        platform.adapter.publish(Part(text="t", key=new_key(), images=many))
+    with pytest.raises(PermanentError, match="takes images of at most"):
+        platform.adapter.publish(Part(text="t", key=new_key(), images=huge))
+
+    assert platform.state.posts == []
+
+
 def test_mastodon_limit_is_the_instance_s_own(masto):
     masto.state.max_characters = 1000
 

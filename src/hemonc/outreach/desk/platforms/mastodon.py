@@ -74,6 +74,12 @@ class MastodonAdapter:
     def publish(self, part: Part) -> Ref:
         if len(part.images) > MAX_IMAGES:
             raise PermanentError(f"Mastodon takes at most {MAX_IMAGES} images in a post.")
+        for image in part.images:
+            if len(image.data) > MAX_IMAGE_BYTES:
+                raise PermanentError(
+                    f"Mastodon takes images of at most {MAX_IMAGE_BYTES:,} bytes; "
+                    f"this one has {len(image.data):,}."
+                )
         media_ids = [self._upload(image) for image in part.images]
         body: dict[str, Any] = {
             "status": part.text,
