@@ -69,3 +69,11 @@ def permission_required(
         return wrapped
 
     return decorator
+
+
+def publishes(view: View) -> View:
+    """Mark a view through which a member writes for others (a question, a discussion, a
+    message). The moderation app turns such writes away until the member has accepted the
+    current code of conduct; reading, settings, blocking and leaving are never held back."""
+    view.publishes = True  # type: ignore[attr-defined]
+    return view

@@ -1,0 +1,51 @@
+"""Posting waits for the current code of conduct: a member who has not accepted it is sent to
+read it, and the pages say so."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from hemonc.moderation.selectors import conduct_pending_for
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+class ConductMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        # Read by the base template's banner and by process_view, at most once a request.
+        request.conduct_pending = SimpleLazyObject(  # type: ignore[attr-defined]
+            lambda: bool(user.is_authenticated and conduct_pending_for(user))
+        )
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if request.method in SAFE_METHODS or not getattr(view, "publishes", False):
+            return None
+        if not request.conduct_pending:  # type: ignore[attr-defined]
+            return None
+        back = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or ""
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = ""
+        url = reverse("moderation:conduct")
+        if back:
+            url = f"{url}?{urlencode({'next': back})}"
+        messages.warning(request, "Accept the code of conduct first: then post again.")
+        if request.headers.get("HX-Request"):
+            return HttpResponse(headers={"HX-Redirect": url})
+        return HttpResponseRedirect(url)
