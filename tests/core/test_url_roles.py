@@ -34,6 +34,7 @@ from hemonc.mentorship.models import (
     SharedGoal,
     SpeedMentoringEvent,
 )
+from hemonc.moderation.models import ConductVersion
 from hemonc.newsletter.models import Issue, Subscriber, SubscriberImport
 from hemonc.outreach.enums import ImportKind
 from hemonc.outreach.models import ImportRun
@@ -247,6 +248,16 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "analytics/report/": (LOGIN, DENIED, DENIED, OK),
     # media
     "media/<path:path>": (MISSING, MISSING, MISSING, MISSING),
+    # moderation
+    "conduct/": (OK, OK, OK, OK),
+    "conduct/v<int:number>/": (MISSING, MISSING, MISSING, MISSING),
+    "conduct/accept/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organize/conduct/": (LOGIN, DENIED, DENIED, OK),
+    "organize/conduct/new/": (LOGIN, DENIED, DENIED, OK),
+    "organize/conduct/<int:pk>/": (LOGIN, DENIED, DENIED, OK),
+    "organize/conduct/<int:pk>/publish/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organize/audit/": (LOGIN, DENIED, OK, OK),
+    "organize/audit.csv": (LOGIN, DENIED, OK, OK),
 }
 
 # Admin models -> what an organizer gets on the list, add, change, delete and history pages
@@ -378,6 +389,7 @@ def _world() -> World:
             kind=ImportKind.FOLLOWERS, file_name="followers.csv", created_by=host
         ),
         "mentor": mentor,
+        "conduct": ConductVersion.objects.create(number=1, body="Be kind."),
         # Admin rows of members, core and taxonomy.
         "members.user": other,
         "members.block": block,
@@ -399,6 +411,7 @@ PK_OBJECTS = {
     "mentorship/programs/": "program",
     "mentorship/speed/": "speed",
     "outreach/imports/": "import_run",
+    "organize/conduct/": "conduct",
 }
 
 # Routes whose path is easier written than reversed.
@@ -430,6 +443,7 @@ def _kwargs(route: str, world: World) -> dict[str, Any]:
         "role": "moderator",
         "content_type_id": 1,
         "id": world.other.pk,
+        "number": 1,
     }
     starts = [start for start in PK_OBJECTS if route.startswith(start)]
     if starts:
