@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "hemonc.core.middleware.TimezoneMiddleware",
-    "hemonc.moderation.middleware.ConductMiddleware",
+    "hemonc.moderation.middleware.TakingPartMiddleware",
 ]
 
 ROOT_URLCONF = "hemonc.urls"

@@ -71,9 +71,10 @@ def permission_required(
     return decorator
 
 
-def publishes(view: View) -> View:
-    """Mark a view through which a member writes for others (a question, a discussion, a
-    message). The moderation app turns such writes away until the member has accepted the
-    current code of conduct; reading, settings, blocking and leaving are never held back."""
-    view.publishes = True  # type: ignore[attr-defined]
+def takes_part(view: View) -> View:
+    """Mark a view through which a member takes part: writes for others (a question, a
+    discussion, a message, a mentor offer) or takes a seat (an RSVP). The moderation app turns
+    such requests away while the member has not accepted the current code of conduct or is
+    suspended; reading, settings, blocking, downloading one's data and leaving never wait."""
+    view.takes_part = True  # type: ignore[attr-defined]
     return view

@@ -41,6 +41,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Can use the organizers' admin. Set by the organizer role."
     )
     date_joined = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set by moderators: until then the member reads and downloads their data but does not
+    # take part (post, message, RSVP) and gets no mail from the network's features.
+    suspended_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -55,6 +58,10 @@ class User(AbstractBaseUser, PermissionsMixin):
                 fields=["is_active"], name="members_user_inactive", condition=Q(is_active=False)
             )
         ]
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
 
     def __str__(self) -> str:
         """The member's public name: pages, messages and mails print users through it, so it
@@ -148,6 +155,8 @@ class Profile(TimeStampedModel):
     )
     time_zone = models.CharField(max_length=64, blank=True)
     bio = models.TextField(blank=True, max_length=4000, help_text="Markdown.")
+    # Hidden by moderators after a report: shown to nobody but its author and moderators.
+    bio_hidden = models.BooleanField(default=False)
     interests = models.ManyToManyField(Topic, blank=True, related_name="profiles")
     career_paths = models.ManyToManyField(CareerPath, blank=True, related_name="profiles")
 

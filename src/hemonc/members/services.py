@@ -84,7 +84,7 @@ class AccountChanges(TypedDict, total=False):
 def profile_search_document(profile: Profile) -> str:
     """The text the directory searches: only what every member may see of this profile."""
     shared = {Visibility.PUBLIC, Visibility.MEMBERS}
-    parts = [profile.display_name, profile.bio]
+    parts = [profile.display_name, "" if profile.bio_hidden else profile.bio]
     if profile.institution_visibility in shared:
         parts.append(profile.institution)
     if profile.country_visibility in shared and profile.country:

@@ -14,7 +14,7 @@ from hemonc.core.widgets import SearchSelect, Select
 from hemonc.members.forms import SignupForm as MemberSignupForm
 from hemonc.members.models import User
 from hemonc.moderation import selectors, services
-from hemonc.moderation.models import ConductVersion
+from hemonc.moderation.models import ConductVersion, Outcome, Reason
 
 
 class SignupForm(MemberSignupForm):
@@ -90,3 +90,70 @@ class AuditFilterForm(forms.Form):
         if data.get("target_id") and not data.get("target_type"):
             self.add_error("target_type", "Choose the kind of item the number belongs to.")
         return data
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=Reason.choices,
+        widget=forms.RadioSelect,
+        label="What is wrong?",
+        help_text="Patient data is hidden at once, before a moderator reads your report.",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Anything the moderators should know",
+        help_text="Only moderators read it.",
+    )
+
+
+class DecideForm(forms.Form):
+    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, label="Action")
+    reason = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The author is told it; reporters are told only the outcome.",
+    )
+    days = forms.IntegerField(
+        required=False, min_value=1, max_value=365, label="Suspend for (days)"
+    )
+    text = forms.CharField(
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label="The text with the patient data taken out",
+        help_text="For “Patient data edited out”: the item comes back with this text.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") == Outcome.SUSPENDED and not data.get("days"):
+            self.add_error("days", "How many days?")
+        if data.get("outcome") == Outcome.REDACTED and not (data.get("text") or "").strip():
+            self.add_error("text", "Write the text without the patient data.")
+        return data
+
+
+class AppealForm(forms.Form):
+    text = forms.CharField(
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Why should the decision change?",
+        help_text="Another moderator reads it. You can appeal a decision once.",
+    )
+
+
+class AppealDecideForm(forms.Form):
+    upheld = forms.TypedChoiceField(
+        choices=[
+            ("yes", "Keep the decision"),
+            ("no", "Overturn it: restore the item, lift any sanction"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        label="Decision",
+    )
+    answer = forms.CharField(
+        max_length=1000, widget=forms.Textarea(attrs={"rows": 3}), label="Answer to the author"
+    )

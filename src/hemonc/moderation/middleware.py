@@ -1,5 +1,5 @@
-"""Posting waits for the current code of conduct: a member who has not accepted it is sent to
-read it, and the pages say so."""
+"""Taking part waits for the current code of conduct and for the end of a suspension: such a
+request is turned away with the reason, and the pages say so."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -18,7 +19,13 @@ from hemonc.moderation.selectors import conduct_pending_for
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
-class ConductMiddleware:
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if request.headers.get("HX-Request"):
+        return HttpResponse(headers={"HX-Redirect": url})
+    return HttpResponseRedirect(url)
+
+
+class TakingPartMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
@@ -33,8 +40,17 @@ class ConductMiddleware:
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
     ) -> HttpResponse | None:
-        if request.method in SAFE_METHODS or not getattr(view, "publishes", False):
+        if request.method in SAFE_METHODS or not getattr(view, "takes_part", False):
             return None
+        user: Any = request.user
+        if user.is_authenticated and user.is_suspended:
+            until = formats.date_format(timezone.localtime(user.suspended_until), "j F Y, H:i")
+            messages.error(
+                request,
+                f"Your account is suspended until {until}: you can read and download your "
+                "data, but not post, message or RSVP.",
+            )
+            return _redirect(request, reverse("moderation:notices"))
         if not request.conduct_pending:  # type: ignore[attr-defined]
             return None
         back = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or ""
@@ -46,6 +62,4 @@ class ConductMiddleware:
         if back:
             url = f"{url}?{urlencode({'next': back})}"
         messages.warning(request, "Accept the code of conduct first: then post again.")
-        if request.headers.get("HX-Request"):
-            return HttpResponse(headers={"HX-Redirect": url})
-        return HttpResponseRedirect(url)
+        return _redirect(request, url)

@@ -5,10 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from hemonc.core.models import AuditEntry
-from hemonc.moderation.models import ConductAcceptance, ConductVersion
+from hemonc.moderation.models import (
+    Appeal,
+    Case,
+    CaseStatus,
+    ConductAcceptance,
+    ConductVersion,
+    Outcome,
+    Report,
+)
 
 
 def conduct_current() -> ConductVersion | None:
@@ -74,3 +82,75 @@ def audit_target_types() -> list[str]:
     return sorted(
         AuditEntry.objects.exclude(target_type="").values_list("target_type", flat=True).distinct()
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Cases
+
+
+def cases_open_for(moderator: Any) -> QuerySet[Case]:
+    """Open cases this moderator may handle (never about them, nor routed away from their
+    institution), patient data first, then oldest first, with their reports counted."""
+    institution = moderator.profile.institution.strip()
+    rows = Case.objects.filter(status=CaseStatus.OPEN).exclude(author=moderator)
+    if institution:
+        rows = rows.exclude(excluded_institution__iexact=institution)
+    return rows.select_related("claimed_by__profile", "author__profile").annotate(
+        report_count=Count("reports")
+    )
+
+
+def appeals_waiting_for(moderator: Any) -> QuerySet[Appeal]:
+    institution = moderator.profile.institution.strip()
+    rows = (
+        Appeal.objects.filter(upheld__isnull=True)
+        .exclude(author=moderator)
+        .exclude(case__decided_by=moderator)
+    )
+    if institution:
+        rows = rows.exclude(case__excluded_institution__iexact=institution)
+    return rows.select_related("case", "author__profile").order_by("created_at")
+
+
+def case_reports(case: Case) -> QuerySet[Report]:
+    return case.reports.select_related("reporter__profile")
+
+
+def cases_earlier_about(case: Case) -> QuerySet[Case]:
+    if case.author_id is None:
+        return Case.objects.none()
+    return (
+        Case.objects.filter(author_id=case.author_id)
+        .exclude(pk=case.pk)
+        .order_by("-created_at")[:10]
+    )
+
+
+def author_recent_actions(case: Case) -> QuerySet[AuditEntry]:
+    """What the author did lately, as the audit log has it (no texts)."""
+    if case.author_id is None:
+        return AuditEntry.objects.none()
+    return AuditEntry.objects.filter(actor_id=case.author_id).order_by("-created_at")[:10]
+
+
+def reports_by(user: Any) -> QuerySet[Report]:
+    return Report.objects.filter(reporter=user).select_related("case").order_by("-created_at")
+
+
+def decisions_about(user: Any) -> QuerySet[Case]:
+    """Closed cases with a decision against the member, for their notices page."""
+    return (
+        Case.objects.filter(author=user, status=CaseStatus.CLOSED)
+        .exclude(outcome=Outcome.DISMISSED)
+        .prefetch_related("decisions")
+        .select_related("appeal")
+        .order_by("-decided_at")
+    )
+
+
+def moderation_needs(user: Any) -> dict[str, Any]:
+    """What waits for this moderator: open cases and appeals ("Needs you")."""
+    return {
+        "cases": cases_open_for(user).order_by("-patient_data", "created_at")[:10],
+        "appeals": appeals_waiting_for(user)[:10],
+    }

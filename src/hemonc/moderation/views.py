@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -20,8 +23,16 @@ from hemonc.core.permissions import permission_required
 from hemonc.core.spreadsheets import csv_download
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.moderation import selectors, services
-from hemonc.moderation.forms import AuditFilterForm, ConductForm
-from hemonc.moderation.models import ConductVersion
+from hemonc.moderation.forms import (
+    AppealDecideForm,
+    AppealForm,
+    AuditFilterForm,
+    ConductForm,
+    DecideForm,
+    ReportForm,
+)
+from hemonc.moderation.items import kind_of
+from hemonc.moderation.models import Appeal, Case, ConductVersion
 
 
 def _next(request: HttpRequest) -> str:
@@ -187,3 +198,187 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
             ]
         )
     return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports
+
+
+@login_required
+def report(request: AuthenticatedHttpRequest, item_type: str, item_id: str) -> HttpResponse:
+    kind = kind_of(item_type)
+    item = kind.get(item_id) if kind is not None else None
+    if kind is None or item is None or not kind.may_see(request.user, item):
+        raise Http404("No such item.")
+    where, url = kind.where(item)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_create(
+                reporter=request.user, item_type=item_type, item_id=item_id, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                "Thank you: the moderators have your report. You will see what they decided "
+                "under “Your reports”.",
+            )
+            return redirect(url if kind.may_see(request.user, item) else "home")
+    return render(
+        request,
+        "moderation/report.html",
+        {"form": form, "kind": kind, "where": where, "url": url},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return render(
+        request, "moderation/my_reports.html", {"reports": selectors.reports_by(request.user)}
+    )
+
+
+@login_required
+def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Decisions about what the member wrote, with the reasons, and their one appeal."""
+    cases = [
+        (case, AppealForm(prefix=f"case-{case.pk}"))
+        for case in selectors.decisions_about(request.user)
+    ]
+    return render(request, "moderation/notices.html", {"cases": cases})
+
+
+@require_POST
+@login_required
+def appeal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = get_object_or_404(Case, pk=pk, author=request.user)
+    form = AppealForm(request.POST, prefix=f"case-{case.pk}")
+    if not form.is_valid():
+        messages.error(request, "Say why the decision should change.")
+        return redirect("moderation:notices")
+    return act_then_redirect(
+        request,
+        "moderation:notices",
+        lambda: services.appeal_create(
+            case=case, author=request.user, text=form.cleaned_data["text"]
+        ),
+        "Your appeal is with another moderator.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# The moderators' queue
+
+
+@permission_required("moderation.handle_case")
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    cases = selectors.cases_open_for(request.user).order_by("-patient_data", "created_at")
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "moderation/queue.html",
+        {"page": page, "appeals": selectors.appeals_waiting_for(request.user)},
+    )
+
+
+def _case_for(request: AuthenticatedHttpRequest, pk: int) -> Case:
+    """The case, when routed to this moderator; else it does not exist for them."""
+    case = get_object_or_404(Case.objects.select_related("author__profile"), pk=pk)
+    if not request.user.has_perm("moderation.handle_case", case):
+        raise Http404("No such case.")
+    return case
+
+
+@permission_required("moderation.handle_case")
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    kind = kind_of(case.item_type)
+    item = kind.get(case.item_id) if kind is not None else None
+    context: dict[str, Any] = {"case": case, "kind": kind, "item": item}
+    if kind is not None and item is not None:
+        context |= {
+            "where": kind.where(item),
+            "text": kind.text(item),
+            "hidden": kind.is_hidden(item),
+            "lines": kind.context(item),
+        }
+        initial = {"text": kind.text(item)}
+    else:
+        initial = {}
+    appeal_row = getattr(case, "appeal", None)
+    context |= {
+        "reports": selectors.case_reports(case),
+        "decisions": case.decisions.select_related("moderator__profile"),
+        "earlier": selectors.cases_earlier_about(case),
+        "recent": selectors.author_recent_actions(case),
+        "form": DecideForm(initial=initial),
+        "appeal": appeal_row,
+        "appeal_form": AppealDecideForm(),
+        "may_decide_appeal": appeal_row is not None
+        and request.user.has_perm("moderation.decide_appeal", appeal_row),
+    }
+    return render(request, "moderation/case.html", context)
+
+
+@require_POST
+@permission_required("moderation.handle_case")
+def case_claim(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    return act_then_redirect(
+        request,
+        reverse("moderation:case", args=[case.pk]),
+        lambda: services.case_claim(case=case, actor=request.user),
+        "The case is yours for the next 30 minutes.",
+    )
+
+
+@require_POST
+@permission_required("moderation.handle_case")
+def case_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return redirect("moderation:case", case.pk)
+    data = form.cleaned_data
+    return act_then_redirect(
+        request,
+        reverse("moderation:case", args=[case.pk]),
+        lambda: services.case_decide(
+            case=case,
+            actor=request.user,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            days=data["days"],
+            text=data["text"],
+        ),
+        "Decided: the author and the reporters are told.",
+    )
+
+
+@require_POST
+@permission_required("moderation.handle_case")
+def appeal_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    appeal_row = get_object_or_404(Appeal.objects.select_related("case"), pk=pk)
+    if not request.user.has_perm("moderation.decide_appeal", appeal_row):
+        raise Http404("No such appeal.")
+    form = AppealDecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a decision and write the author an answer.")
+        return redirect("moderation:case", appeal_row.case_id)
+    return act_then_redirect(
+        request,
+        reverse("moderation:case", args=[appeal_row.case_id]),
+        lambda: services.appeal_decide(
+            appeal=appeal_row,
+            actor=request.user,
+            upheld=form.cleaned_data["upheld"],
+            answer=form.cleaned_data["answer"],
+        ),
+        "The appeal is decided: the author is told.",
+    )
