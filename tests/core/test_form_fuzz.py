@@ -200,6 +200,7 @@ def _build_network() -> Network:
         "mentorship:program": {"pk": program.pk},
         "outreach:import_run": {"pk": upload.pk},
         "moderation:": {"pk": draft.pk, "number": 1},
+        "moderation:report": {"item_type": "events.question", "item_id": question.pk},
         "account_confirm_email": {"key": "forged-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "forged-key"},
     }

@@ -155,8 +155,9 @@ class Profile(TimeStampedModel):
     )
     time_zone = models.CharField(max_length=64, blank=True)
     bio = models.TextField(blank=True, max_length=4000, help_text="Markdown.")
-    # Hidden by moderators after a report: shown to nobody but its author and moderators.
-    bio_hidden = models.BooleanField(default=False)
+    # When moderators hid the bio after a report (NULL: shown). Nullable, so adding it did
+    # not rebuild the table on SQLite (which would drop the directory's full-text triggers).
+    bio_hidden_at = models.DateTimeField(null=True, blank=True)
     interests = models.ManyToManyField(Topic, blank=True, related_name="profiles")
     career_paths = models.ManyToManyField(CareerPath, blank=True, related_name="profiles")
 
@@ -201,6 +202,10 @@ class Profile(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("members:profile", args=[self.user_id])
+
+    @property
+    def bio_hidden(self) -> bool:
+        return self.bio_hidden_at is not None
 
     @property
     def initials(self) -> str:

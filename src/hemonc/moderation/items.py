@@ -15,6 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from hemonc.members.models import User
 from hemonc.members.selectors import user_may_see
@@ -90,9 +91,9 @@ def _question_text(question: Any, text: str) -> None:
 
 
 def _bio_hide(profile: Any, hidden: bool) -> None:
-    profile.bio_hidden = hidden
+    profile.bio_hidden_at = timezone.now() if hidden else None
     profile.search_document = profile_search_document(profile)
-    _save(profile, "bio_hidden", "search_document")
+    _save(profile, "bio_hidden_at", "search_document")
 
 
 def _bio_text(profile: Any, text: str) -> None:
@@ -105,8 +106,8 @@ def _bio_text(profile: Any, text: str) -> None:
 
 
 def _offer_hide(offer: Any, hidden: bool) -> None:
-    offer.about_hidden = hidden
-    _save(offer, "about_hidden")
+    offer.about_hidden_at = timezone.now() if hidden else None
+    _save(offer, "about_hidden_at")
 
 
 def _offer_text(offer: Any, text: str) -> None:
