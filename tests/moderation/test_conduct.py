@@ -16,7 +16,7 @@ from hemonc.events.services import season_create, session_create
 from hemonc.members.enums import Role
 from hemonc.members.models import User
 from hemonc.moderation import services
-from hemonc.moderation.models import ConductAcceptance, ConductVersion
+from hemonc.moderation.models import Case, ConductAcceptance, ConductVersion
 from hemonc.moderation.selectors import conduct_current, conduct_pending_for
 from tests.factories import make_member
 
@@ -187,7 +187,18 @@ def test_drafts_are_not_public(client, organizer):
     assert "Draft text" not in client.get(reverse("moderation:conduct")).content.decode()
 
 
-def test_the_demo_members_accepted_both_versions(demo_network):
+def test_the_demo_has_the_code_cases_and_a_suspended_member(demo_network):
     assert ConductVersion.objects.filter(published_at__isnull=False).count() == 2
     member = User.objects.get(email="member@demo.hemonc.example")
     assert not conduct_pending_for(member)
+    assert Case.objects.filter(status="open").count() == 2
+    patient = Case.objects.get(patient_data=True)
+    assert Question.objects.get(pk=patient.item_id).is_hidden
+    assert set(Case.objects.exclude(status="open").values_list("outcome", flat=True)) == {
+        "suspended",
+        "hidden",
+        "dismissed",
+    }
+    suspended = User.objects.get(cases_about__outcome="suspended")
+    assert suspended.is_suspended
+    assert AuditEntry.objects.filter(action="case.suspended").exists()

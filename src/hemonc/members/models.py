@@ -63,6 +63,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_suspended(self) -> bool:
         return self.suspended_until is not None and self.suspended_until > timezone.now()
 
+    @property
+    def mail_stopped(self) -> bool:
+        """A banned or suspended member gets no mail from the network's features."""
+        return not self.is_active or self.is_suspended
+
     def __str__(self) -> str:
         """The member's public name: pages, messages and mails print users through it, so it
         never falls back to the sign-in address (nor a part of it)."""

@@ -8,6 +8,7 @@ class ModerationConfig(AppConfig):
     label = "moderation"
     verbose_name = "Moderation"
     console_links = (
+        ("Reports", "moderation:queue", "Open cases, patient data first, and appeals."),
         (
             "Code of conduct",
             "moderation:conduct_versions",
@@ -22,6 +23,7 @@ class ModerationConfig(AppConfig):
 
     def create_demo(self, *, stdout: Any) -> None:
         # Models are not ready when the app config is imported: read them when called.
-        from hemonc.moderation.demo import demo_moderation_create
+        from hemonc.moderation.demo import demo_cases_create, demo_moderation_create
 
         demo_moderation_create(stdout=stdout)
+        demo_cases_create(stdout=stdout)
