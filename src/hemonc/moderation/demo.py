@@ -14,6 +14,7 @@ from hemonc.core.audit import audit
 from hemonc.core.models import AuditEntry
 from hemonc.core.permissions import OPERATOR
 from hemonc.events.models import LiveSession, Question
+from hemonc.members.demo import SYNTHETIC_NOTE
 from hemonc.members.models import User
 from hemonc.mentorship.models import MentorOffer
 from hemonc.moderation.items import KINDS
@@ -63,6 +64,8 @@ Reports about a mentor or a moderator go to moderators outside their institution
 
 @transaction.atomic
 def demo_moderation_create(*, stdout: Any) -> None:
+    if ConductVersion.objects.exists():
+        return
     now = timezone.now()
     organizer = User.objects.filter(email="organizer@demo.hemonc.example").first()
     # Published 16 months ago and this autumn; each member accepted on joining or soon after.
@@ -149,6 +152,8 @@ def _decide(case: Case, *, moderator: Any, outcome: str, reason: str, when: Any,
 def demo_cases_create(*, stdout: Any) -> None:
     """Reports and cases: two open (one of patient data, hidden at once), a spam bio hidden,
     a mentor offer report dismissed, and a member suspended for a week for an insult."""
+    if Case.objects.exists():
+        return
     now = timezone.now()
     moderator = User.objects.get(email="moderator@demo.hemonc.example")
     people = list(
@@ -202,7 +207,7 @@ def demo_cases_create(*, stdout: Any) -> None:
     )
     if spammer is not None:
         profile = spammer.profile
-        profile.bio = f"{SPAM_BIO} (Synthetic demo profile.)"
+        profile.bio = f"{SPAM_BIO}\n\n{SYNTHETIC_NOTE}"
         profile.save(update_fields=["bio"])
         when = now - timedelta(days=20)
         case = _case(item=profile, kind_label="members.profile", author=spammer,
