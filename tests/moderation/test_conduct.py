@@ -202,3 +202,48 @@ def test_the_demo_has_the_code_cases_and_a_suspended_member(demo_network):
     suspended = User.objects.get(cases_about__outcome="suspended")
     assert suspended.is_suspended
     assert AuditEntry.objects.filter(action="case.suspended").exists()
+
+
+def test_taking_part_too_often_gets_a_clear_page(client, member, settings):
+    from hemonc.moderation.middleware import TAKING_PART_LIMIT
+
+    client.force_login(member)
+    url = reverse("mentorship:offer")
+    for _ in range(TAKING_PART_LIMIT.count):
+        assert client.post(url, {"capacity": 2}).status_code != 429
+    refused = client.post(url, {"capacity": 2})
+    assert refused.status_code == 429
+    assert "Wait five minutes" in refused.content.decode()
+    htmx = client.post(url, {"capacity": 2}, HTTP_HX_REQUEST="true")
+    assert htmx["HX-Refresh"] == "true"
+    assert "Wait five minutes" in client.get(reverse("home")).content.decode()
+
+
+def test_the_limit_holds_across_two_processes_sharing_redis(tmp_path):
+    """Two processes on one Redis: a limit of one lets only one of them through."""
+    import os
+    import subprocess
+    import sys
+    import uuid
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    env.update(
+        {"DJANGO_DEBUG": "true", "HEMONC_VAR_DIR": str(tmp_path),
+         "CACHE_URL": "redis://127.0.0.1:6379/15"}
+    )  # fmt: skip
+    key = uuid.uuid4().hex
+    take = (
+        "from hemonc.core.ratelimit import Limit, limit_take;"
+        f"print('allowed' if limit_take(Limit(name='t', count=1, seconds=60), {key!r})"
+        " else 'refused')"
+    )
+
+    def run() -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "hemonc", "shell", "-v", "0", "-c", take],
+            env=env, capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert [run(), run()] == ["allowed", "refused"]

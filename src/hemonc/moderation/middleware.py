@@ -9,14 +9,25 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from hemonc.core.ratelimit import Limit, limit_take
 from hemonc.moderation.selectors import conduct_pending_for
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# Posting, messaging and RSVPs together, per member, counted in the shared cache so every
+# process agrees.
+TAKING_PART_LIMIT = Limit(
+    "taking-part",
+    30,
+    300,
+    "You posted, wrote or replied many times in the last few minutes. Wait five minutes, then "
+    "try again.",
+)
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:
@@ -52,6 +63,17 @@ class TakingPartMiddleware:
             )
             return _redirect(request, reverse("moderation:notices"))
         if not request.conduct_pending:  # type: ignore[attr-defined]
+            if user.is_authenticated and not limit_take(TAKING_PART_LIMIT, user.pk):
+                if request.headers.get("HX-Request"):
+                    # htmx swaps no error page: reload, and the message says why.
+                    messages.error(request, TAKING_PART_LIMIT.message)
+                    return HttpResponse(headers={"HX-Refresh": "true"})
+                return render(
+                    request,
+                    "429.html",
+                    {"limit_message": TAKING_PART_LIMIT.message},
+                    status=429,
+                )
             return None
         back = request.headers.get("HX-Current-URL") or request.headers.get("Referer") or ""
         if not url_has_allowed_host_and_scheme(
