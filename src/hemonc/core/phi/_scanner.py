@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
@@ -139,7 +138,7 @@ def _last_words(text: str, start: int, count: int, reach: int = 40) -> list[str]
     cut = max(cut, window.rfind(" — "), window.rfind("\n"))
     if cut != -1:
         lo += cut + 1
-    return [w.lower().rstrip(".") for w in _TOKEN.findall(text, lo, start)][-count:]
+    return [w.lower().rstrip(".") for w in _TOKEN.findall(text, lo, start)[-count:]]
 
 
 def _next_words(text: str, end: int, count: int, reach: int = 40) -> list[str]:
@@ -150,7 +149,7 @@ def _next_words(text: str, end: int, count: int, reach: int = 40) -> list[str]:
         cut = window.find(stop)
         if cut != -1:
             window = window[:cut]
-    return [w.lower().rstrip(".") for w in _TOKEN.findall(window)][:count]
+    return [w.lower().rstrip(".") for w in _TOKEN.findall(window)[:count]]
 
 
 def _word_start(text: str, start: int, also: str = "") -> bool:
@@ -176,7 +175,6 @@ _REGISTRY = re.compile(
     r"NCT\d{8}|ISRCTN\d{6,10}|PMID:?\s?\d{5,9}|PMC\d{5,9}|ISBN(?:-1[03])?:?\s?[\d-]{10,17}X?|"
     r"EudraCT:?\s?\d{4}-\d{6}-\d{2}"
 )
-_REGISTRY_WORDS = ("NCT", "ISRCTN", "PMID", "PMC", "ISBN", "EudraCT")
 _HASHTAG = re.compile(r"#[^\W\d_]\w{0,60}")
 _REFERENCE = re.compile(
     _variants(["abstract", "abstracts", "poster", "LBA", "session", "slide", "table", "fig"])
@@ -346,6 +344,7 @@ _DATE_DIGIT_FIRST = re.compile(
     re.VERBOSE,
 )
 # Dates that need a patient event right before them ("admitted 3/4", "diagnosed in March 2023").
+_DATE_SEPARATORS = re.compile(r"[/.-]")
 _DATE_MONTH_YEAR = re.compile(rf"{MONTH}\s(?:of\s)?{YEAR}(?!\w)")
 _DATE_SHORT = re.compile(
     r"(?:1[0-2]|0?[1-9])/(?:(?:[12]\d|3[01]|0?[1-9])|(?:19|20)\d{2})(?![\w/]|\.\d)"
@@ -523,6 +522,7 @@ _TEMPERATURE_WORDS = frozenset(["t", "temp", "temperature", "tmax", "fever", "fe
 # Places (letter B).
 
 _STATES = "|".join(words.US_STATE_CODES)
+_ZIP_VALUE = re.compile(r"\d{5}(?:-\d{4})?")
 _ZIP_STATE = re.compile(rf"(?:{_STATES})\.?,?\s(\d{{5}}(?:-\d{{4}})?)(?!\w)")
 _ZIP_PLUS4 = re.compile(r"\d{5}-\d{4}(?!\w)")
 _SUFFIXES = "|".join(sorted(set(words.STREET_SUFFIXES), key=len, reverse=True))
@@ -1070,16 +1070,26 @@ for _key in _FAMILIES_BY_CASE["state"] | {w.lower() for w in _HONORIFICS}:
 @cache
 def _master() -> re.Pattern[str]:
     """Where a word that matters starts, right after a separator, in the lower-cased text
-    (`_lowered`, with a leading space). One pass of the regex engine; the word list is
-    compiled as one prefix trie of lower-case words (a third of the size of one spelling out
-    each case), and the case as written is checked in Python on the few words found."""
-    keys = sorted({k.lower() for k in [*_KEYS, *words.CONFERENCE_WORDS]})
+    (`_lowered`, with a leading space). One pass of the regex engine; the words that start a
+    family are compiled as one prefix trie of lower-case words (a third of the size of one
+    spelling out each case), and the case as written is checked in Python on the few words
+    found. Words that only mark a meeting or a patient's event are not in it: they are looked
+    for only around a date or a place (`_Index.events_within`)."""
+    actions = _actions()
+    keys = sorted(key for key, (plain, checked, _) in actions.items() if plain or checked)
     return re.compile(
         r"[^\w]"
         r"(?:(?P<digit>(?<![^\W_][/.:,'-])\d[^\W_]*)"
         rf"|(?P<key>{_trie(keys)})\d{{0,4}}(?![^\W_])"
         r"|(?P<capital>[a-z](?=\.)|[a-z0-9]{17}(?![^\W_])|lba))"
     )
+
+
+@cache
+def _flagged() -> re.Pattern[str]:
+    """The words that mark a meeting or a patient's event, as `_master` would find them."""
+    keys = sorted(key for key, (_, _, flags) in _actions().items() if flags)
+    return re.compile(rf"[^\w]({_trie(keys)})\d{{0,4}}(?![^\W_])")
 
 
 @cache
@@ -1199,12 +1209,11 @@ class _Index:
     def __init__(self, text: str) -> None:
         self.text = text
         self.at: defaultdict[str, list[int]] = defaultdict(list)
-        self.events: list[int] = []
-        self.conferences: list[int] = []
+        self.padded = " " + _lowered(text)
         at, actions, spellings = self.at, _actions(), _spellings()
         # Only the words that can matter come out of the regex engine: numbers, the words
         # of the families, capitals before a dot, 17-character codes.
-        for m in _master().finditer(" " + _lowered(text)):
+        for m in _master().finditer(self.padded):
             start = m.start()  # the separator's index in " " + text: the word's in text
             kind = m.lastindex
             if kind == 1:  # a number
@@ -1228,12 +1237,7 @@ class _Index:
             written = text[start:end]
             if written != word and written not in spellings:
                 continue  # "iN", "FRom": not as any list writes it
-            plain, checked, flags = actions[word]
-            if flags:
-                if flags & _EVENT:
-                    self.events.append(start)
-                if flags & _MEETING:
-                    self.conferences.append(start)
+            plain, checked, _ = actions[word]
             for family in plain:
                 at[family].append(start)
             for family, check in checked:
@@ -1303,15 +1307,24 @@ class _Index:
         return [found for start in positions if (found := match(text, start))]
 
     def events_within(self, lo: int, hi: int) -> bool:
-        return _within(self.events, lo, hi)
+        """Whether a patient's event ("admitted", "clinic", "her") is named in [lo, hi)."""
+        return self._flag_within(_EVENT, lo, hi)
 
     def conferences_within(self, lo: int, hi: int) -> bool:
-        return _within(self.conferences, lo, hi)
+        """Whether a meeting ("#ASH23", "talk", "abstract") is named in [lo, hi)."""
+        return self._flag_within(_MEETING, lo, hi)
 
-
-def _within(positions: list[int], lo: int, hi: int) -> bool:
-    index = bisect_left(positions, max(0, lo))
-    return index < len(positions) and positions[index] < hi
+    def _flag_within(self, flag: int, lo: int, hi: int) -> bool:
+        text, actions, spellings = self.text, _actions(), _spellings()
+        for m in _flagged().finditer(self.padded, max(0, lo)):
+            start = m.start()
+            if start >= hi:
+                return False
+            word = m.group(1)
+            written = text[start : start + len(word)]
+            if actions[word][2] & flag and (written == word or written in spellings):
+                return True
+        return False
 
 
 @cache
@@ -1405,17 +1418,13 @@ def _shields(text: str, index: _Index) -> Iterator[Candidate]:
         for m in _DOI.finditer(text):
             if _word_start(text, m.start()):
                 yield m.start(), m.end(), SHIELD
-    if any(word in text for word in _REGISTRY_WORDS):
-        for m in _REGISTRY.finditer(text):
-            if _word_start(text, m.start()):
-                yield m.start(), m.end(), SHIELD
+    for m in _REGISTRY.finditer(text):
+        if _word_start(text, m.start()):
+            yield m.start(), m.end(), SHIELD
     if "#" in text:
         for m in _HASHTAG.finditer(text):
             if _word_start(text, m.start(), "&"):
                 yield m.start(), m.end(), SHIELD
-    at = index.at
-    if "reference" not in at and "clinician" not in at and "credential" not in at:
-        return
     if "reference" in index.at:
         for m in index.matches("reference", _REFERENCE):
             yield m.start(), m.end(), SHIELD
@@ -1476,7 +1485,7 @@ def _internet(
                 yield from _url(text, m.start(), url, domains, bare=False)
     for m in _BARE_TLD.finditer(text):
         dot = start = m.start()
-        if links and any(a < dot < b for a, b in links):
+        if links and _inside(links, dot):
             continue
         lowest = max(0, dot - 253)
         while start > lowest and text[start - 1] in _HOST_CHARS:
@@ -1487,6 +1496,13 @@ def _internet(
             continue
         url = _strip_url(text[start:dot] + m.group())
         yield from _url(text, start, url, domains, bare=True)
+
+
+def _inside(links: list[tuple[int, int]], position: int) -> bool:
+    for start, end in links:
+        if start < position < end:
+            return True
+    return False
 
 
 def _url(
@@ -1534,7 +1550,7 @@ def _numbers(text: str, index: _Index) -> Iterator[Candidate]:
                 yield m.start(), m.end(), "ip"
     if "labelled" in index.at:
         for m in index.matches("labelled", _LABELLED):
-            label = re.sub(r"\s+", " ", m.group("label")).lower()
+            label = " ".join(m.group("label").lower().split())
             kind = _LABEL_KIND.get(label)
             if kind is None:
                 continue
@@ -1544,7 +1560,7 @@ def _numbers(text: str, index: _Index) -> Iterator[Candidate]:
                 continue
             if value.isdigit() and len(value) == 4 and value[:2] in {"19", "20"}:
                 continue  # a year
-            if kind == "zip" and not re.fullmatch(r"\d{5}(?:-\d{4})?", value):
+            if kind == "zip" and not _ZIP_VALUE.fullmatch(value):
                 continue
             if kind == "ssn" and digits != 9:
                 continue
@@ -1623,7 +1639,7 @@ def _dates(text: str, index: _Index) -> Iterator[Candidate]:
 
 
 def _plausible_numeric_date(value: str) -> bool:
-    parts = re.split(r"[/.-]", value)
+    parts = _DATE_SEPARATORS.split(value)
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
         return True
     if len(parts[0]) == 4:
@@ -1649,7 +1665,7 @@ def _places(text: str, index: _Index) -> Iterator[Candidate]:
     towns, regions = words.places(), words.regions()
     if "place" in index.at:
         for m in index.matches("place", _PLACE):
-            trigger = re.sub(r"\s+", " ", m.group("trigger")).lower()
+            trigger = " ".join(m.group("trigger").lower().split())
             tokens = (m.group("place") + (m.group("more") or "")).split()
             if _not_a_place(tokens, regions):
                 continue
