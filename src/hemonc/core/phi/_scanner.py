@@ -29,6 +29,9 @@ LO = "a-zß-öø-ÿ"
 # Alvarez, O'Neil, McDonald, Smith-Jones, José; never all capitals.
 NAME = rf"[{UP}](?:['’][{UP}])?[{LO}]{{1,30}}(?:[{UP}][{LO}]{{1,30}})?(?:-[{UP}][{LO}]{{1,30}})?"
 INITIALS = rf"[{UP}]\.\s?[{UP}]\.(?:\s?[{UP}]\.)?"
+# A NAME that starts a word (nothing alphanumeric nor a dot before it), written capital first so
+# that a search skips ahead to capitals: for the searches that look back from a cue.
+NAME_AT_WORD = rf"[{UP}](?<![\w.][{UP}])" + NAME.removeprefix(f"[{UP}]")
 
 _MONTH_WORDS = [
     "January",
@@ -738,7 +741,7 @@ _STORY_NAME = re.compile(
 # What comes right before a story cue (a verb, "'s family", ", a 45-year-old", ", 45,"): one or
 # two capitalised words, found by looking back from the cue.
 _NAME_BEFORE_CUE = re.compile(
-    rf"(?<![\w.])({NAME})(?:\s({NAME}))?"
+    rf"({NAME_AT_WORD})(?:\s({NAME}))?"
     rf"(?P<sep>,?\s|,\s(?:a|an)\s|\s(?:is|was)\s(?:a|an)\s|['’]s\s)$"
 )
 # "a 45-year-old", "a 45 y/o", "a 45yo", "a 45M": after one of these, the words before name the
@@ -827,7 +830,7 @@ _PATIENT_VERB = re.compile(
     r"transferred|tolerated|declined)(?!\w)"
 )
 _NAME_BEFORE_VERB = re.compile(
-    rf"(?<![\w.])({NAME}(?:\s{NAME})?)(,\s\d{{1,3}},)?\s(?:was\s|is\s|has\s|had\s|then\s)?$"
+    rf"({NAME_AT_WORD}(?:\s{NAME})?)(,\s\d{{1,3}},)?\s(?:was\s|is\s|has\s|had\s|then\s)?$"
 )
 _DIGITS_AT = re.compile(r"\d{1,3}(?!\d)")
 _NEXT_DIGIT = re.compile(r"\s?[<>=:]?\s?\d")
@@ -1079,7 +1082,7 @@ def _master() -> re.Pattern[str]:
     keys = sorted(key for key, (plain, checked, _) in actions.items() if plain or checked)
     return re.compile(
         r"[^\w]"
-        r"(?:(?P<digit>(?<![^\W_][/.:,'-])\d[^\W_]*)"
+        r"(?:(?P<digit>\d(?<![^\W_][/.:,'-]\d)[^\W_]*)"
         rf"|(?P<key>{_trie(keys)})\d{{0,4}}(?![^\W_])"
         r"|(?P<capital>[a-z](?=\.)|[a-z0-9]{17}(?![^\W_])|lba))"
     )
@@ -1246,42 +1249,66 @@ class _Index:
 
     def _digits(self, start: int, word: str, before: str) -> None:
         """Which number families may start at this number, from its length and what follows
-        it (a space then a digit for a phone number, a capital for a street, ...)."""
+        it (a space then a digit for a phone number, a capital for a street, ...): decided on
+        the character after it first, so most numbers ("12, ", "2%", "7.2") cost a few tests."""
         text, at = self.text, self.at
         size = len(word)
         end = start + size
         after = text[end] if end < len(text) else " "
-        then = text[end + 1 : end + 2]  # the character after the one after the word
-        spaced_digit = after == " " and then.isdigit()
         if before in "(+":
             at["phone"].append(start - 1)
-        if size <= 3:
-            if size == 3:
-                if after in ".-)" or spaced_digit:
+        digits_only = word.isdigit()
+        date = not digits_only
+        if after == " ":
+            then = text[end + 1 : end + 2]
+            if then.isdigit():  # "806 555 1234", "123 45 6789", "12 3rd St"
+                if size == 3:
                     at["phone"].append(start)
-                if after == "-" or spaced_digit:
                     at["ssn"].append(start)
-            elif word == "1" and after in " .-":
+                elif word == "1":
+                    at["phone"].append(start)
+                if size <= 7:
+                    at["address"].append(start)
+            else:
+                if word == "1":
+                    at["phone"].append(start)
+                if then.isupper():  # "12 Oak Street", "3 March"
+                    if size <= 7:
+                        at["address"].append(start)
+                    date = True
+                elif then == "o":  # "3 of March"
+                    date = True
+        elif after == "-":
+            if size == 3:
                 at["phone"].append(start)
-            if after == "." and then.isdigit() and "." in text[end + 2 : end + 5]:
-                at["ipv4"].append(start)  # not "12.3": an address has three dots
+                at["ssn"].append(start)
+            elif word == "1":
+                at["phone"].append(start)
+            elif size == 5:
+                at["zip4"].append(start)
+            date = True
+        elif after == "/":
+            if size <= 2:
+                at["date_short"].append(start)
+            date = True
+        elif after == ".":
+            if size == 3 or word == "1":
+                at["phone"].append(start)
+            if text[end + 1 : end + 2].isdigit():
+                if size <= 3 and "." in text[end + 2 : end + 5]:
+                    at["ipv4"].append(start)  # not "12.3": an address has three dots
+                if "." in text[end + 2 : end + 4]:
+                    date = True  # 14.03.1961
+        elif after == ")" and size == 3:
+            at["phone"].append(start)
+        if size <= 3:
             if before == " " and start >= 2 and text[start - 2] in ",an":
                 at["story"].append(start)  # "Maria, 45," "Maria, a 45-year-old"
-            if size <= 2 and after == "/":
-                at["date_short"].append(start)
         elif size == 10:
             at["phone"].append(start)
-        elif size == 5 and after == "-":
-            at["zip4"].append(start)
-        if size <= 7 and after == " " and (then.isupper() or then.isdigit()):
-            at["address"].append(start)
-        digits_only = word.isdigit()
-        if (
-            after in "/-"
-            or (after == "." and then.isdigit() and "." in text[end + 2 : end + 4])  # 14.03.1961
-            or (after == " " and (then.isupper() or then == "o"))
-            or not digits_only
-        ):
+        elif size == 17:
+            at["vin"].append(start)
+        if date:
             at["date"].append(start)
         if (
             word[0] in "91"
@@ -1296,8 +1323,6 @@ class _Index:
                 at["age"].append(start)
         if size >= 4 and not digits_only:
             at["mbi"].append(start)
-        if size == 17:
-            at["vin"].append(start)
 
     def matches(self, family: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         positions = self.at.get(family)
@@ -1598,10 +1623,14 @@ def _dates(text: str, index: _Index) -> Iterator[Candidate]:
         if family in index.at:
             for m in index.matches(family, pattern):
                 start, end = m.start(), m.end()
-                if not _word_start(text, start, "/.-") or not _plausible_numeric_date(m.group()):
+                if not _word_start(text, start, "/.-"):
+                    continue
+                # A month first is never an impossible day ("June 31" is left to the reader).
+                numeric = family == "date" and not any(c.isalpha() for c in m.group())
+                if numeric and not _plausible_numeric_date(m.group()):
                     continue
                 if (
-                    any(c.isalpha() for c in m.group())
+                    not numeric
                     and index.conferences_within(start - 60, end + 20)
                     and not _patient_date_words(text, start)
                     and not _EVENT_AFTER_DATE.intersection(_next_words(text, end, 4))
@@ -1614,11 +1643,11 @@ def _dates(text: str, index: _Index) -> Iterator[Candidate]:
                 start = m.start()
                 if not _word_start(text, start, "/.-"):
                     continue
+                if family == "date_short" and _FRACTION_NEXT.match(text, m.end()):
+                    continue  # "6/14 responded", "12/20 patients": a fraction
                 before = _last_words(text, start, 3, 40)
                 if before and before[-1] in _NOT_DATE_WORDS:
                     continue
-                if family == "date_short" and _FRACTION_NEXT.match(text, m.end()):
-                    continue  # "6/14 responded", "12/20 patients": a fraction
                 if _DATE_WORDS.intersection(before) or (
                     before and before[-1] in _DATE_WEAK_WORDS and index.events_within(start - 80, start)
                 ):
@@ -1683,8 +1712,13 @@ def _places(text: str, index: _Index) -> Iterator[Candidate]:
                 person = bool(_PERSON_WORDS.intersection(before))
                 # "from outside ...", "from near ...": the patient's home, unless at a meeting
                 compound = trigger != "from" and bool(before) and before[-1] in _COMPOUND_BEFORE
-            near_meeting = index.conferences_within(m.start() - 60, m.end() + 20)
-            if weak and not person and not compound and not state and near_meeting:
+            if (
+                weak
+                and not person
+                and not compound
+                and not state
+                and index.conferences_within(m.start() - 60, m.end() + 20)
+            ):
                 continue  # "greetings from San Diego at #ASH22"
             person = person or compound
             if known:
