@@ -519,6 +519,8 @@ _AGE_WORD_FIRST = re.compile(
     r"|(?:ninety|Ninety|NINETY)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"[-\s]years?[-\s]old(?!\w)|(?:one|One)\shundred[-\s]years?[-\s]old(?!\w)"
 )
+_AGE_UNIT_LETTERS = frozenset("yMF")
+_ORDINALS = frozenset(["st", "nd", "rd", "th"])
 _TEMPERATURE_WORDS = frozenset(["t", "temp", "temperature", "tmax", "fever", "febrile", "to", "of"])
 
 # --------------------------------------------------------------------------------------------
@@ -1089,10 +1091,13 @@ def _master() -> re.Pattern[str]:
 
 
 @cache
-def _flagged() -> re.Pattern[str]:
-    """The words that mark a meeting or a patient's event, as `_master` would find them."""
+def _flagged() -> tuple[re.Pattern[str], int]:
+    """The words that mark a meeting or a patient's event, as `_master` would find them, and
+    how far past its start such a word (its separator, up to four digits, the character after)
+    may reach."""
     keys = sorted(key for key, (_, _, flags) in _actions().items() if flags)
-    return re.compile(rf"[^\w]({_trie(keys)})\d{{0,4}}(?![^\W_])")
+    pattern = re.compile(rf"[^\w]({_trie(keys)})\d{{0,4}}(?![^\W_])")
+    return pattern, max(map(len, keys)) + 7
 
 
 @cache
@@ -1258,7 +1263,8 @@ class _Index:
         if before in "(+":
             at["phone"].append(start - 1)
         digits_only = word.isdigit()
-        date = not digits_only
+        # "3rd of March": of the words with letters, only an ordinal may start a date.
+        date = not digits_only and size <= 4 and word[-2:] in _ORDINALS and word[:-2].isdigit()
         if after == " ":
             then = text[end + 1 : end + 2]
             if then.isdigit():  # "806 555 1234", "123 45 6789", "12 3rd St"
@@ -1317,6 +1323,8 @@ class _Index:
             and not (
                 digits_only and size > 3  # "1000 mg": no age is four digits long
             )
+            # "92-year-old", "92 y/o", "92 F": a number alone needs its unit within 4 characters
+            and not (digits_only and _AGE_UNIT_LETTERS.isdisjoint(text[end : end + 4]))
         ):
             number = int(word[:3] if word[:3].isdigit() else word[:2])
             if 90 <= number <= 119:
@@ -1341,7 +1349,9 @@ class _Index:
 
     def _flag_within(self, flag: int, lo: int, hi: int) -> bool:
         text, actions, spellings = self.text, _actions(), _spellings()
-        for m in _flagged().finditer(self.padded, max(0, lo)):
+        pattern, reach = _flagged()
+        # A word that starts before `hi` ends before `hi + reach`: the search stops there.
+        for m in pattern.finditer(self.padded, max(0, lo), hi + reach):
             start = m.start()
             if start >= hi:
                 return False
