@@ -521,6 +521,7 @@ _AGE_WORD_FIRST = re.compile(
 )
 _AGE_UNIT_LETTERS = frozenset("yMF")
 _ORDINALS = frozenset(["st", "nd", "rd", "th"])
+_MONTH_PREFIXES = frozenset(m[:3].lower() for m in _MONTH_WORDS)
 _TEMPERATURE_WORDS = frozenset(["t", "temp", "temperature", "tmax", "fever", "febrile", "to", "of"])
 
 # --------------------------------------------------------------------------------------------
@@ -1255,12 +1256,14 @@ class _Index:
     def _digits(self, start: int, word: str, before: str) -> None:
         """Which number families may start at this number, from its length and what follows
         it (a space then a digit for a phone number, a capital for a street, ...): decided on
-        the character after it first, so most numbers ("12, ", "2%", "7.2") cost a few tests."""
+        the character after it first, so most numbers ("12, ", "2%", "7.2") cost a few tests.
+        A family is only sent where its pattern can match ("(806) 555-..." and "+1 ..." for a
+        phone, a second "/" for "3/14/1961", a month after "3 ")."""
         text, at = self.text, self.at
         size = len(word)
         end = start + size
         after = text[end] if end < len(text) else " "
-        if before in "(+":
+        if before == "+" or (before == "(" and size == 3 and after == ")"):
             at["phone"].append(start - 1)
         digits_only = word.isdigit()
         # "3rd of March": of the words with letters, only an ordinal may start a date.
@@ -1275,38 +1278,38 @@ class _Index:
                     at["phone"].append(start)
                 if size <= 7:
                     at["address"].append(start)
-            else:
-                if word == "1":
-                    at["phone"].append(start)
-                if then.isupper():  # "12 Oak Street", "3 March"
-                    if size <= 7:
-                        at["address"].append(start)
-                    date = True
-                elif then == "o":  # "3 of March"
-                    date = True
+            elif then.isupper():  # "12 Oak Street", "3 March"
+                if size <= 7:
+                    at["address"].append(start)
+                date = date or text[end + 1 : end + 4].lower() in _MONTH_PREFIXES
+            elif then == "o":  # "3 of March"
+                date = True
         elif after == "-":
-            if size == 3:
-                at["phone"].append(start)
-                at["ssn"].append(start)
-            elif word == "1":
-                at["phone"].append(start)
-            elif size == 5:
-                at["zip4"].append(start)
-            date = True
+            then = text[end + 1 : end + 2]
+            if then.isdigit():
+                if size == 3:
+                    at["phone"].append(start)
+                    at["ssn"].append(start)
+                elif word == "1":
+                    at["phone"].append(start)
+                elif size == 5:
+                    at["zip4"].append(start)
+                # "3-14-1961", "2023-06-04"; never "806-555-1234"
+                date = date or "-" in text[end + 2 : end + 4]
+            else:
+                date = date or then.isalpha()  # "14-Mar-2022"
         elif after == "/":
             if size <= 2:
                 at["date_short"].append(start)
-            date = True
+            date = date or "/" in text[end + 2 : end + 4]  # "3/14/1961", "2023/6/4"
         elif after == ".":
-            if size == 3 or word == "1":
-                at["phone"].append(start)
             if text[end + 1 : end + 2].isdigit():
+                if size == 3 or word == "1":
+                    at["phone"].append(start)
                 if size <= 3 and "." in text[end + 2 : end + 5]:
                     at["ipv4"].append(start)  # not "12.3": an address has three dots
                 if "." in text[end + 2 : end + 4]:
                     date = True  # 14.03.1961
-        elif after == ")" and size == 3:
-            at["phone"].append(start)
         if size <= 3:
             if before == " " and start >= 2 and text[start - 2] in ",an":
                 at["story"].append(start)  # "Maria, 45," "Maria, a 45-year-old"
@@ -1329,8 +1332,8 @@ class _Index:
             number = int(word[:3] if word[:3].isdigit() else word[:2])
             if 90 <= number <= 119:
                 at["age"].append(start)
-        if size >= 4 and not digits_only:
-            at["mbi"].append(start)
+        if size >= 4 and not digits_only and word[1].isalpha():
+            at["mbi"].append(start)  # "1EG4-TE5-MK73"
 
     def matches(self, family: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         positions = self.at.get(family)
