@@ -1,17 +1,21 @@
 # ruff: noqa: RUF001 - typographic quotes and dashes are part of the patterns
 """The families of patterns of the PHI guard and the pass that resolves their overlaps.
 
-Each family is one precompiled regular expression run once over the text (`finditer`). For
-speed every expression starts with a literal or a character class (so the regex engine skips
-ahead in C to where a match can start) and word boundaries are checked in Python on the few
-matches; repetitions are bounded, so a hostile text costs linear time. What a match needs
-around it (a label before a number, a patient event before a date) is read from the few
-words before it, or from positions found once per text.
+One pass of one regular expression over the lower-cased text (`_Index`) finds where a family
+can start: the numbers, the words of the families (one prefix trie, the case as written
+checked in Python), capitals before a dot. Each family's precompiled pattern is then tried
+only at those places (`pattern.match`), and a family none of whose places occur is not run
+at all. For speed the patterns start with a literal or a character class (so the regex
+engine skips ahead in C) and word boundaries are checked in Python on the few matches;
+repetitions are bounded, so a hostile text costs linear time. What a match needs around it
+(a label before a number, a patient event before a date, a meeting nearby) is read from the
+few words around it, the event and meeting words being looked for only there.
 
 A family yields candidates (start, end, kind). "Shields" mark what is known not to be an
 identifier (a DOI, a trial id, a hashtag, a clinician named with a title, an allowed link or
-handle) and remove every candidate they overlap. Of overlapping candidates the longest wins,
-then the most specific kind (KIND_ORDER).
+handle) and remove every candidate they overlap; they are looked for only once some family
+proposed a candidate. Of overlapping candidates the longest wins, then the most specific kind
+(KIND_ORDER).
 """
 
 from __future__ import annotations
@@ -1224,7 +1228,7 @@ class _Index:
         # of the families, capitals before a dot, 17-character codes.
         for m in _master().finditer(self.padded):
             start = m.start()  # the separator's index in " " + text: the word's in text
-            kind = m.lastindex
+            kind = m.lastindex or 0  # each alternative is a group: never 0
             if kind == 1:  # a number
                 # Never the rest of "3/14/1961" or "1,200": the pattern's look-behind.
                 self._digits(start, m.group(1), text[start - 1] if start else " ")
@@ -1302,14 +1306,13 @@ class _Index:
             if size <= 2:
                 at["date_short"].append(start)
             date = date or "/" in text[end + 2 : end + 4]  # "3/14/1961", "2023/6/4"
-        elif after == ".":
-            if text[end + 1 : end + 2].isdigit():
-                if size == 3 or word == "1":
-                    at["phone"].append(start)
-                if size <= 3 and "." in text[end + 2 : end + 5]:
-                    at["ipv4"].append(start)  # not "12.3": an address has three dots
-                if "." in text[end + 2 : end + 4]:
-                    date = True  # 14.03.1961
+        elif after == "." and text[end + 1 : end + 2].isdigit():
+            if size == 3 or word == "1":
+                at["phone"].append(start)
+            if size <= 3 and "." in text[end + 2 : end + 5]:
+                at["ipv4"].append(start)  # not "12.3": an address has three dots
+            if "." in text[end + 2 : end + 4]:
+                date = True  # 14.03.1961
         if size <= 3:
             if before == " " and start >= 2 and text[start - 2] in ",an":
                 at["story"].append(start)  # "Maria, 45," "Maria, a 45-year-old"
@@ -1469,7 +1472,9 @@ def _shields(text: str, index: _Index) -> Iterator[Candidate]:
     if "clinician" in index.at:
         for m in index.matches("clinician", _CLINICIAN):
             start = m.start()
-            if m.group().startswith("Dr ") and _ADDRESS_BEFORE.search(text, max(0, start - 60), start):
+            if m.group().startswith("Dr ") and _ADDRESS_BEFORE.search(
+                text, max(0, start - 60), start
+            ):
                 continue  # "12 Oak Dr Lubbock": a street, not a doctor
             yield start, m.end(), SHIELD
     if "credential" in index.at:
@@ -1523,7 +1528,7 @@ def _internet(
                 yield from _url(text, m.start(), url, domains, bare=False)
     for m in _BARE_TLD.finditer(text):
         dot = start = m.start()
-        if links and _inside(links, dot):
+        if links and any(a < dot < b for a, b in links):
             continue
         lowest = max(0, dot - 253)
         while start > lowest and text[start - 1] in _HOST_CHARS:
@@ -1534,13 +1539,6 @@ def _internet(
             continue
         url = _strip_url(text[start:dot] + m.group())
         yield from _url(text, start, url, domains, bare=True)
-
-
-def _inside(links: list[tuple[int, int]], position: int) -> bool:
-    for start, end in links:
-        if start < position < end:
-            return True
-    return False
 
 
 def _url(
@@ -1584,7 +1582,9 @@ def _numbers(text: str, index: _Index) -> Iterator[Candidate]:
                 yield m.start(), m.end(), "ssn"
     if "ipv4" in index.at:
         for m in index.matches("ipv4", _IPV4):
-            if _word_start(text, m.start(), ".") and all(int(p) < 256 for p in m.group().split(".")):
+            if _word_start(text, m.start(), ".") and all(
+                int(p) < 256 for p in m.group().split(".")
+            ):
                 yield m.start(), m.end(), "ip"
     if "labelled" in index.at:
         for m in index.matches("labelled", _LABELLED):
@@ -1662,7 +1662,9 @@ def _dates(text: str, index: _Index) -> Iterator[Candidate]:
                 if before and before[-1] in _NOT_DATE_WORDS:
                     continue
                 if _DATE_WORDS.intersection(before) or (
-                    before and before[-1] in _DATE_WEAK_WORDS and index.events_within(start - 80, start)
+                    before
+                    and before[-1] in _DATE_WEAK_WORDS
+                    and index.events_within(start - 80, start)
                 ):
                     yield start, m.end(), "date"
     if "age" in index.at:
