@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -16,6 +18,14 @@ class CommunityConfig(AppConfig):
         ),
     )
     # ---- end spaces ----
+
+    def create_demo(self, *, stdout: Any) -> None:
+        # Imported when the demo runs: the app's modules need the app registry ready.
+        from hemonc.community import demo
+
+        # ---- spaces ----
+        demo.demo_spaces_create(stdout=stdout)
+        # ---- end spaces ----
 
     def ready(self) -> None:
         # Imported once the models are ready (Django's way), to declare the permissions.
