@@ -332,7 +332,11 @@ def discussion_edit(
     if not request.user.has_perm("community.edit_post", found):
         raise Http404("No such discussion.")
     hosted = found.kind != DiscussionKind.DISCUSSION
-    initial = {"title": found.title, "body": found.body, "tags": list(found.tags.all())}
+    initial: dict[str, Any] = {
+        "title": found.title,
+        "body": found.body,
+        "tags": list(found.tags.all()),
+    }
     if hosted:
         initial |= {
             "kind": found.kind,
