@@ -71,7 +71,7 @@ def test_huge_values_are_refused_not_crashing(world: World) -> None:
     huge = 2**70
     assert client.get(f"/community/s/general/{huge}/").status_code == 404
     assert client.post(f"/community/notifications/{huge}/read/").status_code == 404
-    response = client.post(f"{discussion.get_absolute_url()}react/", {"kind": "x", "reply": huge})
+    response = client.post(f"{discussion.get_absolute_url()}react/", {"target": f"{huge}:thanks"})
     assert response.status_code == 302
 
 

@@ -101,7 +101,7 @@ def test_reactions_by_button(world: World) -> None:
         actor=world.fellow, space=world.everyone, title="React", body="text"
     )
     client = _client(world.student)
-    client.post(f"{discussion.get_absolute_url()}react/", {"kind": "thanks"})
+    client.post(f"{discussion.get_absolute_url()}react/", {"target": "d:thanks"})
     page = client.get(discussion.get_absolute_url()).text
     assert 'aria-pressed="true"' in page
     assert '<span class="reaction-count">1</span>' in page
