@@ -91,19 +91,65 @@ def space_condition(user: Any) -> Q:
     return condition
 
 
+def visible_space_ids(user: Any) -> frozenset[int]:
+    """The ids of the spaces `user` may see: the same rule as `space_condition`, decided in
+    Python over the spaces (a few dozen rows at most) with a query per kind of membership
+    that a space needs. Pages ask it once per request: building `space_condition`'s
+    subqueries costs more than all of these small queries."""
+    if not _member(user):
+        return frozenset()
+    spaces = list(
+        Space.objects.values_list("id", "visibility", "program_id", "verified_stage_only")
+    )
+    kinds = {visibility for _, visibility, _, _ in spaces}
+    stage, verified = trainee_stage(user) if SpaceVisibility.TRAINEES in kinds else ("", False)
+    organizer = SpaceVisibility.ORGANIZERS in kinds and user.is_organizer
+    programs: set[int] = set()
+    if SpaceVisibility.PROGRAM in kinds:
+        programs |= set(
+            ProgramApplication.objects.filter(user_id=user.pk).values_list("program_id", flat=True)
+        )
+        programs |= set(
+            Mentorship.objects.filter(Q(mentor_id=user.pk) | Q(mentee_id=user.pk))
+            .exclude(program_id=None)
+            .values_list("program_id", flat=True)
+        )
+    invited: set[int] = set()
+    if SpaceVisibility.INVITED in kinds:
+        invited = set(
+            SpaceMember.objects.filter(user_id=user.pk).values_list("space_id", flat=True)
+        )
+    found = set()
+    for pk, visibility, program_id, verified_only in spaces:
+        if (
+            visibility == SpaceVisibility.MEMBERS
+            or (
+                visibility == SpaceVisibility.TRAINEES
+                and stage in TRAINEE_STAGES
+                and (verified or not verified_only)
+            )
+            or (visibility == SpaceVisibility.ORGANIZERS and organizer)
+            or (visibility == SpaceVisibility.PROGRAM and program_id in programs)
+            or (visibility == SpaceVisibility.INVITED and pk in invited)
+        ):
+            found.add(pk)
+    return frozenset(found)
+
+
 def spaces_visible_to(user: Any) -> QuerySet[Space]:
     """Every space `user` may see; for them no other space exists (lists, search,
     mentions, notifications, counts, links: 404)."""
-    return Space.objects.filter(space_condition(user))
+    return Space.objects.filter(pk__in=visible_space_ids(user))
 
 
 def space_is_visible(user: Any, space: Space) -> bool:
-    return spaces_visible_to(user).filter(pk=space.pk).exists()
+    return space.pk in visible_space_ids(user)
 
 
 def space_visible_or_none(user: Any, slug: str) -> Space | None:
     """The space of `slug` if `user` may see it (views answer 404 otherwise)."""
-    return spaces_visible_to(user).filter(slug=slug).first()
+    space = Space.objects.filter(slug=slug).first()
+    return space if space is not None and space_is_visible(user, space) else None
 
 
 # Spaces that say two members belong together (a direct message needs no request between
@@ -149,7 +195,7 @@ def discussions_visible_to(user: Any) -> QuerySet[Discussion]:
     members hidden from them (blocks either way, their own mutes)."""
     if not _member(user):
         return Discussion.objects.none()
-    qs = Discussion.objects.filter(space__in=spaces_visible_to(user))
+    qs = Discussion.objects.filter(space_id__in=visible_space_ids(user))
     if not (user.is_moderator or user.is_organizer):
         qs = qs.filter(hidden=False)
     hidden = user_ids_hidden_from(viewer=user)
@@ -165,16 +211,18 @@ def follows_of(user: Any) -> dict[str, list[int]]:
     """What `user` follows, by kind: {"spaces": [...], "topics": [...], "discussions": [...]};
     follows of spaces and discussions they can no longer see are left out."""
     rows = Follow.objects.filter(user_id=user.pk)
-    visible = spaces_visible_to(user)
+    visible = visible_space_ids(user)
     return {
         "spaces": list(
-            rows.filter(space__in=visible).values_list("space_id", flat=True).order_by("space_id")
+            rows.filter(space_id__in=visible)
+            .values_list("space_id", flat=True)
+            .order_by("space_id")
         ),
         "topics": list(
             rows.filter(topic__isnull=False).values_list("topic_id", flat=True).order_by("topic_id")
         ),
         "discussions": list(
-            rows.filter(discussion__space__in=visible)
+            rows.filter(discussion__space_id__in=visible)
             .values_list("discussion_id", flat=True)
             .order_by("discussion_id")
         ),
@@ -214,7 +262,7 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
     if not _member(user):
         return Notification.objects.none()
     qs = Notification.objects.filter(recipient_id=user.pk).filter(
-        Q(space__isnull=True) | Q(space__in=spaces_visible_to(user))
+        Q(space__isnull=True) | Q(space_id__in=visible_space_ids(user))
     )
     hidden = user_ids_hidden_from(viewer=user)
     if hidden:
