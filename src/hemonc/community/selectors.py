@@ -111,7 +111,7 @@ def visible_space_ids(user: Any) -> frozenset[int]:
         )
         programs |= set(
             Mentorship.objects.filter(Q(mentor_id=user.pk) | Q(mentee_id=user.pk))
-            .exclude(program_id=None)
+            .filter(program__isnull=False)
             .values_list("program_id", flat=True)
         )
     invited: set[int] = set()
