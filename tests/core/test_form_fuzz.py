@@ -33,6 +33,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
 
+from hemonc.community.models import Notification
+from hemonc.community.services import spaces as space_services
 from hemonc.events.services import (
     calendar_feed_get_or_create,
     guest_create,
@@ -168,6 +170,13 @@ def _build_network() -> Network:
     )
 
     draft = conduct_draft_create(actor=organizer, body="# Be kind\n\nText.")
+    # community: a space, a discussion with a reply, a notification
+    space = space_services.space_create(actor=organizer, slug="general", name="General")
+    discussion = space_services.discussion_create(
+        actor=member, space=space, title="Hello", body="First post"
+    )
+    reply = space_services.reply_create(actor=mentor, discussion=discussion, body="A reply")
+    note = Notification.objects.filter(recipient=member).first()
 
     network = Network(member=member, organizer=organizer)
     network.kwargs = {
@@ -201,6 +210,13 @@ def _build_network() -> Network:
         "outreach:import_run": {"pk": upload.pk},
         "moderation:": {"pk": draft.pk, "number": 1},
         "moderation:report": {"item_type": "events.question", "item_id": question.pk},
+        "community:": {
+            "space": space.slug,
+            "topic": topics[0].slug,
+            "discussion_id": discussion.pk,
+            "reply_id": reply.pk,
+            "notification_id": note.pk if note else 1,
+        },
         "account_confirm_email": {"key": "forged-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "forged-key"},
     }
