@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,23 @@ class CommunityConfig(AppConfig):
     name = "hemonc.community"
     label = "community"
     verbose_name = "Community"
+    # ---- opportunities (+ sponsorship) ----
+    nav_items = (("Opportunities", "community:opportunities"),)
+    console_links = (
+        (
+            "Suggested opportunities",
+            "community:opportunity_review",
+            "Approve members' suggestions for the board, or turn them down with a reason.",
+        ),
+        (
+            "Nominations",
+            "community:opportunity_nominations_overview",
+            "Who sponsors put forward, per opportunity: recorded, never published.",
+        ),
+    )
+
+    def create_demo(self, *, stdout: Any) -> None:
+        # Imported when the demo runs: the app's modules need the app registry ready.
+        from hemonc.community.demo import demo_opportunities_create
+
+        demo_opportunities_create(stdout=stdout)
