@@ -164,9 +164,7 @@ def test_opportunity_board_filters(member, make_opportunity) -> None:
     bcsm = Topic.objects.get(slug="bcsm")
     grant = make_opportunity(title="Grant", kind="funding", tags=[bcsm])
     job = make_opportunity(title="Job", kind="job", stages=["attending"], countries=["GB"])
-    soon = make_opportunity(
-        title="Soon", kind="award", deadline=timezone.now() + timedelta(days=3)
-    )
+    soon = make_opportunity(title="Soon", kind="award", deadline=timezone.now() + timedelta(days=3))
 
     def board(**filters):  # type: ignore[no-untyped-def]
         return set(opportunity_board(viewer=member, filters=BoardFilters(**filters)))
@@ -199,7 +197,9 @@ def test_board_page_filters_with_htmx_partial(member, make_opportunity) -> None:
 
 def test_deadline_shown_in_reader_zone_and_its_own(member, make_opportunity) -> None:
     opportunity = make_opportunity(
-        deadline=datetime(2026, 12, 18, 23, 59, tzinfo=__import__("zoneinfo").ZoneInfo("America/New_York"))
+        deadline=datetime(
+            2026, 12, 18, 23, 59, tzinfo=__import__("zoneinfo").ZoneInfo("America/New_York")
+        )
     )
     from hemonc.members.services import profile_update
 
@@ -252,13 +252,14 @@ def test_expired_opportunities_move_to_the_archive(member, make_opportunity) -> 
     client = _client(member)
     with time_machine.travel(datetime(2026, 3, 10, 4, 58, tzinfo=UTC)):
         assert opportunity.title in client.get(reverse("community:opportunities")).content.decode()
-        assert opportunity.title not in client.get(
-            reverse("community:opportunity_archive")
-        ).content.decode()
+        assert (
+            opportunity.title
+            not in client.get(reverse("community:opportunity_archive")).content.decode()
+        )
     with time_machine.travel(datetime(2026, 3, 10, 5, 0, tzinfo=UTC)):
-        assert opportunity.title not in client.get(
-            reverse("community:opportunities")
-        ).content.decode()
+        assert (
+            opportunity.title not in client.get(reverse("community:opportunities")).content.decode()
+        )
         archive = client.get(reverse("community:opportunity_archive")).content.decode()
         assert opportunity.title in archive
         saved = client.get(reverse("community:opportunity_saved")).content.decode()
@@ -282,7 +283,7 @@ def test_hostile_text_is_escaped_on_pages(member, organizer) -> None:
         page = client.get(url).content.decode()
         assert "<script>alert" not in page
         assert "<img src=x" not in page
-        assert "href=\"javascript" not in page
+        assert 'href="javascript' not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt; grant" in page
 
 

@@ -7,6 +7,11 @@ class CommunityConfig(AppConfig):
     name = "hemonc.community"
     label = "community"
     verbose_name = "Community"
+
+    def ready(self) -> None:
+        # Imported once the models are ready (Django's way), to declare the permissions.
+        from hemonc.community import rules  # noqa: F401
+
     # ---- opportunities (+ sponsorship) ----
     nav_items = (("Opportunities", "community:opportunities"),)
     console_links = (

@@ -140,9 +140,7 @@ def demo_opportunities_create(*, stdout: Any) -> None:
         return
     users = {
         user.email.split("@", 1)[0]: user
-        for user in User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").select_related(
-            "profile"
-        )
+        for user in User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}").select_related("profile")
     }
     organizer, member = users.get("organizer"), users.get("member")
     if organizer is None or member is None:
@@ -184,9 +182,7 @@ def demo_opportunities_create(*, stdout: Any) -> None:
             SavedOpportunity.objects.create(user=member, opportunity=opportunity)
         made[spec.key] = opportunity
 
-    mentorship = (
-        Mentorship.objects.filter(mentee=member).select_related("mentor__profile").first()
-    )
+    mentorship = Mentorship.objects.filter(mentee=member).select_related("mentor__profile").first()
     sponsor = mentorship.mentor if mentorship else users.get("attending")
     nominations = 0
     if sponsor is not None:

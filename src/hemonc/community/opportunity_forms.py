@@ -136,7 +136,11 @@ class OpportunityForm(PhiGuardMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        day, clock, zone = data.get("deadline_date"), data.get("deadline_time"), data.get("time_zone")
+        day, clock, zone = (
+            data.get("deadline_date"),
+            data.get("deadline_time"),
+            data.get("time_zone"),
+        )
         if day and clock and zone and is_time_zone(zone):
             try:
                 data["deadline"] = datetime.combine(day, clock).replace(tzinfo=ZoneInfo(zone))

@@ -1,10 +1,17 @@
 from django.urls import URLPattern, path
 
+from hemonc.community.views import notifications as notification_views
 from hemonc.community.views import opportunities
+from hemonc.community.views import spaces as space_views
 
 app_name = "community"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    # ---- spaces (+ notifications) ----
+    *space_views.urlpatterns,
+    *notification_views.urlpatterns,
+    # ---- end spaces ----
+]
 
 # ---- opportunities (+ sponsorship) ----
 urlpatterns += [
@@ -31,9 +38,7 @@ urlpatterns += [
     path("nominations/", opportunities.my_nominations, name="nominations"),
     path("nominations/new/", opportunities.nominate, name="nominate"),
     path("nominations/<int:pk>/", opportunities.nomination, name="nomination"),
-    path(
-        "nominations/<int:pk>/accept/", opportunities.nomination_accept, name="nomination_accept"
-    ),
+    path("nominations/<int:pk>/accept/", opportunities.nomination_accept, name="nomination_accept"),
     path(
         "nominations/<int:pk>/decline/",
         opportunities.nomination_decline,

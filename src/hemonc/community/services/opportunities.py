@@ -28,6 +28,7 @@ from hemonc.community.models.opportunities import (
     codes_field,
 )
 from hemonc.community.selectors import user_may_be_nominated
+from hemonc.community.services.notifications import notify
 from hemonc.core.audit import audit
 from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError
@@ -64,16 +65,6 @@ class OpportunityFields(TypedDict, total=False):
     countries: list[str]
     url: str
     how_to_apply: str
-
-
-def _notify(**kwargs: Any) -> None:
-    """A notification through the community's notifications (per-kind settings and blocks
-    are theirs to honour)."""
-    try:
-        from hemonc.community.services import notifications
-    except ImportError:  # pragma: no cover - until notifications exist
-        return
-    notifications.notify(**kwargs)
 
 
 def _member(actor: Actor) -> User | None:
@@ -226,7 +217,7 @@ def opportunity_approve(*, opportunity: Opportunity, actor: Actor) -> Opportunit
     audit(actor=_member(actor), action="community.opportunity_approve", target=opportunity)
     _schedule_reminders(opportunity)
     if opportunity.suggested_by_id and opportunity.suggested_by_id != getattr(actor, "pk", None):
-        _notify(
+        notify(
             recipient=opportunity.suggested_by,
             kind="opportunity_approved",
             actor=_member(actor),
@@ -254,7 +245,7 @@ def opportunity_reject(*, opportunity: Opportunity, actor: Actor, reason: str) -
     )
     audit(actor=_member(actor), action="community.opportunity_reject", target=opportunity)
     if opportunity.suggested_by_id:
-        _notify(
+        notify(
             recipient=opportunity.suggested_by,
             kind="opportunity_approved",
             actor=_member(actor),
@@ -423,7 +414,7 @@ def nomination_create(
     if found:
         phi_record(actor=actor, target=nomination, found=found)
     audit(actor=actor, action="community.nomination_create", target=nomination)
-    _notify(
+    notify(
         recipient=nominee,
         kind="nomination",
         actor=actor,
@@ -449,7 +440,7 @@ def nomination_answer(*, nomination: Nomination, actor: User, accept: bool) -> N
         target=nomination,
     )
     if user_may_see(viewer=nomination.nominator, other=actor):
-        _notify(
+        notify(
             recipient=nomination.nominator,
             kind="nomination",
             actor=actor,

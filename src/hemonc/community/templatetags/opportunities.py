@@ -29,7 +29,7 @@ def deadline_time(context: template.Context, opportunity: Opportunity) -> SafeSt
     shown = format_html(
         '<time datetime="{}"{}>{}</time>',
         when.utc,
-        mark_safe(' data-local="long"') if unknown else "",  # noqa: S308 - a constant
+        mark_safe(' data-local="long"') if unknown else "",
         when.local,
     )
     if when.session:
@@ -45,7 +45,7 @@ def deadline_time(context: template.Context, opportunity: Opportunity) -> SafeSt
 
 @register.filter
 def days_left(opportunity: Opportunity) -> str:
-    """"Closes today", "3 days left", "Closed"."""
+    """ "Closes today", "3 days left", "Closed"."""
     delta = opportunity.deadline - timezone.now()
     if delta.total_seconds() <= 0:
         return "Closed"

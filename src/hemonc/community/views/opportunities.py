@@ -200,7 +200,9 @@ def save_toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     error = ""
     try:
         if want:
-            services.opportunity_save(opportunity=opportunity, user=request.user, actor=request.user)
+            services.opportunity_save(
+                opportunity=opportunity, user=request.user, actor=request.user
+            )
         else:
             services.opportunity_unsave(
                 opportunity=opportunity, user=request.user, actor=request.user
