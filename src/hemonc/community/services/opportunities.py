@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection
+from django.core.mail import mailers
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -316,7 +316,7 @@ def opportunity_send_reminders(
         .order_by("id")
     )
     sent = failed = 0
-    connection = get_connection(fail_silently=False)
+    mailer = mailers.default
     try:
         for index, saved in enumerate(saves):
             try:
@@ -327,8 +327,7 @@ def opportunity_send_reminders(
                     message = mails.reminder_message(
                         opportunity=opportunity, user=saved.user, kind=kind
                     )
-                    message.connection = connection
-                    message.send()
+                    mailer.send_messages([message])
             except IntegrityError:
                 already += 1  # another worker reminded this member a moment ago
             except Exception as error:
@@ -340,7 +339,7 @@ def opportunity_send_reminders(
             else:
                 sent += 1
     finally:
-        connection.close()
+        mailer.close()
     if failed and timezone.now() + REMINDER_RETRY_DELAY < deadline:
         _enqueue_later(
             timezone.now() + REMINDER_RETRY_DELAY, opportunity.pk, str(kind), deadline.isoformat()
