@@ -97,18 +97,14 @@ def test_nomination_create_needs_an_opportunity_or_a_role_and_a_statement(
         nomination_create(actor=attending, nominee=trainee, opportunity=closed, statement="Yes.")
 
 
-def test_nomination_create_refused_when_the_trainee_blocked_the_sponsor(
-    attending, trainee
-) -> None:
+def test_nomination_create_refused_when_the_trainee_blocked_the_sponsor(attending, trainee) -> None:
     block_create(blocker=trainee, blocked=attending)
     with pytest.raises(DomainError, match="cannot nominate"):
         nomination_create(actor=attending, nominee=trainee, role="A talk", statement=STATEMENT)
     assert not Nomination.objects.exists()
 
 
-def test_nomination_create_refused_when_the_sponsor_blocked_the_trainee(
-    attending, trainee
-) -> None:
+def test_nomination_create_refused_when_the_sponsor_blocked_the_trainee(attending, trainee) -> None:
     block_create(blocker=attending, blocked=trainee)
     with pytest.raises(DomainError, match="cannot nominate"):
         nomination_create(actor=attending, nominee=trainee, role="A talk", statement=STATEMENT)
@@ -180,7 +176,9 @@ def test_nomination_flow_through_the_pages(attending, trainee, organizer, make_o
     assert "Lymphoma travel award" in overview.content.decode()
 
 
-def test_nomination_never_published(attending, trainee, member, organizer, make_opportunity) -> None:
+def test_nomination_never_published(
+    attending, trainee, member, organizer, make_opportunity
+) -> None:
     opportunity = make_opportunity(title="Lymphoma travel award")
     nomination = nomination_create(
         actor=attending, nominee=trainee, opportunity=opportunity, statement=STATEMENT
@@ -196,17 +194,24 @@ def test_nomination_never_published(attending, trainee, member, organizer, make_
         page = outsider.get(url).content.decode()
         assert STATEMENT not in page
         assert "nominated" not in page.lower()
-    assert outsider.get(
-        reverse("community:opportunity_nominations", args=[opportunity.pk])
-    ).status_code == 403
-    assert outsider.post(reverse("community:nomination_accept", args=[nomination.pk])).status_code == 404
+    assert (
+        outsider.get(
+            reverse("community:opportunity_nominations", args=[opportunity.pk])
+        ).status_code
+        == 403
+    )
+    assert (
+        outsider.post(reverse("community:nomination_accept", args=[nomination.pk])).status_code
+        == 404
+    )
     assert _client(organizer).get(nomination.get_absolute_url()).status_code == 200
     # A block after the fact hides it from both sides.
     block_create(blocker=trainee, blocked=attending)
     assert _client(trainee).get(nomination.get_absolute_url()).status_code == 404
-    assert "Lymphoma travel award" not in _client(trainee).get(
-        reverse("community:nominations")
-    ).content.decode()
+    assert (
+        "Lymphoma travel award"
+        not in _client(trainee).get(reverse("community:nominations")).content.decode()
+    )
 
 
 def test_nomination_pages_escape_hostile_text(attending, trainee) -> None:

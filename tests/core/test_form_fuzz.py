@@ -33,6 +33,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
 
+from hemonc.community.services.opportunities import (
+    nomination_create,
+    opportunity_save,
+    opportunity_suggest,
+)
 from hemonc.events.services import (
     calendar_feed_get_or_create,
     guest_create,
@@ -166,6 +171,19 @@ def _build_network() -> Network:
         kind=ImportKind.FOLLOWERS, file_name="followers.csv", created_by=organizer
     )
 
+    opportunity = opportunity_suggest(
+        actor=organizer, title="Travel grant", kind="travel_grant", organization="Society",
+        deadline=now + timedelta(days=20), time_zone="UTC", url="https://example.org/",
+    )  # fmt: skip
+    opportunity_save(opportunity=opportunity, user=member, actor=member)
+    suggestion = opportunity_suggest(
+        actor=member, title="Summer school", kind="funding", organization="Academy",
+        deadline=now + timedelta(days=30), time_zone="UTC", url="https://example.org/s",
+    )  # fmt: skip
+    nomination = nomination_create(
+        actor=mentor, nominee=member, opportunity=opportunity, statement="A great fellow."
+    )
+
     network = Network(member=member, organizer=organizer)
     network.kwargs = {
         "members:": {"user_id": mentor.pk},
@@ -196,6 +214,10 @@ def _build_network() -> Network:
         "mentorship:speed": {"pk": speed.pk},
         "mentorship:program": {"pk": program.pk},
         "outreach:import_run": {"pk": upload.pk},
+        "community:opportunit": {"pk": opportunity.pk},
+        "community:opportunity_approve": {"pk": suggestion.pk},
+        "community:opportunity_reject": {"pk": suggestion.pk},
+        "community:nomination": {"pk": nomination.pk},
         "account_confirm_email": {"key": "forged-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "forged-key"},
     }

@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from hemonc.community.models.opportunities import Nomination, Opportunity, OpportunityStatus
 from hemonc.core.models import AuditEntry
 from hemonc.events.models import Guest, LiveSession, Question, Season
 from hemonc.members.enums import Role
@@ -245,6 +246,27 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # analytics
     "analytics/": (LOGIN, DENIED, DENIED, OK),
     "analytics/report/": (LOGIN, DENIED, DENIED, OK),
+    # community: opportunities and nominations (the opportunity is approved; the nomination
+    # is between two other members)
+    "community/opportunities/": (LOGIN, OK, OK, OK),
+    "community/opportunities/archive/": (LOGIN, OK, OK, OK),
+    "community/opportunities/saved/": (LOGIN, OK, OK, OK),
+    "community/opportunities/suggest/": (LOGIN, OK, OK, OK),
+    "community/opportunities/review/": (LOGIN, DENIED, DENIED, OK),
+    "community/opportunities/nominations/": (LOGIN, DENIED, DENIED, OK),
+    "community/opportunities/<int:pk>/": (LOGIN, OK, OK, OK),
+    "community/opportunities/<int:pk>/edit/": (LOGIN, DENIED, DENIED, OK),
+    "community/opportunities/<int:pk>/save/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/opportunities/<int:pk>/approve/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/opportunities/<int:pk>/reject/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/opportunities/<int:pk>/nominations/": (LOGIN, DENIED, DENIED, OK),
+    "community/nominations/": (LOGIN, OK, OK, OK),
+    # Faculty and mentors nominate; the four who ask are fellows without a mentor offer.
+    "community/nominations/new/": (LOGIN, DENIED, DENIED, DENIED),
+    "community/nominations/<int:pk>/": (LOGIN, MISSING, MISSING, OK),
+    "community/nominations/<int:pk>/accept/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/nominations/<int:pk>/decline/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/nominations/<int:pk>/withdraw/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     # media
     "media/<path:path>": (MISSING, MISSING, MISSING, MISSING),
 }
@@ -359,6 +381,11 @@ def _world() -> World:
         matching_date=(now + timedelta(days=40)).date(), created_by=host,
     )  # fmt: skip
     block = Block.objects.create(blocker=other, blocked=mentor)
+    opportunity = Opportunity.objects.create(
+        title="Travel grant", kind="travel_grant", organization="Society",
+        deadline=now + timedelta(days=20), url="https://example.org/",
+        status=OpportunityStatus.APPROVED, approved_at=now,
+    )  # fmt: skip
     objects: dict[str, Any] = {
         "session": session,
         "season": season,
@@ -378,6 +405,10 @@ def _world() -> World:
             kind=ImportKind.FOLLOWERS, file_name="followers.csv", created_by=host
         ),
         "mentor": mentor,
+        "opportunity": opportunity,
+        "nomination": Nomination.objects.create(
+            nominator=mentor, nominee=mentee, opportunity=opportunity, statement="Yes."
+        ),
         # Admin rows of members, core and taxonomy.
         "members.user": other,
         "members.block": block,
@@ -399,6 +430,8 @@ PK_OBJECTS = {
     "mentorship/programs/": "program",
     "mentorship/speed/": "speed",
     "outreach/imports/": "import_run",
+    "community/opportunities/": "opportunity",
+    "community/nominations/": "nomination",
 }
 
 # Routes whose path is easier written than reversed.
