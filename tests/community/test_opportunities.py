@@ -200,9 +200,7 @@ def test_board_page_filters_with_htmx_partial(member, make_opportunity) -> None:
 
 def test_deadline_shown_in_reader_zone_and_its_own(member, make_opportunity) -> None:
     opportunity = make_opportunity(
-        deadline=datetime(
-            2026, 12, 18, 23, 59, tzinfo=__import__("zoneinfo").ZoneInfo("America/New_York")
-        )
+        deadline=datetime(2026, 12, 18, 23, 59, tzinfo=ZoneInfo("America/New_York"))
     )
     profile_update(profile=member.profile, actor=member, time_zone="Europe/Paris")
     with time_machine.travel(datetime(2026, 12, 1, tzinfo=UTC)):
