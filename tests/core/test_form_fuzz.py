@@ -33,6 +33,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
 
+from hemonc.community.models import Notification
+from hemonc.community.services import spaces as space_services
 from hemonc.community.services.opportunities import (
     nomination_create,
     opportunity_save,
@@ -171,6 +173,13 @@ def _build_network() -> Network:
         kind=ImportKind.FOLLOWERS, file_name="followers.csv", created_by=organizer
     )
 
+    # community: a space, a discussion with a reply, a notification
+    space = space_services.space_create(actor=organizer, slug="general", name="General")
+    discussion = space_services.discussion_create(
+        actor=member, space=space, title="Hello", body="First post"
+    )
+    reply = space_services.reply_create(actor=mentor, discussion=discussion, body="A reply")
+    note = Notification.objects.filter(recipient=member).first()
     opportunity = opportunity_suggest(
         actor=organizer, title="Travel grant", kind="travel_grant", organization="Society",
         deadline=now + timedelta(days=20), time_zone="UTC", url="https://example.org/",
@@ -214,6 +223,13 @@ def _build_network() -> Network:
         "mentorship:speed": {"pk": speed.pk},
         "mentorship:program": {"pk": program.pk},
         "outreach:import_run": {"pk": upload.pk},
+        "community:": {
+            "space": space.slug,
+            "topic": topics[0].slug,
+            "discussion_id": discussion.pk,
+            "reply_id": reply.pk,
+            "notification_id": note.pk if note else 1,
+        },
         "community:opportunit": {"pk": opportunity.pk},
         "community:opportunity_approve": {"pk": suggestion.pk},
         "community:opportunity_reject": {"pk": suggestion.pk},
