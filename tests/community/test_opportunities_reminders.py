@@ -21,8 +21,8 @@ from hemonc.community.services.opportunities import (
     opportunity_approve,
     opportunity_save,
     opportunity_send_reminders,
-    opportunity_unsave,
     opportunity_suggest,
+    opportunity_unsave,
     opportunity_update,
 )
 from hemonc.community.tasks import send_opportunity_reminders_task
