@@ -2,6 +2,15 @@
 
 # ---- spaces (+ notifications) ----
 from hemonc.community.models.notifications import Notification, NotificationSetting  # noqa: F401
+
+# ---- end spaces ----
+# ---- opportunities (+ sponsorship) ----
+from hemonc.community.models.opportunities import (  # noqa: F401
+    Nomination,
+    Opportunity,
+    OpportunityReminder,
+    SavedOpportunity,
+)
 from hemonc.community.models.spaces import (  # noqa: F401
     Discussion,
     Follow,
@@ -12,4 +21,3 @@ from hemonc.community.models.spaces import (  # noqa: F401
     SpaceMember,
     StageVerification,
 )
-# ---- end spaces ----
