@@ -1,21 +1,19 @@
 """The community's models, one module per area; each is imported here so Django finds it."""
 
+# ---- opportunities (+ sponsorship) ----
+from hemonc.community.models.opportunities import (  # noqa: F401
+    Nomination,
+    Opportunity,
+    OpportunityReminder,
+    SavedOpportunity,
+)
+
 # ---- messages (+ digest) ----
-from hemonc.community.models.digest import DigestRun, DigestSubscription
-from hemonc.community.models.messages import (
+from hemonc.community.models.digest import DigestRun, DigestSubscription  # noqa: F401, I001
+from hemonc.community.models.messages import (  # noqa: F401
     Conversation,
     Message,
     MessageReport,
     MessageSettings,
     Participant,
 )
-
-__all__ = [
-    "Conversation",
-    "DigestRun",
-    "DigestSubscription",
-    "Message",
-    "MessageReport",
-    "MessageSettings",
-    "Participant",
-]

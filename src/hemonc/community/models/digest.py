@@ -14,7 +14,7 @@ class DigestSubscription(models.Model):
     user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="digest_subscription")
     weekly = models.BooleanField(default=False, verbose_name="Send me the weekly digest")
     changed_at = models.DateTimeField(auto_now=True)
-    # The last week (its Monday) whose digest went to this member.
+    # The last week (its Monday) whose digest went to this member: one copy a week.
     last_sent_week = models.DateField(null=True, blank=True)
 
     class Meta:
@@ -25,10 +25,12 @@ class DigestSubscription(models.Model):
 
 
 class DigestRun(models.Model):
-    """One week's sending: members are taken in id order; `cursor` is the last one done."""
+    """One week's sending, scheduled a week ahead: members are taken in id order; `cursor` is
+    the last one done, so a run that stopped resumes where it was."""
 
-    week = models.DateField(unique=True, help_text="The Monday the digest's week starts.")
-    started_at = models.DateTimeField(auto_now_add=True)
+    week = models.DateField(unique=True, help_text="The Monday the digest goes out.")
+    scheduled_for = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     cursor = models.PositiveBigIntegerField(default=0)
     sent = models.PositiveIntegerField(default=0)
