@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 
 
@@ -5,3 +7,32 @@ class CommunityConfig(AppConfig):
     name = "hemonc.community"
     label = "community"
     verbose_name = "Community"
+
+    def ready(self) -> None:
+        # Imported here: an app's configuration loads before the models and the other modules.
+        from hemonc.community import rules, signals  # noqa: F401
+
+    # ---- messages (+ digest) ----
+    def conversation_url(self, *, user: Any, other: Any) -> str | None:
+        """The address of the direct conversation between two members (a mentorship's page
+        links to it), or None when they have none."""
+        from hemonc.community.selectors_messages import conversation_direct_with
+
+        conversation = conversation_direct_with(user=user, other=other)
+        return conversation.get_absolute_url() if conversation is not None else None
+
+    def profile_panel(self, request: Any) -> str:
+        """The profile page's section for messages and the weekly digest settings."""
+        from django.template.loader import render_to_string
+
+        from hemonc.community.selectors_digest import digest_subscribed
+        from hemonc.community.services.messages import mail_when_unread
+
+        return render_to_string(
+            "community/messages/_profile_panel.html",
+            {
+                "mail_when_unread": mail_when_unread(request.user.pk),
+                "digest_weekly": digest_subscribed(user_id=request.user.pk),
+            },
+            request=request,
+        )

@@ -81,6 +81,16 @@ def conversation_for_member(*, user: User, pk: int) -> Conversation | None:
     )
 
 
+def conversation_pending(*, conversation: Conversation, user: User) -> bool:
+    """Is every other member of the conversation still asked to join (a request `user` made
+    that nobody accepted yet, or that was ignored: the writer sees both as waiting)?"""
+    return not (
+        Participant.objects.filter(conversation=conversation, status=ParticipantStatus.ACCEPTED)
+        .exclude(user=user)
+        .exists()
+    )
+
+
 def conversation_direct_with(*, user: User, other: User) -> Conversation | None:
     from hemonc.community.models.messages import pair_key
 

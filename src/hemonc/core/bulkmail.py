@@ -190,7 +190,9 @@ class PreparedMail:
     """A message for many recipients; each copy differs by its substitutions and headers.
 
     Substitutions replace placeholders in both bodies: verbatim in the text part, HTML-escaped
-    in the HTML part (a URL of URL-safe characters reads the same in both).
+    in the HTML part (a URL of URL-safe characters reads the same in both). With
+    `escape_html=False` they go verbatim into both: the caller gives each part its own
+    placeholders and escapes what the HTML ones hold (a digest's list made per reader).
     """
 
     def __init__(
@@ -201,8 +203,10 @@ class PreparedMail:
         text: str,
         html: str,
         headers: Mapping[str, str] | None = None,
+        escape_html: bool = True,
     ) -> None:
         self.from_email = from_email
+        self.escape_html = escape_html
         self.subject = subject
         self.text = text
         self.html = html
@@ -240,6 +244,8 @@ class PreparedMail:
                 QuotedPrintableTemplate(self.html, placeholders),
             )
         text, body = templates
+        if not self.escape_html:
+            return text.render(pairs), body.render(pairs)
         escaped = tuple(
             (placeholder, html.escape(value, quote=True)) for placeholder, value in pairs
         )
@@ -263,7 +269,9 @@ class PreparedMail:
         text, body = self.text, self.html
         for placeholder, value in (substitutions or {}).items():
             text = text.replace(placeholder, value)
-            body = body.replace(placeholder, html.escape(value, quote=True))
+            body = body.replace(
+                placeholder, html.escape(value, quote=True) if self.escape_html else value
+            )
         return text, body
 
     def _personal_headers(self, message_id: str, list_unsubscribe: str | None) -> str:

@@ -1,0 +1,179 @@
+"""What goes in each member's weekly digest, built for thousands of members at once.
+
+The week's candidates are read once (`DigestSource.prepare`) and each is written once as a
+text and an HTML fragment (`DigestItem`); a member's digest is then a choice among them
+(`DigestSource.items_for`) from what was read in bulk about that member (`DigestReader`):
+what they follow, the spaces they may see, their stage and country, the members hidden from
+them. Nothing from a space they cannot see or from a member hidden from them gets in.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Protocol
+
+from django.conf import settings
+
+from hemonc.members.models import Block, Mute, Profile, User
+
+# At most this many lines per section: a digest is a glance, the site has the rest.
+SECTION_LIMIT = 8
+
+
+def clean(text: object) -> str:
+    """A title or a name as one line, without the placeholder marks the mail fills in."""
+    one = " ".join(str(text).split())
+    return one.replace("%%", "%\u2060%")
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One line of a digest, written once for every member who gets it."""
+
+    section: str
+    text: str  # the plain-text line(s), ending with a line break
+    html: str  # an <li> with everything escaped
+    sort_key: tuple[object, ...] = ()
+
+
+@dataclass
+class DigestReader:
+    """What the digest knows about one member, read in bulk with the others of a batch."""
+
+    user_id: int
+    email: str
+    name: str
+    stage: str
+    country: str
+    is_organizer: bool = False
+    hidden: frozenset[int] = frozenset()
+    followed_spaces: frozenset[int] = frozenset()
+    followed_tags: frozenset[int] = frozenset()
+    followed_discussions: frozenset[int] = frozenset()
+    visible_spaces: frozenset[int] | None = None
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+class DigestSource(Protocol):
+    """A section of the digest (discussions, opportunities...)."""
+
+    section: str
+    title: str
+
+    def prepare(self, *, since: datetime, until: datetime) -> None:
+        """Read the week's candidates once."""
+
+    def readers(self, readers: Sequence[DigestReader]) -> None:
+        """Fill in, in bulk, what `items_for` needs to know about these members."""
+
+    def items_for(self, reader: DigestReader) -> list[DigestItem]:
+        """The lines of this section for one member (nothing they may not see)."""
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def item(section: str, *, title: str, url: str, detail: str, sort_key: tuple[object, ...]) -> DigestItem:
+    """A line: its title linked, then a detail (where, when, by whom)."""
+    title, detail = clean(title), clean(detail)
+    return DigestItem(
+        section=section,
+        text=f"- {title}\n  {detail}\n  {url}\n",
+        html=(
+            f'<li><a href="{html.escape(url, quote=True)}">{html.escape(title)}</a>'
+            f"<br><span>{html.escape(detail)}</span></li>\n"
+        ),
+        sort_key=sort_key,
+    )
+
+
+def read_members(user_ids: Iterable[int]) -> list[DigestReader]:
+    """The members of a batch with their stage, country and the members hidden from them
+    (blocked either way, or muted), in a few queries for the whole batch."""
+    ids = list(user_ids)
+    rows = (
+        Profile.objects.filter(user_id__in=ids, user__is_active=True)
+        .values_list("user_id", "user__email", "display_name", "stage", "country")
+        .order_by("user_id")
+    )
+    hidden: dict[int, set[int]] = {}
+    for blocker, blocked in Block.objects.filter(blocker_id__in=ids).values_list(
+        "blocker_id", "blocked_id"
+    ):
+        hidden.setdefault(blocker, set()).add(blocked)
+    for blocker, blocked in Block.objects.filter(blocked_id__in=ids).values_list(
+        "blocker_id", "blocked_id"
+    ):
+        hidden.setdefault(blocked, set()).add(blocker)
+    for muter, muted in Mute.objects.filter(muter_id__in=ids).values_list("muter_id", "muted_id"):
+        hidden.setdefault(muter, set()).add(muted)
+    organizers = set(
+        User.objects.filter(pk__in=ids, groups__name="organizer").values_list("pk", flat=True)
+    )
+    return [
+        DigestReader(
+            user_id=user_id,
+            email=email,
+            name=clean(name) or f"Member #{user_id}",
+            stage=stage or "",
+            country=country or "",
+            is_organizer=user_id in organizers,
+            hidden=frozenset(hidden.get(user_id, ())),
+        )
+        for user_id, email, name, stage, country in rows
+    ]
+
+
+class OpportunitySource:
+    """Opportunities approved this week, still open, that fit the member's stage and
+    country; one query per stage and country met in the batch (a handful)."""
+
+    section = "opportunities"
+    title = "Opportunities that fit you"
+
+    def __init__(self) -> None:
+        self.by_fit: dict[tuple[str, str], list[tuple[int | None, DigestItem]]] = {}
+        self.since: datetime | None = None
+
+    def prepare(self, *, since: datetime, until: datetime) -> None:
+        self.since = since
+
+    def readers(self, readers: Sequence[DigestReader]) -> None:
+        for reader in readers:
+            key = (reader.stage, reader.country)
+            if key not in self.by_fit:
+                self.by_fit[key] = self._fitting(*key)
+
+    def _fitting(self, stage: str, country: str) -> list[tuple[int | None, DigestItem]]:
+        from hemonc.community.selectors import opportunities_fitting
+
+        someone = SimpleNamespace(profile=SimpleNamespace(stage=stage, country=country))
+        rows = opportunities_fitting(someone, since=self.since)[:SECTION_LIMIT * 4]  # type: ignore[arg-type]
+        return [
+            (
+                opportunity.suggested_by_id,
+                item(
+                    self.section,
+                    title=opportunity.title,
+                    url=absolute(opportunity.get_absolute_url()),
+                    detail=f"{opportunity.organization} · deadline "
+                    f"{opportunity.deadline:%-d %b %Y}",
+                    sort_key=(opportunity.deadline, opportunity.pk),
+                ),
+            )
+            for opportunity in rows
+        ]
+
+    def items_for(self, reader: DigestReader) -> list[DigestItem]:
+        found = self.by_fit.get((reader.stage, reader.country), [])
+        return [line for author, line in found if author not in reader.hidden][:SECTION_LIMIT]
+
+
+def default_sources() -> list[DigestSource]:
+    """The digest's sections, in the order the mail shows them."""
+    return [OpportunitySource()]
