@@ -1,11 +1,18 @@
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, path
 
 from hemonc.community.views import digest as digest_views
 from hemonc.community.views import messages as message_views
+from hemonc.community.views import notifications as notification_views
+from hemonc.community.views import spaces as space_views
 
 app_name = "community"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    # ---- spaces (+ notifications) ----
+    *space_views.urlpatterns,
+    *notification_views.urlpatterns,
+    # ---- end spaces ----
+]
 
 # ---- messages (+ digest) ----
 urlpatterns += [

@@ -1,7 +1,22 @@
 """The community's models, one module per area; each is imported here so Django finds it."""
 
+# ---- spaces (+ notifications) ----
+from hemonc.community.models.notifications import Notification, NotificationSetting  # noqa: F401
+from hemonc.community.models.spaces import (  # noqa: F401
+    Discussion,
+    Follow,
+    Reaction,
+    Reply,
+    Revision,
+    Space,
+    SpaceMember,
+    StageVerification,
+)
+
+# ---- end spaces ----
+
 # ---- opportunities (+ sponsorship) ----
-from hemonc.community.models.opportunities import (  # noqa: F401
+from hemonc.community.models.opportunities import (  # noqa: F401, I001
     Nomination,
     Opportunity,
     OpportunityReminder,
