@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from hemonc.community.enums import SpaceVisibility
-from hemonc.community.models import Space
+from hemonc.community.models import Opportunity, Space
 from hemonc.community.services import spaces as space_services
+from hemonc.community.services.opportunities import opportunity_suggest
 from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
 from hemonc.members.models import User
@@ -95,9 +98,38 @@ def fresh(user: User) -> User:
     return User.objects.get(pk=user.pk)
 
 
-# ---- messages (+ digest) ----
+# ---- opportunities (+ sponsorship) ----
 
 
 @pytest.fixture
-def organizer(db: None) -> User:
-    return make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+def organizer(db) -> User:  # type: ignore[no-untyped-def]
+    return make_member(display_name="Olu Organizer", role=Role.ORGANIZER, stage="attending")
+
+
+@pytest.fixture
+def make_opportunity(organizer):  # type: ignore[no-untyped-def]
+    """An approved opportunity (added by an organizer), open for 30 days unless told."""
+
+    def make(
+        *,
+        title: str = "Leukemia research grant",
+        deadline: datetime | None = None,
+        actor: User | None = None,
+        **fields: Any,
+    ) -> Opportunity:
+        values: dict[str, Any] = {
+            "kind": "funding",
+            "organization": "Northern Lights Fund",
+            "time_zone": "America/New_York",
+            "url": "https://example.org/grant",
+            "how_to_apply": "Send a CV.",
+        }
+        values.update(fields)
+        return opportunity_suggest(
+            actor=actor or organizer,
+            title=title,
+            deadline=deadline or timezone.now() + timedelta(days=30),
+            **values,
+        )
+
+    return make

@@ -1,7 +1,4 @@
-"""Permission predicates of the community (django-rules), checked by its services and views.
-
-The operator (commands, background work) passes every check (`core.permissions.Operator`).
-"""
+"""Permission predicates of the community (django-rules), checked by its services and views."""
 
 from __future__ import annotations
 
@@ -9,7 +6,6 @@ from typing import Any
 
 import rules
 
-from hemonc.community.selectors import user_is_sponsor
 from hemonc.members.rules import is_member, is_moderator, is_organizer
 
 # ---- spaces (+ notifications) ----
@@ -38,13 +34,14 @@ rules.add_perm("community.manage_spaces", is_organizer)
 rules.add_perm("community.verify_stage", is_organizer)
 # ---- end spaces ----
 
-
 # ---- opportunities (+ sponsorship) ----
 
 
 @rules.predicate
 def is_sponsor(user: Any) -> bool:
     """Faculty (stage attending) or a mentor."""
+    from hemonc.community.selectors import user_is_sponsor
+
     return bool(user and user.is_authenticated and user_is_sponsor(user))
 
 

@@ -2,6 +2,15 @@
 
 # ---- spaces (+ notifications) ----
 from hemonc.community.models.notifications import Notification, NotificationSetting  # noqa: F401
+
+# ---- end spaces ----
+# ---- opportunities (+ sponsorship) ----
+from hemonc.community.models.opportunities import (  # noqa: F401
+    Nomination,
+    Opportunity,
+    OpportunityReminder,
+    SavedOpportunity,
+)
 from hemonc.community.models.spaces import (  # noqa: F401
     Discussion,
     Follow,
@@ -13,19 +22,9 @@ from hemonc.community.models.spaces import (  # noqa: F401
     StageVerification,
 )
 
-# ---- end spaces ----
-
-# ---- opportunities (+ sponsorship) ----
-from hemonc.community.models.opportunities import (  # noqa: F401, I001
-    Nomination,
-    Opportunity,
-    OpportunityReminder,
-    SavedOpportunity,
-)
-
 # ---- messages (+ digest) ----
-from hemonc.community.models.digest import DigestRun, DigestSubscription  # noqa: F401, I001
-from hemonc.community.models.messages import (  # noqa: F401
+from hemonc.community.models.digest import DigestRun, DigestSubscription  # noqa: F401, E402, I001
+from hemonc.community.models.messages import (  # noqa: F401, E402
     Conversation,
     Message,
     MessageReport,

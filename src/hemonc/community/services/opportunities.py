@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection
+from django.core.mail import mailers
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -28,6 +28,7 @@ from hemonc.community.models.opportunities import (
     codes_field,
 )
 from hemonc.community.selectors import user_may_be_nominated
+from hemonc.community.services.notifications import notify
 from hemonc.core.audit import audit
 from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError
@@ -64,16 +65,6 @@ class OpportunityFields(TypedDict, total=False):
     countries: list[str]
     url: str
     how_to_apply: str
-
-
-def _notify(**kwargs: Any) -> None:
-    """A notification through the community's notifications (per-kind settings and blocks
-    are theirs to honour)."""
-    try:
-        from hemonc.community.services import notifications
-    except ImportError:  # pragma: no cover - until notifications exist
-        return
-    notifications.notify(**kwargs)
 
 
 def _member(actor: Actor) -> User | None:
@@ -226,7 +217,7 @@ def opportunity_approve(*, opportunity: Opportunity, actor: Actor) -> Opportunit
     audit(actor=_member(actor), action="community.opportunity_approve", target=opportunity)
     _schedule_reminders(opportunity)
     if opportunity.suggested_by_id and opportunity.suggested_by_id != getattr(actor, "pk", None):
-        _notify(
+        notify(
             recipient=opportunity.suggested_by,
             kind="opportunity_approved",
             actor=_member(actor),
@@ -254,7 +245,7 @@ def opportunity_reject(*, opportunity: Opportunity, actor: Actor, reason: str) -
     )
     audit(actor=_member(actor), action="community.opportunity_reject", target=opportunity)
     if opportunity.suggested_by_id:
-        _notify(
+        notify(
             recipient=opportunity.suggested_by,
             kind="opportunity_approved",
             actor=_member(actor),
@@ -325,7 +316,7 @@ def opportunity_send_reminders(
         .order_by("id")
     )
     sent = failed = 0
-    connection = get_connection(fail_silently=False)
+    mailer = mailers.default
     try:
         for index, saved in enumerate(saves):
             try:
@@ -336,8 +327,7 @@ def opportunity_send_reminders(
                     message = mails.reminder_message(
                         opportunity=opportunity, user=saved.user, kind=kind
                     )
-                    message.connection = connection
-                    message.send()
+                    mailer.send_messages([message])
             except IntegrityError:
                 already += 1  # another worker reminded this member a moment ago
             except Exception as error:
@@ -349,7 +339,7 @@ def opportunity_send_reminders(
             else:
                 sent += 1
     finally:
-        connection.close()
+        mailer.close()
     if failed and timezone.now() + REMINDER_RETRY_DELAY < deadline:
         _enqueue_later(
             timezone.now() + REMINDER_RETRY_DELAY, opportunity.pk, str(kind), deadline.isoformat()
@@ -423,7 +413,7 @@ def nomination_create(
     if found:
         phi_record(actor=actor, target=nomination, found=found)
     audit(actor=actor, action="community.nomination_create", target=nomination)
-    _notify(
+    notify(
         recipient=nominee,
         kind="nomination",
         actor=actor,
@@ -449,7 +439,7 @@ def nomination_answer(*, nomination: Nomination, actor: User, accept: bool) -> N
         target=nomination,
     )
     if user_may_see(viewer=nomination.nominator, other=actor):
-        _notify(
+        notify(
             recipient=nomination.nominator,
             kind="nomination",
             actor=actor,
