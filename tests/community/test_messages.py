@@ -252,7 +252,7 @@ def test_unread_counts_in_the_header_and_the_list(ana, ben):
     client.get(conversation.get_absolute_url())
     assert selectors.unread_total(user=ben) == 0
     home = client.get(reverse("community:messages")).content.decode()
-    assert "unread</span>" not in home
+    assert "unread-badge" not in home
 
 
 # ---- pages ----
@@ -327,3 +327,40 @@ def test_a_mentorship_request_and_its_acceptance_open_the_conversation(ana, ben)
     # The mentorship's page links to the conversation.
     detail = _client(ana).get(mentorship.get_absolute_url()).content.decode()
     assert conversation.get_absolute_url() in detail
+
+
+# ---- notifications ----
+
+
+def test_a_request_and_its_acceptance_notify(ana, ben):
+    from hemonc.community.models import Notification
+
+    conversation = services.conversation_start(actor=ana, recipients=[ben], body="Hello")
+    (asked,) = Notification.objects.filter(recipient=ben)
+    assert asked.kind == "message" and "asks to send you a message" in asked.text
+    assert asked.url == conversation.get_absolute_url()
+    services.conversation_accept(conversation=conversation, actor=ben)
+    (accepted,) = Notification.objects.filter(recipient=ana)
+    assert accepted.kind == "request_accepted"
+
+
+def test_a_report_notifies_the_moderators_with_its_page(ana, ben):
+    from hemonc.community.models import Notification
+
+    moderator = make_member(display_name="Mo Moderator", role=Role.MODERATOR)
+    conversation = services.conversation_start(actor=ana, recipients=[ben], body="Rude words")
+    report = services.message_report(message=conversation.messages.get(), actor=ben)
+    (note,) = Notification.objects.filter(recipient=moderator)
+    assert note.url == report.get_absolute_url()
+    assert "Rude words" not in note.text
+
+
+def test_members_sharing_an_invited_space_write_without_a_request(ana, ben):
+    from hemonc.community.enums import SpaceVisibility
+    from hemonc.community.models import Space, SpaceMember
+
+    space = Space.objects.create(slug="tumor-board", name="Tumor board", visibility=SpaceVisibility.INVITED)
+    SpaceMember.objects.create(space=space, user=ana)
+    SpaceMember.objects.create(space=space, user=ben)
+    conversation = services.conversation_start(actor=ana, recipients=[ben], body="Hi")
+    assert _status(conversation, ben) == ParticipantStatus.ACCEPTED

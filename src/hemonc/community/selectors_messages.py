@@ -53,8 +53,9 @@ def members_share_context(a: User, b: User) -> bool:
 
 
 def _share_space(a: User, b: User) -> bool:
-    # The spaces' own answer (community.selectors.users_share_space), once spaces exist.
-    return False
+    from hemonc.community.selectors import users_share_space
+
+    return users_share_space(a, b)
 
 
 def blocked_between(user_ids: list[int]) -> bool:

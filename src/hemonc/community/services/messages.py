@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from hemonc.community import selectors_messages as selectors
 from hemonc.community import tasks
+from hemonc.community.services.notifications import notify
+from hemonc.community.enums import NotificationKind
 from hemonc.community.models.messages import (
     MAX_PARTICIPANTS,
     Conversation,
@@ -35,6 +37,7 @@ from hemonc.core.phi_guard import phi_check, phi_record, scan_texts
 from hemonc.core.ratelimit import Limit, limit_consume
 from hemonc.core.tasks import enqueue_on_commit, send_email_task
 from hemonc.core.text import text_as_html
+from hemonc.members.enums import Role
 from hemonc.members.models import User
 
 # A message waits this long unread before its recipient is mailed about it.
@@ -165,6 +168,7 @@ def conversation_start(
     )
     message = _post(conversation, sender=actor, body=body, kind=MessageKind.TEXT)
     _record_attestation(actor=actor, recipients=len(people), message=message, body=body)
+    _notify_new(conversation=conversation, actor=actor, people=people)
     return conversation
 
 
@@ -352,15 +356,46 @@ def _send_unread_mail(*, user: User, participant: Participant, messages: list[Me
     )
 
 
-# ---- notifications (community.services.notifications once spaces land) ----
+# ---- notifications ----
+
+
+def _notify_new(*, conversation: Conversation, actor: User, people: list[User]) -> None:
+    """Those in a new conversation hear of it; those asked to join, of the request."""
+    statuses = dict(
+        Participant.objects.filter(conversation=conversation).values_list("user_id", "status")
+    )
+    for user in people:
+        asked = statuses.get(user.pk) == ParticipantStatus.REQUESTED
+        notify(
+            recipient=user,
+            kind=NotificationKind.MESSAGE,
+            actor=actor,
+            text=f"{actor} asks to send you a message" if asked else f"{actor} wrote to you",
+            url=conversation.get_absolute_url(),
+        )
 
 
 def _notify_accepted(*, recipient: User, actor: User, conversation: Conversation) -> None:
-    return None
+    notify(
+        recipient=recipient,
+        kind=NotificationKind.REQUEST_ACCEPTED,
+        actor=actor,
+        text=f"{actor} accepted your message request",
+        url=conversation.get_absolute_url(),
+    )
 
 
 def _notify_moderators(*, report: MessageReport, actor: User) -> None:
-    return None
+    """Every moderator hears of the report (not who made it: the report's page says)."""
+    for moderator in User.objects.filter(is_active=True, groups__name=Role.MODERATOR.value):
+        if moderator.pk == report.message.sender_id:
+            continue  # a moderator is not asked to judge their own message
+        notify(
+            recipient=moderator,
+            kind=NotificationKind.MODERATION,
+            text="A direct message was reported: read it and its context",
+            url=report.get_absolute_url(),
+        )
 
 
 # ---- mentorship: requests and mentorships open their conversation here ----
