@@ -174,6 +174,140 @@ class OpportunitySource:
         return [line for author, line in found if author not in reader.hidden][:SECTION_LIMIT]
 
 
+def visible_spaces(readers: Sequence[DigestReader]) -> dict[int, frozenset[int]]:
+    """The spaces each member may see, for a whole batch in a few queries: the same rules as
+    `community.selectors.space_condition` (checked against it by the digest's tests)."""
+    from hemonc.community.enums import TRAINEE_STAGES, SpaceVisibility
+    from hemonc.community.models import Space, SpaceMember, StageVerification
+    from hemonc.mentorship.models import Mentorship, ProgramApplication
+
+    ids = [reader.user_id for reader in readers]
+    spaces = list(Space.objects.values_list("pk", "visibility", "program_id", "verified_stage_only"))
+    verified = dict(
+        StageVerification.objects.filter(user_id__in=ids).values_list("user_id", "stage")
+    )
+    programs: dict[int, set[int]] = {}
+    for user_id, program_id in ProgramApplication.objects.filter(user_id__in=ids).values_list(
+        "user_id", "program_id"
+    ):
+        programs.setdefault(user_id, set()).add(program_id)
+    for field_name in ("mentor_id", "mentee_id"):
+        pairs = Mentorship.objects.filter(
+            **{f"{field_name}__in": ids}, program_id__isnull=False
+        ).values_list(field_name, "program_id")
+        for user_id, program_id in pairs:
+            programs.setdefault(user_id, set()).add(program_id)
+    invited: dict[int, set[int]] = {}
+    for user_id, space_id in SpaceMember.objects.filter(user_id__in=ids).values_list(
+        "user_id", "space_id"
+    ):
+        invited.setdefault(user_id, set()).add(space_id)
+    seen: dict[int, frozenset[int]] = {}
+    for reader in readers:
+        stage = verified.get(reader.user_id)
+        is_verified = stage is not None
+        stage = stage if is_verified else reader.stage
+        trainee = stage in TRAINEE_STAGES
+        mine = programs.get(reader.user_id, set())
+        asked = invited.get(reader.user_id, set())
+        visible = set()
+        for pk, visibility, program_id, verified_only in spaces:
+            if (
+                visibility == SpaceVisibility.MEMBERS
+                or (visibility == SpaceVisibility.TRAINEES and trainee and (is_verified or not verified_only))
+                or (visibility == SpaceVisibility.ORGANIZERS and reader.is_organizer)
+                or (visibility == SpaceVisibility.PROGRAM and program_id in mine)
+                or (visibility == SpaceVisibility.INVITED and pk in asked)
+            ):
+                visible.add(pk)
+        seen[reader.user_id] = frozenset(visible)
+    return seen
+
+
+class DiscussionSource:
+    """Discussions active this week (new, or with new replies) in the spaces, tags and
+    discussions the member follows, in spaces they see, by members not hidden from them."""
+
+    section = "discussions"
+    title = "Discussions you follow"
+
+    def __init__(self) -> None:
+        self.lines: dict[int, DigestItem] = {}
+        self.meta: dict[int, tuple[int, int | None]] = {}  # id -> (space, author)
+        self.by_space: dict[int, list[int]] = {}
+        self.by_tag: dict[int, list[int]] = {}
+
+    def prepare(self, *, since: datetime, until: datetime) -> None:
+        from hemonc.community.models import Discussion
+
+        rows = (
+            Discussion.objects.filter(
+                last_activity_at__gte=since, last_activity_at__lt=until, hidden=False
+            )
+            .select_related("space", "author__profile")
+            .prefetch_related("tags")
+            .order_by("-last_activity_at", "-id")
+        )
+        for discussion in rows:
+            replies = discussion.reply_count
+            detail = f"in {discussion.space.name}"
+            if discussion.author is not None:
+                detail += f" · by {discussion.author}"
+            if replies:
+                detail += f" · {replies} repl{'y' if replies == 1 else 'ies'}"
+            self.lines[discussion.pk] = item(
+                self.section,
+                title=discussion.title,
+                url=absolute(discussion.get_absolute_url()),
+                detail=detail,
+                sort_key=(-discussion.last_activity_at.timestamp(), discussion.pk),
+            )
+            self.meta[discussion.pk] = (discussion.space_id, discussion.author_id)
+            self.by_space.setdefault(discussion.space_id, []).append(discussion.pk)
+            for tag in discussion.tags.all():
+                self.by_tag.setdefault(tag.pk, []).append(discussion.pk)
+
+    def readers(self, readers: Sequence[DigestReader]) -> None:
+        from hemonc.community.models import Follow
+
+        ids = [reader.user_id for reader in readers]
+        follows: dict[int, tuple[set[int], set[int], set[int]]] = {i: (set(), set(), set()) for i in ids}
+        for user_id, space_id, topic_id, discussion_id in Follow.objects.filter(
+            user_id__in=ids
+        ).values_list("user_id", "space_id", "topic_id", "discussion_id"):
+            spaces, topics, discussions = follows[user_id]
+            if space_id:
+                spaces.add(space_id)
+            if topic_id:
+                topics.add(topic_id)
+            if discussion_id:
+                discussions.add(discussion_id)
+        visible = visible_spaces(readers)
+        for reader in readers:
+            spaces, topics, discussions = follows[reader.user_id]
+            reader.followed_spaces = frozenset(spaces)
+            reader.followed_tags = frozenset(topics)
+            reader.followed_discussions = frozenset(discussions)
+            reader.visible_spaces = visible.get(reader.user_id, frozenset())
+
+    def items_for(self, reader: DigestReader) -> list[DigestItem]:
+        if not self.lines:
+            return []
+        chosen: set[int] = {pk for pk in reader.followed_discussions if pk in self.lines}
+        for space_id in reader.followed_spaces:
+            chosen.update(self.by_space.get(space_id, ()))
+        for tag_id in reader.followed_tags:
+            chosen.update(self.by_tag.get(tag_id, ()))
+        visible = reader.visible_spaces or frozenset()
+        lines = [
+            self.lines[pk]
+            for pk in chosen
+            if self.meta[pk][0] in visible and self.meta[pk][1] not in reader.hidden
+        ]
+        lines.sort(key=lambda line: line.sort_key)
+        return lines[:SECTION_LIMIT]
+
+
 def default_sources() -> list[DigestSource]:
     """The digest's sections, in the order the mail shows them."""
-    return [OpportunitySource()]
+    return [DiscussionSource(), OpportunitySource()]
