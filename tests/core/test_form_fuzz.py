@@ -33,6 +33,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
 
+from hemonc.community.models import Notification
+from hemonc.community.services import spaces as space_services
 from hemonc.events.services import (
     calendar_feed_get_or_create,
     guest_create,
@@ -166,6 +168,14 @@ def _build_network() -> Network:
         kind=ImportKind.FOLLOWERS, file_name="followers.csv", created_by=organizer
     )
 
+    # community: a space, a discussion with a reply, a notification
+    space = space_services.space_create(actor=organizer, slug="general", name="General")
+    discussion = space_services.discussion_create(
+        actor=member, space=space, title="Hello", body="First post"
+    )
+    reply = space_services.reply_create(actor=mentor, discussion=discussion, body="A reply")
+    note = Notification.objects.filter(recipient=member).first()
+
     network = Network(member=member, organizer=organizer)
     network.kwargs = {
         "members:": {"user_id": mentor.pk},
@@ -196,6 +206,13 @@ def _build_network() -> Network:
         "mentorship:speed": {"pk": speed.pk},
         "mentorship:program": {"pk": program.pk},
         "outreach:import_run": {"pk": upload.pk},
+        "community:": {
+            "space": space.slug,
+            "topic": topics[0].slug,
+            "discussion_id": discussion.pk,
+            "reply_id": reply.pk,
+            "notification_id": note.pk if note else 1,
+        },
         "account_confirm_email": {"key": "forged-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "forged-key"},
     }

@@ -23,7 +23,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from hemonc.community.services import spaces as space_services
+from hemonc.community.services.notifications import notify
 from hemonc.core.models import AuditEntry
+from hemonc.core.permissions import OPERATOR
 from hemonc.events.models import Guest, LiveSession, Question, Season
 from hemonc.members.enums import Role
 from hemonc.members.models import Block, Mute, User
@@ -245,6 +248,52 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # analytics
     "analytics/": (LOGIN, DENIED, DENIED, OK),
     "analytics/report/": (LOGIN, DENIED, DENIED, OK),
+    # community: spaces (+ notifications)
+    "community/": (LOGIN, OK, OK, OK),
+    "community/search/": (LOGIN, OK, OK, OK),
+    "community/tags/<slug:topic>/follow/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/organize/spaces/": (LOGIN, DENIED, DENIED, OK),
+    "community/organize/spaces/<slug:space>/": (LOGIN, DENIED, DENIED, OK),
+    "community/organize/spaces/<slug:space>/invite/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "community/organize/stages/": (LOGIN, DENIED, DENIED, OK),
+    "community/s/<slug:space>/": (LOGIN, OK, OK, OK),
+    "community/s/<slug:space>/new/": (LOGIN, OK, OK, OK),
+    "community/s/<slug:space>/follow/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/s/<slug:space>/<int:discussion_id>/": (LOGIN, OK, OK, OK),
+    "community/s/<slug:space>/<int:discussion_id>/live/": (LOGIN, OK, OK, OK),
+    "community/s/<slug:space>/<int:discussion_id>/reply/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/s/<slug:space>/<int:discussion_id>/edit/": (LOGIN, MISSING, OK, OK),
+    "community/s/<slug:space>/<int:discussion_id>/react/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/s/<slug:space>/<int:discussion_id>/follow/": (
+        LOGIN,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "community/s/<slug:space>/<int:discussion_id>/moderate/": (
+        LOGIN,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "community/s/<slug:space>/<int:discussion_id>/history/": (LOGIN, MISSING, OK, OK),
+    "community/s/<slug:space>/<int:discussion_id>/replies/<int:reply_id>/edit/": (
+        LOGIN,
+        MISSING,
+        OK,
+        OK,
+    ),
+    "community/s/<slug:space>/<int:discussion_id>/replies/<int:reply_id>/moderate/": (
+        LOGIN,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "community/notifications/": (LOGIN, OK, OK, OK),
+    "community/notifications/settings/": (LOGIN, OK, OK, OK),
+    "community/notifications/read-all/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/notifications/<int:notification_id>/read/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    # ---- end community: spaces ----
     # media
     "media/<path:path>": (MISSING, MISSING, MISSING, MISSING),
 }
@@ -359,6 +408,13 @@ def _world() -> World:
         matching_date=(now + timedelta(days=40)).date(), created_by=host,
     )  # fmt: skip
     block = Block.objects.create(blocker=other, blocked=mentor)
+    # community: a space everyone signed in sees, a discussion and a reply by another member.
+    space = space_services.space_create(actor=OPERATOR, slug="general", name="General")
+    discussion = space_services.discussion_create(
+        actor=other, space=space, title="Hello", body="First post"
+    )
+    reply = space_services.reply_create(actor=other, discussion=discussion, body="A reply")
+    note = notify(recipient=other, kind="reply", text="A reply", space=space)
     objects: dict[str, Any] = {
         "session": session,
         "season": season,
@@ -378,6 +434,9 @@ def _world() -> World:
             kind=ImportKind.FOLLOWERS, file_name="followers.csv", created_by=host
         ),
         "mentor": mentor,
+        "discussion": discussion,
+        "reply": reply,
+        "notification": note,
         # Admin rows of members, core and taxonomy.
         "members.user": other,
         "members.block": block,
@@ -430,6 +489,11 @@ def _kwargs(route: str, world: World) -> dict[str, Any]:
         "role": "moderator",
         "content_type_id": 1,
         "id": world.other.pk,
+        "space": "general",
+        "topic": "bcsm",
+        "discussion_id": objects["discussion"].pk,
+        "reply_id": objects["reply"].pk,
+        "notification_id": objects["notification"].pk,
     }
     starts = [start for start in PK_OBJECTS if route.startswith(start)]
     if starts:

@@ -8,13 +8,34 @@ class CommunityConfig(AppConfig):
     label = "community"
     verbose_name = "Community"
 
+    def create_demo(self, *, stdout: Any) -> None:
+        # Imported when the demo runs: the app's modules need the app registry ready.
+        from hemonc.community import demo
+
+        # ---- spaces ----
+        demo.demo_spaces_create(stdout=stdout)
+        # ---- end spaces ----
+        # ---- opportunities (+ sponsorship) ----
+        demo.demo_opportunities_create(stdout=stdout)
+        # ---- messages (+ digest) ----
+        demo.demo_conversations_create(stdout=stdout)
+
     def ready(self) -> None:
         # Imported once the models are ready (Django's way), to declare the permissions.
         from hemonc.community import rules, signals  # noqa: F401
 
-    # ---- opportunities (+ sponsorship) ----
-    nav_items = (("Opportunities", "community:opportunities"),)
+    # ---- spaces, then opportunities (+ sponsorship) ----
+    nav_items = (
+        ("Community", "community:spaces"),
+        ("Opportunities", "community:opportunities"),
+    )
     console_links = (
+        ("Spaces", "community:space_admin", "Spaces, who sees each, invitations."),
+        (
+            "Verified stages",
+            "community:stage_verify",
+            "A member's checked stage, for trainee spaces.",
+        ),
         (
             "Suggested opportunities",
             "community:opportunity_review",
@@ -26,12 +47,6 @@ class CommunityConfig(AppConfig):
             "Who sponsors put forward, per opportunity: recorded, never published.",
         ),
     )
-
-    def create_demo(self, *, stdout: Any) -> None:
-        # Imported when the demo runs: the app's modules need the app registry ready.
-        from hemonc.community.demo import demo_opportunities_create
-
-        demo_opportunities_create(stdout=stdout)
 
     # ---- messages (+ digest) ----
     def conversation_url(self, *, user: Any, other: Any) -> str | None:

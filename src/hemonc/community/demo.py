@@ -1,17 +1,19 @@
-"""The community's part of the demo network (`hemonc demo`), one function per area. All of
-it is synthetic and says so, and it tells the network's story relative to today."""
+"""The community's part of `hemonc demo`: one function per area, each doing nothing when its
+part is already there. All of it is synthetic and says so."""
 
 from __future__ import annotations
 
-# ---- opportunities (+ sponsorship) ----
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db import models
 from django.utils import timezone
 
+from hemonc.community.enums import DiscussionKind, ReactionKind, SpaceVisibility
+from hemonc.community.models import Discussion, Notification, Reaction, Reply, Space
 from hemonc.community.models.opportunities import (
     Nomination,
     NominationStatus,
@@ -21,12 +23,241 @@ from hemonc.community.models.opportunities import (
     SavedOpportunity,
     codes_field,
 )
-from hemonc.members.demo import DEMO_DOMAIN
+from hemonc.community.services import spaces as space_services
+from hemonc.core.permissions import OPERATOR
+from hemonc.events.enums import SessionKind
+from hemonc.events.models import LiveSession
 from hemonc.members.models import User
-from hemonc.mentorship.models import Mentorship
+from hemonc.mentorship.models import Mentorship, Program
 from hemonc.taxonomy.enums import Stage
 from hemonc.taxonomy.models import Topic
 
+DEMO_DOMAIN = "demo.hemonc.example"
+SYNTHETIC = "_(Synthetic demo post.)_"
+
+# ---- spaces (+ notifications) ----
+
+
+def demo_spaces_create(*, stdout: Any) -> None:
+    """Spaces `general` (everyone signed in) and `trainees` (trainees only), an organizers'
+    room and a program's space, with discussions, replies, reactions, a journal club and a
+    chat linked to the current season's sessions. The demo member sees replies of the fellow
+    they blocked nowhere; the demo attending never sees `trainees`."""
+    if Space.objects.filter(slug="general").exists():
+        stdout.write("The demo spaces are already here.")
+        return
+    people = {
+        user.email.split("@", 1)[0]: user
+        for user in User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", is_active=True)
+    }
+    needed = {"organizer", "moderator", "member", "attending", "blocked"}
+    if not needed <= set(people):
+        stdout.write("No demo sign-ins: skipping the demo spaces.")
+        return
+    organizer, moderator, member = people["organizer"], people["moderator"], people["member"]
+    attending, blocked = people["attending"], people["blocked"]
+    fellows = list(
+        User.objects.filter(
+            email__endswith=f"@{DEMO_DOMAIN}", profile__stage__in=["fellow", "resident"]
+        )
+        .exclude(pk__in=[member.pk, blocked.pk, moderator.pk])
+        .exclude(profile__display_name="")
+        .order_by("id")[:6]
+    )
+    tags = {topic.slug: topic for topic in Topic.objects.filter(slug__in=_TAG_SLUGS)}
+
+    create = space_services.space_create
+    general = create(
+        actor=OPERATOR, slug="general", name="General",
+        description="Everything hem-onc: careers, conferences, papers. Everyone signed in "
+        "reads it. (Demo space.)",
+    )  # fmt: skip
+    trainees = create(
+        actor=OPERATOR, slug="trainees", name="Trainees' room",
+        visibility=SpaceVisibility.TRAINEES,
+        description="Students, residents, fellows and PhD trainees only: no attending reads "
+        "this. (Demo space.)",
+    )  # fmt: skip
+    create(
+        actor=OPERATOR, slug="organizers", name="Organizers' room",
+        visibility=SpaceVisibility.ORGANIZERS,
+        description="Planning the season. (Demo space.)",
+    )  # fmt: skip
+    program = Program.objects.order_by("id").first()
+    if program is not None:
+        create(
+            actor=OPERATOR, slug="program", name=f"{program.name}: participants",
+            visibility=SpaceVisibility.PROGRAM, program=program,
+            description="Mentors and mentees of the program. (Demo space.)",
+        )  # fmt: skip
+
+    now = timezone.now()
+    welcome = _post(
+        general, organizer, days_ago=60,
+        title="Welcome to the community",
+        body="This is where the conversations from our live sessions continue. Be kind, "
+        "never write anything that could identify a patient, and use **@[Name]** to bring "
+        f"someone in. {SYNTHETIC}",
+        tags=["hemetwitter"],
+    )  # fmt: skip
+    space_services.discussion_moderate(actor=OPERATOR, discussion=welcome, pinned=True)
+    _replies(welcome, [(member, "Glad this exists. Hello from the fellows' workroom!"),
+                       (attending, "Happy to answer questions about myeloma careers."),
+                       (blocked, "Hi all, first-year fellow here.")], days_ago=59)  # fmt: skip
+    _react(welcome, [(member, ReactionKind.THANKS), (attending, ReactionKind.SUPPORT),
+                     (moderator, ReactionKind.THANKS), (blocked, ReactionKind.AGREE)])  # fmt: skip
+
+    abstracts = _post(
+        general, member, days_ago=12,
+        title="Which abstracts are you reading this week?",
+        body=f"I am collecting the leukemia and lymphoma abstracts people found useful. {SYNTHETIC}",
+        tags=["leusm", "lymsm"],
+    )  # fmt: skip
+    _replies(abstracts, [
+        (attending, "The measurable residual disease sessions, every one of them."),
+        (fellows[3] if len(fellows) > 3 else moderator,
+         "The AML maintenance trials; happy to share my notes."),
+        (moderator, "Adding @[Demo Member]'s list to the next newsletter, if that is all right."),
+        (member, "Of course, thank you!"),
+    ], days_ago=11)  # fmt: skip
+    _react(abstracts, [(attending, ReactionKind.INSIGHTFUL), (moderator, ReactionKind.AGREE)])
+
+    # The journal club and the chat of the current season.
+    season_club = _session(SessionKind.JOURNAL_CLUB, now, past=True)
+    club = space_services.discussion_create(
+        actor=organizer, space=general, kind=DiscussionKind.JOURNAL_CLUB,
+        title="#hojournalclub: a new standard in AML",
+        body="Read the paper before the session and bring one question about its methods: "
+        f"the control arm, the endpoints, who was left out. {SYNTHETIC}",
+        tags=[tags[slug] for slug in ("hojournalclub", "leusm") if slug in tags],
+        session=season_club,
+        paper={
+            "paper_doi": (season_club.paper if season_club and season_club.paper
+                          else "10.1056/NEJMoa0000000"),
+            "paper_title": "A randomized trial of a new induction regimen in AML "
+            "(synthetic demo paper)",
+            "paper_journal": "Demo Journal of Hematology",
+            "paper_year": now.year - 1,
+        },
+    )  # fmt: skip
+    _backdate(club, days_ago=(now - season_club.starts_at).days + 7 if season_club else 30)
+    _replies(club, [
+        (fellows[0] if fellows else member, "Was the control arm what most centers give?"),
+        (attending, "Mostly, yes. The open question is the older patients who were excluded."),
+        (member, "The supplement explains the endpoint change well, worth the read."),
+    ], days_ago=max((now - season_club.starts_at).days if season_club else 20, 1))  # fmt: skip
+
+    chat_session = _session(SessionKind.CHAT, now, past=True)
+    chat = space_services.discussion_create(
+        actor=organizer, space=general, kind=DiscussionKind.CHAT,
+        title="#hemetwitter chat: reading a trial's fine print",
+        body="Questions come every ten minutes during the hour; reply with Q1, Q2... so "
+        f"everyone can follow. {SYNTHETIC}",
+        tags=[tags[slug] for slug in ("hemetwitter",) if slug in tags],
+        session=chat_session,
+        starts_at=chat_session.starts_at if chat_session else now - timedelta(days=14),
+    )  # fmt: skip
+    chat_days = (now - chat.starts_at).days if chat.starts_at else 14
+    _backdate(chat, days_ago=chat_days + 3)
+    _replies(chat, [
+        (organizer, "Q1: What do you read first in a trial report?"),
+        (member, "A1: The eligibility criteria. Who would not have been enrolled?"),
+        (fellows[1] if len(fellows) > 1 else moderator, "A1: The consort diagram, always."),
+        (organizer, "Q2: How do you explain a hazard ratio to a patient's family?"),
+        (attending, "A2: As a comparison of risks over time, never as a percent cured."),
+    ], start=(chat.starts_at or now - timedelta(days=14)) + timedelta(minutes=2))  # fmt: skip
+
+    # The trainees' room: only trainees see it (not the demo attending).
+    letters = _post(
+        trainees, member, days_ago=20,
+        title="Asking for a letter of recommendation without feeling awkward",
+        body="How early do you ask, and do you send a summary of what you worked on "
+        f"together? {SYNTHETIC}",
+        tags=["hofellows"],
+    )  # fmt: skip
+    _replies(letters, [
+        (fellows[2] if len(fellows) > 2 else moderator, "Six weeks ahead, with a one-page summary."),
+        (fellows[4] if len(fellows) > 4 else moderator, "I also send the job description."),
+        (moderator, "Offer a draft only if they ask for one."),
+    ], days_ago=19)  # fmt: skip
+    _react(letters, [(moderator, ReactionKind.SUPPORT)])
+    night = _post(
+        trainees, blocked, days_ago=8,
+        title="Surviving the first night-float block",
+        body=f"What do you pack, and when do you sleep? {SYNTHETIC}",
+        tags=["hofellows"],
+    )  # fmt: skip
+    _replies(night, [(moderator, "Sleep right after the block, before errands.")], days_ago=7)
+
+    for slug in ("hemetwitter", "leusm"):
+        if slug in tags:
+            space_services.follow_set(actor=member, following=True, topic=tags[slug])
+    space_services.follow_set(actor=member, following=True, space=trainees)
+    space_services.follow_set(actor=attending, following=True, space=general)
+    discussions = Discussion.objects.filter(space__in=[general, trainees]).count()
+    notes = Notification.objects.filter(recipient=member).count()
+    stdout.write(
+        f"Created the demo spaces: {Space.objects.count()} spaces, {discussions} discussions "
+        f"with {Reply.objects.count()} replies and {Reaction.objects.count()} reactions, "
+        f"{notes} notifications for the demo member."
+    )
+
+
+_TAG_SLUGS = ("hemetwitter", "hojournalclub", "leusm", "lymsm", "hofellows", "mmsm")
+
+
+def _session(kind: SessionKind, now: Any, *, past: bool) -> LiveSession | None:
+    sessions = LiveSession.objects.filter(kind=kind, season__slug__isnull=False)
+    if past:
+        sessions = sessions.filter(starts_at__lt=now).order_by("-starts_at")
+    else:
+        sessions = sessions.filter(starts_at__gte=now).order_by("starts_at")
+    return sessions.first()
+
+
+def _post(
+    space: Space, author: User, *, days_ago: int, title: str, body: str, tags: list[str]
+) -> Discussion:
+    topics = list(Topic.objects.filter(slug__in=tags))
+    discussion = space_services.discussion_create(
+        actor=author, space=space, title=title, body=body, tags=topics
+    )
+    _backdate(discussion, days_ago=days_ago)
+    return discussion
+
+
+def _backdate(discussion: Discussion, *, days_ago: int) -> None:
+    when = timezone.now() - timedelta(days=days_ago, hours=3)
+    Discussion.objects.filter(pk=discussion.pk).update(created_at=when, last_activity_at=when)
+
+
+def _replies(
+    discussion: Discussion,
+    rows: list[tuple[User, str]],
+    *,
+    days_ago: int = 0,
+    start: datetime | None = None,
+) -> None:
+    start = start or timezone.now() - timedelta(days=days_ago)
+    for number, (author, text) in enumerate(rows):
+        reply = space_services.reply_create(actor=author, discussion=discussion, body=text)
+        when = start + timedelta(minutes=7 * number)
+        Reply.objects.filter(pk=reply.pk).update(created_at=when)
+        Notification.objects.filter(url__endswith=f"#reply-{reply.pk}").update(created_at=when)
+        Discussion.objects.filter(pk=discussion.pk).update(
+            last_activity_at=when, updated_at=models.F("updated_at")
+        )
+
+
+def _react(discussion: Discussion, rows: list[tuple[User, ReactionKind]]) -> None:
+    for user, kind in rows:
+        space_services.reaction_toggle(actor=user, discussion=discussion, kind=kind)
+
+
+# ---- end spaces ----
+
+
+# ---- opportunities (+ sponsorship) ----
 DEMO_NOTE = "_(A synthetic demo opportunity: the organization and the link are invented.)_"
 
 
@@ -207,3 +438,10 @@ def demo_opportunities_create(*, stdout: Any) -> None:
         f"Opportunities: {len(made)} (3 in the archive, 1 suggestion to review), "
         f"{nominations} nominations of the demo member."
     )
+
+
+# ---- messages (+ digest) ----
+
+
+def demo_conversations_create(*, stdout: Any) -> None:
+    """Placeholder replaced below."""
