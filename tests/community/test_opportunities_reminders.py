@@ -96,9 +96,7 @@ def test_reminders_a_week_and_a_day_before_and_never_twice(
     assert all(m["Auto-Submitted"] == "auto-generated" for m in mailbox.messages)
 
 
-def test_rerun_sends_nothing_to_members_already_reminded(
-    make_opportunity, member, mailbox
-) -> None:
+def test_rerun_sends_nothing_to_members_already_reminded(make_opportunity, member, mailbox) -> None:
     with time_machine.travel(NOW, tick=False):
         opportunity = make_opportunity(deadline=DEADLINE)
         opportunity_save(opportunity=opportunity, user=member, actor=member)

@@ -35,6 +35,11 @@ from django.utils import timezone
 
 from hemonc.community.models import Notification
 from hemonc.community.services import spaces as space_services
+from hemonc.community.services.opportunities import (
+    nomination_create,
+    opportunity_save,
+    opportunity_suggest,
+)
 from hemonc.events.services import (
     calendar_feed_get_or_create,
     guest_create,
@@ -175,6 +180,18 @@ def _build_network() -> Network:
     )
     reply = space_services.reply_create(actor=mentor, discussion=discussion, body="A reply")
     note = Notification.objects.filter(recipient=member).first()
+    opportunity = opportunity_suggest(
+        actor=organizer, title="Travel grant", kind="travel_grant", organization="Society",
+        deadline=now + timedelta(days=20), time_zone="UTC", url="https://example.org/",
+    )  # fmt: skip
+    opportunity_save(opportunity=opportunity, user=member, actor=member)
+    suggestion = opportunity_suggest(
+        actor=member, title="Summer school", kind="funding", organization="Academy",
+        deadline=now + timedelta(days=30), time_zone="UTC", url="https://example.org/s",
+    )  # fmt: skip
+    nomination = nomination_create(
+        actor=mentor, nominee=member, opportunity=opportunity, statement="A great fellow."
+    )
 
     network = Network(member=member, organizer=organizer)
     network.kwargs = {
@@ -213,6 +230,10 @@ def _build_network() -> Network:
             "reply_id": reply.pk,
             "notification_id": note.pk if note else 1,
         },
+        "community:opportunit": {"pk": opportunity.pk},
+        "community:opportunity_approve": {"pk": suggestion.pk},
+        "community:opportunity_reject": {"pk": suggestion.pk},
+        "community:nomination": {"pk": nomination.pk},
         "account_confirm_email": {"key": "forged-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "forged-key"},
     }

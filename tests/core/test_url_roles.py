@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from hemonc.community.models.opportunities import Nomination, Opportunity, OpportunityStatus
 from hemonc.community.services import spaces as space_services
 from hemonc.community.services.notifications import notify
 from hemonc.core.models import AuditEntry
@@ -294,6 +295,27 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "community/notifications/read-all/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
     "community/notifications/<int:notification_id>/read/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
     # ---- end community: spaces ----
+    # community: opportunities and nominations (the opportunity is approved; the nomination
+    # is between two other members)
+    "community/opportunities/": (LOGIN, OK, OK, OK),
+    "community/opportunities/archive/": (LOGIN, OK, OK, OK),
+    "community/opportunities/saved/": (LOGIN, OK, OK, OK),
+    "community/opportunities/suggest/": (LOGIN, OK, OK, OK),
+    "community/opportunities/review/": (LOGIN, DENIED, DENIED, OK),
+    "community/opportunities/nominations/": (LOGIN, DENIED, DENIED, OK),
+    "community/opportunities/<int:pk>/": (LOGIN, OK, OK, OK),
+    "community/opportunities/<int:pk>/edit/": (LOGIN, DENIED, DENIED, OK),
+    "community/opportunities/<int:pk>/save/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/opportunities/<int:pk>/approve/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/opportunities/<int:pk>/reject/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/opportunities/<int:pk>/nominations/": (LOGIN, DENIED, DENIED, OK),
+    "community/nominations/": (LOGIN, OK, OK, OK),
+    # Faculty and mentors nominate; the four who ask are fellows without a mentor offer.
+    "community/nominations/new/": (LOGIN, DENIED, DENIED, DENIED),
+    "community/nominations/<int:pk>/": (LOGIN, MISSING, MISSING, OK),
+    "community/nominations/<int:pk>/accept/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/nominations/<int:pk>/decline/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/nominations/<int:pk>/withdraw/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     # media
     "media/<path:path>": (MISSING, MISSING, MISSING, MISSING),
 }
@@ -415,6 +437,11 @@ def _world() -> World:
     )
     reply = space_services.reply_create(actor=other, discussion=discussion, body="A reply")
     note = notify(recipient=other, kind="reply", text="A reply", space=space)
+    opportunity = Opportunity.objects.create(
+        title="Travel grant", kind="travel_grant", organization="Society",
+        deadline=now + timedelta(days=20), url="https://example.org/",
+        status=OpportunityStatus.APPROVED, approved_at=now,
+    )  # fmt: skip
     objects: dict[str, Any] = {
         "session": session,
         "season": season,
@@ -437,6 +464,10 @@ def _world() -> World:
         "discussion": discussion,
         "reply": reply,
         "notification": note,
+        "opportunity": opportunity,
+        "nomination": Nomination.objects.create(
+            nominator=mentor, nominee=mentee, opportunity=opportunity, statement="Yes."
+        ),
         # Admin rows of members, core and taxonomy.
         "members.user": other,
         "members.block": block,
@@ -458,6 +489,8 @@ PK_OBJECTS = {
     "mentorship/programs/": "program",
     "mentorship/speed/": "speed",
     "outreach/imports/": "import_run",
+    "community/opportunities/": "opportunity",
+    "community/nominations/": "nomination",
 }
 
 # Routes whose path is easier written than reversed.

@@ -216,9 +216,10 @@ def opportunity_approve(*, opportunity: Opportunity, actor: Actor) -> Opportunit
     )  # fmt: skip
     audit(actor=_member(actor), action="community.opportunity_approve", target=opportunity)
     _schedule_reminders(opportunity)
-    if opportunity.suggested_by_id and opportunity.suggested_by_id != getattr(actor, "pk", None):
+    author = opportunity.suggested_by
+    if author is not None and author.pk != getattr(actor, "pk", None):
         notify(
-            recipient=opportunity.suggested_by,
+            recipient=author,
             kind="opportunity_approved",
             actor=_member(actor),
             text=f"Your suggestion “{opportunity.title}” is on the opportunities board.",
@@ -244,7 +245,7 @@ def opportunity_reject(*, opportunity: Opportunity, actor: Actor, reason: str) -
         update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason", "updated_at"]
     )
     audit(actor=_member(actor), action="community.opportunity_reject", target=opportunity)
-    if opportunity.suggested_by_id:
+    if opportunity.suggested_by is not None:
         notify(
             recipient=opportunity.suggested_by,
             kind="opportunity_approved",

@@ -28,6 +28,7 @@ from hemonc.core.actions import act_then_redirect
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
 from hemonc.core.permissions import permission_required
+from hemonc.core.text import has_line_break
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.taxonomy.models import Topic
 
@@ -185,8 +186,13 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _back(request: AuthenticatedHttpRequest, default: str) -> str:
+    """The page a form came from (its `next`), when that is a path on this site; else `default`."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    if (
+        target.startswith("/")
+        and not has_line_break(target)
+        and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    ):
         return target
     return default
 
