@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from hemonc.community.digest_content import DiscussionSource, read_members, visible_spaces
+from hemonc.community.digest_content import read_members, visible_spaces
 from hemonc.community.models import DigestRun, DigestSubscription, Follow
 from hemonc.community.selectors import spaces_visible_to
 from hemonc.community.services import digest as services

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from django.urls import reverse
+from django.utils import timezone
 
 from hemonc.community import selectors_messages as selectors
 from hemonc.community.models.messages import (

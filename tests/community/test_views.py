@@ -4,7 +4,6 @@ import pytest
 from django.test import Client
 
 from hemonc.community.services import spaces as services
-from hemonc.core.permissions import OPERATOR
 from tests.community.conftest import World
 
 
@@ -30,7 +29,7 @@ def test_pages_render_for_a_trainee(world: World, posted) -> None:  # type: igno
         "/community/search/?q=night",
         "/community/notifications/",
         "/community/notifications/settings/",
-        f"/community/s/trainees/new/",
+        "/community/s/trainees/new/",
         f"{posted.get_absolute_url()}edit/",
     ):
         response = client.get(url)

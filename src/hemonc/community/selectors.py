@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from html import unescape
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import BooleanField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
 from hemonc.community.enums import TRAINEE_STAGES, NotificationKind, SpaceVisibility
 from hemonc.community.models import (
@@ -15,6 +22,7 @@ from hemonc.community.models import (
     Follow,
     Notification,
     NotificationSetting,
+    Reaction,
     Reply,
     Space,
     SpaceMember,
@@ -246,6 +254,122 @@ def mentionable_user_ids(*, space: Space, author: User, user_ids: set[int]) -> s
         ):
             found.add(user.pk)
     return found
+
+
+# ---- search ----
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def search_tokens(query: str) -> list[str]:
+    return _TOKEN.findall((query or "").lower())[:8]
+
+
+def discussion_search(user: Any, query: str) -> QuerySet[Discussion]:
+    """Discussions `user` may see whose title, text, paper or tags hold every word of `query`
+    as a prefix, most recently active first: PostgreSQL full-text search (a GIN index on the
+    parsed document) or SQLite FTS5 (community_discussion_fts, kept by triggers)."""
+    tokens = search_tokens(query)
+    qs = discussions_visible_to(user)
+    if not tokens:
+        return qs.none()
+    if connection.vendor == "postgresql":
+        # Words only (\w+): nothing a member types reaches the query syntax but the words.
+        terms = " & ".join(f"{token}:*" for token in tokens)
+        qs = qs.annotate(document=SearchVector("search_document", config="simple")).filter(
+            document=SearchQuery(terms, search_type="raw", config="simple")
+        )
+    else:
+        match = " AND ".join(f'"{token}"*' for token in tokens)
+        # The SQL is fixed text; the words travel as a bound parameter.
+        qs = qs.filter(
+            RawSQL(
+                "community_discussion.id IN (SELECT rowid FROM community_discussion_fts "
+                "WHERE community_discussion_fts MATCH %s)",
+                [match],
+                output_field=BooleanField(),
+            )
+        )
+    return qs.order_by("-last_activity_at", "-id")
+
+
+# ---- a discussion's page ----
+
+_MENTION_HTML = re.compile(r"@\[([^\]\[<\n]{1,200})\]")
+
+
+def render_post(*, html: str, mentions: dict[str, int], hidden: frozenset[int]) -> SafeString:
+    """A post's stored HTML with each @[Name] it mentions as a link to the member's profile,
+    unless the member is hidden from the reader; any other @[Name] as plain text."""
+    if "@[" not in html:
+        return mark_safe(html)  # rendered and sanitized by core.markdown when written
+
+    def link(match: re.Match[str]) -> str:
+        shown = match.group(1)  # already escaped in the stored HTML
+        key = " ".join(unescape(shown).replace("\u2019", "'").split()).casefold()
+        user_id = mentions.get(key)
+        if user_id is None or user_id in hidden:
+            return f"@{shown}"
+        url = reverse("members:profile", args=[user_id])
+        return f'<a class="mention" href="{url}">@{shown}</a>'
+
+    return mark_safe(_MENTION_HTML.sub(link, html))
+
+
+REPLIES_PER_PAGE = 50
+
+
+def replies_visible(user: Any, discussion: Discussion) -> QuerySet[Reply]:
+    """The replies of `discussion` `user` is shown: none taken down (but to moderators and
+    organizers), none written by a member hidden from them."""
+    qs = Reply.objects.filter(discussion_id=discussion.pk)
+    if not (user.is_moderator or user.is_organizer):
+        qs = qs.filter(hidden=False)
+    hidden = user_ids_hidden_from(viewer=user)
+    if hidden:
+        qs = qs.exclude(author_id__in=hidden)
+    return qs.order_by("created_at", "id")
+
+
+def reaction_counts(
+    user: Any, *, discussion: Discussion, replies: list[Reply]
+) -> tuple[dict[Any, dict[str, int]], set[tuple[Any, str]]]:
+    """({target: {kind: count}}, {(target, kind) reacted by `user`}) for the discussion
+    (target "d") and `replies` (their ids), leaving out reactions of members hidden from
+    `user`."""
+    reply_ids = [reply.pk for reply in replies]
+    rows = Reaction.objects.filter(Q(discussion_id=discussion.pk) | Q(reply_id__in=reply_ids))
+    hidden = user_ids_hidden_from(viewer=user)
+    if hidden:
+        rows = rows.exclude(user_id__in=hidden)
+    counts: dict[Any, dict[str, int]] = {}
+    mine: set[tuple[Any, str]] = set()
+    for reply_id, kind, user_id in rows.values_list("reply_id", "kind", "user_id"):
+        target = reply_id or "d"
+        counts.setdefault(target, {}).setdefault(kind, 0)
+        counts[target][kind] += 1
+        if user_id == user.pk:
+            mine.add((target, kind))
+    return counts, mine
+
+
+def discussions_in_space(user: Any, space: Space, *, topic: str = "") -> QuerySet[Discussion]:
+    qs = discussions_visible_to(user).filter(space=space)
+    if topic:
+        qs = qs.filter(tags__slug=topic)
+    return qs.select_related("author__profile").order_by("-pinned", "-last_activity_at", "-id")
+
+
+def space_discussion_counts(user: Any, spaces: list[Space]) -> dict[int, int]:
+    """How many discussions of each space `user` may see."""
+    rows = (
+        discussions_visible_to(user)
+        .filter(space__in=spaces)
+        .values("space_id")
+        .annotate(n=Count("id"))
+        .values_list("space_id", "n")
+    )
+    return dict(rows)
 
 
 # ---- end spaces ----

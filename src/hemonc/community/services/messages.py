@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from hemonc.community import selectors_messages as selectors
 from hemonc.community import tasks
-from hemonc.community.services.notifications import notify
 from hemonc.community.enums import NotificationKind
 from hemonc.community.models.messages import (
     MAX_PARTICIPANTS,
@@ -30,6 +29,7 @@ from hemonc.community.models.messages import (
     ParticipantStatus,
     pair_key,
 )
+from hemonc.community.services.notifications import notify
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import Operator, require

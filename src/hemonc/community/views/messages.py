@@ -106,7 +106,8 @@ def _conversation_page(
     group = len(others) > 1
     ended = selectors.conversation_is_ended(conversation)
     pending = all(p.status != ParticipantStatus.ACCEPTED for p in others)
-    if mine.status == ParticipantStatus.ACCEPTED or mine.status == ParticipantStatus.REQUESTED:
+    if request.method == "GET":
+        # Opening the page reads it; a form sent back with its errors changes nothing.
         services.conversation_mark_read(conversation=conversation, actor=user)
     if form is not None:
         messages.error(request, "Please correct the form below.")
