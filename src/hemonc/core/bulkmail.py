@@ -124,6 +124,11 @@ def quoted_printable(text: str) -> bytes:
     return binascii.b2a_qp(data, istext=True).replace(b"\n", b"\r\n")
 
 
+# Filled-in lines at least this long are kept encoded (at most LONG_PIECES_KEPT of them).
+LONG_PIECE = 512
+LONG_PIECES_KEPT = 512
+
+
 class QuotedPrintableTemplate:
     """A body with placeholders, encoded as quoted-printable once.
 
@@ -138,6 +143,7 @@ class QuotedPrintableTemplate:
     def __init__(self, text: str, placeholders: tuple[str, ...]) -> None:
         self.text = text
         self.pieces: list[bytes | str] | None = None
+        self._long: dict[str, bytes] = {}
         lines = text.replace("\r\n", "\n")
         if "\r" in lines or any("\n" in p or "\r" in p for p in placeholders):
             return
@@ -165,9 +171,22 @@ class QuotedPrintableTemplate:
             if isinstance(piece, str):
                 for placeholder, value in pairs:
                     piece = piece.replace(placeholder, value)
-                piece = quoted_printable(piece)
+                if len(piece) < LONG_PIECE:
+                    piece = quoted_printable(piece)
+                else:
+                    piece = self._long_piece(piece)
             encoded.append(piece)
         return b"".join(encoded)
+
+    def _long_piece(self, text: str) -> bytes:
+        """A long filled-in line (a list made per reader, which many readers share) encoded
+        once: a digest's copies differ by a few such lists."""
+        found = self._long.get(text)
+        if found is None:
+            if len(self._long) >= LONG_PIECES_KEPT:
+                self._long.clear()
+            found = self._long[text] = quoted_printable(text)
+        return found
 
 
 def _lines(text: str) -> list[str]:

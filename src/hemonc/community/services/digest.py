@@ -184,16 +184,28 @@ class DigestMail:
         self.week = week
         self.unsubscribe = f"{settings.SITE_URL}{reverse('community:digest_unsubscribe', args=[_TOKEN])}"
         self.token = digest_token_maker()
+        self._made: dict[tuple[tuple[object, ...], ...], tuple[str, str]] = {}
+
+    def _lists(self, sections: Sequence[tuple[str, list[DigestItem]]]) -> tuple[str, str]:
+        """The sections as text and HTML; many members get the same lines, made once."""
+        key = tuple((title, *map(id, lines)) for title, lines in sections)
+        made = self._made.get(key)
+        if made is None:
+            text = "".join(
+                f"{title}\n{'=' * len(title)}\n\n" + "".join(line.text for line in lines) + "\n"
+                for title, lines in sections
+            )
+            body = "".join(
+                f"<h2>{title}</h2>\n<ul>\n" + "".join(line.html for line in lines) + "</ul>\n"
+                for title, lines in sections
+            )
+            made = self._made[key] = (text, body)
+            if len(self._made) > 5000:
+                self._made.clear()
+        return made
 
     def substitutions(self, reader: DigestReader, sections: Sequence[tuple[str, list[DigestItem]]]) -> dict[str, str]:
-        text = "".join(
-            f"{title}\n{'=' * len(title)}\n\n" + "".join(line.text for line in lines) + "\n"
-            for title, lines in sections
-        )
-        body = "".join(
-            f"<h2>{title}</h2>\n<ul>\n" + "".join(line.html for line in lines) + "</ul>\n"
-            for title, lines in sections
-        )
+        text, body = self._lists(sections)
         # The member's name last: what it holds is never read as a placeholder.
         return {
             ITEMS_TEXT: text,
@@ -296,6 +308,8 @@ def _send_batch(
     for source in sources:
         source.readers(readers)
     sent: list[int] = []
+    # Of the batch, those who got nothing (few): what went is recorded as a range less these.
+    unsent: list[int] = sorted(set(batch) - {reader.user_id for reader in readers})
     skipped = failed = 0
     processed, complete = run.cursor, False
     try:
@@ -303,11 +317,13 @@ def _send_batch(
             sections = digest_sections(reader, sources)
             if not sections:
                 skipped += 1
+                unsent.append(reader.user_id)
             else:
                 try:
                     mail.send(sender, reader, sections)
                 except (AddressNeedsSmtpUtf8, smtplib.SMTPRecipientsRefused):
                     failed += 1
+                    unsent.append(reader.user_id)
                 else:
                     sent.append(reader.user_id)
             processed = reader.user_id
@@ -317,7 +333,9 @@ def _send_batch(
         cursor = batch[-1] if complete else processed
         with transaction.atomic():
             if sent:
-                DigestSubscription.objects.filter(user_id__in=sent).update(last_sent_week=run.week)
+                DigestSubscription.objects.filter(
+                    user_id__gte=sent[0], user_id__lte=sent[-1], weekly=True, user__is_active=True
+                ).exclude(user_id__in=unsent).update(last_sent_week=run.week)
             DigestRun.objects.filter(pk=run.pk).update(
                 cursor=cursor,
                 sent=F("sent") + len(sent),
