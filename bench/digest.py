@@ -38,6 +38,21 @@ TITLE = "Weekly digest sending"
 MEMBERS = 20_000
 TARGET_RATIO = 0.5
 TARGET_MEMORY_MB = 400.0
+SUBJECTS = (
+    "Myeloma maintenance",
+    "Night float",
+    "CAR-T toxicity",
+    "Fellowship interviews",
+    "ASH abstracts",
+)
+# The opportunities' eligibility (stages, countries) as the model stores it.
+ELIGIBILITY = (
+    (" fellow resident ", ""),
+    ("", " US "),
+    (" attending ", ""),
+    ("", ""),
+    (" medical_student ", " IN GB "),
+)
 
 
 def run(*, members: int = MEMBERS) -> dict[str, Any]:
@@ -226,9 +241,7 @@ def _seed(members: int) -> None:
                 Discussion(
                     space=rng.choice(spaces),
                     author_id=rng.choice(people)[0],
-                    title=f"Discussion {number}: "
-                    + rng.choice(["Myeloma maintenance", "Night float", "CAR-T toxicity",
-                                  "Fellowship interviews", "ASH abstracts"]),  # fmt: skip
+                    title=f"Discussion {number}: {rng.choice(SUBJECTS)}",
                     body="What do you think?",
                     last_activity_at=when,
                     reply_count=rng.randrange(0, 40),
@@ -252,10 +265,7 @@ def _seed(members: int) -> None:
             (DigestSubscription(user_id=user_id, weekly=True) for user_id, _ in people),
             batch_size=5000,
         )
-        for number, (stages, countries) in enumerate(
-            [(" fellow resident ", ""), ("", " US "), (" attending ", ""), ("", ""),
-             (" medical_student ", " IN GB ")]  # fmt: skip
-        ):
+        for number, (stages, countries) in enumerate(ELIGIBILITY):
             Opportunity.objects.create(
                 title=f"Travel grant {number}", kind="travel_grant", organization="Society",
                 deadline=now + timedelta(days=20 + number), url="https://example.org/",

@@ -51,7 +51,9 @@ def test_the_bulk_visibility_matches_the_spaces_own_rule(world):
                world.mentee, world.invited]  # fmt: skip
     bulk = visible_spaces(read_members([m.pk for m in members]))
     for member in members:
-        expected = set(spaces_visible_to(User.objects.get(pk=member.pk)).values_list("pk", flat=True))
+        expected = set(
+            spaces_visible_to(User.objects.get(pk=member.pk)).values_list("pk", flat=True)
+        )
         assert bulk[member.pk] == expected, member
 
 
@@ -158,7 +160,12 @@ def test_the_unsubscribe_page_asks_first_and_refuses_a_forged_link(world):
     page = client.get(reverse("community:digest_unsubscribe", args=[token]))
     assert page.status_code == 200 and b"Unsubscribe" in page.content
     assert DigestSubscription.objects.get(user=world.fellow).weekly
-    assert client.get(reverse("community:digest_unsubscribe", args=[f"{world.fellow.pk}:forged"])).status_code == 404
+    assert (
+        client.get(
+            reverse("community:digest_unsubscribe", args=[f"{world.fellow.pk}:forged"])
+        ).status_code
+        == 404
+    )
     client.post(reverse("community:digest_unsubscribe", args=[token]))
     assert not DigestSubscription.objects.get(user=world.fellow).weekly
 

@@ -74,7 +74,9 @@ def test_conversation_start_with_a_stranger_is_a_request(ana, ben):
     assert _status(conversation, ana) == ParticipantStatus.ACCEPTED
     assert _status(conversation, ben) == ParticipantStatus.REQUESTED
     # Ben sees it among his requests, not his conversations; Ana sees it as pending.
-    assert [line.conversation for line in selectors.conversation_lines(user=ben, status="requested")] == [conversation]
+    assert [
+        line.conversation for line in selectors.conversation_lines(user=ben, status="requested")
+    ] == [conversation]
     assert selectors.conversation_lines(user=ben) == []
     (line,) = selectors.conversation_lines(user=ana)
     assert line.pending
@@ -181,7 +183,12 @@ def test_an_organizer_gets_404_on_a_conversation(ana, ben, organizer):
     conversation = services.conversation_start(actor=ana, recipients=[ben], body="Private words")
     client = _client(organizer)
     assert client.get(conversation.get_absolute_url()).status_code == 404
-    assert client.post(reverse("community:message_send", args=[conversation.pk]), {"body": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("community:message_send", args=[conversation.pk]), {"body": "x"}
+        ).status_code
+        == 404
+    )
     assert b"Private words" not in client.get(reverse("community:messages")).content
 
 
@@ -261,7 +268,8 @@ def test_unread_counts_in_the_header_and_the_list(ana, ben):
 def test_a_member_starts_a_conversation_from_the_page(ana, ben):
     client = _client(ana)
     response = client.post(
-        reverse("community:conversation_new"), {"recipients": [ben.pk], "body": "Hello from the page"}
+        reverse("community:conversation_new"),
+        {"recipients": [ben.pk], "body": "Hello from the page"},
     )
     conversation = Conversation.objects.get()
     assert response.status_code == 302 and response["Location"] == conversation.get_absolute_url()
@@ -270,7 +278,9 @@ def test_a_member_starts_a_conversation_from_the_page(ana, ben):
     asked = _client(ben)
     assert "Ana Lopez" in asked.get(reverse("community:message_requests")).content.decode()
     asked.post(reverse("community:conversation_accept", args=[conversation.pk]))
-    response = asked.post(reverse("community:message_send", args=[conversation.pk]), {"body": "Hi Ana"})
+    response = asked.post(
+        reverse("community:message_send", args=[conversation.pk]), {"body": "Hi Ana"}
+    )
     assert response.status_code == 302
     assert "Hi Ana" in client.get(conversation.get_absolute_url()).content.decode()
 
@@ -300,7 +310,9 @@ def test_a_group_message_goes_through_the_phi_guard(ana, ben, cleo):
 
 
 def test_a_two_person_message_is_not_held_by_the_phi_guard(ana, ben):
-    services.conversation_start(actor=ana, recipients=[ben], body="Patient John Smith, MRN 12345678")
+    services.conversation_start(
+        actor=ana, recipients=[ben], body="Patient John Smith, MRN 12345678"
+    )
     assert Message.objects.count() == 1
 
 
@@ -359,7 +371,9 @@ def test_members_sharing_an_invited_space_write_without_a_request(ana, ben):
     from hemonc.community.enums import SpaceVisibility
     from hemonc.community.models import Space, SpaceMember
 
-    space = Space.objects.create(slug="tumor-board", name="Tumor board", visibility=SpaceVisibility.INVITED)
+    space = Space.objects.create(
+        slug="tumor-board", name="Tumor board", visibility=SpaceVisibility.INVITED
+    )
     SpaceMember.objects.create(space=space, user=ana)
     SpaceMember.objects.create(space=space, user=ben)
     conversation = services.conversation_start(actor=ana, recipients=[ben], body="Hi")

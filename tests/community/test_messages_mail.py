@@ -44,7 +44,8 @@ def _age(conversation, minutes: int) -> None:  # type: ignore[no-untyped-def]
         )
     for participant in Participant.objects.filter(conversation=conversation):
         Participant.objects.filter(pk=participant.pk).update(
-            last_read_at=participant.last_read_at and participant.last_read_at - timedelta(minutes=minutes),
+            last_read_at=participant.last_read_at
+            and participant.last_read_at - timedelta(minutes=minutes),
             unread_mailed_at=participant.unread_mailed_at
             and participant.unread_mailed_at - timedelta(minutes=minutes),
         )

@@ -77,7 +77,9 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def item(section: str, *, title: str, url: str, detail: str, sort_key: tuple[object, ...]) -> DigestItem:
+def item(
+    section: str, *, title: str, url: str, detail: str, sort_key: tuple[object, ...]
+) -> DigestItem:
     """A line: its title linked, then a detail (where, when, by whom)."""
     title, detail = clean(title), clean(detail)
     return DigestItem(
@@ -106,7 +108,9 @@ def read_members(user_ids: Iterable[int]) -> list[DigestReader]:
     wanted = set(ids)
     span = _in_range(ids)
     rows = (
-        Profile.objects.filter(user_id__gte=span["gte"], user_id__lte=span["lte"], user__is_active=True)
+        Profile.objects.filter(
+            user_id__gte=span["gte"], user_id__lte=span["lte"], user__is_active=True
+        )
         .values_list("user_id", "user__email", "display_name", "stage", "country")
         .order_by("user_id")
     )
@@ -211,16 +215,18 @@ def visible_spaces(readers: Sequence[DigestReader]) -> dict[int, frozenset[int]]
     if not ids:
         return {}
     span = _in_range(ids)
-    spaces = list(Space.objects.values_list("pk", "visibility", "program_id", "verified_stage_only"))
+    spaces = list(
+        Space.objects.values_list("pk", "visibility", "program_id", "verified_stage_only")
+    )
     verified = dict(
-        StageVerification.objects.filter(user_id__gte=span["gte"], user_id__lte=span["lte"]).values_list("user_id", "stage")
+        StageVerification.objects.filter(
+            user_id__gte=span["gte"], user_id__lte=span["lte"]
+        ).values_list("user_id", "stage")
     )
     programs: dict[int, set[int]] = {}
     for user_id, program_id in ProgramApplication.objects.filter(
         user_id__gte=span["gte"], user_id__lte=span["lte"]
-    ).values_list(
-        "user_id", "program_id"
-    ):
+    ).values_list("user_id", "program_id"):
         programs.setdefault(user_id, set()).add(program_id)
     for field_name in ("mentor_id", "mentee_id"):
         pairs = Mentorship.objects.filter(
@@ -232,9 +238,7 @@ def visible_spaces(readers: Sequence[DigestReader]) -> dict[int, frozenset[int]]
     invited: dict[int, set[int]] = {}
     for user_id, space_id in SpaceMember.objects.filter(
         user_id__gte=span["gte"], user_id__lte=span["lte"]
-    ).values_list(
-        "user_id", "space_id"
-    ):
+    ).values_list("user_id", "space_id"):
         invited.setdefault(user_id, set()).add(space_id)
     seen: dict[int, frozenset[int]] = {}
     for reader in readers:
@@ -248,7 +252,11 @@ def visible_spaces(readers: Sequence[DigestReader]) -> dict[int, frozenset[int]]
         for pk, visibility, program_id, verified_only in spaces:
             if (
                 visibility == SpaceVisibility.MEMBERS
-                or (visibility == SpaceVisibility.TRAINEES and trainee and (is_verified or not verified_only))
+                or (
+                    visibility == SpaceVisibility.TRAINEES
+                    and trainee
+                    and (is_verified or not verified_only)
+                )
                 or (visibility == SpaceVisibility.ORGANIZERS and reader.is_organizer)
                 or (visibility == SpaceVisibility.PROGRAM and program_id in mine)
                 or (visibility == SpaceVisibility.INVITED and pk in asked)
@@ -307,7 +315,9 @@ class DiscussionSource:
         ids = [reader.user_id for reader in readers]
         if not ids:
             return
-        follows: dict[int, tuple[set[int], set[int], set[int]]] = {i: (set(), set(), set()) for i in ids}
+        follows: dict[int, tuple[set[int], set[int], set[int]]] = {
+            i: (set(), set(), set()) for i in ids
+        }
         for user_id, space_id, topic_id, discussion_id in Follow.objects.filter(
             user_id__gte=min(ids), user_id__lte=max(ids)
         ).values_list("user_id", "space_id", "topic_id", "discussion_id"):

@@ -70,13 +70,9 @@ def participant_for(*, conversation: Conversation, user: User) -> Participant | 
 def conversation_for_member(*, user: User, pk: int) -> Conversation | None:
     """The conversation, if `user` takes part in it (accepted or asked): else None."""
     return (
-        Conversation.objects.filter(
-            pk=pk, participants__user=user, participants__status__in=SEEING
-        )
+        Conversation.objects.filter(pk=pk, participants__user=user, participants__status__in=SEEING)
         .prefetch_related(
-            Prefetch(
-                "participants", queryset=Participant.objects.select_related("user__profile")
-            )
+            Prefetch("participants", queryset=Participant.objects.select_related("user__profile"))
         )
         .first()
     )
@@ -170,16 +166,16 @@ def unread_by_conversation(*, user: User) -> dict[int, int]:
     return counts
 
 
-def conversation_lines(*, user: User, status: str = ParticipantStatus.ACCEPTED) -> list[ConversationLine]:
+def conversation_lines(
+    *, user: User, status: str = ParticipantStatus.ACCEPTED
+) -> list[ConversationLine]:
     """The member's conversations (or, with REQUESTED, the requests waiting for them), the
     latest first, with who is in each, the last message and the unread count."""
     conversations = list(
         Conversation.objects.filter(participants__user=user, participants__status=status)
         .filter(last_message_at__isnull=False)
         .prefetch_related(
-            Prefetch(
-                "participants", queryset=Participant.objects.select_related("user__profile")
-            )
+            Prefetch("participants", queryset=Participant.objects.select_related("user__profile"))
         )
         .order_by("-last_message_at", "-id")[:200]
     )
@@ -253,8 +249,8 @@ def reports_open() -> QuerySet[MessageReport]:
 
 
 def has_unread_since(*, participant: Participant, since: datetime) -> bool:
-    return Message.objects.filter(
-        conversation_id=participant.conversation_id, created_at__gt=since
-    ).exclude(sender_id=participant.user_id).exists()
-
-
+    return (
+        Message.objects.filter(conversation_id=participant.conversation_id, created_at__gt=since)
+        .exclude(sender_id=participant.user_id)
+        .exists()
+    )

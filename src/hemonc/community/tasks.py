@@ -31,7 +31,6 @@ def send_opportunity_reminders_task(
 # ---- messages (+ digest) ----
 
 
-
 @task()
 def mail_unread_messages_task(*, participant_id: int) -> None:
     """An hour after a message started a wait: mail its recipient if it is still unread."""

@@ -61,8 +61,12 @@ urlpatterns += [
     path("messages/settings/", message_views.message_settings, name="message_settings"),
     path("messages/<int:pk>/", message_views.conversation_detail, name="conversation"),
     path("messages/<int:pk>/send/", message_views.message_send, name="message_send"),
-    path("messages/<int:pk>/accept/", message_views.conversation_accept, name="conversation_accept"),
-    path("messages/<int:pk>/ignore/", message_views.conversation_ignore, name="conversation_ignore"),
+    path(
+        "messages/<int:pk>/accept/", message_views.conversation_accept, name="conversation_accept"
+    ),
+    path(
+        "messages/<int:pk>/ignore/", message_views.conversation_ignore, name="conversation_ignore"
+    ),
     path(
         "messages/<int:pk>/report/<int:message_id>/",
         message_views.message_report_create,

@@ -106,7 +106,9 @@ class Participant(models.Model):
 
 
 class Message(models.Model):
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
     sender = models.ForeignKey(
         USER, null=True, on_delete=models.SET_NULL, related_name="messages_sent"
     )

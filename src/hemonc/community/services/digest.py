@@ -182,7 +182,9 @@ class DigestMail:
             escape_html=False,
         )
         self.week = week
-        self.unsubscribe = f"{settings.SITE_URL}{reverse('community:digest_unsubscribe', args=[_TOKEN])}"
+        self.unsubscribe = (
+            f"{settings.SITE_URL}{reverse('community:digest_unsubscribe', args=[_TOKEN])}"
+        )
         self.token = digest_token_maker()
         self._made: dict[tuple[tuple[object, ...], ...], tuple[str, str]] = {}
 
@@ -204,7 +206,9 @@ class DigestMail:
                 self._made.clear()
         return made
 
-    def substitutions(self, reader: DigestReader, sections: Sequence[tuple[str, list[DigestItem]]]) -> dict[str, str]:
+    def substitutions(
+        self, reader: DigestReader, sections: Sequence[tuple[str, list[DigestItem]]]
+    ) -> dict[str, str]:
         text, body = self._lists(sections)
         # The member's name last: what it holds is never read as a placeholder.
         return {
@@ -215,7 +219,12 @@ class DigestMail:
             NAME_HTML: html.escape(reader.name),
         }
 
-    def send(self, sender: BulkSender, reader: DigestReader, sections: Sequence[tuple[str, list[DigestItem]]]) -> str:
+    def send(
+        self,
+        sender: BulkSender,
+        reader: DigestReader,
+        sections: Sequence[tuple[str, list[DigestItem]]],
+    ) -> str:
         values = self.substitutions(reader, sections)
         return sender.send(
             self.mail,
@@ -238,7 +247,9 @@ def digest_sections(
     return sections
 
 
-def digest_preview(*, user: User, week: date | None = None, sources: Sequence[DigestSource] | None = None) -> list[tuple[str, list[DigestItem]]]:
+def digest_preview(
+    *, user: User, week: date | None = None, sources: Sequence[DigestSource] | None = None
+) -> list[tuple[str, list[DigestItem]]]:
     """One member's digest sections as the run would build them (tests, previews)."""
     week = week or week_of(timezone.now())
     sources = list(sources) if sources is not None else default_sources()

@@ -313,7 +313,10 @@ def unread_mail_send(*, participant_id: int, actor: Operator) -> bool:
     now = timezone.now()
     if first.created_at > now - UNREAD_MAIL_AFTER + timedelta(seconds=1):
         return False  # not waiting long enough yet (its own mail is queued)
-    if participant.unread_mailed_at is not None and participant.unread_mailed_at >= first.created_at:
+    if (
+        participant.unread_mailed_at is not None
+        and participant.unread_mailed_at >= first.created_at
+    ):
         return False  # this batch was mailed already
     if selectors.conversation_is_ended(participant.conversation):
         return False
@@ -339,9 +342,10 @@ def _send_unread_mail(*, user: User, participant: Participant, messages: list[Me
         "url": f"{settings.SITE_URL}{participant.conversation.get_absolute_url()}",
         "settings_url": f"{settings.SITE_URL}/community/messages/settings/",
     }
-    subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + render_to_string(
-        "community/messages/email/unread_subject.txt", context
-    ).strip()
+    subject = (
+        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX
+        + render_to_string("community/messages/email/unread_subject.txt", context).strip()
+    )
     text = render_to_string("community/messages/email/unread.txt", context)
     html = render_to_string(
         "community/messages/email/unread.html", {"subject": subject, "body": text_as_html(text)}
@@ -429,7 +433,13 @@ def open_for_mentorship_request(*, request_id: int) -> Conversation | None:
         return None
     conversation = _mentorship_pair_conversation(request.mentee, request.mentor)
     Conversation.objects.filter(pk=conversation.pk).update(mentorship_request=request)
-    _post(conversation, sender=request.mentee, body=request.note or "", kind=MessageKind.MENTORSHIP_REQUEST, mail=False)
+    _post(
+        conversation,
+        sender=request.mentee,
+        body=request.note or "",
+        kind=MessageKind.MENTORSHIP_REQUEST,
+        mail=False,
+    )
     return conversation
 
 
@@ -446,5 +456,11 @@ def open_for_mentorship(*, mentorship_id: int) -> Conversation | None:
     conversation = _mentorship_pair_conversation(mentorship.mentee, mentorship.mentor)
     Conversation.objects.filter(pk=conversation.pk).update(mentorship=mentorship)
     answer = (mentorship.request.response if mentorship.request else "") or ""
-    _post(conversation, sender=mentorship.mentor, body=answer, kind=MessageKind.MENTORSHIP_ACCEPTED, mail=False)
+    _post(
+        conversation,
+        sender=mentorship.mentor,
+        body=answer,
+        kind=MessageKind.MENTORSHIP_ACCEPTED,
+        mail=False,
+    )
     return conversation

@@ -57,7 +57,11 @@ def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "community/messages/requests.html",
-        {"lines": selectors.conversation_lines(user=request.user, status=ParticipantStatus.REQUESTED)},
+        {
+            "lines": selectors.conversation_lines(
+                user=request.user, status=ParticipantStatus.REQUESTED
+            )
+        },
     )
 
 
@@ -179,7 +183,9 @@ def conversation_ignore(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 
 
 @login_required
-def message_report_create(request: AuthenticatedHttpRequest, pk: int, message_id: int) -> HttpResponse:
+def message_report_create(
+    request: AuthenticatedHttpRequest, pk: int, message_id: int
+) -> HttpResponse:
     conversation = _conversation_for(request, pk)
     message = Message.objects.filter(pk=message_id, conversation=conversation).first()
     if message is None or message.sender_id == request.user.pk:
