@@ -378,3 +378,17 @@ def test_members_sharing_an_invited_space_write_without_a_request(ana, ben):
     SpaceMember.objects.create(space=space, user=ben)
     conversation = services.conversation_start(actor=ana, recipients=[ben], body="Hi")
     assert _status(conversation, ben) == ParticipantStatus.ACCEPTED
+
+
+def test_the_settings_page_and_the_profile_panel(ana):
+    from hemonc.community.models import DigestSubscription
+
+    client = _client(ana)
+    panel = client.get(reverse("members:profile_edit")).content.decode()
+    assert "Messages and the weekly digest" in panel and "No weekly digest." in panel
+    client.post(
+        reverse("community:message_settings"), {"mail_when_unread": "on", "digest_weekly": "on"}
+    )
+    assert DigestSubscription.objects.get(user=ana).weekly
+    assert services.mail_when_unread(ana.pk)
+    assert "You get the weekly digest." in client.get(reverse("members:profile_edit")).content.decode()

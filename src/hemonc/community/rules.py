@@ -124,4 +124,5 @@ rules.add_perm("community.report_message", sees_message)
 # A moderator reads a reported message and its context, nothing else of the conversation.
 rules.add_perm("community.review_message_report", is_moderator)
 rules.add_perm("community.edit_own_settings", is_member)
+# Mail the worker sends to members (the weekly digest, unread messages): the operator only.
 rules.add_perm("community.send_digest", rules.always_deny)

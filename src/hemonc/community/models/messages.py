@@ -141,7 +141,7 @@ class MessageSettings(models.Model):
 
 
 class MessageReport(models.Model):
-    """A participant's report of one message to the moderators (issue queue: moderation app).
+    """A participant's report of one message to the moderators (the moderation app reads these).
 
     A moderator reads the reported message and the few around it, nothing else of the
     conversation.
