@@ -391,4 +391,6 @@ def test_the_settings_page_and_the_profile_panel(ana):
     )
     assert DigestSubscription.objects.get(user=ana).weekly
     assert services.mail_when_unread(ana.pk)
-    assert "You get the weekly digest." in client.get(reverse("members:profile_edit")).content.decode()
+    assert (
+        "You get the weekly digest." in client.get(reverse("members:profile_edit")).content.decode()
+    )

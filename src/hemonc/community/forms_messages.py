@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.forms import ModelMultipleChoiceField
@@ -22,14 +22,24 @@ def _body() -> forms.CharField:
 
 
 class MessageForm(PhiGuardMixin, forms.Form):
-    """A message; the PHI guard applies when more than one person will read it."""
+    """A message to one person: a private conversation, which the PHI guard leaves alone."""
 
     body = _body()
+    phi_fields: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, *args: Any, group: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.phi_fields = ("body",) if group else ()
         self.fields["body"].label = "Your message"
+
+
+class GroupMessageForm(MessageForm):
+    """A message more than one person will read: the PHI guard applies."""
+
+    phi_fields = ("body",)
+
+
+def message_form(*args: Any, group: bool, **kwargs: Any) -> MessageForm:
+    return (GroupMessageForm if group else MessageForm)(*args, **kwargs)
 
 
 class ConversationForm(PhiGuardMixin, forms.Form):
@@ -47,14 +57,20 @@ class ConversationForm(PhiGuardMixin, forms.Form):
         },
     )
     body = _body()
+    phi_fields: ClassVar[tuple[str, ...]] = ()
+
+
+class GroupConversationForm(ConversationForm):
+    """To more than one member: the PHI guard applies."""
+
     phi_fields = ("body",)
 
-    def clean(self) -> dict[str, Any]:
-        # The guard reads messages to more than one person only.
-        people = self.data.getlist("recipients") if hasattr(self.data, "getlist") else []
-        if len(set(people)) < 2:
-            self.phi_fields = ()
-        return super().clean()
+
+def conversation_form(data: Any = None, **kwargs: Any) -> ConversationForm:
+    """The form for what was sent: to more than one member, the guarded one."""
+    people = data.getlist("recipients") if hasattr(data, "getlist") else []
+    form = GroupConversationForm if len(set(people)) > 1 else ConversationForm
+    return form(data, **kwargs)
 
 
 class ReportForm(forms.Form):

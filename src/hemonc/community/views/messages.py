@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 
 from hemonc.community import selectors_messages as selectors
 from hemonc.community.forms_messages import (
-    ConversationForm,
     MessageForm,
     MessageSettingsForm,
     ReportForm,
+    conversation_form,
+    message_form,
 )
 from hemonc.community.models.messages import Conversation, Message, ParticipantStatus
 from hemonc.community.selectors_digest import digest_subscribed
@@ -69,7 +70,7 @@ def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
 def conversation_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if request.method == "POST":
-        form = ConversationForm(request.POST)
+        form = conversation_form(request.POST)
         if form.is_valid():
             try:
                 conversation = services.conversation_start(
@@ -96,7 +97,7 @@ def conversation_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             other = User.objects.filter(pk=to, is_active=True).first()
             if other is not None and other.pk != user.pk and user_may_see(viewer=user, other=other):
                 initial["recipients"] = [other]
-        form = ConversationForm(initial=initial)
+        form = conversation_form(initial=initial)
     return render(request, "community/messages/new.html", {"form": form})
 
 
@@ -127,7 +128,7 @@ def _conversation_page(
             "ended": ended,
             "pending": pending and mine.status == ParticipantStatus.ACCEPTED,
             "thread": selectors.conversation_messages(conversation=conversation),
-            "form": form or MessageForm(group=group),
+            "form": form or message_form(group=group),
         },
     )
 
@@ -142,7 +143,7 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
 def message_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     conversation = _conversation_for(request, pk)
     group = conversation.participants.count() > 2
-    form = MessageForm(request.POST, group=group)
+    form = message_form(request.POST, group=group)
     if form.is_valid():
         return act_then_redirect(
             request,
