@@ -286,7 +286,7 @@ def unread_mail_send(*, participant_id: int, actor: Operator) -> bool:
     batch (messages since they last read), if they want such mail. True when mailed."""
     require(actor, "community.send_digest")
     participant = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("user__profile", "conversation")
         .filter(pk=participant_id)
         .first()
