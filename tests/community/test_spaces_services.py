@@ -170,7 +170,7 @@ def test_reaction_toggle_adds_and_takes_back(world: World) -> None:
     discussion = _post(world)
     assert services.reaction_toggle(actor=world.student, discussion=discussion, kind="thanks")
     assert not services.reaction_toggle(actor=world.student, discussion=discussion, kind="thanks")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="angry"):
         services.reaction_toggle(actor=world.student, discussion=discussion, kind="angry")
 
 

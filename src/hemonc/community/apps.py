@@ -20,6 +20,17 @@ class CommunityConfig(AppConfig):
         # ---- messages (+ digest) ----
         demo.demo_conversations_create(stdout=stdout)
 
+    def member_data_rows(self, *, model: Any, rows: Any, user: Any) -> Any:
+        """A member's data download: notifications they received, not those their actions
+        sent to others (who got them is the others' business)."""
+        from hemonc.community.models import Notification
+
+        # ---- spaces ----
+        if model is Notification:
+            return rows.filter(recipient=user)
+        # ---- end spaces ----
+        return rows
+
     def ready(self) -> None:
         # Imported once the models are ready (Django's way), to declare the permissions.
         from hemonc.community import rules, signals  # noqa: F401

@@ -144,7 +144,7 @@ def demo_spaces_create(*, stdout: Any) -> None:
         (fellows[0] if fellows else member, "Was the control arm what most centers give?"),
         (attending, "Mostly, yes. The open question is the older patients who were excluded."),
         (member, "The supplement explains the endpoint change well, worth the read."),
-    ], days_ago=max((now - season_club.starts_at).days if season_club else 20, 1))  # fmt: skip
+    ], start=season_club.starts_at + timedelta(minutes=20) if season_club else now - timedelta(days=20))  # fmt: skip
 
     chat_session = _session(SessionKind.CHAT, now, past=True)
     chat = space_services.discussion_create(

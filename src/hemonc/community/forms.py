@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Case, Value, When
 
 from hemonc.community.enums import ReactionKind, SpaceVisibility
-from hemonc.core.forms import MAX_ID, ModelChoiceField
+from hemonc.core.forms import MAX_ID, ModelChoiceField, parse_id
 from hemonc.core.phi_guard import PhiGuardMixin
 from hemonc.core.text import OneLineField
 from hemonc.core.widgets import SearchSelect
@@ -119,8 +119,22 @@ class ReplyForm(PhiGuardMixin, forms.Form):
 
 
 class ReactionForm(forms.Form):
-    kind = forms.ChoiceField(choices=ReactionKind.choices)
-    reply = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    """A reaction button's value: "d:KIND" for the discussion, "REPLY_ID:KIND" for a reply."""
+
+    target = forms.CharField(max_length=40)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        where, _, kind = str(cleaned.get("target") or "").partition(":")
+        if kind not in ReactionKind.values:
+            raise forms.ValidationError("Choose a reaction.")
+        reply = None
+        if where != "d":
+            reply = parse_id(where)
+            if reply is None:
+                raise forms.ValidationError("Choose a reaction.")
+        cleaned["kind"], cleaned["reply"] = kind, reply
+        return cleaned
 
 
 class ModerateForm(forms.Form):

@@ -34,7 +34,7 @@ from hemonc.community.models.opportunities import (
     OpportunityStatus,
     SavedOpportunity,
 )
-from hemonc.members.models import Profile, User
+from hemonc.members.models import User
 from hemonc.members.selectors import user_ids_hidden_from
 from hemonc.mentorship.models import MentorOffer, Mentorship, ProgramApplication
 from hemonc.taxonomy.enums import Stage
@@ -55,14 +55,18 @@ def verified_stage(user: Any) -> str | None:
 
 def trainee_stage(user: Any) -> tuple[str, bool]:
     """(stage, verified): the verified stage when organizers checked one, else the stage the
-    member gives on their profile ("" when none)."""
-    stage = verified_stage(user)
-    if stage is not None:
-        return stage, True
+    member gives on their profile ("" when none). One query."""
     if not _member(user):
         return "", False
-    given = Profile.objects.filter(user_id=user.pk).values_list("stage", flat=True).first()
-    return given or "", False
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values_list("stage_verification__stage", "profile__stage")
+        .first()
+    )
+    if row is None:
+        return "", False
+    verified, given = row
+    return (verified, True) if verified else (given or "", False)
 
 
 def user_is_trainee(user: Any) -> bool:
@@ -136,10 +140,13 @@ def _discussions_written_by(user: Any) -> QuerySet[Discussion]:
     )
 
 
-def user_may_see_discussion(user: Any, discussion: Discussion) -> bool:
-    """The discussion's space is visible, it is not taken down (moderators and organizers
-    still see it), and its author is not hidden from `user` by a block or a mute."""
-    if not space_is_visible(user, discussion.space):
+def user_may_see_discussion(
+    user: Any, discussion: Discussion, *, space_checked: bool = False
+) -> bool:
+    """The discussion's space is visible (unless the caller just checked it), it is not taken
+    down (moderators and organizers still see it), and its author is not hidden from `user`
+    by a block or a mute."""
+    if not space_checked and not space_is_visible(user, discussion.space):
         return False
     if discussion.hidden and not (user.is_moderator or user.is_organizer):
         return False
@@ -226,6 +233,12 @@ def notifications_for(user: Any) -> QuerySet[Notification]:
 
 
 def notification_unread_count(user: Any) -> int:
+    """The header's figure, asked on every page: one indexed query when nothing is unread."""
+    if not _member(user):
+        return 0
+    unread = Notification.objects.filter(recipient_id=user.pk, read_at__isnull=True)
+    if not unread.exists():
+        return 0
     return notifications_for(user).filter(read_at__isnull=True).count()
 
 

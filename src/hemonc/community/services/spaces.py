@@ -506,8 +506,11 @@ def reply_create(
         url=url,
     )
     followers = set(Follow.objects.filter(discussion=discussion).values_list("user_id", flat=True))
-    recipients = followers | {discussion.author_id, quote.author_id if quote else None}
-    recipients -= told | {None, actor.pk}
+    recipients: set[int] = {
+        user_id
+        for user_id in (*followers, discussion.author_id, quote.author_id if quote else None)
+        if user_id is not None and user_id not in told and user_id != actor.pk
+    }
     for user in User.objects.filter(pk__in=recipients, is_active=True):
         notify(
             recipient=user,
@@ -610,7 +613,7 @@ def follow_set(
     """Follow (or stop following) exactly one of a space, a topic tag or a discussion."""
     require(actor, "community.follow")
     targets = {"space": space, "topic": topic, "discussion": discussion}
-    given = {name: value for name, value in targets.items() if value is not None}
+    given: dict[str, Any] = {name: value for name, value in targets.items() if value is not None}
     if len(given) != 1:
         raise DomainError("Follow one space, tag or discussion at a time.")
     if space is not None and not selectors.space_is_visible(actor, space):

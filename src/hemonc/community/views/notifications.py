@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -57,7 +60,7 @@ def notifications_read_all(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-def _settings_form(user: object, data: object = None) -> forms.Form:
+def _settings_form(user: object, data: Mapping[str, Any] | None = None) -> forms.Form:
     form = forms.Form(data)
     for kind, label, on in selectors.notification_settings(user):
         form.fields[kind] = forms.BooleanField(required=False, label=label, initial=on)

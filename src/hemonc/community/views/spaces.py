@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from hemonc.community import selectors
@@ -38,6 +39,7 @@ from hemonc.community.models import (
 )
 from hemonc.community.services import spaces as services
 from hemonc.core.actions import act_then_redirect
+from hemonc.core.caching import render_fragments
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
 from hemonc.core.permissions import permission_required
@@ -49,6 +51,12 @@ from hemonc.taxonomy.models import Topic
 CHAT_LIVE = timedelta(hours=1)
 # How often the page asks for new replies during a chat (htmx polling).
 CHAT_POLL_SECONDS = 10
+
+
+def _moderates(user: Any) -> bool:
+    """community.moderate_posts, read from the roles the request has already loaded (the
+    rule's own check would also ask the model permissions, two queries more per page)."""
+    return bool(user.is_moderator or user.is_organizer)
 
 
 def _space(request: AuthenticatedHttpRequest, space: str) -> Space:
@@ -67,7 +75,9 @@ def _discussion(request: AuthenticatedHttpRequest, space: str, discussion_id: in
         .filter(pk=discussion_id, space=found)
         .first()
     )
-    if discussion is None or not selectors.user_may_see_discussion(request.user, discussion):
+    if discussion is None or not selectors.user_may_see_discussion(
+        request.user, discussion, space_checked=True
+    ):
         raise Http404("No such discussion.")
     return discussion
 
@@ -162,8 +172,8 @@ def _discussion_context(
 ) -> dict[str, Any]:
     user = request.user
     hidden = user_ids_hidden_from(viewer=user) or frozenset()
-    replies_qs = selectors.replies_visible(user, discussion).select_related("author__profile")
-    moderator = user.has_perm("community.moderate_posts")
+    replies_qs = _reply_fields(selectors.replies_visible(user, discussion))
+    moderator = _moderates(user)
     now = timezone.now()
     live = bool(
         discussion.kind == DiscussionKind.CHAT
@@ -177,13 +187,6 @@ def _discussion_context(
     live = live and not page.has_next()
     replies = list(page)
     counts, mine = selectors.reaction_counts(user, discussion=discussion, replies=replies)
-    quoted_ids = {reply.quote_id for reply in replies if reply.quote_id}
-    quoted = {
-        reply.pk: reply
-        for reply in selectors.replies_visible(user, discussion)
-        .filter(pk__in=quoted_ids)
-        .select_related("author__profile")
-    }
     return {
         "space": discussion.space,
         "discussion": discussion,
@@ -192,20 +195,11 @@ def _discussion_context(
         ),
         "tags": list(discussion.tags.all()),
         "reactions": _reaction_row(counts.get("d", {}), mine, "d"),
+        "react_url": reverse("community:react", args=[discussion.space.slug, discussion.pk]),
         "page": page,
-        "replies": [
-            {
-                "reply": reply,
-                "body": selectors.render_post(
-                    html=reply.body_html, mentions=reply.mentions, hidden=hidden
-                ),
-                "quote": quoted.get(reply.quote_id) if reply.quote_id else None,
-                "quote_gone": bool(reply.quote_id and reply.quote_id not in quoted),
-                "reactions": _reaction_row(counts.get(reply.pk, {}), mine, reply.pk),
-                "can_edit": reply.author_id == user.pk or moderator,
-            }
-            for reply in replies
-        ],
+        "replies": _reply_rows(
+            user, discussion, replies, counts=counts, mine=mine, hidden=hidden, moderator=moderator
+        ),
         "reply_form": reply_form or ReplyForm(),
         "moderator": moderator,
         "can_edit": discussion.author_id == user.pk or moderator,
@@ -215,6 +209,91 @@ def _discussion_context(
         "last_reply_id": replies[-1].pk if replies else 0,
         "history_count": discussion.revisions.count() if moderator else 0,
     }
+
+
+# What a reply's markup shows; not the author's whole profile (bio, search document...).
+_REPLY_FIELDS = (
+    "id", "discussion_id", "author_id", "body_html", "mentions", "quote_id", "hidden",
+    "edited_at", "created_at", "author__id", "author__profile__id",
+    "author__profile__user_id", "author__profile__display_name",
+)  # fmt: skip
+
+
+def _reply_fields(replies: Any, *more: str) -> Any:
+    return replies.select_related("author__profile").only(*_REPLY_FIELDS, *more)
+
+
+def _reply_rows(
+    user: Any,
+    discussion: Discussion,
+    replies: list[Reply],
+    *,
+    counts: dict[Any, dict[str, int]],
+    mine: set[tuple[Any, str]],
+    hidden: frozenset[int],
+    moderator: bool,
+) -> list[SafeString]:
+    """Each reply as the reader sees it. A reply's markup is rendered once for everything it
+    shows (its text and edit, author's name, quote, reactions, the reader's own reactions and
+    rights, the mentioned members the reader hides) and then comes from the cache: a long
+    discussion costs a cache read per page, not a template per reply. Nothing of the reader's
+    session is in it (the buttons post through the page's one form, with its CSRF token)."""
+    quoted_ids = {reply.quote_id for reply in replies if reply.quote_id}
+    quoted = (
+        {
+            reply.pk: reply
+            for reply in _reply_fields(
+                selectors.replies_visible(user, discussion).filter(pk__in=quoted_ids), "body"
+            )
+        }
+        if quoted_ids
+        else {}
+    )
+    base = discussion.get_absolute_url()
+    react_url = f"{base}react/"
+
+    def version(reply: Reply) -> tuple[Any, ...]:
+        quote = quoted.get(reply.quote_id) if reply.quote_id else None
+        return (
+            reply.pk,
+            reply.edited_at,
+            reply.hidden,
+            str(reply.author) if reply.author else None,
+            (quote.pk, quote.edited_at, str(quote.author) if quote.author else None)
+            if quote
+            else reply.quote_id,
+            sorted(hidden.intersection(reply.mentions.values())),
+            sorted(counts.get(reply.pk, {}).items()),
+            sorted(kind for target, kind in mine if target == reply.pk),
+            reply.author_id == user.pk or moderator,
+            moderator,
+            discussion.locked,
+        )
+
+    def contexts(indexes: list[int]) -> list[dict[str, Any] | None]:
+        return [
+            {
+                "row": {
+                    "reply": reply,
+                    "body": selectors.render_post(
+                        html=reply.body_html, mentions=reply.mentions, hidden=hidden
+                    ),
+                    "quote": quoted.get(reply.quote_id) if reply.quote_id else None,
+                    "quote_gone": bool(reply.quote_id and reply.quote_id not in quoted),
+                    "reactions": _reaction_row(counts.get(reply.pk, {}), mine, reply.pk),
+                    "can_edit": reply.author_id == user.pk or moderator,
+                },
+                "discussion": discussion,
+                "base": base,
+                "react_url": react_url,
+                "moderator": moderator,
+            }
+            for reply in (replies[index] for index in indexes)
+        ]
+
+    return render_fragments(
+        "community/spaces/_reply.html", [version(reply) for reply in replies], contexts
+    )
 
 
 def _reaction_row(counts: dict[str, int], mine: set[Any], target: Any) -> list[dict[str, Any]]:
@@ -251,22 +330,18 @@ def discussion_live(
     after = parse_id(request.GET.get("after")) or 0
     hidden = user_ids_hidden_from(viewer=request.user) or frozenset()
     new = list(
-        selectors.replies_visible(request.user, found)
-        .filter(pk__gt=after)
-        .select_related("author__profile")[:100]
+        _reply_fields(selectors.replies_visible(request.user, found).filter(pk__gt=after))[:100]
     )
     counts, mine = selectors.reaction_counts(request.user, discussion=found, replies=new)
-    rows = [
-        {
-            "reply": reply,
-            "body": selectors.render_post(
-                html=reply.body_html, mentions=reply.mentions, hidden=hidden
-            ),
-            "quote": None,
-            "reactions": _reaction_row(counts.get(reply.pk, {}), mine, reply.pk),
-        }
-        for reply in new
-    ]
+    rows = _reply_rows(
+        request.user,
+        found,
+        new,
+        counts=counts,
+        mine=mine,
+        hidden=hidden,
+        moderator=_moderates(request.user),
+    )
     now = timezone.now()
     live = bool(found.starts_at and now < found.starts_at + CHAT_LIVE)
     return render(
@@ -332,7 +407,11 @@ def discussion_edit(
     if not request.user.has_perm("community.edit_post", found):
         raise Http404("No such discussion.")
     hosted = found.kind != DiscussionKind.DISCUSSION
-    initial = {"title": found.title, "body": found.body, "tags": list(found.tags.all())}
+    initial: dict[str, Any] = {
+        "title": found.title,
+        "body": found.body,
+        "tags": list(found.tags.all()),
+    }
     if hosted:
         initial |= {
             "kind": found.kind,
