@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from hemonc.community.selectors import opportunities_pending
 from hemonc.core import phi
 from hemonc.core.models import AuditEntry
 from hemonc.core.permissions import permission_required
@@ -51,6 +52,8 @@ def organizer_needs(user: User) -> dict[str, Any]:
         needs["issues"] = issues_unsent()
     if user.has_perm("mentorship.manage_programs"):
         needs["programs"] = programs_awaiting_review()
+    if user.has_perm("community.review_opportunities"):
+        needs["opportunities"] = list(opportunities_pending()[:10])
     return {"needs": needs, "needs_anything": any(needs.values())}
 
 

@@ -22,6 +22,7 @@ from hemonc.community.services.opportunities import (
     opportunity_save,
     opportunity_send_reminders,
     opportunity_suggest,
+    opportunity_unsave,
     opportunity_update,
 )
 from hemonc.community.tasks import send_opportunity_reminders_task
@@ -111,7 +112,7 @@ def test_rerun_sends_nothing_to_members_already_reminded(make_opportunity, membe
     assert len(mailbox.wait_for(1)) == 1
 
 
-def test_unsaved_or_moved_deadline_gets_no_stale_reminder(
+def test_moved_deadline_gets_no_stale_reminder(
     make_opportunity, organizer, member, mailbox, worker, committed
 ) -> None:
     later = DEADLINE + timedelta(days=10)
@@ -196,3 +197,18 @@ def test_reminder_in_the_members_zone_with_hostile_text(make_opportunity, member
     assert "Friday 20 March 2026, 12:59 PM JST" in text
     assert "11:59 PM EDT (New York)" in text
     assert f"/community/opportunities/{opportunity.pk}/" in html
+
+
+def test_member_who_took_it_out_of_saved_gets_no_reminder(
+    make_opportunity, member, other_member, mailbox
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        opportunity = make_opportunity(deadline=DEADLINE)
+        for person in (member, other_member):
+            opportunity_save(opportunity=opportunity, user=person, actor=person)
+        opportunity_unsave(opportunity=opportunity, user=member, actor=member)
+    run = opportunity_send_reminders(
+        opportunity=opportunity, kind="week", deadline=DEADLINE, now=DEADLINE - timedelta(days=6)
+    )
+    assert run.sent == 1
+    assert [m["To"] for m in mailbox.wait_for(1)] == [other_member.email]

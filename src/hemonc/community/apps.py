@@ -7,6 +7,34 @@ class CommunityConfig(AppConfig):
     name = "hemonc.community"
     label = "community"
     verbose_name = "Community"
+    nav_items = (
+        # ---- spaces ----
+        ("Community", "community:spaces"),
+        # ---- end spaces ----
+        # ---- opportunities (+ sponsorship) ----
+        ("Opportunities", "community:opportunities"),
+    )
+    console_links = (
+        # ---- spaces ----
+        ("Spaces", "community:space_admin", "Spaces, who sees each, invitations."),
+        (
+            "Verified stages",
+            "community:stage_verify",
+            "A member's checked stage, for trainee spaces.",
+        ),
+        # ---- end spaces ----
+        # ---- opportunities (+ sponsorship) ----
+        (
+            "Suggested opportunities",
+            "community:opportunity_review",
+            "Approve members' suggestions for the board, or turn them down with a reason.",
+        ),
+        (
+            "Nominations",
+            "community:opportunity_nominations_overview",
+            "Who sponsors put forward, per opportunity: recorded, never published.",
+        ),
+    )
 
     def create_demo(self, *, stdout: Any) -> None:
         # Imported when the demo runs: the app's modules need the app registry ready.
@@ -34,30 +62,6 @@ class CommunityConfig(AppConfig):
     def ready(self) -> None:
         # Imported once the models are ready (Django's way), to declare the permissions.
         from hemonc.community import rules, signals  # noqa: F401
-
-    # ---- spaces, then opportunities (+ sponsorship) ----
-    nav_items = (
-        ("Community", "community:spaces"),
-        ("Opportunities", "community:opportunities"),
-    )
-    console_links = (
-        ("Spaces", "community:space_admin", "Spaces, who sees each, invitations."),
-        (
-            "Verified stages",
-            "community:stage_verify",
-            "A member's checked stage, for trainee spaces.",
-        ),
-        (
-            "Suggested opportunities",
-            "community:opportunity_review",
-            "Approve members' suggestions for the board, or turn them down with a reason.",
-        ),
-        (
-            "Nominations",
-            "community:opportunity_nominations_overview",
-            "Who sponsors put forward, per opportunity: recorded, never published.",
-        ),
-    )
 
     # ---- messages (+ digest) ----
     def conversation_url(self, *, user: Any, other: Any) -> str | None:

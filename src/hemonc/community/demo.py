@@ -8,7 +8,8 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import models, transaction
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from hemonc.community.enums import DiscussionKind, ReactionKind, SpaceVisibility
@@ -244,7 +245,7 @@ def _replies(
         Reply.objects.filter(pk=reply.pk).update(created_at=when)
         Notification.objects.filter(url__endswith=f"#reply-{reply.pk}").update(created_at=when)
         Discussion.objects.filter(pk=discussion.pk).update(
-            last_activity_at=when, updated_at=models.F("updated_at")
+            last_activity_at=when, updated_at=F("updated_at")
         )
 
 
@@ -257,6 +258,7 @@ def _react(discussion: Discussion, rows: list[tuple[User, ReactionKind]]) -> Non
 
 
 # ---- opportunities (+ sponsorship) ----
+
 DEMO_NOTE = "_(A synthetic demo opportunity: the organization and the link are invented.)_"
 
 
@@ -276,7 +278,7 @@ class DemoOpportunity:
     status: str = OpportunityStatus.APPROVED
 
 
-F, AF, R, MS, PHD = (
+FEL, AF, R, MS, PHD = (
     Stage.FELLOW, Stage.ADVANCED_FELLOW, Stage.RESIDENT, Stage.MEDICAL_STUDENT, Stage.PHD_TRAINEE
 )  # fmt: skip
 
@@ -285,13 +287,13 @@ DEMO_OPPORTUNITIES = (
         "travel", "Trainee travel award to the winter hematology meeting",
         OpportunityKind.TRAVEL_GRANT, "Prairie Hematology Society",
         "Registration, three nights and the flight for trainees presenting a poster.",
-        5, "America/New_York", (R, F, AF), (), ("leusm", "lymsm"), saved=True,
+        5, "America/New_York", (R, FEL, AF), (), ("leusm", "lymsm"), saved=True,
     ),
     DemoOpportunity(
         "grant", "Early-career leukemia research grant",
         OpportunityKind.FUNDING, "Northern Lights Leukemia Fund",
         "Two years of protected research time for a fellow with a mentor's project.",
-        21, "America/Chicago", (F, AF), ("US", "CA"), ("leusm",), saved=True,
+        21, "America/Chicago", (FEL, AF), ("US", "CA"), ("leusm",), saved=True,
     ),
     DemoOpportunity(
         "abstracts", "Call for abstracts: trainee poster session",
@@ -303,7 +305,7 @@ DEMO_OPPORTUNITIES = (
         "rotation", "Visiting rotation in stem-cell transplant",
         OpportunityKind.VISITING_ROTATION, "Lakeside Transplant Center",
         "Four weeks on the transplant service, with a research afternoon each week.",
-        60, "Europe/London", (R, F), (), ("bmttandem",),
+        60, "Europe/London", (R, FEL), (), ("bmttandem",),
     ),
     DemoOpportunity(
         "observership", "Clinical observership in pediatric hematology",
@@ -315,25 +317,25 @@ DEMO_OPPORTUNITIES = (
         "job", "Junior faculty position: lymphoma program",
         OpportunityKind.JOB, "Great Plains Cancer Institute",
         "Clinical investigator track, half time in the lymphoma clinic.",
-        45, "America/Chicago", (F, AF), ("US",), ("lymsm",),
+        45, "America/Chicago", (FEL, AF), ("US",), ("lymsm",),
     ),
     DemoOpportunity(
         "award", "Award for trainee-led community education",
         OpportunityKind.AWARD, "Society for Patient Education in Oncology",
         "For a trainee whose threads, chats or talks taught the public.",
-        10, "America/Los_Angeles", (MS, R, F, AF, PHD), (), ("meded",),
+        10, "America/Los_Angeles", (MS, R, FEL, AF, PHD), (), ("meded",),
     ),
     DemoOpportunity(
         "summer", "Myeloma summer school scholarship",
         OpportunityKind.FUNDING, "Alpine Myeloma Academy",
         "A week of lectures and case discussions; the scholarship covers the fee.",
-        50, "Europe/Zurich", (F, AF, PHD), (), ("mmsm",), status=OpportunityStatus.PENDING,
+        50, "Europe/Zurich", (FEL, AF, PHD), (), ("mmsm",), status=OpportunityStatus.PENDING,
     ),
     DemoOpportunity(
         "season1", "Season 1 trainee travel grant",
         OpportunityKind.TRAVEL_GRANT, "Hem-Onc Network Season 1",
         "Travel to the spring meeting for trainees who hosted a Season 1 chat.",
-        -40, "America/New_York", (R, F, AF), (), ("hofellows",), saved=True,
+        -40, "America/New_York", (R, FEL, AF), (), ("hofellows",), saved=True,
     ),
     DemoOpportunity(
         "abstracts-last", "Call for abstracts: last year's trainee symposium",
@@ -345,7 +347,7 @@ DEMO_OPPORTUNITIES = (
         "lymphoma-award", "Lymphoma fellowship award",
         OpportunityKind.AWARD, "Great Plains Cancer Institute",
         "A year of research funding for a fellow in lymphoma.",
-        -200, "America/Chicago", (F, AF), ("US",), ("lymsm",),
+        -200, "America/Chicago", (FEL, AF), ("US",), ("lymsm",),
     ),
 )  # fmt: skip
 

@@ -112,8 +112,8 @@ class Opportunity(TimeStampedModel):
 
     @property
     def stage_labels(self) -> list[str]:
-        labels = dict(Stage.choices)
-        return [str(labels.get(code, code)) for code in self.stage_list]
+        codes = set(self.stage_list)
+        return [str(stage.label) for stage in Stage if stage.value in codes]
 
     @property
     def country_names(self) -> list[str]:

@@ -260,7 +260,7 @@ def opportunity_reject(*, opportunity: Opportunity, actor: Actor, reason: str) -
 def opportunity_save(*, opportunity: Opportunity, user: User, actor: Actor) -> bool:
     """Keep it in `user`'s saved list (deadline reminders follow). True if newly saved."""
     require(actor, "community.save_opportunity")
-    if actor is not user and not isinstance(actor, Operator):
+    if not isinstance(actor, Operator) and actor.pk != user.pk:
         raise DomainError("You may only save opportunities for yourself.")
     if opportunity.status != OpportunityStatus.APPROVED:
         raise DomainError("This opportunity is not on the board.")
@@ -273,7 +273,7 @@ def opportunity_save(*, opportunity: Opportunity, user: User, actor: Actor) -> b
 @transaction.atomic(durable=True)
 def opportunity_unsave(*, opportunity: Opportunity, user: User, actor: Actor) -> bool:
     require(actor, "community.save_opportunity")
-    if actor is not user and not isinstance(actor, Operator):
+    if not isinstance(actor, Operator) and actor.pk != user.pk:
         raise DomainError("You may only change your own saved list.")
     deleted, _ = SavedOpportunity.objects.filter(user=user, opportunity=opportunity).delete()
     return bool(deleted)
