@@ -34,7 +34,9 @@ from django.urls.converters import IntConverter
 from django.utils import timezone
 
 from hemonc.community.models import Notification
+from hemonc.community.services import messages as message_services
 from hemonc.community.services import spaces as space_services
+from hemonc.community.services.digest import digest_token
 from hemonc.community.services.opportunities import (
     nomination_create,
     opportunity_save,
@@ -194,6 +196,14 @@ def _build_network() -> Network:
     nomination = nomination_create(
         actor=mentor, nominee=member, opportunity=opportunity, statement="A great fellow."
     )
+    # community: messages (the accepted mentorship's conversation, with a message of the
+    # mentor's the member may report)
+    conversation = message_services.conversation_start(
+        actor=member, recipients=[mentor], body="Hello again"
+    )
+    mentor_message = message_services.message_send(
+        conversation=conversation, actor=mentor, body="Welcome back"
+    )
 
     network = Network(member=member, organizer=organizer)
     network.kwargs = {
@@ -238,6 +248,9 @@ def _build_network() -> Network:
         "community:opportunity_approve": {"pk": suggestion.pk},
         "community:opportunity_reject": {"pk": suggestion.pk},
         "community:nomination": {"pk": nomination.pk},
+        "community:conversation": {"pk": conversation.pk},
+        "community:message_": {"pk": conversation.pk, "message_id": mentor_message.pk},
+        "community:digest_unsubscribe": {"token": digest_token(member.pk)},
         "account_confirm_email": {"key": "forged-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "forged-key"},
     }

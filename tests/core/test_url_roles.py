@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from hemonc.community.models.messages import Conversation, Message, MessageReport
 from hemonc.community.models.opportunities import Nomination, Opportunity, OpportunityStatus
 from hemonc.community.services import spaces as space_services
 from hemonc.community.services.notifications import notify
@@ -317,6 +318,20 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "community/nominations/<int:pk>/accept/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "community/nominations/<int:pk>/decline/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "community/nominations/<int:pk>/withdraw/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    # community: messages (+ digest). The conversation is between two other members (a
+    # mentorship's): 404 to everyone else, organizers too; a reported message is read by
+    # moderators only.
+    "community/messages/": (LOGIN, OK, OK, OK),
+    "community/messages/requests/": (LOGIN, OK, OK, OK),
+    "community/messages/new/": (LOGIN, OK, OK, OK),
+    "community/messages/settings/": (LOGIN, OK, OK, OK),
+    "community/messages/<int:pk>/": (LOGIN, MISSING, MISSING, MISSING),
+    "community/messages/<int:pk>/send/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/messages/<int:pk>/accept/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/messages/<int:pk>/ignore/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/messages/<int:pk>/report/<int:message_id>/": (LOGIN, MISSING, MISSING, MISSING),
+    "community/messages/reports/<int:pk>/": (LOGIN, DENIED, OK, DENIED),
+    "community/digest/unsubscribe/<str:token>/": (MISSING, MISSING, MISSING, MISSING),
     # media
     "media/<path:path>": (MISSING, MISSING, MISSING, MISSING),
     # moderation
@@ -490,6 +505,12 @@ def _world() -> World:
         "nomination": Nomination.objects.create(
             nominator=mentor, nominee=mentee, opportunity=opportunity, statement="Yes."
         ),
+        # The mentorship request opened the pair's conversation (with the note).
+        "conversation": Conversation.objects.get(messages__body="Hello"),
+        "message": Message.objects.get(body="Hello"),
+        "report": MessageReport.objects.create(
+            message=Message.objects.get(body="Hello"), reporter=mentor, reason="Test"
+        ),
         # Admin rows of members, core and taxonomy.
         "members.user": other,
         "members.block": block,
@@ -517,6 +538,8 @@ PK_OBJECTS = {
     "moderation/cases/": "case",
     "community/opportunities/": "opportunity",
     "community/nominations/": "nomination",
+    "community/messages/": "conversation",
+    "community/messages/reports/": "report",
 }
 
 # Routes whose path is easier written than reversed.
@@ -544,6 +567,7 @@ def _kwargs(route: str, world: World) -> dict[str, Any]:
         "subscriber_id": objects["subscriber"].pk,
         "position": 0,
         "goal_id": objects["goal"].pk,
+        "message_id": objects["message"].pk,
         "action": "answer",
         "role": "moderator",
         "content_type_id": 1,

@@ -439,3 +439,141 @@ def demo_opportunities_create(*, stdout: Any) -> None:
         f"Opportunities: {len(made)} (3 in the archive, 1 suggestion to review), "
         f"{nominations} nominations of the demo member."
     )
+
+
+# ---- messages (+ digest) ----
+
+
+def demo_conversations_create(*, stdout: Any) -> None:
+    """Conversations of the demo member, all synthetic: the one each mentorship request of
+    the demo opened already, a request from the attending the member accepted (about the
+    journal club), a request from a fellow still waiting, a group planning a Season 2
+    session, and an old one with the fellow the member later blocked (ended). The member
+    asked for the weekly digest. Nothing here is real; the texts say so."""
+    from hemonc.community.models.digest import DigestSubscription
+    from hemonc.community.models.messages import (
+        Conversation,
+        Message,
+        Participant,
+        ParticipantStatus,
+        pair_key,
+    )
+
+    people = {
+        user.email.split("@", 1)[0]: user
+        for user in User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", is_active=True)
+    }
+    if not {"organizer", "member", "attending", "blocked"} <= set(people):
+        stdout.write("No demo sign-ins: skipping the demo conversations.")
+        return
+    member, attending = people["member"], people["attending"]
+    organizer, blocked = people["organizer"], people["blocked"]
+    if Conversation.objects.filter(pair_key=pair_key(member.pk, attending.pk)).exists():
+        stdout.write("The demo conversations are already here.")
+        return
+    fellows = list(
+        User.objects.filter(email__endswith=f"@{DEMO_DOMAIN}", profile__stage="fellow")
+        .exclude(pk__in=[member.pk, blocked.pk])
+        .exclude(profile__display_name="")
+        .order_by("id")[:2]
+    )
+    now = timezone.now()
+
+    def conversation(
+        talk: list[tuple[User, str, int]],
+        *,
+        people: list[User],
+        asked: tuple[User, ...] = (),
+        read_by_member: bool = True,
+    ) -> Conversation:
+        """Messages (author, text, hours ago), oldest first, written straight to the tables
+        so they carry their dates."""
+        direct = len(people) == 2
+        row = Conversation.objects.create(
+            created_by=talk[0][0],
+            pair_key=pair_key(people[0].pk, people[1].pk) if direct else "",
+        )
+        for person in people:
+            Participant.objects.create(
+                conversation=row,
+                user=person,
+                status=ParticipantStatus.REQUESTED
+                if person in asked
+                else ParticipantStatus.ACCEPTED,
+            )
+        last = now
+        for author, text, hours in talk:
+            message = Message.objects.create(conversation=row, sender=author, body=text)
+            last = now - timedelta(hours=hours)
+            Message.objects.filter(pk=message.pk).update(created_at=last)
+        Conversation.objects.filter(pk=row.pk).update(
+            last_message_at=last, created_at=now - timedelta(hours=talk[0][2])
+        )
+        Participant.objects.filter(conversation=row).exclude(user=member).update(last_read_at=last)
+        if read_by_member:
+            Participant.objects.filter(conversation=row, user=member).update(last_read_at=last)
+        return row
+
+    conversation(
+        [
+            (
+                attending,
+                "Hello! I host the #LCSM journal club next month and saw your reply "
+                "about the osimertinib paper. Would you present the methods section? "
+                "(Synthetic demo message.)",
+                72,
+            ),
+            (member, "I would love to. Could we meet for 20 minutes the week before?", 70),
+            (attending, "Perfect. I will send two slots after clinic on Thursday.", 50),
+            (attending, "Thursday 17:00 or Friday 8:00 (your time) work for me.", 3),
+        ],
+        people=[attending, member],
+        read_by_member=False,
+    )
+    if fellows:
+        conversation(
+            [
+                (
+                    fellows[0],
+                    "Hi! We are both going to ASH: would you like to share notes on "
+                    "the myeloma sessions? (Synthetic demo message.)",
+                    20,
+                )
+            ],
+            people=[fellows[0], member],
+            asked=(member,),
+            read_by_member=False,
+        )
+    conversation(
+        [
+            (
+                organizer,
+                "Season 2 planning: could you two co-host the March session on "
+                "CAR-T toxicities? (Synthetic demo message.)",
+                30,
+            ),
+            (member, "Yes, happy to. I can draft a first outline.", 28),
+            *(
+                [(fellows[1], "Count me in: I will reach out to the guest.", 26)]
+                if len(fellows) > 1
+                else []
+            ),
+        ],
+        people=[organizer, member, *fellows[1:2]],
+    )
+    # Before the block: an old conversation, now ended for both.
+    conversation(
+        [
+            (
+                blocked,
+                "Hey, saw your post on the trainees' room. (Synthetic demo message.)",
+                24 * 40,
+            ),
+            (member, "Thanks.", 24 * 40 - 2),
+        ],
+        people=[blocked, member],
+    )
+    DigestSubscription.objects.update_or_create(user=member, defaults={"weekly": True})
+    stdout.write(
+        "Demo conversations: 4 for the member (one request waiting, one ended by a block)."
+    )

@@ -64,3 +64,65 @@ rules.add_perm("community.nominate", is_sponsor)
 rules.add_perm("community.answer_nomination", is_nominee)
 rules.add_perm("community.withdraw_nomination", is_nominator)
 rules.add_perm("community.view_nominations", is_organizer)
+
+
+# ---- messages (+ digest) ----
+
+
+@rules.predicate
+def takes_part(user: Any, conversation: Any) -> bool:
+    """`user` is in the conversation (accepted it, or wrote first)."""
+    from hemonc.community.models.messages import Participant, ParticipantStatus
+
+    return bool(
+        user
+        and user.is_authenticated
+        and conversation is not None
+        and Participant.objects.filter(
+            conversation=conversation, user_id=user.pk, status=ParticipantStatus.ACCEPTED
+        ).exists()
+    )
+
+
+@rules.predicate
+def is_asked(user: Any, conversation: Any) -> bool:
+    """`user` was asked to join the conversation (a request waiting, or one they ignored)."""
+    from hemonc.community.models.messages import Participant
+
+    return bool(
+        user
+        and user.is_authenticated
+        and conversation is not None
+        and Participant.objects.filter(conversation=conversation, user_id=user.pk)
+        .exclude(status="accepted")
+        .exists()
+    )
+
+
+@rules.predicate
+def sees_message(user: Any, message: Any) -> bool:
+    """`user` reads the message's conversation (accepted, or asked to join)."""
+    from hemonc.community.models.messages import Participant, ParticipantStatus
+
+    return bool(
+        user
+        and user.is_authenticated
+        and message is not None
+        and Participant.objects.filter(
+            conversation_id=message.conversation_id,
+            user_id=user.pk,
+            status__in=(ParticipantStatus.ACCEPTED, ParticipantStatus.REQUESTED),
+        ).exists()
+    )
+
+
+rules.add_perm("community.start_conversation", is_member)
+rules.add_perm("community.send_message", takes_part)
+rules.add_perm("community.answer_request", is_asked)
+rules.add_perm("community.read_conversation", takes_part | is_asked)
+rules.add_perm("community.report_message", sees_message)
+# A moderator reads a reported message and its context, nothing else of the conversation.
+rules.add_perm("community.review_message_report", is_moderator)
+rules.add_perm("community.edit_own_settings", is_member)
+# Mail the worker sends to members (the weekly digest, unread messages): the operator only.
+rules.add_perm("community.send_digest", rules.always_deny)

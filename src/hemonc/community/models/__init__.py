@@ -1,6 +1,15 @@
 """The community's models, one module per area; each is imported here so Django finds it."""
 
 # ---- spaces (+ notifications) ----
+# ---- messages (+ digest) ----
+from hemonc.community.models.digest import DigestRun, DigestSubscription  # noqa: F401
+from hemonc.community.models.messages import (  # noqa: F401
+    Conversation,
+    Message,
+    MessageReport,
+    MessageSettings,
+    Participant,
+)
 from hemonc.community.models.notifications import Notification, NotificationSetting  # noqa: F401
 
 # ---- end spaces ----
