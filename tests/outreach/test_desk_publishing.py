@@ -194,9 +194,7 @@ def test_a_lost_answer_is_found_on_the_platform_not_posted_again(
     assert part.url or part.remote_id
 
 
-def test_a_lost_answer_mid_thread_continues_the_thread_once(
-    bsky: Any, fast_retries: None
-) -> None:
+def test_a_lost_answer_mid_thread_continues_the_thread_once(bsky: Any, fast_retries: None) -> None:
     account, bluesky = bsky
     post = scheduled(LONG, [account])
     bluesky.fail_next("drop")

@@ -50,9 +50,7 @@ def test_slots_keep_their_local_time_across_the_clock_change(account: SocialAcco
 
 def test_a_slot_the_clocks_skip_is_taken_just_after_the_change(account: SocialAccount) -> None:
     services.queue_slots_set(account=account, actor=OPERATOR, slots=[(SUNDAY, time(2, 30))])
-    [spring, *_] = services.slot_times(
-        account, after=datetime(2026, 3, 7, tzinfo=UTC), weeks=1
-    )
+    [spring, *_] = services.slot_times(account, after=datetime(2026, 3, 7, tzinfo=UTC), weeks=1)
     assert spring == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 03:30 EDT, the first moment after
 
 
@@ -91,9 +89,7 @@ def test_reordering_the_queue_moves_the_posts_through_the_same_times(
         reordered = services.queue_reorder(account=account, actor=OPERATOR, post_ids=order)
 
         assert [post.pk for post in reordered] == order
-        assert [
-            DeskPost.objects.get(pk=pk).scheduled_at for pk in order
-        ] == times
+        assert [DeskPost.objects.get(pk=pk).scheduled_at for pk in order] == times
         with pytest.raises(DomainError, match="queue changed"):
             services.queue_reorder(account=account, actor=OPERATOR, post_ids=order[:2])
 
