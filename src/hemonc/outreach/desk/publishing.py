@@ -2,9 +2,9 @@
 
 Nothing is ever posted twice:
 
-1. When a scheduled post's release time comes, its platform posts are written as rows
-   (`DeskPart`: one per account and thread position), each with its idempotency key, in one
-   transaction, before anything is sent. The key never changes.
+1. When a post is scheduled its platform posts are written as rows (`DeskPart`: one per
+   account and thread position), each with its idempotency key, before anything is sent.
+   The key never changes.
 2. A worker leases the rest of a thread (the parts still waiting, in order) with a
    conditional UPDATE (PostgreSQL first locks the candidate rows with SKIP LOCKED; SQLite has
    one writer): a part is leased to one worker at a time.
@@ -34,7 +34,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -45,11 +45,9 @@ from hemonc.outreach.desk.platforms import (
     Image,
     Part,
     PermanentError,
-    PublishError,
     Ref,
     TemporaryError,
     adapter_for,
-    new_key,
 )
 from hemonc.outreach.desk.services import account_state, image_problem
 from hemonc.outreach.enums import DeskState, PartState, Platform, SourceFormat
@@ -153,81 +151,6 @@ class _Accounts:
 
 
 # ---------------------------------------------------------------------------------------------
-# Starting a post: its parts and their keys
-
-
-def _thread_texts(post: DeskPost, account: SocialAccount, accounts: _Accounts) -> list[str]:
-    from hemonc.outreach.desk.text import split_thread
-
-    limit: int | None = None
-    if account.platform == Platform.MASTODON:
-        try:
-            limit = accounts.get(account).limit()
-        except PublishError:
-            limit = None  # the default 500
-        finally:
-            accounts.keep_state(account)
-    return split_thread(account.platform, post.text, limit=limit)
-
-
-def start_due(*, now: datetime, post_ids: list[int] | None, accounts: _Accounts) -> list[int]:
-    """Write the parts of each scheduled post whose release time came (once: a post being
-    started by another worker is skipped). Returns the posts started."""
-    from hemonc.outreach.desk.text import ThreadError
-
-    due = DeskPost.objects.filter(
-        state=DeskState.SCHEDULED, release_at__lte=now, started_at__isnull=True
-    )
-    if post_ids is not None:
-        due = due.filter(pk__in=post_ids)
-    started = []
-    for post in due.prefetch_related("accounts").order_by("release_at", "id"):
-        texts: dict[int, list[str]] = {}
-        problem = ""
-        for account in post.accounts.all():
-            try:
-                texts[account.pk] = _thread_texts(post, account, accounts)
-            except ThreadError as error:
-                problem = f"{Platform(account.platform).label}: {error}"
-                break
-            except PublishError as error:
-                problem = f"{account}: {error.message}"
-                break
-        with transaction.atomic():
-            locked = (
-                DeskPost.objects.select_for_update(skip_locked=True)
-                .filter(pk=post.pk, state=DeskState.SCHEDULED, started_at__isnull=True)
-                .filter(release_at__lte=now)
-                .first()
-            )
-            if locked is None:
-                continue
-            if problem:
-                locked.state = DeskState.FAILED
-                locked.last_error = problem
-                locked.save(update_fields=["state", "last_error", "updated_at"])
-                audit(actor=None, action="outreach.desk_failed", target=locked)
-                continue
-            rows = [
-                DeskPart(
-                    post=locked,
-                    account_id=account_id,
-                    position=position,
-                    count=len(parts),
-                    text=text,
-                    key=new_key(),
-                )
-                for account_id, parts in texts.items()
-                for position, text in enumerate(parts, start=1)
-            ]
-            DeskPart.objects.bulk_create(rows)
-            locked.started_at = now
-            locked.save(update_fields=["started_at", "updated_at"])
-        started.append(post.pk)
-    return started
-
-
-# ---------------------------------------------------------------------------------------------
 # Leasing threads
 
 
@@ -237,7 +160,7 @@ def _due(now: datetime) -> Q:
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         & Q(post__state=DeskState.SCHEDULED)
-        & Q(post__started_at__isnull=False)
+        & Q(post__release_at__lte=now)
     )
 
 
@@ -258,6 +181,9 @@ def claim(*, owner: str, now: datetime, post_ids: list[int] | None, limit: int) 
         DeskPart.objects.filter(_due(now), pk__in=ids).update(
             lease_owner=owner, lease_until=now + lease_duration()
         )
+        DeskPost.objects.filter(
+            started_at__isnull=True, parts__in=ids, parts__lease_owner=owner
+        ).update(started_at=now)
     return list(
         DeskPart.objects.filter(pk__in=ids, lease_owner=owner, state=PartState.PENDING)
         .order_by("post_id", "account_id", "position")
@@ -265,14 +191,103 @@ def claim(*, owner: str, now: datetime, post_ids: list[int] | None, limit: int) 
     )
 
 
-def _begin(part: DeskPart, owner: str) -> bool:
-    """Count the attempt about to start and renew the lease, only while `owner` holds it."""
-    now = _now()
-    return bool(
-        DeskPart.objects.filter(
-            pk=part.pk, lease_owner=owner, state=PartState.PENDING, lease_until__gt=now
-        ).update(attempts=part.attempts + 1, lease_until=now + lease_duration())
-    )
+class _Marks:
+    """The two writes of every platform post, as prepared SQL on one cursor for the whole
+    pass (each its own commit): the attempt begun, and the platform's answer recorded with
+    the outreach post the analytics join. Both apply only while `owner` holds the part."""
+
+    def __init__(self, cursor: Any, owner: str) -> None:
+        quote = connection.ops.quote_name
+        parts, posts = quote(DeskPart._meta.db_table), quote(Post._meta.db_table)
+        self.cursor = cursor
+        self.owner = owner
+        self.adapt = connection.ops.adapt_datetimefield_value
+        self.pending = PartState.PENDING.value
+        self.begin_sql = (
+            f"UPDATE {parts} SET attempts = attempts + 1, lease_until = %s "  # noqa: S608
+            "WHERE id = %s AND lease_owner = %s AND state = %s AND lease_until > %s"
+        )
+        returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
+        self.insert_sql = (
+            f"INSERT INTO {posts} (key, platform, post_id, account_id, url, published_at, "  # noqa: S608
+            "month, text, source_format, source_file) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
+            f"%s, ''){returning}"
+        )
+        self.record_sql = (
+            f"UPDATE {parts} SET state = %s, remote_id = %s, remote_cid = %s, url = %s, "  # noqa: S608
+            "published_at = %s, published_post_id = %s, lease_owner = '', lease_until = NULL, "
+            "last_error = '' WHERE id = %s AND lease_owner = %s"
+        )
+        self.returning = bool(returning)
+
+    def begin(self, part: DeskPart) -> bool:
+        """Count the attempt about to start and renew the lease."""
+        now = _now()
+        self.cursor.execute(
+            self.begin_sql,
+            [
+                self.adapt(now + lease_duration()),
+                part.pk,
+                self.owner,
+                self.pending,
+                self.adapt(now),
+            ],
+        )
+        return bool(self.cursor.rowcount)
+
+    def record(self, part: DeskPart, account: SocialAccount, ref: Ref) -> bool:
+        """The part is on the platform: its reference and its analytics row, committed."""
+        now = _now()
+        post_id = _post_id(account, ref)[:255]
+        key = f"{account.platform}:{post_id}"[:270]
+        try:
+            with transaction.atomic():
+                self.cursor.execute(
+                    self.insert_sql,
+                    [
+                        key,
+                        account.platform,
+                        post_id,
+                        account.pk,
+                        ref.url[:300],
+                        self.adapt(now),
+                        connection.ops.adapt_datefield_value(date(now.year, now.month, 1)),
+                        part.text,
+                        SourceFormat.DESK.value,
+                    ],
+                )
+                analytics_id = self.cursor.fetchone()[0] if self.returning else None
+                if analytics_id is None:
+                    analytics_id = self.cursor.lastrowid
+                done = self._mark(part, ref, now, analytics_id)
+                if not done:
+                    transaction.set_rollback(True)
+        except IntegrityError:
+            # Known already (an export imported meanwhile): link the row that is there.
+            with transaction.atomic():
+                analytics_id = Post.objects.get(key=key).pk
+                done = self._mark(part, ref, now, analytics_id)
+        if done:
+            part.state, part.remote_id, part.remote_cid, part.url = (
+                PartState.PUBLISHED, ref.id, ref.cid, ref.url,
+            )  # fmt: skip
+        return done
+
+    def _mark(self, part: DeskPart, ref: Ref, now: datetime, analytics_id: int) -> bool:
+        self.cursor.execute(
+            self.record_sql,
+            [
+                PartState.PUBLISHED.value,
+                ref.id[:300],
+                ref.cid[:120],
+                ref.url[:300],
+                self.adapt(now),
+                analytics_id,
+                part.pk,
+                self.owner,
+            ],
+        )
+        return bool(self.cursor.rowcount)
 
 
 def _release(part_ids: list[int], owner: str, **fields: Any) -> int:
@@ -292,45 +307,6 @@ def _post_id(account: SocialAccount, ref: Ref) -> str:
         user = account.handle.split("@")[0]
         return f"{account.service.rstrip('/')}/users/{user}/statuses/{ref.id}"
     return ref.id
-
-
-def _record(part: DeskPart, account: SocialAccount, ref: Ref, owner: str) -> bool:
-    """The part is on the platform: store its reference and its analytics row at once."""
-    now = _now()
-    post_id = _post_id(account, ref)[:255]
-    key = f"{account.platform}:{post_id}"[:270]
-    with transaction.atomic():
-        analytics = Post.objects.filter(key=key).first()
-        if analytics is None:
-            analytics = Post.objects.create(
-                key=key,
-                platform=account.platform,
-                post_id=post_id,
-                account=account,
-                url=ref.url[:300],
-                published_at=now,
-                month=date(now.year, now.month, 1),
-                text=part.text,
-                source_format=SourceFormat.DESK,
-            )
-        done = DeskPart.objects.filter(pk=part.pk, lease_owner=owner).update(
-            state=PartState.PUBLISHED,
-            remote_id=ref.id[:300],
-            remote_cid=ref.cid[:120],
-            url=ref.url[:300],
-            published_at=now,
-            published_post=analytics,
-            lease_owner="",
-            lease_until=None,
-            last_error="",
-        )
-        if not done:
-            transaction.set_rollback(True)
-            return False
-    part.state, part.remote_id, part.remote_cid, part.url = (
-        PartState.PUBLISHED, ref.id, ref.cid, ref.url,
-    )  # fmt: skip
-    return True
 
 
 def _fail(parts: list[DeskPart], owner: str, message: str) -> None:
@@ -377,6 +353,7 @@ def _publish_thread(
     accounts: _Accounts,
     run: PublishRun,
     images: dict[int, list[DeskImage]],
+    marks: _Marks,
 ) -> None:
     """Send the leased parts of one thread (all its parts, in order) one after the other."""
     account = thread[0].account
@@ -405,7 +382,7 @@ def _publish_thread(
             text=part.text, key=part.key, images=pictures, langs=langs, root=root, parent=parent
         )
         tried_before = part.attempts > 0
-        if not _begin(part, owner):
+        if not marks.begin(part):
             return  # another worker holds the thread now
         part.attempts += 1
         try:
@@ -440,7 +417,7 @@ def _publish_thread(
             )
             return
         accounts.keep_state(account)
-        if not _record(part, account, ref, owner):
+        if not marks.record(part, account, ref):
             return  # the lease ran out meanwhile: its new holder finds the part by its key
         run.published.append(
             Outcome(label, account.handle, part.position, part.count, where=ref.url or ref.id)
@@ -493,7 +470,7 @@ def finish_posts(post_ids: set[int]) -> None:
 def next_due(post_ids: list[int] | None = None) -> datetime | None:
     """When the earliest waiting part of a started post is due again."""
     waiting = DeskPart.objects.filter(
-        state=PartState.PENDING, post__state=DeskState.SCHEDULED, post__started_at__isnull=False
+        state=PartState.PENDING, post__state=DeskState.SCHEDULED, post__release_at__isnull=False
     )
     if post_ids is not None:
         waiting = waiting.filter(post_id__in=post_ids)
@@ -514,7 +491,7 @@ def waiting_parts() -> list[DeskPart]:
         DeskPart.objects.filter(
             state=PartState.PENDING,
             post__state=DeskState.SCHEDULED,
-            post__started_at__isnull=False,
+            post__release_at__lte=_now(),
         )
         .select_related("account")
         .order_by("post_id", "account_id", "position")
@@ -528,7 +505,7 @@ def waiting_parts() -> list[DeskPart]:
 def publish_due(
     *, post_ids: list[int] | None = None, owner: str | None = None, wait_seconds: float = 0
 ) -> PublishRun:
-    """Start the posts whose time came and publish every due part, thread by thread.
+    """Publish every due part of the posts whose release time came, thread by thread.
 
     `post_ids` limits the pass to those posts (the worker's task); `wait_seconds` lets the
     pass wait for parts retried later (`publish-due`: temporary failures are retried within
@@ -540,54 +517,57 @@ def publish_due(
     images: dict[int, list[DeskImage]] = {}
     deadline = time.monotonic() + wait_seconds
     seen: tuple[int, int, int] = (-1, -1, -1)
-    while True:
-        now = _now()
-        run.posts.update(start_due(now=now, post_ids=post_ids, accounts=accounts))
-        while ids := claim(owner=owner, now=_now(), post_ids=post_ids, limit=CLAIM_BATCH):
-            leased = set(ids)
-            by_thread: dict[tuple[int, int], list[DeskPart]] = defaultdict(list)
-            threads = {
-                (post_id, account_id)
-                for post_id, account_id in DeskPart.objects.filter(pk__in=ids).values_list(
-                    "post_id", "account_id"
-                )
-            }
-            wanted = Q()
-            for post_id, account_id in threads:
-                wanted |= Q(post_id=post_id, account_id=account_id)
-            for part in (
-                DeskPart.objects.filter(wanted)
-                .select_related("account", "post")
-                .order_by("post_id", "account_id", "position")
-            ):
-                by_thread[(part.post_id, part.account_id)].append(part)
-            try:
-                for key in sorted(by_thread):
-                    run.posts.add(key[0])
-                    _publish_thread(
-                        by_thread[key],
-                        leased,
-                        owner=owner,
-                        accounts=accounts,
-                        run=run,
-                        images=images,
+    with connection.cursor() as cursor:
+        marks = _Marks(cursor, owner)
+        while True:
+            while ids := claim(owner=owner, now=_now(), post_ids=post_ids, limit=CLAIM_BATCH):
+                try:
+                    _publish_leased(
+                        ids, owner=owner, accounts=accounts, run=run, images=images, marks=marks
                     )
-            finally:
-                # Anything still leased to this pass (an error mid-thread) goes back.
-                DeskPart.objects.filter(
-                    pk__in=ids, lease_owner=owner, state=PartState.PENDING
-                ).update(lease_owner="", lease_until=None)
-        finish_posts(run.posts)
-        following = next_due(post_ids)
-        if following is None:
-            run.retry_at = None
-            break
-        run.retry_at = following
-        pause = (following - _now()).total_seconds()
-        progress = (len(run.published), len(run.failed), run.retried)
-        if time.monotonic() + max(pause, 0) > deadline or (pause <= 0 and progress == seen):
-            break
-        seen = progress
-        if pause > 0:
-            time.sleep(pause)
+                finally:
+                    # Anything still leased to this pass (an error mid-thread) goes back.
+                    _release(ids, owner)
+            finish_posts(run.posts)
+            following = next_due(post_ids)
+            if following is None:
+                run.retry_at = None
+                break
+            run.retry_at = following
+            pause = (following - _now()).total_seconds()
+            progress = (len(run.published), len(run.failed), run.retried)
+            if time.monotonic() + max(pause, 0) > deadline or (pause <= 0 and progress == seen):
+                break
+            seen = progress
+            if pause > 0:
+                time.sleep(pause)
     return run
+
+
+def _publish_leased(
+    ids: list[int],
+    *,
+    owner: str,
+    accounts: _Accounts,
+    run: PublishRun,
+    images: dict[int, list[DeskImage]],
+    marks: _Marks,
+) -> None:
+    """Publish the threads of the leased parts `ids`, each thread in order."""
+    leased = set(ids)
+    threads: dict[tuple[int, int], list[DeskPart]] = defaultdict(list)
+    posts = DeskPart.objects.filter(pk__in=ids).values("post_id").distinct()
+    for part in (
+        DeskPart.objects.filter(post_id__in=posts)
+        .select_related("account", "post")
+        .order_by("post_id", "account_id", "position")
+    ):
+        threads[(part.post_id, part.account_id)].append(part)
+    for key in sorted(threads):
+        thread = threads[key]
+        if not any(part.pk in leased for part in thread):
+            continue
+        run.posts.add(key[0])
+        _publish_thread(
+            thread, leased, owner=owner, accounts=accounts, run=run, images=images, marks=marks
+        )
