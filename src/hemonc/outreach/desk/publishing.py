@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Min, Q
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from hemonc.core.audit import audit
@@ -165,30 +165,28 @@ def _due(now: datetime) -> Q:
 
 
 def claim(*, owner: str, now: datetime, post_ids: list[int] | None, limit: int) -> list[int]:
-    """Lease up to about `limit` due parts to `owner`, whole threads (every waiting part of
-    a post on an account), committed. Returns the parts leased."""
+    """Lease up to `limit` due parts to `owner`, in thread order, committed. Returns the
+    parts asked for: those actually leased carry `owner` (another worker may have taken
+    some meanwhile on SQLite, where nothing is skipped)."""
     with transaction.atomic():
         candidates = DeskPart.objects.select_for_update(skip_locked=True).filter(_due(now))
         if post_ids is not None:
             candidates = candidates.filter(post_id__in=post_ids)
-        ids = list(
-            candidates.order_by("post_id", "account_id", "position").values_list("id", flat=True)[
+        rows = list(
+            candidates.order_by("post_id", "account_id", "position").values_list("id", "post_id")[
                 :limit
             ]
         )
-        if not ids:
+        if not rows:
             return []
+        ids = [part_id for part_id, _ in rows]
         DeskPart.objects.filter(_due(now), pk__in=ids).update(
             lease_owner=owner, lease_until=now + lease_duration()
         )
         DeskPost.objects.filter(
-            started_at__isnull=True, parts__in=ids, parts__lease_owner=owner
+            pk__in={post_id for _, post_id in rows}, started_at__isnull=True
         ).update(started_at=now)
-    return list(
-        DeskPart.objects.filter(pk__in=ids, lease_owner=owner, state=PartState.PENDING)
-        .order_by("post_id", "account_id", "position")
-        .values_list("id", flat=True)
-    )
+    return ids
 
 
 class _Marks:
@@ -355,7 +353,8 @@ def _publish_thread(
     images: dict[int, list[DeskImage]],
     marks: _Marks,
 ) -> None:
-    """Send the leased parts of one thread (all its parts, in order) one after the other."""
+    """Send the leased parts of one thread (all its parts, in order) one after the other.
+    The parts this leaves no longer held are taken out of `leased`."""
     account = thread[0].account
     adapter = accounts.get(account)
     langs = [lang for lang in thread[0].post.langs.split(",") if lang] or ["en"]
@@ -364,17 +363,20 @@ def _publish_thread(
         if part.state == PartState.PUBLISHED or part.pk not in leased:
             continue
         waiting = [p for p in thread[index:] if p.pk in leased]
+        gone = [p.pk for p in waiting]
         root = _ref(thread[0]) if index else None
         parent = _ref(thread[index - 1]) if index else None
         if index and (root is None or parent is None):
-            _release([p.pk for p in waiting], owner)  # an earlier part is not out yet
+            _release(gone, owner)  # an earlier part is not out yet
+            leased.difference_update(gone)
             return
         pictures = []
-        if part.position == 1:
+        if part.position == 1 and getattr(part, "has_images", True):
             for image in _images(part.post_id, images):
                 problem = image_problem(account.platform, image)
                 if problem:
                     _fail(waiting, owner, problem)
+                    leased.difference_update(gone)
                     run.failed.append(Outcome(label, account.handle, 1, part.count, error=problem))
                     return
                 pictures.append(Image(data=bytes(image.data), mime=image.mime, alt=image.alt))
@@ -383,6 +385,7 @@ def _publish_thread(
         )
         tried_before = part.attempts > 0
         if not marks.begin(part):
+            leased.difference_update(gone)
             return  # another worker holds the thread now
         part.attempts += 1
         try:
@@ -393,6 +396,7 @@ def _publish_thread(
                 ref = adapter.publish(outgoing)
         except TemporaryError as error:
             accounts.keep_state(account)
+            leased.difference_update(gone)
             if part.attempts >= max_attempts():
                 message = f"{error.message} (gave up after {part.attempts} attempts)"
                 _fail(waiting, owner, message)
@@ -401,23 +405,27 @@ def _publish_thread(
                 )
                 return
             when = _now() + retry_delay(part.attempts, error.retry_after)
-            DeskPart.objects.filter(pk=part.pk, lease_owner=owner).update(
-                last_error=error.message[:2000]
-            )
-            _release([p.pk for p in waiting], owner, next_attempt_at=when)
-            _rest(part).update(next_attempt_at=when)  # the thread waits for this part
+            with transaction.atomic():
+                DeskPart.objects.filter(pk=part.pk, lease_owner=owner).update(
+                    last_error=error.message[:2000]
+                )
+                _release(gone, owner, next_attempt_at=when)
+                _rest(part).update(next_attempt_at=when)  # the thread waits for this part
             run.retried += 1
             run.later(when)
             return
         except PermanentError as error:
             accounts.keep_state(account)
             _fail(waiting, owner, error.message)
+            leased.difference_update(gone)
             run.failed.append(
                 Outcome(label, account.handle, part.position, part.count, error=error.message)
             )
             return
         accounts.keep_state(account)
+        leased.discard(part.pk)
         if not marks.record(part, account, ref):
+            leased.difference_update(gone)
             return  # the lease ran out meanwhile: its new holder finds the part by its key
         run.published.append(
             Outcome(label, account.handle, part.position, part.count, where=ref.url or ref.id)
@@ -433,55 +441,78 @@ def finish_posts(post_ids: set[int]) -> None:
     for post_id in sorted(post_ids):
         parts = list(
             DeskPart.objects.filter(post_id=post_id)
-            .select_related("account")
             .order_by("account_id", "position")
-        )
-        if not parts or any(p.state == PartState.PENDING for p in parts):
-            continue
-        failed = [p for p in parts if p.state == PartState.FAILED]
-        with transaction.atomic():
-            post = (
-                DeskPost.objects.select_for_update()
-                .filter(pk=post_id, state=DeskState.SCHEDULED)
-                .first()
+            .values_list(
+                "state",
+                "last_error",
+                "position",
+                "count",
+                "account__platform",
+                "account__handle",
+                "published_at",
             )
-            if post is None:
+        )
+        if not parts or any(state == PartState.PENDING for state, *_ in parts):
+            continue
+        failed = [part for part in parts if part[0] == PartState.FAILED]
+        now = _now()
+        if failed:
+            changes: dict[str, Any] = {
+                "state": DeskState.FAILED,
+                "last_error": "\n".join(
+                    f"{Platform(platform).label} @{handle} {position}/{count}: {error}"
+                    for _, error, position, count, platform, handle, _ in failed
+                    if not error.startswith("Not sent:")
+                ),
+            }
+        else:
+            changes = {
+                "state": DeskState.PUBLISHED,
+                "published_at": max(part[6] for part in parts if part[6]),
+                "last_error": "",
+            }
+        with transaction.atomic():
+            if not DeskPost.objects.filter(pk=post_id, state=DeskState.SCHEDULED).update(
+                updated_at=now, **changes
+            ):
                 continue
-            if failed:
-                post.state = DeskState.FAILED
-                post.last_error = "\n".join(
-                    f"{Platform(p.account.platform).label} @{p.account.handle} "
-                    f"{p.position}/{p.count}: {p.last_error}"
-                    for p in failed
-                    if not p.last_error.startswith("Not sent:")
-                )
-            else:
-                post.state = DeskState.PUBLISHED
-                post.published_at = max(p.published_at for p in parts if p.published_at)
-            post.save(update_fields=["state", "last_error", "published_at", "updated_at"])
             audit(
                 actor=None,
                 action="outreach.desk_failed" if failed else "outreach.desk_published",
-                target=post,
+                target=DeskPost(pk=post_id),
                 changes={"parts": len(parts), "failed": len(failed)},
             )
 
 
-def next_due(post_ids: list[int] | None = None) -> datetime | None:
-    """When the earliest waiting part of a started post is due again."""
+def next_due(
+    post_ids: list[int] | None = None, *, since: datetime | None = None
+) -> datetime | None:
+    """When work of the posts due by `since` (default now) may next be done: the earliest
+    waiting part's next attempt or the end of another worker's lease, or the end of a
+    post's undo window."""
+    now = _now()
+    since = since or now
     waiting = DeskPart.objects.filter(
-        state=PartState.PENDING, post__state=DeskState.SCHEDULED, post__release_at__isnull=False
+        state=PartState.PENDING, post__state=DeskState.SCHEDULED, post__scheduled_at__lte=since
     )
     if post_ids is not None:
         waiting = waiting.filter(post_id__in=post_ids)
     found = waiting.aggregate(
         at=Min("next_attempt_at"),
         lease=Min("lease_until"),
-        free=Min("id", filter=Q(next_attempt_at__isnull=True, lease_until__isnull=True)),
+        release=Min("post__release_at"),
+        free=Min(
+            "id",
+            filter=Q(
+                next_attempt_at__isnull=True, lease_until__isnull=True, post__release_at__lte=now
+            ),
+        ),
     )
     if found["free"] is not None:
-        return _now()
+        return now
     moments = [m for m in (found["at"], found["lease"]) if m is not None]
+    if found["release"] is not None and found["release"] > now:
+        moments.append(found["release"])
     return min(moments) if moments else None
 
 
@@ -517,19 +548,26 @@ def publish_due(
     images: dict[int, list[DeskImage]] = {}
     deadline = time.monotonic() + wait_seconds
     seen: tuple[int, int, int] = (-1, -1, -1)
+    started = _now()
     with connection.cursor() as cursor:
         marks = _Marks(cursor, owner)
         while True:
             while ids := claim(owner=owner, now=_now(), post_ids=post_ids, limit=CLAIM_BATCH):
+                held: set[int] = set()
                 try:
-                    _publish_leased(
+                    held = _publish_leased(
                         ids, owner=owner, accounts=accounts, run=run, images=images, marks=marks
                     )
                 finally:
                     # Anything still leased to this pass (an error mid-thread) goes back.
-                    _release(ids, owner)
+                    if held:
+                        _release(sorted(held), owner)
+                if len(ids) < CLAIM_BATCH:
+                    break
             finish_posts(run.posts)
-            following = next_due(post_ids)
+            if not wait_seconds:
+                break  # the worker: a task enqueued for `run.retry_at` comes back
+            following = next_due(post_ids, since=started)
             if following is None:
                 run.retry_at = None
                 break
@@ -552,17 +590,26 @@ def _publish_leased(
     run: PublishRun,
     images: dict[int, list[DeskImage]],
     marks: _Marks,
-) -> None:
-    """Publish the threads of the leased parts `ids`, each thread in order."""
-    leased = set(ids)
+) -> set[int]:
+    """Publish the threads of the parts `ids` leased to `owner`, each thread in order.
+    Returns the parts still leased (none unless something went wrong)."""
     threads: dict[tuple[int, int], list[DeskPart]] = defaultdict(list)
-    posts = DeskPart.objects.filter(pk__in=ids).values("post_id").distinct()
+    posts = DeskPart.objects.filter(pk__in=ids).values("post_id")
+    has_images = Exists(DeskImage.objects.filter(post_id=OuterRef("post_id")))
     for part in (
         DeskPart.objects.filter(post_id__in=posts)
         .select_related("account", "post")
+        .annotate(has_images=has_images)
         .order_by("post_id", "account_id", "position")
     ):
         threads[(part.post_id, part.account_id)].append(part)
+    asked = set(ids)
+    leased = {
+        part.pk
+        for thread in threads.values()
+        for part in thread
+        if part.pk in asked and part.lease_owner == owner and part.state == PartState.PENDING
+    }
     for key in sorted(threads):
         thread = threads[key]
         if not any(part.pk in leased for part in thread):
@@ -571,3 +618,4 @@ def _publish_leased(
         _publish_thread(
             thread, leased, owner=owner, accounts=accounts, run=run, images=images, marks=marks
         )
+    return leased
