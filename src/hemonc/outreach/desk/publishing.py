@@ -164,29 +164,56 @@ def _due(now: datetime) -> Q:
     )
 
 
-def claim(*, owner: str, now: datetime, post_ids: list[int] | None, limit: int) -> list[int]:
+def claim(
+    *, owner: str, now: datetime, post_ids: list[int] | None, limit: int
+) -> list[tuple[int, int]]:
     """Lease up to `limit` due parts to `owner`, in thread order, committed. Returns the
-    parts asked for: those actually leased carry `owner` (another worker may have taken
-    some meanwhile on SQLite, where nothing is skipped)."""
-    with transaction.atomic():
-        candidates = DeskPart.objects.select_for_update(skip_locked=True).filter(_due(now))
-        if post_ids is not None:
-            candidates = candidates.filter(post_id__in=post_ids)
-        rows = list(
-            candidates.order_by("post_id", "account_id", "position").values_list("id", "post_id")[
-                :limit
-            ]
-        )
+    (part, post) pairs asked for: the parts actually leased carry `owner`.
+
+    One SELECT and two UPDATEs in plain SQL (the worker runs this once per post): PostgreSQL
+    locks the candidate rows and skips those another worker is claiming (FOR UPDATE SKIP
+    LOCKED); SQLite takes its one write lock when the transaction begins (IMMEDIATE). The
+    UPDATE checks again that each part is due and free.
+    """
+    quote = connection.ops.quote_name
+    parts, posts = quote(DeskPart._meta.db_table), quote(DeskPost._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    at = adapt(now)
+    free = (
+        "p.state = %s AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= %s) "
+        "AND (p.lease_until IS NULL OR p.lease_until < %s)"
+    )
+    params: list[Any] = [PartState.PENDING.value, at, at, DeskState.SCHEDULED.value, at]
+    only = ""
+    if post_ids is not None:
+        if not post_ids:
+            return []
+        only = f" AND p.post_id IN ({', '.join(['%s'] * len(post_ids))})"
+        params.extend(post_ids)
+    lock = " FOR UPDATE OF p SKIP LOCKED" if connection.features.has_select_for_update_of else ""
+    select = (
+        f"SELECT p.id, p.post_id FROM {parts} p JOIN {posts} d ON d.id = p.post_id "  # noqa: S608
+        f"WHERE {free} AND d.state = %s AND d.release_at <= %s{only} "
+        f"ORDER BY p.post_id, p.account_id, p.position LIMIT {int(limit)}{lock}"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(select, params)
+        rows = [(int(part_id), int(post_id)) for part_id, post_id in cursor.fetchall()]
         if not rows:
             return []
-        ids = [part_id for part_id, _ in rows]
-        DeskPart.objects.filter(_due(now), pk__in=ids).update(
-            lease_owner=owner, lease_until=now + lease_duration()
+        marks = ", ".join(["%s"] * len(rows))
+        cursor.execute(
+            f"UPDATE {parts} SET lease_owner = %s, lease_until = %s "  # noqa: S608
+            f"WHERE id IN ({marks}) AND {free.replace('p.', '')}",
+            [owner, adapt(now + lease_duration()), *(part for part, _ in rows), *params[:3]],
         )
-        DeskPost.objects.filter(
-            pk__in={post_id for _, post_id in rows}, started_at__isnull=True
-        ).update(started_at=now)
-    return ids
+        started = sorted({post for _, post in rows})
+        cursor.execute(
+            f"UPDATE {posts} SET started_at = %s WHERE started_at IS NULL "  # noqa: S608
+            f"AND id IN ({', '.join(['%s'] * len(started))})",
+            [at, *started],
+        )
+    return rows
 
 
 class _Marks:
@@ -552,17 +579,19 @@ def publish_due(
     with connection.cursor() as cursor:
         marks = _Marks(cursor, owner)
         while True:
-            while ids := claim(owner=owner, now=_now(), post_ids=post_ids, limit=CLAIM_BATCH):
-                held: set[int] = set()
+            while rows := claim(owner=owner, now=_now(), post_ids=post_ids, limit=CLAIM_BATCH):
+                held: set[int] | None = None
                 try:
                     held = _publish_leased(
-                        ids, owner=owner, accounts=accounts, run=run, images=images, marks=marks
+                        rows, owner=owner, accounts=accounts, run=run, images=images, marks=marks
                     )
                 finally:
                     # Anything still leased to this pass (an error mid-thread) goes back.
-                    if held:
+                    if held is None:
+                        _release([part for part, _ in rows], owner)
+                    elif held:
                         _release(sorted(held), owner)
-                if len(ids) < CLAIM_BATCH:
+                if len(rows) < CLAIM_BATCH:
                     break
             finish_posts(run.posts)
             if not wait_seconds:
@@ -583,7 +612,7 @@ def publish_due(
 
 
 def _publish_leased(
-    ids: list[int],
+    rows: list[tuple[int, int]],
     *,
     owner: str,
     accounts: _Accounts,
@@ -591,10 +620,11 @@ def _publish_leased(
     images: dict[int, list[DeskImage]],
     marks: _Marks,
 ) -> set[int]:
-    """Publish the threads of the parts `ids` leased to `owner`, each thread in order.
+    """Publish the threads of the parts `rows` (part, post) leased to `owner`, each in order.
     Returns the parts still leased (none unless something went wrong)."""
     threads: dict[tuple[int, int], list[DeskPart]] = defaultdict(list)
-    posts = DeskPart.objects.filter(pk__in=ids).values("post_id")
+    posts = sorted({post_id for _, post_id in rows})
+    ids = [part_id for part_id, _ in rows]
     has_images = Exists(DeskImage.objects.filter(post_id=OuterRef("post_id")))
     for part in (
         DeskPart.objects.filter(post_id__in=posts)
