@@ -16,6 +16,7 @@ class SourceFormat(models.TextChoices):
     X_CONTENT = "x_content", "X content export"
     X_ARCHIVE = "x_archive", "X account archive"
     MASTODON_ARCHIVE = "mastodon_archive", "Mastodon archive"
+    DESK = "desk", "Published from the desk"
 
 
 class ImportKind(models.TextChoices):
@@ -31,3 +32,44 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "Importing"
     DONE = "done", "Imported"
     FAILED = "failed", "Nothing imported"
+
+
+class DeskKind(models.TextChoices):
+    """What a post written on the publishing desk is."""
+
+    ANNOUNCEMENT = "announcement", "Announcement"
+    TWEETORIAL = "tweetorial", "Tweetorial"
+    JOURNAL_CLUB = "journal_club", "Journal club"
+    CASE = "case", "Case"
+    LIVE_COVERAGE = "live_coverage", "Live coverage"
+    SESSION = "session", "Session announcement"
+    OPPORTUNITY = "opportunity", "Opportunity"
+
+
+class DeskState(models.TextChoices):
+    """Where a desk post is: draft → in review → approved → scheduled → published | failed."""
+
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHED = "published", "Published"
+    FAILED = "failed", "Failed"
+
+
+class PartState(models.TextChoices):
+    """One platform post of a thread: waiting (or being retried), on the platform, or refused."""
+
+    PENDING = "pending", "Waiting"
+    PUBLISHED = "published", "Published"
+    FAILED = "failed", "Failed"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"

@@ -1,5 +1,6 @@
 """Social accounts, their posts with the metrics of the export that won, daily account totals
-and follower snapshots."""
+and follower snapshots; the publishing desk's posts, approvals, images, platform posts and
+queue slots."""
 
 from __future__ import annotations
 
@@ -8,7 +9,19 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from hemonc.core.models import TimeStampedModel
-from hemonc.outreach.enums import ImportKind, ImportStatus, Platform, SourceFormat
+from hemonc.core.secrets import EncryptedTextField
+from hemonc.events.models import LiveSession
+from hemonc.outreach.enums import (
+    DeskKind,
+    DeskState,
+    ImportKind,
+    ImportStatus,
+    PartState,
+    Platform,
+    SourceFormat,
+    Weekday,
+)
+from hemonc.taxonomy.models import Topic
 
 
 class SocialAccount(TimeStampedModel):
@@ -17,6 +30,19 @@ class SocialAccount(TimeStampedModel):
 
     platform = models.CharField(max_length=10, choices=Platform.choices)
     handle = models.CharField(max_length=120)
+    # The desk publishes only from active accounts with a service and a secret
+    # (`hemonc outreach account-add`); accounts known from imported exports have neither.
+    service = models.URLField(
+        max_length=300, blank=True, help_text="Bluesky PDS, Mastodon instance or X API address."
+    )
+    secret = EncryptedTextField(blank=True, help_text="App password or access token.")
+    state = EncryptedTextField(
+        blank=True, help_text="The platform session the adapter keeps (JSON, encrypted)."
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", help_text="The zone of the account's queue slots."
+    )
+    active = models.BooleanField(default=False, help_text="The desk may publish from it.")
 
     class Meta:
         ordering = ["platform", "handle"]
@@ -176,3 +202,172 @@ class ImportRun(TimeStampedModel):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+# ---------------------------------------------------------------------------------------------
+# The publishing desk
+
+
+class DeskPost(TimeStampedModel):
+    """A post or thread written once for one or more accounts, through its workflow.
+
+    draft → in_review → approved → scheduled → published, or failed (`last_error` holds the
+    platform's message). `scheduled_at` is the time chosen; nothing leaves before `release_at`
+    (the later of that time and the moment of scheduling plus the undo window), so a post
+    scheduled "now" can still be taken back for a minute. Its platform posts (`parts`) are
+    written when the worker first takes it up, each with its idempotency key.
+    """
+
+    kind = models.CharField(max_length=20, choices=DeskKind.choices, default=DeskKind.ANNOUNCEMENT)
+    text = models.TextField()
+    state = models.CharField(
+        max_length=12, choices=DeskState.choices, default=DeskState.DRAFT, db_index=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="desk_posts",
+    )
+    accounts = models.ManyToManyField(SocialAccount, related_name="desk_posts")
+    topics = models.ManyToManyField(Topic, blank=True, related_name="desk_posts")
+    session = models.ForeignKey(
+        LiveSession,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="desk_posts",
+        help_text="Session announcement: the live session it announces.",
+    )
+    conference_tag = models.CharField(
+        max_length=60, blank=True, help_text="Live coverage: the conference hashtag, e.g. ASH25."
+    )
+    langs = models.CharField(max_length=40, default="en", help_text="Languages, comma-separated.")
+
+    phi_attested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phi_attested_at = models.DateTimeField(null=True, blank=True)
+
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    scheduled_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    release_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The account whose queue slot `scheduled_at` is (None: a time chosen by hand).
+    queue_account = models.ForeignKey(
+        SocialAccount, null=True, blank=True, on_delete=models.SET_NULL, related_name="queued"
+    )
+    started_at = models.DateTimeField(null=True, blank=True, help_text="Parts written.")
+    published_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "release_at"])]
+
+    def __str__(self) -> str:
+        first = self.text.strip().splitlines()[0] if self.text.strip() else ""
+        return f"{self.get_kind_display()}: {first[:60]}"
+
+
+class DeskApproval(models.Model):
+    """An organizer's approval of a post as it reads now (cleared when its text changes)."""
+
+    post = models.ForeignKey(DeskPost, on_delete=models.CASCADE, related_name="approvals")
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["approved_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "approver"], name="outreach_approval_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} approved by {self.approver_id or 'the operator'}"
+
+
+class DeskImage(models.Model):
+    """An image of a post (on its first platform post), with the alt text it must have."""
+
+    post = models.ForeignKey(DeskPost, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField(default=1)
+    data = models.BinaryField()
+    mime = models.CharField(max_length=40)
+    alt = models.TextField()
+    name = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["post", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name or f"image {self.position}"
+
+    @property
+    def size(self) -> int:
+        return len(self.data or b"")
+
+
+class DeskPart(models.Model):
+    """One platform post: a post's thread position on one account.
+
+    Its `key` is chosen when the row is written, before the first attempt, and never changes:
+    the platform recognizes a retry by it (Bluesky: the record key; Mastodon: the
+    Idempotency-Key header; X: looked for among the account's recent posts). `attempts`
+    counts attempts begun: a part with attempts whose answer was lost is looked for on the
+    platform before it is sent again.
+    """
+
+    post = models.ForeignKey(DeskPost, on_delete=models.CASCADE, related_name="parts")
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="parts")
+    position = models.PositiveSmallIntegerField()
+    count = models.PositiveSmallIntegerField()
+    text = models.TextField()
+    key = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=10, choices=PartState.choices, default=PartState.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=40, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    remote_id = models.CharField(max_length=300, blank=True, help_text="Bluesky: the at-uri.")
+    remote_cid = models.CharField(max_length=120, blank=True)
+    url = models.URLField(max_length=300, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="desk_parts"
+    )
+
+    class Meta:
+        ordering = ["post", "account", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["post", "account", "position"], name="outreach_part_unique_position"
+            )
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.post_id} {self.account_id} {self.position}/{self.count}"
+
+
+class QueueSlot(models.Model):
+    """A weekly time an account posts at, in the account's time zone ("Mon 20:00")."""
+
+    account = models.ForeignKey(SocialAccount, on_delete=models.CASCADE, related_name="slots")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    time = models.TimeField()
+
+    class Meta:
+        ordering = ["account", "weekday", "time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "weekday", "time"], name="outreach_slot_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.time:%H:%M}"
