@@ -17,6 +17,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from hemonc.community.selectors import replies_visible, user_may_see_discussion
+from hemonc.community.services.spaces import discussion_search_document
+from hemonc.core.markdown import render_markdown
 from hemonc.members.models import User
 from hemonc.members.selectors import user_may_see
 from hemonc.members.services import profile_search_document
@@ -115,6 +118,59 @@ def _offer_text(offer: Any, text: str) -> None:
     _save(offer, "about")
 
 
+# Discussions and replies -----------------------------------------------------------------
+
+
+def _discussion_hide(discussion: Any, hidden: bool) -> None:
+    discussion.hidden = hidden
+    _save(discussion, "hidden")
+
+
+def _discussion_text(discussion: Any, text: str) -> None:
+    discussion.body, discussion.body_html = text, render_markdown(text)
+    discussion.edited_at = timezone.now()
+    discussion.search_document = discussion_search_document(discussion, discussion.tags.all())
+    _save(discussion, "body", "body_html", "edited_at", "search_document")
+
+
+def _discussion_context(discussion: Any) -> list[Line]:
+    first = discussion.replies.select_related("author__profile").order_by("created_at")[:5]
+    return [
+        Line(str(discussion.author), discussion.created_at, discussion.body, is_item=True),
+        *(Line(str(reply.author), reply.created_at, reply.body) for reply in first),
+    ]
+
+
+def _reply_hide(reply: Any, hidden: bool) -> None:
+    reply.hidden = hidden
+    reply.edited_at = timezone.now()  # the cached markup of the reply changes with it
+    reply.save(update_fields=["hidden", "edited_at"])
+
+
+def _reply_text(reply: Any, text: str) -> None:
+    reply.body, reply.body_html = text, render_markdown(text)
+    reply.edited_at = timezone.now()
+    reply.save(update_fields=["body", "body_html", "edited_at"])
+
+
+def _reply_context(reply: Any) -> list[Line]:
+    around = reply.discussion.replies.select_related("author__profile").order_by("created_at")
+    before = list(around.filter(created_at__lt=reply.created_at).reverse()[:3])[::-1]
+    after = list(around.filter(created_at__gt=reply.created_at)[:3])
+    discussion = reply.discussion
+    return [
+        Line(
+            str(discussion.author),
+            discussion.created_at,
+            f"{discussion.title}\n\n{discussion.body}",
+        ),
+        *(
+            Line(str(r.author), r.created_at, r.body, is_item=r.pk == reply.pk)
+            for r in [*before, reply, *after]
+        ),
+    ]
+
+
 KINDS: dict[str, ItemKind] = {
     kind.label: kind
     for kind in (
@@ -157,6 +213,36 @@ KINDS: dict[str, ItemKind] = {
             is_hidden=lambda o: o.about_hidden,
             set_hidden=_offer_hide,
             set_text=_offer_text,
+        ),
+        ItemKind(
+            label="community.discussion",
+            noun="a discussion",
+            author=lambda d: d.author,
+            text=lambda d: d.body,
+            where=lambda d: (f"The discussion “{d.title}”", d.get_absolute_url()),
+            may_see=lambda user, d: user_may_see_discussion(user, d),
+            is_hidden=lambda d: d.hidden,
+            set_hidden=_discussion_hide,
+            set_text=_discussion_text,
+            context=_discussion_context,
+        ),
+        ItemKind(
+            label="community.reply",
+            noun="a reply",
+            author=lambda r: r.author,
+            text=lambda r: r.body,
+            where=lambda r: (
+                f"A reply in “{r.discussion.title}”",
+                f"{r.discussion.get_absolute_url()}#reply-{r.pk}",
+            ),
+            may_see=lambda user, r: (
+                user_may_see_discussion(user, r.discussion)
+                and replies_visible(user, r.discussion).filter(pk=r.pk).exists()
+            ),
+            is_hidden=lambda r: r.hidden,
+            set_hidden=_reply_hide,
+            set_text=_reply_text,
+            context=_reply_context,
         ),
     )
 }

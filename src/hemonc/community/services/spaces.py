@@ -260,7 +260,8 @@ def _clean_tags(tags: Iterable[Topic]) -> list[Topic]:
     return tags
 
 
-def _search_document(discussion: Discussion, tags: Iterable[Topic]) -> str:
+def discussion_search_document(discussion: Discussion, tags: Iterable[Topic]) -> str:
+    """What full-text search reads of a discussion: its title, body, paper and tags."""
     words = [discussion.title, discussion.body, discussion.paper_title, discussion.paper_journal]
     for tag in tags:
         words += [tag.name, tag.hashtag]
@@ -348,7 +349,7 @@ def discussion_create(
         last_activity_at=now,
         **paper_fields,
     )
-    discussion.search_document = _search_document(discussion, tags)
+    discussion.search_document = discussion_search_document(discussion, tags)
     discussion.save()
     discussion.tags.set(tags)
     Follow.objects.get_or_create(user=writer, discussion=discussion)
@@ -411,7 +412,7 @@ def discussion_update(
         discussion.tags.set(tag_list)
     else:
         tag_list = list(discussion.tags.all())
-    discussion.search_document = _search_document(discussion, tag_list)
+    discussion.search_document = discussion_search_document(discussion, tag_list)
     discussion.save()
     audit(
         actor=actor,
