@@ -34,7 +34,7 @@ from hemonc.community.models.opportunities import (
     OpportunityStatus,
     SavedOpportunity,
 )
-from hemonc.members.models import Profile, User
+from hemonc.members.models import User
 from hemonc.members.selectors import user_ids_hidden_from
 from hemonc.mentorship.models import MentorOffer, Mentorship, ProgramApplication
 from hemonc.taxonomy.enums import Stage

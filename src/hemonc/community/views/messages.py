@@ -27,7 +27,7 @@ from hemonc.community.services import messages as services
 from hemonc.core.actions import act_then_redirect
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
-from hemonc.core.permissions import permission_required
+from hemonc.core.permissions import permission_required, takes_part
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import User
 from hemonc.members.selectors import user_may_see
@@ -66,6 +66,7 @@ def requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@takes_part
 @login_required
 def conversation_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
@@ -138,6 +139,7 @@ def conversation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
     return _conversation_page(request, _conversation_for(request, pk))
 
 
+@takes_part
 @login_required
 @require_POST
 def message_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

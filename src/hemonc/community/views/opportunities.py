@@ -27,7 +27,7 @@ from hemonc.community.services import opportunities as services
 from hemonc.core.actions import act_then_redirect
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
-from hemonc.core.permissions import permission_required
+from hemonc.core.permissions import permission_required, takes_part
 from hemonc.core.text import has_line_break
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.taxonomy.models import Topic
@@ -140,6 +140,7 @@ def _form_page(
     )
 
 
+@takes_part
 @permission_required("community.suggest_opportunity")
 def suggest(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = OpportunityForm(request.POST or None)
@@ -307,6 +308,7 @@ def my_nominations(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@takes_part
 @permission_required("community.nominate")
 def nominate(request: AuthenticatedHttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}

@@ -42,7 +42,7 @@ from hemonc.core.actions import act_then_redirect
 from hemonc.core.caching import render_fragments
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
-from hemonc.core.permissions import permission_required
+from hemonc.core.permissions import permission_required, takes_part
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.selectors import user_ids_hidden_from
 from hemonc.taxonomy.models import Topic
@@ -127,6 +127,7 @@ def space(request: AuthenticatedHttpRequest, space: str) -> HttpResponse:
     )
 
 
+@takes_part
 @login_required
 def discussion_new(request: AuthenticatedHttpRequest, space: str) -> HttpResponse:
     found = _space(request, space)
@@ -358,6 +359,7 @@ def discussion_live(
     )
 
 
+@takes_part
 @login_required
 @require_POST
 def reply_create(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> HttpResponse:
@@ -399,6 +401,7 @@ def _reply_url(request: AuthenticatedHttpRequest, discussion: Discussion, reply:
     return f"{discussion.get_absolute_url()}{suffix}#reply-{reply.pk}"
 
 
+@takes_part
 @login_required
 def discussion_edit(
     request: AuthenticatedHttpRequest, space: str, discussion_id: int
@@ -450,6 +453,7 @@ def discussion_edit(
     )
 
 
+@takes_part
 @login_required
 def reply_edit(
     request: AuthenticatedHttpRequest, space: str, discussion_id: int, reply_id: int
@@ -482,6 +486,7 @@ def reply_edit(
     )
 
 
+@takes_part
 @login_required
 @require_POST
 def react(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> HttpResponse:
