@@ -201,3 +201,16 @@ def test_hostile_titles_and_names_stay_text(world, mailbox):
     assert mail["Bcc"] is None
     assert "%%" not in html.replace("%\u2060%", "") and "%%" not in text.replace("%\u2060%", "")
     assert '<script>alert("x")</script>' in text  # the text part is text
+
+
+def test_a_suspended_member_gets_no_digest(world, mailbox):
+    _post(world, world.everyone, "Weekly journal club picks")
+    _follow(world.fellow, space=world.everyone)
+    _follow(world.attending, space=world.everyone)
+    _subscribe(world.fellow, world.attending)
+    User.objects.filter(pk=world.fellow.pk).update(
+        suspended_until=timezone.now() + timedelta(days=3)
+    )
+    run = services.digest_send_week(week=services.week_of(timezone.now()), actor=OPERATOR)
+    assert run.sent == 1
+    assert [m["To"] for m in mailbox.wait_for(1)] == [world.attending.email]

@@ -140,3 +140,11 @@ def test_a_hostile_name_stays_one_line_in_the_subject(ben, mailbox, sent):
     assert mail["Bcc"] is None
     assert "\n" not in mail["Subject"]
     assert "<script>" not in mail.get_body(("html",)).get_content()
+
+
+def test_a_suspended_members_waiting_messages_are_not_mailed(ana, ben, mailbox):
+    conversation = services.conversation_start(actor=ana, recipients=[ben], body="One")
+    User.objects.filter(pk=ben.pk).update(suspended_until=timezone.now() + timedelta(days=3))
+    _age(conversation, 61)
+    assert not services.unread_mail_send(participant_id=_ben(conversation, ben).pk, actor=OPERATOR)
+    assert mailbox.messages == []

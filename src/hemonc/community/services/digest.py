@@ -290,6 +290,8 @@ def digest_send_week(
                     weekly=True, user__is_active=True, user_id__gt=run.cursor
                 )
                 .exclude(last_sent_week=week)
+                # A suspended member's digests stop (a banned one is inactive).
+                .exclude(user__suspended_until__gt=timezone.now())
                 .order_by("user_id")
                 .values_list("user_id", flat=True)[:BATCH]
             )

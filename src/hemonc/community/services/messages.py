@@ -294,7 +294,7 @@ def unread_mail_send(*, participant_id: int, actor: Operator) -> bool:
     if participant is None or participant.status == ParticipantStatus.IGNORED:
         return False
     user = participant.user
-    if not user.is_active or not mail_when_unread(user.pk):
+    if user.mail_stopped or not mail_when_unread(user.pk):
         return False
     hidden = _hidden_ids(user)
     waiting = (

@@ -312,6 +312,7 @@ def opportunity_send_reminders(
     already = reminded.count()
     saves = list(
         opportunity.saves.filter(user__is_active=True)
+        .exclude(user__suspended_until__gt=timezone.now())
         .exclude(user_id__in=reminded.values("user_id"))
         .select_related("user__profile")
         .order_by("id")
