@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.tasks import Task, task
+from django.utils import timezone
 
 from hemonc.core.bulkmail import MailMessage
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_later(task: Task[Any, Any], when: datetime, /, *args: Any, **kwargs: Any) -> bool:
+    """Enqueue `task` on commit to run at `when` (at once if it is past), on a backend that can
+    defer work; True when it was queued.
+
+    The immediate backend of unit tests cannot wait, and running scheduled work at once would
+    be wrong, so nothing is enqueued there.
+    """
+    if not task.get_backend().supports_defer:
+        logger.debug("tasks backend cannot defer: %s not scheduled", task.name)
+        return False
+    enqueue_on_commit(task.using(run_after=max(when, timezone.now())), *args, **kwargs)
+    return True
 
 
 def enqueue_on_commit(task: Task[Any, Any], /, *args: Any, **kwargs: Any) -> None:

@@ -13,7 +13,7 @@ from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import Operator, require
 from hemonc.core.ratelimit import Limit, limit_take
-from hemonc.core.tasks import enqueue_on_commit
+from hemonc.core.tasks import enqueue_later
 from hemonc.core.text import one_line
 from hemonc.core.updates import model_update
 from hemonc.events.models import LiveSession
@@ -318,13 +318,7 @@ def _schedule_checkin(mentorship: Mentorship) -> None:
         base = mentorship.next_checkin_at or timezone.now()
         mentorship.next_checkin_at = base + timedelta(weeks=mentorship.checkin_every_weeks)
         due = mentorship.next_checkin_at
-        # A backend that cannot defer (the immediate one of tests) would send it now: skip.
-        if tasks.send_checkin_reminder_task.get_backend().supports_defer:
-            enqueue_on_commit(
-                tasks.send_checkin_reminder_task.using(run_after=due),
-                mentorship.pk,
-                due.isoformat(),
-            )
+        enqueue_later(tasks.send_checkin_reminder_task, due, mentorship.pk, due.isoformat())
     mentorship.save(update_fields=["next_checkin_at", "updated_at"])
 
 

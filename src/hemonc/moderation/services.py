@@ -13,7 +13,7 @@ from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import OPERATOR, require
 from hemonc.core.ratelimit import Limit, limit_consume
-from hemonc.core.tasks import enqueue_on_commit
+from hemonc.core.tasks import enqueue_later
 from hemonc.core.updates import model_update
 from hemonc.members.enums import Role
 from hemonc.members.models import User
@@ -289,9 +289,7 @@ def case_decide(
         changes={"days": days} if outcome == Outcome.SUSPENDED else None,
     )
     if original:
-        enqueue_on_commit(
-            tasks.purge_original_task.using(run_after=decision.purge_original_at), decision.pk
-        )
+        enqueue_later(tasks.purge_original_task, now + KEEP_ORIGINAL_FOR, decision.pk)
     return decision
 
 

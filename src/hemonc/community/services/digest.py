@@ -38,7 +38,7 @@ from hemonc.community.models.digest import DigestRun, DigestSubscription
 from hemonc.core.audit import audit
 from hemonc.core.bulkmail import AddressNeedsSmtpUtf8, BulkSender, PreparedMail, mail_domain
 from hemonc.core.permissions import Operator, require
-from hemonc.core.tasks import enqueue_on_commit
+from hemonc.core.tasks import enqueue_later
 from hemonc.members.models import User
 
 logger = logging.getLogger(__name__)
@@ -135,10 +135,8 @@ def _schedule(week: date) -> DigestRun:
     run, created = DigestRun.objects.get_or_create(
         week=week, defaults={"scheduled_for": _send_time(week)}
     )
-    if created and tasks.send_digest_task.get_backend().supports_defer:
-        enqueue_on_commit(
-            tasks.send_digest_task.using(run_after=run.scheduled_for), week=week.isoformat()
-        )
+    if created:
+        enqueue_later(tasks.send_digest_task, run.scheduled_for, week=week.isoformat())
     return run
 
 

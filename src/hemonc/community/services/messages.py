@@ -35,7 +35,7 @@ from hemonc.core.errors import DomainError
 from hemonc.core.permissions import Operator, require
 from hemonc.core.phi_guard import phi_check, phi_record, scan_texts
 from hemonc.core.ratelimit import Limit, limit_consume
-from hemonc.core.tasks import enqueue_on_commit, send_email_task
+from hemonc.core.tasks import enqueue_later, enqueue_on_commit, send_email_task
 from hemonc.core.text import text_as_html
 from hemonc.members.enums import Role
 from hemonc.members.models import User
@@ -109,11 +109,11 @@ def _post(
 
 
 def _enqueue_unread_mail(participant_id: int) -> None:
-    task = tasks.mail_unread_messages_task
-    if task.get_backend().supports_defer:
-        enqueue_on_commit(
-            task.using(run_after=timezone.now() + UNREAD_MAIL_AFTER), participant_id=participant_id
-        )
+    enqueue_later(
+        tasks.mail_unread_messages_task,
+        timezone.now() + UNREAD_MAIL_AFTER,
+        participant_id=participant_id,
+    )
 
 
 def _check_recipients(actor: User, recipients: Sequence[User]) -> list[User]:

@@ -34,7 +34,7 @@ from hemonc.core.countries import country_name
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import Operator, require
 from hemonc.core.phi_guard import changed_texts, phi_check, phi_record
-from hemonc.core.tasks import enqueue_on_commit
+from hemonc.core.tasks import enqueue_later
 from hemonc.core.text import one_line
 from hemonc.core.timezones import is_time_zone
 from hemonc.core.updates import model_update
@@ -116,17 +116,13 @@ def _schedule_reminders(opportunity: Opportunity) -> None:
         when = opportunity.deadline - offset
         if when < now - timedelta(minutes=1):
             continue  # the deadline is closer than this reminder's offset
-        _enqueue_later(when, opportunity.pk, str(kind), opportunity.deadline.isoformat())
-
-
-def _enqueue_later(when: datetime, *args: Any) -> None:
-    """Run the reminder task at `when`, on a backend that can defer work (the tests'
-    immediate backend cannot wait: nothing is queued there)."""
-    task = tasks.send_opportunity_reminders_task
-    if not task.get_backend().supports_defer:
-        logger.debug("tasks backend cannot defer: %s not scheduled", task.name)
-        return
-    enqueue_on_commit(task.using(run_after=max(when, timezone.now())), *args)
+        enqueue_later(
+            tasks.send_opportunity_reminders_task,
+            when,
+            opportunity.pk,
+            str(kind),
+            opportunity.deadline.isoformat(),
+        )
 
 
 @transaction.atomic(durable=True)
@@ -343,8 +339,12 @@ def opportunity_send_reminders(
     finally:
         mailer.close()
     if failed and timezone.now() + REMINDER_RETRY_DELAY < deadline:
-        _enqueue_later(
-            timezone.now() + REMINDER_RETRY_DELAY, opportunity.pk, str(kind), deadline.isoformat()
+        enqueue_later(
+            tasks.send_opportunity_reminders_task,
+            timezone.now() + REMINDER_RETRY_DELAY,
+            opportunity.pk,
+            str(kind),
+            deadline.isoformat(),
         )
     return ReminderRun(sent, already, failed)
 

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
-
-from django.tasks import Task
-from django.utils import timezone
 
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import Operator
-from hemonc.core.tasks import enqueue_on_commit
 from hemonc.core.timezones import is_time_zone
 from hemonc.members.models import User
 
@@ -25,18 +20,6 @@ Actor = User | Operator
 def _check_time_zone(name: str) -> None:
     if not is_time_zone(name):
         raise DomainError(f"{name!r} is not an IANA time zone (e.g. America/New_York).")
-
-
-def _enqueue_later(task: Task[Any, Any], when: datetime, *args: Any) -> None:
-    """Enqueue `task` on commit to run at `when`, on a backend that can defer work.
-
-    The ImmediateBackend (unit tests) cannot wait, and running a reminder at once would be
-    wrong, so nothing is enqueued there.
-    """
-    if not task.get_backend().supports_defer:
-        logger.debug("tasks backend cannot defer: %s not scheduled", task.name)
-        return
-    enqueue_on_commit(task.using(run_after=max(when, timezone.now())), *args)
 
 
 def _member(actor: Actor) -> User | None:

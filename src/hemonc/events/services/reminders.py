@@ -11,13 +11,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from hemonc.core.bulkmail import BulkSender
+from hemonc.core.tasks import enqueue_later
 
 # A module import: tasks.py imports these services too, and either may load first.
 from hemonc.events import tasks
 from hemonc.events.emails import SessionBulkMail
 from hemonc.events.enums import ReminderKind, RsvpStatus
 from hemonc.events.models import LiveSession, ReminderDelivery
-from hemonc.events.services._shared import _enqueue_later
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def _schedule_reminders(session: LiveSession) -> None:
         when = session.starts_at - offset
         if when < now - timedelta(minutes=1):
             continue  # too late for this one: the session is closer than its offset
-        _enqueue_later(
+        enqueue_later(
             tasks.send_session_reminders_task,
             when,
             session.pk,
@@ -137,7 +137,7 @@ def session_send_reminders(
             else:
                 sent += 1
     if failed and timezone.now() + REMINDER_RETRY_DELAY < session.starts_at:
-        _enqueue_later(
+        enqueue_later(
             tasks.send_session_reminders_task,
             timezone.now() + REMINDER_RETRY_DELAY,
             session.pk,

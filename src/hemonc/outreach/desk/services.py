@@ -27,7 +27,7 @@ from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import Operator, require
 from hemonc.core.phi_guard import phi_check, phi_record, scan_texts
-from hemonc.core.tasks import enqueue_on_commit
+from hemonc.core.tasks import enqueue_later
 from hemonc.core.timezones import is_time_zone
 from hemonc.events.models import LiveSession
 from hemonc.members.models import User
@@ -533,11 +533,8 @@ def _publish_later(post: DeskPost) -> None:
     unit tests, gets nothing: `publish-due` or the next run picks it up)."""
     from hemonc.outreach.tasks import publish_desk_post_task
 
-    if post.release_at is None:
-        return
-    if not publish_desk_post_task.get_backend().supports_defer:
-        return
-    enqueue_on_commit(publish_desk_post_task.using(run_after=post.release_at), post.pk)
+    if post.release_at is not None:
+        enqueue_later(publish_desk_post_task, post.release_at, post.pk)
 
 
 def _check_accounts(post: DeskPost) -> None:
