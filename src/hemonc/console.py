@@ -25,6 +25,8 @@ from hemonc.members.models import Profile, User
 from hemonc.mentorship.selectors import programs_awaiting_review
 from hemonc.newsletter.models import Issue
 from hemonc.newsletter.selectors import issues_unsent
+from hemonc.outreach.desk.selectors import awaiting_approval, failed_posts
+from hemonc.outreach.models import DeskPost
 
 
 @cache
@@ -51,6 +53,10 @@ def organizer_needs(user: User) -> dict[str, Any]:
         needs["issues"] = issues_unsent()
     if user.has_perm("mentorship.manage_programs"):
         needs["programs"] = programs_awaiting_review()
+    if user.has_perm("outreach.desk_approve"):
+        needs["desk_posts"] = awaiting_approval(user=user)
+    if user.has_perm("outreach.desk_schedule"):
+        needs["desk_failed"] = failed_posts()
     return {"needs": needs, "needs_anything": any(needs.values())}
 
 
@@ -103,6 +109,9 @@ def _where(target: models.Model | None) -> tuple[str, str, str]:
             else "Released: shown to members"
         )
         return f"A question in “{target.session.title}”", target.get_absolute_url(), state
+    if isinstance(target, DeskPost):
+        url = reverse("outreach:desk_post", args=[target.pk])
+        return f"A {target.get_kind_display().lower()} post for social media", url, ""
     if isinstance(target, Profile):
         return f"The bio of {target}", target.get_absolute_url(), ""
     return "Something since deleted", "", ""
