@@ -9,7 +9,11 @@ import pytest
 
 
 def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "DATABASE_URL", "HEMONC_SECRETS_KEY"))
+    }
     clean.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
         [sys.executable, "-m", "hemonc", *args],
@@ -50,11 +54,24 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
         "SITE_URL": "https://network.example.org",
         "HEMONC_VAR_DIR": str(tmp_path),
+        "HEMONC_SECRETS_KEY": "production-secrets-key-with-enough-entropy-0123456789",
         "EMAIL_URL": "smtp+tls://mailer:pw@smtp.example.org:587",
     }
     result = _run(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_stops_without_the_secrets_key(tmp_path):
+    env = {
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
+        "SITE_URL": "https://network.example.org",
+        "HEMONC_VAR_DIR": str(tmp_path),
+    }
+    result = _run(env, "check", "--deploy")
+
+    assert result.returncode != 0
+    assert "hemonc.E002" in result.stderr and "HEMONC_SECRETS_KEY must be set" in result.stderr
 
 
 def test_check_deploy_warns_when_limits_cannot_hold(tmp_path):
@@ -127,9 +144,10 @@ def test_web_server_without_secret_key_in_production_stops_at_start_up(tmp_path)
 
 
 def test_check_deploy_is_clean_with_the_documented_defaults(tmp_path):
-    # Only what docs/operations.md says production needs: a secret and the public address.
+    # Only what docs/operations.md says production needs: the secret keys and the public address.
     env = {
         "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-0123456789",
+        "HEMONC_SECRETS_KEY": "production-secrets-key-with-enough-entropy-0123456789",
         "SITE_URL": "https://network.example.org",
         "HEMONC_VAR_DIR": str(tmp_path),
     }

@@ -5,7 +5,8 @@ it, so `--help` and the commands that work on files alone run anywhere; every pr
 uses it stops at start-up instead: the web server (`hemonc.wsgi`, `hemonc.asgi`), and every
 command that runs the system checks (the task worker, `migrate`, `check`, ...).
 
-`hemonc check --deploy` also warns when rate limits would not hold across processes.
+`hemonc check --deploy` also warns when rate limits would not hold across processes, and
+stops when the key that encrypts the social accounts' secrets is missing (core.secrets).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 from django.conf import settings
 from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
+
+from hemonc.core import secrets
 
 NO_SECRET_KEY_MESSAGE = "DJANGO_SECRET_KEY must be set."  # noqa: S105  (a message)
 
@@ -68,3 +71,26 @@ def check_shared_limits(app_configs: Any = None, **kwargs: Any) -> list[checks.C
             )
         )
     return warnings
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_secrets_key(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    keys = secrets.configured_keys()
+    if not keys:
+        return [
+            checks.Error(
+                secrets.NO_KEY_MESSAGE,
+                hint="Set it to a long random string and back it up apart from the database "
+                "(docs/operations.md, Secrets).",
+                id="hemonc.E002",
+            )
+        ]
+    if len(keys[0]) < secrets.MIN_KEY_LENGTH:
+        return [
+            checks.Warning(
+                f"{secrets.ENV} is shorter than {secrets.MIN_KEY_LENGTH} characters.",
+                hint="Use a long random string, e.g. secrets.token_urlsafe(32).",
+                id="hemonc.W003",
+            )
+        ]
+    return []
