@@ -157,9 +157,16 @@ def _compose(request: AuthenticatedHttpRequest, post: DeskPost | None) -> HttpRe
             post = desk.post_update(
                 post=post, actor=request.user, phi_attested=form.attested, **fields
             )
-            if data.get("remove_images"):
-                for image in list(post.images.all()):
-                    desk.image_remove(image=image, actor=request.user)
+    except DomainError as error:
+        form.add_error(None, str(error))
+        messages.error(request, "Please correct the fields marked below.")
+        return _compose_page(request, form, post, status=400)
+    # The post is saved; what follows rarely fails (the form checked images and thread). If it
+    # does, the post stays a draft and its page says why.
+    try:
+        if data.get("remove_images"):
+            for image in list(post.images.all()):
+                desk.image_remove(image=image, actor=request.user)
         for image_data, mime, alt, name in form.images:
             desk.image_add(
                 post=post, actor=request.user, data=image_data, mime=mime, alt=alt, name=name
@@ -167,10 +174,8 @@ def _compose(request: AuthenticatedHttpRequest, post: DeskPost | None) -> HttpRe
         if submit and post.state == DeskState.DRAFT:
             desk.post_submit(post=post, actor=request.user)
     except DomainError as error:
-        # What was saved before the refusal stays (a draft); the form says what stopped it.
-        form.add_error(None, str(error))
-        messages.error(request, "Please correct the fields marked below.")
-        return _compose_page(request, form, post, status=400)
+        messages.warning(request, f"The post is saved, but: {error}")
+        return redirect("outreach:desk_post", pk=post.pk)
     post.refresh_from_db()
     if post.state == DeskState.IN_REVIEW:
         messages.success(request, "Saved and sent for review: an organizer approves it next.")
@@ -395,8 +400,6 @@ def retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @permission_required("outreach.desk_schedule")
 def queues(request: AuthenticatedHttpRequest) -> HttpResponse:
     accounts = list(selectors.desk_accounts_with_queues())
-    if len(accounts) == 1:
-        return redirect("outreach:desk_queue", account_id=accounts[0].pk)
     return render(request, "outreach/desk/queues.html", {"accounts": accounts})
 
 
