@@ -7,6 +7,8 @@ import os
 import tempfile
 
 os.environ.setdefault("DJANGO_DEBUG", "true")
+# The social accounts' secrets are encrypted with it (hemonc.core.secrets).
+os.environ.setdefault("HEMONC_SECRETS_KEY", "test-only-secrets-key-0123456789abcdefghijklmnop")
 os.environ.setdefault("HEMONC_VAR_DIR", tempfile.mkdtemp(prefix="hemonc-test-var-"))
 
 from hemonc.settings import *  # noqa: F403

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from hemonc.core.models import TimeStampedModel
+from hemonc.core.secrets import EncryptedTextField
 from hemonc.events.models import LiveSession
 from hemonc.outreach.enums import (
     DeskKind,
@@ -34,8 +35,8 @@ class SocialAccount(TimeStampedModel):
     service = models.URLField(
         max_length=300, blank=True, help_text="Bluesky PDS, Mastodon instance or X API address."
     )
-    secret = models.TextField(blank=True, help_text="App password or access token (encrypted).")
-    state = models.TextField(
+    secret = EncryptedTextField(blank=True, help_text="App password or access token.")
+    state = EncryptedTextField(
         blank=True, help_text="The platform session the adapter keeps (JSON, encrypted)."
     )
     time_zone = models.CharField(

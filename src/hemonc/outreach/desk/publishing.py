@@ -508,6 +508,19 @@ def next_due(post_ids: list[int] | None = None) -> datetime | None:
     return min(moments) if moments else None
 
 
+def waiting_parts() -> list[DeskPart]:
+    """The parts of started posts still waiting (to be retried later)."""
+    return list(
+        DeskPart.objects.filter(
+            state=PartState.PENDING,
+            post__state=DeskState.SCHEDULED,
+            post__started_at__isnull=False,
+        )
+        .select_related("account")
+        .order_by("post_id", "account_id", "position")
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # The pass
 
