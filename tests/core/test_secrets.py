@@ -2,6 +2,7 @@
 the development key, and the deploy check."""
 
 import logging
+from types import SimpleNamespace
 
 import pytest
 from django.core import checks
@@ -9,7 +10,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
 from hemonc.core import secrets
-from hemonc.core.secrets import EncryptedTextField, SecretError, decrypt, encrypt, rotate
+from hemonc.core.secrets import (
+    EncryptedTextField,
+    SecretError,
+    UnreadableSecret,
+    decrypt,
+    encrypt,
+    rotate,
+)
 
 KEY = "a-long-random-secrets-key-for-these-tests-0123456789"
 OTHER = "another-long-random-secrets-key-for-these-tests-987"
@@ -130,3 +138,27 @@ def test_encrypted_field_stores_ciphertext_and_reads_plaintext(key):
     assert raw[1] == ""  # nothing to hide in an empty value
     assert [field.from_db_value(value, None, connection) for value in raw] == HOSTILE
     assert field.from_db_value(None, None, connection) is None
+
+
+@pytest.mark.parametrize("lost", ["changed", "missing"])
+def test_a_secret_the_key_cannot_read_is_empty_and_saved_back_unchanged(
+    monkeypatch, settings, lost
+):
+    monkeypatch.setenv("HEMONC_SECRETS_KEY", KEY)
+    field = EncryptedTextField()
+    field.set_attributes_from_name("secret")
+    field.model = SimpleNamespace(__name__="SocialAccount")  # type: ignore[assignment]
+    stored = field.get_db_prep_save("app-pass", connection)
+    if lost == "changed":
+        monkeypatch.setenv("HEMONC_SECRETS_KEY", OTHER)
+    else:
+        monkeypatch.delenv("HEMONC_SECRETS_KEY")
+        settings.DEBUG = False
+
+    value = field.from_db_value(stored, None, connection)
+
+    assert isinstance(value, UnreadableSecret) and value == ""
+    assert "HEMONC_SECRETS_KEY" in value.problem
+    assert field.get_db_prep_save(value, connection) == stored  # nothing lost on save
+    monkeypatch.setenv("HEMONC_SECRETS_KEY", KEY)
+    assert field.from_db_value(stored, None, connection) == "app-pass"  # the key back: readable

@@ -80,8 +80,9 @@ class Request:
         fields: dict[str, tuple[str, bytes]] = {}
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            payload = part.get_payload(decode=True) or b""
-            fields[str(name)] = (part.get_content_type(), payload)
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            fields[str(name)] = (part.get_content_type(), data)
         return fields
 
 
@@ -201,15 +202,16 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128
 
-    def __init__(self, app: StandinApp) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, app: StandinApp, port: int = 0) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.app = app
 
 
 @contextmanager
-def run(app: StandinApp) -> Iterator[str]:
-    """Serve the app on a free port of 127.0.0.1 in a thread; yields the base URL."""
-    server = _Server(app)
+def run(app: StandinApp, port: int = 0) -> Iterator[str]:
+    """Serve the app on 127.0.0.1 (a free port unless `port`) in a thread; yields the base
+    URL."""
+    server = _Server(app, port)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()

@@ -261,10 +261,11 @@ class BlueskyApp(StandinApp):
 @contextmanager
 def serve(
     *,
+    port: int = 0,
     handle: str = "hemonc.bsky.social",
     password: str = "app-password",  # noqa: S107
 ) -> Iterator[tuple[str, BlueskyState]]:
     """A running stand-in PDS: yields its base URL and its state."""
     state = BlueskyState(handle, password)
-    with run(BlueskyApp(state)) as url:
+    with run(BlueskyApp(state), port) as url:
         yield url, state

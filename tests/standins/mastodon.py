@@ -9,7 +9,9 @@ API documentation says (errors as `{"error": TEXT}`).
 Endpoints: GET /api/v2/instance (configuration.statuses.max_characters), POST /api/v2/media
 (202 while processing when `state.media_processing` is on) and GET /api/v1/media/:id,
 POST /api/v1/statuses honouring the Idempotency-Key header (the same key from the same token
-answers the status it created). A status longer than the instance's limit (every URL counts 23,
+answers the status it created, until `state.forget_idempotency_keys()`, which the instance does
+after an hour), GET /api/v1/accounts/verify_credentials, GET /api/v1/accounts/:id/statuses
+(newest first) and GET /api/v1/statuses/:id/source. A status longer than the instance's limit (every URL counts 23,
 a mention its user part) is refused with 422.
 """
 
@@ -50,11 +52,17 @@ class MastodonState(StandinState):
         self.media: dict[str, dict[str, Any]] = {}
         self.media_processing = False
         self.idempotency: dict[tuple[str, str], dict[str, Any]] = {}
+        self.account_id = "109000000000000001"
         self._ids = itertools.count(110_000_000_000_000_001)
 
     @property
     def posts(self) -> list[dict[str, Any]]:
         return list(self.statuses)
+
+    def forget_idempotency_keys(self) -> None:
+        """What the instance does an hour after a key was used."""
+        with self.lock:
+            self.idempotency.clear()
 
     def next_id(self) -> str:
         return str(next(self._ids))
@@ -70,8 +78,13 @@ class MastodonApp(StandinApp):
     def route(self, request: Request) -> Route | None:
         if request.method == "GET" and request.path.startswith("/api/v1/media/"):
             return self.get_media
+        if request.method == "GET" and re.fullmatch(r"/api/v1/accounts/\d+/statuses", request.path):
+            return self.account_statuses
+        if request.method == "GET" and re.fullmatch(r"/api/v1/statuses/\d+/source", request.path):
+            return self.status_source
         routes: dict[tuple[str, str], Route] = {
             ("GET", "/api/v2/instance"): self.instance,
+            ("GET", "/api/v1/accounts/verify_credentials"): self.verify_credentials,
             ("POST", "/api/v2/media"): self.upload_media,
             ("POST", POST_PATH): self.create_status,
         }
@@ -181,7 +194,7 @@ class MastodonApp(StandinApp):
         key = request.headers.get("Idempotency-Key")
         with self.state.lock:
             if key and (request.bearer, key) in self.state.idempotency:
-                return Answer(200, self.state.idempotency[(request.bearer, key)])
+                return Answer(200, _public_status(self.state.idempotency[(request.bearer, key)]))
             text = str(body.get("status") or "")
             media_ids = [str(m) for m in body.get("media_ids") or []]
             if not text.strip() and not media_ids:
@@ -222,7 +235,7 @@ class MastodonApp(StandinApp):
                 "uri": f"https://{self.state.domain}/users/{self.state.username}/statuses/{status_id}",
                 "url": f"https://{self.state.domain}/@{self.state.username}/{status_id}",
                 "content": "<p>" + html.escape(text).replace("\n", "<br />") + "</p>",
-                "text": text,  # what was sent (the real API has it only on GET /source)
+                "text": text,  # kept here; the API gives it only through GET .../source
                 "media_attachments": attachments,
                 "account": {
                     "id": "1",
@@ -236,6 +249,43 @@ class MastodonApp(StandinApp):
                 self.state.idempotency[(request.bearer, key)] = status
         return Answer(200, status)
 
+    def verify_credentials(self, request: Request) -> Answer:
+        if (denied := self._auth(request)) is not None:
+            return denied
+        return Answer(
+            200,
+            {
+                "id": self.state.account_id,
+                "username": self.state.username,
+                "acct": self.state.username,
+                "source": {"privacy": "public", "language": "en"},
+            },
+        )
+
+    def account_statuses(self, request: Request) -> Answer:
+        if (denied := self._auth(request)) is not None:
+            return denied
+        limit = min(max(int(request.query.get("limit", 20)), 1), 40)
+        with self.state.lock:
+            if request.path.split("/")[4] != self.state.account_id:
+                return _error(404, "Record not found")
+            newest = [_public_status(s) for s in reversed(self.state.statuses)][:limit]
+        return Answer(200, newest)
+
+    def status_source(self, request: Request) -> Answer:
+        if (denied := self._auth(request)) is not None:
+            return denied
+        status_id = request.path.split("/")[4]
+        with self.state.lock:
+            status = next((s for s in self.state.statuses if s["id"] == status_id), None)
+        if status is None:
+            return _error(404, "Record not found")
+        return Answer(200, {"id": status_id, "text": status["text"], "spoiler_text": ""})
+
+
+def _public_status(status: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in status.items() if k not in {"text", "idempotency_key"}}
+
 
 def _public_media(media: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in media.items() if k not in {"checks", "mime", "size"}}
@@ -244,11 +294,12 @@ def _public_media(media: dict[str, Any]) -> dict[str, Any]:
 @contextmanager
 def serve(
     *,
+    port: int = 0,
     token: str = "token",  # noqa: S107
     max_characters: int = 500,
     domain: str = "mastodon.example",
 ) -> Iterator[tuple[str, MastodonState]]:
     """A running stand-in instance: yields its base URL and its state."""
     state = MastodonState(token, max_characters, domain)
-    with run(MastodonApp(state)) as url:
+    with run(MastodonApp(state), port) as url:
         yield url, state

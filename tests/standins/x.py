@@ -316,11 +316,12 @@ class XApp(StandinApp):
 @contextmanager
 def serve(
     *,
+    port: int = 0,
     refresh_token: str = "refresh-token",  # noqa: S107
     client_id: str = "client-id",
     username: str = "hemonc",
 ) -> Iterator[tuple[str, XState]]:
     """A running stand-in X API: yields its base URL and its state."""
     state = XState(refresh_token, client_id, username)
-    with run(XApp(state)) as url:
+    with run(XApp(state), port) as url:
         yield url, state

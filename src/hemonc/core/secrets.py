@@ -95,16 +95,38 @@ def rotate(token: str) -> str:
         raise SecretError(f"A stored secret cannot be decrypted with {ENV}.") from None
 
 
+class UnreadableSecret(str):
+    """A stored secret that cannot be decrypted (the key is missing or changed): it reads as
+    empty, says why in `problem`, and is saved back unchanged, so a page that lists accounts
+    still works and the secret comes back once the right key is set."""
+
+    ciphertext: str
+    problem: str
+
+    def __new__(cls, ciphertext: str, problem: str) -> UnreadableSecret:
+        value = super().__new__(cls, "")
+        value.ciphertext = ciphertext
+        value.problem = problem
+        return value
+
+
 class EncryptedTextField(models.TextField):
     """A text column that stores the ciphertext and gives the plaintext. An empty value is
-    stored empty (nothing to hide); it cannot be searched or ordered by."""
+    stored empty (nothing to hide); it cannot be searched or ordered by. A value that cannot
+    be decrypted reads as an `UnreadableSecret`."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":
             return value
-        return decrypt(value)
+        try:
+            return decrypt(value)
+        except (SecretError, ImproperlyConfigured) as exc:
+            logger.error("%s.%s: %s", self.model.__name__, self.name, exc)
+            return UnreadableSecret(value, str(exc))
 
     def get_prep_value(self, value: Any) -> Any:
+        if isinstance(value, UnreadableSecret):
+            return value.ciphertext
         value = super().get_prep_value(value)
         if value is None or value == "":
             return value

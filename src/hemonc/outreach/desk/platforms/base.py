@@ -132,6 +132,9 @@ def adapter_for(connection: Connection) -> Adapter:
         "mastodon": mastodon.MastodonAdapter,
         "x": x.XAdapter,
     }
+    problem = getattr(connection.secret, "problem", "")  # core.secrets.UnreadableSecret
+    if problem:
+        raise PermanentError(problem)
     try:
         cls = adapters[connection.platform]
     except KeyError:

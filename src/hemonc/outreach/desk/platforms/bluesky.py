@@ -20,7 +20,6 @@ from typing import Any
 
 import requests
 
-from hemonc.outreach.desk.platforms._richtext import find_facets
 from hemonc.outreach.desk.platforms.base import (
     Connection,
     Image,
@@ -34,6 +33,7 @@ from hemonc.outreach.desk.platforms.base import (
     send,
     server_trouble,
 )
+from hemonc.outreach.desk.text import facets as find_facets
 
 COLLECTION = "app.bsky.feed.post"
 WEB = "https://bsky.app"
@@ -79,7 +79,7 @@ class BlueskyAdapter:
             "createdAt": datetime.now(UTC)
             .isoformat(timespec="milliseconds")
             .replace("+00:00", "Z"),
-            "langs": list(part.langs),
+            "langs": list(part.langs)[:3],  # the lexicon takes at most 3
         }
         facets = self._facets(part.text)
         if facets:
@@ -189,7 +189,7 @@ class BlueskyAdapter:
         body = json_or_empty(response)
         error = str(body.get("error") or "")
         message = str(body.get("message") or error or f"HTTP {response.status_code}")
-        if expirable and error in _SESSION_EXPIRED:
+        if expirable and (error in _SESSION_EXPIRED or response.status_code == 401):
             return _Expired(message)
         try:
             server_trouble(self.connection, response, f"Bluesky: {message}")

@@ -3,7 +3,8 @@
 - Posts: `POST /api/v1/statuses` (`status`, `visibility`, `language`, `in_reply_to_id` for a
   thread's replies, `media_ids`) with the `Idempotency-Key` header set to the part's key: the
   instance answers a repeated request with the status it already created (it keeps keys for an
-  hour), so sending a part again after a lost answer never posts it twice.
+  hour), so sending a part again after a lost answer never posts it twice; after that hour
+  `find` looks for the part among the account's recent statuses.
 - Media: `POST /api/v2/media` with the file and its `description` (the alt text); an answer
   202 means still processing, and `GET /api/v1/media/:id` is asked until it is ready.
 - The instance's own text limit: `GET /api/v2/instance`, `configuration.statuses.max_characters`.
@@ -34,6 +35,7 @@ MAX_IMAGE_BYTES = 16 * 1024 * 1024  # the default image_size_limit of an instanc
 LIMIT_TTL = 24 * 3600.0  # seconds the instance's limit is remembered
 MEDIA_WAIT = 30.0  # seconds to wait for media processing
 VISIBILITIES = {"public", "unlisted", "private", "direct"}
+RECENT = 40  # statuses `find` looks through (the most the API gives at once)
 
 
 class MastodonAdapter:
@@ -72,6 +74,12 @@ class MastodonAdapter:
     def publish(self, part: Part) -> Ref:
         if len(part.images) > MAX_IMAGES:
             raise PermanentError(f"Mastodon takes at most {MAX_IMAGES} images in a post.")
+        for image in part.images:
+            if len(image.data) > MAX_IMAGE_BYTES:
+                raise PermanentError(
+                    f"Mastodon takes images of at most {MAX_IMAGE_BYTES:,} bytes; "
+                    f"this one has {len(image.data):,}."
+                )
         media_ids = [self._upload(image) for image in part.images]
         body: dict[str, Any] = {
             "status": part.text,
@@ -90,9 +98,34 @@ class MastodonAdapter:
         return Ref(id=str(status["id"]), url=str(status.get("url") or status.get("uri") or ""))
 
     def find(self, part: Part) -> Ref | None:
-        """Mastodon has no lookup by key; the Idempotency-Key makes sending the part again
-        safe instead: the instance returns the status it created for the key."""
+        """The part among the account's recent statuses: the same post it answers and the same
+        text (`GET /api/v1/statuses/:id/source`, the text as written). Within the hour the
+        instance keeps an Idempotency-Key, sending the part again would also be safe; this
+        covers retries after that."""
+        account_id = self._account_id()
+        response = self._request(
+            "GET",
+            f"/api/v1/accounts/{account_id}/statuses",
+            params={"limit": RECENT, "exclude_reblogs": "true"},
+        )
+        statuses = response.json() if response.content else []
+        parent = part.parent.id if part.parent else None
+        wanted = _folded(part.text)
+        for status in statuses if isinstance(statuses, list) else []:
+            if (status.get("in_reply_to_id") or None) != parent:
+                continue
+            source = json_or_empty(self._request("GET", f"/api/v1/statuses/{status['id']}/source"))
+            if _folded(str(source.get("text", ""))) == wanted:
+                return Ref(
+                    id=str(status["id"]), url=str(status.get("url") or status.get("uri") or "")
+                )
         return None
+
+    def _account_id(self) -> str:
+        if not self.state.get("account_id"):
+            account = json_or_empty(self._request("GET", "/api/v1/accounts/verify_credentials"))
+            self.state["account_id"] = str(account["id"])
+        return str(self.state["account_id"])
 
     # -- requests --------------------------------------------------------------------------
 
@@ -125,6 +158,10 @@ class MastodonAdapter:
                     raise TemporaryError("Mastodon is still processing an image; try again later.")
                 time.sleep(0.5)
         return media_id
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _filename(mime: str) -> str:
