@@ -31,7 +31,9 @@ CONFERENCE_TAG = re.compile(r"^#?\w{2,50}$")
 
 def image_limits_sentence() -> str:
     sizes = ", ".join(
-        f"{Platform(platform).label.removesuffix(' (Twitter)')} {limit / 1_000_000:g} MB"
+        f"{Platform(platform).label.removesuffix(' (Twitter)')} {round(limit / 1_000_000)} MB"
+        if limit < 2**20
+        else f"{Platform(platform).label.removesuffix(' (Twitter)')} {limit // 2**20} MB"
         for platform, limit in IMAGE_LIMITS.items()
     )
     return f"JPEG, PNG, GIF or WebP; each platform's limit: {sizes}."
@@ -125,6 +127,12 @@ class DeskPostForm(PhiGuardMixin, forms.Form):
     @property
     def image_slots(self) -> list[tuple[Any, Any]]:
         return [(self[f"image_{i}"], self[f"alt_{i}"]) for i in range(1, IMAGE_SLOTS + 1)]
+
+    @property
+    def more_images_open(self) -> bool:
+        """The second to last image slots show when one of them has an error."""
+        names = [f"{kind}_{i}" for i in range(2, IMAGE_SLOTS + 1) for kind in ("image", "alt")]
+        return any(name in self.errors for name in names)
 
     @property
     def remove_images(self) -> Any:
