@@ -351,11 +351,10 @@ def _desk_organizers() -> list[Any]:
     from hemonc.members.models import User
 
     main = User.objects.filter(email=f"organizer@{DESK_DOMAIN}").first()
-    others = list(
-        User.objects.filter(groups__name=Role.ORGANIZER, is_active=True)
-        .exclude(pk=getattr(main, "pk", None))
-        .order_by("pk")[:1]
-    )
+    organizers = User.objects.filter(groups__name=Role.ORGANIZER, is_active=True)
+    if main is not None:
+        organizers = organizers.exclude(pk=main.pk)
+    others = list(organizers.order_by("pk")[:1])
     return [person for person in [main, *others] if person is not None] or [None]
 
 
@@ -506,10 +505,10 @@ def _desk_ahead(accounts: list[SocialAccount], organizers: list[Any]) -> dict[st
     ]  # fmt: skip
     for text, kind in queued:
         post = approved(text, kind, [x, bluesky])
-        when = desk.next_free_slot(x)
-        if when is not None:
+        slot = desk.next_free_slot(x)
+        if slot is not None:
             DeskPost.objects.filter(pk=post.pk).update(
-                state=DeskState.SCHEDULED, scheduled_at=when, release_at=when, queue_account=x
+                state=DeskState.SCHEDULED, scheduled_at=slot, release_at=slot, queue_account=x
             )
             counts["queued"] += 1
     review = DeskPost.objects.create(

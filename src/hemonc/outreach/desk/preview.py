@@ -115,7 +115,8 @@ def mark_entities(text: str) -> SafeString:
     """The text escaped, with its links, hashtags and mentions marked as the platforms show
     them (in colour), found as Bluesky finds its facets."""
     raw = text.encode("utf-8")
-    parts, last = [], 0
+    parts: list[str] = []
+    last = 0
     for facet in facets(text):
         if facet.byte_start < last:
             continue

@@ -73,10 +73,10 @@ def _compose_page(
 ) -> HttpResponse:
     data = form.data if form.is_bound else None
     text = str(data.get("text", "") if data else form.initial.get("text", "") or "")
-    accounts = (
-        form.cleaned_data.get("accounts")
-        if form.is_bound and hasattr(form, "cleaned_data") and form.cleaned_data.get("accounts")
-        else (form.initial.get("accounts") or [])
+    accounts: list[SocialAccount] = list(
+        (form.cleaned_data.get("accounts") if hasattr(form, "cleaned_data") else None)
+        or form.initial.get("accounts")
+        or []
     )
     context = {
         "form": form,
@@ -85,7 +85,7 @@ def _compose_page(
         "image_limits": image_limits_sentence(),
         **_preview_context(
             text=text,
-            accounts=list(accounts),
+            accounts=accounts,
             kind=str((data or form.initial).get("kind", "") or ""),
             conference_tag=str((data or form.initial).get("conference_tag", "") or ""),
             session=form.initial.get("session") if not data else None,
@@ -97,24 +97,26 @@ def _compose_page(
 def _session_filled(request: AuthenticatedHttpRequest, post: DeskPost | None) -> HttpResponse:
     """ "Fill in from the session": the same form again, its text opened by the session's
     time, guests and link (nothing is saved; images are chosen again)."""
+    session_id = parse_id(request.POST.get("session"))
     session = (
-        LiveSession.objects.filter(pk=parse_id(request.POST.get("session")))
-        .prefetch_related("guests")
-        .first()
+        LiveSession.objects.filter(pk=session_id).prefetch_related("guests").first()
+        if session_id
+        else None
     )
+    text = request.POST.get("text", "")[:TEXT_MAX]
+    if session is None:
+        messages.error(request, "Choose the session first, then fill in from it.")
+    else:
+        opening = session_announcement(session)
+        if not text.startswith(opening):
+            text = f"{opening}\n\n{text}".strip()
     values = {
         "kind": DeskKind.SESSION,
         "accounts": [a for a in desk_accounts() if str(a.pk) in request.POST.getlist("accounts")],
         "session": session,
         "conference_tag": request.POST.get("conference_tag", "")[:60],
-        "text": request.POST.get("text", "")[:TEXT_MAX],
+        "text": text,
     }
-    if session is None:
-        messages.error(request, "Choose the session first, then fill in from it.")
-    else:
-        opening = session_announcement(session)
-        if not values["text"].startswith(opening):
-            values["text"] = f"{opening}\n\n{values['text']}".strip()
     form = DeskPostForm(initial=values, stored_images=post.images.count() if post else 0)
     return _compose_page(request, form, post)
 
@@ -351,7 +353,7 @@ def schedule(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("outreach:desk_post", pk=post.pk)
     data = form.cleaned_data
 
