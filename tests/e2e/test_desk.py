@@ -62,6 +62,13 @@ def test_a_case_post_goes_from_a_marked_date_of_birth_to_a_published_thread(
         expect(counters).to_contain_text("Bluesky: a thread of 2 posts")
         expect(page.locator(".desk-thread-part")).to_have_count(2)
         expect(page.locator(".desk-part-text").first).to_contain_text("1/2")
+        # A suggested hashtag goes in where the cursor is (at the end here), and is counted.
+        suggestion = page.locator("#desk-hashtags button").first
+        tag = suggestion.get_attribute("data-insert") or ""
+        assert tag.startswith("#") and tag.lower() not in CASE.lower()
+        suggestion.click()
+        expect(page.get_by_label("Text", exact=True)).to_have_value(CASE + " " + tag)
+        expect(page.locator(".desk-thread-part").last).to_contain_text(tag)
         snapshot(page, screenshot_dir, "desk-compose")
 
         page.get_by_role("button", name="Send for review").click()

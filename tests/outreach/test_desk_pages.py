@@ -20,6 +20,7 @@ from hemonc.members.enums import Role
 from hemonc.outreach.desk import services
 from hemonc.outreach.enums import DeskState, PartState
 from hemonc.outreach.models import DeskPart, DeskPost, SocialAccount
+from hemonc.taxonomy.models import Topic
 from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
@@ -116,6 +117,30 @@ def test_counter_counts_each_chosen_platform_and_previews_the_numbered_thread(
     assert re.search(r" 1/\d+</p>", html)  # the numbering as posted, counted in the length
     assert "@hemoncnet.bsky.social" in html
     assert 'data-hx-swap-oob="innerHTML:#desk-hashtags"' in html
+
+
+def test_hashtags_suggested_from_the_topics_the_kind_and_the_session(
+    client: Any, organizer: Any
+) -> None:
+    session = LiveSession.objects.create(
+        title="Myeloma", starts_at=timezone.now(), time_zone="UTC", created_by=organizer
+    )
+    session.topics.add(Topic.objects.get(hashtag="bcsm"))
+    client.force_login(organizer)
+
+    html = client.post(
+        reverse("outreach:desk_count"),
+        {"text": "How we treat relapsed myeloma #MedTwitter", "kind": "tweetorial"},
+    ).content.decode()
+    buttons = re.findall(r'data-insert="(#\w+)"', html)
+    assert buttons[:2] == ["#mmsm", "#tweetorial"]
+    assert "#MedTwitter" not in buttons  # already in the text
+
+    html = client.post(
+        reverse("outreach:desk_count"),
+        {"text": "Tonight", "kind": "session", "session": session.pk, "conference_tag": "ASH26"},
+    ).content.decode()
+    assert re.findall(r'data-insert="(#\w+)"', html)[:2] == ["#ASH26", "#bcsm"]
 
 
 def test_counter_says_a_short_text_fits_and_counts_as_the_platform_does(
