@@ -28,3 +28,7 @@ def import_x(db):  # type: ignore[no-untyped-def]
         return out.getvalue()
 
     return run
+
+
+# The publishing desk's stand-in accounts (tests/outreach/desk_support.py).
+from tests.outreach.desk_support import bsky, fast_retries, masto, xapi  # noqa: E402, F401

@@ -8,14 +8,12 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from hemonc.outreach.models import DeskPart, DeskPost, SocialAccount
-from tests.outreach.desk_support import (  # noqa: F401 - fixtures
+from tests.outreach.desk_support import (
     BLUESKY_HANDLE,
     LONG,
     MASTODON_HANDLE,
-    fast_retries,
 )
 from tests.standins import bluesky, mastodon
 
@@ -183,9 +181,7 @@ def test_publish_due_exits_1_with_the_platforms_message_when_a_post_fails(
     servers: Any, tmp_path: Path
 ) -> None:
     run("post", "--account", BLUESKY_HANDLE, "--text-file", text_file(tmp_path, "Short one."))
-    from hemonc.outreach.desk import publishing
 
-    publishing.start_due(now=timezone.now(), post_ids=None, accounts=publishing._Accounts())
     DeskPart.objects.update(text="z" * 400)
 
     code, message = fails("publish-due")

@@ -19,13 +19,9 @@ from hemonc.core.permissions import OPERATOR
 from hemonc.outreach.desk import publishing, services
 from hemonc.outreach.models import DeskPart, DeskPost, Post
 from hemonc.outreach.tasks import publish_desk_post_task
-from tests.outreach.desk_support import (  # noqa: F401 - fixtures
+from tests.outreach.desk_support import (
     LONG,
-    bsky,
-    fast_retries,
-    masto,
     scheduled,
-    xapi,
 )
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +92,6 @@ def test_a_thread_leased_by_one_worker_is_left_alone_by_another(
 ) -> None:
     account, bluesky = bsky
     post = scheduled(LONG, [account])
-    publishing.start_due(now=timezone.now(), post_ids=None, accounts=publishing._Accounts())
     held = publishing.claim(owner="worker-a", now=timezone.now(), post_ids=None, limit=50)
     assert len(held) == 2
 
@@ -214,7 +209,6 @@ def test_a_refusal_fails_the_post_with_the_platforms_message_and_retry_publishes
 ) -> None:
     account, bluesky = bsky
     post = scheduled(SHORT, [account])
-    publishing.start_due(now=timezone.now(), post_ids=None, accounts=publishing._Accounts())
     DeskPart.objects.filter(post=post).update(text="x" * 400)  # too long for Bluesky
 
     run = publishing.publish_due(wait_seconds=10)
@@ -238,7 +232,6 @@ def test_a_refused_part_fails_the_rest_of_its_thread_but_not_other_accounts(
 ) -> None:
     (bluesky_account, bluesky), (mastodon_account, mastodon) = bsky, masto
     post = scheduled(LONG, [bluesky_account, mastodon_account])
-    publishing.start_due(now=timezone.now(), post_ids=None, accounts=publishing._Accounts())
     DeskPart.objects.filter(post=post, account=bluesky_account, position=1).update(text="y" * 400)
 
     publishing.publish_due()

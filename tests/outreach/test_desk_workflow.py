@@ -186,7 +186,7 @@ def test_images_need_alt_text_and_a_size_every_platform_takes(accounts: Any) -> 
     post = services.post_create(actor=author, text=CLEAN, accounts=accounts)
     with pytest.raises(DomainError, match="alt text"):
         services.image_add(post=post, actor=author, data=b"\x89PNG", mime="image/png", alt=" ")
-    with pytest.raises(DomainError, match="Bluesky takes images of at most 1.0 MB"):
+    with pytest.raises(DomainError, match=r"Bluesky takes images of at most 1\.0 MB"):
         services.image_add(
             post=post,
             actor=author,

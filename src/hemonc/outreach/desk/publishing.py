@@ -2,9 +2,9 @@
 
 Nothing is ever posted twice:
 
-1. When a scheduled post's release time comes, its platform posts are written as rows
-   (`DeskPart`: one per account and thread position), each with its idempotency key, in one
-   transaction, before anything is sent. The key never changes.
+1. When a post is scheduled its platform posts are written as rows (`DeskPart`: one per
+   account and thread position), each with its idempotency key, before anything is sent.
+   The key never changes.
 2. A worker leases the rest of a thread (the parts still waiting, in order) with a
    conditional UPDATE (PostgreSQL first locks the candidate rows with SKIP LOCKED; SQLite has
    one writer): a part is leased to one worker at a time.
@@ -34,8 +34,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Min, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 
 from hemonc.core.audit import audit
@@ -45,11 +45,9 @@ from hemonc.outreach.desk.platforms import (
     Image,
     Part,
     PermanentError,
-    PublishError,
     Ref,
     TemporaryError,
     adapter_for,
-    new_key,
 )
 from hemonc.outreach.desk.services import account_state, image_problem
 from hemonc.outreach.enums import DeskState, PartState, Platform, SourceFormat
@@ -153,81 +151,6 @@ class _Accounts:
 
 
 # ---------------------------------------------------------------------------------------------
-# Starting a post: its parts and their keys
-
-
-def _thread_texts(post: DeskPost, account: SocialAccount, accounts: _Accounts) -> list[str]:
-    from hemonc.outreach.desk.text import split_thread
-
-    limit: int | None = None
-    if account.platform == Platform.MASTODON:
-        try:
-            limit = accounts.get(account).limit()
-        except PublishError:
-            limit = None  # the default 500
-        finally:
-            accounts.keep_state(account)
-    return split_thread(account.platform, post.text, limit=limit)
-
-
-def start_due(*, now: datetime, post_ids: list[int] | None, accounts: _Accounts) -> list[int]:
-    """Write the parts of each scheduled post whose release time came (once: a post being
-    started by another worker is skipped). Returns the posts started."""
-    from hemonc.outreach.desk.text import ThreadError
-
-    due = DeskPost.objects.filter(
-        state=DeskState.SCHEDULED, release_at__lte=now, started_at__isnull=True
-    )
-    if post_ids is not None:
-        due = due.filter(pk__in=post_ids)
-    started = []
-    for post in due.prefetch_related("accounts").order_by("release_at", "id"):
-        texts: dict[int, list[str]] = {}
-        problem = ""
-        for account in post.accounts.all():
-            try:
-                texts[account.pk] = _thread_texts(post, account, accounts)
-            except ThreadError as error:
-                problem = f"{Platform(account.platform).label}: {error}"
-                break
-            except PublishError as error:
-                problem = f"{account}: {error.message}"
-                break
-        with transaction.atomic():
-            locked = (
-                DeskPost.objects.select_for_update(skip_locked=True)
-                .filter(pk=post.pk, state=DeskState.SCHEDULED, started_at__isnull=True)
-                .filter(release_at__lte=now)
-                .first()
-            )
-            if locked is None:
-                continue
-            if problem:
-                locked.state = DeskState.FAILED
-                locked.last_error = problem
-                locked.save(update_fields=["state", "last_error", "updated_at"])
-                audit(actor=None, action="outreach.desk_failed", target=locked)
-                continue
-            rows = [
-                DeskPart(
-                    post=locked,
-                    account_id=account_id,
-                    position=position,
-                    count=len(parts),
-                    text=text,
-                    key=new_key(),
-                )
-                for account_id, parts in texts.items()
-                for position, text in enumerate(parts, start=1)
-            ]
-            DeskPart.objects.bulk_create(rows)
-            locked.started_at = now
-            locked.save(update_fields=["started_at", "updated_at"])
-        started.append(post.pk)
-    return started
-
-
-# ---------------------------------------------------------------------------------------------
 # Leasing threads
 
 
@@ -237,42 +160,159 @@ def _due(now: datetime) -> Q:
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         & (Q(lease_until__isnull=True) | Q(lease_until__lt=now))
         & Q(post__state=DeskState.SCHEDULED)
-        & Q(post__started_at__isnull=False)
+        & Q(post__release_at__lte=now)
     )
 
 
-def claim(*, owner: str, now: datetime, post_ids: list[int] | None, limit: int) -> list[int]:
-    """Lease up to about `limit` due parts to `owner`, whole threads (every waiting part of
-    a post on an account), committed. Returns the parts leased."""
-    with transaction.atomic():
-        candidates = DeskPart.objects.select_for_update(skip_locked=True).filter(_due(now))
-        if post_ids is not None:
-            candidates = candidates.filter(post_id__in=post_ids)
-        ids = list(
-            candidates.order_by("post_id", "account_id", "position").values_list("id", flat=True)[
-                :limit
-            ]
-        )
-        if not ids:
+def claim(
+    *, owner: str, now: datetime, post_ids: list[int] | None, limit: int
+) -> list[tuple[int, int]]:
+    """Lease up to `limit` due parts to `owner`, in thread order, committed. Returns the
+    (part, post) pairs asked for: the parts actually leased carry `owner`.
+
+    One SELECT and two UPDATEs in plain SQL (the worker runs this once per post): PostgreSQL
+    locks the candidate rows and skips those another worker is claiming (FOR UPDATE SKIP
+    LOCKED); SQLite takes its one write lock when the transaction begins (IMMEDIATE). The
+    UPDATE checks again that each part is due and free.
+    """
+    quote = connection.ops.quote_name
+    parts, posts = quote(DeskPart._meta.db_table), quote(DeskPost._meta.db_table)
+    adapt = connection.ops.adapt_datetimefield_value
+    at = adapt(now)
+    free = (
+        "p.state = %s AND (p.next_attempt_at IS NULL OR p.next_attempt_at <= %s) "
+        "AND (p.lease_until IS NULL OR p.lease_until < %s)"
+    )
+    params: list[Any] = [PartState.PENDING.value, at, at, DeskState.SCHEDULED.value, at]
+    only = ""
+    if post_ids is not None:
+        if not post_ids:
             return []
-        DeskPart.objects.filter(_due(now), pk__in=ids).update(
-            lease_owner=owner, lease_until=now + lease_duration()
+        only = f" AND p.post_id IN ({', '.join(['%s'] * len(post_ids))})"
+        params.extend(post_ids)
+    lock = " FOR UPDATE OF p SKIP LOCKED" if connection.features.has_select_for_update_of else ""
+    select = (
+        f"SELECT p.id, p.post_id FROM {parts} p JOIN {posts} d ON d.id = p.post_id "  # noqa: S608
+        f"WHERE {free} AND d.state = %s AND d.release_at <= %s{only} "
+        f"ORDER BY p.post_id, p.account_id, p.position LIMIT {int(limit)}{lock}"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(select, params)
+        rows = [(int(part_id), int(post_id)) for part_id, post_id in cursor.fetchall()]
+        if not rows:
+            return []
+        marks = ", ".join(["%s"] * len(rows))
+        cursor.execute(
+            f"UPDATE {parts} SET lease_owner = %s, lease_until = %s "  # noqa: S608
+            f"WHERE id IN ({marks}) AND {free.replace('p.', '')}",
+            [owner, adapt(now + lease_duration()), *(part for part, _ in rows), *params[:3]],
         )
-    return list(
-        DeskPart.objects.filter(pk__in=ids, lease_owner=owner, state=PartState.PENDING)
-        .order_by("post_id", "account_id", "position")
-        .values_list("id", flat=True)
-    )
+        started = sorted({post for _, post in rows})
+        cursor.execute(
+            f"UPDATE {posts} SET started_at = %s WHERE started_at IS NULL "  # noqa: S608
+            f"AND id IN ({', '.join(['%s'] * len(started))})",
+            [at, *started],
+        )
+    return rows
 
 
-def _begin(part: DeskPart, owner: str) -> bool:
-    """Count the attempt about to start and renew the lease, only while `owner` holds it."""
-    now = _now()
-    return bool(
-        DeskPart.objects.filter(
-            pk=part.pk, lease_owner=owner, state=PartState.PENDING, lease_until__gt=now
-        ).update(attempts=part.attempts + 1, lease_until=now + lease_duration())
-    )
+class _Marks:
+    """The two writes of every platform post, as prepared SQL on one cursor for the whole
+    pass (each its own commit): the attempt begun, and the platform's answer recorded with
+    the outreach post the analytics join. Both apply only while `owner` holds the part."""
+
+    def __init__(self, cursor: Any, owner: str) -> None:
+        quote = connection.ops.quote_name
+        parts, posts = quote(DeskPart._meta.db_table), quote(Post._meta.db_table)
+        self.cursor = cursor
+        self.owner = owner
+        self.adapt = connection.ops.adapt_datetimefield_value
+        self.pending = PartState.PENDING.value
+        self.begin_sql = (
+            f"UPDATE {parts} SET attempts = attempts + 1, lease_until = %s "  # noqa: S608
+            "WHERE id = %s AND lease_owner = %s AND state = %s AND lease_until > %s"
+        )
+        returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
+        self.insert_sql = (
+            f"INSERT INTO {posts} (key, platform, post_id, account_id, url, published_at, "  # noqa: S608
+            "month, text, source_format, source_file) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, "
+            f"%s, ''){returning}"
+        )
+        self.record_sql = (
+            f"UPDATE {parts} SET state = %s, remote_id = %s, remote_cid = %s, url = %s, "  # noqa: S608
+            "published_at = %s, published_post_id = %s, lease_owner = '', lease_until = NULL, "
+            "last_error = '' WHERE id = %s AND lease_owner = %s"
+        )
+        self.returning = bool(returning)
+
+    def begin(self, part: DeskPart) -> bool:
+        """Count the attempt about to start and renew the lease."""
+        now = _now()
+        self.cursor.execute(
+            self.begin_sql,
+            [
+                self.adapt(now + lease_duration()),
+                part.pk,
+                self.owner,
+                self.pending,
+                self.adapt(now),
+            ],
+        )
+        return bool(self.cursor.rowcount)
+
+    def record(self, part: DeskPart, account: SocialAccount, ref: Ref) -> bool:
+        """The part is on the platform: its reference and its analytics row, committed."""
+        now = _now()
+        post_id = _post_id(account, ref)[:255]
+        key = f"{account.platform}:{post_id}"[:270]
+        try:
+            with transaction.atomic():
+                self.cursor.execute(
+                    self.insert_sql,
+                    [
+                        key,
+                        account.platform,
+                        post_id,
+                        account.pk,
+                        ref.url[:300],
+                        self.adapt(now),
+                        connection.ops.adapt_datefield_value(date(now.year, now.month, 1)),
+                        part.text,
+                        SourceFormat.DESK.value,
+                    ],
+                )
+                analytics_id = self.cursor.fetchone()[0] if self.returning else None
+                if analytics_id is None:
+                    analytics_id = self.cursor.lastrowid
+                done = self._mark(part, ref, now, analytics_id)
+                if not done:
+                    transaction.set_rollback(True)
+        except IntegrityError:
+            # Known already (an export imported meanwhile): link the row that is there.
+            with transaction.atomic():
+                analytics_id = Post.objects.get(key=key).pk
+                done = self._mark(part, ref, now, analytics_id)
+        if done:
+            part.state, part.remote_id, part.remote_cid, part.url = (
+                PartState.PUBLISHED, ref.id, ref.cid, ref.url,
+            )  # fmt: skip
+        return done
+
+    def _mark(self, part: DeskPart, ref: Ref, now: datetime, analytics_id: int) -> bool:
+        self.cursor.execute(
+            self.record_sql,
+            [
+                PartState.PUBLISHED.value,
+                ref.id[:300],
+                ref.cid[:120],
+                ref.url[:300],
+                self.adapt(now),
+                analytics_id,
+                part.pk,
+                self.owner,
+            ],
+        )
+        return bool(self.cursor.rowcount)
 
 
 def _release(part_ids: list[int], owner: str, **fields: Any) -> int:
@@ -292,45 +332,6 @@ def _post_id(account: SocialAccount, ref: Ref) -> str:
         user = account.handle.split("@")[0]
         return f"{account.service.rstrip('/')}/users/{user}/statuses/{ref.id}"
     return ref.id
-
-
-def _record(part: DeskPart, account: SocialAccount, ref: Ref, owner: str) -> bool:
-    """The part is on the platform: store its reference and its analytics row at once."""
-    now = _now()
-    post_id = _post_id(account, ref)[:255]
-    key = f"{account.platform}:{post_id}"[:270]
-    with transaction.atomic():
-        analytics = Post.objects.filter(key=key).first()
-        if analytics is None:
-            analytics = Post.objects.create(
-                key=key,
-                platform=account.platform,
-                post_id=post_id,
-                account=account,
-                url=ref.url[:300],
-                published_at=now,
-                month=date(now.year, now.month, 1),
-                text=part.text,
-                source_format=SourceFormat.DESK,
-            )
-        done = DeskPart.objects.filter(pk=part.pk, lease_owner=owner).update(
-            state=PartState.PUBLISHED,
-            remote_id=ref.id[:300],
-            remote_cid=ref.cid[:120],
-            url=ref.url[:300],
-            published_at=now,
-            published_post=analytics,
-            lease_owner="",
-            lease_until=None,
-            last_error="",
-        )
-        if not done:
-            transaction.set_rollback(True)
-            return False
-    part.state, part.remote_id, part.remote_cid, part.url = (
-        PartState.PUBLISHED, ref.id, ref.cid, ref.url,
-    )  # fmt: skip
-    return True
 
 
 def _fail(parts: list[DeskPart], owner: str, message: str) -> None:
@@ -377,8 +378,10 @@ def _publish_thread(
     accounts: _Accounts,
     run: PublishRun,
     images: dict[int, list[DeskImage]],
+    marks: _Marks,
 ) -> None:
-    """Send the leased parts of one thread (all its parts, in order) one after the other."""
+    """Send the leased parts of one thread (all its parts, in order) one after the other.
+    The parts this leaves no longer held are taken out of `leased`."""
     account = thread[0].account
     adapter = accounts.get(account)
     langs = [lang for lang in thread[0].post.langs.split(",") if lang] or ["en"]
@@ -387,17 +390,20 @@ def _publish_thread(
         if part.state == PartState.PUBLISHED or part.pk not in leased:
             continue
         waiting = [p for p in thread[index:] if p.pk in leased]
+        gone = [p.pk for p in waiting]
         root = _ref(thread[0]) if index else None
         parent = _ref(thread[index - 1]) if index else None
         if index and (root is None or parent is None):
-            _release([p.pk for p in waiting], owner)  # an earlier part is not out yet
+            _release(gone, owner)  # an earlier part is not out yet
+            leased.difference_update(gone)
             return
         pictures = []
-        if part.position == 1:
+        if part.position == 1 and getattr(part, "has_images", True):
             for image in _images(part.post_id, images):
                 problem = image_problem(account.platform, image)
                 if problem:
                     _fail(waiting, owner, problem)
+                    leased.difference_update(gone)
                     run.failed.append(Outcome(label, account.handle, 1, part.count, error=problem))
                     return
                 pictures.append(Image(data=bytes(image.data), mime=image.mime, alt=image.alt))
@@ -405,7 +411,8 @@ def _publish_thread(
             text=part.text, key=part.key, images=pictures, langs=langs, root=root, parent=parent
         )
         tried_before = part.attempts > 0
-        if not _begin(part, owner):
+        if not marks.begin(part):
+            leased.difference_update(gone)
             return  # another worker holds the thread now
         part.attempts += 1
         try:
@@ -416,6 +423,7 @@ def _publish_thread(
                 ref = adapter.publish(outgoing)
         except TemporaryError as error:
             accounts.keep_state(account)
+            leased.difference_update(gone)
             if part.attempts >= max_attempts():
                 message = f"{error.message} (gave up after {part.attempts} attempts)"
                 _fail(waiting, owner, message)
@@ -424,23 +432,27 @@ def _publish_thread(
                 )
                 return
             when = _now() + retry_delay(part.attempts, error.retry_after)
-            DeskPart.objects.filter(pk=part.pk, lease_owner=owner).update(
-                last_error=error.message[:2000]
-            )
-            _release([p.pk for p in waiting], owner, next_attempt_at=when)
-            _rest(part).update(next_attempt_at=when)  # the thread waits for this part
+            with transaction.atomic():
+                DeskPart.objects.filter(pk=part.pk, lease_owner=owner).update(
+                    last_error=error.message[:2000]
+                )
+                _release(gone, owner, next_attempt_at=when)
+                _rest(part).update(next_attempt_at=when)  # the thread waits for this part
             run.retried += 1
             run.later(when)
             return
         except PermanentError as error:
             accounts.keep_state(account)
             _fail(waiting, owner, error.message)
+            leased.difference_update(gone)
             run.failed.append(
                 Outcome(label, account.handle, part.position, part.count, error=error.message)
             )
             return
         accounts.keep_state(account)
-        if not _record(part, account, ref, owner):
+        leased.discard(part.pk)
+        if not marks.record(part, account, ref):
+            leased.difference_update(gone)
             return  # the lease ran out meanwhile: its new holder finds the part by its key
         run.published.append(
             Outcome(label, account.handle, part.position, part.count, where=ref.url or ref.id)
@@ -456,55 +468,78 @@ def finish_posts(post_ids: set[int]) -> None:
     for post_id in sorted(post_ids):
         parts = list(
             DeskPart.objects.filter(post_id=post_id)
-            .select_related("account")
             .order_by("account_id", "position")
-        )
-        if not parts or any(p.state == PartState.PENDING for p in parts):
-            continue
-        failed = [p for p in parts if p.state == PartState.FAILED]
-        with transaction.atomic():
-            post = (
-                DeskPost.objects.select_for_update()
-                .filter(pk=post_id, state=DeskState.SCHEDULED)
-                .first()
+            .values_list(
+                "state",
+                "last_error",
+                "position",
+                "count",
+                "account__platform",
+                "account__handle",
+                "published_at",
             )
-            if post is None:
+        )
+        if not parts or any(state == PartState.PENDING for state, *_ in parts):
+            continue
+        failed = [part for part in parts if part[0] == PartState.FAILED]
+        now = _now()
+        if failed:
+            changes: dict[str, Any] = {
+                "state": DeskState.FAILED,
+                "last_error": "\n".join(
+                    f"{Platform(platform).label} @{handle} {position}/{count}: {error}"
+                    for _, error, position, count, platform, handle, _ in failed
+                    if not error.startswith("Not sent:")
+                ),
+            }
+        else:
+            changes = {
+                "state": DeskState.PUBLISHED,
+                "published_at": max(part[6] for part in parts if part[6]),
+                "last_error": "",
+            }
+        with transaction.atomic():
+            if not DeskPost.objects.filter(pk=post_id, state=DeskState.SCHEDULED).update(
+                updated_at=now, **changes
+            ):
                 continue
-            if failed:
-                post.state = DeskState.FAILED
-                post.last_error = "\n".join(
-                    f"{Platform(p.account.platform).label} @{p.account.handle} "
-                    f"{p.position}/{p.count}: {p.last_error}"
-                    for p in failed
-                    if not p.last_error.startswith("Not sent:")
-                )
-            else:
-                post.state = DeskState.PUBLISHED
-                post.published_at = max(p.published_at for p in parts if p.published_at)
-            post.save(update_fields=["state", "last_error", "published_at", "updated_at"])
             audit(
                 actor=None,
                 action="outreach.desk_failed" if failed else "outreach.desk_published",
-                target=post,
+                target=DeskPost(pk=post_id),
                 changes={"parts": len(parts), "failed": len(failed)},
             )
 
 
-def next_due(post_ids: list[int] | None = None) -> datetime | None:
-    """When the earliest waiting part of a started post is due again."""
+def next_due(
+    post_ids: list[int] | None = None, *, since: datetime | None = None
+) -> datetime | None:
+    """When work of the posts due by `since` (default now) may next be done: the earliest
+    waiting part's next attempt or the end of another worker's lease, or the end of a
+    post's undo window."""
+    now = _now()
+    since = since or now
     waiting = DeskPart.objects.filter(
-        state=PartState.PENDING, post__state=DeskState.SCHEDULED, post__started_at__isnull=False
+        state=PartState.PENDING, post__state=DeskState.SCHEDULED, post__scheduled_at__lte=since
     )
     if post_ids is not None:
         waiting = waiting.filter(post_id__in=post_ids)
     found = waiting.aggregate(
         at=Min("next_attempt_at"),
         lease=Min("lease_until"),
-        free=Min("id", filter=Q(next_attempt_at__isnull=True, lease_until__isnull=True)),
+        release=Min("post__release_at"),
+        free=Min(
+            "id",
+            filter=Q(
+                next_attempt_at__isnull=True, lease_until__isnull=True, post__release_at__lte=now
+            ),
+        ),
     )
     if found["free"] is not None:
-        return _now()
+        return now
     moments = [m for m in (found["at"], found["lease"]) if m is not None]
+    if found["release"] is not None and found["release"] > now:
+        moments.append(found["release"])
     return min(moments) if moments else None
 
 
@@ -514,7 +549,7 @@ def waiting_parts() -> list[DeskPart]:
         DeskPart.objects.filter(
             state=PartState.PENDING,
             post__state=DeskState.SCHEDULED,
-            post__started_at__isnull=False,
+            post__release_at__lte=_now(),
         )
         .select_related("account")
         .order_by("post_id", "account_id", "position")
@@ -528,7 +563,7 @@ def waiting_parts() -> list[DeskPart]:
 def publish_due(
     *, post_ids: list[int] | None = None, owner: str | None = None, wait_seconds: float = 0
 ) -> PublishRun:
-    """Start the posts whose time came and publish every due part, thread by thread.
+    """Publish every due part of the posts whose release time came, thread by thread.
 
     `post_ids` limits the pass to those posts (the worker's task); `wait_seconds` lets the
     pass wait for parts retried later (`publish-due`: temporary failures are retried within
@@ -540,54 +575,77 @@ def publish_due(
     images: dict[int, list[DeskImage]] = {}
     deadline = time.monotonic() + wait_seconds
     seen: tuple[int, int, int] = (-1, -1, -1)
-    while True:
-        now = _now()
-        run.posts.update(start_due(now=now, post_ids=post_ids, accounts=accounts))
-        while ids := claim(owner=owner, now=_now(), post_ids=post_ids, limit=CLAIM_BATCH):
-            leased = set(ids)
-            by_thread: dict[tuple[int, int], list[DeskPart]] = defaultdict(list)
-            threads = {
-                (post_id, account_id)
-                for post_id, account_id in DeskPart.objects.filter(pk__in=ids).values_list(
-                    "post_id", "account_id"
-                )
-            }
-            wanted = Q()
-            for post_id, account_id in threads:
-                wanted |= Q(post_id=post_id, account_id=account_id)
-            for part in (
-                DeskPart.objects.filter(wanted)
-                .select_related("account", "post")
-                .order_by("post_id", "account_id", "position")
-            ):
-                by_thread[(part.post_id, part.account_id)].append(part)
-            try:
-                for key in sorted(by_thread):
-                    run.posts.add(key[0])
-                    _publish_thread(
-                        by_thread[key],
-                        leased,
-                        owner=owner,
-                        accounts=accounts,
-                        run=run,
-                        images=images,
+    started = _now()
+    with connection.cursor() as cursor:
+        marks = _Marks(cursor, owner)
+        while True:
+            while rows := claim(owner=owner, now=_now(), post_ids=post_ids, limit=CLAIM_BATCH):
+                held: set[int] | None = None
+                try:
+                    held = _publish_leased(
+                        rows, owner=owner, accounts=accounts, run=run, images=images, marks=marks
                     )
-            finally:
-                # Anything still leased to this pass (an error mid-thread) goes back.
-                DeskPart.objects.filter(
-                    pk__in=ids, lease_owner=owner, state=PartState.PENDING
-                ).update(lease_owner="", lease_until=None)
-        finish_posts(run.posts)
-        following = next_due(post_ids)
-        if following is None:
-            run.retry_at = None
-            break
-        run.retry_at = following
-        pause = (following - _now()).total_seconds()
-        progress = (len(run.published), len(run.failed), run.retried)
-        if time.monotonic() + max(pause, 0) > deadline or (pause <= 0 and progress == seen):
-            break
-        seen = progress
-        if pause > 0:
-            time.sleep(pause)
+                finally:
+                    # Anything still leased to this pass (an error mid-thread) goes back.
+                    if held is None:
+                        _release([part for part, _ in rows], owner)
+                    elif held:
+                        _release(sorted(held), owner)
+                if len(rows) < CLAIM_BATCH:
+                    break
+            finish_posts(run.posts)
+            if not wait_seconds:
+                break  # the worker: a task enqueued for `run.retry_at` comes back
+            following = next_due(post_ids, since=started)
+            if following is None:
+                run.retry_at = None
+                break
+            run.retry_at = following
+            pause = (following - _now()).total_seconds()
+            progress = (len(run.published), len(run.failed), run.retried)
+            if time.monotonic() + max(pause, 0) > deadline or (pause <= 0 and progress == seen):
+                break
+            seen = progress
+            if pause > 0:
+                time.sleep(pause)
     return run
+
+
+def _publish_leased(
+    rows: list[tuple[int, int]],
+    *,
+    owner: str,
+    accounts: _Accounts,
+    run: PublishRun,
+    images: dict[int, list[DeskImage]],
+    marks: _Marks,
+) -> set[int]:
+    """Publish the threads of the parts `rows` (part, post) leased to `owner`, each in order.
+    Returns the parts still leased (none unless something went wrong)."""
+    threads: dict[tuple[int, int], list[DeskPart]] = defaultdict(list)
+    posts = sorted({post_id for _, post_id in rows})
+    ids = [part_id for part_id, _ in rows]
+    has_images = Exists(DeskImage.objects.filter(post_id=OuterRef("post_id")))
+    for part in (
+        DeskPart.objects.filter(post_id__in=posts)
+        .select_related("account", "post")
+        .annotate(has_images=has_images)
+        .order_by("post_id", "account_id", "position")
+    ):
+        threads[(part.post_id, part.account_id)].append(part)
+    asked = set(ids)
+    leased = {
+        part.pk
+        for thread in threads.values()
+        for part in thread
+        if part.pk in asked and part.lease_owner == owner and part.state == PartState.PENDING
+    }
+    for key in sorted(threads):
+        thread = threads[key]
+        if not any(part.pk in leased for part in thread):
+            continue
+        run.posts.add(key[0])
+        _publish_thread(
+            thread, leased, owner=owner, accounts=accounts, run=run, images=images, marks=marks
+        )
+    return leased

@@ -34,6 +34,7 @@ from hemonc.outreach.enums import DeskKind, DeskState, PartState, Platform
 from hemonc.outreach.models import (
     DeskApproval,
     DeskImage,
+    DeskPart,
     DeskPost,
     QueueSlot,
     SocialAccount,
@@ -555,6 +556,7 @@ def _schedule(post: DeskPost, *, actor: Actor, when: datetime, queue_account: An
         )
     _check_accounts(post)
     _check_ready(post)
+    _write_parts(post)
     now = _now()
     post.state = DeskState.SCHEDULED
     post.scheduled_at = when
@@ -568,6 +570,47 @@ def _schedule(post: DeskPost, *, actor: Actor, when: datetime, queue_account: An
         changes={"at": when.isoformat(), "queue": getattr(queue_account, "pk", None)},
     )
     _publish_later(post)
+
+
+def thread_texts(post: DeskPost, account: SocialAccount) -> list[str]:
+    """The posts of the thread `post` becomes on `account` (Mastodon: within the instance's
+    own limit when the adapter learned it)."""
+    from hemonc.outreach.desk.text import ThreadError, split_thread
+
+    limit = None
+    if account.platform == Platform.MASTODON:
+        known = account_state(account).get("max_characters")
+        limit = int(known) if isinstance(known, int) and known > 0 else None
+    try:
+        return split_thread(account.platform, post.text, limit=limit)
+    except ThreadError as error:
+        raise DomainError(f"{account}: {error}") from None
+
+
+def _write_parts(post: DeskPost) -> None:
+    """The post's platform posts, one per account and thread position, each with the
+    idempotency key it keeps from now on (before any attempt). A post scheduled again before
+    anything of it was tried gets its parts anew."""
+    from hemonc.outreach.desk.platforms import new_key
+
+    post.parts.filter(attempts=0).exclude(state=PartState.PUBLISHED).delete()
+    if post.parts.exists():
+        raise DomainError("This post is being published already.")
+    DeskPart.objects.bulk_create(
+        [
+            DeskPart(
+                post=post,
+                account=account,
+                position=position,
+                count=len(texts),
+                text=text,
+                key=new_key(),
+            )
+            for account in post.accounts.all()
+            for texts in [thread_texts(post, account)]
+            for position, text in enumerate(texts, start=1)
+        ]
+    )
 
 
 @transaction.atomic(durable=True)
@@ -700,8 +743,15 @@ def post_cancel(*, post: DeskPost, actor: Actor) -> DeskPost:
     require(actor, "outreach.desk_schedule", post)
     if post.state != DeskState.SCHEDULED:
         raise DomainError("This post is not scheduled.")
-    if post.started_at is not None or (post.release_at and post.release_at <= _now()):
+    # The parts are locked too: a worker leasing them waits, or is waited for.
+    parts = list(post.parts.select_for_update())
+    if (
+        post.started_at is not None
+        or (post.release_at and post.release_at <= _now())
+        or any(part.attempts or part.lease_owner for part in parts)
+    ):
         raise DomainError("Too late: this post is being published.")
+    post.parts.all().delete()
     post.state = DeskState.APPROVED
     post.scheduled_at = post.release_at = None
     post.queue_account = None
