@@ -466,6 +466,7 @@ def test_slots_are_edited_on_the_queue_page(client: Any, organizer: Any, bluesky
 def _with_parts(post: DeskPost, account: SocialAccount, states: list[str], error: str = "") -> None:
     post.started_at = timezone.now()
     post.save()
+    post.parts.all().delete()  # as the worker would have written them
     for position, state in enumerate(states, start=1):
         DeskPart.objects.create(
             post=post, account=account, position=position, count=len(states), text=f"part {position}",
