@@ -289,6 +289,7 @@ def test_second_organizer_approves_when_the_setting_asks_for_one(
 
     page = client.get(reverse("outreach:desk_post", args=[post.pk])).content.decode()
     assert "You wrote it: a second organizer approves it." in page
+    assert "Posts to approve" not in client.get(reverse("console")).content.decode()
     refused = client.post(reverse("outreach:desk_approve", args=[post.pk]), follow=True)
     assert (
         "A second organizer who did not write this post must approve it."

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from hemonc.outreach.desk.services import second_approver_required
 from hemonc.outreach.enums import DeskState, PartState
 from hemonc.outreach.models import DeskApproval, DeskPart, DeskPost, QueueSlot, SocialAccount
 
@@ -104,12 +105,12 @@ def awaiting_approval(*, user: Any, limit: int = 10) -> list[DeskPost]:
     """Posts in review that `user` may approve and has not approved yet (Needs you)."""
     if not user.has_perm("outreach.desk_approve"):
         return []
-    return list(
-        DeskPost.objects.filter(state=DeskState.IN_REVIEW)
-        .exclude(approvals__approver_id=user.pk)
-        .select_related("author__profile")
-        .order_by("submitted_at", "id")[:limit]
+    posts = DeskPost.objects.filter(state=DeskState.IN_REVIEW).exclude(
+        approvals__approver_id=user.pk
     )
+    if second_approver_required():
+        posts = posts.exclude(author_id=user.pk)  # a second organizer approves those
+    return list(posts.select_related("author__profile").order_by("submitted_at", "id")[:limit])
 
 
 def failed_posts(*, limit: int = 10) -> list[DeskPost]:
