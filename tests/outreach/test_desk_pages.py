@@ -537,3 +537,22 @@ def test_desk_lists_posts_by_state_with_counts(client: Any, organizer: Any, blue
     html = client.get(reverse("outreach:desk") + "?state=draft").content.decode()
     assert "Draft one" in html
     assert client.get(reverse("outreach:desk") + "?state=<script>").status_code == 200
+
+
+def test_a_post_nobody_attested_shows_what_was_found_to_its_reviewer(
+    client: Any, organizer: Any, bluesky: Any
+) -> None:
+    # As a post written before the guard knew this kind of identifier would be.
+    post = DeskPost.objects.create(
+        text="Pt J.D., DOB 3/14/1961, is in remission.", state=DeskState.IN_REVIEW
+    )
+    post.accounts.add(bluesky)
+    client.force_login(organizer)
+
+    html = client.get(reverse("outreach:desk_post", args=[post.pk])).content.decode()
+
+    assert '<mark class="phi" data-kind="date"' in html
+    assert "Nobody attested it, so it cannot be approved or scheduled." in html
+    refused = client.post(reverse("outreach:desk_approve", args=[post.pk]), follow=True)
+    assert "may identify a patient" in refused.content.decode()
+    assert DeskPost.objects.get().state == DeskState.IN_REVIEW

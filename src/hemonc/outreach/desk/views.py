@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from hemonc.core import phi
 from hemonc.core.actions import act_then_redirect
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
@@ -273,7 +274,11 @@ def post_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     user = request.user
     approvals = list(post.approvals.all())
+    findings = phi.scan(post.text) if post.phi_attested_at is None else []
     context = {
+        "phi_pending": desk.phi_pending(post),
+        "phi_found": phi.describe(findings) if findings else "",
+        "phi_marked": phi.highlight(post.text, findings) if findings else "",
         "post": post,
         "accounts": accounts,
         "images": list(post.images.all()),
