@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import regex
 
@@ -55,7 +55,6 @@ class Facet:
 
 # ---- X: twitter-text v3 -------------------------------------------------------------------
 
-_X_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))  # weight 100 (= 1)
 
 # Character groups of twitter-text's regular expressions (js/src/regexp/*.js).
 _PUNCT = r"!'#%&'()*+,\\\-./:;<=>?@\[\]^_{|}~$"
@@ -70,17 +69,38 @@ _CYRILLIC = r"\u0400-\u04FF"
 
 
 def _alternation(words: frozenset[str]) -> str:
-    return "|".join(re.escape(word) for word in sorted(words, key=lambda w: (-len(w), w)))
+    """One expression matching any of ``words``, as a trie (a plain alternation of some 1,500
+    top-level domains is tried word by word at every position, far too slowly)."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + build(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        group = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" in node:
+            return group + "?" if len(branches) == 1 and len(group) == 1 else f"(?:{group})?"
+        return group
+
+    return build(trie)
 
 
+_MAX_URL_LENGTH = 4096
 _TLD_END = r"(?=[^0-9a-zA-Z@+-]|$)"
 _GTLD = rf"(?:(?:{_alternation(GENERIC)}){_TLD_END})"
 _CCTLD = rf"(?:(?:{_alternation(COUNTRY)}){_TLD_END})"
 _PUNYCODE = r"(?:xn--[\-0-9a-z]+)"
 _DOMAIN_CHAR = rf"[^{_PUNCT}{_SPACES}{_INVALID}{_DIRECTIONAL}]"
-_SUBDOMAIN = rf"(?:(?:{_DOMAIN_CHAR}(?:[_-]|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\.)"
-_DOMAIN_NAME = rf"(?:(?:{_DOMAIN_CHAR}(?:-|{_DOMAIN_CHAR})*)?{_DOMAIN_CHAR}\.)"
-_DOMAIN = rf"(?:{_SUBDOMAIN}*{_DOMAIN_NAME}(?:{_GTLD}|{_CCTLD}|{_PUNYCODE}))"
+# Labels at most 64 characters and at most 30 subdomains (twitter-text has no bound; a label
+# over 63 is refused after the match anyway): keeps hostile text from backtracking for ages.
+_SUBDOMAIN = rf"(?:(?:{_DOMAIN_CHAR}(?:[_-]|{_DOMAIN_CHAR}){{0,62}})?{_DOMAIN_CHAR}\.)"
+_DOMAIN_NAME = rf"(?:(?:{_DOMAIN_CHAR}(?:-|{_DOMAIN_CHAR}){{0,62}})?{_DOMAIN_CHAR}\.)"
+_DOMAIN = rf"(?:{_SUBDOMAIN}{{0,30}}{_DOMAIN_NAME}(?:{_GTLD}|{_CCTLD}|{_PUNYCODE}))"
 _PATH_CHAR = rf"[a-z{_CYRILLIC}0-9!*';:=+,.$/%#\[\]\-\u2013_~@|&{_LATIN_ACCENTS}]"
 _PARENS = rf"\((?:{_PATH_CHAR}+|(?:{_PATH_CHAR}*\({_PATH_CHAR}+\){_PATH_CHAR}*))\)"
 _PATH_END = rf"(?:[+\-a-z{_CYRILLIC}0-9=_#/{_LATIN_ACCENTS}]|(?:{_PARENS}))"
@@ -98,7 +118,6 @@ _ASCII_DOMAIN = re.compile(
     rf"(?:(?:[\-a-z0-9{_LATIN_ACCENTS}]+)\.)+(?:{_GTLD}|{_CCTLD}|{_PUNYCODE})", re.IGNORECASE
 )
 _TCO = re.compile(rf"^https?://t\.co/([a-z0-9]+)(?:\?{_QUERY_CHAR}*{_QUERY_END})?", re.IGNORECASE)
-_MAX_URL_LENGTH = 4096
 
 
 def _domain_to_ascii(domain: str) -> str | None:
@@ -116,12 +135,26 @@ def _domain_to_ascii(domain: str) -> str | None:
     )
 
 
+# A URL never spans a space and always has a dot: the expression runs on such words only,
+# and not on a word longer than any URL can be (hostile text).
+_DOTTED_WORD = re.compile(rf"[^{_SPACES}]*\.[^{_SPACES}]*")
+_LONGEST_WORD = 2 * _MAX_URL_LENGTH
+
+
+def _url_matches(text: str) -> Iterator[re.Match[str]]:
+    for word in _DOTTED_WORD.finditer(text):
+        if word.end() - word.start() > _LONGEST_WORD:
+            continue
+        # From the space before the word: the expression takes it as the preceding character.
+        yield from _URL.finditer(text, max(0, word.start() - 1), word.end())
+
+
 def url_spans(text: str, *, without_protocol: bool = True) -> list[tuple[int, int]]:
     """The (start, end) of each URL twitter-text's extractUrlsWithIndices finds."""
     if "." not in text if without_protocol else ":" not in text:
         return []
     spans: list[tuple[int, int]] = []
-    for match in _URL.finditer(text):
+    for match in _url_matches(text):
         url, protocol, domain = match["url"], match["protocol"], match["domain"]
         start, end = match.start("url"), match.end("url")
         ascii_domain = _domain_to_ascii(domain)
@@ -161,27 +194,27 @@ _EMOJI = regex.compile(
 )
 
 
-def _x_weight(char: str) -> int:
-    point = ord(char)
-    return 1 if any(low <= point <= high for low, high in _X_RANGES) else 2
+# The code points outside the weight-1 ranges (each counts 2).
+_X_HEAVY = re.compile(r"[^\u0000-\u10FF\u2000-\u200D\u2010-\u201F\u2032-\u2037]")
+
+
+def _x_plain(text: str) -> int:
+    return len(text) + len(_X_HEAVY.findall(text))
 
 
 def x_length(text: str) -> int:
     """The weighted length twitter-text's parseTweet gives with the v3 configuration."""
     text = unicodedata.normalize("NFC", text)
-    entities = {start: (end, URL_LENGTH) for start, end in url_spans(text)}
-    for match in _EMOJI.finditer(text):
-        if not any(s <= match.start() < e for s, (e, _) in entities.items()):
-            entities.setdefault(match.start(), (match.end(), 2))
-    total, index = 0, 0
-    while index < len(text):
-        entity = entities.get(index)
-        if entity:
-            index, weight = entity
-            total += weight
-            continue
-        total += _x_weight(text[index])
-        index += 1
+    urls = url_spans(text)
+    parts, last = [], 0
+    for start, end in urls:
+        parts.append(text[last:start])
+        last = end
+    parts.append(text[last:])
+    total = URL_LENGTH * len(urls)
+    for part in parts:
+        emoji = _EMOJI.findall(part)
+        total += _x_plain(part) - _x_plain("".join(emoji)) + 2 * len(emoji)
     return total
 
 
@@ -192,7 +225,9 @@ _GRAPHEME = regex.compile(r"\X", regex.DOTALL)
 
 def graphemes(text: str) -> int:
     """The number of extended grapheme clusters (what a reader sees as characters)."""
-    return sum(1 for _ in _GRAPHEME.finditer(text))
+    if text.isascii():
+        return len(text) - text.count("\r\n")
+    return len(_GRAPHEME.findall(text))
 
 
 # Mastodon's Account::MENTION_RE: @user or @user@domain, not after "=", "/" or a word character.
@@ -306,11 +341,15 @@ _SENTENCE_END = regex.compile(
 )
 _CJK_SENTENCE_END = regex.compile(r"[\u3002\uFF01\uFF1F]")
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
-_ENTITY_HINTS = regex.compile(r"[#\uFF03@\uFF20][^\s]+|\S*://\S+")
+# Between two characters where CJK text may be split: after a CJK full stop, before a CJK
+# character that follows a letter or digit.
+_CJK_CUT = regex.compile(
+    r"(?<=[\u3002\uFF01\uFF1F])(?=\S)|(?<=[^\W_])(?=[\p{Han}\p{Hiragana}\p{Katakana}])"
+)
+_ENTITY_HINTS = regex.compile(r"[#\uFF03@\uFF20][^\s#\uFF03@\uFF20]+")
 
 
-@dataclass(frozen=True)
-class _Piece:
+class _Piece(NamedTuple):
     separator: str  # the text between this piece and the one before
     level: int  # how good a place the separator is to split at
     text: str
@@ -333,25 +372,20 @@ def _pieces(text: str) -> list[_Piece]:
             level = _PARAGRAPH
         elif newlines == 1:
             level = _LINE
-        elif _SENTENCE_END.search(text[: match.start()]):
+        elif _SENTENCE_END.search(text[max(0, match.start() - 8) : match.start()]):
             level = _SENTENCE
         else:
             level = _WORD
         cuts.append((match.start(), match.end(), level))
-    protected = _protected(text) if _CJK.search(text) else []
-    for index in range(1, len(text)):
-        before, after = text[index - 1], text[index]
-        if before.isspace() or after.isspace():
-            continue
-        if _CJK_SENTENCE_END.match(before):
-            level = _SENTENCE
-        elif _CJK.match(after) and (_CJK.match(before) or before.isalnum()):
-            level = _WORD
-        else:
-            continue
-        if any(start < index < end for start, end in protected):
-            continue
-        cuts.append((index, index, level))
+    if _CJK.search(text):
+        blocked = bytearray(len(text) + 1)
+        for start, end in _protected(text):
+            blocked[start + 1 : end] = b"\x01" * max(0, end - start - 1)
+        for match in _CJK_CUT.finditer(text):
+            index = match.start()
+            if not blocked[index]:
+                level = _SENTENCE if _CJK_SENTENCE_END.match(text[index - 1]) else _WORD
+                cuts.append((index, index, level))
     cuts.sort()
     pieces: list[_Piece] = []
     last, separator, level = 0, "", _END
@@ -428,7 +462,8 @@ def split_thread(platform: str, text: str, *, limit: int | None = None) -> list[
     if length(platform, text) <= most:
         return [text]
     pieces = _pieces(text)
-    digits = 1
+    # The counter's width: the digits of the number of posts, estimated, then corrected.
+    digits = len(str(-(-length(platform, text) // max(1, most - 4))))
     while True:
         # " i/n" takes at most 2 + 2 * digits (ASCII counts 1 everywhere).
         budget = most - (2 + 2 * digits)

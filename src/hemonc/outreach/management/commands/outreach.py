@@ -34,14 +34,18 @@ from hemonc.outreach.desk.text import LIMITS, ThreadError, length, split_thread
 SECRET_ENV = "HEMONC_ACCOUNT_SECRET"  # noqa: S105 - the variable's name
 
 
+def _read_stdin() -> bytes:
+    stream = sys.stdin
+    if hasattr(stream, "buffer"):
+        return stream.buffer.read()
+    return stream.read().encode("utf-8", "surrogateescape")  # a text stream (tests)
+
+
 def read_text(path: str | None) -> str:
     """The text of FILE, or of stdin when FILE is None or "-"; CommandError when unreadable."""
     name = "standard input" if path in (None, "-") else path
     try:
-        if path in (None, "-"):
-            data = sys.stdin.buffer.read()
-        else:
-            data = Path(str(path)).read_bytes()
+        data = _read_stdin() if path in (None, "-") else Path(str(path)).read_bytes()
     except OSError as error:
         raise CommandError(
             f"Cannot read {name}: {error.strerror or error}.", returncode=2
