@@ -556,3 +556,38 @@ def test_a_post_nobody_attested_shows_what_was_found_to_its_reviewer(
     refused = client.post(reverse("outreach:desk_approve", args=[post.pk]), follow=True)
     assert "may identify a patient" in refused.content.decode()
     assert DeskPost.objects.get().state == DeskState.IN_REVIEW
+
+
+def test_editing_an_approved_post_sends_it_back_to_review(
+    client: Any, organizer: Any, bluesky: Any
+) -> None:
+    post = _approved(organizer, [bluesky], text="Journal club on Thursday")
+    client.force_login(organizer)
+    url = reverse("outreach:desk_edit", args=[post.pk])
+
+    page = client.get(url).content.decode()
+    assert "This post is approved: saving a change sends it back to review." in page
+    assert "Journal club on Thursday</textarea>" in page
+
+    response = client.post(
+        url, {"kind": "journal_club", "accounts": [bluesky.pk], "text": "Journal club on Friday"}
+    )
+
+    assert response.url == reverse("outreach:desk_post", args=[post.pk])
+    post.refresh_from_db()
+    assert (post.state, post.text, post.kind) == (
+        DeskState.IN_REVIEW,
+        "Journal club on Friday",
+        "journal_club",
+    )
+    assert not post.approvals.exists()
+
+
+def test_a_published_post_cannot_be_edited(client: Any, organizer: Any, bluesky: Any) -> None:
+    post = _approved(organizer, [bluesky])
+    DeskPost.objects.filter(pk=post.pk).update(state=DeskState.PUBLISHED)
+    client.force_login(organizer)
+
+    response = client.get(reverse("outreach:desk_edit", args=[post.pk]), follow=True)
+
+    assert "A post that has started going out cannot be changed." in response.content.decode()
