@@ -25,7 +25,7 @@ from hemonc.members.models import Profile, User
 from hemonc.mentorship.selectors import programs_awaiting_review
 from hemonc.newsletter.models import Issue
 from hemonc.newsletter.selectors import issues_unsent
-from hemonc.outreach.desk.selectors import awaiting_approval, failed_posts
+from hemonc.outreach.desk.selectors import desk_needs
 from hemonc.outreach.models import DeskPost
 
 
@@ -53,10 +53,9 @@ def organizer_needs(user: User) -> dict[str, Any]:
         needs["issues"] = issues_unsent()
     if user.has_perm("mentorship.manage_programs"):
         needs["programs"] = programs_awaiting_review()
-    if user.has_perm("outreach.desk_approve"):
-        needs["desk_posts"] = awaiting_approval(user=user)
-    if user.has_perm("outreach.desk_schedule"):
-        needs["desk_failed"] = failed_posts()
+    if user.has_perm("outreach.desk_approve") or user.has_perm("outreach.desk_schedule"):
+        desk = desk_needs(user=user)
+        needs["desk_posts"], needs["desk_failed"] = desk["to_approve"], desk["failed"]
     return {"needs": needs, "needs_anything": any(needs.values())}
 
 

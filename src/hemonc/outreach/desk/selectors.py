@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
 
 from hemonc.outreach.desk.services import second_approver_required
 from hemonc.outreach.enums import DeskState, PartState
@@ -101,20 +101,46 @@ def post_parts(*, post: DeskPost) -> list[AccountParts]:
     return sorted(by_account.values(), key=lambda a: (a.account.platform, a.account.handle))
 
 
-def awaiting_approval(*, user: Any, limit: int = 10) -> list[DeskPost]:
-    """Posts in review that `user` may approve and has not approved yet (Needs you)."""
-    if not user.has_perm("outreach.desk_approve"):
-        return []
-    posts = DeskPost.objects.filter(state=DeskState.IN_REVIEW).exclude(
-        approvals__approver_id=user.pk
+def desk_needs(*, user: Any, limit: int = 10) -> dict[str, list[DeskPost]]:
+    """What waits for `user` on the desk, in one query (Needs you): posts in review they may
+    approve and have not approved yet ("to_approve"; with a second approver required, not
+    their own), and posts a platform refused ("failed", for those who may retry them)."""
+    approver = user.has_perm("outreach.desk_approve")
+    retrier = user.has_perm("outreach.desk_schedule")
+    states = [s for s, ok in ((DeskState.IN_REVIEW, approver), (DeskState.FAILED, retrier)) if ok]
+    if not states:
+        return {"to_approve": [], "failed": []}
+    posts = list(
+        DeskPost.objects.filter(state__in=states)
+        .annotate(
+            approved_by_user=Exists(
+                DeskApproval.objects.filter(post=OuterRef("pk"), approver_id=user.pk)
+            ),
+            failed_first=Case(When(state=DeskState.FAILED, then=0), default=1),
+        )
+        .select_related("author__profile")
+        .order_by("failed_first", "submitted_at", "id")[: limit * 5]
     )
-    if second_approver_required():
-        posts = posts.exclude(author_id=user.pk)  # a second organizer approves those
-    return list(posts.select_related("author__profile").order_by("submitted_at", "id")[:limit])
+    own_wait = second_approver_required()
+    return {
+        "to_approve": [
+            post
+            for post in posts
+            if post.state == DeskState.IN_REVIEW
+            and not post.approved_by_user  # type: ignore[attr-defined]
+            and not (own_wait and post.author_id == user.pk)
+        ][:limit],
+        "failed": [post for post in posts if post.state == DeskState.FAILED][:limit],
+    }
 
 
-def failed_posts(*, limit: int = 10) -> list[DeskPost]:
-    return list(DeskPost.objects.filter(state=DeskState.FAILED).order_by("-updated_at")[:limit])
+def awaiting_approval(*, user: Any, limit: int = 10) -> list[DeskPost]:
+    """Posts in review that `user` may approve and has not approved yet."""
+    return desk_needs(user=user, limit=limit)["to_approve"]
+
+
+def failed_posts(*, user: Any, limit: int = 10) -> list[DeskPost]:
+    return desk_needs(user=user, limit=limit)["failed"]
 
 
 @dataclass
