@@ -110,7 +110,7 @@ def desk_needs(*, user: Any, limit: int = 10) -> dict[str, list[DeskPost]]:
     states = [s for s, ok in ((DeskState.IN_REVIEW, approver), (DeskState.FAILED, retrier)) if ok]
     if not states:
         return {"to_approve": [], "failed": []}
-    posts = list(
+    posts: list[DeskPost] = list(
         DeskPost.objects.filter(state__in=states)
         .annotate(
             approved_by_user=Exists(
@@ -127,7 +127,7 @@ def desk_needs(*, user: Any, limit: int = 10) -> dict[str, list[DeskPost]]:
             post
             for post in posts
             if post.state == DeskState.IN_REVIEW
-            and not post.approved_by_user  # type: ignore[attr-defined]
+            and not getattr(post, "approved_by_user", False)
             and not (own_wait and post.author_id == user.pk)
         ][:limit],
         "failed": [post for post in posts if post.state == DeskState.FAILED][:limit],
