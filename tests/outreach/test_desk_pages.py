@@ -591,3 +591,22 @@ def test_a_published_post_cannot_be_edited(client: Any, organizer: Any, bluesky:
     response = client.get(reverse("outreach:desk_edit", args=[post.pk]), follow=True)
 
     assert "A post that has started going out cannot be changed." in response.content.decode()
+
+
+@time_machine.travel(datetime(2026, 12, 7, 15, 0, tzinfo=UTC), tick=False)
+def test_schedule_at_a_time_and_refuse_one_in_the_past(
+    client: Any, organizer: Any, bluesky: Any
+) -> None:
+    post = _approved(organizer, [bluesky])
+    client.force_login(organizer)
+    url = reverse("outreach:desk_schedule", args=[post.pk])
+
+    refused = client.post(url, {"when": "at", "at": "2026-12-01T09:00"}, follow=True)
+    assert "Choose a time in the future." in refused.content.decode()
+    assert DeskPost.objects.get().state == DeskState.APPROVED
+
+    client.post(url, {"when": "at", "at": "2026-12-10T20:00"})
+    post.refresh_from_db()
+    assert post.state == DeskState.SCHEDULED
+    assert post.scheduled_at == datetime(2026, 12, 10, 20, 0, tzinfo=UTC)  # the reader's zone
+    assert post.queue_account is None
