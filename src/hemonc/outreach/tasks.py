@@ -70,12 +70,13 @@ def _execute(run: ImportRun) -> tuple[int, str]:
 @task()
 def publish_desk_post_task(post_id: int) -> dict[str, int]:
     """A desk post's release time came, or its waiting parts are due again: publish what is
-    due of it. Runs more than once, or at once in two workers, post nothing twice (see
-    desk.publishing); a run that leaves parts waiting enqueues the next one for their time."""
+    due, this post's and any other's (one pass takes them all, in batches). Runs more than
+    once, or at once in two workers, post nothing twice (see desk.publishing); a run that
+    leaves parts waiting enqueues the next one for their time."""
     # Imported here: the desk's services enqueue this task.
     from hemonc.outreach.desk import publishing
 
-    run = publishing.publish_due(post_ids=[post_id])
+    run = publishing.publish_due()
     if run.retry_at is not None and publish_desk_post_task.get_backend().supports_defer:
         publish_desk_post_task.using(run_after=max(run.retry_at, timezone.now())).enqueue(post_id)
     return {"published": len(run.published), "failed": len(run.failed), "retried": run.retried}

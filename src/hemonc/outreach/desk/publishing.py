@@ -120,6 +120,13 @@ class _Accounts:
 
     def __init__(self) -> None:
         self.adapters: dict[int, tuple[Adapter, Connection, str]] = {}
+        self.rows: dict[int, SocialAccount] = {}
+
+    def account(self, account_id: int) -> SocialAccount:
+        """The account, read (and its secret decrypted) once per pass."""
+        if account_id not in self.rows:
+            self.rows[account_id] = SocialAccount.objects.get(pk=account_id)
+        return self.rows[account_id]
 
     def get(self, account: SocialAccount) -> Adapter:
         held = self.adapters.get(account.pk)
@@ -382,7 +389,7 @@ def _publish_thread(
 ) -> None:
     """Send the leased parts of one thread (all its parts, in order) one after the other.
     The parts this leaves no longer held are taken out of `leased`."""
-    account = thread[0].account
+    account = accounts.account(thread[0].account_id)
     adapter = accounts.get(account)
     langs = [lang for lang in thread[0].post.langs.split(",") if lang] or ["en"]
     label = Platform(account.platform).value
@@ -628,7 +635,7 @@ def _publish_leased(
     has_images = Exists(DeskImage.objects.filter(post_id=OuterRef("post_id")))
     for part in (
         DeskPart.objects.filter(post_id__in=posts)
-        .select_related("account", "post")
+        .select_related("post")
         .annotate(has_images=has_images)
         .order_by("post_id", "account_id", "position")
     ):

@@ -137,13 +137,13 @@ def _domain_to_ascii(domain: str) -> str | None:
 
 # A URL never spans a space and always has a dot: the expression runs on such words only,
 # and not on a word longer than any URL can be (hostile text).
-_DOTTED_WORD = re.compile(rf"[^{_SPACES}]*\.[^{_SPACES}]*")
-_LONGEST_WORD = 2 * _MAX_URL_LENGTH
+_NON_SPACE_RUN = re.compile(rf"[^{_SPACES}]+")
+_LONGEST_WORD = _MAX_URL_LENGTH + 100
 
 
 def _url_matches(text: str) -> Iterator[re.Match[str]]:
-    for word in _DOTTED_WORD.finditer(text):
-        if word.end() - word.start() > _LONGEST_WORD:
+    for word in _NON_SPACE_RUN.finditer(text):
+        if "." not in word[0] or word.end() - word.start() > _LONGEST_WORD:
             continue
         # From the space before the word: the expression takes it as the preceding character.
         yield from _URL.finditer(text, max(0, word.start() - 1), word.end())
@@ -339,12 +339,14 @@ _SPACE_RUN = regex.compile(rf"{_BREAKING_SPACE}+")
 _SENTENCE_END = regex.compile(
     r"[.!?\u2026\u203C\u2047\u2048\u2049\u3002\uFF01\uFF1F][\"'\u201D\u2019\xBB)\]]*$"
 )
-_CJK_SENTENCE_END = regex.compile(r"[\u3002\uFF01\uFF1F]")
+_CJK_SENTENCE_END = regex.compile(r"[\u3002\uFF01\uFF1F][\p{Pe}\p{Pf}]{0,3}$")
 _CJK = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}]")
-# Between two characters where CJK text may be split: after a CJK full stop, before a CJK
-# character that follows a letter or digit.
+# Between two characters where CJK text may be split: after a CJK full stop (not before a
+# closing bracket or quote), before a CJK character that follows a letter, a digit or a CJK
+# comma.
 _CJK_CUT = regex.compile(
-    r"(?<=[\u3002\uFF01\uFF1F])(?=\S)|(?<=[^\W_])(?=[\p{Han}\p{Hiragana}\p{Katakana}])"
+    r"(?<=[\u3002\uFF01\uFF1F][\p{Pe}\p{Pf}]{0,3})(?=[^\s\p{Pe}\p{Pf}])"
+    r"|(?<=[^\W_]|[\uFF0C\u3001\uFF1B\uFF1A])(?=[\p{Han}\p{Hiragana}\p{Katakana}])"
 )
 _ENTITY_HINTS = regex.compile(r"[#\uFF03@\uFF20][^\s#\uFF03@\uFF20]+")
 
@@ -384,7 +386,8 @@ def _pieces(text: str) -> list[_Piece]:
         for match in _CJK_CUT.finditer(text):
             index = match.start()
             if not blocked[index]:
-                level = _SENTENCE if _CJK_SENTENCE_END.match(text[index - 1]) else _WORD
+                ended = _CJK_SENTENCE_END.search(text[max(0, index - 4) : index])
+                level = _SENTENCE if ended else _WORD
                 cuts.append((index, index, level))
     cuts.sort()
     pieces: list[_Piece] = []
