@@ -21,7 +21,7 @@ from hemonc.members.enums import Role
 from hemonc.outreach.desk import services
 from hemonc.outreach.enums import DeskState
 from hemonc.outreach.models import DeskPost, SocialAccount
-from tests.e2e.conftest import snapshot
+from tests.e2e.conftest import DESKTOP, PHONE, snapshot
 from tests.factories import make_member
 from tests.standins import bluesky
 
@@ -131,6 +131,9 @@ def test_a_case_post_goes_from_a_marked_date_of_birth_to_a_published_thread(
             "href", link
         )
         snapshot(reviewer, screenshot_dir, "desk-published")
+        reviewer.set_viewport_size(PHONE)
+        assert reviewer.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        reviewer.set_viewport_size(DESKTOP)
         reviewer.goto(f"{live_server.url}/outreach/desk/history/")
         expect(reviewer.get_by_role("link", name="1/2")).to_have_attribute("href", link)
         snapshot(reviewer, screenshot_dir, "desk-history")
