@@ -184,3 +184,33 @@ def test_the_queue_is_reordered_by_dragging_and_by_its_buttons(
     assert [t.split(":")[0] for t in _order(page)] == ["Journal club", "Tweetorial", "Opportunity"]
     times = list(DeskPost.objects.order_by("scheduled_at").values_list("text", flat=True))
     assert [t.split(":")[0] for t in times] == ["Journal club", "Tweetorial", "Opportunity"]
+
+
+def test_long_handles_and_links_never_widen_the_pages_on_a_phone(
+    live_server: Any, sign_in: Any
+) -> None:
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    handles = [("x", "HemOncDemoNet"), ("bluesky", "net.demo.hemonc.example"),
+               ("mastodon", "HemOncDemoNet@mastodon.demo.hemonc.example")]  # fmt: skip
+    accounts = [
+        services.account_save(
+            platform=platform, handle=handle, service="https://pds.example.org",
+            secret="app-password", actor=OPERATOR, time_zone="America/New_York",
+        )[0]
+        for platform, handle in handles
+    ]  # fmt: skip
+    text = "Slides: https://slides.example.org/" + "a" * 120 + " #HOFellows"
+    post = services.post_create(actor=organizer, text=text, accounts=accounts, phi_attested=True)
+    services.post_submit(post=post, actor=organizer)
+    services.post_approve(post=post, actor=OPERATOR)
+    page = sign_in(organizer.email)
+    page.set_viewport_size(PHONE)
+    for path in (f"/outreach/desk/{post.pk}/", f"/outreach/desk/{post.pk}/edit/",
+                 f"/outreach/desk/queues/{accounts[2].pk}/", "/outreach/desk/?state=approved",
+                 "/outreach/desk/queues/", "/outreach/desk/new/"):  # fmt: skip
+        page.goto(f"{live_server.url}{path}")
+        expect(page.locator("h1")).to_be_visible()
+        wide = page.evaluate(
+            """() => Array.from(document.querySelectorAll("main *")).filter(e => e.getBoundingClientRect().right > 392).slice(-3).map(e => e.tagName + "." + e.className + " " + (e.textContent || "").slice(0, 50))"""
+        )
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], (path, wide)
