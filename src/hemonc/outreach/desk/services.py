@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from hemonc.core.audit import audit
@@ -763,15 +764,17 @@ def post_cancel(*, post: DeskPost, actor: Actor) -> DeskPost:
 @transaction.atomic(durable=True)
 def post_retry(*, post: DeskPost, actor: Actor) -> DeskPost:
     """Try a failed post again now: its failed platform posts keep their keys (the platform
-    still recognizes them), those published stay."""
+    still recognizes them), those published stay. Each gets `OUTREACH_MAX_ATTEMPTS` again."""
     post = DeskPost.objects.select_for_update().get(pk=post.pk)
     require(actor, "outreach.desk_schedule", post)
     if post.state != DeskState.FAILED:
         raise DomainError("Only a failed post can be retried.")
     _check_accounts(post)
+    # A part tried before keeps one attempt on record: it is looked for on the platform
+    # before it is sent again (its last answer may have been lost).
     post.parts.filter(state=PartState.FAILED).update(
         state=PartState.PENDING,
-        attempts=0,
+        attempts=Case(When(attempts__gt=0, then=Value(1)), default=Value(0)),
         next_attempt_at=None,
         lease_owner="",
         lease_until=None,
