@@ -23,6 +23,7 @@ from hemonc.events.selectors import sessions_with_open_questions
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import Profile, User
 from hemonc.mentorship.selectors import programs_awaiting_review
+from hemonc.moderation.selectors import appeals_waiting_for, cases_open_for
 from hemonc.newsletter.models import Issue
 from hemonc.newsletter.selectors import issues_unsent
 from hemonc.outreach.desk.selectors import desk_needs
@@ -56,6 +57,9 @@ def organizer_needs(user: User) -> dict[str, Any]:
     if user.has_perm("outreach.desk_approve") or user.has_perm("outreach.desk_schedule"):
         desk = desk_needs(user=user)
         needs["desk_posts"], needs["desk_failed"] = desk["to_approve"], desk["failed"]
+    if user.has_perm("moderation.handle_case"):
+        needs["cases"] = list(cases_open_for(user).order_by("-patient_data", "created_at")[:5])
+        needs["appeals"] = list(appeals_waiting_for(user)[:5])
     return {"needs": needs, "needs_anything": any(needs.values())}
 
 

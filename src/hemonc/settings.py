@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "hemonc.newsletter",
     "hemonc.outreach",
     "hemonc.mentorship",
+    "hemonc.community",
+    "hemonc.moderation",
     "hemonc.analytics",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "hemonc.core.middleware.TimezoneMiddleware",
+    "hemonc.moderation.middleware.TakingPartMiddleware",
 ]
 
 ROOT_URLCONF = "hemonc.urls"
@@ -160,7 +163,7 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Hem-Onc Network] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_URL.split("://", 1)[0]
-ACCOUNT_SIGNUP_FORM_CLASS = "hemonc.members.forms.SignupForm"
+ACCOUNT_SIGNUP_FORM_CLASS = "hemonc.moderation.forms.SignupForm"
 ACCOUNT_ADAPTER = "hemonc.members.adapters.AccountAdapter"
 ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     "login": "30/m/ip",

@@ -23,6 +23,8 @@ urlpatterns = [
     path("newsletter/", include("hemonc.newsletter.urls")),
     path("outreach/", include("hemonc.outreach.urls")),
     path("mentorship/", include("hemonc.mentorship.urls")),
+    path("community/", include("hemonc.community.urls")),
+    path("", include("hemonc.moderation.urls")),
     path("analytics/", include("hemonc.analytics.urls")),
     # Avatars are small and few; a deployment may serve MEDIA_ROOT from its proxy instead.
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),

@@ -46,6 +46,7 @@ from hemonc.events.tokens import confirm_token, manage_token
 from hemonc.members.enums import Role
 from hemonc.mentorship import services as mentorship
 from hemonc.mentorship.enums import ProgramRole
+from hemonc.moderation.services import conduct_draft_create
 from hemonc.newsletter.mail import subscriber_token
 from hemonc.newsletter.models import SubscriberImport
 from hemonc.newsletter.selectors import consent_text_current
@@ -176,6 +177,7 @@ def _build_network() -> Network:
         actor=member, text="A journal club thread", accounts=[desk_account]
     )
     desk_services.post_submit(post=desk_post, actor=member)
+    draft = conduct_draft_create(actor=organizer, body="# Be kind\n\nText.")
 
     network = Network(member=member, organizer=organizer)
     network.kwargs = {
@@ -208,6 +210,8 @@ def _build_network() -> Network:
         "mentorship:program": {"pk": program.pk},
         "outreach:import_run": {"pk": upload.pk},
         "outreach:desk": {"pk": desk_post.pk, "account_id": desk_account.pk},
+        "moderation:": {"pk": draft.pk, "number": 1},
+        "moderation:report": {"item_type": "events.question", "item_id": question.pk},
         "account_confirm_email": {"key": "forged-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "forged-key"},
     }

@@ -34,6 +34,7 @@ from hemonc.mentorship.models import (
     SharedGoal,
     SpeedMentoringEvent,
 )
+from hemonc.moderation.models import Case, ConductVersion
 from hemonc.newsletter.models import Issue, Subscriber, SubscriberImport
 from hemonc.outreach.enums import ImportKind
 from hemonc.outreach.models import DeskPost, ImportRun, SocialAccount
@@ -265,6 +266,25 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "analytics/report/": (LOGIN, DENIED, DENIED, OK),
     # media
     "media/<path:path>": (MISSING, MISSING, MISSING, MISSING),
+    # moderation
+    "conduct/": (OK, OK, OK, OK),
+    "conduct/v<int:number>/": (MISSING, MISSING, MISSING, MISSING),
+    "conduct/accept/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organize/conduct/": (LOGIN, DENIED, DENIED, OK),
+    "organize/conduct/new/": (LOGIN, DENIED, DENIED, OK),
+    "organize/conduct/<int:pk>/": (LOGIN, DENIED, DENIED, OK),
+    "organize/conduct/<int:pk>/publish/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organize/audit/": (LOGIN, DENIED, OK, OK),
+    "organize/audit.csv": (LOGIN, DENIED, OK, OK),
+    "report/<str:item_type>/<str:item_id>/": (LOGIN, OK, OK, OK),
+    "moderation/reports/": (LOGIN, OK, OK, OK),
+    "moderation/notices/": (LOGIN, OK, OK, OK),
+    "moderation/cases/<int:pk>/appeal/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organize/cases/": (LOGIN, DENIED, OK, DENIED),
+    "organize/cases/<int:pk>/": (LOGIN, DENIED, OK, DENIED),
+    "organize/cases/<int:pk>/claim/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organize/cases/<int:pk>/decide/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organize/appeals/<int:pk>/decide/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
 }
 
 # Admin models -> what an organizer gets on the list, add, change, delete and history pages
@@ -404,6 +424,8 @@ def _world() -> World:
             active=True,
         ),
         "mentor": mentor,
+        "conduct": ConductVersion.objects.create(number=1, body="Be kind."),
+        "case": Case.objects.create(item_type="members.profile", item_id=str(mentee.profile.pk)),
         # Admin rows of members, core and taxonomy.
         "members.user": other,
         "members.block": block,
@@ -426,6 +448,10 @@ PK_OBJECTS = {
     "mentorship/speed/": "speed",
     "outreach/imports/": "import_run",
     "outreach/desk/": "desk_post",
+    "organize/conduct/": "conduct",
+    "organize/cases/": "case",
+    "organize/appeals/": "case",
+    "moderation/cases/": "case",
 }
 
 # Routes whose path is easier written than reversed.
@@ -458,6 +484,9 @@ def _kwargs(route: str, world: World) -> dict[str, Any]:
         "content_type_id": 1,
         "id": world.other.pk,
         "account_id": objects["desk_account"].pk,
+        "number": 1,
+        "item_type": "events.question",
+        "item_id": objects["question"].pk,
     }
     starts = [start for start in PK_OBJECTS if route.startswith(start)]
     if starts:

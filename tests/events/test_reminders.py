@@ -266,6 +266,28 @@ def test_reminders_go_through_other_mail_backends_too(make_session, member, sett
     assert ReminderDelivery.objects.get().kind == "1h"
 
 
+def test_suspended_and_banned_members_get_no_reminder(make_session, member, mailbox) -> None:
+    from hemonc.events.services import session_send_reminders
+
+    suspended = make_member(display_name="Sus Pended")
+    banned = make_member(display_name="Ban Ned")
+    with time_machine.travel(NOW, tick=False):
+        session = make_session(starts_at=STARTS)
+        for person in (member, suspended, banned):
+            rsvp_create(session=session, user=person)
+    suspended.suspended_until = STARTS + timedelta(days=3)
+    suspended.save()
+    banned.is_active = False
+    banned.save()
+    mailbox.messages.clear()
+
+    with time_machine.travel(STARTS - timedelta(minutes=50), tick=False):
+        run = session_send_reminders(session=session, kind="1h", starts_at=STARTS)
+
+    assert run.sent == 1
+    assert [message["To"] for message in mailbox.messages] == [member.email]
+
+
 def test_reminder_runs_after_the_start_or_past_the_one_hour_mark_send_nothing(
     make_session, member, mailbox
 ) -> None:

@@ -69,3 +69,12 @@ def permission_required(
         return wrapped
 
     return decorator
+
+
+def takes_part(view: View) -> View:
+    """Mark a view through which a member takes part: writes for others (a question, a
+    discussion, a message, a mentor offer) or takes a seat (an RSVP). The moderation app turns
+    such requests away while the member has not accepted the current code of conduct or is
+    suspended; reading, settings, blocking, downloading one's data and leaving never wait."""
+    view.takes_part = True  # type: ignore[attr-defined]
+    return view

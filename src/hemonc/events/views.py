@@ -23,7 +23,7 @@ from django.views.decorators.http import conditional_page, require_POST
 from hemonc.core.caching import page_cache
 from hemonc.core.errors import DomainError, RateLimited
 from hemonc.core.forms import parse_id
-from hemonc.core.permissions import permission_required
+from hemonc.core.permissions import permission_required, takes_part
 from hemonc.core.spreadsheets import csv_download
 from hemonc.events import selectors, services
 from hemonc.events.calendars import cached_sessions_calendar, sessions_calendar
@@ -239,6 +239,7 @@ def my_feed(request: AuthenticatedHttpRequest) -> HttpResponse:
 # RSVP
 
 
+@takes_part
 @login_required
 @require_POST
 def rsvp(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -329,6 +330,7 @@ def rsvp_cancel_by_token(request: HttpRequest, token: str) -> HttpResponse:
 HELD_NOTICE = "Your question waits for the host: it may contain patient details."
 
 
+@takes_part
 def questions(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the question list (htmx polls it). POST: a member asks a question."""
     session = get_object_or_404(LiveSession, pk=pk)

@@ -41,6 +41,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Can use the organizers' admin. Set by the organizer role."
     )
     date_joined = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set by moderators: until then the member reads and downloads their data but does not
+    # take part (post, message, RSVP) and gets no mail from the network's features.
+    suspended_until = models.DateTimeField(null=True, blank=True)
 
     objects = UserManager()
 
@@ -55,6 +58,15 @@ class User(AbstractBaseUser, PermissionsMixin):
                 fields=["is_active"], name="members_user_inactive", condition=Q(is_active=False)
             )
         ]
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
+
+    @property
+    def mail_stopped(self) -> bool:
+        """A banned or suspended member gets no mail from the network's features."""
+        return not self.is_active or self.is_suspended
 
     def __str__(self) -> str:
         """The member's public name: pages, messages and mails print users through it, so it
@@ -148,6 +160,9 @@ class Profile(TimeStampedModel):
     )
     time_zone = models.CharField(max_length=64, blank=True)
     bio = models.TextField(blank=True, max_length=4000, help_text="Markdown.")
+    # When moderators hid the bio after a report (NULL: shown). Nullable, so adding it did
+    # not rebuild the table on SQLite (which would drop the directory's full-text triggers).
+    bio_hidden_at = models.DateTimeField(null=True, blank=True)
     interests = models.ManyToManyField(Topic, blank=True, related_name="profiles")
     career_paths = models.ManyToManyField(CareerPath, blank=True, related_name="profiles")
 
@@ -192,6 +207,10 @@ class Profile(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("members:profile", args=[self.user_id])
+
+    @property
+    def bio_hidden(self) -> bool:
+        return self.bio_hidden_at is not None
 
     @property
     def initials(self) -> str:

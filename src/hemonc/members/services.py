@@ -27,7 +27,7 @@ from hemonc.core.text import one_line
 from hemonc.core.updates import model_update
 from hemonc.members.enums import Role, Visibility
 from hemonc.members.models import Block, Mute, Profile, User
-from hemonc.members.selectors import HIDDEN_CACHE
+from hemonc.members.selectors import HIDDEN_CACHE, member_data_export
 from hemonc.members.signals import privileges_audited_by_service
 from hemonc.members.validators import normalize_orcid, validate_image_dimensions
 from hemonc.taxonomy.models import CareerPath, Topic
@@ -84,7 +84,7 @@ class AccountChanges(TypedDict, total=False):
 def profile_search_document(profile: Profile) -> str:
     """The text the directory searches: only what every member may see of this profile."""
     shared = {Visibility.PUBLIC, Visibility.MEMBERS}
-    parts = [profile.display_name, profile.bio]
+    parts = [profile.display_name, "" if profile.bio_hidden else profile.bio]
     if profile.institution_visibility in shared:
         parts.append(profile.institution)
     if profile.country_visibility in shared and profile.country:
@@ -423,6 +423,15 @@ def mute_delete(*, muter: User, muted: User) -> None:
     deleted, _ = Mute.objects.filter(muter=muter, muted=muted).delete()
     if deleted:
         audit(actor=muter, action="member.unmute", target=muted)
+
+
+@transaction.atomic(durable=True)
+def member_data_download(*, user: User) -> dict[str, Any]:
+    """Everything the platform holds about `user`, for their own download; the download is
+    audited (who, when; never what it held)."""
+    payload = member_data_export(user=user)
+    audit(actor=user, action="member.data_export", target=user)
+    return payload
 
 
 @transaction.atomic(durable=True)

@@ -286,7 +286,7 @@ def blocked_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def data_export(request: AuthenticatedHttpRequest) -> HttpResponse:
-    payload = selectors.member_data_export(user=request.user)
+    payload = services.member_data_download(user=request.user)
     response = HttpResponse(
         json.dumps(payload, indent=2, ensure_ascii=False, cls=DjangoJSONEncoder),
         content_type="application/json",

@@ -41,6 +41,8 @@ class MentorOffer(TimeStampedModel):
         help_text="Mentees at once, 1 to 10.",
     )
     about = models.TextField(blank=True, max_length=2000, help_text="What you can help with.")
+    # When moderators hid the text after a report (NULL: shown); the offer itself stays.
+    about_hidden_at = models.DateTimeField(null=True, blank=True)
     topics = models.ManyToManyField(Topic, blank=True, related_name="mentor_offers")
     career_paths = models.ManyToManyField(CareerPath, blank=True, related_name="mentor_offers")
     stages = models.JSONField(default=list, blank=True, help_text="Stages you mentor; none = all.")
@@ -60,6 +62,10 @@ class MentorOffer(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Mentor offer of {self.user}"
+
+    @property
+    def about_hidden(self) -> bool:
+        return self.about_hidden_at is not None
 
     @property
     def is_accepting(self) -> bool:

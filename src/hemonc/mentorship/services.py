@@ -431,6 +431,8 @@ def mentorship_send_checkin(*, mentorship_id: int, due: str, actor: User | Opera
         audit(actor=actor, action="mentorship.checkin_stop", target=mentorship)
         return False
     for user in (mentorship.mentor, mentorship.mentee):
+        if user.mail_stopped:
+            continue
         send_mentorship_mail(
             to=user,
             kind="checkin",

@@ -1,26 +1,30 @@
 # ruff: noqa: RUF001 - typographic quotes and dashes are part of the patterns
 """The families of patterns of the PHI guard and the pass that resolves their overlaps.
 
-Each family is one precompiled regular expression run once over the text (`finditer`). For
-speed every expression starts with a literal or a character class (so the regex engine skips
-ahead in C to where a match can start) and word boundaries are checked in Python on the few
-matches; repetitions are bounded, so a hostile text costs linear time. What a match needs
-around it (a label before a number, a patient event before a date) is read from the few
-words before it, or from positions found once per text.
+One pass of one regular expression over the lower-cased text (`_Index`) finds where a family
+can start: the numbers, the words of the families (one prefix trie, the case as written
+checked in Python), capitals before a dot. Each family's precompiled pattern is then tried
+only at those places (`pattern.match`), and a family none of whose places occur is not run
+at all. For speed the patterns start with a literal or a character class (so the regex
+engine skips ahead in C) and word boundaries are checked in Python on the few matches;
+repetitions are bounded, so a hostile text costs linear time. What a match needs around it
+(a label before a number, a patient event before a date, a meeting nearby) is read from the
+few words around it, the event and meeting words being looked for only there.
 
 A family yields candidates (start, end, kind). "Shields" mark what is known not to be an
 identifier (a DOI, a trial id, a hashtag, a clinician named with a title, an allowed link or
-handle) and remove every candidate they overlap. Of overlapping candidates the longest wins,
-then the most specific kind (KIND_ORDER).
+handle) and remove every candidate they overlap; they are looked for only once some family
+proposed a candidate. Of overlapping candidates the longest wins, then the most specific kind
+(KIND_ORDER).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache
 
 from hemonc.core.phi import _words as words
 
@@ -29,6 +33,9 @@ LO = "a-zß-öø-ÿ"
 # Alvarez, O'Neil, McDonald, Smith-Jones, José; never all capitals.
 NAME = rf"[{UP}](?:['’][{UP}])?[{LO}]{{1,30}}(?:[{UP}][{LO}]{{1,30}})?(?:-[{UP}][{LO}]{{1,30}})?"
 INITIALS = rf"[{UP}]\.\s?[{UP}]\.(?:\s?[{UP}]\.)?"
+# A NAME that starts a word (nothing alphanumeric nor a dot before it), written capital first so
+# that a search skips ahead to capitals: for the searches that look back from a cue.
+NAME_AT_WORD = rf"[{UP}](?<![\w.][{UP}])" + NAME.removeprefix(f"[{UP}]")
 
 _MONTH_WORDS = [
     "January",
@@ -138,7 +145,7 @@ def _last_words(text: str, start: int, count: int, reach: int = 40) -> list[str]
     cut = max(cut, window.rfind(" — "), window.rfind("\n"))
     if cut != -1:
         lo += cut + 1
-    return [w.lower().rstrip(".") for w in _TOKEN.findall(text, lo, start)][-count:]
+    return [w.lower().rstrip(".") for w in _TOKEN.findall(text, lo, start)[-count:]]
 
 
 def _next_words(text: str, end: int, count: int, reach: int = 40) -> list[str]:
@@ -149,7 +156,7 @@ def _next_words(text: str, end: int, count: int, reach: int = 40) -> list[str]:
         cut = window.find(stop)
         if cut != -1:
             window = window[:cut]
-    return [w.lower().rstrip(".") for w in _TOKEN.findall(window)][:count]
+    return [w.lower().rstrip(".") for w in _TOKEN.findall(window)[:count]]
 
 
 def _word_start(text: str, start: int, also: str = "") -> bool:
@@ -175,7 +182,6 @@ _REGISTRY = re.compile(
     r"NCT\d{8}|ISRCTN\d{6,10}|PMID:?\s?\d{5,9}|PMC\d{5,9}|ISBN(?:-1[03])?:?\s?[\d-]{10,17}X?|"
     r"EudraCT:?\s?\d{4}-\d{6}-\d{2}"
 )
-_REGISTRY_WORDS = ("NCT", "ISRCTN", "PMID", "PMC", "ISBN", "EudraCT")
 _HASHTAG = re.compile(r"#[^\W\d_]\w{0,60}")
 _REFERENCE = re.compile(
     _variants(["abstract", "abstracts", "poster", "LBA", "session", "slide", "table", "fig"])
@@ -345,6 +351,7 @@ _DATE_DIGIT_FIRST = re.compile(
     re.VERBOSE,
 )
 # Dates that need a patient event right before them ("admitted 3/4", "diagnosed in March 2023").
+_DATE_SEPARATORS = re.compile(r"[/.-]")
 _DATE_MONTH_YEAR = re.compile(rf"{MONTH}\s(?:of\s)?{YEAR}(?!\w)")
 _DATE_SHORT = re.compile(
     r"(?:1[0-2]|0?[1-9])/(?:(?:[12]\d|3[01]|0?[1-9])|(?:19|20)\d{2})(?![\w/]|\.\d)"
@@ -516,12 +523,16 @@ _AGE_WORD_FIRST = re.compile(
     r"|(?:ninety|Ninety|NINETY)(?:[-\s](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"[-\s]years?[-\s]old(?!\w)|(?:one|One)\shundred[-\s]years?[-\s]old(?!\w)"
 )
+_AGE_UNIT_LETTERS = frozenset("yMF")
+_ORDINALS = frozenset(["st", "nd", "rd", "th"])
+_MONTH_PREFIXES = frozenset(m[:3].lower() for m in _MONTH_WORDS)
 _TEMPERATURE_WORDS = frozenset(["t", "temp", "temperature", "tmax", "fever", "febrile", "to", "of"])
 
 # --------------------------------------------------------------------------------------------
 # Places (letter B).
 
 _STATES = "|".join(words.US_STATE_CODES)
+_ZIP_VALUE = re.compile(r"\d{5}(?:-\d{4})?")
 _ZIP_STATE = re.compile(rf"(?:{_STATES})\.?,?\s(\d{{5}}(?:-\d{{4}})?)(?!\w)")
 _ZIP_PLUS4 = re.compile(r"\d{5}-\d{4}(?!\w)")
 _SUFFIXES = "|".join(sorted(set(words.STREET_SUFFIXES), key=len, reverse=True))
@@ -737,7 +748,7 @@ _STORY_NAME = re.compile(
 # What comes right before a story cue (a verb, "'s family", ", a 45-year-old", ", 45,"): one or
 # two capitalised words, found by looking back from the cue.
 _NAME_BEFORE_CUE = re.compile(
-    rf"(?<![\w.])({NAME})(?:\s({NAME}))?"
+    rf"({NAME_AT_WORD})(?:\s({NAME}))?"
     rf"(?P<sep>,?\s|,\s(?:a|an)\s|\s(?:is|was)\s(?:a|an)\s|['’]s\s)$"
 )
 # "a 45-year-old", "a 45 y/o", "a 45yo", "a 45M": after one of these, the words before name the
@@ -826,7 +837,7 @@ _PATIENT_VERB = re.compile(
     r"transferred|tolerated|declined)(?!\w)"
 )
 _NAME_BEFORE_VERB = re.compile(
-    rf"(?<![\w.])({NAME}(?:\s{NAME})?)(,\s\d{{1,3}},)?\s(?:was\s|is\s|has\s|had\s|then\s)?$"
+    rf"({NAME_AT_WORD}(?:\s{NAME})?)(,\s\d{{1,3}},)?\s(?:was\s|is\s|has\s|had\s|then\s)?$"
 )
 _DIGITS_AT = re.compile(r"\d{1,3}(?!\d)")
 _NEXT_DIGIT = re.compile(r"\s?[<>=:]?\s?\d")
@@ -1068,22 +1079,48 @@ for _key in _FAMILIES_BY_CASE["state"] | {w.lower() for w in _HONORIFICS}:
 
 @cache
 def _master() -> re.Pattern[str]:
-    """Where a word that matters starts, right after a separator (the text gets a leading
-    space). One pass of the regex engine; the word lists are compiled as prefix tries."""
+    """Where a word that matters starts, right after a separator, in the lower-cased text
+    (`_lowered`, with a leading space). One pass of the regex engine; the words that start a
+    family are compiled as one prefix trie of lower-case words (a third of the size of one
+    spelling out each case), and the case as written is checked in Python on the few words
+    found. Words that only mark a meeting or a patient's event are not in it: they are looked
+    for only around a date or a place (`_Index.events_within`)."""
+    actions = _actions()
+    keys = sorted(key for key, (plain, checked, _) in actions.items() if plain or checked)
     return re.compile(
         r"[^\w]"
-        r"(?:(?P<digit>(?<![^\W_][/.:,'-])\d[^\W_]*)"
-        rf"|(?P<key>{_variants([*_KEYS, *words.CONFERENCE_WORDS])})\d{{0,4}}(?![^\W_])"
-        r"|(?P<capital>[A-Z](?=\.)|[A-Z0-9]{17}(?![^\W_])|LBA))"
+        r"(?:(?P<digit>\d(?<![^\W_][/.:,'-]\d)[^\W_]*)"
+        rf"|(?P<key>{_trie(keys)})\d{{0,4}}(?![^\W_])"
+        r"|(?P<capital>[a-z](?=\.)|[a-z0-9]{17}(?![^\W_])|lba))"
     )
 
 
-def _add(at: dict[str, list[int]], family: str, start: int) -> None:
-    positions = at.get(family)
-    if positions is None:
-        at[family] = [start]
-    else:
-        positions.append(start)
+@cache
+def _flagged() -> tuple[re.Pattern[str], int]:
+    """The words that mark a meeting or a patient's event, as `_master` would find them, and
+    how far past its start such a word (its separator, up to four digits, the character after)
+    may reach."""
+    keys = sorted(key for key, (_, _, flags) in _actions().items() if flags)
+    pattern = re.compile(rf"[^\w]({_trie(keys)})\d{{0,4}}(?![^\W_])")
+    return pattern, max(map(len, keys)) + 7
+
+
+@cache
+def _spellings() -> frozenset[str]:
+    """The key words as they may be written: as listed, lower-case, Capitalised, UPPER-CASE."""
+    forms: set[str] = set()
+    for phrase in [*_KEYS, *words.CONFERENCE_WORDS]:
+        forms |= {phrase, phrase.lower(), phrase.upper(), phrase[:1].upper() + phrase[1:]}
+    return frozenset(forms)
+
+
+def _lowered(text: str) -> str:
+    """`text` in lower case, character for character (offsets stay those of `text`)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # "İ" lowers to two characters: such a character stays as written.
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
 
 
 _Check = Callable[[str, str, int], bool]
@@ -1184,82 +1221,107 @@ class _Index:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.at: dict[str, list[int]] = {}
-        self.events: list[int] = []
-        self.conferences: list[int] = []
-        at, actions = self.at, _actions()
+        self.at: defaultdict[str, list[int]] = defaultdict(list)
+        self.padded = " " + _lowered(text)
+        at, actions, spellings = self.at, _actions(), _spellings()
         # Only the words that can matter come out of the regex engine: numbers, the words
         # of the families, capitals before a dot, 17-character codes.
-        for m in _master().finditer(" " + text):
+        for m in _master().finditer(self.padded):
             start = m.start()  # the separator's index in " " + text: the word's in text
-            group = m.lastgroup
-            if group == "digit":
+            kind = m.lastindex or 0  # each alternative is a group: never 0
+            if kind == 1:  # a number
                 # Never the rest of "3/14/1961" or "1,200": the pattern's look-behind.
                 self._digits(start, m.group(1), text[start - 1] if start else " ")
                 continue
-            if group == "capital":
-                word = m.group(3)
-                if len(word) == 1:
-                    _add(at, "initials", start)
-                    if word == "P":
-                        _add(at, "address", start)  # P.O. Box
-                elif len(word) == 17:
-                    _add(at, "vin", start)
-                else:
-                    _add(at, "reference", start)
+            word = m.group(kind)
+            if kind == 3:  # a capital before a dot, a 17-character code, LBA
+                size = len(word)
+                if size == 1:
+                    if "A" <= text[start] <= "Z":
+                        at["initials"].append(start)
+                        if word == "p":
+                            at["address"].append(start)  # P.O. Box
+                elif size == 17:
+                    at["vin"].append(start)
+                elif text.startswith("LBA", start):
+                    at["reference"].append(start)
                 continue
-            word = m.group(2)
-            plain, checked, flags = actions[word.lower()]
-            if flags:
-                if flags & _EVENT:
-                    self.events.append(start)
-                if flags & _MEETING:
-                    self.conferences.append(start)
+            end = start + len(word)
+            written = text[start:end]
+            if written != word and written not in spellings:
+                continue  # "iN", "FRom": not as any list writes it
+            plain, checked, _ = actions[word]
             for family in plain:
-                _add(at, family, start)
+                at[family].append(start)
             for family, check in checked:
-                if check(text, word, start + len(word)):
-                    _add(at, family, start)
+                if check(text, written, end):
+                    at[family].append(start)
 
     def _digits(self, start: int, word: str, before: str) -> None:
         """Which number families may start at this number, from its length and what follows
-        it (a space then a digit for a phone number, a capital for a street, ...)."""
+        it (a space then a digit for a phone number, a capital for a street, ...): decided on
+        the character after it first, so most numbers ("12, ", "2%", "7.2") cost a few tests.
+        A family is only sent where its pattern can match ("(806) 555-..." and "+1 ..." for a
+        phone, a second "/" for "3/14/1961", a month after "3 ")."""
         text, at = self.text, self.at
         size = len(word)
         end = start + size
         after = text[end] if end < len(text) else " "
-        then = text[end + 1 : end + 2]  # the character after the one after the word
-        spaced_digit = after == " " and then.isdigit()
-        if before in "(+":
-            _add(at, "phone", start - 1)
-        if size <= 3:
-            if size == 3:
-                if after in ".-)" or spaced_digit:
-                    _add(at, "phone", start)
-                if after == "-" or spaced_digit:
-                    _add(at, "ssn", start)
-            elif word == "1" and after in " .-":
-                _add(at, "phone", start)
-            if after == "." and then.isdigit() and "." in text[end + 2 : end + 5]:
-                _add(at, "ipv4", start)  # not "12.3": an address has three dots
-            if before == " " and start >= 2 and text[start - 2] in ",an":
-                _add(at, "story", start)  # "Maria, 45," "Maria, a 45-year-old"
-            if size <= 2 and after == "/":
-                _add(at, "date_short", start)
-        elif size == 10:
-            _add(at, "phone", start)
-        elif size == 5 and after == "-":
-            _add(at, "zip4", start)
-        if size <= 7 and after == " " and (then.isupper() or then.isdigit()):
-            _add(at, "address", start)
+        if before == "+" or (before == "(" and size == 3 and after == ")"):
+            at["phone"].append(start - 1)
         digits_only = word.isdigit()
-        if (
-            after in "/-"
-            or (after == "." and then.isdigit() and "." in text[end + 2 : end + 4])  # 14.03.1961
-            or (after == " " and (then.isupper() or then == "o"))
-            or not digits_only
-        ):
-            _add(at, "date", start)
+        # "3rd of March": of the words with letters, only an ordinal may start a date.
+        date = not digits_only and size <= 4 and word[-2:] in _ORDINALS and word[:-2].isdigit()
+        if after == " ":
+            then = text[end + 1 : end + 2]
+            if then.isdigit():  # "806 555 1234", "123 45 6789", "12 3rd St"
+                if size == 3:
+                    at["phone"].append(start)
+                    at["ssn"].append(start)
+                elif word == "1":
+                    at["phone"].append(start)
+                if size <= 7:
+                    at["address"].append(start)
+            elif then.isupper():  # "12 Oak Street", "3 March"
+                if size <= 7:
+                    at["address"].append(start)
+                date = date or text[end + 1 : end + 4].lower() in _MONTH_PREFIXES
+            elif then == "o":  # "3 of March"
+                date = True
+        elif after == "-":
+            then = text[end + 1 : end + 2]
+            if then.isdigit():
+                if size == 3:
+                    at["phone"].append(start)
+                    at["ssn"].append(start)
+                elif word == "1":
+                    at["phone"].append(start)
+                elif size == 5:
+                    at["zip4"].append(start)
+                # "3-14-1961", "2023-06-04"; never "806-555-1234"
+                date = date or "-" in text[end + 2 : end + 4]
+            else:
+                date = date or then.isalpha()  # "14-Mar-2022"
+        elif after == "/":
+            if size <= 2:
+                at["date_short"].append(start)
+            date = date or "/" in text[end + 2 : end + 4]  # "3/14/1961", "2023/6/4"
+        elif after == "." and text[end + 1 : end + 2].isdigit():
+            if size == 3 or word == "1":
+                at["phone"].append(start)
+            if size <= 3 and "." in text[end + 2 : end + 5]:
+                at["ipv4"].append(start)  # not "12.3": an address has three dots
+            if "." in text[end + 2 : end + 4]:
+                date = True  # 14.03.1961
+        if size <= 3:
+            if before == " " and start >= 2 and text[start - 2] in ",an":
+                at["story"].append(start)  # "Maria, 45," "Maria, a 45-year-old"
+        elif size == 10:
+            at["phone"].append(start)
+        elif size == 17:
+            at["vin"].append(start)
+        if date:
+            at["date"].append(start)
         if (
             word[0] in "91"
             and 2 <= size <= 6
@@ -1267,14 +1329,14 @@ class _Index:
             and not (
                 digits_only and size > 3  # "1000 mg": no age is four digits long
             )
+            # "92-year-old", "92 y/o", "92 F": a number alone needs its unit within 4 characters
+            and not (digits_only and _AGE_UNIT_LETTERS.isdisjoint(text[end : end + 4]))
         ):
             number = int(word[:3] if word[:3].isdigit() else word[:2])
             if 90 <= number <= 119:
-                _add(at, "age", start)
-        if size >= 4 and not digits_only:
-            _add(at, "mbi", start)
-        if size == 17:
-            _add(at, "vin", start)
+                at["age"].append(start)
+        if size >= 4 and not digits_only and word[1].isalpha():
+            at["mbi"].append(start)  # "1EG4-TE5-MK73"
 
     def matches(self, family: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
         positions = self.at.get(family)
@@ -1284,15 +1346,26 @@ class _Index:
         return [found for start in positions if (found := match(text, start))]
 
     def events_within(self, lo: int, hi: int) -> bool:
-        return _within(self.events, lo, hi)
+        """Whether a patient's event ("admitted", "clinic", "her") is named in [lo, hi)."""
+        return self._flag_within(_EVENT, lo, hi)
 
     def conferences_within(self, lo: int, hi: int) -> bool:
-        return _within(self.conferences, lo, hi)
+        """Whether a meeting ("#ASH23", "talk", "abstract") is named in [lo, hi)."""
+        return self._flag_within(_MEETING, lo, hi)
 
-
-def _within(positions: list[int], lo: int, hi: int) -> bool:
-    index = bisect_left(positions, max(0, lo))
-    return index < len(positions) and positions[index] < hi
+    def _flag_within(self, flag: int, lo: int, hi: int) -> bool:
+        text, actions, spellings = self.text, _actions(), _spellings()
+        pattern, reach = _flagged()
+        # A word that starts before `hi` ends before `hi + reach`: the search stops there.
+        for m in pattern.finditer(self.padded, max(0, lo), hi + reach):
+            start = m.start()
+            if start >= hi:
+                return False
+            word = m.group(1)
+            written = text[start : start + len(word)]
+            if actions[word][2] & flag and (written == word or written in spellings):
+                return True
+        return False
 
 
 @cache
@@ -1300,8 +1373,10 @@ def _allowed(domains: tuple[str, ...]) -> frozenset[str]:
     return frozenset(d.lower().strip().lstrip(".") for d in domains if d.strip())
 
 
+@lru_cache(maxsize=4096)
 def _host_allowed(host: str, domains: frozenset[str]) -> bool:
-    """Whether `host` is one of `domains` or a subdomain of one."""
+    """Whether `host` is one of `domains` or a subdomain of one (the same hosts come back in
+    text after text: the answer is kept)."""
     labels = host.lower().rstrip(".").split(".")
     return any(".".join(labels[index:]) in domains for index in range(len(labels)))
 
@@ -1353,24 +1428,29 @@ _NAME_FAMILIES = frozenset(
 
 def candidates(text: str, domains: frozenset[str], handles: frozenset[str]) -> list[Candidate]:
     """Every (start, end, kind) a family proposes, shields included (kind "shield"); only the
-    families whose words the index found are run."""
+    families whose words the index found are run. Shields only take candidates away, so they
+    are looked for only once some family proposed something: most texts end before that."""
     index = _Index(text)
     present = index.at.keys()
     found: list[Candidate] = []
-    if present or "#" in text or "10." in text:
-        found.extend(_shields(text, index))
     if "@" in text or "." in text or ":" in text:
         found.extend(_internet(text, index, domains, handles))
-    if not present:
-        return found
-    if not _NUMBER_FAMILIES.isdisjoint(present):
-        found.extend(_numbers(text, index))
-    if not _DATE_FAMILIES.isdisjoint(present):
-        found.extend(_dates(text, index))
-    if not _PLACE_FAMILIES.isdisjoint(present):
-        found.extend(_places(text, index))
-    if not _NAME_FAMILIES.isdisjoint(present):
-        found.extend(_names(text, index))
+    if present:
+        if not _NUMBER_FAMILIES.isdisjoint(present):
+            found.extend(_numbers(text, index))
+        if not _DATE_FAMILIES.isdisjoint(present):
+            found.extend(_dates(text, index))
+        if not _PLACE_FAMILIES.isdisjoint(present):
+            found.extend(_places(text, index))
+        if not _NAME_FAMILIES.isdisjoint(present):
+            found.extend(_names(text, index))
+    for candidate in found:
+        if candidate[2] != SHIELD:
+            break
+    else:
+        return []  # nothing proposed, nothing to shield
+    if present or "#" in text or "10." in text:
+        found.extend(_shields(text, index))
     return found
 
 
@@ -1379,28 +1459,29 @@ def _shields(text: str, index: _Index) -> Iterator[Candidate]:
         for m in _DOI.finditer(text):
             if _word_start(text, m.start()):
                 yield m.start(), m.end(), SHIELD
-    if any(word in text for word in _REGISTRY_WORDS):
-        for m in _REGISTRY.finditer(text):
-            if _word_start(text, m.start()):
-                yield m.start(), m.end(), SHIELD
+    for m in _REGISTRY.finditer(text):
+        if _word_start(text, m.start()):
+            yield m.start(), m.end(), SHIELD
     if "#" in text:
         for m in _HASHTAG.finditer(text):
             if _word_start(text, m.start(), "&"):
                 yield m.start(), m.end(), SHIELD
-    at = index.at
-    if "reference" not in at and "clinician" not in at and "credential" not in at:
-        return
-    for m in index.matches("reference", _REFERENCE):
-        yield m.start(), m.end(), SHIELD
-    for m in index.matches("clinician", _CLINICIAN):
-        start = m.start()
-        if m.group().startswith("Dr ") and _ADDRESS_BEFORE.search(text, max(0, start - 60), start):
-            continue  # "12 Oak Dr Lubbock": a street, not a doctor
-        yield start, m.end(), SHIELD
-    for m in index.matches("credential", _CREDENTIAL):
-        found = _NAME_BEFORE_CREDENTIAL.search(text, max(0, m.start() - 80), m.start())
-        if found:
-            yield found.start(), m.end(), SHIELD
+    if "reference" in index.at:
+        for m in index.matches("reference", _REFERENCE):
+            yield m.start(), m.end(), SHIELD
+    if "clinician" in index.at:
+        for m in index.matches("clinician", _CLINICIAN):
+            start = m.start()
+            if m.group().startswith("Dr ") and _ADDRESS_BEFORE.search(
+                text, max(0, start - 60), start
+            ):
+                continue  # "12 Oak Dr Lubbock": a street, not a doctor
+            yield start, m.end(), SHIELD
+    if "credential" in index.at:
+        for m in index.matches("credential", _CREDENTIAL):
+            found = _NAME_BEFORE_CREDENTIAL.search(text, max(0, m.start() - 80), m.start())
+            if found:
+                yield found.start(), m.end(), SHIELD
 
 
 def _internet(
@@ -1439,11 +1520,12 @@ def _internet(
     if "." not in text:
         return
     links: list[tuple[int, int]] = []  # links with a scheme: what they hold is not looked at again
-    for m in index.matches("url", _SCHEME_URL):
-        if _word_start(text, m.start(), "@.%/-"):
-            url = _strip_url(m.group())
-            links.append((m.start(), m.start() + len(url)))
-            yield from _url(text, m.start(), url, domains, bare=False)
+    if "url" in index.at:
+        for m in index.matches("url", _SCHEME_URL):
+            if _word_start(text, m.start(), "@.%/-"):
+                url = _strip_url(m.group())
+                links.append((m.start(), m.start() + len(url)))
+                yield from _url(text, m.start(), url, domains, bare=False)
     for m in _BARE_TLD.finditer(text):
         dot = start = m.start()
         if links and any(a < dot < b for a, b in links):
@@ -1491,48 +1573,58 @@ def _numbers(text: str, index: _Index) -> Iterator[Candidate]:
             if extension and _word_end(text, extension.end()):
                 end = extension.end()
             yield start, end, "fax" if _FAX_WORDS.intersection(before) else "phone"
-    for m in index.matches("ssn", _SSN):
-        value = m.group()
-        if value[:3] in {"000", "666"} or value[0] == "9" or value[4:6] == "00":
-            continue
-        if _word_start(text, m.start(), "-") and _word_end(text, m.end(), "-"):
-            yield m.start(), m.end(), "ssn"
-    for m in index.matches("ipv4", _IPV4):
-        if _word_start(text, m.start(), ".") and all(int(p) < 256 for p in m.group().split(".")):
-            yield m.start(), m.end(), "ip"
-    for m in index.matches("labelled", _LABELLED):
-        label = re.sub(r"\s+", " ", m.group("label")).lower()
-        kind = _LABEL_KIND.get(label)
-        if kind is None:
-            continue
-        value = m.group("value").rstrip("./-")
-        digits = sum(c.isdigit() for c in value)
-        if digits < 2 or len(value) < 4:
-            continue
-        if value.isdigit() and len(value) == 4 and value[:2] in {"19", "20"}:
-            continue  # a year
-        if kind == "zip" and not re.fullmatch(r"\d{5}(?:-\d{4})?", value):
-            continue
-        if kind == "ssn" and digits != 9:
-            continue
-        if kind in {"other_id", "device", "health_plan", "mrn"} and digits < 3:
-            continue
-        start = m.start("value")
-        yield start, start + len(value), kind
-    for m in index.matches("mbi", _MBI):
-        yield m.start(), m.end(), "health_plan"
-    for m in index.matches("vin", _VIN):
-        value = m.group()
-        if sum(c.isdigit() for c in value) >= 3 and sum(c.isalpha() for c in value) >= 3:
-            yield m.start(), m.end(), "vehicle"
-    for m in index.matches("state", _ZIP_STATE):
-        yield m.start(1), m.end(1), "zip"
-    for m in index.matches("zip4", _ZIP_PLUS4):
-        if _word_start(text, m.start(), "-"):
-            yield m.start(), m.end(), "zip"
-    for m in index.matches("address", _ADDRESS):
-        if _word_start(text, m.start(), ".,/-"):
-            yield m.start(), m.end(), "address"
+    if "ssn" in index.at:
+        for m in index.matches("ssn", _SSN):
+            value = m.group()
+            if value[:3] in {"000", "666"} or value[0] == "9" or value[4:6] == "00":
+                continue
+            if _word_start(text, m.start(), "-") and _word_end(text, m.end(), "-"):
+                yield m.start(), m.end(), "ssn"
+    if "ipv4" in index.at:
+        for m in index.matches("ipv4", _IPV4):
+            if _word_start(text, m.start(), ".") and all(
+                int(p) < 256 for p in m.group().split(".")
+            ):
+                yield m.start(), m.end(), "ip"
+    if "labelled" in index.at:
+        for m in index.matches("labelled", _LABELLED):
+            label = " ".join(m.group("label").lower().split())
+            kind = _LABEL_KIND.get(label)
+            if kind is None:
+                continue
+            value = m.group("value").rstrip("./-")
+            digits = sum(c.isdigit() for c in value)
+            if digits < 2 or len(value) < 4:
+                continue
+            if value.isdigit() and len(value) == 4 and value[:2] in {"19", "20"}:
+                continue  # a year
+            if kind == "zip" and not _ZIP_VALUE.fullmatch(value):
+                continue
+            if kind == "ssn" and digits != 9:
+                continue
+            if kind in {"other_id", "device", "health_plan", "mrn"} and digits < 3:
+                continue
+            start = m.start("value")
+            yield start, start + len(value), kind
+    if "mbi" in index.at:
+        for m in index.matches("mbi", _MBI):
+            yield m.start(), m.end(), "health_plan"
+    if "vin" in index.at:
+        for m in index.matches("vin", _VIN):
+            value = m.group()
+            if sum(c.isdigit() for c in value) >= 3 and sum(c.isalpha() for c in value) >= 3:
+                yield m.start(), m.end(), "vehicle"
+    if "state" in index.at:
+        for m in index.matches("state", _ZIP_STATE):
+            yield m.start(1), m.end(1), "zip"
+    if "zip4" in index.at:
+        for m in index.matches("zip4", _ZIP_PLUS4):
+            if _word_start(text, m.start(), "-"):
+                yield m.start(), m.end(), "zip"
+    if "address" in index.at:
+        for m in index.matches("address", _ADDRESS):
+            if _word_start(text, m.start(), ".,/-"):
+                yield m.start(), m.end(), "address"
 
 
 def _patient_date_words(text: str, start: int) -> bool:
@@ -1541,47 +1633,57 @@ def _patient_date_words(text: str, start: int) -> bool:
 
 def _dates(text: str, index: _Index) -> Iterator[Candidate]:
     for family, pattern in (("month", _DATE_MONTH_FIRST), ("date", _DATE_DIGIT_FIRST)):
-        for m in index.matches(family, pattern):
-            start, end = m.start(), m.end()
-            if not _word_start(text, start, "/.-") or not _plausible_numeric_date(m.group()):
-                continue
-            if (
-                any(c.isalpha() for c in m.group())
-                and index.conferences_within(start - 60, end + 20)
-                and not _patient_date_words(text, start)
-                and not _EVENT_AFTER_DATE.intersection(_next_words(text, end, 4))
-            ):
-                continue  # "#ASH23 opens December 9": a meeting's date
-            yield start, end, "date"
+        if family in index.at:
+            for m in index.matches(family, pattern):
+                start, end = m.start(), m.end()
+                if not _word_start(text, start, "/.-"):
+                    continue
+                # A month first is never an impossible day ("June 31" is left to the reader).
+                numeric = family == "date" and not any(c.isalpha() for c in m.group())
+                if numeric and not _plausible_numeric_date(m.group()):
+                    continue
+                if (
+                    not numeric
+                    and index.conferences_within(start - 60, end + 20)
+                    and not _patient_date_words(text, start)
+                    and not _EVENT_AFTER_DATE.intersection(_next_words(text, end, 4))
+                ):
+                    continue  # "#ASH23 opens December 9": a meeting's date
+                yield start, end, "date"
     for family, pattern in (("month", _DATE_MONTH_YEAR), ("date_short", _DATE_SHORT)):
-        for m in index.matches(family, pattern):
+        if family in index.at:
+            for m in index.matches(family, pattern):
+                start = m.start()
+                if not _word_start(text, start, "/.-"):
+                    continue
+                if family == "date_short" and _FRACTION_NEXT.match(text, m.end()):
+                    continue  # "6/14 responded", "12/20 patients": a fraction
+                before = _last_words(text, start, 3, 40)
+                if before and before[-1] in _NOT_DATE_WORDS:
+                    continue
+                if _DATE_WORDS.intersection(before) or (
+                    before
+                    and before[-1] in _DATE_WEAK_WORDS
+                    and index.events_within(start - 80, start)
+                ):
+                    yield start, m.end(), "date"
+    if "age" in index.at:
+        for m in index.matches("age", _AGE_NUMBER_FIRST):
             start = m.start()
-            if not _word_start(text, start, "/.-"):
+            if not _word_start(text, start, ".,-"):
                 continue
-            before = _last_words(text, start, 3, 40)
-            if before and before[-1] in _NOT_DATE_WORDS:
-                continue
-            if family == "date_short" and _FRACTION_NEXT.match(text, m.end()):
-                continue  # "6/14 responded", "12/20 patients": a fraction
-            if _DATE_WORDS.intersection(before) or (
-                before and before[-1] in _DATE_WEAK_WORDS and index.events_within(start - 80, start)
-            ):
-                yield start, m.end(), "date"
-    for m in index.matches("age", _AGE_NUMBER_FIRST):
-        start = m.start()
-        if not _word_start(text, start, ".,-"):
-            continue
-        if m.group()[-1] in "MF":
-            before = _last_words(text, start, 1, 20)
-            if before and before[-1] in _TEMPERATURE_WORDS:
-                continue  # "Tmax 101 F"
-        yield start, m.end(), "age"
-    for m in index.matches("age_word", _AGE_WORD_FIRST):
-        yield m.start(), m.end(), "age"
+            if m.group()[-1] in "MF":
+                before = _last_words(text, start, 1, 20)
+                if before and before[-1] in _TEMPERATURE_WORDS:
+                    continue  # "Tmax 101 F"
+            yield start, m.end(), "age"
+    if "age_word" in index.at:
+        for m in index.matches("age_word", _AGE_WORD_FIRST):
+            yield m.start(), m.end(), "age"
 
 
 def _plausible_numeric_date(value: str) -> bool:
-    parts = re.split(r"[/.-]", value)
+    parts = _DATE_SEPARATORS.split(value)
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
         return True
     if len(parts[0]) == 4:
@@ -1605,124 +1707,140 @@ def _not_a_place(tokens: list[str], regions: frozenset[str]) -> bool:
 
 def _places(text: str, index: _Index) -> Iterator[Candidate]:
     towns, regions = words.places(), words.regions()
-    for m in index.matches("place", _PLACE):
-        trigger = re.sub(r"\s+", " ", m.group("trigger")).lower()
-        tokens = (m.group("place") + (m.group("more") or "")).split()
-        if _not_a_place(tokens, regions):
-            continue
-        # The longest run of words that is a known town, else the whole capitalised phrase.
-        known = next((n for n in range(len(tokens), 0, -1) if " ".join(tokens[:n]) in towns), 0)
-        start = m.start("place")
-        lo, hi = _line(text, start, m.end())
-        state = m.group("state")
-        state = state if state and (state[2:] in _STATE_CODES or state[2:] in regions) else None
-        weak = trigger in _WEAK_PLACE_TRIGGERS
-        person = compound = False
-        if weak and trigger != "in":
-            before = _last_words(text, m.start(), 2)
-            # "a farmer from Muleshoe", "a rancher near ...": where a person lives
-            person = bool(_PERSON_WORDS.intersection(before))
-            # "from outside ...", "from near ...": the patient's home, unless at a meeting
-            compound = trigger != "from" and bool(before) and before[-1] in _COMPOUND_BEFORE
-        near_meeting = index.conferences_within(m.start() - 60, m.end() + 20)
-        if weak and not person and not compound and not state and near_meeting:
-            continue  # "greetings from San Diego at #ASH22"
-        person = person or compound
-        if known:
-            count = known
-        elif (
-            (state and (state[2:] in words.US_STATE_CODES or state[2:] in regions))
-            or not weak
-            or person
-            or (
-                trigger == "from"
-                and tokens[0] not in words.first_names()
-                and index.events_within(lo, hi)
-            )
-        ):
-            count = len(tokens)
-        else:
-            continue
-        if trigger == "in" and not state and not index.events_within(lo, hi):
-            continue
-        end = start + len(" ".join(tokens[:count]))
-        yield start, end, "location"
-    for m in index.matches("state", _STATE_AFTER_CODE):
-        comma = m.start() - 2
-        if comma < 1 or text[comma : m.start()] != ", ":
-            continue
-        found = _NAMES_BEFORE.search(text, max(0, comma - 80), comma)
-        if not found:
-            continue
-        tokens = found.group().split()
-        # Keep the words that make the town ("Presented Lubbock, TX" -> "Lubbock").
-        while tokens and (tokens[0] in words.NOT_PLACES or tokens[0] in words.MONTHS):
-            tokens.pop(0)
-        if not tokens or " ".join(tokens) in regions:
-            continue
-        if len(tokens) > 1 and " ".join(tokens[1:]) in towns:
-            tokens = tokens[1:]
-        town = " ".join(tokens)
-        yield comma - len(town), comma, "location"
-    for m in index.matches("county", _COUNTY):
-        found = _ONE_OR_TWO_NAMES_BEFORE.search(text, max(0, m.start() - 70), m.start())
-        if found and found.group().split()[0] not in words.NOT_PLACES:
-            yield found.start(), m.end(), "location"
+    if "place" in index.at:
+        for m in index.matches("place", _PLACE):
+            trigger = " ".join(m.group("trigger").lower().split())
+            tokens = (m.group("place") + (m.group("more") or "")).split()
+            if _not_a_place(tokens, regions):
+                continue
+            # The longest run of words that is a known town, else the whole capitalised phrase.
+            known = next((n for n in range(len(tokens), 0, -1) if " ".join(tokens[:n]) in towns), 0)
+            start = m.start("place")
+            lo, hi = _line(text, start, m.end())
+            state = m.group("state")
+            state = state if state and (state[2:] in _STATE_CODES or state[2:] in regions) else None
+            weak = trigger in _WEAK_PLACE_TRIGGERS
+            person = compound = False
+            if weak and trigger != "in":
+                before = _last_words(text, m.start(), 2)
+                # "a farmer from Muleshoe", "a rancher near ...": where a person lives
+                person = bool(_PERSON_WORDS.intersection(before))
+                # "from outside ...", "from near ...": the patient's home, unless at a meeting
+                compound = trigger != "from" and bool(before) and before[-1] in _COMPOUND_BEFORE
+            if (
+                weak
+                and not person
+                and not compound
+                and not state
+                and index.conferences_within(m.start() - 60, m.end() + 20)
+            ):
+                continue  # "greetings from San Diego at #ASH22"
+            person = person or compound
+            if known:
+                count = known
+            elif (
+                (state and (state[2:] in words.US_STATE_CODES or state[2:] in regions))
+                or not weak
+                or person
+                or (
+                    trigger == "from"
+                    and tokens[0] not in words.first_names()
+                    and index.events_within(lo, hi)
+                )
+            ):
+                count = len(tokens)
+            else:
+                continue
+            if trigger == "in" and not state and not index.events_within(lo, hi):
+                continue
+            end = start + len(" ".join(tokens[:count]))
+            yield start, end, "location"
+    if "state" in index.at:
+        for m in index.matches("state", _STATE_AFTER_CODE):
+            comma = m.start() - 2
+            if comma < 1 or text[comma : m.start()] != ", ":
+                continue
+            found = _NAMES_BEFORE.search(text, max(0, comma - 80), comma)
+            if not found:
+                continue
+            tokens = found.group().split()
+            # Keep the words that make the town ("Presented Lubbock, TX" -> "Lubbock").
+            while tokens and (tokens[0] in words.NOT_PLACES or tokens[0] in words.MONTHS):
+                tokens.pop(0)
+            if not tokens or " ".join(tokens) in regions:
+                continue
+            if len(tokens) > 1 and " ".join(tokens[1:]) in towns:
+                tokens = tokens[1:]
+            town = " ".join(tokens)
+            yield comma - len(town), comma, "location"
+    if "county" in index.at:
+        for m in index.matches("county", _COUNTY):
+            found = _ONE_OR_TWO_NAMES_BEFORE.search(text, max(0, m.start() - 70), m.start())
+            if found and found.group().split()[0] not in words.NOT_PLACES:
+                yield found.start(), m.end(), "location"
 
 
 def _names(text: str, index: _Index) -> Iterator[Candidate]:
     firsts, lasts = words.first_names(), words.last_names()
-    for m in index.matches("honorific", _HONORIFIC):
-        yield m.start(1), m.end(1), "name"
-    for m in index.matches("kin", _KIN_TITLE):
-        tokens = m.group(1).split()
-        if tokens[0] in words.NOT_PLACES or tokens[0] in words.MONTHS:
-            continue
-        if len(tokens) == 2 and tokens[1] in words.NOT_PLACES:
-            yield m.start(1), m.start(1) + len(tokens[0]), "name"
-        else:
+    if "honorific" in index.at:
+        for m in index.matches("honorific", _HONORIFIC):
             yield m.start(1), m.end(1), "name"
-    for m in index.matches("initials_label", _INITIALS_LABEL):
-        value = m.group(1)
-        if value.replace(" ", "") not in _INITIALS_NOT_NAMES:  # labelled: "initials PO" too
-            yield m.start(1), m.end(1), "name"
-    for m in index.matches("patient", _PATIENT_NAME):
-        value = m.group(1)
-        if value.isupper() and "." not in value:
-            if value in words.MEDICAL_CAPITALS:
+    if "kin" in index.at:
+        for m in index.matches("kin", _KIN_TITLE):
+            tokens = m.group(1).split()
+            if tokens[0] in words.NOT_PLACES or tokens[0] in words.MONTHS:
                 continue
-        elif "." not in value:
-            first = value.split()[0]
-            if first in _NOT_AFTER_PATIENT or first in words.NOT_PLACES:
+            if len(tokens) == 2 and tokens[1] in words.NOT_PLACES:
+                yield m.start(1), m.start(1) + len(tokens[0]), "name"
+            else:
+                yield m.start(1), m.end(1), "name"
+    if "initials_label" in index.at:
+        for m in index.matches("initials_label", _INITIALS_LABEL):
+            value = m.group(1)
+            if value.replace(" ", "") not in _INITIALS_NOT_NAMES:  # labelled: "initials PO" too
+                yield m.start(1), m.end(1), "name"
+    if "patient" in index.at:
+        for m in index.matches("patient", _PATIENT_NAME):
+            value = m.group(1)
+            if value.isupper() and "." not in value:
+                if value in words.MEDICAL_CAPITALS:
+                    continue
+            elif "." not in value:
+                first = value.split()[0]
+                if first in _NOT_AFTER_PATIENT or first in words.NOT_PLACES:
+                    continue
+                if first not in firsts and first not in lasts and _NEXT_DIGIT.match(text, m.end(1)):
+                    continue  # "pt Hgb 7.2": a lab value
+            elif value.replace(" ", "") in _INITIALS_NOT_NAMES:
                 continue
-            if first not in firsts and first not in lasts and _NEXT_DIGIT.match(text, m.end(1)):
-                continue  # "pt Hgb 7.2": a lab value
-        elif value.replace(" ", "") in _INITIALS_NOT_NAMES:
-            continue
-        yield m.start(1), m.end(1), "name"
-    for m in index.matches("relative", _RELATIVE):
-        if m.group(1).split()[0] not in words.NOT_PLACES:
             yield m.start(1), m.end(1), "name"
-    for m in index.matches("named", _NAMED):
-        first = m.group(1).split()[0]
-        if first in firsts or first in lasts:
-            yield m.start(1), m.end(1), "name"
+    if "relative" in index.at:
+        for m in index.matches("relative", _RELATIVE):
+            if m.group(1).split()[0] not in words.NOT_PLACES:
+                yield m.start(1), m.end(1), "name"
+    if "named" in index.at:
+        for m in index.matches("named", _NAMED):
+            first = m.group(1).split()[0]
+            if first in firsts or first in lasts:
+                yield m.start(1), m.end(1), "name"
     yield from _story_names(text, index, firsts, lasts)
-    for m in index.matches("patient_verb", _PATIENT_VERB):
-        found = _NAME_BEFORE_VERB.search(text, max(0, m.start() - 60), m.start())
-        if not found:
-            continue
-        tokens = found.group(1).split()
-        if tokens[0] in words.NOT_PLACES or tokens[0] in _NOT_AFTER_PATIENT:
-            continue
-        if len(tokens) == 2 or found.group(2) or tokens[0] in firsts or tokens[0] in lasts:
-            yield found.start(1), found.end(1), "name"
-    for m in index.matches("initials", _INITIALS_STORY):
-        if (
-            _word_start(text, m.start(), ".")
-            and m.group(1).replace(" ", "") not in _INITIALS_NOT_NAMES
-        ):
-            yield m.start(1), m.end(1), "name"
+    if "patient_verb" in index.at:
+        for m in index.matches("patient_verb", _PATIENT_VERB):
+            found = _NAME_BEFORE_VERB.search(text, max(0, m.start() - 60), m.start())
+            if not found:
+                continue
+            tokens = found.group(1).split()
+            if tokens[0] in words.NOT_PLACES or tokens[0] in _NOT_AFTER_PATIENT:
+                continue
+            if len(tokens) == 2 or found.group(2) or tokens[0] in firsts or tokens[0] in lasts:
+                yield found.start(1), found.end(1), "name"
+    if "initials" in index.at:
+        for m in index.matches("initials", _INITIALS_STORY):
+            if (
+                _word_start(text, m.start(), ".")
+                and m.group(1).replace(" ", "") not in _INITIALS_NOT_NAMES
+            ):
+                yield m.start(1), m.end(1), "name"
 
 
 def _story_names(

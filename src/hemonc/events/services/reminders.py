@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from hemonc.core.bulkmail import BulkSender
@@ -94,6 +95,8 @@ def session_send_reminders(
     rsvps = (
         session.rsvps.filter(status=RsvpStatus.GOING)
         .exclude(id__in=reminded)
+        # A banned or suspended member's reminders stop.
+        .exclude(Q(user__is_active=False) | Q(user__suspended_until__gt=now))
         .select_related("user__profile")
         .only("id", "name", "email", "user__email", "user__profile__time_zone")
         .order_by("id")

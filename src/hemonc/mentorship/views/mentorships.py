@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from hemonc.core.actions import act_then_redirect
 from hemonc.core.errors import DomainError
+from hemonc.core.permissions import takes_part
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.selectors import profile_view, user_may_see
 from hemonc.mentorship import services
@@ -73,6 +74,7 @@ def mentorship_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     return _page(request, _mentorship_for(request, pk))
 
 
+@takes_part
 @login_required
 @require_POST
 def mentorship_message(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hemonc.core.errors import DomainError
-from hemonc.core.permissions import permission_required
+from hemonc.core.permissions import permission_required, takes_part
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import User
 from hemonc.members.selectors import profile_view, user_may_see
@@ -86,6 +86,7 @@ def finder(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, f"mentorship/finder.html{partial}", context)
 
 
+@takes_part
 @login_required
 def offer_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
@@ -144,6 +145,7 @@ def goals_edit(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "mentorship/goals_edit.html", {"form": form})
 
 
+@takes_part
 @login_required
 def request_create(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     mentor = get_object_or_404(User.objects.select_related("profile"), pk=user_id, is_active=True)
