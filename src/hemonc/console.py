@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from hemonc.community.selectors import opportunities_pending
 from hemonc.core import phi
 from hemonc.core.models import AuditEntry
 from hemonc.core.permissions import permission_required
@@ -60,6 +61,8 @@ def organizer_needs(user: User) -> dict[str, Any]:
     if user.has_perm("moderation.handle_case"):
         needs["cases"] = list(cases_open_for(user).order_by("-patient_data", "created_at")[:5])
         needs["appeals"] = list(appeals_waiting_for(user)[:5])
+    if user.has_perm("community.review_opportunities"):
+        needs["opportunities"] = list(opportunities_pending()[:10])
     return {"needs": needs, "needs_anything": any(needs.values())}
 
 

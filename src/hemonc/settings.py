@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hemonc.core.context_processors.site",
+                "hemonc.community.context_processors.notifications",
             ],
         },
     }

@@ -33,6 +33,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter
 from django.utils import timezone
 
+from hemonc.community.models import Notification
+from hemonc.community.services import messages as message_services
+from hemonc.community.services import spaces as space_services
+from hemonc.community.services.digest import digest_token
+from hemonc.community.services.opportunities import (
+    nomination_create,
+    opportunity_save,
+    opportunity_suggest,
+)
 from hemonc.events.services import (
     calendar_feed_get_or_create,
     guest_create,
@@ -178,6 +187,33 @@ def _build_network() -> Network:
     )
     desk_services.post_submit(post=desk_post, actor=member)
     draft = conduct_draft_create(actor=organizer, body="# Be kind\n\nText.")
+    # community: a space, a discussion with a reply, a notification
+    space = space_services.space_create(actor=organizer, slug="general", name="General")
+    discussion = space_services.discussion_create(
+        actor=member, space=space, title="Hello", body="First post"
+    )
+    reply = space_services.reply_create(actor=mentor, discussion=discussion, body="A reply")
+    note = Notification.objects.filter(recipient=member).first()
+    opportunity = opportunity_suggest(
+        actor=organizer, title="Travel grant", kind="travel_grant", organization="Society",
+        deadline=now + timedelta(days=20), time_zone="UTC", url="https://example.org/",
+    )  # fmt: skip
+    opportunity_save(opportunity=opportunity, user=member, actor=member)
+    suggestion = opportunity_suggest(
+        actor=member, title="Summer school", kind="funding", organization="Academy",
+        deadline=now + timedelta(days=30), time_zone="UTC", url="https://example.org/s",
+    )  # fmt: skip
+    nomination = nomination_create(
+        actor=mentor, nominee=member, opportunity=opportunity, statement="A great fellow."
+    )
+    # community: messages (the accepted mentorship's conversation, with a message of the
+    # mentor's the member may report)
+    conversation = message_services.conversation_start(
+        actor=member, recipients=[mentor], body="Hello again"
+    )
+    mentor_message = message_services.message_send(
+        conversation=conversation, actor=mentor, body="Welcome back"
+    )
 
     network = Network(member=member, organizer=organizer)
     network.kwargs = {
@@ -212,6 +248,20 @@ def _build_network() -> Network:
         "outreach:desk": {"pk": desk_post.pk, "account_id": desk_account.pk},
         "moderation:": {"pk": draft.pk, "number": 1},
         "moderation:report": {"item_type": "events.question", "item_id": question.pk},
+        "community:": {
+            "space": space.slug,
+            "topic": topics[0].slug,
+            "discussion_id": discussion.pk,
+            "reply_id": reply.pk,
+            "notification_id": note.pk if note else 1,
+        },
+        "community:opportunit": {"pk": opportunity.pk},
+        "community:opportunity_approve": {"pk": suggestion.pk},
+        "community:opportunity_reject": {"pk": suggestion.pk},
+        "community:nomination": {"pk": nomination.pk},
+        "community:conversation": {"pk": conversation.pk},
+        "community:message_": {"pk": conversation.pk, "message_id": mentor_message.pk},
+        "community:digest_unsubscribe": {"token": digest_token(member.pk)},
         "account_confirm_email": {"key": "forged-key"},
         "account_reset_password_from_key": {"uidb36": "1", "key": "forged-key"},
     }

@@ -23,7 +23,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from hemonc.community.models.messages import Conversation, Message, MessageReport
+from hemonc.community.models.opportunities import Nomination, Opportunity, OpportunityStatus
+from hemonc.community.services import spaces as space_services
+from hemonc.community.services.notifications import notify
 from hemonc.core.models import AuditEntry
+from hemonc.core.permissions import OPERATOR
 from hemonc.events.models import Guest, LiveSession, Question, Season
 from hemonc.members.enums import Role
 from hemonc.members.models import Block, Mute, User
@@ -264,6 +269,87 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     # analytics
     "analytics/": (LOGIN, DENIED, DENIED, OK),
     "analytics/report/": (LOGIN, DENIED, DENIED, OK),
+    # community: spaces (+ notifications)
+    "community/": (LOGIN, OK, OK, OK),
+    "community/search/": (LOGIN, OK, OK, OK),
+    "community/tags/<slug:topic>/follow/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/organize/spaces/": (LOGIN, DENIED, DENIED, OK),
+    "community/organize/spaces/<slug:space>/": (LOGIN, DENIED, DENIED, OK),
+    "community/organize/spaces/<slug:space>/invite/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "community/organize/stages/": (LOGIN, DENIED, DENIED, OK),
+    "community/s/<slug:space>/": (LOGIN, OK, OK, OK),
+    "community/s/<slug:space>/new/": (LOGIN, OK, OK, OK),
+    "community/s/<slug:space>/follow/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/s/<slug:space>/<int:discussion_id>/": (LOGIN, OK, OK, OK),
+    "community/s/<slug:space>/<int:discussion_id>/live/": (LOGIN, OK, OK, OK),
+    "community/s/<slug:space>/<int:discussion_id>/reply/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/s/<slug:space>/<int:discussion_id>/edit/": (LOGIN, MISSING, OK, OK),
+    "community/s/<slug:space>/<int:discussion_id>/react/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/s/<slug:space>/<int:discussion_id>/follow/": (
+        LOGIN,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "community/s/<slug:space>/<int:discussion_id>/moderate/": (
+        LOGIN,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "community/s/<slug:space>/<int:discussion_id>/history/": (LOGIN, MISSING, OK, OK),
+    "community/s/<slug:space>/<int:discussion_id>/replies/<int:reply_id>/edit/": (
+        LOGIN,
+        MISSING,
+        OK,
+        OK,
+    ),
+    "community/s/<slug:space>/<int:discussion_id>/replies/<int:reply_id>/moderate/": (
+        LOGIN,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "community/notifications/": (LOGIN, OK, OK, OK),
+    "community/notifications/settings/": (LOGIN, OK, OK, OK),
+    "community/notifications/read-all/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/notifications/<int:notification_id>/read/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    # ---- end community: spaces ----
+    # community: opportunities and nominations (the opportunity is approved; the nomination
+    # is between two other members)
+    "community/opportunities/": (LOGIN, OK, OK, OK),
+    "community/opportunities/archive/": (LOGIN, OK, OK, OK),
+    "community/opportunities/saved/": (LOGIN, OK, OK, OK),
+    "community/opportunities/suggest/": (LOGIN, OK, OK, OK),
+    "community/opportunities/review/": (LOGIN, DENIED, DENIED, OK),
+    "community/opportunities/nominations/": (LOGIN, DENIED, DENIED, OK),
+    "community/opportunities/<int:pk>/": (LOGIN, OK, OK, OK),
+    "community/opportunities/<int:pk>/edit/": (LOGIN, DENIED, DENIED, OK),
+    "community/opportunities/<int:pk>/save/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/opportunities/<int:pk>/approve/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/opportunities/<int:pk>/reject/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/opportunities/<int:pk>/nominations/": (LOGIN, DENIED, DENIED, OK),
+    "community/nominations/": (LOGIN, OK, OK, OK),
+    # Faculty and mentors nominate; the four who ask are fellows without a mentor offer.
+    "community/nominations/new/": (LOGIN, DENIED, DENIED, DENIED),
+    "community/nominations/<int:pk>/": (LOGIN, MISSING, MISSING, OK),
+    "community/nominations/<int:pk>/accept/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/nominations/<int:pk>/decline/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/nominations/<int:pk>/withdraw/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    # community: messages (+ digest). The conversation is between two other members (a
+    # mentorship's): 404 to everyone else, organizers too; a reported message is read by
+    # moderators only.
+    "community/messages/": (LOGIN, OK, OK, OK),
+    "community/messages/requests/": (LOGIN, OK, OK, OK),
+    "community/messages/new/": (LOGIN, OK, OK, OK),
+    "community/messages/settings/": (LOGIN, OK, OK, OK),
+    "community/messages/<int:pk>/": (LOGIN, MISSING, MISSING, MISSING),
+    "community/messages/<int:pk>/send/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/messages/<int:pk>/accept/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/messages/<int:pk>/ignore/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "community/messages/<int:pk>/report/<int:message_id>/": (LOGIN, MISSING, MISSING, MISSING),
+    "community/messages/reports/<int:pk>/": (LOGIN, DENIED, OK, DENIED),
+    "community/digest/unsubscribe/<str:token>/": (MISSING, MISSING, MISSING, MISSING),
     # media
     "media/<path:path>": (MISSING, MISSING, MISSING, MISSING),
     # moderation
@@ -397,6 +483,18 @@ def _world() -> World:
         matching_date=(now + timedelta(days=40)).date(), created_by=host,
     )  # fmt: skip
     block = Block.objects.create(blocker=other, blocked=mentor)
+    # community: a space everyone signed in sees, a discussion and a reply by another member.
+    space = space_services.space_create(actor=OPERATOR, slug="general", name="General")
+    discussion = space_services.discussion_create(
+        actor=other, space=space, title="Hello", body="First post"
+    )
+    reply = space_services.reply_create(actor=other, discussion=discussion, body="A reply")
+    note = notify(recipient=other, kind="reply", text="A reply", space=space)
+    opportunity = Opportunity.objects.create(
+        title="Travel grant", kind="travel_grant", organization="Society",
+        deadline=now + timedelta(days=20), url="https://example.org/",
+        status=OpportunityStatus.APPROVED, approved_at=now,
+    )  # fmt: skip
     objects: dict[str, Any] = {
         "session": session,
         "season": season,
@@ -426,6 +524,19 @@ def _world() -> World:
         "mentor": mentor,
         "conduct": ConductVersion.objects.create(number=1, body="Be kind."),
         "case": Case.objects.create(item_type="members.profile", item_id=str(mentee.profile.pk)),
+        "discussion": discussion,
+        "reply": reply,
+        "notification": note,
+        "opportunity": opportunity,
+        "nomination": Nomination.objects.create(
+            nominator=mentor, nominee=mentee, opportunity=opportunity, statement="Yes."
+        ),
+        # The mentorship request opened the pair's conversation (with the note).
+        "conversation": Conversation.objects.get(messages__body="Hello"),
+        "message": Message.objects.get(body="Hello"),
+        "report": MessageReport.objects.create(
+            message=Message.objects.get(body="Hello"), reporter=mentor, reason="Test"
+        ),
         # Admin rows of members, core and taxonomy.
         "members.user": other,
         "members.block": block,
@@ -452,6 +563,10 @@ PK_OBJECTS = {
     "organize/cases/": "case",
     "organize/appeals/": "case",
     "moderation/cases/": "case",
+    "community/opportunities/": "opportunity",
+    "community/nominations/": "nomination",
+    "community/messages/": "conversation",
+    "community/messages/reports/": "report",
 }
 
 # Routes whose path is easier written than reversed.
@@ -479,6 +594,7 @@ def _kwargs(route: str, world: World) -> dict[str, Any]:
         "subscriber_id": objects["subscriber"].pk,
         "position": 0,
         "goal_id": objects["goal"].pk,
+        "message_id": objects["message"].pk,
         "action": "answer",
         "role": "moderator",
         "content_type_id": 1,
@@ -487,6 +603,11 @@ def _kwargs(route: str, world: World) -> dict[str, Any]:
         "number": 1,
         "item_type": "events.question",
         "item_id": objects["question"].pk,
+        "space": "general",
+        "topic": "bcsm",
+        "discussion_id": objects["discussion"].pk,
+        "reply_id": objects["reply"].pk,
+        "notification_id": objects["notification"].pk,
     }
     starts = [start for start in PK_OBJECTS if route.startswith(start)]
     if starts:

@@ -15,7 +15,7 @@ from hemonc.core.timezones import is_time_zone
 from hemonc.members.demo import DEMO_DOMAIN, SYNTHETIC_NOTE, demo_orcid, demo_people
 from hemonc.members.enums import Gender, Visibility
 from hemonc.members.models import Block, Profile, User
-from hemonc.members.selectors import DirectoryFilters, directory_search
+from hemonc.members.selectors import DirectoryFilters, directory_search, user_ids_hidden_from
 from hemonc.members.validators import validate_orcid
 from hemonc.taxonomy.enums import Stage
 
@@ -151,13 +151,23 @@ def test_demo_sign_ins_work_and_carry_their_roles(demo, client):
     )
     assert User.objects.filter(groups__name="organizer").count() >= 2
     assert EmailAddress.objects.filter(verified=True, primary=True).count() == User.objects.count()
-    others = User.objects.exclude(pk__in=[organizer.pk, moderator.pk, member.pk])
+    attending = User.objects.get(email=f"attending@{DEMO_DOMAIN}")
+    blocked = User.objects.get(email=f"blocked@{DEMO_DOMAIN}")
+    assert attending.check_password("demo-attending")
+    assert blocked.check_password("demo-blocked")
+    assert attending.profile.stage == Stage.ATTENDING
+    assert blocked.profile.stage == Stage.FELLOW
+    assert member.blocks_made.filter(blocked=blocked).exists()
+    sign_ins = [organizer, moderator, member, attending, blocked]
+    others = User.objects.exclude(pk__in=[user.pk for user in sign_ins])
     assert not any(user.has_usable_password() for user in others)
 
 
 def test_directory_search_finds_demo_members(demo):
     member = User.objects.get(email=f"member@{DEMO_DOMAIN}")
-    listed = _demo_profiles().filter(listed_in_directory=True).count()
+    # The demo member has blocked one fellow (blocked@): hidden from their directory.
+    hidden = user_ids_hidden_from(viewer=member) or frozenset()
+    listed = _demo_profiles().filter(listed_in_directory=True).exclude(user_id__in=hidden).count()
 
     def search(**filters):
         return directory_search(viewer=member, filters=DirectoryFilters(**filters))

@@ -74,7 +74,7 @@ def test_demo_network_create_failing_midway_leaves_no_demo_rows(audit_refuses_bl
         )
     summary = demo_network_create(members=20)
     assert summary.members == 20
-    assert summary.blocks == 2
+    assert summary.blocks == 3
     assert summary.organizers == 3
     assert summary.moderators == 2
     assert AuditEntry.objects.filter(action="demo.create").count() == 1

@@ -124,6 +124,11 @@ def quoted_printable(text: str) -> bytes:
     return binascii.b2a_qp(data, istext=True).replace(b"\n", b"\r\n")
 
 
+# Filled-in lines at least this long are kept encoded (at most LONG_PIECES_KEPT of them).
+LONG_PIECE = 512
+LONG_PIECES_KEPT = 512
+
+
 class QuotedPrintableTemplate:
     """A body with placeholders, encoded as quoted-printable once.
 
@@ -138,6 +143,7 @@ class QuotedPrintableTemplate:
     def __init__(self, text: str, placeholders: tuple[str, ...]) -> None:
         self.text = text
         self.pieces: list[bytes | str] | None = None
+        self._long: dict[str, bytes] = {}
         lines = text.replace("\r\n", "\n")
         if "\r" in lines or any("\n" in p or "\r" in p for p in placeholders):
             return
@@ -165,9 +171,22 @@ class QuotedPrintableTemplate:
             if isinstance(piece, str):
                 for placeholder, value in pairs:
                     piece = piece.replace(placeholder, value)
-                piece = quoted_printable(piece)
+                if len(piece) < LONG_PIECE:
+                    piece = quoted_printable(piece)
+                else:
+                    piece = self._long_piece(piece)
             encoded.append(piece)
         return b"".join(encoded)
+
+    def _long_piece(self, text: str) -> bytes:
+        """A long filled-in line (a list made per reader, which many readers share) encoded
+        once: a digest's copies differ by a few such lists."""
+        found = self._long.get(text)
+        if found is None:
+            if len(self._long) >= LONG_PIECES_KEPT:
+                self._long.clear()
+            found = self._long[text] = quoted_printable(text)
+        return found
 
 
 def _lines(text: str) -> list[str]:
@@ -190,7 +209,9 @@ class PreparedMail:
     """A message for many recipients; each copy differs by its substitutions and headers.
 
     Substitutions replace placeholders in both bodies: verbatim in the text part, HTML-escaped
-    in the HTML part (a URL of URL-safe characters reads the same in both).
+    in the HTML part (a URL of URL-safe characters reads the same in both). With
+    `escape_html=False` they go verbatim into both: the caller gives each part its own
+    placeholders and escapes what the HTML ones hold (a digest's list made per reader).
     """
 
     def __init__(
@@ -201,8 +222,10 @@ class PreparedMail:
         text: str,
         html: str,
         headers: Mapping[str, str] | None = None,
+        escape_html: bool = True,
     ) -> None:
         self.from_email = from_email
+        self.escape_html = escape_html
         self.subject = subject
         self.text = text
         self.html = html
@@ -240,6 +263,8 @@ class PreparedMail:
                 QuotedPrintableTemplate(self.html, placeholders),
             )
         text, body = templates
+        if not self.escape_html:
+            return text.render(pairs), body.render(pairs)
         escaped = tuple(
             (placeholder, html.escape(value, quote=True)) for placeholder, value in pairs
         )
@@ -263,7 +288,9 @@ class PreparedMail:
         text, body = self.text, self.html
         for placeholder, value in (substitutions or {}).items():
             text = text.replace(placeholder, value)
-            body = body.replace(placeholder, html.escape(value, quote=True))
+            body = body.replace(
+                placeholder, html.escape(value, quote=True) if self.escape_html else value
+            )
         return text, body
 
     def _personal_headers(self, message_id: str, list_unsubscribe: str | None) -> str:

@@ -60,6 +60,8 @@ SIGN_INS = (
     SignIn(f"organizer@{DEMO_DOMAIN}", "demo-organizer", "organizer"),
     SignIn(f"moderator@{DEMO_DOMAIN}", "demo-moderator", "moderator"),
     SignIn(f"member@{DEMO_DOMAIN}", "demo-member", "member (a fellow)"),
+    SignIn(f"attending@{DEMO_DOMAIN}", "demo-attending", "member (an attending)"),
+    SignIn(f"blocked@{DEMO_DOMAIN}", "demo-blocked", "member (a fellow blocked by member@)"),
 )
 
 # The tables the demo is made from live in data/demo_*.json, shipped with the package.
@@ -70,7 +72,7 @@ def _load(name: str) -> Any:
     return json.loads((_DATA / f"demo_{name}.json").read_text(encoding="utf-8"))
 
 
-# The three accounts people sign in with; their passwords are public, in SIGN_INS.
+# The accounts people sign in with; their passwords are public, in SIGN_INS.
 _FIXED_PROFILES: dict[str, dict[str, Any]] = _load("accounts")["accounts"]
 
 
@@ -270,7 +272,7 @@ def demo_network_summary() -> DemoSummary:
 
 @transaction.atomic(durable=True)
 def demo_network_create(*, members: int = MEMBER_COUNT, seed: int = SEED) -> DemoSummary:
-    """Create the demo network: the three sign-ins, then `members` in all, in bulk.
+    """Create the demo network: the sign-ins, then `members` in all, in bulk.
 
     All of it is one transaction: a failure anywhere leaves no demo row behind. The sign-ins'
     profiles, the roles and two blocks go through the services' own steps, so they are
@@ -289,6 +291,8 @@ def demo_network_create(*, members: int = MEMBER_COUNT, seed: int = SEED) -> Dem
     _set_up_sign_in_accounts(fixed, topics=topics, paths=paths)
 
     organizer = fixed["organizer"]
+    # The demo member has blocked one fellow, to show what a block hides on every page.
+    _block_create(blocker=fixed["member"], blocked=fixed["blocked"])
     attendings = [
         u for u, p in zip(users, people, strict=True) if p.fields["stage"] == Stage.ATTENDING
     ]
@@ -306,7 +310,7 @@ def demo_network_create(*, members: int = MEMBER_COUNT, seed: int = SEED) -> Dem
 
 
 def _create_sign_in_accounts() -> dict[str, User]:
-    """The organizer, moderator and member accounts, with their public passwords."""
+    """The demo sign-in accounts (SIGN_INS), with their public passwords."""
     accounts: dict[str, User] = {}
     for sign_in in SIGN_INS:
         key = sign_in.email.split("@", 1)[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms as django_forms
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
@@ -65,8 +66,20 @@ def _page(
             "forms": forms,
             "my_feedback": mentorship.feedback.filter(author=user).first(),
             "is_active": mentorship.status == MentorshipStatus.ACTIVE,
+            "conversation_url": _conversation_url(user, other),
         },
     )
+
+
+def _conversation_url(user: Any, other: Any) -> str | None:
+    """The pair's conversation in an app above this one (messages), found through the app
+    registry: `conversation_url(user=, other=)` on its AppConfig."""
+    for config in apps.get_app_configs():
+        if (find := getattr(config, "conversation_url", None)) is not None and (
+            url := find(user=user, other=other)
+        ):
+            return str(url)
+    return None
 
 
 @login_required

@@ -1,0 +1,1 @@
+"""Every write of the community, one module per area."""

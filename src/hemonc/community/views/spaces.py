@@ -1,0 +1,754 @@
+"""Pages of spaces and discussions. A space or a discussion the member may not see answers
+404, the same as one that does not exist."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
+
+from hemonc.community import selectors
+from hemonc.community.enums import REACTION_SYMBOLS, DiscussionKind, ReactionKind
+from hemonc.community.forms import (
+    DiscussionForm,
+    HostedDiscussionForm,
+    InviteForm,
+    ModerateForm,
+    ReactionForm,
+    ReplyForm,
+    SearchForm,
+    SpaceForm,
+    StageVerifyForm,
+)
+from hemonc.community.models import (
+    Discussion,
+    Reply,
+    Revision,
+    Space,
+    SpaceMember,
+    StageVerification,
+)
+from hemonc.community.services import spaces as services
+from hemonc.core.actions import act_then_redirect
+from hemonc.core.caching import render_fragments
+from hemonc.core.errors import DomainError
+from hemonc.core.forms import parse_id
+from hemonc.core.permissions import permission_required
+from hemonc.members.http import AuthenticatedHttpRequest
+from hemonc.members.selectors import user_ids_hidden_from
+from hemonc.taxonomy.models import Topic
+
+# How long a chat shows its replies live from its start.
+CHAT_LIVE = timedelta(hours=1)
+# How often the page asks for new replies during a chat (htmx polling).
+CHAT_POLL_SECONDS = 10
+
+
+def _moderates(user: Any) -> bool:
+    """community.moderate_posts, read from the roles the request has already loaded (the
+    rule's own check would also ask the model permissions, two queries more per page)."""
+    return bool(user.is_moderator or user.is_organizer)
+
+
+def _space(request: AuthenticatedHttpRequest, space: str) -> Space:
+    found = selectors.space_visible_or_none(request.user, space)
+    if found is None:
+        raise Http404("No such space.")
+    return found
+
+
+def _discussion(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> Discussion:
+    found = _space(request, space)
+    if parse_id(discussion_id) is None:
+        raise Http404("No such discussion.")
+    discussion = (
+        Discussion.objects.select_related("author__profile", "session", "space")
+        .filter(pk=discussion_id, space=found)
+        .first()
+    )
+    if discussion is None or not selectors.user_may_see_discussion(
+        request.user, discussion, space_checked=True
+    ):
+        raise Http404("No such discussion.")
+    return discussion
+
+
+@login_required
+def spaces(request: AuthenticatedHttpRequest) -> HttpResponse:
+    visible = list(selectors.spaces_visible_to(request.user))
+    counts = selectors.space_discussion_counts(request.user, visible)
+    rows = [(space, counts.get(space.pk, 0)) for space in visible]
+    return render(
+        request,
+        "community/spaces/spaces.html",
+        {"rows": rows, "search_form": SearchForm(), "can_manage": request.user.is_organizer},
+    )
+
+
+@login_required
+def search(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    results = list(
+        selectors.discussion_search(request.user, query).select_related("space", "author__profile")[
+            :51
+        ]
+    )
+    context = {"form": form, "query": query, "results": results[:50], "more": len(results) > 50}
+    if request.headers.get("HX-Request"):
+        return render(request, "community/spaces/search.html#results", context)
+    return render(request, "community/spaces/search.html", context)
+
+
+@login_required
+def space(request: AuthenticatedHttpRequest, space: str) -> HttpResponse:
+    found = _space(request, space)
+    topic = request.GET.get("tag", "")[:60]
+    discussions = selectors.discussions_in_space(request.user, found, topic=topic)
+    page = Paginator(discussions, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "community/spaces/space.html",
+        {
+            "space": found,
+            "page": page,
+            "topic": Topic.objects.filter(slug=topic).first() if topic else None,
+            "following": selectors.is_following(request.user, space=found),
+        },
+    )
+
+
+@login_required
+def discussion_new(request: AuthenticatedHttpRequest, space: str) -> HttpResponse:
+    found = _space(request, space)
+    hosted = request.user.has_perm("community.manage_spaces")
+    form_class = HostedDiscussionForm if hosted else DiscussionForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        extra: dict[str, Any] = {}
+        if isinstance(form, HostedDiscussionForm):
+            extra = {
+                "kind": data["kind"],
+                "session": data["session"],
+                "starts_at": data["starts_at"],
+                "paper": form.paper(),
+            }
+        try:
+            discussion = services.discussion_create(
+                actor=request.user,
+                space=found,
+                title=data["title"],
+                body=data["body"],
+                tags=data["tags"],
+                phi_attested=form.phi_attested,
+                **extra,
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your discussion is posted.")
+            return redirect(discussion)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "community/spaces/discussion_form.html",
+        {"space": found, "form": form, "hosted": hosted},
+        status=status,
+    )
+
+
+def _discussion_context(
+    request: AuthenticatedHttpRequest, discussion: Discussion, reply_form: ReplyForm | None = None
+) -> dict[str, Any]:
+    user = request.user
+    hidden = user_ids_hidden_from(viewer=user) or frozenset()
+    replies_qs = _reply_fields(selectors.replies_visible(user, discussion))
+    moderator = _moderates(user)
+    now = timezone.now()
+    live = bool(
+        discussion.kind == DiscussionKind.CHAT
+        and discussion.starts_at
+        and discussion.starts_at - timedelta(minutes=10) <= now < discussion.starts_at + CHAT_LIVE
+    )
+    paginator = Paginator(replies_qs, selectors.REPLIES_PER_PAGE)
+    # During a chat the page opens on its newest replies, where the live ones arrive.
+    number = request.GET.get("page") or (paginator.num_pages if live else 1)
+    page = paginator.get_page(number)
+    live = live and not page.has_next()
+    replies = list(page)
+    counts, mine = selectors.reaction_counts(user, discussion=discussion, replies=replies)
+    return {
+        "space": discussion.space,
+        "discussion": discussion,
+        "body": selectors.render_post(
+            html=discussion.body_html, mentions=discussion.mentions, hidden=hidden
+        ),
+        "tags": list(discussion.tags.all()),
+        "reactions": _reaction_row(counts.get("d", {}), mine, "d"),
+        "react_url": reverse("community:react", args=[discussion.space.slug, discussion.pk]),
+        "page": page,
+        "replies": _reply_rows(
+            user, discussion, replies, counts=counts, mine=mine, hidden=hidden, moderator=moderator
+        ),
+        "reply_form": reply_form or ReplyForm(),
+        "moderator": moderator,
+        "can_edit": discussion.author_id == user.pk or moderator,
+        "following": selectors.is_following(user, discussion=discussion),
+        "live": live,
+        "poll_seconds": CHAT_POLL_SECONDS,
+        "last_reply_id": replies[-1].pk if replies else 0,
+        "history_count": discussion.revisions.count() if moderator else 0,
+    }
+
+
+# What a reply's markup shows; not the author's whole profile (bio, search document...).
+_REPLY_FIELDS = (
+    "id", "discussion_id", "author_id", "body_html", "mentions", "quote_id", "hidden",
+    "edited_at", "created_at", "author__id", "author__profile__id",
+    "author__profile__user_id", "author__profile__display_name",
+)  # fmt: skip
+
+
+def _reply_fields(replies: Any, *more: str) -> Any:
+    return replies.select_related("author__profile").only(*_REPLY_FIELDS, *more)
+
+
+def _reply_rows(
+    user: Any,
+    discussion: Discussion,
+    replies: list[Reply],
+    *,
+    counts: dict[Any, dict[str, int]],
+    mine: set[tuple[Any, str]],
+    hidden: frozenset[int],
+    moderator: bool,
+) -> list[SafeString]:
+    """Each reply as the reader sees it. A reply's markup is rendered once for everything it
+    shows (its text and edit, author's name, quote, reactions, the reader's own reactions and
+    rights, the mentioned members the reader hides) and then comes from the cache: a long
+    discussion costs a cache read per page, not a template per reply. Nothing of the reader's
+    session is in it (the buttons post through the page's one form, with its CSRF token)."""
+    quoted_ids = {reply.quote_id for reply in replies if reply.quote_id}
+    quoted = (
+        {
+            reply.pk: reply
+            for reply in _reply_fields(
+                selectors.replies_visible(user, discussion).filter(pk__in=quoted_ids), "body"
+            )
+        }
+        if quoted_ids
+        else {}
+    )
+    base = discussion.get_absolute_url()
+    react_url = f"{base}react/"
+
+    def version(reply: Reply) -> tuple[Any, ...]:
+        quote = quoted.get(reply.quote_id) if reply.quote_id else None
+        return (
+            reply.pk,
+            reply.edited_at,
+            reply.hidden,
+            str(reply.author) if reply.author else None,
+            (quote.pk, quote.edited_at, str(quote.author) if quote.author else None)
+            if quote
+            else reply.quote_id,
+            sorted(hidden.intersection(reply.mentions.values())),
+            sorted(counts.get(reply.pk, {}).items()),
+            sorted(kind for target, kind in mine if target == reply.pk),
+            reply.author_id == user.pk or moderator,
+            moderator,
+            discussion.locked,
+        )
+
+    def contexts(indexes: list[int]) -> list[dict[str, Any] | None]:
+        return [
+            {
+                "row": {
+                    "reply": reply,
+                    "body": selectors.render_post(
+                        html=reply.body_html, mentions=reply.mentions, hidden=hidden
+                    ),
+                    "quote": quoted.get(reply.quote_id) if reply.quote_id else None,
+                    "quote_gone": bool(reply.quote_id and reply.quote_id not in quoted),
+                    "reactions": _reaction_row(counts.get(reply.pk, {}), mine, reply.pk),
+                    "can_edit": reply.author_id == user.pk or moderator,
+                },
+                "discussion": discussion,
+                "base": base,
+                "react_url": react_url,
+                "moderator": moderator,
+            }
+            for reply in (replies[index] for index in indexes)
+        ]
+
+    return render_fragments(
+        "community/spaces/_reply.html", [version(reply) for reply in replies], contexts
+    )
+
+
+def _reaction_row(counts: dict[str, int], mine: set[Any], target: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": kind.value,
+            "label": kind.label,
+            "symbol": REACTION_SYMBOLS[kind],
+            "count": counts.get(kind.value, 0),
+            "mine": (target, kind.value) in mine,
+        }
+        for kind in ReactionKind
+    ]
+
+
+@login_required
+def discussion(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> HttpResponse:
+    found = _discussion(request, space, discussion_id)
+    quote = parse_id(request.GET.get("quote"))
+    form = ReplyForm(initial={"quote": quote} if quote else None)
+    return render(
+        request,
+        "community/spaces/discussion.html",
+        _discussion_context(request, found, form),
+    )
+
+
+@login_required
+def discussion_live(
+    request: AuthenticatedHttpRequest, space: str, discussion_id: int
+) -> HttpResponse:
+    """During a chat: the replies after `after`, and the poller that asks again."""
+    found = _discussion(request, space, discussion_id)
+    after = parse_id(request.GET.get("after")) or 0
+    hidden = user_ids_hidden_from(viewer=request.user) or frozenset()
+    new = list(
+        _reply_fields(selectors.replies_visible(request.user, found).filter(pk__gt=after))[:100]
+    )
+    counts, mine = selectors.reaction_counts(request.user, discussion=found, replies=new)
+    rows = _reply_rows(
+        request.user,
+        found,
+        new,
+        counts=counts,
+        mine=mine,
+        hidden=hidden,
+        moderator=_moderates(request.user),
+    )
+    now = timezone.now()
+    live = bool(found.starts_at and now < found.starts_at + CHAT_LIVE)
+    return render(
+        request,
+        "community/spaces/_live.html",
+        {
+            "space": found.space,
+            "discussion": found,
+            "replies": rows,
+            "live": live,
+            "poll_seconds": CHAT_POLL_SECONDS,
+            "last_reply_id": new[-1].pk if new else after,
+        },
+    )
+
+
+@login_required
+@require_POST
+def reply_create(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> HttpResponse:
+    found = _discussion(request, space, discussion_id)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        quote = (
+            Reply.objects.filter(pk=data["quote"], discussion=found).first()
+            if data.get("quote")
+            else None
+        )
+        try:
+            reply = services.reply_create(
+                actor=request.user,
+                discussion=found,
+                body=data["body"],
+                quote=quote,
+                phi_attested=form.phi_attested,
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your reply is posted.")
+            return redirect(_reply_url(request, found, reply))
+    return render(
+        request,
+        "community/spaces/discussion.html",
+        _discussion_context(request, found, form),
+        status=400,
+    )
+
+
+def _reply_url(request: AuthenticatedHttpRequest, discussion: Discussion, reply: Reply) -> str:
+    """The reply on the page of the discussion that shows it."""
+    before = selectors.replies_visible(request.user, discussion).filter(pk__lte=reply.pk).count()
+    page = max(1, -(-before // selectors.REPLIES_PER_PAGE))
+    suffix = f"?page={page}" if page > 1 else ""
+    return f"{discussion.get_absolute_url()}{suffix}#reply-{reply.pk}"
+
+
+@login_required
+def discussion_edit(
+    request: AuthenticatedHttpRequest, space: str, discussion_id: int
+) -> HttpResponse:
+    found = _discussion(request, space, discussion_id)
+    if not request.user.has_perm("community.edit_post", found):
+        raise Http404("No such discussion.")
+    hosted = found.kind != DiscussionKind.DISCUSSION
+    initial: dict[str, Any] = {
+        "title": found.title,
+        "body": found.body,
+        "tags": list(found.tags.all()),
+    }
+    if hosted:
+        initial |= {
+            "kind": found.kind,
+            "session": found.session,
+            "starts_at": found.starts_at,
+            "paper_doi": found.paper_doi,
+            "paper_title": found.paper_title,
+            "paper_journal": found.paper_journal,
+            "paper_year": found.paper_year,
+        }
+    form_class = HostedDiscussionForm if hosted else DiscussionForm
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.discussion_update(
+                actor=request.user,
+                discussion=found,
+                title=data["title"],
+                body=data["body"],
+                tags=data["tags"],
+                paper=form.paper() if isinstance(form, HostedDiscussionForm) else None,
+                starts_at=data.get("starts_at"),
+                phi_attested=form.phi_attested,
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect(found)
+    return render(
+        request,
+        "community/spaces/discussion_form.html",
+        {"space": found.space, "form": form, "discussion": found, "hosted": hosted},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def reply_edit(
+    request: AuthenticatedHttpRequest, space: str, discussion_id: int, reply_id: int
+) -> HttpResponse:
+    found = _discussion(request, space, discussion_id)
+    if parse_id(reply_id) is None:
+        raise Http404("No such reply.")
+    reply = selectors.replies_visible(request.user, found).filter(pk=reply_id).first()
+    if reply is None or not request.user.has_perm("community.edit_post", reply):
+        raise Http404("No such reply.")
+    form = ReplyForm(request.POST or None, initial={"body": reply.body})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reply_update(
+                actor=request.user,
+                reply=reply,
+                body=form.cleaned_data["body"],
+                phi_attested=form.phi_attested,
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "Your changes are saved.")
+            return redirect(_reply_url(request, found, reply))
+    return render(
+        request,
+        "community/spaces/reply_form.html",
+        {"space": found.space, "discussion": found, "reply": reply, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def react(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> HttpResponse:
+    found = _discussion(request, space, discussion_id)
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a reaction.")
+        return redirect(found)
+    reply = None
+    if form.cleaned_data.get("reply"):
+        reply = (
+            selectors.replies_visible(request.user, found)
+            .filter(pk=form.cleaned_data["reply"])
+            .first()
+        )
+        if reply is None:
+            raise Http404("No such reply.")
+    to = _reply_url(request, found, reply) if reply else found.get_absolute_url()
+    return act_then_redirect(
+        request,
+        to,
+        lambda: services.reaction_toggle(
+            actor=request.user, discussion=found, reply=reply, kind=form.cleaned_data["kind"]
+        ),
+        lambda on: "Your reaction is added." if on else "Your reaction is taken back.",
+    )
+
+
+@login_required
+@require_POST
+def follow(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> HttpResponse:
+    found = _discussion(request, space, discussion_id)
+    on = request.POST.get("following") == "1"
+    return act_then_redirect(
+        request,
+        found,
+        lambda: services.follow_set(actor=request.user, following=on, discussion=found),
+        "You follow this discussion." if on else "You no longer follow this discussion.",
+    )
+
+
+@login_required
+@require_POST
+def space_follow(request: AuthenticatedHttpRequest, space: str) -> HttpResponse:
+    found = _space(request, space)
+    on = request.POST.get("following") == "1"
+    return act_then_redirect(
+        request,
+        found,
+        lambda: services.follow_set(actor=request.user, following=on, space=found),
+        "You follow this space." if on else "You no longer follow this space.",
+    )
+
+
+@login_required
+@require_POST
+def tag_follow(request: AuthenticatedHttpRequest, topic: str) -> HttpResponse:
+    found = get_object_or_404(Topic, slug=topic)
+    on = request.POST.get("following") == "1"
+    back = request.POST.get("next", "")
+    to = back if back.startswith("/community/") and "//" not in back else "community:spaces"
+    return act_then_redirect(
+        request,
+        to,
+        lambda: services.follow_set(actor=request.user, following=on, topic=found),
+        f"You follow {found}." if on else f"You no longer follow {found}.",
+    )
+
+
+@login_required
+@require_POST
+def moderate(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> HttpResponse:
+    found = _discussion(request, space, discussion_id)
+    if not request.user.has_perm("community.moderate_posts"):
+        raise Http404("No such discussion.")
+    form = ModerateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose what to do.")
+        return redirect(found)
+    action = form.cleaned_data["action"]
+    change = {
+        "pin": {"pinned": True},
+        "unpin": {"pinned": False},
+        "lock": {"locked": True},
+        "unlock": {"locked": False},
+        "hide": {"hidden": True},
+        "show": {"hidden": False},
+    }[action]
+    return act_then_redirect(
+        request,
+        found,
+        lambda: services.discussion_moderate(actor=request.user, discussion=found, **change),
+        "Done.",
+    )
+
+
+@login_required
+@require_POST
+def reply_moderate(
+    request: AuthenticatedHttpRequest, space: str, discussion_id: int, reply_id: int
+) -> HttpResponse:
+    found = _discussion(request, space, discussion_id)
+    if not request.user.has_perm("community.moderate_posts"):
+        raise Http404("No such reply.")
+    if parse_id(reply_id) is None:
+        raise Http404("No such reply.")
+    reply = get_object_or_404(Reply, pk=reply_id, discussion=found)
+    hidden = request.POST.get("hidden") == "1"
+    return act_then_redirect(
+        request,
+        _reply_url(request, found, reply),
+        lambda: services.reply_moderate(actor=request.user, reply=reply, hidden=hidden),
+        "The reply is taken down." if hidden else "The reply is back.",
+    )
+
+
+@login_required
+def history(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> HttpResponse:
+    """What the discussion and its replies said before each edit: moderators only."""
+    found = _discussion(request, space, discussion_id)
+    if not request.user.has_perm("community.moderate_posts"):
+        raise Http404("No such page.")
+    revisions = (
+        Revision.objects.filter(discussion=found) | Revision.objects.filter(reply__discussion=found)
+    ).select_related("edited_by__profile", "reply")
+    return render(
+        request,
+        "community/spaces/history.html",
+        {"space": found.space, "discussion": found, "revisions": revisions[:200]},
+    )
+
+
+# ---- organizers ----
+
+
+@permission_required("community.manage_spaces")
+def space_admin(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = SpaceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            created = services.space_create(
+                actor=request.user,
+                slug=data["slug"],
+                name=data["name"],
+                description=data["description"],
+                visibility=data["visibility"],
+                program=data["program"],
+                verified_stage_only=data["verified_stage_only"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"The space “{created.name}” is open.")
+            return redirect("community:space_settings", space=created.slug)
+    return render(
+        request,
+        "community/spaces/space_admin.html",
+        {"spaces": Space.objects.select_related("program"), "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@permission_required("community.manage_spaces")
+def space_settings(request: AuthenticatedHttpRequest, space: str) -> HttpResponse:
+    found = get_object_or_404(Space, slug=space)
+    form = SpaceForm(
+        request.POST or None,
+        initial={
+            "slug": found.slug,
+            "name": found.name,
+            "description": found.description,
+            "visibility": found.visibility,
+            "program": found.program,
+            "verified_stage_only": found.verified_stage_only,
+        },
+    )
+    form.fields["slug"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.space_update(
+                actor=request.user,
+                space=found,
+                name=data["name"],
+                description=data["description"],
+                visibility=data["visibility"],
+                program=data["program"],
+                verified_stage_only=data["verified_stage_only"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The space is saved.")
+            return redirect("community:space_settings", space=found.slug)
+    members = SpaceMember.objects.filter(space=found).select_related("user__profile")
+    return render(
+        request,
+        "community/spaces/space_settings.html",
+        {"space": found, "form": form, "invite_form": InviteForm(), "members": members},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@permission_required("community.manage_spaces")
+@require_POST
+def space_invite(request: AuthenticatedHttpRequest, space: str) -> HttpResponse:
+    found = get_object_or_404(Space, slug=space)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a member to invite.")
+        return redirect("community:space_settings", space=found.slug)
+    user = form.cleaned_data["user"]
+    uninvite = request.POST.get("remove") == "1"
+    return act_then_redirect(
+        request,
+        reverse("community:space_settings", args=[found.slug]),
+        (lambda: services.space_uninvite(actor=request.user, space=found, user=user))
+        if uninvite
+        else (lambda: services.space_invite(actor=request.user, space=found, user=user)),
+        f"{user} is no longer in this space." if uninvite else f"{user} is invited.",
+    )
+
+
+@permission_required("community.verify_stage")
+def stage_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
+    form = StageVerifyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        return act_then_redirect(
+            request,
+            "community:stage_verify",
+            lambda: services.stage_verify(
+                actor=request.user, user=data["user"], stage=data["stage"]
+            ),
+            f"The stage of {data['user']} is recorded.",
+        )
+    verified = StageVerification.objects.select_related("user__profile", "verified_by__profile")
+    return render(
+        request,
+        "community/spaces/stage_verify.html",
+        {"form": form, "verified": verified.order_by("-verified_at")[:200]},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+D = "s/<slug:space>/<int:discussion_id>/"
+
+urlpatterns: list[URLPattern] = [
+    path("", spaces, name="spaces"),
+    path("search/", search, name="search"),
+    path("tags/<slug:topic>/follow/", tag_follow, name="tag_follow"),
+    path("organize/spaces/", space_admin, name="space_admin"),
+    path("organize/spaces/<slug:space>/", space_settings, name="space_settings"),
+    path("organize/spaces/<slug:space>/invite/", space_invite, name="space_invite"),
+    path("organize/stages/", stage_verify, name="stage_verify"),
+    path("s/<slug:space>/", space, name="space"),
+    path("s/<slug:space>/new/", discussion_new, name="discussion_new"),
+    path("s/<slug:space>/follow/", space_follow, name="space_follow"),
+    path(D, discussion, name="discussion"),
+    path(D + "live/", discussion_live, name="discussion_live"),
+    path(D + "reply/", reply_create, name="reply_create"),
+    path(D + "edit/", discussion_edit, name="discussion_edit"),
+    path(D + "react/", react, name="react"),
+    path(D + "follow/", follow, name="discussion_follow"),
+    path(D + "moderate/", moderate, name="discussion_moderate"),
+    path(D + "history/", history, name="discussion_history"),
+    path(D + "replies/<int:reply_id>/edit/", reply_edit, name="reply_edit"),
+    path(D + "replies/<int:reply_id>/moderate/", reply_moderate, name="reply_moderate"),
+]
