@@ -27,6 +27,8 @@ from hemonc.mentorship.selectors import programs_awaiting_review
 from hemonc.moderation.selectors import appeals_waiting_for, cases_open_for
 from hemonc.newsletter.models import Issue
 from hemonc.newsletter.selectors import issues_unsent
+from hemonc.outreach.desk.selectors import desk_needs
+from hemonc.outreach.models import DeskPost
 
 
 @cache
@@ -53,6 +55,9 @@ def organizer_needs(user: User) -> dict[str, Any]:
         needs["issues"] = issues_unsent()
     if user.has_perm("mentorship.manage_programs"):
         needs["programs"] = programs_awaiting_review()
+    if user.has_perm("outreach.desk_approve") or user.has_perm("outreach.desk_schedule"):
+        desk = desk_needs(user=user)
+        needs["desk_posts"], needs["desk_failed"] = desk["to_approve"], desk["failed"]
     if user.has_perm("moderation.handle_case"):
         needs["cases"] = list(cases_open_for(user).order_by("-patient_data", "created_at")[:5])
         needs["appeals"] = list(appeals_waiting_for(user)[:5])
@@ -110,6 +115,9 @@ def _where(target: models.Model | None) -> tuple[str, str, str]:
             else "Released: shown to members"
         )
         return f"A question in “{target.session.title}”", target.get_absolute_url(), state
+    if isinstance(target, DeskPost):
+        url = reverse("outreach:desk_post", args=[target.pk])
+        return f"A {target.get_kind_display().lower()} post for social media", url, ""
     if isinstance(target, Profile):
         return f"The bio of {target}", target.get_absolute_url(), ""
     return "Something since deleted", "", ""

@@ -60,7 +60,7 @@ def test_demo_outreach_leads_up_to_today(demo_network, db, client):
     from hemonc.events.selectors import session_list_past
 
     latest = next(s for s in session_list_past() if s.starts_at.date() < yesterday)
-    announced = Post.objects.get(text__contains=f"live session: {latest.title}.")
+    announced = Post.objects.get(platform="x", text__contains=f"live session: {latest.title}.")
     assert announced.published_at.date() <= latest.starts_at.date()
 
     client.force_login(User.objects.get(email="organizer@demo.hemonc.example"))

@@ -17,7 +17,7 @@ import hashlib
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import time, timedelta
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,8 +60,9 @@ from hemonc.newsletter.mail import subscriber_token
 from hemonc.newsletter.models import SubscriberImport
 from hemonc.newsletter.selectors import consent_text_current
 from hemonc.newsletter.services import issue_create, subscriber_signup
+from hemonc.outreach.desk import services as desk_services
 from hemonc.outreach.enums import ImportKind
-from hemonc.outreach.models import ImportRun
+from hemonc.outreach.models import ImportRun, SocialAccount
 from hemonc.taxonomy.models import Topic
 from tests.factories import make_member
 from tests.newsletter.conftest import make_subscriber
@@ -176,6 +177,15 @@ def _build_network() -> Network:
         kind=ImportKind.FOLLOWERS, file_name="followers.csv", created_by=organizer
     )
 
+    desk_account = SocialAccount.objects.create(
+        platform="bluesky", handle="net.bsky.social", service="https://pds.example",
+        secret="secret", active=True,
+    )  # fmt: skip
+    desk_services.queue_slots_set(account=desk_account, actor=organizer, slots=[(0, time(20))])
+    desk_post = desk_services.post_create(
+        actor=member, text="A journal club thread", accounts=[desk_account]
+    )
+    desk_services.post_submit(post=desk_post, actor=member)
     draft = conduct_draft_create(actor=organizer, body="# Be kind\n\nText.")
     # community: a space, a discussion with a reply, a notification
     space = space_services.space_create(actor=organizer, slug="general", name="General")
@@ -235,6 +245,7 @@ def _build_network() -> Network:
         "mentorship:speed": {"pk": speed.pk},
         "mentorship:program": {"pk": program.pk},
         "outreach:import_run": {"pk": upload.pk},
+        "outreach:desk": {"pk": desk_post.pk, "account_id": desk_account.pk},
         "moderation:": {"pk": draft.pk, "number": 1},
         "moderation:report": {"item_type": "events.question", "item_id": question.pk},
         "community:": {

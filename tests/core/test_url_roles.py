@@ -42,7 +42,7 @@ from hemonc.mentorship.models import (
 from hemonc.moderation.models import Case, ConductVersion
 from hemonc.newsletter.models import Issue, Subscriber, SubscriberImport
 from hemonc.outreach.enums import ImportKind
-from hemonc.outreach.models import ImportRun
+from hemonc.outreach.models import DeskPost, ImportRun, SocialAccount
 from hemonc.taxonomy.models import CareerPath, Topic
 from tests.factories import make_member
 
@@ -208,6 +208,24 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "outreach/imports/": (LOGIN, DENIED, DENIED, OK),
     "outreach/imports/<int:pk>/": (LOGIN, DENIED, DENIED, OK),
     "outreach/imports/<int:pk>/status/": (LOGIN, DENIED, DENIED, OK),
+    # the publishing desk: members write and see their own posts; organizers approve and
+    # schedule (the post here is another member's)
+    "outreach/desk/": (LOGIN, OK, OK, OK),
+    "outreach/desk/new/": (LOGIN, OK, OK, OK),
+    "outreach/desk/count/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
+    "outreach/desk/history/": (LOGIN, OK, OK, OK),
+    "outreach/desk/queues/": (LOGIN, DENIED, DENIED, OK),
+    "outreach/desk/queues/<int:account_id>/": (LOGIN, DENIED, DENIED, OK),
+    "outreach/desk/queues/<int:account_id>/slots/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "outreach/desk/queues/<int:account_id>/order/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "outreach/desk/<int:pk>/": (LOGIN, MISSING, MISSING, OK),
+    "outreach/desk/<int:pk>/edit/": (LOGIN, DENIED, DENIED, OK),
+    "outreach/desk/<int:pk>/submit/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "outreach/desk/<int:pk>/approve/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "outreach/desk/<int:pk>/send-back/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "outreach/desk/<int:pk>/schedule/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "outreach/desk/<int:pk>/undo/": (LOGIN, DENIED, DENIED, POST_ONLY),
+    "outreach/desk/<int:pk>/retry/": (LOGIN, DENIED, DENIED, POST_ONLY),
     # mentorship
     "mentorship/": (LOGIN, OK, OK, OK),
     "mentorship/mentors/": (LOGIN, OK, OK, OK),
@@ -495,6 +513,14 @@ def _world() -> World:
         "import_run": ImportRun.objects.create(
             kind=ImportKind.FOLLOWERS, file_name="followers.csv", created_by=host
         ),
+        "desk_post": DeskPost.objects.create(kind="announcement", text="Hello", author=other),
+        "desk_account": SocialAccount.objects.create(
+            platform="bluesky",
+            handle="net.bsky.social",
+            service="https://pds.example",
+            secret="secret",
+            active=True,
+        ),
         "mentor": mentor,
         "conduct": ConductVersion.objects.create(number=1, body="Be kind."),
         "case": Case.objects.create(item_type="members.profile", item_id=str(mentee.profile.pk)),
@@ -532,6 +558,7 @@ PK_OBJECTS = {
     "mentorship/programs/": "program",
     "mentorship/speed/": "speed",
     "outreach/imports/": "import_run",
+    "outreach/desk/": "desk_post",
     "organize/conduct/": "conduct",
     "organize/cases/": "case",
     "organize/appeals/": "case",
@@ -572,6 +599,7 @@ def _kwargs(route: str, world: World) -> dict[str, Any]:
         "role": "moderator",
         "content_type_id": 1,
         "id": world.other.pk,
+        "account_id": objects["desk_account"].pk,
         "number": 1,
         "item_type": "events.question",
         "item_id": objects["question"].pk,

@@ -42,6 +42,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     followers = outreach.follower_series(start=start, end=end, account_ids=account_ids)
     hashtags = outreach.hashtag_performance(start=start, end=end, account_ids=account_ids)
     timing = outreach.performance_by_weekday_hour(start=start, end=end, account_ids=account_ids)
+    desk = outreach.desk_performance(start=start, end=end, account_ids=account_ids)
     context.update(
         {
             "form": form,
@@ -68,6 +69,24 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
                     (f"#{h.spelling}", h.impressions, f"{h.impressions:,}") for h in hashtags[:10]
                 ],
             ),
+            "desk": {
+                group: [
+                    {
+                        "figures": f,
+                        "rate_shown": prose.percent(f.engagement_rate) if f.impressions else "—",
+                    }
+                    for f in rows
+                ]
+                for group, rows in desk.items()
+            },
+            "desk_chart": bar_chart(
+                title="Impressions by kind of post",
+                bars=[
+                    (f.label, f.impressions, f"{f.impressions:,}")
+                    for f in desk["kinds"]
+                    if f.impressions
+                ],
+            ),
             "weekdays": [
                 {
                     "label": label,
@@ -79,6 +98,10 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
             ],
         }
     )
+    context["desk_tables"] = [
+        (context["desk"]["kinds"], "Per kind of post", "Kind"),
+        (context["desk"]["accounts"], "Per account", "Account"),
+    ]
     return render(request, "analytics/dashboard.html", context)
 
 

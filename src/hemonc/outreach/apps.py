@@ -8,6 +8,12 @@ class OutreachConfig(AppConfig):
     label = "outreach"
     verbose_name = "Outreach"
     console_links = (
+        (
+            "Publishing desk",
+            "outreach:desk",
+            "Posts and threads for Bluesky, Mastodon and X: write, approve, schedule, retry.",
+        ),
+        ("Queues", "outreach:desk_queues", "Each account's weekly slots and what goes out next."),
         ("Followers and accounts", "outreach:followers", "Follower growth of each account."),
         (
             "Import files",

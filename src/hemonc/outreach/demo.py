@@ -22,6 +22,7 @@ import random
 import tempfile
 import zipfile
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
@@ -289,6 +290,7 @@ def _write_text(raw: Any, posts: list[SyntheticPost]) -> None:
 def demo_outreach_create(*, stdout: Any) -> None:
     if SocialAccount.objects.filter(platform=Platform.X, handle__iexact=HANDLE).exists():
         stdout.write("The demo outreach data is already here.")
+        demo_desk_create(stdout=stdout)
         return
     with tempfile.TemporaryDirectory(prefix="hemonc-demo-outreach-") as scratch:
         folder = Path(scratch)
@@ -303,4 +305,253 @@ def demo_outreach_create(*, stdout: Any) -> None:
     stdout.write(
         f"Created the demo outreach (synthetic @{HANDLE}): {len(summary.files)} export files, "
         f"{summary.posts_added:,} posts, {summary.days} daily rows."
+    )
+    demo_desk_create(stdout=stdout)
+
+
+# ---------------------------------------------------------------------------------------------
+# The publishing desk
+
+DESK_DOMAIN = "demo.hemonc.example"  # the demo's reserved domain: none of these instances exist
+DESK_ACCOUNTS = [
+    # (platform, handle, service, weekly slots (weekday, hour, minute) in New York time)
+    (Platform.X, HANDLE, f"https://api.x.{DESK_DOMAIN}", [(0, 20, 0), (3, 20, 0)]),
+    (Platform.BLUESKY, f"net.{DESK_DOMAIN}", f"https://pds.{DESK_DOMAIN}", [(0, 20, 0), (3, 20, 0)]),
+    (Platform.MASTODON, f"HemOncDemoNet@mastodon.{DESK_DOMAIN}", f"https://mastodon.{DESK_DOMAIN}",
+     [(1, 12, 0)]),
+]  # fmt: skip
+DESK_ZONE = "America/New_York"
+# Imported X posts the desk published this season, by how their text begins, and their kind.
+DESK_KINDS = [
+    ("Tonight's live session:", "session"),
+    ("Journal club thread on", "journal_club"),
+    ("Fellows, how do you approach", "tweetorial"),
+    ("Mentorship tip of the week", "tweetorial"),
+    ("New in the newsletter", "announcement"),
+    ("Career round table", "opportunity"),
+]
+DESK_HISTORY_DAYS = 70  # the desk began with season 2, ten weeks ago
+TWEETORIAL = (
+    "Tweetorial: reading a Kaplan-Meier curve in five minutes, for fellows starting journal "
+    "club. 🧵\n\n"
+    "First, the axes: time on the x axis, the proportion still free of the event on the y "
+    "axis. Every step down is an event; every tick mark is a patient censored, not an event.\n\n"
+    "Second, the numbers at risk under the curve. When they get small, the tail of the curve "
+    "says little: a flat tail over five patients is an anecdote, not a plateau.\n\n"
+    "Third, the median is where the curve crosses 50%. If it never does, the median is not "
+    "reached, which is not the same as a cure.\n\n"
+    "Fourth, the hazard ratio summarizes the whole curve in one number and assumes the hazards "
+    "stay proportional. Crossing curves break that assumption.\n\n"
+    "Questions? Bring them to journal club. #MedTwitter #hemetwitter"
+)
+
+
+def _desk_organizers() -> list[Any]:
+    from hemonc.members.enums import Role
+    from hemonc.members.models import User
+
+    main = User.objects.filter(email=f"organizer@{DESK_DOMAIN}").first()
+    organizers = User.objects.filter(groups__name=Role.ORGANIZER, is_active=True)
+    if main is not None:
+        organizers = organizers.exclude(pk=main.pk)
+    others = list(organizers.order_by("pk")[:1])
+    return [person for person in [main, *others] if person is not None] or [None]
+
+
+def _desk_accounts() -> list[SocialAccount]:
+    """The desk's three accounts (the X one is the account of the imported exports), each
+    with its weekly slots. Their secret is a made-up word, encrypted like a real one."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from hemonc.outreach.desk.services import account_save, queue_slots_set
+
+    accounts = []
+    for platform, handle, service, slots in DESK_ACCOUNTS:
+        try:
+            account, _ = account_save(
+                platform=platform, handle=handle, service=service,
+                secret="synthetic-demo-app-password",  # noqa: S106 (made up, said so)
+                actor=OPERATOR, time_zone=DESK_ZONE,
+            )  # fmt: skip
+        except ImproperlyConfigured:
+            # No key to encrypt with (a public demo without HEMONC_SECRETS_KEY): the account
+            # is listed, and the desk says it cannot publish from it.
+            account, _ = SocialAccount.objects.update_or_create(
+                platform=platform, handle=handle,
+                defaults={"service": service, "active": True, "time_zone": DESK_ZONE},
+            )  # fmt: skip
+        queue_slots_set(
+            account=account, actor=OPERATOR,
+            slots=[(day, dtime(h, m)) for day, h, m in slots],
+        )  # fmt: skip
+        accounts.append(account)
+    return accounts
+
+
+def _desk_url(account: SocialAccount, ident: str) -> str:
+    if account.platform == Platform.BLUESKY:
+        return f"https://bsky.{DESK_DOMAIN}/profile/{account.handle}/post/{ident}"
+    if account.platform == Platform.MASTODON:
+        return f"{account.service}/@{account.handle.split('@')[0]}/{ident}"
+    return f"https://x.{DESK_DOMAIN}/{account.handle}/status/{ident}"
+
+
+def _desk_history(accounts: list[SocialAccount], organizers: list[Any], rng: random.Random) -> int:
+    """This season's imported X posts of the kinds above, as the desk published them: each
+    cross-posted to Bluesky (session announcements to Mastodon too), its X copy joined to the
+    imported row and its metrics (by platform and post id), the others without metrics (those
+    platforms report none)."""
+    from hemonc.events.models import LiveSession
+    from hemonc.outreach.enums import DeskKind, DeskState, PartState, SourceFormat
+    from hemonc.outreach.models import DeskApproval, DeskPart, DeskPost, Post
+
+    x, bluesky, mastodon = accounts
+    since = timezone.now() - timedelta(days=DESK_HISTORY_DAYS)
+    imported = Post.objects.filter(account=x, published_at__gte=since).order_by("published_at")
+    sessions = {s.title: s for s in LiveSession.objects.filter(starts_at__gte=since)}
+    author, approver = organizers[0], organizers[-1]
+    made = 0
+    for row in imported:
+        kind = next((k for prefix, k in DESK_KINDS if row.text.startswith(prefix)), None)
+        if kind is None or (kind != DeskKind.SESSION and rng.random() < 0.6):
+            continue
+        session = None
+        if kind == DeskKind.SESSION:
+            title = row.text.removeprefix("Tonight's live session: ").split(". Bring")[0]
+            session = sessions.get(title)
+        when = row.published_at
+        post = DeskPost.objects.create(
+            kind=kind, text=row.text, state=DeskState.PUBLISHED, author=author, session=session,
+            submitted_at=when - timedelta(days=2), approved_at=when - timedelta(days=1),
+            scheduled_at=when, release_at=when, started_at=when, published_at=when,
+            queue_account=None if session else x,
+        )  # fmt: skip
+        targets = [x, bluesky] + ([mastodon] if session else [])
+        post.accounts.set(targets)
+        DeskApproval.objects.create(
+            post=post, approver=approver, approved_at=when - timedelta(days=1)
+        )
+        for account in targets:
+            if account == x:
+                ident, analytics = row.post_id, row
+            else:
+                ident = (
+                    f"3l{rng.getrandbits(40):010x}"
+                    if account == bluesky
+                    else str(113_000_000_000_000_000 + rng.getrandbits(40))
+                )
+                remote = (
+                    f"at://did:plc:demo{account.pk}/app.bsky.feed.post/{ident}"
+                    if account == bluesky else ident
+                )  # fmt: skip
+                analytics = Post.objects.create(
+                    key=f"{account.platform}:{remote}"[:270], platform=account.platform,
+                    post_id=remote[:255], account=account, url=_desk_url(account, ident),
+                    published_at=when, month=when.date().replace(day=1), text=row.text,
+                    source_format=SourceFormat.DESK,
+                )  # fmt: skip
+            DeskPart.objects.create(
+                post=post, account=account, position=1, count=1, text=row.text,
+                key=f"demo-{post.pk}-{account.pk}-1", state=PartState.PUBLISHED, attempts=1,
+                remote_id=analytics.post_id, url=analytics.url or _desk_url(account, ident),
+                published_at=when, published_post=analytics,
+            )  # fmt: skip
+        made += 1
+    return made
+
+
+def _desk_ahead(accounts: list[SocialAccount], organizers: list[Any]) -> dict[str, int]:
+    """What waits, written through the desk's services: the next sessions' announcements
+    scheduled on their day, three posts in the X queue, a tweetorial thread in review, a
+    live-coverage draft, and a post Mastodon refused."""
+    from hemonc.core.errors import DomainError
+    from hemonc.events.selectors import session_list_upcoming
+    from hemonc.outreach.desk import services as desk
+    from hemonc.outreach.desk.preview import session_announcement
+    from hemonc.outreach.enums import DeskKind, DeskState, PartState
+    from hemonc.outreach.models import DeskPart, DeskPost
+
+    x, bluesky, mastodon = accounts
+    author = organizers[0] or OPERATOR
+    approver = organizers[-1] or OPERATOR
+    counts = {"scheduled": 0, "queued": 0}
+    now = timezone.now()
+
+    def approved(text: str, kind: str, targets: list[SocialAccount], **fields: Any) -> DeskPost:
+        post = desk.post_create(actor=author, text=text, accounts=targets, kind=kind, **fields)
+        desk.post_submit(post=post, actor=author)
+        return desk.post_approve(post=post, actor=approver)
+
+    for session in session_list_upcoming(now=now, include_cancelled=False)[:3]:
+        post = approved(
+            f"{session_announcement(session)}\n\nBring your questions! #HOFellows",
+            DeskKind.SESSION, [x, bluesky, mastodon], session=session,
+        )  # fmt: skip
+        when = max(session.starts_at - timedelta(hours=4), now + timedelta(hours=1))
+        try:
+            desk.post_schedule(post=post, actor=approver, when=when)
+        except DomainError:  # no key to keep the accounts' secrets: it stays approved
+            continue
+        counts["scheduled"] += 1
+    queued = [
+        ("Journal club this week: a phase 3 trial of a bispecific antibody in relapsed myeloma. "
+         "Read the paper before Thursday's chat. #mmsm #HOJournalClub", DeskKind.JOURNAL_CLUB),
+        ("Applications are open for the spring mentorship program: fellows and early-career "
+         "faculty, sign up on the network's site. #HOFellows", DeskKind.OPPORTUNITY),
+        ("Mentorship tip of the week: write your first abstract with the figure first, then the "
+         "words. #meded", DeskKind.TWEETORIAL),
+    ]  # fmt: skip
+    for text, kind in queued:
+        post = approved(text, kind, [x, bluesky])
+        try:
+            desk.post_add_to_queue(post=post, actor=approver, account=x)
+        except DomainError:
+            continue
+        counts["queued"] += 1
+    review = desk.post_create(
+        actor=author, text=TWEETORIAL, accounts=[x, bluesky, mastodon], kind=DeskKind.TWEETORIAL
+    )
+    desk.post_submit(post=review, actor=author)
+    year = timezone.localdate().year % 100
+    desk.post_create(
+        actor=author, accounts=[x, bluesky], kind=DeskKind.LIVE_COVERAGE,
+        conference_tag=f"ASH{year:02d}", text=f"Live from the plenary session: … #ASH{year:02d}",
+    )  # fmt: skip
+    failed = approved(
+        "New in the newsletter: the season's recordings, the mentorship program and a reading "
+        "list for board prep. #HOFellows",
+        DeskKind.ANNOUNCEMENT, [mastodon],
+    )  # fmt: skip
+    # As the worker leaves a post the platform refused: its part failed with the answer.
+    refused_at = now - timedelta(hours=2)
+    DeskPost.objects.filter(pk=failed.pk).update(
+        state=DeskState.FAILED, scheduled_at=refused_at, release_at=refused_at,
+        started_at=refused_at,
+    )  # fmt: skip
+    DeskPart.objects.filter(post=failed).delete()
+    DeskPart.objects.create(
+        post=failed, account=mastodon, position=1, count=1, text=failed.text,
+        key=f"demo-{failed.pk}-{mastodon.pk}-1", state=PartState.FAILED, attempts=1,
+        last_error="422 Validation failed: the access token was revoked (synthetic demo).",
+    )  # fmt: skip
+    return counts
+
+
+def demo_desk_create(*, stdout: Any) -> None:
+    """The publishing desk's demo: accounts with weekly slots, this season's posts as
+    published from the desk (joined to the imported metrics), and what waits."""
+    from hemonc.outreach.models import DeskPost
+
+    if DeskPost.objects.exists():
+        stdout.write("The demo publishing desk is already here.")
+        return
+    rng = random.Random(SEED + 14)  # noqa: S311  (synthetic demo data, not secrets)
+    accounts = _desk_accounts()
+    organizers = _desk_organizers()
+    published = _desk_history(accounts, organizers, rng)
+    ahead = _desk_ahead(accounts, organizers)
+    stdout.write(
+        f"Created the demo publishing desk: {len(accounts)} accounts, {published} posts "
+        f"published this season, {ahead['scheduled']} session announcements scheduled, "
+        f"{ahead['queued']} posts in the queue."
     )

@@ -27,7 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, ExtractHour, ExtractIsoWeekDay
 
-from hemonc.outreach.enums import SourceFormat
+from hemonc.outreach.enums import DeskKind, Platform, SourceFormat
 from hemonc.outreach.models import DailyTotals, FollowerSnapshot, Post, PostHashtag, SocialAccount
 from hemonc.taxonomy.hashtags import conference_tag
 from hemonc.taxonomy.models import Topic
@@ -391,3 +391,72 @@ def outreach_data_range(*, account_ids: list[int] | None = None) -> tuple[date |
 
 def accounts() -> QuerySet[SocialAccount]:
     return SocialAccount.objects.annotate(post_count=Count("posts")).order_by("platform", "handle")
+
+
+# ---------------------------------------------------------------------------------------------
+# What the publishing desk's posts achieved
+
+
+@dataclass(frozen=True)
+class DeskFigures(Figures):
+    """A group of the desk's published posts (a kind, an account) with their metrics. `posts`
+    counts the platform posts with an impressions count, as elsewhere; `desk_posts` the posts
+    written on the desk (a thread cross-posted to three accounts is one), `platform_posts`
+    every platform post of them, measured or not."""
+
+    key: str = ""
+    label: str = ""
+    desk_posts: int = 0
+    platform_posts: int = 0
+
+
+def desk_performance(
+    *, start: date | None = None, end: date | None = None, account_ids: list[int] | None = None
+) -> dict[str, list[DeskFigures]]:
+    """Impressions and engagement of the posts the desk published, per kind of post and per
+    account (most impressions first). Each platform post the desk published has its row in
+    `Post` (the desk writes it on publishing, keyed like the exports, so an import of the
+    platform's export later adds its metrics there)."""
+    posts = (
+        posts_in_period(start=start, end=end, account_ids=account_ids)
+        .filter(desk_parts__isnull=False)
+        .order_by()
+    )
+    figures = {
+        "desk_posts": Count("desk_parts__post", distinct=True),
+        "platform_posts": Count("id", distinct=True),
+        "posts": Count("id", filter=Q(impressions__isnull=False), distinct=True),
+        "sum_impressions": Sum("impressions"),
+        "sum_engagements": Sum("engagements"),
+        "rated_posts": Count("id", filter=Q(impressions__gt=0), distinct=True),
+        "rate_sum": Sum(_rate()),
+    }
+
+    def rows(fields: tuple[str, ...], label: Any) -> list[DeskFigures]:
+        found = [
+            DeskFigures(
+                key=str(row[fields[0]]),
+                label=label(row),
+                desk_posts=row["desk_posts"],
+                platform_posts=row["platform_posts"],
+                **_figures(row),
+            )
+            for row in posts.values(*fields).annotate(**figures)
+        ]
+        return sorted(found, key=lambda f: (-f.impressions, -f.engagements, f.label))
+
+    kinds = dict(DeskKind.choices)
+    platforms = dict(Platform.choices)
+    return {
+        "kinds": rows(
+            ("desk_parts__post__kind",),
+            lambda row: str(kinds.get(row["desk_parts__post__kind"], "Other")),
+        ),
+        "accounts": rows(
+            ("account_id", "account__handle", "account__platform"),
+            lambda row: (
+                f"@{row['account__handle']} "
+                f"({platforms.get(row['account__platform'], row['account__platform'])})"
+            ),
+        ),
+    }
