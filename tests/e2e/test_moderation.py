@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from hemonc.community.services import spaces as services
 from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
+from hemonc.moderation.models import Case
 from tests.e2e.conftest import snapshot
 from tests.factories import make_member
 
@@ -51,7 +52,7 @@ def test_a_reply_with_patient_data_is_reported_hidden_edited_and_restored(
     expect(mod.get_by_role("heading", name="Reports to review")).to_be_visible()
     mod.get_by_role("link", name="Reports", exact=True).click()
     snapshot(mod, SHOTS, "queue")
-    mod.get_by_role("link", name="#1").click()
+    mod.get_by_role("link", name=f"Case #{Case.objects.get().pk}", exact=True).first.click()
     expect(mod.get_by_text("A name and a birth date.")).to_be_visible()
     mod.get_by_role("button", name="Claim this case").click()
     expect(mod.get_by_text("The case is yours")).to_be_visible()

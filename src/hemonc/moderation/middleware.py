@@ -23,7 +23,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # process agrees.
 TAKING_PART_LIMIT = Limit(
     "taking-part",
-    30,
+    60,
     300,
     "You posted, wrote or replied many times in the last few minutes. Wait five minutes, then "
     "try again.",

@@ -133,6 +133,7 @@ class SavedOpportunity(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name_plural = "saved opportunities"
         constraints = [
             models.UniqueConstraint(fields=["user", "opportunity"], name="community_saved_once")
         ]
