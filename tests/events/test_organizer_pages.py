@@ -108,6 +108,16 @@ def test_hosts_and_guests_are_picked_by_name(as_organizer, make_session) -> None
     assert session.guests.get(name="Sam Speaker").member == speaker
 
 
+def test_a_new_guest_name_too_long_is_refused_with_its_line(as_organizer, make_session) -> None:
+    session = make_session()
+    response = as_organizer.post(
+        reverse("events:session_edit", args=[session.pk]),
+        {**FORM, "new_guests": "Dr. Outside\n" + "x" * 121},
+    )
+    assert "Line 2: a guest&#x27;s name is at most 120 characters." in response.content.decode()
+    assert not session.guests.exists()
+
+
 def test_the_guest_picker_finds_guests_by_name_for_organizers_only(
     as_organizer, organizer, member
 ) -> None:

@@ -274,6 +274,16 @@ class SessionForm(PhiGuardMixin, forms.ModelForm):
                     self.errors.pop(name, None)
         return data
 
+    def clean_new_guests(self) -> str:
+        text = self.cleaned_data.get("new_guests", "")
+        longest = Guest._meta.get_field("name").max_length or 0
+        for number, line in enumerate(text.splitlines(), start=1):
+            if len(one_line(line)) > longest:
+                raise forms.ValidationError(
+                    f"Line {number}: a guest's name is at most {longest} characters."
+                )
+        return text
+
     def guest_names(self) -> list[str]:
         """The new guests' names, then the member guests (as the service names members)."""
         names = [
