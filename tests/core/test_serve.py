@@ -267,6 +267,9 @@ def test_links_in_calendars_carry_the_port_served_on(tmp_path):
         _wait_for("the site answers", lambda: _answers(port), timeout=60)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/sessions/feed.ics", timeout=10) as r:
             feed = r.read().decode().replace("\r\n ", "")
+        # bin/serve prints its address once its processes have stayed up for 2 s; on a fast
+        # machine the site answers sooner.
+        time.sleep(3)
     finally:
         process.send_signal(signal.SIGINT)
         output = process.communicate(timeout=30)[0].decode()
