@@ -216,7 +216,7 @@ def _claimed_by_another(case: Case, actor: Any, now: Any) -> bool:
     )
 
 
-def _sanction(*, author: User | None, outcome: str, days: int | None, until: Any) -> None:
+def _sanction(*, author: User | None, outcome: str, until: Any) -> None:
     if author is None:
         return
     if outcome == Outcome.SUSPENDED:
@@ -269,7 +269,7 @@ def case_decide(
         if not days or not 1 <= days <= 365:
             raise DomainError("Suspend for 1 to 365 days.")
         until = now + timedelta(days=days)
-    _sanction(author=case.author, outcome=outcome, days=days, until=until)
+    _sanction(author=case.author, outcome=outcome, until=until)
     decision = Decision.objects.create(
         case=case,
         moderator=actor,
