@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from hemonc.community.models import Discussion, Notification, Reply, Space, Stag
 from hemonc.community.services import spaces as services
 from hemonc.community.services.notifications import notify
 from hemonc.members.models import User
+from hemonc.taxonomy.models import Topic
 from tests.community.conftest import World
 
 PHI_TEXT = "Patient John Smith, MRN 12345678, seen on 03/14/2025."
@@ -202,3 +204,16 @@ def test_tag_filter_and_follow(world: World) -> None:
         f"/community/tags/{topic.slug}/follow/", {"following": "1", "next": "https://evil.example/"}
     )
     assert response["Location"] == "/community/"
+
+
+def test_a_space_filtered_by_tag_keeps_the_tag_on_its_next_page(world: World) -> None:
+    topic = Topic.objects.order_by("pk").first()
+    assert topic is not None
+    for n in range(31):
+        if n % 10 == 0:
+            cache.clear()  # the hourly limit on new discussions is not what this is about
+        services.discussion_create(
+            actor=world.fellow, space=world.everyone, title=f"D{n}", body="?", tags=[topic]
+        )
+    response = _client(world.student).get(f"{world.everyone.get_absolute_url()}?tag={topic.slug}")
+    assert f'href="?tag={topic.slug}&amp;page=2"' in response.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -122,6 +123,7 @@ def space(request: AuthenticatedHttpRequest, space: str) -> HttpResponse:
             "space": found,
             "page": page,
             "topic": Topic.objects.filter(slug=topic).first() if topic else None,
+            "query": urlencode({"tag": topic}) if topic else "",
             "following": selectors.is_following(request.user, space=found),
         },
     )
