@@ -34,3 +34,25 @@ def test_main_navigation_marks_the_console_and_the_profile(client) -> None:
         f'<a href="{reverse("members:profile", args=[organizer.pk])}" aria-current="page">'
         "My profile</a>" in profile
     )
+
+
+def test_the_header_says_what_waits_even_with_the_phone_menu_closed(client) -> None:
+    from hemonc.community.services.messages import conversation_start
+    from hemonc.community.services.notifications import notify
+
+    ana = make_member(display_name="Ana Lopez")
+    ben = make_member(display_name="Ben Okafor")
+    conversation_start(actor=ana, recipients=[ben], body="Hello")
+    notify(recipient=ben, kind="reply", text="A reply", url="/community/")
+    notify(recipient=ben, kind="reply", text="Another", url="/community/")
+    client.force_login(ben)
+
+    page = " ".join(client.get(reverse("home")).content.decode().split())
+
+    unread = '<span class="nav-count">{}<span class="visually-hidden"> unread</span></span>'
+    # The request is a message and a notification too; the phone's menu button carries all.
+    assert f"Menu {unread.format(4)} </button>" in page
+    assert f"Messages {unread.format(1)}" in page
+    assert f"Notifications</span> {unread.format(3)}" in page
+    client.force_login(ana)
+    assert "nav-count" not in client.get(reverse("home")).content.decode()
