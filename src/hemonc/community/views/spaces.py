@@ -37,6 +37,7 @@ from hemonc.community.models import (
     SpaceMember,
     StageVerification,
 )
+from hemonc.community.review import HELD_SAYING, WAITING_NOTE, is_waiting
 from hemonc.community.services import spaces as services
 from hemonc.core.actions import act_then_redirect
 from hemonc.core.caching import render_fragments
@@ -157,7 +158,10 @@ def discussion_new(request: AuthenticatedHttpRequest, space: str) -> HttpRespons
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your discussion is posted.")
+            messages.success(
+                request,
+                HELD_SAYING if is_waiting(discussion) else "Your discussion is posted.",
+            )
             return redirect(discussion)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -209,13 +213,14 @@ def _discussion_context(
         "poll_seconds": CHAT_POLL_SECONDS,
         "last_reply_id": replies[-1].pk if replies else 0,
         "history_count": discussion.revisions.count() if moderator else 0,
+        "waiting_note": WAITING_NOTE,
     }
 
 
 # What a reply's markup shows; not the author's whole profile (bio, search document...).
 _REPLY_FIELDS = (
     "id", "discussion_id", "author_id", "body_html", "mentions", "quote_id", "hidden",
-    "edited_at", "created_at", "author__id", "author__profile__id",
+    "review_state", "edited_at", "created_at", "author__id", "author__profile__id",
     "author__profile__user_id", "author__profile__display_name",
 )  # fmt: skip
 
@@ -259,6 +264,7 @@ def _reply_rows(
             reply.pk,
             reply.edited_at,
             reply.hidden,
+            reply.review_state,
             str(reply.author) if reply.author else None,
             (quote.pk, quote.edited_at, str(quote.author) if quote.author else None)
             if quote
@@ -288,6 +294,7 @@ def _reply_rows(
                 "base": base,
                 "react_url": react_url,
                 "moderator": moderator,
+                "waiting_note": WAITING_NOTE,
             }
             for reply in (replies[index] for index in indexes)
         ]
@@ -383,7 +390,7 @@ def reply_create(request: AuthenticatedHttpRequest, space: str, discussion_id: i
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your reply is posted.")
+            messages.success(request, HELD_SAYING if is_waiting(reply) else "Your reply is posted.")
             return redirect(_reply_url(request, found, reply))
     return render(
         request,
