@@ -174,6 +174,7 @@ class HeldPost:
     where: str  # in words
     url: str  # where it will show ("" for a message: only those in it read it)
     to: str  # a message's recipients, by name
+    author: Any = None
 
     @property
     def anchor(self) -> str:
@@ -204,6 +205,7 @@ def held_posts(*, limit: int = 100) -> list[HeldPost]:
                 where=f"in {discussion.space.name}",
                 url=discussion.get_absolute_url(),
                 to="",
+                author=discussion.author,
             )
         )
     for reply in Reply.objects.filter(**waiting).select_related(
@@ -217,6 +219,7 @@ def held_posts(*, limit: int = 100) -> list[HeldPost]:
                 where=f"to “{reply.discussion.title}” in {reply.discussion.space.name}",
                 url=f"{reply.discussion.get_absolute_url()}#reply-{reply.pk}",
                 to="",
+                author=reply.author,
             )
         )
     messages = list(
@@ -243,6 +246,7 @@ def held_posts(*, limit: int = 100) -> list[HeldPost]:
                 where="in a private conversation",
                 url="",
                 to=names,
+                author=message.sender,
             )
         )
     found.sort(key=lambda held: (held.post.created_at, held.label, held.post.pk))
@@ -274,10 +278,6 @@ def held_needs(*, limit: int = 5) -> list[tuple[str, int, Any]]:
     return list(
         rows(Discussion).union(rows(Reply), rows(Message), all=True).order_by("created_at")[:limit]
     )
-
-
-def held_author(post: Any) -> Any:
-    return getattr(post, "author", None) if not isinstance(post, Message) else post.sender
 
 
 def vouch_for(user: Any) -> Vouch | None:
