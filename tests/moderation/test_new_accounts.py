@@ -164,17 +164,17 @@ def test_only_organizers_vouch(net):
 
 def test_an_organizer_vouches_on_the_members_profile_and_takes_it_back(client, net):
     profile = reverse("members:profile", args=[net.newbie.pk])
-    status, html = _page(client, net.organizer, profile)
+    _status, html = _page(client, net.organizer, profile)
     assert "0 of Nell Newcomer's first 3 posts approved" in html
     assert f'action="{reverse("moderation:vouch", args=[net.newbie.pk])}"' in html
     client.post(reverse("moderation:vouch", args=[net.newbie.pk]))
     assert Vouch.objects.get(user=net.newbie).vouched_by == net.organizer
-    status, html = _page(client, net.organizer, profile)
+    _status, html = _page(client, net.organizer, profile)
     assert "Vouched for by Olu Organizer" in html
     client.post(reverse("moderation:vouch_withdraw", args=[net.newbie.pk]))
     assert not Vouch.objects.exists()
     # Members and moderators see no such panel, and cannot vouch.
-    status, html = _page(client, net.ben, profile)
+    _status, html = _page(client, net.ben, profile)
     assert "New account review" not in html
     assert client.post(reverse("moderation:vouch", args=[net.newbie.pk])).status_code == 403
     assert not Vouch.objects.exists()
@@ -298,9 +298,9 @@ def held_discussion(net) -> Discussion:  # type: ignore[no-untyped-def]
 
 
 def test_a_waiting_discussion_is_not_in_its_space_for_others(client, net, held_discussion):
-    status, html = _page(client, net.ben, net.space.get_absolute_url())
+    _status, html = _page(client, net.ben, net.space.get_absolute_url())
     assert "Zanubrutinib" not in html
-    status, html = _page(client, net.newbie, net.space.get_absolute_url())
+    _status, html = _page(client, net.newbie, net.space.get_absolute_url())
     assert "Zanubrutinib" in html and "Waiting for review" in html
 
 
@@ -341,12 +341,12 @@ def test_the_author_is_told_on_posting(client, net):
 
 def test_a_waiting_reply_is_not_on_the_discussion_page_for_others(client, net):
     _reply(net, "Quietly waiting here")
-    status, html = _page(client, net.ben, net.discussion.get_absolute_url())
+    _status, html = _page(client, net.ben, net.discussion.get_absolute_url())
     assert "Quietly waiting here" not in html
     assert Discussion.objects.get(pk=net.discussion.pk).reply_count == 0
-    status, html = _page(client, net.newbie, net.discussion.get_absolute_url())
+    _status, html = _page(client, net.newbie, net.discussion.get_absolute_url())
     assert "Quietly waiting here" in html and "Waiting for review" in html
-    status, html = _page(client, net.moderator, net.discussion.get_absolute_url())
+    _status, html = _page(client, net.moderator, net.discussion.get_absolute_url())
     assert "Quietly waiting here" in html
 
 
@@ -423,7 +423,7 @@ def test_a_waiting_message_in_an_open_conversation_stays_unseen(client, net):
         conversation=conversation, actor=net.newbie, body="Now outside it"
     )
     assert later.review_state == ReviewState.WAITING
-    status, html = _page(client, net.host, conversation.get_absolute_url())
+    _status, html = _page(client, net.host, conversation.get_absolute_url())
     assert "Within the program" in html and "Now outside it" not in html
     assert selectors_messages.conversation_lines(user=net.host)[0].last.body == "Within the program"
 
@@ -436,14 +436,14 @@ def test_a_rejected_post_stays_unseen_and_its_author_reads_why(client, net):
     case = _reject(net, reply, reason="Advertising <b>is</b> not allowed.")
     assert case.outcome == Outcome.REJECTED and not case.is_open
     assert Reply.objects.get(pk=reply.pk).review_state == ReviewState.REJECTED
-    status, html = _page(client, net.ben, net.discussion.get_absolute_url())
+    _status, html = _page(client, net.ben, net.discussion.get_absolute_url())
     assert "Buy my course" not in html
-    status, html = _page(client, net.newbie, net.discussion.get_absolute_url())
+    _status, html = _page(client, net.newbie, net.discussion.get_absolute_url())
     assert "Buy my course" not in html
     assert _notes(net.newbie, NotificationKind.MODERATION) == [
         "Your reply was not published after review: read why"
     ]
-    status, html = _page(client, net.newbie, reverse("moderation:notices"))
+    _status, html = _page(client, net.newbie, reverse("moderation:notices"))
     assert "Not published after review" in html
     assert "Advertising &lt;b&gt;is&lt;/b&gt; not allowed." in html
     assert reverse("moderation:appeal", args=[case.pk]) not in html
@@ -464,15 +464,15 @@ def test_a_rejection_needs_a_reason(net):
 
 def test_a_moderator_approves_from_the_queue(client, net):
     reply = _reply(net, "Held <script>alert(1)</script> text")
-    status, html = _page(client, net.moderator, reverse("moderation:queue"))
+    _status, html = _page(client, net.moderator, reverse("moderation:queue"))
     assert "New accounts' posts waiting for review (1)" in html
     assert "Held &lt;script&gt;alert(1)&lt;/script&gt; text" in html
-    status, home = _page(client, net.moderator, reverse("home"))
+    _status, home = _page(client, net.moderator, reverse("home"))
     assert f"#held-reply-{reply.pk}" in home
     response = client.post(reverse("moderation:held_approve", args=["community.reply", reply.pk]))
     assert response.status_code == 302
     assert Reply.objects.get(pk=reply.pk).review_state == ReviewState.APPROVED
-    status, html = _page(client, net.ben, net.discussion.get_absolute_url())
+    _status, html = _page(client, net.ben, net.discussion.get_absolute_url())
     assert "Held &lt;script&gt;" in html
 
 
