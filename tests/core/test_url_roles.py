@@ -372,10 +372,16 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "organize/cases/<int:pk>/decide/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organize/appeals/<int:pk>/decide/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organize/review/<str:item_type>/<int:pk>/approve/": (
-        POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
     ),
     "organize/review/<str:item_type>/<int:pk>/reject/": (
-        POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
     ),
     "organize/vouch/<int:user_id>/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organize/vouch/<int:user_id>/withdraw/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),

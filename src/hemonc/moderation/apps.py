@@ -27,10 +27,15 @@ class ModerationConfig(AppConfig):
 
     def create_demo(self, *, stdout: Any) -> None:
         # Models are not ready when the app config is imported: read them when called.
-        from hemonc.moderation.demo import demo_cases_create, demo_moderation_create
+        from hemonc.moderation.demo import (
+            demo_cases_create,
+            demo_moderation_create,
+            demo_new_account_create,
+        )
 
         demo_moderation_create(stdout=stdout)
         demo_cases_create(stdout=stdout)
+        demo_new_account_create(stdout=stdout)
 
     def vouched_for(self, user: Any) -> bool:
         """Has an organizer vouched for `user`? Then what they write never waits for review
