@@ -143,10 +143,10 @@ def holds(author: Any, *, space: Any = None, recipients: Iterable[Any] | None = 
         return False
     if space is not None and space.visibility == SpaceVisibility.PROGRAM:
         return False
-    if recipients is not None and shares_program(author, recipients):
-        return False
     enough = review_count()
-    return posts_counted(author, enough=enough) < enough
+    if posts_counted(author, enough=enough) >= enough:
+        return False
+    return recipients is None or not shares_program(author, recipients)
 
 
 def is_waiting(post: Any) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
@@ -34,7 +35,8 @@ from hemonc.moderation.models import (
     Reason,
     Report,
 )
-from hemonc.taxonomy.enums import Stage
+from hemonc.taxonomy.enums import Specialty, Stage
+from hemonc.taxonomy.models import Topic
 
 FIRST = """\
 ## Our promise
@@ -259,14 +261,18 @@ def demo_new_account_create(*, stdout: Any) -> None:
         return
     now = timezone.now()
     user = User.objects.create_user(NEWCOMER_EMAIL, None, date_joined=now - timedelta(days=2))
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     profile = user.profile
     profile.display_name = "Noor Haddad"
     profile.stage = Stage.RESIDENT
     profile.institution = "Riverside Teaching Hospital"
     profile.country = "JO"
+    profile.time_zone = "Asia/Amman"
+    profile.specialty = Specialty.INTERNAL_MEDICINE
     profile.bio = f"Second-year internal medicine resident, curious about myeloma. {SYNTHETIC_NOTE}"
     profile.search_document = profile_search_document(profile)
     profile.save()
+    profile.interests.set(Topic.objects.filter(slug__in=["mmsm", "hemetwitter"]))
     current = ConductVersion.objects.filter(published_at__isnull=False).first()
     if current is not None:
         ConductAcceptance.objects.get_or_create(user=user, version=current)
