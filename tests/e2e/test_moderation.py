@@ -113,7 +113,7 @@ def test_a_new_members_reply_waits_then_a_moderator_approves_it(
     mod.get_by_role("link", name="A reply", exact=True).click()
     expect(mod.get_by_text("We admit for the first two doses.")).to_be_visible()
     snapshot(mod, SHOTS, "held-queue")
-    mod.get_by_role("button", name="Approve reply").click()
+    mod.get_by_role("button", name="Approve a reply").click()
     expect(mod.get_by_text("Approved: it is published now")).to_be_visible()
 
     page.goto(url)

@@ -28,8 +28,8 @@ from hemonc.mentorship.models import Mentorship, ProgramApplication
 PUBLISHED = Q(review_state__isnull=True) | Q(review_state=ReviewState.APPROVED)
 # What the author reads beside a post of theirs that waits.
 WAITING_NOTE = (
-    "Waiting for review: the first posts and messages of a new account are read by a "
-    "moderator before others see them. Nobody else sees it until then."
+    "The first posts and messages of a new account are read by a moderator before others "
+    "see them: nobody else sees this one until it is approved."
 )
 
 # What the author is told when what they just wrote waits.

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from hemonc.community import selectors
-from hemonc.community.enums import REACTION_SYMBOLS, DiscussionKind, ReactionKind
+from hemonc.community.enums import REACTION_SYMBOLS, DiscussionKind, ReactionKind, ReviewState
 from hemonc.community.forms import (
     DiscussionForm,
     HostedDiscussionForm,
@@ -289,6 +289,9 @@ def _reply_rows(
                     "quote_gone": bool(reply.quote_id and reply.quote_id not in quoted),
                     "reactions": _reaction_row(counts.get(reply.pk, {}), mine, reply.pk),
                     "can_edit": reply.author_id == user.pk or moderator,
+                    "published": reply.review_state in (None, ReviewState.APPROVED),
+                    "quotable": not discussion.locked
+                    and reply.review_state in (None, ReviewState.APPROVED),
                 },
                 "discussion": discussion,
                 "base": base,
