@@ -499,3 +499,21 @@ def test_only_moderators_review(client, net):
     bad = reverse("moderation:held_approve", args=["members.user", net.ben.pk])
     assert client.post(bad).status_code == 404
     assert Reply.objects.get(pk=reply.pk).review_state == ReviewState.WAITING
+
+
+def test_needs_you_reads_what_waits_in_one_query(client, net):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(net.moderator)
+    _reply(net, "The first")
+    client.get(reverse("home"))  # warm the per-process caches
+    with CaptureQueriesContext(connection) as one:
+        html = client.get(reverse("home")).content.decode()
+    assert "New accounts' posts to review" in html
+    for n in range(4):
+        _reply(net, f"More {n}")
+    with CaptureQueriesContext(connection) as five:
+        html = client.get(reverse("home")).content.decode()
+    assert html.count("#held-reply-") == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
