@@ -30,3 +30,6 @@ if not os.environ.get("CACHE_URL"):
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns when it is missing
+# New-account review holds a fresh member's first posts: the tests about it turn it on
+# (tests/moderation/test_new_accounts.py); others post as established members.
+MODERATION_NEW_ACCOUNT_REVIEW = 0

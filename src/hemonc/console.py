@@ -24,7 +24,7 @@ from hemonc.events.selectors import sessions_with_open_questions
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import Profile, User
 from hemonc.mentorship.selectors import programs_awaiting_review
-from hemonc.moderation.selectors import appeals_waiting_for, cases_open_for
+from hemonc.moderation.selectors import appeals_waiting_for, cases_open_for, held_needs
 from hemonc.newsletter.models import Issue
 from hemonc.newsletter.selectors import issues_unsent
 from hemonc.outreach.desk.selectors import desk_needs
@@ -61,6 +61,8 @@ def organizer_needs(user: User) -> dict[str, Any]:
     if user.has_perm("moderation.handle_case"):
         needs["cases"] = list(cases_open_for(user).order_by("-patient_data", "created_at")[:5])
         needs["appeals"] = list(appeals_waiting_for(user)[:5])
+    if user.has_perm("moderation.review_held"):
+        needs["held"] = held_needs()
     if user.has_perm("community.review_opportunities"):
         needs["opportunities"] = list(opportunities_pending()[:10])
     return {"needs": needs, "needs_anything": any(needs.values())}

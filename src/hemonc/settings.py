@@ -275,3 +275,7 @@ LOGGING = {
 
 # The directory page size; kept small enough to stay fast on a phone.
 DIRECTORY_PAGE_SIZE = 24
+
+# New accounts (docs/moderation.md): how many of a member's first discussions, replies and
+# messages to people outside their programs wait for a moderator; 0 turns review off.
+MODERATION_NEW_ACCOUNT_REVIEW = env_int("MODERATION_NEW_ACCOUNT_REVIEW", 3)

@@ -248,6 +248,8 @@ def _build_network() -> Network:
         "outreach:desk": {"pk": desk_post.pk, "account_id": desk_account.pk},
         "moderation:": {"pk": draft.pk, "number": 1},
         "moderation:report": {"item_type": "events.question", "item_id": question.pk},
+        "moderation:held_": {"item_type": "community.reply", "pk": reply.pk},
+        "moderation:vouch": {"user_id": mentor.pk},
         "community:": {
             "space": space.slug,
             "topic": topics[0].slug,

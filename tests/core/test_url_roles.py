@@ -371,6 +371,20 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "organize/cases/<int:pk>/claim/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organize/cases/<int:pk>/decide/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
     "organize/appeals/<int:pk>/decide/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organize/review/<str:item_type>/<int:pk>/approve/": (
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "organize/review/<str:item_type>/<int:pk>/reject/": (
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+        POST_ONLY,
+    ),
+    "organize/vouch/<int:user_id>/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
+    "organize/vouch/<int:user_id>/withdraw/": (POST_ONLY, POST_ONLY, POST_ONLY, POST_ONLY),
 }
 
 # Admin models -> what an organizer gets on the list, add, change, delete and history pages
@@ -567,6 +581,7 @@ PK_OBJECTS = {
     "community/nominations/": "nomination",
     "community/messages/": "conversation",
     "community/messages/reports/": "report",
+    "organize/review/": "reply",
 }
 
 # Routes whose path is easier written than reversed.

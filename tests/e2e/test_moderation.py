@@ -7,8 +7,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.urls import reverse
 from playwright.sync_api import expect
 
+from hemonc.community.review import established_members
 from hemonc.community.services import spaces as services
 from hemonc.core.permissions import OPERATOR
 from hemonc.members.enums import Role
@@ -76,3 +78,47 @@ def test_a_reply_with_patient_data_is_reported_hidden_edited_and_restored(
     them.goto(f"{live_server.url}/moderation/notices/")
     expect(them.get_by_text("A patient's name and date of birth.")).to_be_visible()
     snapshot(them, SHOTS, "notices")
+
+
+def test_a_new_members_reply_waits_then_a_moderator_approves_it(
+    live_server: Any, sign_in: Any, settings: Any
+) -> None:
+    settings.MODERATION_NEW_ACCOUNT_REVIEW = 3
+    SHOTS.mkdir(exist_ok=True)
+    newbie = make_member(display_name="Nell Newcomer")
+    reader = make_member(display_name="Rita Reader")
+    moderator = make_member(display_name="Mo Moderator", role=Role.MODERATOR)
+    space = services.space_create(actor=OPERATOR, slug="general", name="General")
+    with established_members():
+        discussion = services.discussion_create(
+            actor=reader, space=space, title="Bispecifics as outpatients", body="How?"
+        )
+    url = f"{live_server.url}{discussion.get_absolute_url()}"
+
+    them = sign_in(newbie.email)
+    them.goto(url)
+    them.get_by_label("Your reply").fill("We admit for the first two doses.")
+    them.get_by_role("button", name="Reply", exact=True).click()
+    expect(them.get_by_text("a moderator reads it before others see it")).to_be_visible()
+    expect(them.get_by_text("Waiting for review", exact=True)).to_be_visible()
+    snapshot(them, SHOTS, "held-reply")
+
+    page = sign_in(reader.email)
+    page.goto(url)
+    expect(page.get_by_text("We admit for the first two doses.")).to_have_count(0)
+
+    mod = sign_in(moderator.email)
+    mod.goto(f"{live_server.url}/")
+    expect(mod.get_by_role("heading", name="New accounts' posts to review")).to_be_visible()
+    mod.get_by_role("link", name="A reply", exact=True).click()
+    expect(mod.get_by_text("We admit for the first two doses.")).to_be_visible()
+    snapshot(mod, SHOTS, "held-queue")
+    mod.get_by_role("button", name="Approve a reply").click()
+    expect(mod.get_by_text("Approved: it is published now")).to_be_visible()
+
+    page.goto(url)
+    expect(page.get_by_text("We admit for the first two doses.")).to_be_visible()
+    page.goto(f"{live_server.url}{reverse('community:notifications')}")
+    expect(
+        page.get_by_text("Nell Newcomer replied to “Bispecifics as outpatients”")
+    ).to_be_visible()

@@ -204,6 +204,21 @@ def test_the_demo_has_the_code_cases_and_a_suspended_member(demo_network):
     assert AuditEntry.objects.filter(action="case.suspended").exists()
 
 
+def test_the_demo_has_a_new_member_whose_first_reply_waits(demo_network):
+    from io import StringIO
+
+    from hemonc.community.models import Reply
+    from hemonc.moderation.demo import NEWCOMER_EMAIL, demo_new_account_create
+
+    waiting = Reply.objects.filter(review_state="waiting")
+    assert [reply.author.email for reply in waiting] == [NEWCOMER_EMAIL]
+    assert "Synthetic demo profile" in waiting.get().author.profile.bio
+    demo_new_account_create(stdout=StringIO())  # a second run adds nothing
+    assert waiting.count() == 1
+    # Everything else the demo's members wrote is published.
+    assert not Reply.objects.exclude(review_state__isnull=True).exclude(pk=waiting.get().pk)
+
+
 def test_taking_part_too_often_gets_a_clear_page(client, member, settings):
     from hemonc.moderation.middleware import TAKING_PART_LIMIT
 

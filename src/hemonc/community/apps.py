@@ -39,14 +39,17 @@ class CommunityConfig(AppConfig):
     def create_demo(self, *, stdout: Any) -> None:
         # Imported when the demo runs: the app's modules need the app registry ready.
         from hemonc.community import demo
+        from hemonc.community.review import established_members
 
-        # ---- spaces ----
-        demo.demo_spaces_create(stdout=stdout)
-        # ---- end spaces ----
-        # ---- opportunities (+ sponsorship) ----
-        demo.demo_opportunities_create(stdout=stdout)
-        # ---- messages (+ digest) ----
-        demo.demo_conversations_create(stdout=stdout)
+        # The demo's members are an established network: nothing of theirs waits for review.
+        with established_members():
+            # ---- spaces ----
+            demo.demo_spaces_create(stdout=stdout)
+            # ---- end spaces ----
+            # ---- opportunities (+ sponsorship) ----
+            demo.demo_opportunities_create(stdout=stdout)
+            # ---- messages (+ digest) ----
+            demo.demo_conversations_create(stdout=stdout)
 
     def member_data_rows(self, *, model: Any, rows: Any, user: Any) -> Any:
         """A member's data download: notifications they received, not those their actions

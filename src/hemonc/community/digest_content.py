@@ -281,10 +281,11 @@ class DiscussionSource:
 
     def prepare(self, *, since: datetime, until: datetime) -> None:
         from hemonc.community.models import Discussion
+        from hemonc.community.review import PUBLISHED
 
         rows = (
             Discussion.objects.filter(
-                last_activity_at__gte=since, last_activity_at__lt=until, hidden=False
+                PUBLISHED, last_activity_at__gte=since, last_activity_at__lt=until, hidden=False
             )
             .select_related("space", "author__profile")
             .prefetch_related("tags")

@@ -31,6 +31,15 @@ class DiscussionKind(models.TextChoices):
     CHAT = "chat", "Chat"
 
 
+class ReviewState(models.TextChoices):
+    """A new account's discussion, reply or message waiting for a moderator, and what they
+    decided (no state: published without review)."""
+
+    WAITING = "waiting", "Waiting for review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Not approved"
+
+
 class ReactionKind(models.TextChoices):
     """A small fixed set: each shows as a word with its symbol, never a symbol alone."""
 

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from hemonc.community.enums import TRAINEE_STAGES, NotificationKind, SpaceVisibility
+from hemonc.community import review
+from hemonc.community.enums import TRAINEE_STAGES, NotificationKind, ReviewState, SpaceVisibility
 from hemonc.community.models import (
     Discussion,
     Follow,
@@ -180,9 +181,10 @@ def users_share_space(a: Any, b: Any) -> bool:
 
 
 def _discussions_written_by(user: Any) -> QuerySet[Discussion]:
-    return Discussion.objects.filter(
-        Q(author_id=user.pk)
-        | Q(pk__in=Reply.objects.filter(author_id=user.pk).values("discussion_id"))
+    # What waits for review (or was not approved) ties nobody to anyone.
+    replies = Reply.objects.filter(review.PUBLISHED, author_id=user.pk)
+    return Discussion.objects.filter(review.PUBLISHED).filter(
+        Q(author_id=user.pk) | Q(pk__in=replies.values("discussion_id"))
     )
 
 
@@ -196,8 +198,20 @@ def user_may_see_discussion(
         return False
     if discussion.hidden and not (user.is_moderator or user.is_organizer):
         return False
+    if not _shown_despite_review(user, discussion):
+        return False
     hidden = user_ids_hidden_from(viewer=user) or frozenset()
     return discussion.author_id not in hidden
+
+
+def _shown_despite_review(user: Any, post: Discussion | Reply) -> bool:
+    """A post waiting for review (or not approved) exists for its author while it waits and
+    for moderators; for everyone else, not at all."""
+    if post.review_state in (None, ReviewState.APPROVED):
+        return True
+    if user.is_moderator:
+        return True
+    return post.review_state == ReviewState.WAITING and post.author_id == user.pk
 
 
 def discussions_visible_to(user: Any) -> QuerySet[Discussion]:
@@ -205,7 +219,9 @@ def discussions_visible_to(user: Any) -> QuerySet[Discussion]:
     members hidden from them (blocks either way, their own mutes)."""
     if not _member(user):
         return Discussion.objects.none()
-    qs = Discussion.objects.filter(space_id__in=visible_space_ids(user))
+    qs = Discussion.objects.filter(space_id__in=visible_space_ids(user)).filter(
+        review.visible_q(user)
+    )
     if not (user.is_moderator or user.is_organizer):
         qs = qs.filter(hidden=False)
     hidden = user_ids_hidden_from(viewer=user)
@@ -384,6 +400,8 @@ def replies_visible(user: Any, discussion: Discussion) -> QuerySet[Reply]:
     """The replies of `discussion` `user` is shown: none taken down (but to moderators and
     organizers), none written by a member hidden from them."""
     qs = Reply.objects.filter(discussion_id=discussion.pk)
+    if not user.is_moderator:  # moderators read what waits for review in its place
+        qs = qs.filter(review.visible_q(user))
     if not (user.is_moderator or user.is_organizer):
         qs = qs.filter(hidden=False)
     hidden = user_ids_hidden_from(viewer=user)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db.models import F, Prefetch, Q, QuerySet
 
+from hemonc.community import review
 from hemonc.community.models.messages import (
     Conversation,
     Message,
@@ -18,6 +19,7 @@ from hemonc.community.models.messages import (
     Participant,
     ParticipantStatus,
 )
+from hemonc.community.review import PUBLISHED
 from hemonc.members.models import Block, User
 from hemonc.members.selectors import user_ids_hidden_from
 from hemonc.mentorship.enums import RequestStatus
@@ -71,6 +73,8 @@ def conversation_for_member(*, user: User, pk: int) -> Conversation | None:
     """The conversation, if `user` takes part in it (accepted or asked): else None."""
     return (
         Conversation.objects.filter(pk=pk, participants__user=user, participants__status__in=SEEING)
+        # One whose every message waits for review is its writer's alone.
+        .filter(Q(last_message_at__isnull=False) | Q(created_by=user))
         .prefetch_related(
             Prefetch("participants", queryset=Participant.objects.select_related("user__profile"))
         )
@@ -148,6 +152,7 @@ def _unread_messages(user: User) -> QuerySet[Message]:
     hidden = user_ids_hidden_from(viewer=user) or frozenset()
     return (
         Message.objects.filter(_unread_filter(user))
+        .filter(PUBLISHED)
         .exclude(sender=user)
         .exclude(sender_id__in=hidden)
     )
@@ -173,7 +178,8 @@ def conversation_lines(
     latest first, with who is in each, the last message and the unread count."""
     conversations = list(
         Conversation.objects.filter(participants__user=user, participants__status=status)
-        .filter(last_message_at__isnull=False)
+        # One whose every message waits for review is its writer's alone.
+        .filter(Q(last_message_at__isnull=False) | Q(created_by=user))
         .prefetch_related(
             Prefetch("participants", queryset=Participant.objects.select_related("user__profile"))
         )
@@ -185,6 +191,7 @@ def conversation_lines(
     last: dict[int, Message] = {}
     latest = (
         Message.objects.filter(conversation_id__in=ids)
+        .filter(review.visible_q(user, author_field="sender_id"))
         .order_by("conversation_id", "-created_at", "-id")
         .select_related("sender__profile")
     )
@@ -215,8 +222,13 @@ def request_count(*, user: User) -> int:
     return len(conversation_lines(user=user, status=ParticipantStatus.REQUESTED))
 
 
-def conversation_messages(*, conversation: Conversation) -> QuerySet[Message]:
-    return conversation.messages.select_related("sender__profile").order_by("created_at", "id")
+def conversation_messages(*, conversation: Conversation, user: User) -> QuerySet[Message]:
+    """The messages `user` reads: not those of others waiting for review."""
+    return (
+        conversation.messages.filter(review.visible_q(user, author_field="sender_id"))
+        .select_related("sender__profile")
+        .order_by("created_at", "id")
+    )
 
 
 def report_for_moderator(*, pk: int) -> MessageReport | None:
@@ -226,9 +238,9 @@ def report_for_moderator(*, pk: int) -> MessageReport | None:
 def report_context(*, report: MessageReport) -> list[Message]:
     """The reported message and the few around it in its conversation, nothing else."""
     message = report.message
-    same = Message.objects.filter(conversation_id=message.conversation_id).select_related(
-        "sender__profile"
-    )
+    same = Message.objects.filter(
+        PUBLISHED, conversation_id=message.conversation_id
+    ).select_related("sender__profile")
     before = list(
         same.filter(
             Q(created_at__lt=message.created_at)
@@ -250,7 +262,9 @@ def reports_open() -> QuerySet[MessageReport]:
 
 def has_unread_since(*, participant: Participant, since: datetime) -> bool:
     return (
-        Message.objects.filter(conversation_id=participant.conversation_id, created_at__gt=since)
+        Message.objects.filter(
+            PUBLISHED, conversation_id=participant.conversation_id, created_at__gt=since
+        )
         .exclude(sender_id=participant.user_id)
         .exists()
     )

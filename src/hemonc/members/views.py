@@ -57,6 +57,7 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
             "interests": other.profile.interests.all(),
             "career_paths": other.profile.career_paths.all(),
             "muted": selectors.user_has_muted(viewer=request.user, other=other),
+            "panels": _member_panels(request, other),
         },
     )
 
@@ -125,6 +126,19 @@ def _profile_panels(request: AuthenticatedHttpRequest) -> list[str]:
         panel(request)
         for config in apps.get_app_configs()
         if (panel := getattr(config, "profile_panel", None)) is not None
+    ]
+
+
+def _member_panels(request: HttpRequest, member: User) -> list[str]:
+    """HTML sections other apps add to a member's profile for its reader (e.g. an organizer
+    vouching for a new member): `member_panel(request, member) -> str` on their AppConfig."""
+    if not request.user.is_authenticated:
+        return []
+    return [
+        html
+        for config in apps.get_app_configs()
+        if (panel := getattr(config, "member_panel", None)) is not None
+        and (html := panel(request, member))
     ]
 
 

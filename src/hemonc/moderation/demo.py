@@ -1,21 +1,28 @@
 """The moderation part of `hemonc demo`: a code of conduct in two versions, the second
 published this autumn, accepted by every demo member; reports and cases, open and closed, and
-a member suspended for a week (all synthetic, relative to today)."""
+a member suspended for a week; a new member whose first reply waits for review (all
+synthetic, relative to today)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
+from hemonc.community.enums import ReviewState, SpaceVisibility
+from hemonc.community.models import Discussion, Reply
+from hemonc.community.review import PUBLISHED
 from hemonc.core.audit import audit
+from hemonc.core.markdown import render_markdown
 from hemonc.core.models import AuditEntry
 from hemonc.core.permissions import OPERATOR
 from hemonc.events.models import LiveSession, Question
 from hemonc.members.demo import SYNTHETIC_NOTE
 from hemonc.members.models import User
+from hemonc.members.services import profile_search_document
 from hemonc.mentorship.models import MentorOffer
 from hemonc.moderation.items import KINDS
 from hemonc.moderation.models import (
@@ -28,6 +35,8 @@ from hemonc.moderation.models import (
     Reason,
     Report,
 )
+from hemonc.taxonomy.enums import Specialty, Stage
+from hemonc.taxonomy.models import Topic
 
 FIRST = """\
 ## Our promise
@@ -226,3 +235,54 @@ def demo_cases_create(*, stdout: Any) -> None:
                 when=when + timedelta(days=1),
                 reason="The offer's advice on visa timelines is accurate.")  # fmt: skip
     stdout.write(f"Moderation: {Case.objects.count()} cases, one member suspended for a week.")
+
+
+NEWCOMER_EMAIL = "newcomer@demo.hemonc.example"
+NEWCOMER_REPLY = (
+    "First post here: our unit is starting to give bispecifics as outpatients. How do you "
+    "organize monitoring for cytokine release in the first week?"
+)
+
+
+@transaction.atomic
+def demo_new_account_create(*, stdout: Any) -> None:
+    """A member who joined two days ago, whose first reply waits for a moderator (once: a
+    second run finds the member)."""
+    if User.objects.filter(email=NEWCOMER_EMAIL).exists():
+        return
+    discussion = (
+        Discussion.objects.filter(
+            PUBLISHED, hidden=False, space__visibility=SpaceVisibility.MEMBERS
+        )
+        .order_by("-last_activity_at", "-id")
+        .first()
+    )
+    if discussion is None:
+        return
+    now = timezone.now()
+    user = User.objects.create_user(NEWCOMER_EMAIL, None, date_joined=now - timedelta(days=2))
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    profile = user.profile
+    profile.display_name = "Noor Haddad"
+    profile.stage = Stage.RESIDENT
+    profile.institution = "Riverside Teaching Hospital"
+    profile.country = "JO"
+    profile.time_zone = "Asia/Amman"
+    profile.specialty = Specialty.INTERNAL_MEDICINE
+    profile.bio = f"Second-year internal medicine resident, curious about myeloma. {SYNTHETIC_NOTE}"
+    profile.search_document = profile_search_document(profile)
+    profile.save()
+    profile.interests.set(Topic.objects.filter(slug__in=["mmsm", "hemetwitter"]))
+    current = ConductVersion.objects.filter(published_at__isnull=False).first()
+    if current is not None:
+        ConductAcceptance.objects.get_or_create(user=user, version=current)
+    reply = Reply.objects.create(
+        discussion=discussion,
+        author=user,
+        body=NEWCOMER_REPLY,
+        body_html=render_markdown(NEWCOMER_REPLY),
+        review_state=ReviewState.WAITING,
+    )
+    Reply.objects.filter(pk=reply.pk).update(created_at=now - timedelta(hours=3))
+    audit(actor=user, action="community.reply_create", target=reply, changes={"review": "waiting"})
+    stdout.write("Moderation: a new member's first reply waits for review.")

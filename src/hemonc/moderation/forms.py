@@ -109,7 +109,12 @@ class ReportForm(forms.Form):
 
 
 class DecideForm(forms.Form):
-    outcome = forms.ChoiceField(choices=Outcome.choices, widget=forms.RadioSelect, label="Action")
+    outcome = forms.ChoiceField(
+        # A post turned down after review is decided in the review queue, not on a case.
+        choices=[(value, label) for value, label in Outcome.choices if value != Outcome.REJECTED],
+        widget=forms.RadioSelect,
+        label="Action",
+    )
     reason = forms.CharField(
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -156,4 +161,13 @@ class AppealDecideForm(forms.Form):
     )
     answer = forms.CharField(
         max_length=1000, widget=forms.Textarea(attrs={"rows": 3}), label="Answer to the author"
+    )
+
+
+class HeldRejectForm(forms.Form):
+    reason = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why it is not published",
+        help_text="The author reads it on their moderation notices.",
     )

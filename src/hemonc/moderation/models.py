@@ -77,6 +77,8 @@ class Outcome(models.TextChoices):
     WARNED = "warned", "Author warned"
     SUSPENDED = "suspended", "Author suspended"
     BANNED = "banned", "Author banned"
+    # A new account's post held for review, not published (no case was reported).
+    REJECTED = "rejected", "Not published after review"
 
 
 class Case(TimeStampedModel):
@@ -206,3 +208,22 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"Appeal of case #{self.case_id}"
+
+
+class Vouch(models.Model):
+    """An organizer vouches for a member: their posts and messages never wait for review
+    (docs/moderation.md, "New accounts"). Taking it back deletes the row."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vouch"
+    )
+    vouched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "vouches"
+
+    def __str__(self) -> str:
+        return f"Vouched for {self.user}"

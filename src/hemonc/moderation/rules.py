@@ -45,3 +45,6 @@ rules.add_perm("moderation.view_audit", is_organizer | is_moderator)
 rules.add_perm("moderation.report", is_member)
 rules.add_perm("moderation.handle_case", is_moderator & case_routed_to)
 rules.add_perm("moderation.decide_appeal", is_moderator & may_decide_appeal)
+# New accounts: moderators review what waits; organizers vouch for a member.
+rules.add_perm("moderation.review_held", is_moderator)
+rules.add_perm("moderation.vouch", is_organizer)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 
+from hemonc.community.enums import ReviewState
+from hemonc.community.models import Discussion, Message, Participant, Reply
 from hemonc.core.models import AuditEntry
 from hemonc.moderation.models import (
     Appeal,
@@ -16,6 +19,7 @@ from hemonc.moderation.models import (
     ConductVersion,
     Outcome,
     Report,
+    Vouch,
 )
 
 
@@ -154,3 +158,127 @@ def moderation_needs(user: Any) -> dict[str, Any]:
         "cases": cases_open_for(user).order_by("-patient_data", "created_at")[:10],
         "appeals": appeals_waiting_for(user)[:10],
     }
+
+
+# ---------------------------------------------------------------------------------------------
+# New accounts: posts waiting for review
+
+
+@dataclass(frozen=True)
+class HeldPost:
+    """A new account's discussion, reply or message waiting for a moderator."""
+
+    label: str  # "community.reply", as the audit log names rows
+    post: Any
+    noun: str
+    where: str  # in words
+    url: str  # where it will show ("" for a message: only those in it read it)
+    to: str  # a message's recipients, by name
+    author: Any = None
+
+    @property
+    def anchor(self) -> str:
+        return held_anchor(self.label, self.post.pk)
+
+
+def held_anchor(label: str, pk: Any) -> str:
+    """Its place in the queue, and its reject form's prefix: "held-reply-12"."""
+    return f"held-{label.rpartition('.')[2]}-{pk}"
+
+
+def _held_label(model: type[Any]) -> str:
+    return model._meta.label_lower
+
+
+def held_posts(*, limit: int = 100) -> list[HeldPost]:
+    """Posts waiting for review, the oldest first (moderators read messages only here)."""
+    waiting = {"review_state": ReviewState.WAITING}
+    found: list[HeldPost] = []
+    for discussion in Discussion.objects.filter(**waiting).select_related(
+        "author__profile", "space"
+    )[:limit]:
+        found.append(
+            HeldPost(
+                label=_held_label(Discussion),
+                post=discussion,
+                noun="A discussion",
+                where=f"in {discussion.space.name}",
+                url=discussion.get_absolute_url(),
+                to="",
+                author=discussion.author,
+            )
+        )
+    for reply in Reply.objects.filter(**waiting).select_related(
+        "author__profile", "discussion__space"
+    )[:limit]:
+        found.append(
+            HeldPost(
+                label=_held_label(Reply),
+                post=reply,
+                noun="A reply",
+                where=f"to “{reply.discussion.title}” in {reply.discussion.space.name}",
+                url=f"{reply.discussion.get_absolute_url()}#reply-{reply.pk}",
+                to="",
+                author=reply.author,
+            )
+        )
+    messages = list(
+        Message.objects.filter(**waiting)
+        .select_related("sender__profile")
+        .prefetch_related(
+            Prefetch(
+                "conversation__participants",
+                queryset=Participant.objects.select_related("user__profile"),
+            )
+        )[:limit]
+    )
+    for message in messages:
+        names = ", ".join(
+            str(p.user)
+            for p in message.conversation.participants.all()
+            if p.user_id != message.sender_id
+        )
+        found.append(
+            HeldPost(
+                label=_held_label(Message),
+                post=message,
+                noun="A message",
+                where="in a private conversation",
+                url="",
+                to=names,
+                author=message.sender,
+            )
+        )
+    found.sort(key=lambda held: (held.post.created_at, held.label, held.post.pk))
+    return found[:limit]
+
+
+def held_post_count() -> int:
+    waiting = {"review_state": ReviewState.WAITING}
+    return (
+        Discussion.objects.filter(**waiting).count()
+        + Reply.objects.filter(**waiting).count()
+        + Message.objects.filter(**waiting).count()
+    )
+
+
+def held_needs(*, limit: int = 5) -> list[tuple[str, int, Any]]:
+    """(label, id, since) of the oldest posts waiting for review, in one query ("Needs
+    you")."""
+    waiting = {"review_state": ReviewState.WAITING}
+
+    def rows(model: type[Any]) -> QuerySet[Any]:
+        return (
+            model.objects.filter(**waiting)
+            .annotate(label=Value(_held_label(model), output_field=CharField()))
+            .values_list("label", "pk", "created_at")
+            .order_by()
+        )
+
+    return list(
+        rows(Discussion).union(rows(Reply), rows(Message), all=True).order_by("created_at")[:limit]
+    )
+
+
+def vouch_for(user: Any) -> Vouch | None:
+    return Vouch.objects.filter(user_id=user.pk).select_related("vouched_by__profile").first()

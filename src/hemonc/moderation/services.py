@@ -7,8 +7,13 @@ from typing import Any, TypedDict, Unpack
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
+from hemonc.community.enums import NotificationKind
+from hemonc.community.models import Discussion, Message, Reply
+from hemonc.community.services.notifications import notify
+from hemonc.community.services.review import post_publish, post_reject
 from hemonc.core.audit import audit
 from hemonc.core.errors import DomainError
 from hemonc.core.permissions import OPERATOR, require
@@ -31,6 +36,7 @@ from hemonc.moderation.models import (
     Outcome,
     Reason,
     Report,
+    Vouch,
 )
 from hemonc.moderation.rules import same_institution
 from hemonc.moderation.selectors import conduct_current
@@ -310,7 +316,15 @@ def original_purge(*, decision_id: int) -> bool:
 def appeal_create(*, case: Case, author: Any, text: str) -> Appeal:
     """The author's one appeal of a decision against them, to another moderator."""
     case = Case.objects.select_for_update().get(pk=case.pk)
-    if case.author_id != author.pk or case.is_open or case.outcome == Outcome.DISMISSED:
+    if (
+        case.author_id != author.pk
+        or case.is_open
+        or case.outcome
+        in (
+            Outcome.DISMISSED,
+            Outcome.REJECTED,  # a post turned down after review is written again instead
+        )
+    ):
         raise DomainError("There is nothing to appeal here.")
     if Appeal.objects.filter(case=case).exists():
         raise DomainError("You appealed this decision already: it can be appealed once.")
@@ -353,3 +367,88 @@ def appeal_decide(*, appeal: Appeal, actor: Any, upheld: bool, answer: str) -> A
     appeal.save(update_fields=["upheld", "answer", "decided_by", "decided_at"])
     audit(actor=actor, action="case.appeal_upheld" if upheld else "case.overturned", target=case)
     return appeal
+
+
+# ---------------------------------------------------------------------------------------------
+# New accounts: posts waiting for review, and vouches
+
+HELD_MODELS: dict[str, type[Any]] = {
+    model._meta.label_lower: model for model in (Discussion, Reply, Message)
+}
+HELD_NOUNS = {"community.discussion": "discussion", "community.reply": "reply",
+              "community.message": "message"}  # fmt: skip
+
+
+def _held(item_type: str, item_id: Any) -> Any:
+    model = HELD_MODELS.get(item_type)
+    post = model.objects.filter(pk=item_id).first() if model is not None else None
+    if post is None:
+        raise DomainError("That item no longer exists.")
+    return post
+
+
+@transaction.atomic(durable=True)
+def held_approve(*, actor: Any, item_type: str, item_id: Any) -> Any:
+    """Publish a new account's post that waited: it shows as of now, and counts toward the
+    posts that wait."""
+    require(actor, "moderation.review_held")
+    post = post_publish(_held(item_type, item_id))
+    audit(actor=actor, action="review.approve", target=post)
+    return post
+
+
+@transaction.atomic(durable=True)
+def held_reject(*, actor: Any, item_type: str, item_id: Any, reason: str) -> Case:
+    """Turn down a new account's post that waited: nobody else ever sees it, it does not
+    count, and the author reads why on their moderation notices (a closed case)."""
+    require(actor, "moderation.review_held")
+    if not reason.strip():
+        raise DomainError("Give a reason: the author is told it.")
+    post = post_reject(_held(item_type, item_id))
+    author = post.sender if isinstance(post, Message) else post.author
+    now = timezone.now()
+    case = Case.objects.create(
+        item_type=item_type,
+        item_id=str(post.pk),
+        author=author,
+        status=CaseStatus.CLOSED,
+        outcome=Outcome.REJECTED,
+        decided_by=actor,
+        decided_at=now,
+    )
+    Decision.objects.create(
+        case=case, moderator=actor, outcome=Outcome.REJECTED, reason=reason.strip()
+    )
+    audit(actor=actor, action="review.reject", target=post, changes={"case": case.pk})
+    if author is not None:
+        notify(
+            recipient=author,
+            kind=NotificationKind.MODERATION,
+            text=f"Your {HELD_NOUNS[item_type]} was not published after review: read why",
+            url=reverse("moderation:notices"),
+        )
+    return case
+
+
+@transaction.atomic(durable=True)
+def vouch_create(*, actor: Any, user: User) -> Vouch:
+    """An organizer vouches for a member: what they write never waits for review."""
+    require(actor, "moderation.vouch")
+    if not user.is_active:
+        raise DomainError("This account is not active.")
+    vouch, created = Vouch.objects.get_or_create(
+        user=user, defaults={"vouched_by": actor if getattr(actor, "pk", None) else None}
+    )
+    if created:
+        audit(actor=actor, action="review.vouch", target=user)
+    return vouch
+
+
+@transaction.atomic(durable=True)
+def vouch_withdraw(*, actor: Any, user: User) -> bool:
+    """Take a vouch back: the member's next posts wait again until enough were approved."""
+    require(actor, "moderation.vouch")
+    deleted, _ = Vouch.objects.filter(user=user).delete()
+    if deleted:
+        audit(actor=actor, action="review.unvouch", target=user)
+    return bool(deleted)

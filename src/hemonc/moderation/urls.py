@@ -23,4 +23,12 @@ urlpatterns = [
     path("organize/cases/<int:pk>/claim/", views.case_claim, name="case_claim"),
     path("organize/cases/<int:pk>/decide/", views.case_decide, name="case_decide"),
     path("organize/appeals/<int:pk>/decide/", views.appeal_decide, name="appeal_decide"),
+    path(
+        "organize/review/<str:item_type>/<int:pk>/approve/",
+        views.held_approve,
+        name="held_approve",
+    ),
+    path("organize/review/<str:item_type>/<int:pk>/reject/", views.held_reject, name="held_reject"),
+    path("organize/vouch/<int:user_id>/", views.vouch, name="vouch"),
+    path("organize/vouch/<int:user_id>/withdraw/", views.vouch_withdraw, name="vouch_withdraw"),
 ]

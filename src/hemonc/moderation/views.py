@@ -22,6 +22,7 @@ from hemonc.core.models import AuditEntry
 from hemonc.core.permissions import permission_required
 from hemonc.core.spreadsheets import csv_download
 from hemonc.members.http import AuthenticatedHttpRequest
+from hemonc.members.models import User
 from hemonc.moderation import selectors, services
 from hemonc.moderation.forms import (
     AppealDecideForm,
@@ -29,6 +30,7 @@ from hemonc.moderation.forms import (
     AuditFilterForm,
     ConductForm,
     DecideForm,
+    HeldRejectForm,
     ReportForm,
 )
 from hemonc.moderation.items import kind_of
@@ -277,10 +279,79 @@ def appeal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = selectors.cases_open_for(request.user).order_by("-patient_data", "created_at")
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    held = selectors.held_posts() if request.user.has_perm("moderation.review_held") else []
     return render(
         request,
         "moderation/queue.html",
-        {"page": page, "appeals": selectors.appeals_waiting_for(request.user)},
+        {
+            "page": page,
+            "appeals": selectors.appeals_waiting_for(request.user),
+            "held": [(item, HeldRejectForm(prefix=item.anchor)) for item in held],
+            "held_count": selectors.held_post_count() if len(held) >= 100 else len(held),
+        },
+    )
+
+
+def _held_type(item_type: str) -> str:
+    if item_type not in services.HELD_MODELS:
+        raise Http404("No such item.")
+    return item_type
+
+
+@require_POST
+@permission_required("moderation.review_held")
+def held_approve(request: AuthenticatedHttpRequest, item_type: str, pk: int) -> HttpResponse:
+    item_type = _held_type(item_type)
+    return act_then_redirect(
+        request,
+        "moderation:queue",
+        lambda: services.held_approve(actor=request.user, item_type=item_type, item_id=pk),
+        "Approved: it is published now, and whoever it concerns is told.",
+    )
+
+
+@require_POST
+@permission_required("moderation.review_held")
+def held_reject(request: AuthenticatedHttpRequest, item_type: str, pk: int) -> HttpResponse:
+    item_type = _held_type(item_type)
+    form = HeldRejectForm(request.POST, prefix=selectors.held_anchor(item_type, pk))
+    if not form.is_valid():
+        messages.error(request, "Give a reason: the author is told it.")
+        return redirect("moderation:queue")
+    return act_then_redirect(
+        request,
+        "moderation:queue",
+        lambda: services.held_reject(
+            actor=request.user,
+            item_type=item_type,
+            item_id=pk,
+            reason=form.cleaned_data["reason"],
+        ),
+        "Not published: the author is told why.",
+    )
+
+
+@require_POST
+@permission_required("moderation.vouch")
+def vouch(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=user_id, is_active=True)
+    return act_then_redirect(
+        request,
+        reverse("members:profile", args=[member.pk]),
+        lambda: services.vouch_create(actor=request.user, user=member),
+        f"You vouched for {member}: nothing they write waits for review.",
+    )
+
+
+@require_POST
+@permission_required("moderation.vouch")
+def vouch_withdraw(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
+    member = get_object_or_404(User, pk=user_id)
+    return act_then_redirect(
+        request,
+        reverse("members:profile", args=[member.pk]) if member.is_active else "home",
+        lambda: services.vouch_withdraw(actor=request.user, user=member),
+        f"The vouch for {member} is taken back.",
     )
 
 

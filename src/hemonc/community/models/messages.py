@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from hemonc.community.enums import ReviewState
+
 USER = settings.AUTH_USER_MODEL
 
 # A conversation holds at most this many members (the sender and up to seven others).
@@ -114,11 +116,23 @@ class Message(models.Model):
     )
     kind = models.CharField(max_length=20, choices=MessageKind.choices, default=MessageKind.TEXT)
     body = models.TextField(max_length=MESSAGE_MAX_LENGTH)
+    # A new account's post waiting for a moderator (docs/moderation.md, "New accounts"):
+    # shown to its author and moderators only until approved; none when never held.
+    review_state = models.CharField(
+        max_length=8, choices=ReviewState.choices, null=True, blank=True, default=None
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["conversation", "created_at"])]
+        indexes = [
+            models.Index(fields=["conversation", "created_at"]),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(review_state=ReviewState.WAITING),
+                name="community_message_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Message #{self.pk} in conversation #{self.conversation_id}"

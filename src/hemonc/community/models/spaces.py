@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from hemonc.community.enums import DiscussionKind, ReactionKind, SpaceVisibility
+from hemonc.community.enums import DiscussionKind, ReactionKind, ReviewState, SpaceVisibility
 from hemonc.core.models import TimeStampedModel
 from hemonc.events.models import LiveSession
 from hemonc.mentorship.models import Program
@@ -116,6 +116,11 @@ class Discussion(TimeStampedModel):
     locked = models.BooleanField(default=False)
     # Taken down (moderation): gone for everyone but moderators and organizers.
     hidden = models.BooleanField(default=False)
+    # A new account's post waiting for a moderator (docs/moderation.md, "New accounts"):
+    # shown to its author and moderators only until approved; none when never held.
+    review_state = models.CharField(
+        max_length=8, choices=ReviewState.choices, null=True, blank=True, default=None
+    )
     edited_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(db_index=True)
     reply_count = models.PositiveIntegerField(default=0)
@@ -124,7 +129,14 @@ class Discussion(TimeStampedModel):
 
     class Meta:
         ordering = ["-pinned", "-last_activity_at", "-id"]
-        indexes = [models.Index(fields=["space", "-pinned", "-last_activity_at"])]
+        indexes = [
+            models.Index(fields=["space", "-pinned", "-last_activity_at"]),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(review_state=ReviewState.WAITING),
+                name="community_discussion_waiting",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -151,12 +163,24 @@ class Reply(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     hidden = models.BooleanField(default=False)
+    # A new account's post waiting for a moderator (docs/moderation.md, "New accounts"):
+    # shown to its author and moderators only until approved; none when never held.
+    review_state = models.CharField(
+        max_length=8, choices=ReviewState.choices, null=True, blank=True, default=None
+    )
     edited_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["discussion", "created_at", "id"])]
+        indexes = [
+            models.Index(fields=["discussion", "created_at", "id"]),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(review_state=ReviewState.WAITING),
+                name="community_reply_waiting",
+            ),
+        ]
         verbose_name_plural = "replies"
 
     def __str__(self) -> str:

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from hemonc.community import review, tasks
 from hemonc.community import selectors_messages as selectors
-from hemonc.community import tasks
-from hemonc.community.enums import NotificationKind
+from hemonc.community.enums import NotificationKind, ReviewState
 from hemonc.community.models.messages import (
     MAX_PARTICIPANTS,
     Conversation,
@@ -80,32 +80,54 @@ def _record_attestation(*, actor: User, recipients: int, message: Message, body:
 
 
 def _post(
-    conversation: Conversation, *, sender: User | None, body: str, kind: str, mail: bool = True
+    conversation: Conversation,
+    *,
+    sender: User | None,
+    body: str,
+    kind: str,
+    mail: bool = True,
+    held: bool = False,
 ) -> Message:
     """Store a message and what follows from it: the conversation's time, the sender's own
-    read marker, and a mail an hour later to each other participant it starts a wait for."""
-    message = Message.objects.create(conversation=conversation, sender=sender, body=body, kind=kind)
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
-    conversation.last_message_at = message.created_at
-    others = Participant.objects.filter(conversation=conversation).exclude(
-        status=ParticipantStatus.IGNORED
+    read marker, and a mail an hour later to each other participant it starts a wait for.
+    A message `held` for review (a new account's) stays the sender's alone until approved:
+    then `message_deliver` does the rest."""
+    message = Message.objects.create(
+        conversation=conversation,
+        sender=sender,
+        body=body,
+        kind=kind,
+        review_state=ReviewState.WAITING if held else None,
     )
     if sender is not None:
         Participant.objects.filter(conversation=conversation, user=sender).update(
             last_read_at=message.created_at
         )
-        others = others.exclude(user=sender)
+    if not held:
+        message_deliver(conversation, message=message, mail=mail)
+    return message
+
+
+def message_deliver(conversation: Conversation, *, message: Message, mail: bool = True) -> None:
+    """A message published: the conversation moves up, and each other participant it starts a
+    wait for gets a mail an hour later (unless they read it by then)."""
+    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=message.created_at)
+    conversation.last_message_at = message.created_at
+    others = Participant.objects.filter(conversation=conversation).exclude(
+        status=ParticipantStatus.IGNORED
+    )
+    if message.sender_id is not None:
+        others = others.exclude(user_id=message.sender_id)
     if not mail:
-        return message
+        return
     for participant in others:
         # The first message of a wait: an hour later, its mail (unless read by then).
-        earlier = Message.objects.filter(conversation=conversation).exclude(pk=message.pk)
-        earlier = earlier.exclude(sender_id=participant.user_id)
+        earlier = Message.objects.filter(review.PUBLISHED, conversation=conversation)
+        earlier = earlier.exclude(pk=message.pk).exclude(sender_id=participant.user_id)
         if participant.last_read_at is not None:
             earlier = earlier.filter(created_at__gt=participant.last_read_at)
         if not earlier.exists():
             _enqueue_unread_mail(participant.pk)
-    return message
 
 
 def _enqueue_unread_mail(participant_id: int) -> None:
@@ -142,6 +164,7 @@ def conversation_start(
     people = _check_recipients(actor, recipients)
     _guard(actor=actor, recipients=len(people), body=body, attested=attested)
     limit_consume(MESSAGE_LIMIT, actor.pk)
+    held = review.holds(actor, recipients=people)
     if len(people) == 1:
         existing = (
             Conversation.objects.select_for_update()
@@ -149,7 +172,7 @@ def conversation_start(
             .first()
         )
         if existing is not None:
-            _continue(existing, actor=actor, body=body)
+            _continue(existing, actor=actor, body=body, held=held)
             return existing
     direct = {user.pk: selectors.members_share_context(actor, user) for user in people}
     if not all(direct.values()):
@@ -166,13 +189,14 @@ def conversation_start(
         )
         for user in people
     )
-    message = _post(conversation, sender=actor, body=body, kind=MessageKind.TEXT)
+    message = _post(conversation, sender=actor, body=body, kind=MessageKind.TEXT, held=held)
     _record_attestation(actor=actor, recipients=len(people), message=message, body=body)
-    _notify_new(conversation=conversation, actor=actor, people=people)
+    if not held:
+        _notify_new(conversation=conversation, actor=actor, people=people)
     return conversation
 
 
-def _continue(conversation: Conversation, *, actor: User, body: str) -> Message:
+def _continue(conversation: Conversation, *, actor: User, body: str, held: bool = False) -> Message:
     """A message in an existing conversation, after its rules: the writer takes part, no
     block ended it, and someone else has accepted it."""
     mine = selectors.participant_for(conversation=conversation, user=actor)
@@ -187,7 +211,7 @@ def _continue(conversation: Conversation, *, actor: User, body: str) -> Message:
     others = Participant.objects.filter(conversation=conversation).exclude(user=actor)
     if not others.filter(status=ParticipantStatus.ACCEPTED).exists():
         raise DomainError(WAITING)
-    return _post(conversation, sender=actor, body=body, kind=MessageKind.TEXT)
+    return _post(conversation, sender=actor, body=body, kind=MessageKind.TEXT, held=held)
 
 
 @transaction.atomic(durable=True)
@@ -201,7 +225,11 @@ def message_send(
     _guard(actor=actor, recipients=recipients, body=body, attested=attested)
     limit_consume(MESSAGE_LIMIT, actor.pk)
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
-    message = _continue(conversation, actor=actor, body=body)
+    others = User.objects.filter(
+        conversations_joined__conversation=conversation, is_active=True
+    ).exclude(pk=actor.pk)
+    held = review.holds(actor, recipients=others)
+    message = _continue(conversation, actor=actor, body=body, held=held)
     _record_attestation(actor=actor, recipients=recipients, message=message, body=body)
     return message
 
@@ -298,7 +326,7 @@ def unread_mail_send(*, participant_id: int, actor: Operator) -> bool:
         return False
     hidden = _hidden_ids(user)
     waiting = (
-        Message.objects.filter(conversation_id=participant.conversation_id)
+        Message.objects.filter(review.PUBLISHED, conversation_id=participant.conversation_id)
         .exclude(sender_id=user.pk)
         .exclude(sender_id__in=hidden)
         .select_related("sender__profile")

@@ -13,8 +13,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 
-from hemonc.community import selectors
-from hemonc.community.enums import DiscussionKind, NotificationKind, ReactionKind, SpaceVisibility
+from hemonc.community import review, selectors
+from hemonc.community.enums import (
+    DiscussionKind,
+    NotificationKind,
+    ReactionKind,
+    ReviewState,
+    SpaceVisibility,
+)
 from hemonc.community.models import (
     Discussion,
     Follow,
@@ -336,9 +342,11 @@ def discussion_create(
     )
     mentions = _resolve_mentions(space=space, author=writer, text=body)
     now = timezone.now()
+    held = review.holds(writer, space=space) if isinstance(actor, User) else False
     discussion = Discussion(
         space=space,
         author=writer,
+        review_state=ReviewState.WAITING if held else None,
         kind=kind,
         title=title,
         body=body,
@@ -353,18 +361,33 @@ def discussion_create(
     discussion.save()
     discussion.tags.set(tags)
     Follow.objects.get_or_create(user=writer, discussion=discussion)
-    audit(actor=actor, action="community.discussion_create", target=discussion)
+    audit(
+        actor=actor,
+        action="community.discussion_create",
+        target=discussion,
+        changes={"review": ReviewState.WAITING.value} if held else None,
+    )
     if found:
         phi_record(actor=actor, target=discussion, found=found)
+    if not held:
+        discussion_deliver(discussion)
+    return discussion
+
+
+def discussion_deliver(discussion: Discussion) -> None:
+    """Tell the members a discussion mentions (when it is posted, or approved after
+    waiting for review)."""
+    writer = discussion.author
+    if writer is None:
+        return
     _notify_mentions(
-        mentions=mentions,
+        mentions=discussion.mentions,
         before={},
         actor=writer,
-        space=space,
-        text=f"{writer} mentioned you in “{title}”",
+        space=discussion.space,
+        text=f"{writer} mentioned you in “{discussion.title}”",
         url=discussion.get_absolute_url(),
     )
-    return discussion
 
 
 @transaction.atomic(durable=True)
@@ -420,6 +443,8 @@ def discussion_update(
         target=discussion,
         changes={"fields": sorted(changed)},
     )
+    if discussion.review_state == ReviewState.WAITING:
+        return discussion  # its mentions are told when it is approved
     _notify_mentions(
         mentions=discussion.mentions,
         before=before,
@@ -460,6 +485,10 @@ def discussion_moderate(
 # ---- replies ----
 
 
+def _published(post: Discussion | Reply) -> bool:
+    return post.review_state in (None, ReviewState.APPROVED)
+
+
 @transaction.atomic(durable=True)
 def reply_create(
     *,
@@ -477,12 +506,15 @@ def reply_create(
     require(actor, "community.post", discussion.space)
     if discussion.locked:
         raise DomainError("This discussion is locked: it takes no more replies.")
-    if quote is not None and (quote.discussion_id != discussion.pk or quote.hidden):
+    if quote is not None and (
+        quote.discussion_id != discussion.pk or quote.hidden or not _published(quote)
+    ):
         raise DomainError("You can quote only a reply of this discussion.")
     limit_consume(REPLY_LIMIT, actor.pk)
     body = _clean_body(body, REPLY_BODY_MAX)
     found = phi_check(actor=actor, target=None, texts={"body": body}, attested=phi_attested)
     mentions = _resolve_mentions(space=discussion.space, author=actor, text=body)
+    held = review.holds(actor, space=discussion.space)
     reply = Reply.objects.create(
         discussion=discussion,
         author=actor,
@@ -490,22 +522,42 @@ def reply_create(
         body_html=render_markdown(body),
         mentions=mentions,
         quote=quote,
+        review_state=ReviewState.WAITING if held else None,
     )
+    audit(
+        actor=actor,
+        action="community.reply_create",
+        target=reply,
+        changes={"review": ReviewState.WAITING.value} if held else None,
+    )
+    if found:
+        phi_record(actor=actor, target=reply, found=found)
+    if not held:
+        reply_deliver(reply)
+    return reply
+
+
+def reply_deliver(reply: Reply) -> None:
+    """A reply published (when written, or approved after waiting for review): the
+    discussion counts it, and the members it mentions, the discussion's author and
+    followers and the quoted reply's author are told."""
+    discussion = reply.discussion
+    actor = reply.author
     Discussion.objects.filter(pk=discussion.pk).update(
         reply_count=F("reply_count") + 1, last_activity_at=reply.created_at
     )
-    audit(actor=actor, action="community.reply_create", target=reply)
-    if found:
-        phi_record(actor=actor, target=reply, found=found)
+    if actor is None:
+        return
     url = f"{discussion.get_absolute_url()}#reply-{reply.pk}"
     told = _notify_mentions(
-        mentions=mentions,
+        mentions=reply.mentions,
         before={},
         actor=actor,
         space=discussion.space,
         text=f"{actor} mentioned you in a reply to “{discussion.title}”",
         url=url,
     )
+    quote = reply.quote
     followers = set(Follow.objects.filter(discussion=discussion).values_list("user_id", flat=True))
     recipients: set[int] = {
         user_id
@@ -521,7 +573,6 @@ def reply_create(
             url=url,
             space=discussion.space,
         )
-    return reply
 
 
 @transaction.atomic(durable=True)
@@ -544,6 +595,8 @@ def reply_update(*, actor: User, reply: Reply, body: str, phi_attested: bool = F
     reply.edited_at = timezone.now()
     reply.save()
     audit(actor=actor, action="community.reply_update", target=reply)
+    if reply.review_state == ReviewState.WAITING:
+        return reply  # its mentions are told when it is approved
     _notify_mentions(
         mentions=reply.mentions,
         before=before,
@@ -562,9 +615,10 @@ def reply_moderate(*, actor: Actor, reply: Reply, hidden: bool) -> Reply:
     if reply.hidden != hidden:
         reply.hidden = hidden
         reply.save(update_fields=["hidden"])
-        Discussion.objects.filter(pk=reply.discussion_id).update(
-            reply_count=F("reply_count") + (-1 if hidden else 1)
-        )
+        if _published(reply):  # one waiting for review is not counted yet
+            Discussion.objects.filter(pk=reply.discussion_id).update(
+                reply_count=F("reply_count") + (-1 if hidden else 1)
+            )
     audit(actor=actor, action="community.reply_moderate", target=reply, changes={"hidden": hidden})
     return reply
 
@@ -586,7 +640,9 @@ def reaction_toggle(
         raise DomainError("There is no such discussion.")
     require(actor, "community.post", discussion.space)
     kind = ReactionKind(kind)
-    if reply is not None and (reply.discussion_id != discussion.pk or reply.hidden):
+    if reply is not None and (
+        reply.discussion_id != discussion.pk or reply.hidden or not _published(reply)
+    ):
         raise DomainError("There is no such reply.")
     target = (
         {"reply": reply, "discussion": None} if reply else {"discussion": discussion, "reply": None}

@@ -21,6 +21,7 @@ from hemonc.community.forms_messages import (
     message_form,
 )
 from hemonc.community.models.messages import Conversation, Message, ParticipantStatus
+from hemonc.community.review import HELD_SAYING, PUBLISHED, WAITING_NOTE, is_waiting
 from hemonc.community.selectors_digest import digest_subscribed
 from hemonc.community.services import digest as digest_services
 from hemonc.community.services import messages as services
@@ -83,7 +84,9 @@ def conversation_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             except DomainError as error:
                 form.add_error(None, str(error))
             else:
-                if selectors.conversation_pending(conversation=conversation, user=user):
+                if is_waiting(conversation.messages.filter(sender=user).last()):
+                    messages.success(request, HELD_SAYING)
+                elif selectors.conversation_pending(conversation=conversation, user=user):
                     messages.success(
                         request,
                         "Your message is sent as a request: it shows once they accept it.",
@@ -128,8 +131,9 @@ def _conversation_page(
             "asked": mine.status == ParticipantStatus.REQUESTED,
             "ended": ended,
             "pending": pending and mine.status == ParticipantStatus.ACCEPTED,
-            "thread": selectors.conversation_messages(conversation=conversation),
+            "thread": selectors.conversation_messages(conversation=conversation, user=user),
             "form": form or message_form(group=group),
+            "waiting_note": WAITING_NOTE,
         },
     )
 
@@ -156,7 +160,7 @@ def message_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 body=form.cleaned_data["body"],
                 attested=form.phi_attested,
             ),
-            "Your message is sent.",
+            lambda message: HELD_SAYING if is_waiting(message) else "Your message is sent.",
         )
     return _conversation_page(request, conversation, form)
 
@@ -190,7 +194,9 @@ def message_report_create(
     request: AuthenticatedHttpRequest, pk: int, message_id: int
 ) -> HttpResponse:
     conversation = _conversation_for(request, pk)
-    message = Message.objects.filter(pk=message_id, conversation=conversation).first()
+    message = (
+        Message.objects.filter(pk=message_id, conversation=conversation).filter(PUBLISHED).first()
+    )
     if message is None or message.sender_id == request.user.pk:
         raise Http404("No such message.")
     form = ReportForm(request.POST or None)

@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from hemonc.community import selectors
-from hemonc.community.enums import REACTION_SYMBOLS, DiscussionKind, ReactionKind
+from hemonc.community.enums import REACTION_SYMBOLS, DiscussionKind, ReactionKind, ReviewState
 from hemonc.community.forms import (
     DiscussionForm,
     HostedDiscussionForm,
@@ -38,6 +38,7 @@ from hemonc.community.models import (
     SpaceMember,
     StageVerification,
 )
+from hemonc.community.review import HELD_SAYING, WAITING_NOTE, is_waiting
 from hemonc.community.services import spaces as services
 from hemonc.core.actions import act_then_redirect
 from hemonc.core.caching import render_fragments
@@ -159,7 +160,10 @@ def discussion_new(request: AuthenticatedHttpRequest, space: str) -> HttpRespons
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your discussion is posted.")
+            messages.success(
+                request,
+                HELD_SAYING if is_waiting(discussion) else "Your discussion is posted.",
+            )
             return redirect(discussion)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -211,13 +215,14 @@ def _discussion_context(
         "poll_seconds": CHAT_POLL_SECONDS,
         "last_reply_id": replies[-1].pk if replies else 0,
         "history_count": discussion.revisions.count() if moderator else 0,
+        "waiting_note": WAITING_NOTE,
     }
 
 
 # What a reply's markup shows; not the author's whole profile (bio, search document...).
 _REPLY_FIELDS = (
     "id", "discussion_id", "author_id", "body_html", "mentions", "quote_id", "hidden",
-    "edited_at", "created_at", "author__id", "author__profile__id",
+    "review_state", "edited_at", "created_at", "author__id", "author__profile__id",
     "author__profile__user_id", "author__profile__display_name",
 )  # fmt: skip
 
@@ -261,6 +266,7 @@ def _reply_rows(
             reply.pk,
             reply.edited_at,
             reply.hidden,
+            reply.review_state,
             str(reply.author) if reply.author else None,
             (quote.pk, quote.edited_at, str(quote.author) if quote.author else None)
             if quote
@@ -285,11 +291,15 @@ def _reply_rows(
                     "quote_gone": bool(reply.quote_id and reply.quote_id not in quoted),
                     "reactions": _reaction_row(counts.get(reply.pk, {}), mine, reply.pk),
                     "can_edit": reply.author_id == user.pk or moderator,
+                    "published": reply.review_state in (None, ReviewState.APPROVED),
+                    "quotable": not discussion.locked
+                    and reply.review_state in (None, ReviewState.APPROVED),
                 },
                 "discussion": discussion,
                 "base": base,
                 "react_url": react_url,
                 "moderator": moderator,
+                "waiting_note": WAITING_NOTE,
             }
             for reply in (replies[index] for index in indexes)
         ]
@@ -385,7 +395,7 @@ def reply_create(request: AuthenticatedHttpRequest, space: str, discussion_id: i
         except DomainError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, "Your reply is posted.")
+            messages.success(request, HELD_SAYING if is_waiting(reply) else "Your reply is posted.")
             return redirect(_reply_url(request, found, reply))
     return render(
         request,
