@@ -1,4 +1,5 @@
-"""Reads about direct messages: a member's conversations, requests, unread counts, reports.
+"""Reads about direct messages: a member's conversations, requests, unread counts, and the
+few messages around one a participant reported.
 
 Every read starts from the member: a conversation exists for them only when they take part in
 it (organizers included), so pages answer 404 for anyone else.
@@ -14,7 +15,6 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from hemonc.community.models.messages import (
     Conversation,
     Message,
-    MessageReport,
     Participant,
     ParticipantStatus,
 )
@@ -219,13 +219,9 @@ def conversation_messages(*, conversation: Conversation) -> QuerySet[Message]:
     return conversation.messages.select_related("sender__profile").order_by("created_at", "id")
 
 
-def report_for_moderator(*, pk: int) -> MessageReport | None:
-    return MessageReport.objects.select_related("message__sender__profile").filter(pk=pk).first()
-
-
-def report_context(*, report: MessageReport) -> list[Message]:
-    """The reported message and the few around it in its conversation, nothing else."""
-    message = report.message
+def messages_around(*, message: Message, around: int = REPORT_CONTEXT) -> list[Message]:
+    """The message and the few before and after it in its own conversation, nothing else:
+    what a moderator reads of a reported message."""
     same = Message.objects.filter(conversation_id=message.conversation_id).select_related(
         "sender__profile"
     )
@@ -233,19 +229,15 @@ def report_context(*, report: MessageReport) -> list[Message]:
         same.filter(
             Q(created_at__lt=message.created_at)
             | Q(created_at=message.created_at, id__lt=message.pk)
-        ).order_by("-created_at", "-id")[:REPORT_CONTEXT]
+        ).order_by("-created_at", "-id")[:around]
     )
     after = list(
         same.filter(
             Q(created_at__gt=message.created_at)
             | Q(created_at=message.created_at, id__gt=message.pk)
-        ).order_by("created_at", "id")[:REPORT_CONTEXT]
+        ).order_by("created_at", "id")[:around]
     )
     return [*reversed(before), message, *after]
-
-
-def reports_open() -> QuerySet[MessageReport]:
-    return MessageReport.objects.filter(resolved_at__isnull=True).order_by("-created_at")
 
 
 def has_unread_since(*, participant: Participant, since: datetime) -> bool:
