@@ -552,9 +552,7 @@ def opportunity_visible(*, viewer: User, opportunity: Opportunity) -> bool:
     one the moderators hid by its author, organizers and moderators."""
     if opportunity.hidden:
         return (
-            viewer.is_organizer
-            or viewer.is_moderator
-            or (opportunity.suggested_by_id == viewer.pk)
+            viewer.is_organizer or viewer.is_moderator or (opportunity.suggested_by_id == viewer.pk)
         )
     if opportunity.status == OpportunityStatus.APPROVED:
         return True
