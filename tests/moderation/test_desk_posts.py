@@ -99,6 +99,8 @@ def test_a_hidden_post_goes_no_further_until_an_appeal_restores_it(
     page = _page(organizer, draft)
     assert "Hidden by moderators" in page and "Join our myeloma session" not in page
     assert reverse("outreach:desk_approve", args=[draft.pk]) not in page
+    edit = _client(organizer).get(reverse("outreach:desk_edit", args=[draft.pk]))
+    assert edit.status_code == 302 and "Join our myeloma" not in edit.content.decode()
     own = _page(member, draft)
     assert "Join our myeloma session" in own and "See why, and appeal" in own
     assert "Off-brand" in _client(member).get(reverse("moderation:notices")).content.decode()

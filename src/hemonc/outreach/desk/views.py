@@ -209,6 +209,9 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if post.state in (DeskState.PUBLISHED, DeskState.FAILED) or post.started_at is not None:
         messages.error(request, "A post that has started going out cannot be changed.")
         return redirect("outreach:desk_post", pk=post.pk)
+    if post.hidden:
+        messages.error(request, "The moderators hid this post: it cannot be changed for now.")
+        return redirect("outreach:desk_post", pk=post.pk)
     return _compose(request, post)
 
 
