@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from hemonc.community.models import Message
+from hemonc.community.models import Message, Notification
 from hemonc.community.services import messages as message_services
 from hemonc.core.errors import DomainError
 from hemonc.members.enums import Role
@@ -138,6 +138,11 @@ def test_hiding_a_message_hides_it_from_the_others_until_an_appeal_restores_it(
         ">msg 7</p>" in for_ana and "Hidden by moderators: the others no longer see it" in for_ana
     )
     # The reporter is told the outcome, the author why, and the author appeals once.
+    (told_ben,) = Notification.objects.filter(recipient=ben, kind="moderation")
+    assert told_ben.url == reverse("moderation:my_reports") and told_ben.actor is None
+    (told_ana,) = Notification.objects.filter(recipient=ana, kind="moderation")
+    assert told_ana.url == reverse("moderation:notices") and "Hidden" in told_ana.text
+    assert "Mo Moderator" not in told_ana.text + told_ben.text
     mine = _client(ben).get(reverse("moderation:my_reports")).content.decode()
     assert "Reviewed: the moderators acted on it" in mine and "Insults" not in mine
     notices = _client(ana).get(reverse("moderation:notices")).content.decode()
@@ -146,6 +151,7 @@ def test_hiding_a_message_hides_it_from_the_others_until_an_appeal_restores_it(
     with pytest.raises(DomainError, match="once"):
         services.appeal_create(case=case, author=ana, text="Again")
     services.appeal_decide(appeal=appeal, actor=second_moderator, upheld=False, answer="Fair")
+    assert Notification.objects.filter(recipient=ana, text__contains="appeal").exists()
     assert ">msg 7</p>" in _client(ben).get(conversation.get_absolute_url()).content.decode()
 
 
