@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hemonc.community.models import Message, Notification
+from hemonc.community.selectors_messages import unread_total
 from hemonc.community.services import messages as message_services
 from hemonc.core.errors import DomainError
 from hemonc.members.enums import Role
@@ -153,6 +154,21 @@ def test_hiding_a_message_hides_it_from_the_others_until_an_appeal_restores_it(
     services.appeal_decide(appeal=appeal, actor=second_moderator, upheld=False, answer="Fair")
     assert Notification.objects.filter(recipient=ana, text__contains="appeal").exists()
     assert ">msg 7</p>" in _client(ben).get(conversation.get_absolute_url()).content.decode()
+
+
+def test_a_hidden_message_raises_no_unread_count(conversation, ana, ben, moderator):
+    _client(ben).get(conversation.get_absolute_url())  # read up to msg 14
+    message_services.message_send(conversation=conversation, actor=ana, body=IDENTIFIER)
+    assert unread_total(user=ben) == 1
+    message = _message(IDENTIFIER)
+    # Reported by Ben from the notification's page, before reading it: hidden at once.
+    services.report_create(
+        reporter=ben,
+        item_type="community.message",
+        item_id=str(message.pk),
+        reason=Reason.PATIENT_DATA,
+    )
+    assert unread_total(user=ben) == 0
 
 
 def test_a_patient_data_report_hides_the_message_then_the_edit_brings_it_back(

@@ -147,7 +147,7 @@ def _unread_filter(user: User) -> Q:
 def _unread_messages(user: User) -> QuerySet[Message]:
     hidden = user_ids_hidden_from(viewer=user) or frozenset()
     return (
-        Message.objects.filter(_unread_filter(user))
+        Message.objects.filter(_unread_filter(user), hidden=False)
         .exclude(sender=user)
         .exclude(sender_id__in=hidden)
     )
@@ -155,7 +155,8 @@ def _unread_messages(user: User) -> QuerySet[Message]:
 
 def unread_total(*, user: User) -> int:
     """Messages waiting unread for `user` across their conversations and requests (senders
-    they blocked or muted, or who blocked them, raise no count)."""
+    they blocked or muted, or who blocked them, and messages the moderators hid raise no
+    count)."""
     return _unread_messages(user).count()
 
 

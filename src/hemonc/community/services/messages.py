@@ -278,7 +278,7 @@ def unread_mail_send(*, participant_id: int, actor: Operator) -> bool:
         return False
     hidden = _hidden_ids(user)
     waiting = (
-        Message.objects.filter(conversation_id=participant.conversation_id)
+        Message.objects.filter(conversation_id=participant.conversation_id, hidden=False)
         .exclude(sender_id=user.pk)
         .exclude(sender_id__in=hidden)
         .select_related("sender__profile")
