@@ -148,6 +148,7 @@ def test_hiding_a_message_hides_it_from_the_others_until_an_appeal_restores_it(
     assert "Reviewed: the moderators acted on it" in mine and "Insults" not in mine
     notices = _client(ana).get(reverse("moderation:notices")).content.decode()
     assert "Insults" in notices
+    assert f"{conversation.get_absolute_url()}#message-{message.pk}" in notices
     appeal = services.appeal_create(case=case, author=ana, text="It was a joke between us")
     with pytest.raises(DomainError, match="once"):
         services.appeal_create(case=case, author=ana, text="Again")
@@ -177,7 +178,8 @@ def test_a_patient_data_report_hides_the_message_then_the_edit_brings_it_back(
     message = _message("msg 7")
     message.body = IDENTIFIER
     message.save()
-    _client(ben).post(_report_url(message), {"reason": Reason.PATIENT_DATA})
+    sent = _client(ben).post(_report_url(message), {"reason": Reason.PATIENT_DATA})
+    assert sent["Location"].startswith(conversation.get_absolute_url())
     message.refresh_from_db()
     assert message.hidden
     assert "Mrs. Alvarez" not in _client(ben).get(conversation.get_absolute_url()).content.decode()
