@@ -75,9 +75,13 @@ def _on_board(user, opportunity) -> bool:  # type: ignore[no-untyped-def]
     return opportunity.get_absolute_url() in board
 
 
-def test_the_opportunity_page_has_a_report_link_for_others_only(opportunity, member, other_member):
+def test_the_opportunity_and_its_card_have_a_report_link_for_others_only(
+    opportunity, member, other_member
+):
     url = reverse("moderation:report", args=["community.opportunity", opportunity.pk])
     assert url in _client(other_member).get(opportunity.get_absolute_url()).content.decode()
+    board = _client(other_member).get(reverse("community:opportunities")).content.decode()
+    assert url in board
     assert url not in _client(member).get(opportunity.get_absolute_url()).content.decode()
     assert "Report an opportunity" in _client(other_member).get(url).content.decode()
 
