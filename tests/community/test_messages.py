@@ -1,4 +1,5 @@
-"""Direct messages: requests, blocks, privacy, reports, unread counts, the mentorship link."""
+"""Direct messages: requests, blocks, privacy, unread counts, the mentorship link (reports:
+tests/moderation/test_messages.py)."""
 
 from __future__ import annotations
 
@@ -13,13 +14,11 @@ from hemonc.community import selectors_messages as selectors
 from hemonc.community.models.messages import (
     Conversation,
     Message,
-    MessageReport,
     Participant,
     ParticipantStatus,
 )
 from hemonc.community.services import messages as services
 from hemonc.core.errors import DomainError
-from hemonc.members.enums import Role
 from hemonc.members.models import User
 from hemonc.members.services import block_create
 from hemonc.mentorship import services as mentorship_services
@@ -197,7 +196,7 @@ def test_messages_are_in_no_admin(ana, ben, organizer):
 
     from hemonc.community.models import messages as models
 
-    for model in (models.Conversation, models.Message, models.Participant, models.MessageReport):
+    for model in (models.Conversation, models.Message, models.Participant):
         assert model not in admin.site._registry
 
 
@@ -211,37 +210,6 @@ def test_the_data_export_holds_the_members_own_messages_not_others(ana, ben):
     bodies = [row["body"] for row in export["community"]["message"]]
     assert "Mine to export" in bodies
     assert "Ben's own words" not in bodies
-
-
-# ---- reports ----
-
-
-def test_a_report_shows_moderators_the_message_and_its_context_only(ana, ben):
-    moderator = make_member(display_name="Mo Moderator", role=Role.MODERATOR)
-    _share_program(ana, ben)
-    conversation = services.conversation_start(actor=ana, recipients=[ben], body="msg 0")
-    for number in range(1, 15):
-        writer = ben if number % 2 else ana
-        services.message_send(conversation=conversation, actor=writer, body=f"msg {number}")
-    reported = Message.objects.get(body="msg 7")
-    report = services.message_report(message=reported, actor=ana, reason="Rude")
-    assert MessageReport.objects.count() == 1
-    page = _client(moderator).get(report.get_absolute_url())
-    assert page.status_code == 200
-    shown = {f"msg {n}" for n in range(15) if f"<p>msg {n}</p>".encode() in page.content}
-    assert shown == {f"msg {n}" for n in range(2, 13)}
-    # The conversation itself stays closed to the moderator; members cannot read reports.
-    assert _client(moderator).get(conversation.get_absolute_url()).status_code == 404
-    assert _client(ben).get(report.get_absolute_url()).status_code == 403
-
-
-def test_a_member_cannot_report_their_own_message_or_one_they_cannot_read(ana, ben, cleo):
-    conversation = services.conversation_start(actor=ana, recipients=[ben], body="Hello")
-    message = conversation.messages.get()
-    with pytest.raises(DomainError):
-        services.message_report(message=message, actor=ana)
-    with pytest.raises(DomainError):
-        services.message_report(message=message, actor=cleo)
 
 
 # ---- unread counts ----
@@ -354,17 +322,6 @@ def test_a_request_and_its_acceptance_notify(ana, ben):
     services.conversation_accept(conversation=conversation, actor=ben)
     (accepted,) = Notification.objects.filter(recipient=ana)
     assert accepted.kind == "request_accepted"
-
-
-def test_a_report_notifies_the_moderators_with_its_page(ana, ben):
-    from hemonc.community.models import Notification
-
-    moderator = make_member(display_name="Mo Moderator", role=Role.MODERATOR)
-    conversation = services.conversation_start(actor=ana, recipients=[ben], body="Rude words")
-    report = services.message_report(message=conversation.messages.get(), actor=ben)
-    (note,) = Notification.objects.filter(recipient=moderator)
-    assert note.url == report.get_absolute_url()
-    assert "Rude words" not in note.text
 
 
 def test_members_sharing_an_invited_space_write_without_a_request(ana, ben):

@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from hemonc.community.models.messages import Conversation, Message, MessageReport
+from hemonc.community.models.messages import Conversation, Message
 from hemonc.community.models.opportunities import Nomination, Opportunity, OpportunityStatus
 from hemonc.community.services import spaces as space_services
 from hemonc.community.services.notifications import notify
@@ -347,8 +347,6 @@ EXPECTED: dict[str, tuple[str, str, str, str]] = {
     "community/messages/<int:pk>/send/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
     "community/messages/<int:pk>/accept/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
     "community/messages/<int:pk>/ignore/": (LOGIN, POST_ONLY, POST_ONLY, POST_ONLY),
-    "community/messages/<int:pk>/report/<int:message_id>/": (LOGIN, MISSING, MISSING, MISSING),
-    "community/messages/reports/<int:pk>/": (LOGIN, DENIED, OK, DENIED),
     "community/digest/unsubscribe/<str:token>/": (MISSING, MISSING, MISSING, MISSING),
     # media
     "media/<path:path>": (MISSING, MISSING, MISSING, MISSING),
@@ -548,9 +546,6 @@ def _world() -> World:
         # The mentorship request opened the pair's conversation (with the note).
         "conversation": Conversation.objects.get(messages__body="Hello"),
         "message": Message.objects.get(body="Hello"),
-        "report": MessageReport.objects.create(
-            message=Message.objects.get(body="Hello"), reporter=mentor, reason="Test"
-        ),
         # Admin rows of members, core and taxonomy.
         "members.user": other,
         "members.block": block,
@@ -580,7 +575,6 @@ PK_OBJECTS = {
     "community/opportunities/": "opportunity",
     "community/nominations/": "nomination",
     "community/messages/": "conversation",
-    "community/messages/reports/": "report",
     "organize/review/": "reply",
 }
 

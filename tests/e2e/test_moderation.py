@@ -122,3 +122,46 @@ def test_a_new_members_reply_waits_then_a_moderator_approves_it(
     expect(
         page.get_by_text("Nell Newcomer replied to “Bispecifics as outpatients”")
     ).to_be_visible()
+
+
+def test_a_message_with_patient_data_is_hidden_from_the_other_and_read_only_on_its_case(
+    live_server: Any, sign_in: Any
+) -> None:
+    from hemonc.community.services import messages as message_services
+    from hemonc.mentorship.models import MentorshipRequest
+
+    SHOTS.mkdir(exist_ok=True)
+    writer = make_member(display_name="Wes Writer")
+    reader = make_member(display_name="Rita Reader")
+    moderator = make_member(display_name="Mo Moderator", role=Role.MODERATOR)
+    MentorshipRequest.objects.create(mentee=writer, mentor=reader, note="")
+    conversation = message_services.conversation_start(
+        actor=reader, recipients=[writer], body="How is your clinic going?"
+    )
+    message = message_services.message_send(
+        conversation=conversation, actor=writer, body=IDENTIFIER
+    )
+    url = f"{live_server.url}{conversation.get_absolute_url()}"
+
+    page = sign_in(reader.email)
+    page.goto(url)
+    expect(page.get_by_text("Mrs. Alvarez")).to_be_visible()
+    page.locator(f"#message-{message.pk}").get_by_role(
+        "link", name="Report this message to the moderators"
+    ).click()
+    expect(page.get_by_role("heading", name="Report a message")).to_be_visible()
+    page.get_by_label("Patient data").check()
+    snapshot(page, SHOTS, "report-message")
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_text("the moderators have your report")).to_be_visible()
+    expect(page.get_by_text("Mrs. Alvarez")).to_have_count(0)
+    expect(page.get_by_text("Hidden by moderators.")).to_be_visible()
+    snapshot(page, SHOTS, "conversation-hidden")
+
+    mod = sign_in(moderator.email)
+    mod.goto(f"{live_server.url}/organize/cases/{Case.objects.get().pk}/")
+    context = mod.locator("ol.case-context")
+    expect(context.get_by_text("Mrs. Alvarez")).to_be_visible()
+    expect(context.get_by_text("How is your clinic going?")).to_be_visible()
+    expect(mod.get_by_role("link", name="A direct message")).to_have_count(0)
+    snapshot(mod, SHOTS, "case-message")

@@ -73,15 +73,6 @@ def conversation_form(data: Any = None, **kwargs: Any) -> ConversationForm:
     return form(data, **kwargs)
 
 
-class ReportForm(forms.Form):
-    reason = forms.CharField(
-        label="What is wrong with this message? (optional)",
-        max_length=1000,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
 class MessageSettingsForm(forms.Form):
     mail_when_unread = forms.BooleanField(
         required=False, label="Mail me when a message waits unread for more than an hour"

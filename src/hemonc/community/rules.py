@@ -120,9 +120,9 @@ rules.add_perm("community.start_conversation", is_member)
 rules.add_perm("community.send_message", takes_part)
 rules.add_perm("community.answer_request", is_asked)
 rules.add_perm("community.read_conversation", takes_part | is_asked)
+# Report a message to the moderators (the moderation app's report page checks it): a
+# moderator then reads it and its context on the case, nothing else of the conversation.
 rules.add_perm("community.report_message", sees_message)
-# A moderator reads a reported message and its context, nothing else of the conversation.
-rules.add_perm("community.review_message_report", is_moderator)
 rules.add_perm("community.edit_own_settings", is_member)
 # Mail the worker sends to members (the weekly digest, unread messages): the operator only.
 rules.add_perm("community.send_digest", rules.always_deny)

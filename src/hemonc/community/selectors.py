@@ -479,16 +479,17 @@ def _fits(user: User) -> Q:
 
 
 def opportunities_open(*, now: datetime | None = None) -> QuerySet[Opportunity]:
-    """Approved opportunities whose deadline is still ahead, nearest deadline first."""
+    """Approved opportunities whose deadline is still ahead, nearest deadline first (none
+    the moderators hid)."""
     return Opportunity.objects.filter(
-        status=OpportunityStatus.APPROVED, deadline__gt=now or timezone.now()
+        status=OpportunityStatus.APPROVED, hidden=False, deadline__gt=now or timezone.now()
     ).order_by("deadline", "id")
 
 
 def opportunities_archived(*, now: datetime | None = None) -> QuerySet[Opportunity]:
     """Approved opportunities whose deadline has passed, latest first: the archive."""
     return Opportunity.objects.filter(
-        status=OpportunityStatus.APPROVED, deadline__lte=now or timezone.now()
+        status=OpportunityStatus.APPROVED, hidden=False, deadline__lte=now or timezone.now()
     ).order_by("-deadline", "-id")
 
 
@@ -544,7 +545,9 @@ def with_saved(qs: QuerySet[Opportunity], *, viewer: User) -> QuerySet[Opportuni
 def opportunities_saved(*, user: User) -> QuerySet[Opportunity]:
     """The approved opportunities `user` saved, nearest deadline first."""
     return with_saved(
-        Opportunity.objects.filter(status=OpportunityStatus.APPROVED, saves__user=user),
+        Opportunity.objects.filter(
+            status=OpportunityStatus.APPROVED, hidden=False, saves__user=user
+        ),
         viewer=user,
     ).order_by("deadline", "id")
 
@@ -563,7 +566,12 @@ def opportunities_suggested_by(*, user: User) -> QuerySet[Opportunity]:
 
 
 def opportunity_visible(*, viewer: User, opportunity: Opportunity) -> bool:
-    """Approved ones are seen by every member; a suggestion by its author and organizers."""
+    """Approved ones are seen by every member; a suggestion by its author and organizers;
+    one the moderators hid by its author, organizers and moderators."""
+    if opportunity.hidden:
+        return (
+            viewer.is_organizer or viewer.is_moderator or (opportunity.suggested_by_id == viewer.pk)
+        )
     if opportunity.status == OpportunityStatus.APPROVED:
         return True
     return viewer.is_organizer or (opportunity.suggested_by_id == viewer.pk)

@@ -1,4 +1,5 @@
-"""Reads about direct messages: a member's conversations, requests, unread counts, reports.
+"""Reads about direct messages: a member's conversations, requests, unread counts, and the
+few messages around one a participant reported.
 
 Every read starts from the member: a conversation exists for them only when they take part in
 it (organizers included), so pages answer 404 for anyone else.
@@ -15,7 +16,6 @@ from hemonc.community import review
 from hemonc.community.models.messages import (
     Conversation,
     Message,
-    MessageReport,
     Participant,
     ParticipantStatus,
 )
@@ -151,7 +151,7 @@ def _unread_filter(user: User) -> Q:
 def _unread_messages(user: User) -> QuerySet[Message]:
     hidden = user_ids_hidden_from(viewer=user) or frozenset()
     return (
-        Message.objects.filter(_unread_filter(user))
+        Message.objects.filter(_unread_filter(user), hidden=False)
         .filter(PUBLISHED)
         .exclude(sender=user)
         .exclude(sender_id__in=hidden)
@@ -160,7 +160,8 @@ def _unread_messages(user: User) -> QuerySet[Message]:
 
 def unread_total(*, user: User) -> int:
     """Messages waiting unread for `user` across their conversations and requests (senders
-    they blocked or muted, or who blocked them, raise no count)."""
+    they blocked or muted, or who blocked them, and messages the moderators hid raise no
+    count)."""
     return _unread_messages(user).count()
 
 
@@ -231,13 +232,9 @@ def conversation_messages(*, conversation: Conversation, user: User) -> QuerySet
     )
 
 
-def report_for_moderator(*, pk: int) -> MessageReport | None:
-    return MessageReport.objects.select_related("message__sender__profile").filter(pk=pk).first()
-
-
-def report_context(*, report: MessageReport) -> list[Message]:
-    """The reported message and the few around it in its conversation, nothing else."""
-    message = report.message
+def messages_around(*, message: Message, around: int = REPORT_CONTEXT) -> list[Message]:
+    """The message and the few before and after it in its own conversation, nothing else:
+    what a moderator reads of a reported message."""
     same = Message.objects.filter(
         PUBLISHED, conversation_id=message.conversation_id
     ).select_related("sender__profile")
@@ -245,19 +242,15 @@ def report_context(*, report: MessageReport) -> list[Message]:
         same.filter(
             Q(created_at__lt=message.created_at)
             | Q(created_at=message.created_at, id__lt=message.pk)
-        ).order_by("-created_at", "-id")[:REPORT_CONTEXT]
+        ).order_by("-created_at", "-id")[:around]
     )
     after = list(
         same.filter(
             Q(created_at__gt=message.created_at)
             | Q(created_at=message.created_at, id__gt=message.pk)
-        ).order_by("created_at", "id")[:REPORT_CONTEXT]
+        ).order_by("created_at", "id")[:around]
     )
     return [*reversed(before), message, *after]
-
-
-def reports_open() -> QuerySet[MessageReport]:
-    return MessageReport.objects.filter(resolved_at__isnull=True).order_by("-created_at")
 
 
 def has_unread_since(*, participant: Participant, since: datetime) -> bool:

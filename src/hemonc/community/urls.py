@@ -68,12 +68,6 @@ urlpatterns += [
         "messages/<int:pk>/ignore/", message_views.conversation_ignore, name="conversation_ignore"
     ),
     path(
-        "messages/<int:pk>/report/<int:message_id>/",
-        message_views.message_report_create,
-        name="message_report_create",
-    ),
-    path("messages/reports/<int:pk>/", message_views.message_report_detail, name="message_report"),
-    path(
         "digest/unsubscribe/<str:token>/",
         digest_views.digest_unsubscribe,
         name="digest_unsubscribe",

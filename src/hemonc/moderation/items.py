@@ -4,6 +4,9 @@ An item is named as the audit log names rows: its model's label and primary key.
 says who wrote it, its text, where it is, the conversation around it, whether a member may
 see it (only what one can see can be reported), and how it is hidden, restored and edited.
 The apps own their items' visibility: each kind sets the flag its app's pages honour.
+
+A private item (a direct message) is read by moderators only on its case: the message and
+the few around it in its conversation, never the conversation's page.
 """
 
 from __future__ import annotations
@@ -17,12 +20,22 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from hemonc.community.selectors import replies_visible, user_may_see_discussion
+from hemonc.community.models import Message, Opportunity
+from hemonc.community.selectors import (
+    opportunity_visible,
+    replies_visible,
+    user_may_see_discussion,
+)
+from hemonc.community.selectors_messages import messages_around
 from hemonc.community.services.spaces import discussion_search_document
 from hemonc.core.markdown import render_markdown
 from hemonc.members.models import User
 from hemonc.members.selectors import user_may_see
 from hemonc.members.services import profile_search_document
+from hemonc.outreach.desk.selectors import desk_post_for
+from hemonc.outreach.desk.services import post_moderate
+from hemonc.outreach.enums import DeskState
+from hemonc.outreach.models import DeskPost
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,8 @@ class ItemKind:
     set_hidden: Callable[[Any, bool], None]
     set_text: Callable[[Any, str], None]
     context: Callable[[Any], list[Line]] = field(default=lambda item: [])
+    # Read by moderators on the case only: the case links nowhere (its page is private).
+    private: bool = False
 
     def get(self, item_id: str) -> Any | None:
         model = apps.get_model(self.label)
@@ -171,6 +186,101 @@ def _reply_context(reply: Any) -> list[Line]:
     ]
 
 
+# Direct messages -------------------------------------------------------------------------
+
+
+def _message_where(message: Message) -> tuple[str, str]:
+    return "A direct message", f"{message.conversation.get_absolute_url()}#message-{message.pk}"
+
+
+def _message_may_see(user: User, message: Message) -> bool:
+    """Only a participant of its conversation, and only while the others see it."""
+    return bool(
+        user.has_perm("community.report_message", message)
+        and (message.sender_id == user.pk or not message.hidden)
+    )
+
+
+def _message_hide(message: Message, hidden: bool) -> None:
+    message.hidden = hidden
+    message.save(update_fields=["hidden"])
+
+
+def _message_text(message: Message, text: str) -> None:
+    message.body = text
+    message.save(update_fields=["body"])
+
+
+def _message_context(message: Message) -> list[Line]:
+    return [
+        Line(str(m.sender or "A former member"), m.created_at, m.body, is_item=m.pk == message.pk)
+        for m in messages_around(message=message)
+    ]
+
+
+# Opportunities ---------------------------------------------------------------------------
+
+# An opportunity's text for moderators: its summary (one line), a blank line, how to apply.
+_PARAGRAPH = "\n\n"
+SUMMARY_MAX = 300  # Opportunity.summary's max_length
+
+
+def _opportunity_text_of(opportunity: Opportunity) -> str:
+    return f"{opportunity.summary}{_PARAGRAPH}{opportunity.how_to_apply}".strip()
+
+
+def _opportunity_text(opportunity: Opportunity, text: str) -> None:
+    """The first paragraph back to the summary when it is one short line; the rest (or all
+    of it) to how to apply."""
+    first, _, rest = text.strip().partition(_PARAGRAPH)
+    if "\n" in first or len(first) > SUMMARY_MAX:
+        first, rest = "", text.strip()
+    opportunity.summary, opportunity.how_to_apply = first.strip(), rest.strip()
+    _save(opportunity, "summary", "how_to_apply")
+
+
+def _opportunity_hide(opportunity: Opportunity, hidden: bool) -> None:
+    opportunity.hidden = hidden
+    _save(opportunity, "hidden")
+
+
+def _opportunity_context(opportunity: Opportunity) -> list[Line]:
+    return [
+        Line(
+            str(opportunity.suggested_by or "An organizer"),
+            opportunity.created_at,
+            f"{opportunity.title} — {opportunity.organization}\n{opportunity.url}",
+        ),
+        Line(
+            str(opportunity.suggested_by or "An organizer"),
+            opportunity.created_at,
+            _opportunity_text_of(opportunity),
+            is_item=True,
+        ),
+    ]
+
+
+# Posts of the publishing desk ------------------------------------------------------------
+
+
+def _desk_may_see(user: User, post: DeskPost) -> bool:
+    """Those who see the desk's post (organizers, its author), while nothing of it left."""
+    return bool(
+        post.started_at is None
+        and post.state != DeskState.PUBLISHED
+        and (post.author_id == user.pk or not post.hidden)
+        and desk_post_for(viewer=user, pk=post.pk) is not None
+    )
+
+
+def _desk_hide(post: DeskPost, hidden: bool) -> None:
+    post_moderate(post, hidden=hidden)
+
+
+def _desk_text(post: DeskPost, text: str) -> None:
+    post_moderate(post, text=text)
+
+
 KINDS: dict[str, ItemKind] = {
     kind.label: kind
     for kind in (
@@ -243,6 +353,48 @@ KINDS: dict[str, ItemKind] = {
             set_hidden=_reply_hide,
             set_text=_reply_text,
             context=_reply_context,
+        ),
+        ItemKind(
+            label="community.message",
+            noun="a message",
+            author=lambda m: m.sender,
+            text=lambda m: m.body,
+            where=_message_where,
+            may_see=_message_may_see,
+            is_hidden=lambda m: m.hidden,
+            set_hidden=_message_hide,
+            set_text=_message_text,
+            context=_message_context,
+            private=True,
+        ),
+        ItemKind(
+            label="community.opportunity",
+            noun="an opportunity",
+            author=lambda o: o.suggested_by,
+            text=_opportunity_text_of,
+            where=lambda o: (f"The opportunity “{o.title}”", o.get_absolute_url()),
+            may_see=lambda user, o: (
+                (o.suggested_by_id == user.pk or not o.hidden)
+                and opportunity_visible(viewer=user, opportunity=o)
+            ),
+            is_hidden=lambda o: o.hidden,
+            set_hidden=_opportunity_hide,
+            set_text=_opportunity_text,
+            context=_opportunity_context,
+        ),
+        ItemKind(
+            label="outreach.deskpost",
+            noun="a post draft",
+            author=lambda p: p.author,
+            text=lambda p: p.text,
+            where=lambda p: (
+                f"A post of the publishing desk ({p.get_kind_display().lower()})",
+                reverse("outreach:desk_post", args=[p.pk]),
+            ),
+            may_see=_desk_may_see,
+            is_hidden=lambda p: p.hidden,
+            set_hidden=_desk_hide,
+            set_text=_desk_text,
         ),
     )
 }

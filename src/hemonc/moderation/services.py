@@ -296,7 +296,27 @@ def case_decide(
     )
     if original:
         enqueue_later(tasks.purge_original_task, now + KEEP_ORIGINAL_FOR, decision.pk)
+    _tell_decided(case=case, outcome=outcome)
     return decision
+
+
+def _tell_decided(*, case: Case, outcome: str) -> None:
+    """The author hears that a decision was taken (the reason is on their notices page), each
+    reporter that their report was reviewed (never the details). No moderator is named."""
+    if case.author is not None and outcome != Outcome.DISMISSED:
+        notify(
+            recipient=case.author,
+            kind=NotificationKind.MODERATION,
+            text=f"The moderators decided about something you wrote: {Outcome(outcome).label}",
+            url=reverse("moderation:notices"),
+        )
+    for report in case.reports.select_related("reporter"):
+        notify(
+            recipient=report.reporter,
+            kind=NotificationKind.MODERATION,
+            text="The moderators reviewed something you reported",
+            url=reverse("moderation:my_reports"),
+        )
 
 
 @transaction.atomic(durable=True)
@@ -366,6 +386,12 @@ def appeal_decide(*, appeal: Appeal, actor: Any, upheld: bool, answer: str) -> A
     appeal.decided_by, appeal.decided_at = actor, timezone.now()
     appeal.save(update_fields=["upheld", "answer", "decided_by", "decided_at"])
     audit(actor=actor, action="case.appeal_upheld" if upheld else "case.overturned", target=case)
+    notify(
+        recipient=appeal.author,
+        kind=NotificationKind.MODERATION,
+        text="Your appeal was decided" + ("" if upheld else ": the decision is undone"),
+        url=reverse("moderation:notices"),
+    )
     return appeal
 
 

@@ -227,7 +227,9 @@ def report(request: AuthenticatedHttpRequest, item_type: str, item_id: str) -> H
                 "Thank you: the moderators have your report. You will see what they decided "
                 "under “Your reports”.",
             )
-            return redirect(url if kind.may_see(request.user, item) else "home")
+            # A hidden message stays in its conversation ("hidden by moderators"); another
+            # item hidden on report is gone from its page.
+            return redirect(url if kind.private or kind.may_see(request.user, item) else "home")
     return render(
         request,
         "moderation/report.html",
@@ -245,12 +247,20 @@ def my_reports(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 @login_required
 def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Decisions about what the member wrote, with the reasons, and their one appeal."""
+    """Decisions about what the member wrote, with the reasons, what each was about, and
+    their one appeal."""
     cases = [
-        (case, AppealForm(prefix=f"case-{case.pk}"))
+        (case, AppealForm(prefix=f"case-{case.pk}"), _about(case))
         for case in selectors.decisions_about(request.user)
     ]
     return render(request, "moderation/notices.html", {"cases": cases})
+
+
+def _about(case: Case) -> tuple[str, str] | None:
+    """What a case is about, in words and its page, while the item exists."""
+    kind = kind_of(case.item_type)
+    item = kind.get(case.item_id) if kind is not None else None
+    return kind.where(item) if kind is not None and item is not None else None
 
 
 @require_POST

@@ -261,6 +261,9 @@ class DeskPost(TimeStampedModel):
     started_at = models.DateTimeField(null=True, blank=True, help_text="Parts written.")
     published_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    # Hidden by the moderators (a report): it goes no further until they restore it, and
+    # the desk shows its text only to its author.
+    hidden = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

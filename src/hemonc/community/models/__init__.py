@@ -6,7 +6,6 @@ from hemonc.community.models.digest import DigestRun, DigestSubscription  # noqa
 from hemonc.community.models.messages import (  # noqa: F401
     Conversation,
     Message,
-    MessageReport,
     MessageSettings,
     Participant,
 )

@@ -1,7 +1,8 @@
-"""Direct messages: conversations between two or a few members, their messages and reports.
+"""Direct messages: conversations between two or a few members, and their messages.
 
 A conversation's messages are private to its participants: no organizer page, no admin, and
-a moderator reads a message only through a report a participant made (with its context).
+a moderator reads a message only through a participant's report (the moderation app's case
+about it, which shows the message and the few around it).
 """
 
 from __future__ import annotations
@@ -122,6 +123,9 @@ class Message(models.Model):
         max_length=8, choices=ReviewState.choices, null=True, blank=True, default=None
     )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Hidden by the moderators: the other participants see "hidden by moderators" in its
+    # place; its sender still reads it, marked so.
+    hidden = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -152,33 +156,3 @@ class MessageSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Message settings of member #{self.user_id}"
-
-
-class MessageReport(models.Model):
-    """A participant's report of one message to the moderators (the moderation app reads these).
-
-    A moderator reads the reported message and the few around it, nothing else of the
-    conversation.
-    """
-
-    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(
-        USER, null=True, on_delete=models.SET_NULL, related_name="message_reports_made"
-    )
-    reason = models.TextField(max_length=1000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["message", "reporter"], name="community_message_report_once"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"Report #{self.pk} of message #{self.message_id}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("community:message_report", args=[self.pk])

@@ -90,6 +90,9 @@ class Opportunity(TimeStampedModel):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True, db_index=True)
     rejection_reason = models.CharField(max_length=500, blank=True)
+    # Hidden by the moderators: off the board, the archive, saved lists, digests and
+    # reminders until restored (organizers still open it).
+    hidden = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["deadline", "id"]
@@ -122,6 +125,11 @@ class Opportunity(TimeStampedModel):
     @property
     def is_approved(self) -> bool:
         return self.status == OpportunityStatus.APPROVED
+
+    @property
+    def is_on_board(self) -> bool:
+        """Approved and not hidden by the moderators."""
+        return self.is_approved and not self.hidden
 
 
 class SavedOpportunity(models.Model):

@@ -1,8 +1,9 @@
-"""Direct messages: start a conversation (or a request), write, accept, ignore, read, report.
+"""Direct messages: start a conversation (or a request), write, accept, ignore, read.
 
 What no service here does: audit each message. The audit log is read by organizers; a row per
 message would tell them who writes to whom and when, which is the conversation's own business.
-Requests answered, reports, settings and attestations over the PHI guard are audited.
+Requests answered, settings and attestations over the PHI guard are audited. A participant
+reports a message through the moderation app, like every other item.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from hemonc.community.models.messages import (
     Conversation,
     Message,
     MessageKind,
-    MessageReport,
     MessageSettings,
     Participant,
     ParticipantStatus,
@@ -37,7 +37,6 @@ from hemonc.core.phi_guard import phi_check, phi_record, scan_texts
 from hemonc.core.ratelimit import Limit, limit_consume
 from hemonc.core.tasks import enqueue_later, enqueue_on_commit, send_email_task
 from hemonc.core.text import text_as_html
-from hemonc.members.enums import Role
 from hemonc.members.models import User
 
 # A message waits this long unread before its recipient is mailed about it.
@@ -55,7 +54,6 @@ MESSAGE_LIMIT = Limit(
     seconds=600,
     message="You sent many messages just now. Please wait a few minutes.",
 )
-REPORT_LIMIT = Limit(name="community.message-report", count=20, seconds=3600)
 CANNOT_MESSAGE = "You cannot send this member a message."
 ENDED = "This conversation has ended: no new messages."
 WAITING = "Your request is waiting for an answer: you can write again once it is accepted."
@@ -275,24 +273,6 @@ def conversation_mark_read(*, conversation: Conversation, actor: User) -> None:
 
 
 @transaction.atomic(durable=True)
-def message_report(*, message: Message, actor: User, reason: str = "") -> MessageReport:
-    """A participant reports a message to the moderators, who then read it and the few
-    messages around it (nothing else of the conversation)."""
-    require(actor, "community.report_message", message)
-    if message.sender_id == actor.pk:
-        raise DomainError("You cannot report your own message.")
-    limit_consume(REPORT_LIMIT, actor.pk)
-    report, created = MessageReport.objects.get_or_create(
-        message=message, reporter=actor, defaults={"reason": reason.strip()[:1000]}
-    )
-    if not created:
-        raise DomainError("You already reported this message; the moderators have it.")
-    audit(actor=actor, action="community.message_report", target=report)
-    _notify_moderators(report=report, actor=actor)
-    return report
-
-
-@transaction.atomic(durable=True)
 def message_settings_update(*, actor: User, mail_when_unread: bool) -> MessageSettings:
     require(actor, "community.edit_own_settings")
     row, _ = MessageSettings.objects.update_or_create(
@@ -326,7 +306,9 @@ def unread_mail_send(*, participant_id: int, actor: Operator) -> bool:
         return False
     hidden = _hidden_ids(user)
     waiting = (
-        Message.objects.filter(review.PUBLISHED, conversation_id=participant.conversation_id)
+        Message.objects.filter(
+            review.PUBLISHED, conversation_id=participant.conversation_id, hidden=False
+        )
         .exclude(sender_id=user.pk)
         .exclude(sender_id__in=hidden)
         .select_related("sender__profile")
@@ -415,19 +397,6 @@ def _notify_accepted(*, recipient: User, actor: User, conversation: Conversation
         text=f"{actor} accepted your message request",
         url=conversation.get_absolute_url(),
     )
-
-
-def _notify_moderators(*, report: MessageReport, actor: User) -> None:
-    """Every moderator hears of the report (not who made it: the report's page says)."""
-    for moderator in User.objects.filter(is_active=True, groups__name=Role.MODERATOR.value):
-        if moderator.pk == report.message.sender_id:
-            continue  # a moderator is not asked to judge their own message
-        notify(
-            recipient=moderator,
-            kind=NotificationKind.MODERATION,
-            text="A direct message was reported: read it and its context",
-            url=report.get_absolute_url(),
-        )
 
 
 # ---- mentorship: requests and mentorships open their conversation here ----

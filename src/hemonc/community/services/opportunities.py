@@ -258,7 +258,7 @@ def opportunity_save(*, opportunity: Opportunity, user: User, actor: Actor) -> b
     require(actor, "community.save_opportunity")
     if not isinstance(actor, Operator) and actor.pk != user.pk:
         raise DomainError("You may only save opportunities for yourself.")
-    if opportunity.status != OpportunityStatus.APPROVED:
+    if not opportunity.is_on_board:
         raise DomainError("This opportunity is not on the board.")
     if opportunity.deadline <= timezone.now():
         raise DomainError("Its deadline has passed.")
@@ -294,7 +294,7 @@ def opportunity_send_reminders(
     """
     now = now or timezone.now()
     kind = ReminderKind(kind)
-    if opportunity.status != OpportunityStatus.APPROVED:
+    if not opportunity.is_on_board:
         return ReminderRun(0, 0, 0, "not on the board")
     if opportunity.deadline != deadline:
         return ReminderRun(0, 0, 0, "deadline moved")
@@ -384,7 +384,7 @@ def nomination_create(
         raise DomainError("Choose an opportunity or describe the role.")
     if opportunity is not None:
         role = ""
-        if opportunity.status != OpportunityStatus.APPROVED:
+        if not opportunity.is_on_board:
             raise DomainError("This opportunity is not on the board.")
         if opportunity.deadline <= timezone.now():
             raise DomainError("Its deadline has passed.")

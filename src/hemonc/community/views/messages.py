@@ -1,7 +1,8 @@
-"""Direct messages: the inbox, requests, a conversation, writing, reports, settings.
+"""Direct messages: the inbox, requests, a conversation, writing, settings.
 
 A conversation answers 404 to anyone who does not take part in it, organizers included; a
-moderator reads a reported message (and its context) on the report's own page only.
+participant reports a message at /report/community.message/<id>/ (the moderation app), and
+a moderator reads it, with the few around it, on its case's page only.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from hemonc.community import selectors_messages as selectors
 from hemonc.community.forms_messages import (
     MessageForm,
     MessageSettingsForm,
-    ReportForm,
     conversation_form,
     message_form,
 )
@@ -28,7 +28,7 @@ from hemonc.community.services import messages as services
 from hemonc.core.actions import act_then_redirect
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
-from hemonc.core.permissions import permission_required, takes_part
+from hemonc.core.permissions import takes_part
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import User
 from hemonc.members.selectors import user_may_see
@@ -186,45 +186,6 @@ def conversation_ignore(request: AuthenticatedHttpRequest, pk: int) -> HttpRespo
         "community:message_requests",
         lambda: services.conversation_ignore(conversation=conversation, actor=request.user),
         "The request is ignored. Whoever wrote it is not told.",
-    )
-
-
-@login_required
-def message_report_create(
-    request: AuthenticatedHttpRequest, pk: int, message_id: int
-) -> HttpResponse:
-    conversation = _conversation_for(request, pk)
-    message = (
-        Message.objects.filter(pk=message_id, conversation=conversation).filter(PUBLISHED).first()
-    )
-    if message is None or message.sender_id == request.user.pk:
-        raise Http404("No such message.")
-    form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        return act_then_redirect(
-            request,
-            conversation,
-            lambda: services.message_report(
-                message=message, actor=request.user, reason=form.cleaned_data["reason"]
-            ),
-            "Thank you: the moderators will read this message and the few around it.",
-        )
-    return render(
-        request,
-        "community/messages/report_new.html",
-        {"conversation": conversation, "message": message, "form": form},
-    )
-
-
-@permission_required("community.review_message_report")
-def message_report_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    report = selectors.report_for_moderator(pk=pk)
-    if report is None:
-        raise Http404("No such report.")
-    return render(
-        request,
-        "community/messages/report_detail.html",
-        {"report": report, "context": selectors.report_context(report=report)},
     )
 
 

@@ -47,7 +47,9 @@ def _tag_choices() -> list[tuple[str, str]]:
     """Topics of approved opportunities, for the filter."""
     return [
         (topic.slug, topic.label)
-        for topic in Topic.objects.filter(opportunities__status=OpportunityStatus.APPROVED)
+        for topic in Topic.objects.filter(
+            opportunities__status=OpportunityStatus.APPROVED, opportunities__hidden=False
+        )
         .distinct()
         .order_by("name")
     ]

@@ -104,14 +104,15 @@ def post_parts(*, post: DeskPost) -> list[AccountParts]:
 def desk_needs(*, user: Any, limit: int = 10) -> dict[str, list[DeskPost]]:
     """What waits for `user` on the desk, in one query (Needs you): posts in review they may
     approve and have not approved yet ("to_approve"; with a second approver required, not
-    their own), and posts a platform refused ("failed", for those who may retry them)."""
+    their own), and posts a platform refused ("failed", for those who may retry them); none
+    the moderators hid (nothing can be done to those until they restore them)."""
     approver = user.has_perm("outreach.desk_approve")
     retrier = user.has_perm("outreach.desk_schedule")
     states = [s for s, ok in ((DeskState.IN_REVIEW, approver), (DeskState.FAILED, retrier)) if ok]
     if not states:
         return {"to_approve": [], "failed": []}
     posts: list[DeskPost] = list(
-        DeskPost.objects.filter(state__in=states)
+        DeskPost.objects.filter(state__in=states, hidden=False)
         .annotate(
             approved_by_user=Exists(
                 DeskApproval.objects.filter(post=OuterRef("pk"), approver_id=user.pk)

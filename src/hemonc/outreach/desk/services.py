@@ -327,6 +327,7 @@ def post_update(
     require(actor, "outreach.desk_edit", post)
     if post.state not in EDITABLE:
         raise DomainError("A published post can no longer be changed.")
+    _not_hidden(post)
     if post.parts.filter(state=PartState.PUBLISHED).exists():
         raise DomainError(
             "Part of this post is on a platform already: retry it, or write a new post."
@@ -363,6 +364,40 @@ def post_update(
     return post
 
 
+def post_moderate(post: DeskPost, *, hidden: bool | None = None, text: str | None = None) -> None:
+    """What the moderators do to a post (a step of their services, in their transaction).
+
+    Hidden, it cannot be sent for review, approved, scheduled or retried until restored; a
+    scheduled one nothing of which left goes back to approved, with no time. A text they edit
+    sends a post past its draft back to review (its approvals were for the old text)."""
+    fields = []
+    if hidden is not None:
+        post.hidden = hidden
+        fields.append("hidden")
+        if hidden and post.state == DeskState.SCHEDULED and post.started_at is None:
+            post.parts.exclude(state=PartState.PUBLISHED).delete()
+            post.state = DeskState.APPROVED
+            post.scheduled_at = post.release_at = None
+            post.queue_account = None
+            fields += ["state", "scheduled_at", "release_at", "queue_account"]
+    if text is not None and text != post.text:
+        post.text = text
+        if post.state != DeskState.DRAFT and post.started_at is None:
+            _back_to_review(post)
+            post.save()
+            return
+        fields.append("text")
+    if fields:
+        post.save(update_fields=[*fields, "updated_at"])
+
+
+def _not_hidden(post: DeskPost) -> None:
+    if post.hidden:
+        raise DomainError(
+            "The moderators hid this post: it cannot go further until they restore it."
+        )
+
+
 def _back_to_review(post: DeskPost) -> None:
     post.state = DeskState.IN_REVIEW
     post.approvals.all().delete()
@@ -383,6 +418,7 @@ def image_add(
     require(actor, "outreach.desk_edit", post)
     if post.state not in EDITABLE:
         raise DomainError("A published post can no longer be changed.")
+    _not_hidden(post)
     alt = (alt or "").strip()
     if not alt:
         raise DomainError("Describe the image (its alt text) for those who cannot see it.")
@@ -410,6 +446,7 @@ def image_remove(*, image: DeskImage, actor: Actor) -> None:
     require(actor, "outreach.desk_edit", post)
     if post.state not in EDITABLE:
         raise DomainError("A published post can no longer be changed.")
+    _not_hidden(post)
     image.delete()
     if post.state not in {DeskState.DRAFT, DeskState.IN_REVIEW}:
         _back_to_review(post)
@@ -441,6 +478,7 @@ def _check_ready(post: DeskPost) -> None:
     splits into a thread on every platform it goes to, its images suit them."""
     from hemonc.outreach.desk.text import ThreadError, split_thread
 
+    _not_hidden(post)
     _check_kind(post)
     accounts = list(post.accounts.all())
     if not accounts:
@@ -766,6 +804,7 @@ def post_retry(*, post: DeskPost, actor: Actor) -> DeskPost:
     require(actor, "outreach.desk_schedule", post)
     if post.state != DeskState.FAILED:
         raise DomainError("Only a failed post can be retried.")
+    _not_hidden(post)
     _check_accounts(post)
     # A part tried before keeps one attempt on record: it is looked for on the platform
     # before it is sent again (its last answer may have been lost).

@@ -209,6 +209,9 @@ def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if post.state in (DeskState.PUBLISHED, DeskState.FAILED) or post.started_at is not None:
         messages.error(request, "A post that has started going out cannot be changed.")
         return redirect("outreach:desk_post", pk=post.pk)
+    if post.hidden:
+        messages.error(request, "The moderators hid this post: it cannot be changed for now.")
+        return redirect("outreach:desk_post", pk=post.pk)
     return _compose(request, post)
 
 
@@ -274,15 +277,24 @@ def post_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     user = request.user
     approvals = list(post.approvals.all())
-    findings = phi.scan(post.text) if post.phi_attested_at is None else []
+    # Hidden by the moderators: its text is its author's alone until they restore it.
+    withheld = post.hidden and post.author_id != user.pk
+    findings = phi.scan(post.text) if post.phi_attested_at is None and not withheld else []
     context = {
+        "withheld": withheld,
+        "may_report": not post.hidden
+        and post.author_id != user.pk
+        and post.started_at is None
+        and post.state != DeskState.PUBLISHED,
         "phi_pending": desk.phi_pending(post),
         "phi_found": phi.describe(findings) if findings else "",
         "phi_marked": phi.highlight(post.text, findings) if findings else "",
         "post": post,
         "accounts": accounts,
         "images": list(post.images.all()),
-        "previews": platform_previews(post.text, list(handles), handles=handles),
+        "previews": []
+        if withheld
+        else platform_previews(post.text, list(handles), handles=handles),
         "account_parts": selectors.post_parts(post=post),
         "approvals": approvals,
         "approvals_needed": desk.approvals_needed(post),
@@ -291,9 +303,10 @@ def post_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "approved_by_me": any(a.approver_id == user.pk for a in approvals),
         "can_edit": user.has_perm("outreach.desk_edit", post)
         and post.state not in (DeskState.PUBLISHED, DeskState.FAILED)
-        and post.started_at is None,
-        "can_approve": user.has_perm("outreach.desk_approve", post),
-        "can_schedule": user.has_perm("outreach.desk_schedule", post),
+        and post.started_at is None
+        and not post.hidden,
+        "can_approve": user.has_perm("outreach.desk_approve", post) and not post.hidden,
+        "can_schedule": user.has_perm("outreach.desk_schedule", post) and not post.hidden,
         "schedule_form": ScheduleForm(
             accounts=post.accounts.filter(active=True),
             initial={"queue_account": accounts[0] if accounts else None},
