@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from hemonc.core.models import AuditEntry
 from hemonc.moderation.models import (
@@ -87,16 +88,34 @@ def audit_target_types() -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Cases
 
+# The queue's order: patient data first, then the oldest (the id keeps pages apart).
+QUEUE_ORDER = ("-patient_data", "created_at", "id")
+
 
 def cases_open_for(moderator: Any) -> QuerySet[Case]:
     """Open cases this moderator may handle (never about them, nor routed away from their
-    institution), patient data first, then oldest first, with their reports counted."""
+    institution) in the queue's order, patient data first, then oldest first, with their
+    reports counted.
+
+    The index moderation_case_queue gives the order, so a page reads its own rows and no
+    more; each row's reports are counted apart (a subquery, not a join grouped over every
+    open case), and counting the cases needs no reports at all.
+    """
     institution = moderator.profile.institution.strip()
     rows = Case.objects.filter(status=CaseStatus.OPEN).exclude(author=moderator)
     if institution:
         rows = rows.exclude(excluded_institution__iexact=institution)
-    return rows.select_related("claimed_by__profile", "author__profile").annotate(
-        report_count=Count("reports")
+    reports = (
+        Report.objects.filter(case=OuterRef("pk"))
+        .order_by()
+        .values("case")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return (
+        rows.select_related("claimed_by__profile")
+        .annotate(report_count=Coalesce(Subquery(reports), 0))
+        .order_by(*QUEUE_ORDER)
     )
 
 
@@ -151,6 +170,6 @@ def decisions_about(user: Any) -> QuerySet[Case]:
 def moderation_needs(user: Any) -> dict[str, Any]:
     """What waits for this moderator: open cases and appeals ("Needs you")."""
     return {
-        "cases": cases_open_for(user).order_by("-patient_data", "created_at")[:10],
+        "cases": cases_open_for(user)[:10],
         "appeals": appeals_waiting_for(user)[:10],
     }

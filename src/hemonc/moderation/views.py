@@ -275,8 +275,7 @@ def appeal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @permission_required("moderation.handle_case")
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    cases = selectors.cases_open_for(request.user).order_by("-patient_data", "created_at")
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    page = Paginator(selectors.cases_open_for(request.user), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "moderation/queue.html",
