@@ -128,7 +128,7 @@ def appeals_waiting_for(moderator: Any) -> QuerySet[Appeal]:
     )
     if institution:
         rows = rows.exclude(case__excluded_institution__iexact=institution)
-    return rows.select_related("case", "author__profile").order_by("created_at")
+    return rows.select_related("case").order_by("created_at", "id")
 
 
 def case_reports(case: Case) -> QuerySet[Report]:

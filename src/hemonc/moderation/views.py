@@ -273,13 +273,32 @@ def appeal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # The moderators' queue
 
 
+# The oldest appeals waiting, above the cases; the next come up as these are decided.
+APPEALS_SHOWN = 10
+# What a row of the queue shows: the rest of a case, and of whoever claimed it, stays unread.
+QUEUE_FIELDS = (
+    "item_type",
+    "item_id",
+    "patient_data",
+    "created_at",
+    "claimed_by__profile__display_name",
+    "claimed_by__profile__user_id",
+)
+
+
 @permission_required("moderation.handle_case")
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    page = Paginator(selectors.cases_open_for(request.user), 50).get_page(request.GET.get("page"))
+    cases = selectors.cases_open_for(request.user).only(*QUEUE_FIELDS)
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    appeals = selectors.appeals_waiting_for(request.user)
     return render(
         request,
         "moderation/queue.html",
-        {"page": page, "appeals": selectors.appeals_waiting_for(request.user)},
+        {
+            "page": page,
+            "appeals": appeals[:APPEALS_SHOWN],
+            "appeals_count": appeals.count(),
+        },
     )
 
 
