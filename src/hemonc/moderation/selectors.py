@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 
 from hemonc.core.models import AuditEntry
 from hemonc.moderation.models import (
@@ -94,29 +94,35 @@ QUEUE_ORDER = ("-patient_data", "created_at", "id")
 
 def cases_open_for(moderator: Any) -> QuerySet[Case]:
     """Open cases this moderator may handle (never about them, nor routed away from their
-    institution) in the queue's order, patient data first, then oldest first, with their
-    reports counted.
+    institution) in the queue's order: patient data first, then oldest first.
 
     The index moderation_case_queue gives the order, so a page reads its own rows and no
-    more; each row's reports are counted apart (a subquery, not a join grouped over every
-    open case), and counting the cases needs no reports at all.
+    more, and counting the cases reads no reports. `with_report_counts` counts the reports
+    of the rows shown.
     """
     institution = moderator.profile.institution.strip()
     rows = Case.objects.filter(status=CaseStatus.OPEN).exclude(author=moderator)
     if institution:
         rows = rows.exclude(excluded_institution__iexact=institution)
-    reports = (
-        Report.objects.filter(case=OuterRef("pk"))
+    return rows.select_related("claimed_by__profile").order_by(*QUEUE_ORDER)
+
+
+def with_report_counts(cases: Iterable[Case]) -> list[Case]:
+    """The cases, each with its `report_count`, counted in one query for them all (not per
+    row, nor for cases not shown: a page far into the queue counts only its own)."""
+    rows = list(cases)
+    if not rows:
+        return rows
+    counts = dict(
+        Report.objects.filter(case__in=rows)
         .order_by()
-        .values("case")
+        .values_list("case")
         .annotate(count=Count("pk"))
-        .values("count")
+        .values_list("case", "count")
     )
-    return (
-        rows.select_related("claimed_by__profile")
-        .annotate(report_count=Coalesce(Subquery(reports), 0))
-        .order_by(*QUEUE_ORDER)
-    )
+    for case in rows:
+        case.report_count = counts.get(case.pk, 0)  # type: ignore[attr-defined]
+    return rows
 
 
 def appeals_waiting_for(moderator: Any) -> QuerySet[Appeal]:
@@ -170,6 +176,6 @@ def decisions_about(user: Any) -> QuerySet[Case]:
 def moderation_needs(user: Any) -> dict[str, Any]:
     """What waits for this moderator: open cases and appeals ("Needs you")."""
     return {
-        "cases": cases_open_for(user)[:10],
+        "cases": with_report_counts(cases_open_for(user)[:10]),
         "appeals": appeals_waiting_for(user)[:10],
     }

@@ -290,6 +290,7 @@ QUEUE_FIELDS = (
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = selectors.cases_open_for(request.user).only(*QUEUE_FIELDS)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_report_counts(page.object_list)
     appeals = selectors.appeals_waiting_for(request.user)
     return render(
         request,
