@@ -179,10 +179,11 @@ def _check_pages(
         status, body = get(port, path, headers)
         if status != 200 or 'id="reports-heading"' not in body:
             raise RuntimeError(f"{path} answered {status}")
+        start = body.index('id="reports-heading"')
         pages.append(
             {
                 "path": path,
-                "shown": body.count("<strong>", body.index('id="reports-heading"')),
+                "shown": body.count("<strong>", start, body.index("</section>", start)),
                 "kilobytes": round(len(body.encode()) / 1024, 1),
             }
         )
@@ -290,7 +291,15 @@ def _report(
         "The queue's requests rotate over its pages as a moderator reads them: the first "
         "page most (patient data first, then the oldest), the next pages, one in the middle "
         "and the last. The queue has no filter but its pages. Each request counts the "
-        "reader's open cases and lists the appeals waiting for them.",
+        "reader's open cases, reads the 50 of its page through the index "
+        "moderation_case_queue (their reports counted in one query) and lists the 10 oldest "
+        "appeals waiting for the reader, with the count of all.",
+        "Before that index, the queue joined every open case to its reports, grouped and "
+        "sorted them all for each page: on SQLite that query took 160 to 210 ms for a page "
+        "of 50 (in process, 22,000 cases among 3,000 members), 3 ms through the index. With "
+        "the index but the rows read whole and every appeal listed, a run on the same busy "
+        "machine measured a queue p95 of 774 ms on SQLite and 646 ms on PostgreSQL (ratios "
+        "0.057 and 0.066).",
         "The case pages are those a moderator opens from the queue's first pages: patient "
         "data, one of each kind, the most reported, one another moderator claimed, and "
         "closed cases whose appeal waits. Their figure is reported apart; the target is the "
