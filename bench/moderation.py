@@ -876,7 +876,9 @@ def _describe(sql: str) -> str:
     if '"moderation_case"' in sql and "COUNT(*)" in sql:
         return "the reader's open cases, counted"
     if '"moderation_case"' in sql and "LIMIT" in sql and '"status"' in sql:
-        return "the page's cases, with their reports counted"
+        return "the page's cases"
+    if 'FROM "moderation_report"' in sql and "COUNT(" in sql:
+        return "the reports of the page's cases, counted"
     if 'FROM "moderation_report"' in sql:
         return "the case's reports"
     if 'FROM "moderation_decision"' in sql:

@@ -291,15 +291,14 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = selectors.cases_open_for(request.user).only(*QUEUE_FIELDS)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
     page.object_list = selectors.with_report_counts(page.object_list)
-    appeals = selectors.appeals_waiting_for(request.user)
+    waiting = selectors.appeals_waiting_for(request.user)
+    appeals = list(waiting[:APPEALS_SHOWN])
+    # Counted apart only when there are more than those shown.
+    count = waiting.count() if len(appeals) == APPEALS_SHOWN else len(appeals)
     return render(
         request,
         "moderation/queue.html",
-        {
-            "page": page,
-            "appeals": appeals[:APPEALS_SHOWN],
-            "appeals_count": appeals.count(),
-        },
+        {"page": page, "appeals": appeals, "appeals_count": count},
     )
 
 
