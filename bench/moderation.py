@@ -433,10 +433,13 @@ def seed(*, members: int) -> dict[str, Any]:
     from hemonc.core.models import AuditEntry
     from hemonc.core.permissions import OPERATOR
     from hemonc.events.models import LiveSession, Question, Season
+    from hemonc.members.models import User
     from hemonc.mentorship.models import MentorOffer
     from hemonc.moderation.models import Case
 
     reader = population.populate(members=members, reader_email=BENCH_EMAIL)
+    # As the server reads them: the profile populate() filled in, not the one it first made.
+    reader = User.objects.select_related("profile").get(pk=reader.pk)
     space = space_create(actor=OPERATOR, slug="general", name="General")
     rng = random.Random(2_000)
     now = timezone.now()
