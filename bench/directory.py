@@ -9,45 +9,46 @@ searches, with the same clients and the same signed-in session.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
-import os
 import re
-import secrets
-import signal
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
-from bench import CHILD_PYTHONPATH, REPO_ROOT, target
+from bench import common, target
 from bench.common import (
+    BARE_PATH,
     LOOPBACK,
-    POSTGRES_SERVER,
-    drop_postgres_database,
-    free_port,
+    WORKERS,
+    Database,
+    alternate_loads,
+    explain,
+    get,
     log,
-    postgres_admin,
-    recreate_postgres_database,
+    on_each_database,
+    percent,
+    postgres_backends,
+    ratio,
+    seed_database,
+    serving,
+    session_headers,
+    timed_requests,
 )
-from bench.load import CpuMeter, LoadResult, run_load
+from bench.load import CpuMeter, LoadResult
+
+# bench/community.py takes these from here, by the names they had here.
+_environment, _manage, _get, _ratio = common.environment, common.manage, common.get, ratio
+_stop, _wait_until_serving, BIN = common.stop, common.wait_until_serving, common.BIN
 
 TITLE = "Member directory under load"
 MEMBERS = 20_000
 CLIENTS = 8
-WORKERS = 2
 WARMUP_SECONDS = 2.0  # before each round of each page
 MEASURE_SECONDS = 15.0  # per page, split over the rounds
 ROUNDS = 2
 TARGET_RATIO = 0.25
 TARGET_P95_MS = 100.0
 
-BIN = Path(sys.executable).parent
 POSTGRES_DATABASE = "hemonc_bench"
 BENCH_EMAIL = "reader@bench.invalid"
-BARE_PATH = "/bench/bare/"
 # What members search for: names, institutions, interests, and filters with no text at all.
 DIRECTORY_PATHS = [
     "/directory/?q=garcia",
@@ -101,152 +102,38 @@ def run(
     warmup: float = WARMUP_SECONDS,
     duration: float = MEASURE_SECONDS,
 ) -> dict[str, Any]:
-    notes: list[str] = []
-    measured: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory(prefix="hemonc-bench-") as scratch:
-        var_dir = Path(scratch) / "var"
-        secret_key = secrets.token_urlsafe(50)
-        sqlite_url = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-        log("collecting static files")
-        _manage(
-            ["collectstatic", "--no-input", "--verbosity", "0"], sqlite_url, var_dir, secret_key
-        )
-        databases = [("SQLite", sqlite_url)]
-        postgres_problem = recreate_postgres_database(POSTGRES_DATABASE)
-        if postgres_problem:
-            notes.append(f"PostgreSQL was skipped: {postgres_problem}.")
-        else:
-            databases.append(("PostgreSQL", f"{POSTGRES_SERVER}/{POSTGRES_DATABASE}"))
-        try:
-            for label, url in databases:
-                measured.append(
-                    _measure_database(
-                        label,
-                        url,
-                        var_dir=var_dir,
-                        secret_key=secret_key,
-                        members=members,
-                        clients=clients,
-                        warmup=warmup,
-                        duration=duration,
-                    )
-                )
-        finally:
-            if not postgres_problem:
-                drop_postgres_database(POSTGRES_DATABASE)
+    measured, notes = on_each_database(
+        prefix="hemonc-bench-",
+        postgres_database=POSTGRES_DATABASE,
+        measure=lambda database: _measure_database(
+            database, members=members, clients=clients, warmup=warmup, duration=duration
+        ),
+    )
     return _report(measured, notes, members=members, clients=clients, duration=duration)
 
 
-def _environment(
-    database_url: str, var_dir: Path, secret_key: str, *, settings: str = "hemonc.settings"
-) -> dict[str, str]:
-    """Production settings on loopback: no debug, no HTTPS redirect, a throwaway var/ dir."""
-    inherited = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("DJANGO_", "HEMONC_", "GRANIAN_"))
-        and name not in {"DATABASE_URL", "CACHE_URL", "EMAIL_URL", "SITE_URL", "MEDIA_ROOT"}
-    }
-    return {
-        **inherited,
-        "DATABASE_URL": database_url,
-        "DJANGO_SETTINGS_MODULE": settings,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": secret_key,
-        "DJANGO_ALLOWED_HOSTS": LOOPBACK,
-        "DJANGO_SECURE_SSL_REDIRECT": "false",
-        "SITE_URL": f"http://{LOOPBACK}",
-        "HEMONC_VAR_DIR": str(var_dir),
-        "LOG_LEVEL": "WARNING",
-        "PYTHONPATH": CHILD_PYTHONPATH,
-    }
-
-
-def _manage(arguments: list[str], database_url: str, var_dir: Path, secret_key: str) -> None:
-    subprocess.run(
-        [str(BIN / "hemonc"), *arguments],
-        env=_environment(database_url, var_dir, secret_key),
-        cwd=REPO_ROOT,
-        check=True,
-    )
-
-
-def _postgres_backends() -> list[int]:
-    """The server processes of the connections to the bench database (PostgreSQL is local)."""
-    with postgres_admin() as admin:
-        rows = admin.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s", [POSTGRES_DATABASE]
-        ).fetchall()
-    return [pid for (pid,) in rows]
-
-
 def _measure_database(
-    label: str,
-    database_url: str,
-    *,
-    var_dir: Path,
-    secret_key: str,
-    members: int,
-    clients: int,
-    warmup: float,
-    duration: float,
+    database: Database, *, members: int, clients: int, warmup: float, duration: float
 ) -> dict[str, Any]:
+    label = database.label
     log(f"{label}: migrating")
-    _manage(["migrate", "--no-input", "--verbosity", "0"], database_url, var_dir, secret_key)
+    database.manage(["migrate", "--no-input", "--verbosity", "0"])
     log(f"{label}: adding {members:,} members and profiling the page")
-    clock = time.perf_counter()
-    seeded = subprocess.run(
-        [sys.executable, "-m", "bench.directory", "seed", "--members", str(members)],
-        env=_environment(database_url, var_dir, secret_key),
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if seeded.returncode:
-        raise RuntimeError(f"seeding {label} failed:\n{seeded.stderr[-3000:]}")
-    database = json.loads(seeded.stdout.strip().splitlines()[-1])
-    log(f"{label}: seeded and profiled in {time.perf_counter() - clock:.1f} s")
-    port = free_port()
-    log_path = var_dir / f"granian-{label.lower()}.log"
-    with log_path.open("w") as server_log:
-        server = subprocess.Popen(
-            [
-                str(BIN / "granian"),
-                "--interface",
-                "wsgi",
-                "--host",
-                LOOPBACK,
-                "--port",
-                str(port),
-                "--workers",
-                str(WORKERS),
-                "hemonc.wsgi:application",
-            ],
-            env=_environment(database_url, var_dir, secret_key, settings="bench.settings"),
-            cwd=REPO_ROOT,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
+    seeded = seed_database(database, "bench.directory", ["--members", str(members)])
+    with serving(database, name="directory") as (port, server):
+        headers = session_headers(seeded["session_key"])
+        pages = _check_pages(port, headers)
+        database_pids = (
+            postgres_backends(POSTGRES_DATABASE) if seeded["vendor"] == "postgresql" else None
         )
-        try:
-            headers = {
-                "Cookie": f"sessionid={database['session_key']}",
-                "Accept": "text/html",
-                "User-Agent": "hemonc-bench",
-            }
-            _wait_until_serving(port, server, log_path)
-            pages = _check_pages(port, headers)
-            database_pids = _postgres_backends if database["vendor"] == "postgresql" else None
-            with CpuMeter(server.pid, database_pids) as meter:
-                loads = _alternate_loads(
-                    port, headers, label=label, clients=clients, warmup=warmup, duration=duration
-                )
-        finally:
-            _stop(server)
-    del database["session_key"]  # a throwaway database's, but no secret belongs in results
+        with CpuMeter(server.pid, database_pids) as meter:
+            loads = _alternate_loads(
+                port, headers, label=label, clients=clients, warmup=warmup, duration=duration
+            )
+    del seeded["session_key"]  # a throwaway database's, but no secret belongs in results
     return {
         "label": label,
-        "database": database,
+        "database": seeded,
         "pages": pages,
         "bare": loads["bare"].summary(),
         "directory": loads["directory"].summary(),
@@ -261,68 +148,24 @@ def _alternate_loads(
     """Load the bare view, the directory's usual searches and new searches in alternating
     rounds, `duration` s for each.
 
-    Alternating makes a change in the machine's other work during the run weigh on all
-    figures alike. The new searches never repeat: each round takes its own share of them.
+    The new searches never repeat: each round takes its own share of them.
     """
-    rounds: dict[str, list[LoadResult]] = {"bare": [], "directory": [], "new": []}
     new = new_search_paths()
     share = len(new) // ROUNDS
-    for number in range(1, ROUNDS + 1):
-        loads = (
-            ("bare", [BARE_PATH]),
-            ("directory", DIRECTORY_PATHS),
-            ("new", new[(number - 1) * share : number * share]),
-        )
-        for page, paths in loads:
-            log(
-                f"{label}: round {number}/{ROUNDS}, {page}, {clients} clients, "
-                f"{warmup:g} s warm-up + {duration / ROUNDS:g} s"
-            )
-            rounds[page].append(
-                run_load(
-                    port=port,
-                    paths=paths,
-                    headers=headers,
-                    clients=clients,
-                    warmup=warmup,
-                    duration=duration / ROUNDS,
-                )
-            )
-    return {page: LoadResult.combined(results) for page, results in rounds.items()}
-
-
-def _ratio(load: dict[str, Any], bare: dict[str, Any]) -> float | None:
-    if not bare["requests_per_second"]:
-        return None
-    return round(load["requests_per_second"] / bare["requests_per_second"], 3)
-
-
-def _percent(share: float | None) -> str:
-    return "" if share is None else f"{share:.0%}"
-
-
-def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, str]:
-    connection = http.client.HTTPConnection(LOOPBACK, port, timeout=30)
-    try:
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        connection.close()
-
-
-def _wait_until_serving(port: int, server: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"granian exited: {log_path.read_text()[-2000:]}")
-        try:
-            _get(port, BARE_PATH, {})
-        except OSError:
-            time.sleep(0.2)
-        else:
-            return
-    raise RuntimeError(f"granian did not answer in 60 s: {log_path.read_text()[-2000:]}")
+    return alternate_loads(
+        port,
+        headers,
+        [
+            ("bare", lambda number: [BARE_PATH]),
+            ("directory", lambda number: DIRECTORY_PATHS),
+            ("new", lambda number: new[(number - 1) * share : number * share]),
+        ],
+        label=label,
+        clients=clients,
+        warmup=warmup,
+        duration=duration,
+        rounds=ROUNDS,
+    )
 
 
 # "24 members", or "More than 1,000 members" when the directory stopped counting.
@@ -331,12 +174,12 @@ _RESULT_COUNT = re.compile(r'class="result-count">\s*(More than )?([\d,]+) membe
 
 def _check_pages(port: int, headers: dict[str, str]) -> list[dict[str, Any]]:
     """Every page answers 200 and, for the directory, shows member cards to the signed-in member."""
-    status, body = _get(port, BARE_PATH, headers)
+    status, body = get(port, BARE_PATH, headers)
     if status != 200 or body != "ok":
         raise RuntimeError(f"{BARE_PATH} answered {status}: {body[:200]!r}")
     pages = []
     for path in DIRECTORY_PATHS:
-        status, body = _get(port, path, headers)
+        status, body = get(port, path, headers)
         cards = body.count('class="member-card"')
         found = _RESULT_COUNT.search(body)
         if status != 200 or not cards or not found:
@@ -353,16 +196,6 @@ def _check_pages(port: int, headers: dict[str, str]) -> list[dict[str, Any]]:
     return pages
 
 
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)  # the group started for this server only
-            server.wait()
-
-
 def _report(
     measured: list[dict[str, Any]],
     notes: list[str],
@@ -375,14 +208,14 @@ def _report(
     for run_ in measured:
         label, bare, directory = run_["label"], run_["bare"], run_["directory"]
         new = run_["new_searches"]
-        ratio = _ratio(directory, bare)
+        directory_ratio = ratio(directory, bare)
         errors = bare["errors"] + directory["errors"] + new["errors"]
         new_rows.append(
             {
                 "database": label,
                 "bare_rps": bare["requests_per_second"],
                 "new_rps": new["requests_per_second"],
-                "ratio": _ratio(new, bare),
+                "ratio": ratio(new, bare),
                 "p50": new["latency_p50_ms"],
                 "p95": new["latency_p95_ms"],
                 "p99": new["latency_p99_ms"],
@@ -396,23 +229,23 @@ def _report(
                 "bare_rps": bare["requests_per_second"],
                 "bare_p95": bare["latency_p95_ms"],
                 "directory_rps": directory["requests_per_second"],
-                "ratio": ratio,
+                "ratio": directory_ratio,
                 "p50": directory["latency_p50_ms"],
                 "p95": directory["latency_p95_ms"],
                 "p99": directory["latency_p99_ms"],
                 "requests": directory["requests"],
                 "errors": errors,
-                "server_cpu": _percent(run_["cpu_shares"]["server"]),
-                "database_cpu": _percent(run_["cpu_shares"]["database"]),
-                "client_cpu": _percent(run_["cpu_shares"]["client"]),
-                "other_cpu": _percent(run_["cpu_shares"]["other"]),
+                "server_cpu": percent(run_["cpu_shares"]["server"]),
+                "database_cpu": percent(run_["cpu_shares"]["database"]),
+                "client_cpu": percent(run_["cpu_shares"]["client"]),
+                "other_cpu": percent(run_["cpu_shares"]["other"]),
             }
         )
         targets += [
             target(
                 subject=label,
                 name="directory req/s ÷ bare req/s",
-                measured=ratio,
+                measured=directory_ratio,
                 op=">=",
                 limit=TARGET_RATIO,
             ),
@@ -621,8 +454,8 @@ def _profile_directory(session_key: str, connection: Any) -> dict[str, Any]:
     pages = []
     for path in DIRECTORY_PATHS:
         client.get(path)  # warm what a running server has warm (templates, country names)
-        cold = _timed_requests(client, path, connection, before=cache.clear)
-        warm = _timed_requests(client, path, connection, before=lambda: None)
+        cold = timed_requests(client, path, connection, before=cache.clear, describe=_describe)
+        warm = timed_requests(client, path, connection, before=lambda: None, describe=_describe)
         pages.append(
             {
                 "path": path,
@@ -638,7 +471,7 @@ def _profile_directory(session_key: str, connection: Any) -> dict[str, Any]:
     expensive = []
     for page in (p for p in pages if p["path"] in EXPLAINED_PATHS):
         for query in sorted(page["statements"], key=lambda q: -q["ms"])[:3]:
-            plan = _explain(connection, query["sql"], query["params"])
+            plan = explain(connection, query["sql"], query["params"])
             expensive.append({"path": page["path"], **query, "plan": plan})
     for query in expensive:
         query["params"] = [str(param) for param in query["params"]]
@@ -647,45 +480,6 @@ def _profile_directory(session_key: str, connection: Any) -> dict[str, Any]:
     for page in pages:
         page["statements"] = [{"what": q["what"], "ms": q["ms"]} for q in page["statements"]]
     return {"pages": pages, "expensive_queries": expensive}
-
-
-def _timed_requests(
-    client: Any, path: str, connection: Any, *, before: Any, times: int = 5
-) -> dict[str, Any]:
-    totals: list[float] = []
-    runs: list[list[tuple[str, Any, float]]] = []
-    for _ in range(times):
-        statements: list[tuple[str, Any, float]] = []
-
-        def timed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-            clock = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                statements.append((sql, params, time.perf_counter() - clock))  # noqa: B023
-
-        before()
-        with connection.execute_wrapper(timed):
-            clock = time.perf_counter()
-            response = client.get(path)
-            totals.append(time.perf_counter() - clock)
-        if response.status_code != 200:
-            raise RuntimeError(f"{path} answered {response.status_code} in process")
-        runs.append(statements)
-    statements = [
-        {
-            "what": _describe(sql),
-            "ms": round(_median([run[i][2] for run in runs]) * 1000, 3),
-            "sql": sql,
-            "params": list(params or ()),
-        }
-        for i, (sql, params, _) in enumerate(runs[0])
-    ]
-    return {"statements": statements, "total_ms": round(_median(totals) * 1000, 2)}
-
-
-def _median(values: list[float]) -> float:
-    return sorted(values)[len(values) // 2]
 
 
 def _describe(sql: str) -> str:
@@ -710,26 +504,6 @@ def _describe(sql: str) -> str:
     if 'FROM "members_user"' in sql:
         return "the reader (sign-in)"
     return sql[:60]
-
-
-def _explain(connection: Any, sql: str, params: list[Any]) -> str:
-    """The query plan, one node per line joined with " / "; on PostgreSQL with actual rows."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {sql}", params)
-            lines = [row[0] for row in cursor.fetchall()]
-            # Keep the plan nodes and the total time; drop the conditions and the sub-lines.
-            lines = [
-                re.sub(
-                    r"\(actual rows=([\d.]+) loops=(\d+)\)", r"(\1 rows, \2 loops)", line.strip()
-                )
-                for index, line in enumerate(lines)
-                if index == 0 or line.lstrip().startswith(("->", "SubPlan", "Execution"))
-            ]
-        else:
-            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
-            lines = [row[-1] for row in cursor.fetchall()]
-    return " / ".join(line.removeprefix("->  ").strip() for line in lines)
 
 
 def _seed_main() -> None:

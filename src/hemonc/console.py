@@ -24,7 +24,12 @@ from hemonc.events.selectors import sessions_with_open_questions
 from hemonc.members.http import AuthenticatedHttpRequest
 from hemonc.members.models import Profile, User
 from hemonc.mentorship.selectors import programs_awaiting_review
-from hemonc.moderation.selectors import appeals_waiting_for, cases_open_for, held_needs
+from hemonc.moderation.selectors import (
+    appeals_waiting_for,
+    cases_open_for,
+    held_needs,
+    with_report_counts,
+)
 from hemonc.newsletter.models import Issue
 from hemonc.newsletter.selectors import issues_unsent
 from hemonc.outreach.desk.selectors import desk_needs
@@ -59,7 +64,7 @@ def organizer_needs(user: User) -> dict[str, Any]:
         desk = desk_needs(user=user)
         needs["desk_posts"], needs["desk_failed"] = desk["to_approve"], desk["failed"]
     if user.has_perm("moderation.handle_case"):
-        needs["cases"] = list(cases_open_for(user).order_by("-patient_data", "created_at")[:5])
+        needs["cases"] = with_report_counts(cases_open_for(user)[:5])
         needs["appeals"] = list(appeals_waiting_for(user)[:5])
     if user.has_perm("moderation.review_held"):
         needs["held"] = held_needs()

@@ -3,10 +3,13 @@ outcome, the author the reason, and the author can appeal once to another modera
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +21,7 @@ from hemonc.members.enums import Role
 from hemonc.members.services import block_create
 from hemonc.mentorship.services import offer_save
 from hemonc.moderation import services
-from hemonc.moderation.models import Case, Decision, Outcome, Reason, Report
+from hemonc.moderation.models import Appeal, Case, Decision, Outcome, Reason, Report
 from hemonc.moderation.selectors import appeals_waiting_for, cases_open_for
 from tests.factories import make_member
 
@@ -312,3 +315,69 @@ def test_the_report_page_and_the_queue_work_end_to_end(client, question, other_m
     assert "Decided" in decided.content.decode()
     question.refresh_from_db()
     assert question.is_hidden
+
+
+def _open_cases(count, *, author, reporters, when):
+    """`count` open cases opened at the same instant, the n-th with n % 3 + 1 reports."""
+    first = 1000 + Case.objects.count()
+    cases = Case.objects.bulk_create(
+        Case(item_type="events.question", item_id=str(first + n), author=author)
+        for n in range(count)
+    )
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(created_at=when)
+    Report.objects.bulk_create(
+        Report(case=case, reporter=reporter, item_type=case.item_type, item_id=case.item_id,
+               reason=Reason.SPAM)
+        for n, case in enumerate(cases)
+        for reporter in reporters[: n % 3 + 1]
+    )  # fmt: skip
+    return cases
+
+
+def _queue_rows(client, page):
+    body = client.get(reverse("moderation:queue"), {"page": page}).content.decode()
+    return re.findall(r"Case #(\d+)</a>.*?<td>events\.question #\d+</td>\s*<td>(\d+)</td>", body,
+                      flags=re.S)  # fmt: skip
+
+
+def test_the_queue_pages_through_every_open_case_once_with_its_reports_counted(
+    client, member, moderator
+):
+    reporters = [make_member(display_name=f"Reporter {n}") for n in range(3)]
+    cases = _open_cases(60, author=member, reporters=reporters, when=timezone.now())
+    client.force_login(moderator)
+    rows = _queue_rows(client, 1) + _queue_rows(client, 2)
+    assert sorted(int(pk) for pk, _ in rows) == sorted(c.pk for c in cases)
+    expected = {str(case.pk): str(n % 3 + 1) for n, case in enumerate(cases)}
+    assert dict(rows) == expected
+
+
+def test_the_queue_page_asks_the_same_queries_for_3_cases_or_60(client, member, moderator):
+    reporters = [make_member(display_name=f"Reporter {n}") for n in range(3)]
+    _open_cases(3, author=member, reporters=reporters, when=timezone.now())
+    client.force_login(moderator)
+    client.get(reverse("moderation:queue"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("moderation:queue"))
+    _open_cases(57, author=member, reporters=reporters, when=timezone.now())
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("moderation:queue"))
+    assert len(many) == len(few)
+
+
+def test_the_queue_lists_the_10_oldest_appeals_and_counts_them_all(client, moderator):
+    decider = make_member(display_name="Dee Decider", role=Role.MODERATOR, institution="South")
+    now = timezone.now()
+    appeals = []
+    for n in range(12):
+        author = make_member(display_name=f"Author {n}")
+        case = Case.objects.create(item_type="events.question", item_id=str(2000 + n),
+                                   author=author, status="closed", outcome=Outcome.HIDDEN,
+                                   decided_by=decider, decided_at=now)  # fmt: skip
+        when = now - timedelta(hours=12 - n)
+        appeals.append(Appeal.objects.create(case=case, author=author, text="No.", created_at=when))
+    client.force_login(moderator)
+    body = client.get(reverse("moderation:queue")).content.decode()
+    assert "Appeals waiting (12)" in body
+    listed = [int(pk) for pk in re.findall(r"Case #(\d+)</a>: hidden, appealed", body)]
+    assert listed == [appeal.case_id for appeal in appeals[:10]]

@@ -131,7 +131,14 @@ class Case(TimeStampedModel):
                 name="moderation_one_open_case_per_item",
             )
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            # The queue (selectors.cases_open_for): open cases in its order, read a page at
+            # a time, and counted, without touching the closed ones.
+            models.Index(
+                fields=["status", "-patient_data", "created_at", "id"],
+                name="moderation_case_queue",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Case #{self.pk} about {self.item_type} #{self.item_id}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,17 +92,41 @@ def audit_target_types() -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # Cases
 
+# The queue's order: patient data first, then the oldest (the id keeps pages apart).
+QUEUE_ORDER = ("-patient_data", "created_at", "id")
+
 
 def cases_open_for(moderator: Any) -> QuerySet[Case]:
     """Open cases this moderator may handle (never about them, nor routed away from their
-    institution), patient data first, then oldest first, with their reports counted."""
+    institution) in the queue's order: patient data first, then oldest first.
+
+    The index moderation_case_queue gives the order, so a page reads its own rows and no
+    more, and counting the cases reads no reports. `with_report_counts` counts the reports
+    of the rows shown.
+    """
     institution = moderator.profile.institution.strip()
     rows = Case.objects.filter(status=CaseStatus.OPEN).exclude(author=moderator)
     if institution:
         rows = rows.exclude(excluded_institution__iexact=institution)
-    return rows.select_related("claimed_by__profile", "author__profile").annotate(
-        report_count=Count("reports")
+    return rows.select_related("claimed_by__profile").order_by(*QUEUE_ORDER)
+
+
+def with_report_counts(cases: Iterable[Case]) -> list[Case]:
+    """The cases, each with its `report_count`, counted in one query for them all (not per
+    row, nor for cases not shown: a page far into the queue counts only its own)."""
+    rows = list(cases)
+    if not rows:
+        return rows
+    counts = dict(
+        Report.objects.filter(case__in=rows)
+        .order_by()
+        .values_list("case")
+        .annotate(count=Count("pk"))
+        .values_list("case", "count")
     )
+    for case in rows:
+        case.report_count = counts.get(case.pk, 0)  # type: ignore[attr-defined]
+    return rows
 
 
 def appeals_waiting_for(moderator: Any) -> QuerySet[Appeal]:
@@ -113,7 +138,7 @@ def appeals_waiting_for(moderator: Any) -> QuerySet[Appeal]:
     )
     if institution:
         rows = rows.exclude(case__excluded_institution__iexact=institution)
-    return rows.select_related("case", "author__profile").order_by("created_at")
+    return rows.select_related("case").order_by("created_at", "id")
 
 
 def case_reports(case: Case) -> QuerySet[Report]:
@@ -155,7 +180,7 @@ def decisions_about(user: Any) -> QuerySet[Case]:
 def moderation_needs(user: Any) -> dict[str, Any]:
     """What waits for this moderator: open cases and appeals ("Needs you")."""
     return {
-        "cases": cases_open_for(user).order_by("-patient_data", "created_at")[:10],
+        "cases": with_report_counts(cases_open_for(user)[:10]),
         "appeals": appeals_waiting_for(user)[:10],
     }
 

@@ -285,17 +285,36 @@ def appeal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 # The moderators' queue
 
 
+# The oldest appeals waiting, above the cases; the next come up as these are decided.
+APPEALS_SHOWN = 10
+# What a row of the queue shows: the rest of a case, and of whoever claimed it, stays unread.
+QUEUE_FIELDS = (
+    "item_type",
+    "item_id",
+    "patient_data",
+    "created_at",
+    "claimed_by__profile__display_name",
+    "claimed_by__profile__user_id",
+)
+
+
 @permission_required("moderation.handle_case")
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    cases = selectors.cases_open_for(request.user).order_by("-patient_data", "created_at")
+    cases = selectors.cases_open_for(request.user).only(*QUEUE_FIELDS)
     page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    page.object_list = selectors.with_report_counts(page.object_list)
+    waiting = selectors.appeals_waiting_for(request.user)
+    appeals = list(waiting[:APPEALS_SHOWN])
+    # Counted apart only when there are more than those shown.
+    count = waiting.count() if len(appeals) == APPEALS_SHOWN else len(appeals)
     held = selectors.held_posts() if request.user.has_perm("moderation.review_held") else []
     return render(
         request,
         "moderation/queue.html",
         {
             "page": page,
-            "appeals": selectors.appeals_waiting_for(request.user),
+            "appeals": appeals,
+            "appeals_count": count,
             "held": [(item, HeldRejectForm(prefix=item.anchor)) for item in held],
             "held_count": selectors.held_post_count() if len(held) >= 100 else len(held),
         },

@@ -20,8 +20,8 @@ from hemonc.community.forms_messages import (
     conversation_form,
     message_form,
 )
-from hemonc.community.models.messages import Conversation, Message, ParticipantStatus
-from hemonc.community.review import HELD_SAYING, PUBLISHED, WAITING_NOTE, is_waiting
+from hemonc.community.models.messages import Conversation, ParticipantStatus
+from hemonc.community.review import HELD_SAYING, WAITING_NOTE, is_waiting
 from hemonc.community.selectors_digest import digest_subscribed
 from hemonc.community.services import digest as digest_services
 from hemonc.community.services import messages as services
