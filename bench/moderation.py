@@ -51,7 +51,7 @@ WARMUP_SECONDS = 2.0
 MEASURE_SECONDS = 12.0  # per load, split over the rounds
 ROUNDS = 2
 TARGET_P95_MS = 200.0
-PER_PAGE = 50  # the queue's page (moderation.views.queue)
+PER_PAGE = 25  # the queue's page (moderation.views.QUEUE_PAGE)
 POSTGRES_DATABASE = "hemonc_bench_moderation"
 BENCH_EMAIL = "moderator@bench.invalid"
 READER_INSTITUTION = "Mayo Clinic"  # bench.population's reader works there
@@ -291,7 +291,7 @@ def _report(
         "The queue's requests rotate over its pages as a moderator reads them: the first "
         "page most (patient data first, then the oldest), the next pages, one in the middle "
         "and the last. The queue has no filter but its pages. Each request counts the "
-        "reader's open cases, reads the 50 of its page through the index "
+        f"reader's open cases, reads the {PER_PAGE} of its page through the index "
         "moderation_case_queue (their reports counted in one query) and lists the 10 oldest "
         "appeals waiting for the reader, with the count of all.",
         "Before that index, the queue joined every open case to its reports, grouped and "

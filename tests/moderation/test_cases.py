@@ -346,7 +346,7 @@ def test_the_queue_pages_through_every_open_case_once_with_its_reports_counted(
     reporters = [make_member(display_name=f"Reporter {n}") for n in range(3)]
     cases = _open_cases(60, author=member, reporters=reporters, when=timezone.now())
     client.force_login(moderator)
-    rows = _queue_rows(client, 1) + _queue_rows(client, 2)
+    rows = [row for page in (1, 2, 3) for row in _queue_rows(client, page)]
     assert sorted(int(pk) for pk, _ in rows) == sorted(c.pk for c in cases)
     expected = {str(case.pk): str(n % 3 + 1) for n, case in enumerate(cases)}
     assert dict(rows) == expected

@@ -287,6 +287,8 @@ def appeal(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 # The oldest appeals waiting, above the cases; the next come up as these are decided.
 APPEALS_SHOWN = 10
+# Cases on a page of the queue: a moderator works from the top, one case at a time.
+QUEUE_PAGE = 25
 # What a row of the queue shows: the rest of a case, and of whoever claimed it, stays unread.
 QUEUE_FIELDS = (
     "item_type",
@@ -301,7 +303,7 @@ QUEUE_FIELDS = (
 @permission_required("moderation.handle_case")
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = selectors.cases_open_for(request.user).only(*QUEUE_FIELDS)
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    page = Paginator(cases, QUEUE_PAGE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_report_counts(page.object_list)
     waiting = selectors.appeals_waiting_for(request.user)
     appeals = list(waiting[:APPEALS_SHOWN])
