@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -11,9 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path, reverse
+from django.template.loader import get_template, render_to_string
+from django.urls import URLPattern, get_script_prefix, path, reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from hemonc.community import selectors
@@ -39,12 +41,12 @@ from hemonc.community.models import (
 )
 from hemonc.community.services import spaces as services
 from hemonc.core.actions import act_then_redirect
-from hemonc.core.caching import render_fragments
+from hemonc.core.caching import TIMEOUT, cache_key, page_cache, render_fragments
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
 from hemonc.core.permissions import permission_required, takes_part
 from hemonc.members.http import AuthenticatedHttpRequest
-from hemonc.members.selectors import user_ids_hidden_from
+from hemonc.members.selectors import directory_version, user_ids_hidden_from
 from hemonc.taxonomy.models import Topic
 
 # How long a chat shows its replies live from its start.
@@ -66,20 +68,30 @@ def _space(request: AuthenticatedHttpRequest, space: str) -> Space:
     return found
 
 
-def _discussion(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> Discussion:
-    found = _space(request, space)
+def _discussion(
+    request: AuthenticatedHttpRequest, space: str, discussion_id: int, *, light: bool = False
+) -> Discussion:
+    """The discussion and its space in one query; 404 unless the member may see both.
+    `light`: only what the discussion's page reads on every request (_PAGE_FIELDS)."""
     if parse_id(discussion_id) is None:
         raise Http404("No such discussion.")
-    discussion = (
-        Discussion.objects.select_related("author__profile", "session", "space")
-        .filter(pk=discussion_id, space=found)
-        .first()
-    )
-    if discussion is None or not selectors.user_may_see_discussion(
-        request.user, discussion, space_checked=True
-    ):
+    found = Discussion.objects.filter(pk=discussion_id, space__slug=space).order_by()
+    if light:
+        found = found.select_related("space").only(*_PAGE_FIELDS)
+    else:
+        found = found.select_related("author__profile", "session", "space")
+    discussion = next(iter(found[:1]), None)
+    if discussion is None or not selectors.user_may_see_discussion(request.user, discussion):
         raise Http404("No such discussion.")
     return discussion
+
+
+# What the discussion's page reads of it on every request: its text, author, session and
+# tags are in the cached part (_discussion_page), read only to render it.
+_PAGE_FIELDS = (
+    "id", "space_id", "author_id", "kind", "title", "starts_at", "pinned", "locked", "hidden",
+    "version", "space__id", "space__slug",
+)  # fmt: skip
 
 
 @login_required
@@ -172,43 +184,202 @@ def _discussion_context(
     request: AuthenticatedHttpRequest, discussion: Discussion, reply_form: ReplyForm | None = None
 ) -> dict[str, Any]:
     user = request.user
+    reply_form = reply_form or ReplyForm()
     hidden = user_ids_hidden_from(viewer=user) or frozenset()
-    replies_qs = _reply_fields(selectors.replies_visible(user, discussion))
     moderator = _moderates(user)
     now = timezone.now()
-    live = bool(
+    chat_on = bool(
         discussion.kind == DiscussionKind.CHAT
         and discussion.starts_at
         and discussion.starts_at - timedelta(minutes=10) <= now < discussion.starts_at + CHAT_LIVE
     )
-    paginator = Paginator(replies_qs, selectors.REPLIES_PER_PAGE)
     # During a chat the page opens on its newest replies, where the live ones arrive.
-    number = request.GET.get("page") or (paginator.num_pages if live else 1)
-    page = paginator.get_page(number)
-    live = live and not page.has_next()
-    replies = list(page)
-    counts, mine = selectors.reaction_counts(user, discussion=discussion, replies=replies)
+    asked = request.GET.get("page")
+    page = _discussion_page(
+        user,
+        discussion,
+        "last" if chat_on and not asked else _page_number(asked),
+        hidden=hidden,
+        moderator=moderator,
+        chat_on=chat_on,
+    )
     return {
         "space": discussion.space,
         "discussion": discussion,
-        "body": selectors.render_post(
-            html=discussion.body_html, mentions=discussion.mentions, hidden=hidden
-        ),
-        "tags": list(discussion.tags.all()),
-        "reactions": _reaction_row(counts.get("d", {}), mine, "d"),
         "react_url": reverse("community:react", args=[discussion.space.slug, discussion.pk]),
         "page": page,
-        "replies": _reply_rows(
-            user, discussion, replies, counts=counts, mine=mine, hidden=hidden, moderator=moderator
-        ),
-        "reply_form": reply_form or ReplyForm(),
+        "reply_form": reply_form,
+        "reply_fields": _reply_fields_html(reply_form),
         "moderator": moderator,
         "can_edit": discussion.author_id == user.pk or moderator,
         "following": selectors.is_following(user, discussion=discussion),
-        "live": live,
+        "live": chat_on and not page.has_next,
         "poll_seconds": CHAT_POLL_SECONDS,
-        "last_reply_id": replies[-1].pk if replies else 0,
+        "last_reply_id": page.last_reply_id,
         "history_count": discussion.revisions.count() if moderator else 0,
+    }
+
+
+# What an empty reply form renders with: their sources key its cached markup.
+_FORM_TEMPLATES = ("community/spaces/_form.html", "core/_field.html", "core/_phi_attest.html")
+
+
+def _reply_fields_html(form: ReplyForm) -> SafeString:
+    """The reply form's fields. Empty (every reader's, but for the reply it quotes), they
+    come from the cache; a form sent back with its errors is rendered."""
+    if form.is_bound:
+        return render_to_string("community/spaces/_form.html", {"form": form})
+    sources = [get_template(name).template.source for name in _FORM_TEMPLATES]  # type: ignore[attr-defined]
+    [html] = render_fragments(
+        "community/spaces/_form.html",
+        [("reply form", form.initial.get("quote"), sources)],
+        lambda missing: [{"form": form}],
+    )
+    return html
+
+
+def _page_number(asked: str | None) -> int:
+    """The page of replies asked for, as `Paginator.get_page` reads it (past the end, or
+    below 1: the last page; not a number: the first)."""
+    try:
+        return max(int(asked or 1), 0)
+    except ValueError:
+        return 1
+
+
+@dataclass(frozen=True)
+class DiscussionPage:
+    """A discussion's page as a reader gets it, rendered: the discussion itself with its
+    reactions (`head`) and one page of its replies (`rows`)."""
+
+    head: SafeString
+    rows: SafeString
+    number: int
+    num_pages: int
+    count: int
+    last_reply_id: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+# The templates of the cached parts: their sources key the cache, so a changed template
+# never meets pages rendered by the old one.
+_PAGE_TEMPLATES = (
+    "community/spaces/_discussion_head.html",
+    "community/spaces/_reply.html",
+    "community/spaces/_reactions.html",
+)
+
+
+def _discussion_page(
+    user: Any,
+    discussion: Discussion,
+    asked: int | str,
+    *,
+    hidden: frozenset[int],
+    moderator: bool,
+    chat_on: bool,
+) -> DiscussionPage:
+    """The discussion and page `asked` ("last", or a number) of the replies `user` is shown,
+    from the cache when a reader who sees the same got it since the discussion last changed.
+
+    The key holds everything these depend on: the discussion's version (replaced by every
+    reply, edit, take-down, deletion, reaction, tag, pin or lock, and by a change of its
+    space or live session: community.signals), the members' names (the directory's
+    version), the reader's zone for the times, what the reader does not see (the members
+    they block, mute or are blocked by; taken-down replies unless they moderate), and what
+    of it is theirs (their replies' Edit links, their reactions). Readers alike share an
+    entry; a reader's own replies and reactions make theirs (one query asks for them).
+    """
+    own_replies, own_reactions = selectors.reader_own(user, discussion)
+    key = cache_key(
+        "community:discussion",
+        discussion.pk,
+        discussion.version,
+        directory_version(),
+        discussion.space.slug,
+        get_script_prefix(),
+        timezone.get_current_timezone_name(),
+        asked,
+        chat_on,
+        sorted(hidden),
+        moderator,
+        [] if moderator else own_replies,  # a moderator may edit every reply
+        own_reactions,
+        [get_template(name).template.source for name in _PAGE_TEMPLATES],  # type: ignore[attr-defined]
+    )
+    stored: dict[str, Any] | None = page_cache.get(key)
+    if stored is None:
+        stored = _discussion_page_render(
+            user, discussion.pk, asked, hidden=hidden, moderator=moderator, chat_on=chat_on
+        )
+        page_cache.set(key, stored, TIMEOUT)
+    # Rendered by autoescaping templates, here or when it was cached.
+    return DiscussionPage(
+        **{**stored, "head": mark_safe(stored["head"]), "rows": mark_safe(stored["rows"])}
+    )
+
+
+def _discussion_page_render(
+    user: Any,
+    discussion_id: int,
+    asked: int | str,
+    *,
+    hidden: frozenset[int],
+    moderator: bool,
+    chat_on: bool,
+) -> dict[str, Any]:
+    discussion = Discussion.objects.select_related("author__profile", "session", "space").get(
+        pk=discussion_id
+    )
+    paginator = Paginator(
+        _reply_fields(selectors.replies_visible(user, discussion)), selectors.REPLIES_PER_PAGE
+    )
+    page = paginator.get_page(paginator.num_pages if asked == "last" else asked)
+    replies = list(page)
+    counts, mine = selectors.reaction_counts(user, discussion=discussion, replies=replies)
+    rows = _reply_rows(
+        user, discussion, replies, counts=counts, mine=mine, hidden=hidden, moderator=moderator
+    )
+    head = render_to_string(
+        "community/spaces/_discussion_head.html",
+        {
+            "space": discussion.space,
+            "discussion": discussion,
+            "body": selectors.render_post(
+                html=discussion.body_html, mentions=discussion.mentions, hidden=hidden
+            ),
+            "tags": list(discussion.tags.all()),
+            "reactions": _reaction_row(counts.get("d", {}), mine, "d"),
+            "react_url": reverse("community:react", args=[discussion.space.slug, discussion.pk]),
+            "chat_on": chat_on,
+        },
+    )
+    return {
+        "head": head,
+        "rows": "".join(rows),
+        "number": page.number,
+        "num_pages": paginator.num_pages,
+        "count": paginator.count,
+        "last_reply_id": replies[-1].pk if replies else 0,
     }
 
 
@@ -252,6 +423,7 @@ def _reply_rows(
     )
     base = discussion.get_absolute_url()
     react_url = f"{base}react/"
+    zone = timezone.get_current_timezone_name()  # the times are written in the reader's zone
 
     def version(reply: Reply) -> tuple[Any, ...]:
         quote = quoted.get(reply.quote_id) if reply.quote_id else None
@@ -269,6 +441,7 @@ def _reply_rows(
             reply.author_id == user.pk or moderator,
             moderator,
             discussion.locked,
+            zone,
         )
 
     def contexts(indexes: list[int]) -> list[dict[str, Any] | None]:
@@ -312,7 +485,7 @@ def _reaction_row(counts: dict[str, int], mine: set[Any], target: Any) -> list[d
 
 @login_required
 def discussion(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> HttpResponse:
-    found = _discussion(request, space, discussion_id)
+    found = _discussion(request, space, discussion_id, light=True)
     quote = parse_id(request.GET.get("quote"))
     form = ReplyForm(initial={"quote": quote} if quote else None)
     return render(
