@@ -46,7 +46,7 @@ from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
 from hemonc.core.permissions import permission_required, takes_part
 from hemonc.members.http import AuthenticatedHttpRequest
-from hemonc.members.selectors import directory_version, user_ids_hidden_from
+from hemonc.members.selectors import user_ids_hidden_from
 from hemonc.taxonomy.models import Topic
 
 # How long a chat shows its replies live from its start.
@@ -212,7 +212,7 @@ def _discussion_context(
         "reply_fields": _reply_fields_html(reply_form),
         "moderator": moderator,
         "can_edit": discussion.author_id == user.pk or moderator,
-        "following": selectors.is_following(user, discussion=discussion),
+        "following": page.following,
         "live": chat_on and not page.has_next,
         "poll_seconds": CHAT_POLL_SECONDS,
         "last_reply_id": page.last_reply_id,
@@ -258,6 +258,7 @@ class DiscussionPage:
     num_pages: int
     count: int
     last_reply_id: int
+    following: bool  # the reader follows the discussion (not cached)
 
     @property
     def has_next(self) -> bool:
@@ -309,12 +310,12 @@ def _discussion_page(
     of it is theirs (their replies' Edit links, their reactions). Readers alike share an
     entry; a reader's own replies and reactions make theirs (one query asks for them).
     """
-    own_replies, own_reactions = selectors.reader_own(user, discussion)
+    marks = selectors.reader_marks(user, discussion)
     key = cache_key(
         "community:discussion",
         discussion.pk,
         discussion.version,
-        directory_version(),
+        marks.directory,
         discussion.space.slug,
         get_script_prefix(),
         timezone.get_current_timezone_name(),
@@ -322,8 +323,8 @@ def _discussion_page(
         chat_on,
         sorted(hidden),
         moderator,
-        [] if moderator else own_replies,  # a moderator may edit every reply
-        own_reactions,
+        () if moderator else marks.replies,  # a moderator may edit every reply
+        marks.reactions,
         [get_template(name).template.source for name in _PAGE_TEMPLATES],  # type: ignore[attr-defined]
     )
     stored: dict[str, Any] | None = page_cache.get(key)
@@ -334,7 +335,8 @@ def _discussion_page(
         page_cache.set(key, stored, TIMEOUT)
     # Rendered by autoescaping templates, here or when it was cached.
     return DiscussionPage(
-        **{**stored, "head": mark_safe(stored["head"]), "rows": mark_safe(stored["rows"])}
+        **{**stored, "head": mark_safe(stored["head"]), "rows": mark_safe(stored["rows"])},
+        following=marks.following,
     )
 
 
