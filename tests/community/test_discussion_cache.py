@@ -357,3 +357,23 @@ def test_a_reader_with_no_blocks_shares_the_cache_with_others(world: World, talk
     url = talk.discussion.get_absolute_url()
     first = _queries(_client(world.mentee), url)
     assert _queries(_client(world.invited), url) < first
+
+
+def test_follow_posts_through_the_pages_form(world: World, talk: Talk) -> None:
+    """The buttons of the page post through its one form, which carries the CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.mentee)
+    for label, after in (("Follow", "Stop following"), ("Stop following", "Follow")):
+        page = _page(client, talk.discussion)
+        form = page[page.index('<form id="post-actions"') :].split("</form>")[0]
+        token = form.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        start = page.index('formaction="', page.index('<div class="actions">'))
+        button = page[start : page.index("</button>", start)]
+        assert label in button
+        action = button.split('formaction="')[1].split('"')[0]
+        value = button.split('value="')[1].split('"')[0]
+        response = client.post(action, {"csrfmiddlewaretoken": token, "following": value})
+        assert response.status_code == 302
+        page = _page(client, talk.discussion)
+        start = page.index('formaction="', page.index('<div class="actions">'))
+        assert after in page[start : page.index("</button>", start)]

@@ -34,3 +34,23 @@ def test_main_navigation_marks_the_console_and_the_profile(client) -> None:
         f'<a href="{reverse("members:profile", args=[organizer.pk])}" aria-current="page">'
         "My profile</a>" in profile
     )
+
+
+def test_the_reports_link_is_for_those_who_handle_cases(client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queue = f'href="{reverse("moderation:queue")}"'
+    member = make_member(display_name="Ana Lopez")
+    moderator = make_member(display_name="Mo Moderator", role=Role.MODERATOR)
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    admin = make_member(display_name="Sue Superuser")
+    admin.is_superuser = True
+    admin.save(update_fields=["is_superuser"])
+    for user, shown in ((member, False), (moderator, True), (organizer, False), (admin, True)):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("community:spaces")).content.decode()
+        assert (queue in page) is shown
+        assert (queue in page) is user.has_perm("moderation.handle_case")
+        assert not any("auth_permission" in query["sql"] for query in captured.captured_queries)

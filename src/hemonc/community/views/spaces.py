@@ -193,6 +193,7 @@ def _discussion_context(
         and discussion.starts_at
         and discussion.starts_at - timedelta(minutes=10) <= now < discussion.starts_at + CHAT_LIVE
     )
+    base = discussion.get_absolute_url()  # the page's links and buttons go below it
     # During a chat the page opens on its newest replies, where the live ones arrive.
     asked = request.GET.get("page")
     page = _discussion_page(
@@ -206,7 +207,8 @@ def _discussion_context(
     return {
         "space": discussion.space,
         "discussion": discussion,
-        "react_url": reverse("community:react", args=[discussion.space.slug, discussion.pk]),
+        "base": base,
+        "react_url": f"{base}react/",
         "page": page,
         "reply_form": reply_form,
         "reply_fields": _reply_fields_html(reply_form),
