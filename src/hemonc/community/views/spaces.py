@@ -373,7 +373,6 @@ def _discussion_page_render(
             ),
             "tags": list(discussion.tags.all()),
             "reactions": _reaction_row(counts.get("d", {}), mine, "d"),
-            "react_url": reverse("community:react", args=[discussion.space.slug, discussion.pk]),
             "chat_on": chat_on,
         },
     )
@@ -426,7 +425,6 @@ def _reply_rows(
         else {}
     )
     base = discussion.get_absolute_url()
-    react_url = f"{base}react/"
     zone = timezone.get_current_timezone_name()  # the times are written in the reader's zone
 
     def version(reply: Reply) -> tuple[Any, ...]:
@@ -463,7 +461,6 @@ def _reply_rows(
                 },
                 "discussion": discussion,
                 "base": base,
-                "react_url": react_url,
                 "moderator": moderator,
             }
             for reply in (replies[index] for index in indexes)
