@@ -280,9 +280,18 @@ def _report(
             "reactions per reply. The reader blocks and mutes a few members, some of whom "
             "replied: their replies and reactions are left out of what the reader gets.",
             "The discussion's requests rotate over its 10 pages of 50 replies (the page a "
-            "member reads shows 50 replies with their quotes, reactions and mentions), each "
-            "page rendered for the reader on every request: nothing of it is cached. Bodies "
-            "are stored rendered and sanitized (core.markdown) when written.",
+            "member reads shows 50 replies with their quotes, reactions and mentions). After "
+            "its first request in each server process a page comes from the pages cache "
+            "(each process's memory, as in production without CACHE_URL): the discussion with "
+            "its reactions and the page of replies, rendered, under a key of everything they "
+            "show: the discussion's version (replaced in the database by every reply, edit, "
+            "take-down, deletion, reaction, tag, pin or lock, so every process sees it at "
+            "once), the directory's version (names), the reader's time zone, the members they "
+            "block, mute or are blocked by, whether they moderate, and their own replies and "
+            "reactions (one query asks for these). What stays per request: the session and "
+            "the reader, the discussion's row and the spaces they see, that query, and the "
+            "header (unread messages and notifications, the code of conduct). Bodies are "
+            "stored rendered and sanitized (core.markdown) when written.",
             f"{clients} keep-alive clients in one process on the same machine as the server "
             f"(`granian --interface wsgi --workers {WORKERS}`, DEBUG off, production settings); "
             f"{ROUNDS} rounds alternate the bare view and the discussion, each {WARMUP_SECONDS:g}"

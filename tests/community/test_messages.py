@@ -230,6 +230,30 @@ def test_unread_counts_in_the_header_and_the_list(ana, ben):
     assert "unread-badge" not in home
 
 
+def test_the_header_count_leaves_out_what_the_list_leaves_out(ana, ben, cleo):
+    """Own messages, those of a muted member and those already read raise no count; a
+    request waiting counts, and so does a message whose sender's account is gone."""
+    from hemonc.members.services import mute_create
+
+    _share_program(ana, ben)
+    group = services.conversation_start(actor=ana, recipients=[ben, cleo], body="Hi both")
+    services.message_send(conversation=group, actor=ben, body="Hi Ana")
+    # Cleo was asked (a request): she sees both, unread.
+    assert selectors.unread_total(user=cleo) == 2
+    client = _client(ana)
+    client.get(group.get_absolute_url())  # Ana reads it
+    services.message_send(conversation=group, actor=ben, body="Still there?")
+    assert selectors.unread_total(user=ana) == 1
+    mute_create(muter=ana, muted=ben)
+    assert selectors.unread_total(user=User.objects.get(pk=ana.pk)) == 0
+    Message.objects.filter(sender=ben).update(sender=None)  # as when an account is erased
+    assert selectors.unread_total(user=User.objects.get(pk=ana.pk)) == 1
+    for member in (ana, ben, cleo):
+        fresh = User.objects.get(pk=member.pk)
+        counted = sum(selectors.unread_by_conversation(user=fresh).values())
+        assert selectors.unread_total(user=fresh) == counted
+
+
 # ---- pages ----
 
 

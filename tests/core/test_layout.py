@@ -56,3 +56,23 @@ def test_the_header_says_what_waits_even_with_the_phone_menu_closed(client) -> N
     assert f"Notifications</span> {unread.format(3)}" in page
     client.force_login(ana)
     assert "nav-count" not in client.get(reverse("home")).content.decode()
+
+
+def test_the_reports_link_is_for_those_who_handle_cases(client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queue = f'href="{reverse("moderation:queue")}"'
+    member = make_member(display_name="Ana Lopez")
+    moderator = make_member(display_name="Mo Moderator", role=Role.MODERATOR)
+    organizer = make_member(display_name="Olu Organizer", role=Role.ORGANIZER)
+    admin = make_member(display_name="Sue Superuser")
+    admin.is_superuser = True
+    admin.save(update_fields=["is_superuser"])
+    for user, shown in ((member, False), (moderator, True), (organizer, False), (admin, True)):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("community:spaces")).content.decode()
+        assert (queue in page) is shown
+        assert (queue in page) is user.has_perm("moderation.handle_case")
+        assert not any("auth_permission" in query["sql"] for query in captured.captured_queries)

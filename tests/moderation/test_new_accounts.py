@@ -517,3 +517,23 @@ def test_needs_you_reads_what_waits_in_one_query(client, net):
         html = client.get(reverse("home")).content.decode()
     assert html.count("#held-reply-") == 5
     assert len(five.captured_queries) == len(one.captured_queries)
+
+
+def test_a_waiting_reply_stays_its_authors_while_the_discussion_page_is_cached(client, net):
+    url = net.discussion.get_absolute_url()
+    for reader in (net.newbie, net.ben, net.moderator):
+        assert _page(client, reader, url)[0] == 200  # every reader's page cached, alike
+
+    reply = _reply(net, "We give it for two years.")
+
+    assert "We give it for two years." not in _page(client, net.ben, url)[1]
+    own = _page(client, net.newbie, url)[1]
+    assert "We give it for two years." in own and "Waiting for review" in own
+    assert "We give it for two years." in _page(client, net.moderator, url)[1]
+    assert "We give it for two years." not in _page(client, net.host, url)[1]
+    assert "We give it for two years." not in _page(client, net.ben, url)[1]
+
+    _approve(net, reply)
+
+    shown = _page(client, net.ben, url)[1]
+    assert "We give it for two years." in shown and "Waiting for review" not in shown

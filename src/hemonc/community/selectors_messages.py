@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
 
 from hemonc.community import review
@@ -158,11 +159,38 @@ def _unread_messages(user: User) -> QuerySet[Message]:
     )
 
 
+# The header's count, asked on every page a member opens: written out, as the ORM took
+# twenty times longer to build it than the database to answer (an indexed look-up of the
+# member's few conversations). The same rows as `_unread_messages`.
+_UNREAD_SQL = (
+    f"SELECT COUNT(*) FROM {Message._meta.db_table} m "  # noqa: S608
+    f"JOIN {Participant._meta.db_table} p ON p.conversation_id = m.conversation_id "
+    "WHERE p.user_id = %s AND p.status IN (%s, %s) "
+    "AND (p.last_read_at IS NULL OR m.created_at > p.last_read_at) "
+    "AND m.hidden = %s AND (m.review_state IS NULL OR m.review_state = %s) "
+    "AND (m.sender_id IS NULL OR m.sender_id NOT IN ({senders}))"
+)
+
+
 def unread_total(*, user: User) -> int:
     """Messages waiting unread for `user` across their conversations and requests (senders
-    they blocked or muted, or who blocked them, and messages the moderators hid raise no
-    count)."""
-    return _unread_messages(user).count()
+    they blocked or muted, or who blocked them, messages the moderators hid and messages
+    waiting for review raise no count)."""
+    senders = [user.pk, *sorted(user_ids_hidden_from(viewer=user) or ())]
+    sql = _UNREAD_SQL.format(senders=", ".join(["%s"] * len(senders)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                user.pk,
+                *(status.value for status in SEEING),
+                False,
+                review.ReviewState.APPROVED.value,
+                *senders,
+            ],
+        )
+        (count,) = cursor.fetchone()
+    return int(count)
 
 
 def unread_by_conversation(*, user: User) -> dict[int, int]:

@@ -126,6 +126,11 @@ class Discussion(TimeStampedModel):
     reply_count = models.PositiveIntegerField(default=0)
     # What full-text search reads (title, body, tags); kept by the services.
     search_document = models.TextField(blank=True, editable=False)
+    # A token replaced with every change its page of replies shows (community.signals: a
+    # reply, a reaction, a pin, a lock...): the key of that page's cache (views.spaces).
+    # Null until the first change (nullable, SQLite adds the column in place: rebuilding the
+    # table would drop the search's triggers).
+    version = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-pinned", "-last_activity_at", "-id"]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -10,11 +11,13 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import DEFAULT_DB_ALIAS
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import URLPattern, path, reverse
+from django.template.loader import get_template, render_to_string
+from django.urls import URLPattern, get_script_prefix, path, reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from hemonc.community import selectors
@@ -41,7 +44,7 @@ from hemonc.community.models import (
 from hemonc.community.review import HELD_SAYING, WAITING_NOTE, is_waiting
 from hemonc.community.services import spaces as services
 from hemonc.core.actions import act_then_redirect
-from hemonc.core.caching import render_fragments
+from hemonc.core.caching import TIMEOUT, cache_key, page_cache, render_fragments
 from hemonc.core.errors import DomainError
 from hemonc.core.forms import parse_id
 from hemonc.core.permissions import permission_required, takes_part
@@ -68,20 +71,42 @@ def _space(request: AuthenticatedHttpRequest, space: str) -> Space:
     return found
 
 
-def _discussion(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> Discussion:
-    found = _space(request, space)
+def _discussion(
+    request: AuthenticatedHttpRequest, space: str, discussion_id: int, *, light: bool = False
+) -> Discussion:
+    """The discussion and its space in one query; 404 unless the member may see both.
+    `light`: only what the discussion's page reads on every request (_PAGE_SQL)."""
     if parse_id(discussion_id) is None:
         raise Http404("No such discussion.")
-    discussion = (
-        Discussion.objects.select_related("author__profile", "session", "space")
-        .filter(pk=discussion_id, space=found)
-        .first()
-    )
-    if discussion is None or not selectors.user_may_see_discussion(
-        request.user, discussion, space_checked=True
-    ):
+    if light:
+        found = next(iter(Discussion.objects.raw(_PAGE_SQL, [discussion_id, space])), None)
+        if found is not None:  # the rest of the space is left to load if ever read
+            found.space = Space.from_db(
+                DEFAULT_DB_ALIAS,
+                ["id", "slug"],
+                [found.space_id, found.space_slug],  # type: ignore[attr-defined]
+            )
+    else:
+        found = (
+            Discussion.objects.filter(pk=discussion_id, space__slug=space)
+            .select_related("author__profile", "session", "space")
+            .order_by()
+            .first()
+        )
+    if found is None or not selectors.user_may_see_discussion(request.user, found):
         raise Http404("No such discussion.")
-    return discussion
+    return found
+
+
+# What the discussion's page reads of it on every request, with its space's address: its
+# text, author, session and tags are in the cached part (_discussion_page), read only to
+# render it. Written out, as the ORM took four times longer to build the query than to run it.
+_PAGE_SQL = (
+    "SELECT d.id, d.space_id, d.author_id, d.kind, d.title, d.starts_at, d.pinned, "  # noqa: S608
+    "d.locked, d.hidden, d.version, s.slug AS space_slug "
+    f"FROM {Discussion._meta.db_table} d JOIN {Space._meta.db_table} s ON s.id = d.space_id "
+    "WHERE d.id = %s AND s.slug = %s"
+)
 
 
 @login_required
@@ -178,44 +203,207 @@ def _discussion_context(
     request: AuthenticatedHttpRequest, discussion: Discussion, reply_form: ReplyForm | None = None
 ) -> dict[str, Any]:
     user = request.user
+    reply_form = reply_form or ReplyForm()
     hidden = user_ids_hidden_from(viewer=user) or frozenset()
-    replies_qs = _reply_fields(selectors.replies_visible(user, discussion))
     moderator = _moderates(user)
     now = timezone.now()
-    live = bool(
+    chat_on = bool(
         discussion.kind == DiscussionKind.CHAT
         and discussion.starts_at
         and discussion.starts_at - timedelta(minutes=10) <= now < discussion.starts_at + CHAT_LIVE
     )
-    paginator = Paginator(replies_qs, selectors.REPLIES_PER_PAGE)
+    base = discussion.get_absolute_url()  # the page's links and buttons go below it
     # During a chat the page opens on its newest replies, where the live ones arrive.
-    number = request.GET.get("page") or (paginator.num_pages if live else 1)
-    page = paginator.get_page(number)
-    live = live and not page.has_next()
-    replies = list(page)
-    counts, mine = selectors.reaction_counts(user, discussion=discussion, replies=replies)
+    asked = request.GET.get("page")
+    page = _discussion_page(
+        user,
+        discussion,
+        "last" if chat_on and not asked else _page_number(asked),
+        hidden=hidden,
+        moderator=moderator,
+        chat_on=chat_on,
+    )
     return {
         "space": discussion.space,
         "discussion": discussion,
-        "body": selectors.render_post(
-            html=discussion.body_html, mentions=discussion.mentions, hidden=hidden
-        ),
-        "tags": list(discussion.tags.all()),
-        "reactions": _reaction_row(counts.get("d", {}), mine, "d"),
-        "react_url": reverse("community:react", args=[discussion.space.slug, discussion.pk]),
+        "base": base,
+        "react_url": f"{base}react/",
         "page": page,
-        "replies": _reply_rows(
-            user, discussion, replies, counts=counts, mine=mine, hidden=hidden, moderator=moderator
-        ),
-        "reply_form": reply_form or ReplyForm(),
+        "reply_form": reply_form,
+        "reply_fields": _reply_fields_html(reply_form),
         "moderator": moderator,
         "can_edit": discussion.author_id == user.pk or moderator,
-        "following": selectors.is_following(user, discussion=discussion),
-        "live": live,
+        "following": page.following,
+        "live": chat_on and not page.has_next,
         "poll_seconds": CHAT_POLL_SECONDS,
-        "last_reply_id": replies[-1].pk if replies else 0,
+        "last_reply_id": page.last_reply_id,
         "history_count": discussion.revisions.count() if moderator else 0,
         "waiting_note": WAITING_NOTE,
+    }
+
+
+# What an empty reply form renders with: their sources key its cached markup.
+_FORM_TEMPLATES = ("community/spaces/_form.html", "core/_field.html", "core/_phi_attest.html")
+
+
+def _reply_fields_html(form: ReplyForm) -> SafeString:
+    """The reply form's fields. Empty (every reader's, but for the reply it quotes), they
+    come from the cache; a form sent back with its errors is rendered."""
+    if form.is_bound:
+        return render_to_string("community/spaces/_form.html", {"form": form})
+    sources = [get_template(name).template.source for name in _FORM_TEMPLATES]  # type: ignore[attr-defined]
+    [html] = render_fragments(
+        "community/spaces/_form.html",
+        [("reply form", form.initial.get("quote"), sources)],
+        lambda missing: [{"form": form}],
+    )
+    return html
+
+
+def _page_number(asked: str | None) -> int:
+    """The page of replies asked for, as `Paginator.get_page` reads it (past the end, or
+    below 1: the last page; not a number: the first)."""
+    try:
+        return max(int(asked or 1), 0)
+    except ValueError:
+        return 1
+
+
+@dataclass(frozen=True)
+class DiscussionPage:
+    """A discussion's page as a reader gets it, rendered: the discussion itself with its
+    reactions (`head`) and one page of its replies (`rows`)."""
+
+    head: SafeString
+    rows: SafeString
+    number: int
+    num_pages: int
+    count: int
+    last_reply_id: int
+    following: bool  # the reader follows the discussion (not cached)
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.num_pages > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+# The templates of the cached parts: their sources key the cache, so a changed template
+# never meets pages rendered by the old one.
+_PAGE_TEMPLATES = (
+    "community/spaces/_discussion_head.html",
+    "community/spaces/_reply.html",
+    "community/spaces/_reactions.html",
+)
+
+
+def _discussion_page(
+    user: Any,
+    discussion: Discussion,
+    asked: int | str,
+    *,
+    hidden: frozenset[int],
+    moderator: bool,
+    chat_on: bool,
+) -> DiscussionPage:
+    """The discussion and page `asked` ("last", or a number) of the replies `user` is shown,
+    from the cache when a reader who sees the same got it since the discussion last changed.
+
+    The key holds everything these depend on: the discussion's version (replaced by every
+    reply, edit, take-down, deletion, reaction, tag, pin or lock, and by a change of its
+    space or live session: community.signals), the members' names (the directory's
+    version), the reader's zone for the times, what the reader does not see (the members
+    they block, mute or are blocked by; taken-down replies unless they moderate), and what
+    of it is theirs (their replies' Edit links, their reactions). Readers alike share an
+    entry; a reader's own replies and reactions make theirs (one query asks for them).
+    """
+    marks = selectors.reader_marks(user, discussion)
+    key = cache_key(
+        "community:discussion",
+        discussion.pk,
+        discussion.version,
+        marks.directory,
+        discussion.space.slug,
+        get_script_prefix(),
+        timezone.get_current_timezone_name(),
+        asked,
+        chat_on,
+        sorted(hidden),
+        moderator,
+        () if moderator else marks.replies,  # a moderator may edit every reply
+        marks.reactions,
+        [get_template(name).template.source for name in _PAGE_TEMPLATES],  # type: ignore[attr-defined]
+    )
+    stored: dict[str, Any] | None = page_cache.get(key)
+    if stored is None:
+        stored = _discussion_page_render(
+            user, discussion.pk, asked, hidden=hidden, moderator=moderator, chat_on=chat_on
+        )
+        page_cache.set(key, stored, TIMEOUT)
+    # Rendered by autoescaping templates, here or when it was cached.
+    return DiscussionPage(
+        **{**stored, "head": mark_safe(stored["head"]), "rows": mark_safe(stored["rows"])},
+        following=marks.following,
+    )
+
+
+def _discussion_page_render(
+    user: Any,
+    discussion_id: int,
+    asked: int | str,
+    *,
+    hidden: frozenset[int],
+    moderator: bool,
+    chat_on: bool,
+) -> dict[str, Any]:
+    discussion = Discussion.objects.select_related("author__profile", "session", "space").get(
+        pk=discussion_id
+    )
+    paginator = Paginator(
+        _reply_fields(selectors.replies_visible(user, discussion)), selectors.REPLIES_PER_PAGE
+    )
+    page = paginator.get_page(paginator.num_pages if asked == "last" else asked)
+    replies = list(page)
+    counts, mine = selectors.reaction_counts(user, discussion=discussion, replies=replies)
+    rows = _reply_rows(
+        user, discussion, replies, counts=counts, mine=mine, hidden=hidden, moderator=moderator
+    )
+    head = render_to_string(
+        "community/spaces/_discussion_head.html",
+        {
+            "space": discussion.space,
+            "discussion": discussion,
+            "body": selectors.render_post(
+                html=discussion.body_html, mentions=discussion.mentions, hidden=hidden
+            ),
+            "tags": list(discussion.tags.all()),
+            "reactions": _reaction_row(counts.get("d", {}), mine, "d"),
+            "chat_on": chat_on,
+            "waiting_note": WAITING_NOTE,
+        },
+    )
+    return {
+        "head": head,
+        "rows": "".join(rows),
+        "number": page.number,
+        "num_pages": paginator.num_pages,
+        "count": paginator.count,
+        "last_reply_id": replies[-1].pk if replies else 0,
     }
 
 
@@ -258,7 +446,7 @@ def _reply_rows(
         else {}
     )
     base = discussion.get_absolute_url()
-    react_url = f"{base}react/"
+    zone = timezone.get_current_timezone_name()  # the times are written in the reader's zone
 
     def version(reply: Reply) -> tuple[Any, ...]:
         quote = quoted.get(reply.quote_id) if reply.quote_id else None
@@ -277,6 +465,7 @@ def _reply_rows(
             reply.author_id == user.pk or moderator,
             moderator,
             discussion.locked,
+            zone,
         )
 
     def contexts(indexes: list[int]) -> list[dict[str, Any] | None]:
@@ -297,7 +486,6 @@ def _reply_rows(
                 },
                 "discussion": discussion,
                 "base": base,
-                "react_url": react_url,
                 "moderator": moderator,
                 "waiting_note": WAITING_NOTE,
             }
@@ -324,7 +512,7 @@ def _reaction_row(counts: dict[str, int], mine: set[Any], target: Any) -> list[d
 
 @login_required
 def discussion(request: AuthenticatedHttpRequest, space: str, discussion_id: int) -> HttpResponse:
-    found = _discussion(request, space, discussion_id)
+    found = _discussion(request, space, discussion_id, light=True)
     quote = parse_id(request.GET.get("quote"))
     form = ReplyForm(initial={"quote": quote} if quote else None)
     return render(
