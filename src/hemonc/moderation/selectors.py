@@ -216,12 +216,21 @@ def _held_label(model: type[Any]) -> str:
 
 
 def held_posts(*, limit: int = 100) -> list[HeldPost]:
-    """Posts waiting for review, the oldest first (moderators read messages only here)."""
+    """Posts waiting for review, the oldest first (moderators read messages only here).
+
+    One query finds them, and only what it finds is read whole: the queue asks on every
+    page, and mostly nothing waits."""
+    oldest = held_needs(limit=limit)
+    if not oldest:
+        return []
+    ids: dict[str, list[Any]] = {}
+    for label, pk, _since in oldest:
+        ids.setdefault(label, []).append(pk)
     waiting = {"review_state": ReviewState.WAITING}
     found: list[HeldPost] = []
-    for discussion in Discussion.objects.filter(**waiting).select_related(
-        "author__profile", "space"
-    )[:limit]:
+    for discussion in Discussion.objects.filter(
+        pk__in=ids.get(_held_label(Discussion), ()), **waiting
+    ).select_related("author__profile", "space"):
         found.append(
             HeldPost(
                 label=_held_label(Discussion),
@@ -233,9 +242,9 @@ def held_posts(*, limit: int = 100) -> list[HeldPost]:
                 author=discussion.author,
             )
         )
-    for reply in Reply.objects.filter(**waiting).select_related(
-        "author__profile", "discussion__space"
-    )[:limit]:
+    for reply in Reply.objects.filter(
+        pk__in=ids.get(_held_label(Reply), ()), **waiting
+    ).select_related("author__profile", "discussion__space"):
         found.append(
             HeldPost(
                 label=_held_label(Reply),
@@ -248,14 +257,14 @@ def held_posts(*, limit: int = 100) -> list[HeldPost]:
             )
         )
     messages = list(
-        Message.objects.filter(**waiting)
+        Message.objects.filter(pk__in=ids.get(_held_label(Message), ()), **waiting)
         .select_related("sender__profile")
         .prefetch_related(
             Prefetch(
                 "conversation__participants",
                 queryset=Participant.objects.select_related("user__profile"),
             )
-        )[:limit]
+        )
     )
     for message in messages:
         names = ", ".join(
