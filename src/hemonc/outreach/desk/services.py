@@ -327,10 +327,7 @@ def post_update(
     require(actor, "outreach.desk_edit", post)
     if post.state not in EDITABLE:
         raise DomainError("A published post can no longer be changed.")
-    if post.parts.filter(state=PartState.PUBLISHED).exists():
-        raise DomainError(
-            "Part of this post is on a platform already: retry it, or write a new post."
-        )
+    _check_untried(post)
     is_organizer = actor.has_perm("outreach.desk_approve")
     if post.state != DeskState.DRAFT and post.state != DeskState.IN_REVIEW and not is_organizer:
         raise DomainError("Only an organizer may change a post once it was approved.")
@@ -363,6 +360,28 @@ def post_update(
     return post
 
 
+TRIED = (
+    "Part of this post was sent and may be on a platform already (its answer may have been "
+    "lost), so its text can no longer change: retry it (what is there is found, not sent "
+    "twice), or write a new post."
+)
+
+
+def _check_untried(post: DeskPost) -> None:
+    """A post changes only while nothing of it may have left: no part published, being sent
+    (leased) or tried. A tried part keeps its row and key, looked for on the platform before
+    it is sent again (`post_retry`); rewriting it could post it twice."""
+    parts = list(post.parts.select_for_update().values_list("state", "attempts", "lease_owner"))
+    if any(state == PartState.PUBLISHED for state, _, _ in parts):
+        raise DomainError(
+            "Part of this post is on a platform already: retry it, or write a new post."
+        )
+    if any(owner for _, _, owner in parts):
+        raise DomainError("This post is being published.")
+    if any(attempts for _, attempts, _ in parts):
+        raise DomainError(TRIED)
+
+
 def _back_to_review(post: DeskPost) -> None:
     post.state = DeskState.IN_REVIEW
     post.approvals.all().delete()
@@ -383,6 +402,7 @@ def image_add(
     require(actor, "outreach.desk_edit", post)
     if post.state not in EDITABLE:
         raise DomainError("A published post can no longer be changed.")
+    _check_untried(post)
     alt = (alt or "").strip()
     if not alt:
         raise DomainError("Describe the image (its alt text) for those who cannot see it.")
@@ -410,6 +430,7 @@ def image_remove(*, image: DeskImage, actor: Actor) -> None:
     require(actor, "outreach.desk_edit", post)
     if post.state not in EDITABLE:
         raise DomainError("A published post can no longer be changed.")
+    _check_untried(post)
     image.delete()
     if post.state not in {DeskState.DRAFT, DeskState.IN_REVIEW}:
         _back_to_review(post)
