@@ -611,3 +611,38 @@ def test_schedule_at_a_time_and_refuse_one_in_the_past(
     assert post.state == DeskState.SCHEDULED
     assert post.scheduled_at == datetime(2026, 12, 10, 20, 0, tzinfo=UTC)  # the reader's zone
     assert post.queue_account is None
+
+
+def test_a_failed_post_that_was_tried_says_why_it_cannot_be_edited(
+    client: Any, organizer: Any, bluesky: Any
+) -> None:
+    post = _approved(organizer, [bluesky])
+    services.post_schedule(post=post, actor=organizer)
+    _with_parts(post, bluesky, [PartState.FAILED], "Bluesky did not answer in time")
+    DeskPart.objects.filter(post=post).update(attempts=8)
+    DeskPost.objects.filter(pk=post.pk).update(state=DeskState.FAILED)
+    client.force_login(organizer)
+
+    page = client.get(reverse("outreach:desk_post", args=[post.pk])).content.decode()
+    assert "Its text can no longer change" in page
+    assert reverse("outreach:desk_edit", args=[post.pk]) not in page
+    response = client.get(reverse("outreach:desk_edit", args=[post.pk]), follow=True)
+    assert "may be on a platform already" in response.content.decode()
+    assert DeskPart.objects.filter(post=post, key=f"k{post.pk}-1").exists()
+
+
+def test_a_failed_post_nothing_of_which_was_sent_is_edited_and_reviewed_again(
+    client: Any, organizer: Any, bluesky: Any
+) -> None:
+    post = _approved(organizer, [bluesky])
+    services.post_schedule(post=post, actor=organizer)
+    _with_parts(post, bluesky, [PartState.FAILED], "The image is too large for Bluesky.")
+    DeskPost.objects.filter(pk=post.pk).update(state=DeskState.FAILED)
+    client.force_login(organizer)
+
+    page = client.get(reverse("outreach:desk_post", args=[post.pk])).content.decode()
+    assert reverse("outreach:desk_edit", args=[post.pk]) in page
+    data = {"kind": "announcement", "accounts": [bluesky.pk], "text": "Journal club moved."}
+    client.post(reverse("outreach:desk_edit", args=[post.pk]), data)
+    post.refresh_from_db()
+    assert (post.state, post.text, post.parts.count()) == ("in_review", "Journal club moved.", 0)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from hemonc.core.audit import audit
@@ -380,6 +380,13 @@ def _check_untried(post: DeskPost) -> None:
         raise DomainError("This post is being published.")
     if any(attempts for _, attempts, _ in parts):
         raise DomainError(TRIED)
+
+
+def post_tried(post: DeskPost) -> bool:
+    """Something of the post may have left: a part published, being sent or tried."""
+    return post.parts.filter(
+        Q(state=PartState.PUBLISHED) | Q(attempts__gt=0) | ~Q(lease_owner="")
+    ).exists()
 
 
 def _back_to_review(post: DeskPost) -> None:

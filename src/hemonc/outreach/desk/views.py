@@ -203,11 +203,26 @@ def _any_post_or_404(request: AuthenticatedHttpRequest, pk: int, **_: Any) -> De
     return get_object_or_404(DeskPost, pk=pk)
 
 
+def _editable(post: DeskPost) -> bool:
+    """A failed post nothing of which was tried (an image a platform takes no more, say) is
+    changed and reviewed again; one that was tried keeps its parts, for retry."""
+    if post.state == DeskState.PUBLISHED:
+        return False
+    if post.state == DeskState.FAILED:
+        return not desk.post_tried(post)
+    return post.started_at is None
+
+
 @permission_required("outreach.desk_edit", obj=_any_post_or_404)
 def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
-    if post.state in (DeskState.PUBLISHED, DeskState.FAILED) or post.started_at is not None:
-        messages.error(request, "A post that has started going out cannot be changed.")
+    if not _editable(post):
+        messages.error(
+            request,
+            desk.TRIED
+            if post.state == DeskState.FAILED
+            else "A post that has started going out cannot be changed.",
+        )
         return redirect("outreach:desk_post", pk=post.pk)
     return _compose(request, post)
 
@@ -289,9 +304,8 @@ def post_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "second_approver": desk.second_approver_required(),
         "author_may_not_approve": desk.second_approver_required() and post.author_id == user.pk,
         "approved_by_me": any(a.approver_id == user.pk for a in approvals),
-        "can_edit": user.has_perm("outreach.desk_edit", post)
-        and post.state not in (DeskState.PUBLISHED, DeskState.FAILED)
-        and post.started_at is None,
+        "can_edit": user.has_perm("outreach.desk_edit", post) and _editable(post),
+        "tried": post.state == DeskState.FAILED and desk.post_tried(post),
         "can_approve": user.has_perm("outreach.desk_approve", post),
         "can_schedule": user.has_perm("outreach.desk_schedule", post),
         "schedule_form": ScheduleForm(
