@@ -467,8 +467,9 @@ def run(*, posts: int = POSTS) -> dict[str, Any]:
             "database.",
             "On PostgreSQL the database server competes for the CPUs with the worker and the "
             "stand-ins; SQLite works in process. A commit that waits for the disk took 0.5 ms "
-            "on this machine when idle and 4 ms under other work (one such commit per platform "
-            "post, before, held the worker to 0.12 of the bare loop).",
+            "on this machine when idle and 4 ms under other work; two such commits per platform "
+            "post (the attempt, then the answer), before, held the worker to 0.12 of the bare "
+            "loop at a load average of 14.",
             "The stand-ins (tests/standins/, threaded http.server) run in their own process; "
             "on a 2-core machine they compete with the sender for CPU in both runs.",
         ],
