@@ -646,3 +646,24 @@ def test_a_failed_post_nothing_of_which_was_sent_is_edited_and_reviewed_again(
     client.post(reverse("outreach:desk_edit", args=[post.pk]), data)
     post.refresh_from_db()
     assert (post.state, post.text, post.parts.count()) == ("in_review", "Journal club moved.", 0)
+
+
+def test_images_removed_while_the_text_changes_need_no_attestation_kept_ones_do(
+    client: Any, organizer: Any, bluesky: Any
+) -> None:
+    post = _post(organizer, [bluesky], text="Tumor board slides")
+    services.image_add(
+        post=post, actor=organizer, data=_png(), mime="image/png", alt="A slide", phi_attested=True
+    )
+    client.force_login(organizer)
+    edit = reverse("outreach:desk_edit", args=[post.pk])
+    data = {"kind": "announcement", "accounts": [bluesky.pk], "text": "Tumor board at noon."}
+
+    response = client.post(edit, data)
+    assert response.status_code == 400  # the image stays: the new text is attested again
+    assert "A post with images needs this attestation" in response.content.decode()
+
+    response = client.post(edit, {**data, "remove_images": "on"})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert (post.text, post.images.count()) == ("Tumor board at noon.", 0)

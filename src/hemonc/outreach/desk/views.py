@@ -157,6 +157,11 @@ def _compose(request: AuthenticatedHttpRequest, post: DeskPost | None) -> HttpRe
         if post is None:
             post = desk.post_create(actor=request.user, phi_attested=form.attested, **fields)
         else:
+            if data.get("remove_images"):
+                # First: the post's new text is attested as a post without them (the form's
+                # rule, which the service applies to a post that still has images).
+                for image in list(post.images.all()):
+                    desk.image_remove(image=image, actor=request.user)
             post = desk.post_update(
                 post=post, actor=request.user, phi_attested=form.attested, **fields
             )
@@ -167,12 +172,15 @@ def _compose(request: AuthenticatedHttpRequest, post: DeskPost | None) -> HttpRe
     # The post is saved; what follows rarely fails (the form checked images and thread). If it
     # does, the post stays a draft and its page says why.
     try:
-        if data.get("remove_images"):
-            for image in list(post.images.all()):
-                desk.image_remove(image=image, actor=request.user)
         for image_data, mime, alt, name in form.images:
             desk.image_add(
-                post=post, actor=request.user, data=image_data, mime=mime, alt=alt, name=name
+                post=post,
+                actor=request.user,
+                data=image_data,
+                mime=mime,
+                alt=alt,
+                name=name,
+                phi_attested=form.attested,
             )
         if submit and post.state == DeskState.DRAFT:
             desk.post_submit(post=post, actor=request.user)
