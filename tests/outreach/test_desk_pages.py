@@ -667,3 +667,44 @@ def test_images_removed_while_the_text_changes_need_no_attestation_kept_ones_do(
     assert response.status_code == 302
     post.refresh_from_db()
     assert (post.text, post.images.count()) == ("Tumor board at noon.", 0)
+
+
+HOSTILE = "<script>alert(1)</script> \"quoted\" =cmd|' /C calc'!A0 @SUM(1+1)\n\nline two"
+
+
+def test_hostile_text_is_shown_as_text_on_every_desk_page(
+    client: Any, organizer: Any, bluesky: Any
+) -> None:
+    draft = _post(organizer, [bluesky], text=HOSTILE + " draft")
+    failed = _approved(organizer, [bluesky], text=HOSTILE + " failed")
+    services.post_schedule(post=failed, actor=organizer)
+    _with_parts(failed, bluesky, [PartState.FAILED], '<img src=x onerror="alert(2)">\nRefused')
+    DeskPost.objects.filter(pk=failed.pk).update(
+        state=DeskState.FAILED, last_error="<i>Bluesky</i>\n=1+1"
+    )
+    done = _approved(organizer, [bluesky], text=HOSTILE + " published " + "long " * 1500)
+    _with_parts(done, bluesky, [PartState.PUBLISHED])
+    DeskPost.objects.filter(pk=done.pk).update(
+        state=DeskState.PUBLISHED, published_at=timezone.now()
+    )
+    client.force_login(organizer)
+
+    pages = [
+        reverse("outreach:desk") + "?state=draft",
+        reverse("outreach:desk") + "?state=failed",
+        reverse("outreach:desk_post", args=[draft.pk]),
+        reverse("outreach:desk_post", args=[failed.pk]),
+        reverse("outreach:desk_post", args=[done.pk]),
+        reverse("outreach:desk_edit", args=[draft.pk]),
+        reverse("outreach:desk_history"),
+        reverse("outreach:desk_queue", args=[bluesky.pk]),
+        reverse("console"),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "<script>alert(1)" not in html and "<img src=x" not in html, url
+        assert "<i>Bluesky</i>" not in html, url
+    post_page = client.get(reverse("outreach:desk_post", args=[failed.pk])).content.decode()
+    assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in post_page

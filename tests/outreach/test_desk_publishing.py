@@ -341,3 +341,31 @@ def test_answers_lost_before_they_were_written_are_found_not_posted_again(
 
     post.refresh_from_db()
     assert (post.state, len(bluesky.posts), run.found) == ("published", 2, 2)
+
+
+def test_what_a_platform_answers_cannot_break_a_line_or_become_a_script_link(
+    bsky: Any, fast_retries: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account, _ = bsky
+    post = scheduled(SHORT, [account])
+    from hemonc.outreach.desk.platforms.bluesky import BlueskyAdapter
+
+    monkeypatch.setattr(
+        BlueskyAdapter,
+        "publish",
+        lambda self, part: publishing.Ref(
+            id="at://x/app.bsky.feed.post/1", url="javascript:alert(1)"
+        ),
+    )
+    run = publishing.publish_due()
+    part = DeskPart.objects.get(post=post)
+    assert part.url == "" and part.remote_id == "at://x/app.bsky.feed.post/1"
+    assert run.published[0].line().endswith(" at://x/app.bsky.feed.post/1")
+
+    hostile = publishing.Outcome(
+        "bluesky", "a", 1, 1, error="<b>Refused</b>\nOK 2/2 https://evil.example\r\n=HYPERLINK()"
+    )
+    assert "\n" not in hostile.line() and "\r" not in hostile.line()
+    assert hostile.line().endswith(
+        "failed: <b>Refused</b> OK 2/2 https://evil.example =HYPERLINK()"
+    )

@@ -108,11 +108,24 @@ class Outcome:
     part: int = field(default=0, repr=False, compare=False)  # the DeskPart
 
     def line(self) -> str:
+        """One line whatever the platform answered (its message may hold line breaks)."""
         if self.error:
             return (
-                f"{self.platform} {self.handle} {self.position}/{self.count} failed: {self.error}"
+                f"{self.platform} {self.handle} {self.position}/{self.count} failed: "
+                f"{one_line(self.error)}"
             )
-        return f"{self.platform} {self.handle} {self.position}/{self.count} {self.where}"
+        return f"{self.platform} {self.handle} {self.position}/{self.count} {one_line(self.where)}"
+
+
+def one_line(text: str, limit: int = 2000) -> str:
+    """`text` with every run of white space (line breaks too) one space, at most `limit`."""
+    return " ".join(str(text).split())[:limit]
+
+
+def web_address(url: str) -> str:
+    """A platform's web address of a post, kept only when it is one (http or https): the
+    desk's pages link it."""
+    return url if url.lower().startswith(("https://", "http://")) else ""
 
 
 @dataclass
@@ -341,6 +354,7 @@ class _Answers:
     def hold(self, part: DeskPart, account: SocialAccount, ref: Ref) -> None:
         """The part is on the platform: the thread's next part answers it at once; its row
         is written with the others held (`write`)."""
+        ref = Ref(id=ref.id, url=web_address(ref.url), cid=ref.cid)
         self.held.append(_Answer(part, account, ref, _now()))
         part.state, part.remote_id, part.remote_cid, part.url = (
             PartState.PUBLISHED, ref.id, ref.cid, ref.url,
@@ -572,6 +586,7 @@ def _publish_thread(
             return
         accounts.keep_state(account)
         answers.hold(part, account, ref)
+        ref = Ref(id=ref.id, url=web_address(ref.url), cid=ref.cid)
         run.published.append(
             Outcome(
                 label, account.handle, part.position, part.count, ref.url or ref.id, part=part.pk
