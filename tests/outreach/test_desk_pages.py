@@ -611,3 +611,100 @@ def test_schedule_at_a_time_and_refuse_one_in_the_past(
     assert post.state == DeskState.SCHEDULED
     assert post.scheduled_at == datetime(2026, 12, 10, 20, 0, tzinfo=UTC)  # the reader's zone
     assert post.queue_account is None
+
+
+def test_a_failed_post_that_was_tried_says_why_it_cannot_be_edited(
+    client: Any, organizer: Any, bluesky: Any
+) -> None:
+    post = _approved(organizer, [bluesky])
+    services.post_schedule(post=post, actor=organizer)
+    _with_parts(post, bluesky, [PartState.FAILED], "Bluesky did not answer in time")
+    DeskPart.objects.filter(post=post).update(attempts=8)
+    DeskPost.objects.filter(pk=post.pk).update(state=DeskState.FAILED)
+    client.force_login(organizer)
+
+    page = client.get(reverse("outreach:desk_post", args=[post.pk])).content.decode()
+    assert "Its text can no longer change" in page
+    assert reverse("outreach:desk_edit", args=[post.pk]) not in page
+    response = client.get(reverse("outreach:desk_edit", args=[post.pk]), follow=True)
+    assert "may be on a platform already" in response.content.decode()
+    assert DeskPart.objects.filter(post=post, key=f"k{post.pk}-1").exists()
+
+
+def test_a_failed_post_nothing_of_which_was_sent_is_edited_and_reviewed_again(
+    client: Any, organizer: Any, bluesky: Any
+) -> None:
+    post = _approved(organizer, [bluesky])
+    services.post_schedule(post=post, actor=organizer)
+    _with_parts(post, bluesky, [PartState.FAILED], "The image is too large for Bluesky.")
+    DeskPost.objects.filter(pk=post.pk).update(state=DeskState.FAILED)
+    client.force_login(organizer)
+
+    page = client.get(reverse("outreach:desk_post", args=[post.pk])).content.decode()
+    assert reverse("outreach:desk_edit", args=[post.pk]) in page
+    data = {"kind": "announcement", "accounts": [bluesky.pk], "text": "Journal club moved."}
+    client.post(reverse("outreach:desk_edit", args=[post.pk]), data)
+    post.refresh_from_db()
+    assert (post.state, post.text, post.parts.count()) == ("in_review", "Journal club moved.", 0)
+
+
+def test_images_removed_while_the_text_changes_need_no_attestation_kept_ones_do(
+    client: Any, organizer: Any, bluesky: Any
+) -> None:
+    post = _post(organizer, [bluesky], text="Tumor board slides")
+    services.image_add(
+        post=post, actor=organizer, data=_png(), mime="image/png", alt="A slide", phi_attested=True
+    )
+    client.force_login(organizer)
+    edit = reverse("outreach:desk_edit", args=[post.pk])
+    data = {"kind": "announcement", "accounts": [bluesky.pk], "text": "Tumor board at noon."}
+
+    response = client.post(edit, data)
+    assert response.status_code == 400  # the image stays: the new text is attested again
+    assert "A post with images needs this attestation" in response.content.decode()
+
+    response = client.post(edit, {**data, "remove_images": "on"})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert (post.text, post.images.count()) == ("Tumor board at noon.", 0)
+
+
+HOSTILE = "<script>alert(1)</script> \"quoted\" =cmd|' /C calc'!A0 @SUM(1+1)\n\nline two"
+
+
+def test_hostile_text_is_shown_as_text_on_every_desk_page(
+    client: Any, organizer: Any, bluesky: Any
+) -> None:
+    draft = _post(organizer, [bluesky], text=HOSTILE + " draft")
+    failed = _approved(organizer, [bluesky], text=HOSTILE + " failed")
+    services.post_schedule(post=failed, actor=organizer)
+    _with_parts(failed, bluesky, [PartState.FAILED], '<img src=x onerror="alert(2)">\nRefused')
+    DeskPost.objects.filter(pk=failed.pk).update(
+        state=DeskState.FAILED, last_error="<i>Bluesky</i>\n=1+1"
+    )
+    done = _approved(organizer, [bluesky], text=HOSTILE + " published " + "long " * 1500)
+    _with_parts(done, bluesky, [PartState.PUBLISHED])
+    DeskPost.objects.filter(pk=done.pk).update(
+        state=DeskState.PUBLISHED, published_at=timezone.now()
+    )
+    client.force_login(organizer)
+
+    pages = [
+        reverse("outreach:desk") + "?state=draft",
+        reverse("outreach:desk") + "?state=failed",
+        reverse("outreach:desk_post", args=[draft.pk]),
+        reverse("outreach:desk_post", args=[failed.pk]),
+        reverse("outreach:desk_post", args=[done.pk]),
+        reverse("outreach:desk_edit", args=[draft.pk]),
+        reverse("outreach:desk_history"),
+        reverse("outreach:desk_queue", args=[bluesky.pk]),
+        reverse("console"),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "<script>alert(1)" not in html and "<img src=x" not in html, url
+        assert "<i>Bluesky</i>" not in html, url
+    post_page = client.get(reverse("outreach:desk_post", args=[failed.pk])).content.decode()
+    assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in post_page

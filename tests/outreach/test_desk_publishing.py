@@ -15,6 +15,7 @@ from django.utils import timezone
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
+from hemonc.core.errors import DomainError
 from hemonc.core.permissions import OPERATOR
 from hemonc.outreach.desk import publishing, services
 from hemonc.outreach.models import DeskPart, DeskPost, Post
@@ -274,3 +275,97 @@ def test_a_retry_after_a_failure_is_enqueued_for_its_time(bsky: Any, dummy_tasks
     part = DeskPart.objects.get(post=post)
     assert again.args == [post.pk]
     assert again.task.run_after == part.next_attempt_at
+
+
+def test_a_failed_post_whose_answer_was_lost_keeps_its_parts_and_is_not_sent_twice(
+    masto: Any, fast_retries: None, settings: Any
+) -> None:
+    settings.OUTREACH_MAX_ATTEMPTS = 1
+    account, mastodon = masto
+    mastodon.fail_next("drop")  # stored, but the answer never came
+    post = scheduled(SHORT, [account])
+    publishing.publish_due()
+    post.refresh_from_db()
+    assert post.state == "failed" and len(mastodon.statuses) == 1
+    [part] = DeskPart.objects.filter(post=post)
+
+    for change in (
+        lambda: services.post_update(post=post, actor=OPERATOR, text=SHORT + " Room 4."),
+        lambda: services.image_add(
+            post=post, actor=OPERATOR, data=b"\x89PNG\r\n\x1a\n", mime="image/png", alt="A slide"
+        ),
+    ):
+        with pytest.raises(DomainError, match="may be on a platform already"):
+            change()
+    assert list(DeskPart.objects.filter(post=post).values_list("pk", "key")) == [
+        (part.pk, part.key)
+    ]
+
+    settings.OUTREACH_MAX_ATTEMPTS = 8
+    services.post_retry(post=post, actor=OPERATOR)
+    run = publishing.publish_due()
+    post.refresh_from_db()
+    assert (post.state, len(mastodon.statuses), run.found) == ("published", 1, 1)
+
+
+def test_the_attempts_of_parts_never_sent_are_given_back(bsky: Any, fast_retries: None) -> None:
+    account, bluesky = bsky
+    post = scheduled(LONG, [account])
+    DeskPart.objects.filter(post=post, position=1).update(text="z" * 400)  # refused
+
+    publishing.publish_due()
+
+    assert list(
+        DeskPart.objects.filter(post=post).order_by("position").values_list("state", "attempts")
+    ) == [("failed", 1), ("failed", 0)]
+    assert bluesky.posts == []
+
+
+def test_answers_lost_before_they_were_written_are_found_not_posted_again(
+    bsky: Any, fast_retries: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account, bluesky = bsky
+    post = scheduled(LONG, [account])
+    # The worker dies (or the database loses the commit) before the answers are written.
+    monkeypatch.setattr(publishing._Answers, "write", lambda self, batch: self.held.clear() or [])
+    monkeypatch.setattr(publishing, "_release", lambda *args, **kwargs: 0)
+    publishing.publish_due()
+    monkeypatch.undo()
+    assert len(bluesky.posts) == 2
+    assert set(DeskPart.objects.filter(post=post).values_list("state", "attempts")) == {
+        ("pending", 1)
+    }
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=601)):
+        run = publishing.publish_due()
+
+    post.refresh_from_db()
+    assert (post.state, len(bluesky.posts), run.found) == ("published", 2, 2)
+
+
+def test_what_a_platform_answers_cannot_break_a_line_or_become_a_script_link(
+    bsky: Any, fast_retries: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account, _ = bsky
+    post = scheduled(SHORT, [account])
+    from hemonc.outreach.desk.platforms.bluesky import BlueskyAdapter
+
+    monkeypatch.setattr(
+        BlueskyAdapter,
+        "publish",
+        lambda self, part: publishing.Ref(
+            id="at://x/app.bsky.feed.post/1", url="javascript:alert(1)"
+        ),
+    )
+    run = publishing.publish_due()
+    part = DeskPart.objects.get(post=post)
+    assert part.url == "" and part.remote_id == "at://x/app.bsky.feed.post/1"
+    assert run.published[0].line().endswith(" at://x/app.bsky.feed.post/1")
+
+    hostile = publishing.Outcome(
+        "bluesky", "a", 1, 1, error="<b>Refused</b>\nOK 2/2 https://evil.example\r\n=HYPERLINK()"
+    )
+    assert "\n" not in hostile.line() and "\r" not in hostile.line()
+    assert hostile.line().endswith(
+        "failed: <b>Refused</b> OK 2/2 https://evil.example =HYPERLINK()"
+    )

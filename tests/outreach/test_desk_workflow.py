@@ -198,7 +198,12 @@ def test_images_need_alt_text_and_a_size_every_platform_takes(accounts: Any) -> 
     with pytest.raises(DomainError, match="JPEG, PNG"):
         services.image_add(post=post, actor=author, data=b"%PDF", mime="application/pdf", alt="x")
     image = services.image_add(
-        post=post, actor=author, data=b"\x89PNG" * 10, mime="image/png", alt="A blood smear"
+        post=post,
+        actor=author,
+        data=b"\x89PNG" * 10,
+        mime="image/png",
+        alt="A blood smear",
+        phi_attested=True,
     )
     assert (image.position, image.alt) == (1, "A blood smear")
 
@@ -271,3 +276,33 @@ def test_account_save_adds_then_updates_and_keeps_the_secret_encrypted(accounts:
             actor=OPERATOR,
             time_zone="Mars/Olympus",
         )
+
+
+def test_an_image_needs_the_attestation_from_every_caller_as_in_the_form(accounts: Any) -> None:
+    author = organizer()
+    post = services.post_create(actor=author, text=CLEAN, accounts=accounts)
+    png = b"\x89PNG\r\n\x1a\n" * 10
+
+    with pytest.raises(DomainError, match="A post with images needs the attestation"):
+        services.image_add(post=post, actor=author, data=png, mime="image/png", alt="A smear")
+    assert post.images.count() == 0
+
+    services.image_add(
+        post=post, actor=author, data=png, mime="image/png", alt="A smear", phi_attested=True
+    )
+    post.refresh_from_db()
+    assert post.phi_attested_at is not None and post.phi_attested_by == author
+    # A changed text of a post with images is attested again, as a case post's is.
+    with pytest.raises(DomainError, match="A post with images needs the attestation"):
+        services.post_update(post=post, actor=author, text=CLEAN + " Room 4.")
+    services.post_update(post=post, actor=author, text=CLEAN + " Room 4.", phi_attested=True)
+    post.refresh_from_db()
+    assert post.phi_attested_at is not None
+    assert not services.phi_pending(post)
+    # Attested images taken out of the record (an admin, a script) hold the post back.
+    type(post).objects.filter(pk=post.pk).update(phi_attested_at=None)
+    post.refresh_from_db()
+    assert services.phi_pending(post)
+    services.post_submit(post=post, actor=author)
+    with pytest.raises(DomainError, match="nobody attested"):
+        services.post_approve(post=post, actor=OPERATOR)

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from hemonc.core.audit import audit
@@ -65,6 +65,10 @@ EDITABLE = {
 CASE_ATTESTATION = (
     "A case post needs the attestation that it holds no patient identifiers and that consent "
     "was obtained."
+)
+IMAGE_ATTESTATION = (
+    "A post with images needs the attestation that they hold no patient identifiers and that "
+    "consent was obtained (a photograph can identify a patient the text check cannot see)."
 )
 # How many weeks ahead "add to queue" looks for a free slot.
 QUEUE_WEEKS = 26
@@ -247,13 +251,25 @@ def _check_kind(post: DeskPost) -> None:
         raise DomainError("A session announcement needs the live session it announces.")
 
 
+def _needs_attestation(post: DeskPost) -> str:
+    """Why the post always needs its author's attestation ("" when only findings would):
+    a case post (consent), a post with images (photographs the text check cannot see)."""
+    if post.kind == DeskKind.CASE:
+        return CASE_ATTESTATION
+    if post.pk and post.images.exists():
+        return IMAGE_ATTESTATION
+    return ""
+
+
 def _attest(post: DeskPost, *, actor: Actor, texts: dict[str, str], attested: bool) -> None:
     """The PHI guard on the texts about to be stored: findings need the attestation, and a
-    case post always needs it (consent). The attestation is audited and kept on the post."""
-    if post.kind == DeskKind.CASE and "text" in texts and not attested:
-        raise DomainError(CASE_ATTESTATION)
+    case post or a post with images always needs it (consent). The attestation is audited
+    and kept on the post."""
+    always = _needs_attestation(post)
+    if always and "text" in texts and not attested:
+        raise DomainError(always)
     found = phi_check(actor=actor, target=None, texts=texts, attested=attested)
-    if found or (post.kind == DeskKind.CASE and "text" in texts):
+    if found or (always and "text" in texts):
         phi_record(actor=actor, target=post, found=found)
         post.phi_attested_by = _member(actor)
         post.phi_attested_at = _now()
@@ -267,7 +283,7 @@ def phi_pending(post: DeskPost) -> bool:
     the attestation."""
     if post.phi_attested_at is not None:
         return False
-    return post.kind == DeskKind.CASE or bool(scan_texts({"text": post.text}))
+    return bool(_needs_attestation(post)) or bool(scan_texts({"text": post.text}))
 
 
 @transaction.atomic(durable=True)
@@ -328,10 +344,7 @@ def post_update(
     if post.state not in EDITABLE:
         raise DomainError("A published post can no longer be changed.")
     _not_hidden(post)
-    if post.parts.filter(state=PartState.PUBLISHED).exists():
-        raise DomainError(
-            "Part of this post is on a platform already: retry it, or write a new post."
-        )
+    _check_untried(post)
     is_organizer = actor.has_perm("outreach.desk_approve")
     if post.state != DeskState.DRAFT and post.state != DeskState.IN_REVIEW and not is_organizer:
         raise DomainError("Only an organizer may change a post once it was approved.")
@@ -346,8 +359,8 @@ def post_update(
     for name, value in values.items():
         setattr(post, name, value)
     texts = {"text": post.text} if "text" in changed or "kind" in changed else {}
-    if post.kind == DeskKind.CASE and texts and not phi_attested:
-        raise DomainError(CASE_ATTESTATION)
+    if texts and not phi_attested and (always := _needs_attestation(post)):
+        raise DomainError(always)
     phi_check(actor=actor, target=None, texts=texts, attested=phi_attested)
     if not changed:
         return post
@@ -398,6 +411,35 @@ def _not_hidden(post: DeskPost) -> None:
         )
 
 
+TRIED = (
+    "Part of this post was sent and may be on a platform already (its answer may have been "
+    "lost), so its text can no longer change: retry it (what is there is found, not sent "
+    "twice), or write a new post."
+)
+
+
+def _check_untried(post: DeskPost) -> None:
+    """A post changes only while nothing of it may have left: no part published, being sent
+    (leased) or tried. A tried part keeps its row and key, looked for on the platform before
+    it is sent again (`post_retry`); rewriting it could post it twice."""
+    parts = list(post.parts.select_for_update().values_list("state", "attempts", "lease_owner"))
+    if any(state == PartState.PUBLISHED for state, _, _ in parts):
+        raise DomainError(
+            "Part of this post is on a platform already: retry it, or write a new post."
+        )
+    if any(owner for _, _, owner in parts):
+        raise DomainError("This post is being published.")
+    if any(attempts for _, attempts, _ in parts):
+        raise DomainError(TRIED)
+
+
+def post_tried(post: DeskPost) -> bool:
+    """Something of the post may have left: a part published, being sent or tried."""
+    return post.parts.filter(
+        Q(state=PartState.PUBLISHED) | Q(attempts__gt=0) | ~Q(lease_owner="")
+    ).exists()
+
+
 def _back_to_review(post: DeskPost) -> None:
     post.state = DeskState.IN_REVIEW
     post.approvals.all().delete()
@@ -410,15 +452,25 @@ def _back_to_review(post: DeskPost) -> None:
 
 @transaction.atomic(durable=True)
 def image_add(
-    *, post: DeskPost, actor: Actor, data: bytes, mime: str, alt: str, name: str = ""
+    *,
+    post: DeskPost,
+    actor: Actor,
+    data: bytes,
+    mime: str,
+    alt: str,
+    name: str = "",
+    phi_attested: bool = False,
 ) -> DeskImage:
     """Attach an image to the post's first platform post. Its alt text is required; its size
-    and alt text must suit every platform the post goes to."""
+    and alt text must suit every platform the post goes to. As in the form, an image needs
+    `phi_attested` (no patient identifiers, consent obtained), audited and kept on the post;
+    its alt text goes through the PHI guard too."""
     post = DeskPost.objects.select_for_update().get(pk=post.pk)
     require(actor, "outreach.desk_edit", post)
     if post.state not in EDITABLE:
         raise DomainError("A published post can no longer be changed.")
     _not_hidden(post)
+    _check_untried(post)
     alt = (alt or "").strip()
     if not alt:
         raise DomainError("Describe the image (its alt text) for those who cannot see it.")
@@ -432,7 +484,14 @@ def image_add(
         problem = image_problem(platform, image)
         if problem:
             raise DomainError(problem)
+    if not phi_attested:
+        raise DomainError(IMAGE_ATTESTATION)
+    found = phi_check(actor=actor, target=None, texts={"alt": alt}, attested=phi_attested)
     image.save()
+    phi_record(actor=actor, target=post, found=found)
+    post.phi_attested_by = _member(actor)
+    post.phi_attested_at = _now()
+    post.save(update_fields=["phi_attested_by", "phi_attested_at"])
     if post.state not in {DeskState.DRAFT, DeskState.IN_REVIEW}:
         _back_to_review(post)
         post.save()
@@ -447,6 +506,7 @@ def image_remove(*, image: DeskImage, actor: Actor) -> None:
     if post.state not in EDITABLE:
         raise DomainError("A published post can no longer be changed.")
     _not_hidden(post)
+    _check_untried(post)
     image.delete()
     if post.state not in {DeskState.DRAFT, DeskState.IN_REVIEW}:
         _back_to_review(post)

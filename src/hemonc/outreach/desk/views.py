@@ -157,6 +157,11 @@ def _compose(request: AuthenticatedHttpRequest, post: DeskPost | None) -> HttpRe
         if post is None:
             post = desk.post_create(actor=request.user, phi_attested=form.attested, **fields)
         else:
+            if data.get("remove_images"):
+                # First: the post's new text is attested as a post without them (the form's
+                # rule, which the service applies to a post that still has images).
+                for image in list(post.images.all()):
+                    desk.image_remove(image=image, actor=request.user)
             post = desk.post_update(
                 post=post, actor=request.user, phi_attested=form.attested, **fields
             )
@@ -167,12 +172,15 @@ def _compose(request: AuthenticatedHttpRequest, post: DeskPost | None) -> HttpRe
     # The post is saved; what follows rarely fails (the form checked images and thread). If it
     # does, the post stays a draft and its page says why.
     try:
-        if data.get("remove_images"):
-            for image in list(post.images.all()):
-                desk.image_remove(image=image, actor=request.user)
         for image_data, mime, alt, name in form.images:
             desk.image_add(
-                post=post, actor=request.user, data=image_data, mime=mime, alt=alt, name=name
+                post=post,
+                actor=request.user,
+                data=image_data,
+                mime=mime,
+                alt=alt,
+                name=name,
+                phi_attested=form.attested,
             )
         if submit and post.state == DeskState.DRAFT:
             desk.post_submit(post=post, actor=request.user)
@@ -203,11 +211,26 @@ def _any_post_or_404(request: AuthenticatedHttpRequest, pk: int, **_: Any) -> De
     return get_object_or_404(DeskPost, pk=pk)
 
 
+def _editable(post: DeskPost) -> bool:
+    """A failed post nothing of which was tried (an image a platform takes no more, say) is
+    changed and reviewed again; one that was tried keeps its parts, for retry."""
+    if post.state == DeskState.PUBLISHED:
+        return False
+    if post.state == DeskState.FAILED:
+        return not desk.post_tried(post)
+    return post.started_at is None
+
+
 @permission_required("outreach.desk_edit", obj=_any_post_or_404)
 def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
-    if post.state in (DeskState.PUBLISHED, DeskState.FAILED) or post.started_at is not None:
-        messages.error(request, "A post that has started going out cannot be changed.")
+    if not _editable(post):
+        messages.error(
+            request,
+            desk.TRIED
+            if post.state == DeskState.FAILED
+            else "A post that has started going out cannot be changed.",
+        )
         return redirect("outreach:desk_post", pk=post.pk)
     if post.hidden:
         messages.error(request, "The moderators hid this post: it cannot be changed for now.")
@@ -302,9 +325,9 @@ def post_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "author_may_not_approve": desk.second_approver_required() and post.author_id == user.pk,
         "approved_by_me": any(a.approver_id == user.pk for a in approvals),
         "can_edit": user.has_perm("outreach.desk_edit", post)
-        and post.state not in (DeskState.PUBLISHED, DeskState.FAILED)
-        and post.started_at is None
+        and _editable(post)
         and not post.hidden,
+        "tried": post.state == DeskState.FAILED and desk.post_tried(post),
         "can_approve": user.has_perm("outreach.desk_approve", post) and not post.hidden,
         "can_schedule": user.has_perm("outreach.desk_schedule", post) and not post.hidden,
         "schedule_form": ScheduleForm(

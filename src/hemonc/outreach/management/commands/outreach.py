@@ -236,7 +236,8 @@ class Command(BaseCommand):
         for part in waiting:
             self.stderr.write(
                 f"{part.account.platform} {part.account.handle} {part.position}/{part.count} "
-                f"waits until {part.next_attempt_at:%Y-%m-%d %H:%M:%S %Z}: {part.last_error}"
+                f"waits until {part.next_attempt_at:%Y-%m-%d %H:%M:%S %Z}: "
+                f"{publishing.one_line(part.last_error)}"
             )
         if run.failed or waiting:
             raise CommandError(
