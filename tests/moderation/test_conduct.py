@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -76,6 +78,15 @@ def test_publishing_a_new_version_asks_everyone_again(member, organizer):
 
 def test_with_no_code_nothing_waits(member):
     assert not conduct_pending_for(member)
+
+
+def test_every_page_asks_in_one_query_without_reading_the_code(member, organizer):
+    services.conduct_accept(user=member, version=_publish(organizer, body="Be kind. " * 5000))
+    _publish(organizer, body="Be fair. " * 5000, changes="Fairness")
+    with CaptureQueriesContext(connection) as asked:
+        assert conduct_pending_for(member)
+    [query] = asked.captured_queries
+    assert "body" not in query["sql"]
 
 
 def test_sign_up_asks_to_accept_the_current_version(client, organizer):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import CharField, Count, Prefetch, Q, QuerySet, Value
 
 from hemonc.community.enums import ReviewState
@@ -29,12 +30,26 @@ def conduct_current() -> ConductVersion | None:
     return ConductVersion.objects.filter(published_at__isnull=False).first()
 
 
+# Asked on every page a member opens (the banner), so written out: the ORM took longer to
+# build it than the database to answer. No version's text is read.
+_PENDING_SQL = (
+    f"SELECT NOT EXISTS (SELECT 1 FROM {ConductAcceptance._meta.db_table} a "  # noqa: S608
+    "WHERE a.user_id = %s AND a.version_id = v.id) "
+    f"FROM {ConductVersion._meta.db_table} v WHERE v.published_at IS NOT NULL "
+    "ORDER BY v.number DESC LIMIT 1"
+)
+
+
 def conduct_pending_for(user: Any, *, current: ConductVersion | None = None) -> bool:
     """Whether `user` (signed in) must still accept the current version before posting."""
-    current = current if current is not None else conduct_current()
-    if current is None or not getattr(user, "pk", None):
+    if not getattr(user, "pk", None):
         return False
-    return not ConductAcceptance.objects.filter(user=user, version=current).exists()
+    if current is not None:
+        return not ConductAcceptance.objects.filter(user=user, version=current).exists()
+    with connection.cursor() as cursor:
+        cursor.execute(_PENDING_SQL, [user.pk])
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def conduct_published() -> QuerySet[ConductVersion]:
