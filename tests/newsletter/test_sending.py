@@ -301,7 +301,9 @@ def test_two_senders_with_a_slow_server_send_each_reader_one_copy(
 
     copies = _copies(mailbox)
     assert len(copies) == 60 and set(copies.values()) == {1}
-    assert worker.run_result is not None and worker.run_result.sent == 60
+    # Which sender sent how many depends on the machine's speed (on a slow one the worker's
+    # lease runs out mid-batch, or the command claims first): together, each reader once.
+    assert worker.run_result is not None and worker.run_result.sent <= 60
     assert Delivery.objects.filter(status="sent").count() == 60
 
 
