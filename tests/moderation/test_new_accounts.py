@@ -537,3 +537,10 @@ def test_a_waiting_reply_stays_its_authors_while_the_discussion_page_is_cached(c
 
     shown = _page(client, net.ben, url)[1]
     assert "We give it for two years." in shown and "Waiting for review" not in shown
+
+
+def test_an_organizer_never_gets_the_moderators_cached_page_with_what_waits(client, net):
+    url = net.discussion.get_absolute_url()
+    _reply(net, "Held until a moderator reads it.")
+    assert "Held until a moderator reads it." in _page(client, net.moderator, url)[1]
+    assert "Held until a moderator reads it." not in _page(client, net.organizer, url)[1]

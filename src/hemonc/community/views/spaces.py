@@ -328,9 +328,10 @@ def _discussion_page(
     reply, edit, take-down, deletion, reaction, tag, pin or lock, and by a change of its
     space or live session: community.signals), the members' names (the directory's
     version), the reader's zone for the times, what the reader does not see (the members
-    they block, mute or are blocked by; taken-down replies unless they moderate), and what
-    of it is theirs (their replies' Edit links, their reactions). Readers alike share an
-    entry; a reader's own replies and reactions make theirs (one query asks for them).
+    they block, mute or are blocked by; taken-down replies unless they moderate; what waits
+    for review unless they are a moderator), and what of it is theirs (their replies' Edit
+    links, their reactions). Readers alike share an entry; a reader's own replies and
+    reactions make theirs (one query asks for them).
     """
     marks = selectors.reader_marks(user, discussion)
     key = cache_key(
@@ -344,7 +345,8 @@ def _discussion_page(
         asked,
         chat_on,
         sorted(hidden),
-        moderator,
+        moderator,  # taken-down replies, and the buttons to moderate
+        bool(user.is_moderator),  # what waits for review (organizers do not read it)
         () if moderator else marks.replies,  # a moderator may edit every reply
         marks.reactions,
         [get_template(name).template.source for name in _PAGE_TEMPLATES],  # type: ignore[attr-defined]
