@@ -280,6 +280,16 @@ def test_a_reply_hidden_by_moderation_disappears_for_members_only(world: World, 
     assert "Take down" not in _page(member, talk.discussion)
 
 
+def test_a_reply_taken_down_and_put_back_is_not_marked_edited(world: World, talk: Talk) -> None:
+    member = _client(world.mentee)
+    _page(member, talk.discussion)
+    reply = KINDS["community.reply"]
+    reply.set_hidden(Reply.objects.get(pk=talk.first.pk), True)
+    reply.set_hidden(Reply.objects.get(pk=talk.first.pk), False)
+    shown = _reply_html(_page(member, talk.discussion), talk.first)
+    assert "Reading the supplements first." in shown and "edited" not in shown
+
+
 def test_what_a_reader_may_do_is_their_own(world: World, talk: Talk) -> None:
     services.reaction_toggle(
         actor=world.student, discussion=talk.discussion, reply=talk.second, kind="insightful"

@@ -158,8 +158,7 @@ def _discussion_context(discussion: Any) -> list[Line]:
 
 def _reply_hide(reply: Any, hidden: bool) -> None:
     reply.hidden = hidden
-    reply.edited_at = timezone.now()  # the cached markup of the reply changes with it
-    reply.save(update_fields=["hidden", "edited_at"])
+    reply.save(update_fields=["hidden"])
 
 
 def _reply_text(reply: Any, text: str) -> None:
