@@ -111,20 +111,18 @@ def posts_counted(user: Any, *, enough: int) -> int:
     waiting (written before review began, or while it was off or they were vouched for)."""
     from hemonc.community.models import Discussion, Message, Reply
 
-    outside = ~Q(space__visibility=SpaceVisibility.PROGRAM)
     approved = Q(review_state=ReviewState.APPROVED)
+    never_held = Q(review_state__isnull=True)
     counted = len(
         Discussion.objects.filter(author_id=user.pk, hidden=False)
-        .filter(approved | (Q(review_state__isnull=True) & outside))
+        .filter(approved | (never_held & ~Q(space__visibility=SpaceVisibility.PROGRAM)))
         .values_list("pk", flat=True)[:enough]
     )
     if counted < enough:
+        in_program = Q(discussion__space__visibility=SpaceVisibility.PROGRAM)
         counted += len(
             Reply.objects.filter(author_id=user.pk, hidden=False)
-            .filter(
-                approved
-                | (Q(review_state__isnull=True) & ~Q(discussion__space__visibility="program"))
-            )
+            .filter(approved | (never_held & ~in_program))
             .values_list("pk", flat=True)[: enough - counted]
         )
     if counted < enough:
