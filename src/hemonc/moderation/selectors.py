@@ -40,12 +40,10 @@ _PENDING_SQL = (
 )
 
 
-def conduct_pending_for(user: Any, *, current: ConductVersion | None = None) -> bool:
+def conduct_pending_for(user: Any) -> bool:
     """Whether `user` (signed in) must still accept the current version before posting."""
     if not getattr(user, "pk", None):
         return False
-    if current is not None:
-        return not ConductAcceptance.objects.filter(user=user, version=current).exists()
     with connection.cursor() as cursor:
         cursor.execute(_PENDING_SQL, [user.pk])
         row = cursor.fetchone()
