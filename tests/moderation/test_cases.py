@@ -336,7 +336,7 @@ def _open_cases(count, *, author, reporters, when):
 
 def _queue_rows(client, page):
     body = client.get(reverse("moderation:queue"), {"page": page}).content.decode()
-    return re.findall(r"Case #(\d+)</a>.*?<td>events\.question #\d+</td>\s*<td>(\d+)</td>", body,
+    return re.findall(r"Case #(\d+)</a>.*?<td>A question #\d+</td>\s*<td>(\d+)</td>", body,
                       flags=re.S)  # fmt: skip
 
 

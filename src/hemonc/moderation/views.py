@@ -305,6 +305,9 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     cases = selectors.cases_open_for(request.user).only(*QUEUE_FIELDS)
     page = Paginator(cases, QUEUE_PAGE).get_page(request.GET.get("page"))
     page.object_list = selectors.with_report_counts(page.object_list)
+    for case in page.object_list:  # "a question", as the case page names it
+        kind = kind_of(case.item_type)
+        case.item_noun = kind.noun if kind else case.item_type  # type: ignore[attr-defined]
     waiting = selectors.appeals_waiting_for(request.user)
     appeals = list(waiting[:APPEALS_SHOWN])
     # Counted apart only when there are more than those shown.
